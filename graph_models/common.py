@@ -1,0 +1,103 @@
+"""Shared building blocks of the models: the strict base, slugs, pages and time helpers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, date, datetime
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,79}$"
+MAX_PAGE_SIZE = 500
+DEFAULT_PAGE_SIZE = 50
+
+
+class StrictModel(BaseModel):
+    """Base of every input model: unknown fields are rejected, text is stripped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ReadModel(BaseModel):
+    """Base of every output model, built from store rows."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+Slug = Annotated[
+    str,
+    StringConstraints(pattern=SLUG_PATTERN),
+    Field(
+        description="Stable identifier: lower-case letters, digits, '-' and '_', at most 80 "
+        "characters, starting with a letter or digit.",
+        examples=["multnomah-early-learning-hub"],
+    ),
+]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=2000)]
+Reason = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=2000),
+    Field(description="Why: the plain-language reason behind an assessment."),
+]
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+Timestamp = Annotated[
+    datetime,
+    AfterValidator(_aware),
+    Field(description="ISO 8601 date-time; read as UTC when it has no offset."),
+]
+
+
+def utc_now() -> datetime:
+    """The current time in UTC, to the microsecond."""
+    return datetime.now(UTC)
+
+
+def start_of_day(day: date) -> datetime:
+    """The first instant of ``day`` in UTC.
+
+    >>> start_of_day(date(2018, 1, 15)).isoformat()
+    '2018-01-15T00:00:00+00:00'
+    """
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def end_of_day(day: date) -> datetime:
+    """The last instant of ``day`` in UTC, so that ``as_of=DAY`` includes the whole day.
+
+    >>> end_of_day(date(2018, 1, 15)).isoformat()
+    '2018-01-15T23:59:59.999999+00:00'
+    """
+    return datetime(day.year, day.month, day.day, 23, 59, 59, 999999, tzinfo=UTC)
+
+
+def slugify(text: str) -> str:
+    """A slug made from free text, for ids the client did not supply.
+
+    >>> slugify("Latino Network (Portland)")
+    'latino-network-portland'
+    >>> slugify("Mano a Mano")
+    'mano-a-mano'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80].rstrip("-") or "item"
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: the items, how many match in all, and where the page starts."""
+
+    items: list[T]
+    total: int = Field(description="How many items match the filters in all.")
+    limit: int = Field(description="The page size asked for.")
+    offset: int = Field(description="How many matching items come before this page.")

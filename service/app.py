@@ -1,0 +1,99 @@
+"""The composition root: ``create_app(settings)`` builds the whole service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Literal
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
+
+from service.api import catalog, engagements, organizations, relationships, tokens
+from service.api.deps import StoreDep
+from service.errors import DomainError
+from service.settings import Settings
+from service.store import Store, open_store
+from service.web import pages
+
+DESCRIPTION = """
+The partner network of agencies that serve infants, toddlers and families, kept as a graph:
+organizations, contacts, engagement activities and relationships, each relationship with a
+green / yellow / red / no-dot state and its full history of assessments.
+
+Every `/api/v1` route takes `Authorization: Bearer TOKEN`. Lists are paginated with `limit`
+and `offset`. Errors come as `{"detail": "what is wrong"}`.
+"""
+
+
+class Health(BaseModel):
+    """The service is up, and which store it runs on."""
+
+    status: Literal["ok"] = "ok"
+    store: str
+
+
+def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
+    """Build the service for ``settings``; ``store`` overrides the one the settings name.
+
+    >>> from pathlib import Path; import tempfile
+    >>> create_app(Settings(data_dir=Path(tempfile.mkdtemp()))).title
+    'stakeholder-graph'
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.store = store or open_store(settings)
+        try:
+            yield
+        finally:
+            if store is None:
+                app.state.store.close()
+
+    app = FastAPI(
+        title="stakeholder-graph",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, error: DomainError) -> JSONResponse:
+        return JSONResponse({"detail": error.message}, status_code=error.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": describe_validation_errors(error.errors())}, status_code=422
+        )
+
+    @app.get("/health", tags=["service"])
+    def health(store: StoreDep) -> Health:
+        """Whether the service is up, and which store it runs on. Needs no token."""
+        return Health(store=store.kind)
+
+    api = APIRouter(prefix="/api/v1")
+    for module in (organizations, relationships, engagements, catalog, tokens):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.WEB_DIR / "static"), name="static")
+    return app
+
+
+def describe_validation_errors(errors: object) -> str:
+    """One readable sentence per problem, e.g. ``body.state: Input should be 'green', ...``.
+
+    >>> describe_validation_errors([{"loc": ("query", "limit"), "msg": "too big"}])
+    'query.limit: too big'
+    """
+    problems = []
+    for error in errors if isinstance(errors, list) else []:
+        where = ".".join(str(part) for part in error.get("loc", ()))
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        problems.append(f"{where}: {message}" if where else message)
+    return "; ".join(problems) or "the request is not valid"

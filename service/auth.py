@@ -1,0 +1,67 @@
+"""Bearer tokens and what each role may do."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from enum import StrEnum
+from typing import Protocol
+
+from graph_models import Principal, Role, TokenCreate
+from service.errors import Forbidden
+
+
+class TokenStore(Protocol):
+    def create_token(self, token: TokenCreate, *, token_hash: str) -> Principal: ...
+
+TOKEN_PREFIX = "sg_"
+
+
+class Permission(StrEnum):
+    """Things a request may want to do."""
+
+    READ_NETWORK = "read the network"
+    EDIT_NETWORK = "edit organizations, contacts, engagements and profiles"
+    ASSESS = "assess relationships"
+    DELETE = "delete records"
+    MANAGE_TOKENS = "manage access tokens"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.LEADER: frozenset(
+        {Permission.READ_NETWORK, Permission.EDIT_NETWORK, Permission.ASSESS, Permission.DELETE}
+    ),
+    Role.PLANNER: frozenset({Permission.READ_NETWORK, Permission.EDIT_NETWORK}),
+    Role.CASEWORKER: frozenset({Permission.READ_NETWORK}),
+}
+
+
+def new_token() -> str:
+    """A fresh random bearer token.
+
+    >>> new_token().startswith("sg_") and len(new_token()) > 40
+    True
+    """
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a token: tokens are random, so one SHA-256 round is enough.
+
+    >>> hash_token("sg_example")[:12]
+    '5a645680ae34'
+    """
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def require(principal: Principal, permission: Permission) -> None:
+    """Raise :class:`Forbidden` unless the principal's role grants ``permission``."""
+    if permission not in ROLE_PERMISSIONS[principal.role]:
+        raise Forbidden(f"the {principal.role.value} role may not {permission.value}")
+
+
+def issue_token(store: TokenStore, request: TokenCreate) -> tuple[str, Principal]:
+    """Make a new token, store its hash, and return the token (shown once) with its holder."""
+    token = new_token()
+    return token, store.create_token(request, token_hash=hash_token(token))

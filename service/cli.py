@@ -1,0 +1,152 @@
+"""The command line: ``stakeholder-graph serve | seed list | seed load NAME | token create``.
+
+Exit codes: 0 done, 1 the request could not be carried out (the message says why), 2 the
+command line itself is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from pydantic import SecretStr, ValidationError
+from tqdm import tqdm
+
+from graph_models import Role, TokenCreate
+from service.auth import issue_token, new_token
+from service.errors import DomainError
+from service.seeding import list_seeds, load_seed
+from service.settings import Settings
+from service.store import open_store
+
+EPILOG = """settings come from environment variables: STAKEHOLDER_GRAPH_DATA_DIR (default ./data),
+STAKEHOLDER_GRAPH_STORE (embedded | neo4j), STAKEHOLDER_GRAPH_NEO4J_URI, _NEO4J_USER,
+_NEO4J_PASSWORD, _NEO4J_DATABASE, STAKEHOLDER_GRAPH_ADMIN_TOKEN."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        settings = Settings()
+        run: Callable[[argparse.Namespace, Settings], int] = args.run
+        return run(args, settings)
+    except (DomainError, ValidationError) as error:
+        message = error.message if isinstance(error, DomainError) else _first_problem(error)
+        print(f"stakeholder-graph: error: {message}", file=sys.stderr)
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stakeholder-graph",
+        description="The partner network of an agency serving infants, toddlers and families.",
+        epilog=EPILOG,
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve", help="serve the HTTP API and the web pages",
+        description="Serve the HTTP API (/api/v1, docs at /docs) and the web pages, and print "
+        "a link that signs a browser in as admin.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (%(default)s)")
+    serve.set_defaults(run=serve_command)
+
+    seed = commands.add_parser("seed", help="list or load the demo networks")
+    seed_commands = seed.add_subparsers(title="seed commands", metavar="SEED_COMMAND")
+    seed_list = seed_commands.add_parser("list", help="list the demo networks")
+    seed_list.set_defaults(run=seed_list_command)
+    seed_load = seed_commands.add_parser(
+        "load", help="load a demo network into the store",
+        description="Load a demo network into the store in one all-or-nothing import. "
+        "Loading a network that is loaded already changes nothing.",
+    )
+    seed_load.add_argument("name", help="the network's name, as `seed list` shows it")
+    seed_load.set_defaults(run=seed_load_command)
+
+    token = commands.add_parser("token", help="manage access tokens")
+    token_commands = token.add_subparsers(title="token commands", metavar="TOKEN_COMMAND")
+    token_create = token_commands.add_parser(
+        "create", help="create a bearer token and print it once",
+        description="Create a bearer token. Only its hash is stored: copy it now.",
+    )
+    token_create.add_argument("--name", required=True, help="who will hold the token")
+    token_create.add_argument(
+        "--role", required=True, choices=[role.value for role in Role], help="what it may do"
+    )
+    token_create.add_argument("--org-id", help="the organization of a caseworker")
+    token_create.set_defaults(run=token_create_command)
+    return parser
+
+
+def serve_command(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from service.app import create_app
+
+    if settings.admin_token is None:
+        settings.admin_token = SecretStr(new_token())
+    token = settings.admin_token.get_secret_value()
+    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    print(
+        f"\n  stakeholder-graph on the {settings.store.value} store ({settings.data_dir})\n"
+        f"  Open this link to sign in as admin:\n\n"
+        f"    http://{shown_host}:{args.port}/login?token={token}\n",
+        flush=True,
+    )
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def seed_list_command(args: argparse.Namespace, settings: Settings) -> int:
+    for seed in list_seeds():
+        print(f"{seed.name:<12} {seed.organizations:>4} organizations  {seed.title}")
+    return 0
+
+
+def seed_load_command(args: argparse.Namespace, settings: Settings) -> int:
+    store = open_store(settings)
+    try:
+        with tqdm(desc=f"loading {args.name}", unit=" records", leave=False) as bar:
+            summary = load_seed(store, args.name, progress=lambda what, n: bar.update(n))
+    finally:
+        store.close()
+    if summary is None:
+        print(f"seed '{args.name}' is loaded already; nothing changed")
+    else:
+        print(
+            f"loaded seed '{args.name}': {summary.organizations} organizations, "
+            f"{summary.contacts} contacts, {summary.relationships} relationships "
+            f"({summary.assessments} assessments), {summary.engagements} engagements"
+        )
+    return 0
+
+
+def token_create_command(args: argparse.Namespace, settings: Settings) -> int:
+    request = TokenCreate(name=args.name, role=Role(args.role), org_id=args.org_id)
+    store = open_store(settings)
+    try:
+        token, principal = issue_token(store, request)
+    finally:
+        store.close()
+    print(token)
+    print(f"created a {principal.role.value} token for {principal.name}; it is shown only once",
+          file=sys.stderr)
+    return 0
+
+
+def _first_problem(error: ValidationError) -> str:
+    problem = error.errors()[0]
+    where = ".".join(str(part) for part in problem["loc"])
+    return f"{where}: {problem['msg'].removeprefix('Value error, ')}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""Settings, read from environment variables prefixed ``STAKEHOLDER_GRAPH_``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class StoreKind(StrEnum):
+    """Which store holds the graph."""
+
+    EMBEDDED = "embedded"
+    NEO4J = "neo4j"
+
+
+class Settings(BaseSettings):
+    """Everything the service needs to start.
+
+    >>> Settings(data_dir=Path("/tmp/sg"), store="embedded").store
+    <StoreKind.EMBEDDED: 'embedded'>
+    """
+
+    model_config = SettingsConfigDict(env_prefix="STAKEHOLDER_GRAPH_", extra="ignore")
+
+    data_dir: Path = Path("data")
+    store: StoreKind = StoreKind.EMBEDDED
+    neo4j_uri: str = "bolt://127.0.0.1:7687"
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("")
+    neo4j_database: str = "neo4j"
+    admin_token: SecretStr | None = None

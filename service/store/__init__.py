@@ -1,0 +1,19 @@
+"""Stores of the stakeholder graph, behind one Protocol."""
+
+from __future__ import annotations
+
+from service.settings import Settings, StoreKind
+from service.store.protocol import ImportSummary, Store
+
+__all__ = ["ImportSummary", "Store", "open_store"]
+
+
+def open_store(settings: Settings) -> Store:
+    """The store the settings ask for, opened and ready."""
+    if settings.store is StoreKind.NEO4J:
+        from service.store.neo4j_store import Neo4jStore
+
+        return Neo4jStore.connect(settings)
+    from service.store.embedded import EmbeddedStore
+
+    return EmbeddedStore(settings.data_dir)

@@ -1,0 +1,630 @@
+"""The embedded store: one SQLite file, with a networkx graph derived from it for analytics.
+
+SQLite runs in WAL mode with foreign keys on and ``synchronous=FULL``; every write is one
+transaction and returns only after it is committed. The analytics graph is rebuilt on start and
+kept in step after every committed write.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graph_models import (
+    Assessment,
+    Contact,
+    ContactCreate,
+    ContactUpdate,
+    Engagement,
+    EngagementCreate,
+    EngagementKind,
+    EngagementStatus,
+    NetworkBundle,
+    Organization,
+    OrganizationCreate,
+    OrganizationUpdate,
+    Page,
+    Principal,
+    Profile,
+    ProfileCreate,
+    Relationship,
+    RelationshipCreate,
+    RelationshipState,
+    RelationshipUpdate,
+    Sector,
+    TokenCreate,
+    relationship_id,
+)
+from graph_models.common import utc_now
+from service.errors import Conflict, InvalidReference, NotFound
+from service.store.protocol import ImportSummary, Progress
+from service.store.records import (
+    add_relationship_edge,
+    from_text,
+    new_id,
+    organization_node,
+    to_text,
+)
+
+DATABASE_FILE = "stakeholder-graph.sqlite3"
+
+
+class EmbeddedStore:
+    """The default store: ``DATA_DIR/stakeholder-graph.sqlite3`` and an in-memory graph.
+
+    >>> import tempfile
+    >>> store = EmbeddedStore(Path(tempfile.mkdtemp()))
+    >>> store.upsert_sectors([Sector(slug="wic", label="WIC")])
+    >>> store.create_organization(OrganizationCreate(name="WIC Lane County", sector="wic")).id
+    'wic-lane-county'
+    >>> store.close()
+    """
+
+    kind = "embedded"
+
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / DATABASE_FILE
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(resources.files("service.store").joinpath("schema.sql").read_text())
+        self._graph = self._load_graph()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _one(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> sqlite3.Row | None:
+        with self._lock:
+            row: sqlite3.Row | None = self._db.execute(sql, params).fetchone()
+            return row
+
+    def _all(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def _exists(self, table: str, key: str, value: str) -> bool:
+        return self._one(f"SELECT 1 FROM {table} WHERE {key} = ?", (value,)) is not None
+
+    def _require_org(self, org_id: str) -> None:
+        if not self._exists("organizations", "id", org_id):
+            raise InvalidReference(f"organization '{org_id}' does not exist")
+
+    def _require_sector(self, sector: str) -> None:
+        if not self._exists("sectors", "slug", sector):
+            raise InvalidReference(
+                f"sector '{sector}' is not known; GET /api/v1/sectors lists the known sectors"
+            )
+
+    def _page(self, sql: str, params: list[Any], limit: int, offset: int) -> tuple[int, list[sqlite3.Row]]:
+        total_row = self._one(f"SELECT count(*) FROM ({sql})", tuple(params))
+        rows = self._all(f"{sql} LIMIT ? OFFSET ?", (*params, limit, offset))
+        return (total_row[0] if total_row else 0), rows
+
+    # -- sectors and profiles ---------------------------------------------------------------
+
+    def upsert_sectors(self, sectors: list[Sector]) -> None:
+        with self._write() as db:
+            db.executemany(
+                "INSERT INTO sectors (slug, label, description) VALUES (?, ?, ?) "
+                "ON CONFLICT (slug) DO UPDATE SET label = excluded.label, "
+                "description = excluded.description",
+                [(s.slug, s.label, s.description) for s in sectors],
+            )
+
+    def list_sectors(self) -> list[Sector]:
+        rows = self._all("SELECT slug, label, description FROM sectors ORDER BY slug")
+        return [Sector(slug=r["slug"], label=r["label"], description=r["description"]) for r in rows]
+
+    def create_profile(self, profile: ProfileCreate) -> Profile:
+        with self._write() as db:
+            if self._exists("profiles", "name", profile.name):
+                raise Conflict(f"profile '{profile.name}' already exists")
+            for sector in profile.sectors:
+                self._require_sector(sector)
+            self._insert_profile(db, profile)
+        return self.get_profile(profile.name)
+
+    def _insert_profile(self, db: sqlite3.Connection, profile: ProfileCreate) -> None:
+        db.execute(
+            "INSERT INTO profiles (name, label, source, sectors) VALUES (?, ?, ?, ?)",
+            (profile.name, profile.label, profile.source, json.dumps(profile.sectors)),
+        )
+
+    def get_profile(self, name: str) -> Profile:
+        row = self._one("SELECT * FROM profiles WHERE name = ?", (name,))
+        if row is None:
+            raise NotFound(f"profile '{name}' does not exist; GET /api/v1/profiles lists them")
+        return _profile(row)
+
+    def list_profiles(self) -> list[Profile]:
+        return [_profile(r) for r in self._all("SELECT * FROM profiles ORDER BY name")]
+
+    # -- organizations ----------------------------------------------------------------------
+
+    def create_organization(self, org: OrganizationCreate) -> Organization:
+        with self._lock:
+            with self._write() as db:
+                org_id = self._insert_organization(db, org)
+            self._graph.add_node(org_id, **organization_node(org.model_dump()))
+        return self.get_organization(org_id)
+
+    def _insert_organization(self, db: sqlite3.Connection, org: OrganizationCreate) -> str:
+        if org.id and self._exists("organizations", "id", org.id):
+            raise Conflict(f"organization '{org.id}' already exists")
+        self._require_sector(org.sector)
+        org_id = new_id(org.id, org.name, lambda slug: self._exists("organizations", "id", slug))
+        db.execute(
+            "INSERT INTO organizations (id, name, sector, region, internal, notes, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (org_id, org.name, org.sector, org.region, int(org.internal), org.notes,
+             to_text(utc_now())),
+        )
+        return org_id
+
+    def get_organization(self, org_id: str) -> Organization:
+        row = self._one("SELECT * FROM organizations WHERE id = ?", (org_id,))
+        if row is None:
+            raise NotFound(f"organization '{org_id}' does not exist")
+        return _organization(row)
+
+    def list_organizations(
+        self,
+        *,
+        sector: str | None = None,
+        region: str | None = None,
+        q: str | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[Organization]:
+        where, params = ["1 = 1"], []
+        if sector:
+            where.append("sector = ?")
+            params.append(sector)
+        if region:
+            where.append("region = ?")
+            params.append(region)
+        if q:
+            where.append("(instr(lower(name), lower(?)) > 0 OR instr(id, lower(?)) > 0)")
+            params += [q, q]
+        sql = f"SELECT * FROM organizations WHERE {' AND '.join(where)} ORDER BY name, id"
+        total, rows = self._page(sql, params, limit, offset)
+        return Page(items=[_organization(r) for r in rows], total=total, limit=limit, offset=offset)
+
+    def update_organization(self, org_id: str, patch: OrganizationUpdate) -> Organization:
+        changes = patch.model_dump(exclude_unset=True)
+        with self._lock:
+            with self._write() as db:
+                self.get_organization(org_id)
+                if changes.get("sector"):
+                    self._require_sector(changes["sector"])
+                for column, value in changes.items():
+                    if value is None and column != "region":
+                        continue
+                    db.execute(
+                        f"UPDATE organizations SET {column} = ? WHERE id = ?", (value, org_id)
+                    )
+            updated = self.get_organization(org_id)
+            self._graph.add_node(org_id, **organization_node(updated.model_dump()))
+        return updated
+
+    def delete_organization(self, org_id: str) -> None:
+        with self._lock:
+            with self._write() as db:
+                self.get_organization(org_id)
+                db.execute("DELETE FROM organizations WHERE id = ?", (org_id,))
+            self._graph.remove_node(org_id)
+
+    # -- contacts ---------------------------------------------------------------------------
+
+    def create_contact(self, contact: ContactCreate) -> Contact:
+        with self._write() as db:
+            contact_id = self._insert_contact(db, contact)
+        return self.get_contact(contact_id)
+
+    def _insert_contact(self, db: sqlite3.Connection, contact: ContactCreate) -> str:
+        if contact.id and self._exists("contacts", "id", contact.id):
+            raise Conflict(f"contact '{contact.id}' already exists")
+        self._require_org(contact.org_id)
+        contact_id = new_id(
+            contact.id, f"{contact.org_id}-{contact.role}",
+            lambda slug: self._exists("contacts", "id", slug),
+        )
+        db.execute(
+            "INSERT INTO contacts (id, org_id, name, role, email, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (contact_id, contact.org_id, contact.name, contact.role, contact.email,
+             to_text(utc_now())),
+        )
+        return contact_id
+
+    def get_contact(self, contact_id: str) -> Contact:
+        row = self._one("SELECT * FROM contacts WHERE id = ?", (contact_id,))
+        if row is None:
+            raise NotFound(f"contact '{contact_id}' does not exist")
+        return _contact(row)
+
+    def list_contacts(
+        self, *, org_id: str | None = None, q: str | None = None, limit: int, offset: int
+    ) -> Page[Contact]:
+        where, params = ["1 = 1"], []
+        if org_id:
+            where.append("org_id = ?")
+            params.append(org_id)
+        if q:
+            where.append("(instr(lower(name), lower(?)) > 0 OR instr(lower(role), lower(?)) > 0)")
+            params += [q, q]
+        sql = f"SELECT * FROM contacts WHERE {' AND '.join(where)} ORDER BY org_id, name, id"
+        total, rows = self._page(sql, params, limit, offset)
+        return Page(items=[_contact(r) for r in rows], total=total, limit=limit, offset=offset)
+
+    def update_contact(self, contact_id: str, patch: ContactUpdate) -> Contact:
+        changes = patch.model_dump(exclude_unset=True)
+        with self._write() as db:
+            self.get_contact(contact_id)
+            if changes.get("org_id"):
+                self._require_org(changes["org_id"])
+            for column, value in changes.items():
+                if value is None and column != "email":
+                    continue
+                db.execute(f"UPDATE contacts SET {column} = ? WHERE id = ?", (value, contact_id))
+        return self.get_contact(contact_id)
+
+    def delete_contact(self, contact_id: str) -> None:
+        with self._write() as db:
+            self.get_contact(contact_id)
+            db.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
+
+    # -- relationships ----------------------------------------------------------------------
+
+    def create_relationship(self, rel: RelationshipCreate, *, assessed_by: str) -> Relationship:
+        rel_id = relationship_id(rel.org_a, rel.org_b)
+        assessed_at = to_text(rel.assessed_at or utc_now())
+        with self._lock:
+            with self._write() as db:
+                self._insert_relationship(db, rel_id, rel.org_a, rel.org_b)
+                self._insert_assessment(db, rel_id, rel.state, rel.reason, assessed_by, assessed_at)
+            self._refresh_edge(rel_id)
+        return self.get_relationship(rel_id)
+
+    def _insert_relationship(self, db: sqlite3.Connection, rel_id: str, a: str, b: str) -> None:
+        self._require_org(a)
+        self._require_org(b)
+        if self._exists("relationships", "id", rel_id):
+            raise Conflict(
+                f"'{a}' and '{b}' already have a relationship ({rel_id}); "
+                f"PATCH /api/v1/relationships/{rel_id} to assess it again"
+            )
+        db.execute(
+            "INSERT INTO relationships (id, org_a, org_b, created_at) VALUES (?, ?, ?, ?)",
+            (rel_id, a, b, to_text(utc_now())),
+        )
+
+    def _insert_assessment(
+        self, db: sqlite3.Connection, rel_id: str, state: RelationshipState, reason: str,
+        assessed_by: str, assessed_at: str,
+    ) -> None:
+        db.execute(
+            "INSERT INTO assessments (rel_id, state, reason, assessed_by, assessed_at, recorded_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (rel_id, state.value, reason, assessed_by, assessed_at, to_text(utc_now())),
+        )
+
+    def _refresh_edge(self, rel_id: str) -> None:
+        row = self._one("SELECT org_a, org_b FROM relationships WHERE id = ?", (rel_id,))
+        if row is None:
+            return
+        history = self._all(
+            "SELECT assessed_at, state FROM assessments WHERE rel_id = ? ORDER BY seq", (rel_id,)
+        )
+        add_relationship_edge(
+            self._graph, rel_id, row["org_a"], row["org_b"],
+            [(h["assessed_at"], h["state"]) for h in history],
+        )
+
+    _RELATIONSHIP_SQL = """
+        SELECT r.id, r.org_a, r.org_b, a.state, a.reason, a.assessed_by, a.assessed_at,
+               (SELECT count(*) FROM assessments WHERE rel_id = r.id) AS assessments
+        FROM relationships r
+        JOIN assessments a ON a.seq = (
+            SELECT seq FROM assessments WHERE rel_id = r.id
+            ORDER BY assessed_at DESC, seq DESC LIMIT 1)
+    """
+
+    def get_relationship(self, rel_id: str) -> Relationship:
+        row = self._one(f"{self._RELATIONSHIP_SQL} WHERE r.id = ?", (rel_id,))
+        if row is None:
+            raise NotFound(f"relationship '{rel_id}' does not exist")
+        return _relationship(row)
+
+    def list_relationships(
+        self,
+        *,
+        org_id: str | None = None,
+        state: RelationshipState | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[Relationship]:
+        where, params = ["1 = 1"], []
+        if org_id:
+            where.append("(r.org_a = ? OR r.org_b = ?)")
+            params += [org_id, org_id]
+        if state:
+            where.append("a.state = ?")
+            params.append(state.value)
+        sql = f"{self._RELATIONSHIP_SQL} WHERE {' AND '.join(where)} ORDER BY r.id"
+        total, rows = self._page(sql, params, limit, offset)
+        return Page(items=[_relationship(r) for r in rows], total=total, limit=limit, offset=offset)
+
+    def assess_relationship(
+        self, rel_id: str, update: RelationshipUpdate, *, assessed_by: str
+    ) -> Relationship:
+        with self._lock:
+            with self._write() as db:
+                current = self.get_relationship(rel_id)
+                self._insert_assessment(
+                    db, rel_id, update.state or current.state, update.reason or current.reason,
+                    assessed_by, to_text(update.assessed_at or utc_now()),
+                )
+            self._refresh_edge(rel_id)
+        return self.get_relationship(rel_id)
+
+    def relationship_history(self, rel_id: str) -> list[Assessment]:
+        self.get_relationship(rel_id)
+        rows = self._all(
+            "SELECT * FROM assessments WHERE rel_id = ? ORDER BY assessed_at, seq", (rel_id,)
+        )
+        return [_assessment(r) for r in rows]
+
+    # -- engagements ------------------------------------------------------------------------
+
+    def create_engagement(self, engagement: EngagementCreate) -> Engagement:
+        with self._write() as db:
+            engagement_id = self._insert_engagement(db, engagement)
+        return self.get_engagement(engagement_id)
+
+    def _insert_engagement(self, db: sqlite3.Connection, engagement: EngagementCreate) -> str:
+        if engagement.id and self._exists("engagements", "id", engagement.id):
+            raise Conflict(f"engagement '{engagement.id}' already exists")
+        for org_id in engagement.org_ids:
+            self._require_org(org_id)
+        for contact_id in engagement.contact_ids:
+            if not self._exists("contacts", "id", contact_id):
+                raise InvalidReference(f"contact '{contact_id}' does not exist")
+        engagement_id = new_id(
+            engagement.id, f"{engagement.date.isoformat()}-{engagement.title}",
+            lambda slug: self._exists("engagements", "id", slug),
+        )
+        db.execute(
+            "INSERT INTO engagements (id, kind, title, date, status, notes, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (engagement_id, engagement.kind.value, engagement.title, engagement.date.isoformat(),
+             engagement.status.value, engagement.notes, to_text(utc_now())),
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO engagement_orgs (engagement_id, org_id) VALUES (?, ?)",
+            [(engagement_id, org_id) for org_id in engagement.org_ids],
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO engagement_contacts (engagement_id, contact_id) VALUES (?, ?)",
+            [(engagement_id, contact_id) for contact_id in engagement.contact_ids],
+        )
+        return engagement_id
+
+    def get_engagement(self, engagement_id: str) -> Engagement:
+        row = self._one("SELECT * FROM engagements WHERE id = ?", (engagement_id,))
+        if row is None:
+            raise NotFound(f"engagement '{engagement_id}' does not exist")
+        return self._engagement(row)
+
+    def _engagement(self, row: sqlite3.Row) -> Engagement:
+        org_ids = self._all(
+            "SELECT org_id FROM engagement_orgs WHERE engagement_id = ? ORDER BY org_id",
+            (row["id"],),
+        )
+        contact_ids = self._all(
+            "SELECT contact_id FROM engagement_contacts WHERE engagement_id = ? "
+            "ORDER BY contact_id",
+            (row["id"],),
+        )
+        return Engagement(
+            id=row["id"], kind=row["kind"], title=row["title"], date=row["date"],
+            status=row["status"], notes=row["notes"], created_at=from_text(row["created_at"]),
+            org_ids=[r[0] for r in org_ids], contact_ids=[r[0] for r in contact_ids],
+        )
+
+    def list_engagements(
+        self,
+        *,
+        org_id: str | None = None,
+        kind: EngagementKind | None = None,
+        status: EngagementStatus | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[Engagement]:
+        where, params = ["1 = 1"], []
+        if org_id:
+            where.append("id IN (SELECT engagement_id FROM engagement_orgs WHERE org_id = ?)")
+            params.append(org_id)
+        for column, value in (("kind", kind), ("status", status)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value.value)
+        if since:
+            where.append("date >= ?")
+            params.append(since.isoformat())
+        if until:
+            where.append("date <= ?")
+            params.append(until.isoformat())
+        sql = f"SELECT * FROM engagements WHERE {' AND '.join(where)} ORDER BY date, id"
+        total, rows = self._page(sql, params, limit, offset)
+        items = [self._engagement(r) for r in rows]
+        return Page(items=items, total=total, limit=limit, offset=offset)
+
+    def delete_engagement(self, engagement_id: str) -> None:
+        with self._write() as db:
+            self.get_engagement(engagement_id)
+            db.execute("DELETE FROM engagements WHERE id = ?", (engagement_id,))
+
+    # -- bulk -------------------------------------------------------------------------------
+
+    def import_bundle(
+        self, bundle: NetworkBundle, *, progress: Progress | None = None
+    ) -> ImportSummary:
+        tick = progress or (lambda what, count: None)
+        summary = ImportSummary()
+        with self._lock, self._write() as db:
+            if bundle.sectors:
+                db.executemany(
+                    "INSERT INTO sectors (slug, label, description) VALUES (?, ?, ?) "
+                    "ON CONFLICT (slug) DO UPDATE SET label = excluded.label, "
+                    "description = excluded.description",
+                    [(s.slug, s.label, s.description) for s in bundle.sectors],
+                )
+                summary.sectors = len(bundle.sectors)
+                tick("sectors", summary.sectors)
+            for profile in bundle.profiles:
+                if self._exists("profiles", "name", profile.name):
+                    continue
+                for sector in profile.sectors:
+                    self._require_sector(sector)
+                self._insert_profile(db, profile)
+                summary.profiles += 1
+            tick("profiles", summary.profiles)
+            for org in bundle.organizations:
+                self._insert_organization(db, org)
+                tick("organizations", 1)
+            summary.organizations = len(bundle.organizations)
+            for contact in bundle.contacts:
+                self._insert_contact(db, contact)
+                tick("contacts", 1)
+            summary.contacts = len(bundle.contacts)
+            for rel in bundle.relationships:
+                rel_id = relationship_id(rel.org_a, rel.org_b)
+                self._insert_relationship(db, rel_id, rel.org_a, rel.org_b)
+                for step in rel.history:
+                    self._insert_assessment(
+                        db, rel_id, step.state, step.reason, step.assessed_by,
+                        to_text(step.assessed_at),
+                    )
+                summary.assessments += len(rel.history)
+                tick("relationships", 1)
+            summary.relationships = len(bundle.relationships)
+            for engagement in bundle.engagements:
+                self._insert_engagement(db, engagement)
+                tick("engagements", 1)
+            summary.engagements = len(bundle.engagements)
+        self._graph = self._load_graph()
+        return summary
+
+    # -- access -----------------------------------------------------------------------------
+
+    def create_token(self, token: TokenCreate, *, token_hash: str) -> Principal:
+        with self._write() as db:
+            if token.org_id:
+                self._require_org(token.org_id)
+            token_id = new_id(None, token.name, lambda slug: self._exists("tokens", "id", slug))
+            db.execute(
+                "INSERT INTO tokens (id, name, role, org_id, token_hash, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (token_id, token.name, token.role.value, token.org_id, token_hash,
+                 to_text(utc_now())),
+            )
+        return Principal(token_id=token_id, name=token.name, role=token.role, org_id=token.org_id)
+
+    def principal_for_token(self, token_hash: str) -> Principal | None:
+        row = self._one("SELECT * FROM tokens WHERE token_hash = ?", (token_hash,))
+        if row is None:
+            return None
+        return Principal(
+            token_id=row["id"], name=row["name"], role=row["role"], org_id=row["org_id"],
+            created_at=from_text(row["created_at"]),
+        )
+
+    # -- analytics input --------------------------------------------------------------------
+
+    def partner_graph(self, org_id: str | None = None, *, depth: int = 1) -> nx.Graph:
+        with self._lock:
+            if org_id is None:
+                return self._graph.copy()
+            if org_id not in self._graph:
+                raise NotFound(f"organization '{org_id}' does not exist")
+            return nx.ego_graph(self._graph, org_id, radius=depth).copy()
+
+    def _load_graph(self) -> nx.Graph:
+        graph = nx.Graph()
+        for row in self._all("SELECT * FROM organizations"):
+            graph.add_node(row["id"], **organization_node(row))
+        histories: dict[str, list[tuple[str, str]]] = {}
+        for row in self._all("SELECT rel_id, assessed_at, state FROM assessments ORDER BY seq"):
+            histories.setdefault(row["rel_id"], []).append((row["assessed_at"], row["state"]))
+        for row in self._all("SELECT id, org_a, org_b FROM relationships"):
+            add_relationship_edge(graph, row["id"], row["org_a"], row["org_b"], histories[row["id"]])
+        return graph
+
+
+def _organization(row: sqlite3.Row) -> Organization:
+    return Organization(
+        id=row["id"], name=row["name"], sector=row["sector"], region=row["region"],
+        internal=bool(row["internal"]), notes=row["notes"], created_at=from_text(row["created_at"]),
+    )
+
+
+def _contact(row: sqlite3.Row) -> Contact:
+    return Contact(
+        id=row["id"], org_id=row["org_id"], name=row["name"], role=row["role"],
+        email=row["email"], created_at=from_text(row["created_at"]),
+    )
+
+
+def _profile(row: sqlite3.Row) -> Profile:
+    return Profile(
+        name=row["name"], label=row["label"], source=row["source"],
+        sectors=json.loads(row["sectors"]),
+    )
+
+
+def _relationship(row: sqlite3.Row) -> Relationship:
+    state = RelationshipState(row["state"])
+    return Relationship(
+        id=row["id"], org_a=row["org_a"], org_b=row["org_b"], state=state, action=state.action,
+        reason=row["reason"], assessed_by=row["assessed_by"],
+        assessed_at=from_text(row["assessed_at"]), assessments=row["assessments"],
+    )
+
+
+def _assessment(row: sqlite3.Row) -> Assessment:
+    state = RelationshipState(row["state"])
+    return Assessment(
+        state=state, action=state.action, reason=row["reason"], assessed_by=row["assessed_by"],
+        assessed_at=from_text(row["assessed_at"]), recorded_at=from_text(row["recorded_at"]),
+    )

@@ -1,0 +1,144 @@
+"""The one interface every store implements: the embedded SQLite store and the Neo4j store.
+
+Every write is one transaction, acknowledged only after it is committed; a batch is all or
+nothing. Errors are the domain errors of :mod:`service.errors`, never driver exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Protocol
+
+import networkx as nx
+from pydantic import BaseModel
+
+from graph_models import (
+    Assessment,
+    Contact,
+    ContactCreate,
+    ContactUpdate,
+    Engagement,
+    EngagementCreate,
+    EngagementKind,
+    EngagementStatus,
+    NetworkBundle,
+    Organization,
+    OrganizationCreate,
+    OrganizationUpdate,
+    Page,
+    Principal,
+    Profile,
+    ProfileCreate,
+    Relationship,
+    RelationshipCreate,
+    RelationshipState,
+    RelationshipUpdate,
+    Sector,
+    TokenCreate,
+)
+
+Progress = Callable[[str, int], None]
+"""Called as ``progress(what, count)`` while a bundle is imported: ``count`` more of ``what``."""
+
+
+class ImportSummary(BaseModel):
+    """How many of each kind a bundle import wrote."""
+
+    sectors: int = 0
+    profiles: int = 0
+    organizations: int = 0
+    contacts: int = 0
+    relationships: int = 0
+    assessments: int = 0
+    engagements: int = 0
+
+
+class Store(Protocol):
+    """Where the stakeholder graph lives.
+
+    ``partner_graph`` hands analytics a networkx graph: nodes are organization ids with
+    ``name``, ``sector``, ``region`` and ``internal``; edges are relationships with ``id``,
+    ``state`` and ``history``, a list of ``(assessed_at, state)`` pairs, oldest first.
+    """
+
+    kind: str
+
+    def close(self) -> None: ...
+
+    # sectors and profiles
+    def upsert_sectors(self, sectors: list[Sector]) -> None: ...
+    def list_sectors(self) -> list[Sector]: ...
+    def create_profile(self, profile: ProfileCreate) -> Profile: ...
+    def get_profile(self, name: str) -> Profile: ...
+    def list_profiles(self) -> list[Profile]: ...
+
+    # organizations
+    def create_organization(self, org: OrganizationCreate) -> Organization: ...
+    def get_organization(self, org_id: str) -> Organization: ...
+    def list_organizations(
+        self,
+        *,
+        sector: str | None = None,
+        region: str | None = None,
+        q: str | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[Organization]: ...
+    def update_organization(self, org_id: str, patch: OrganizationUpdate) -> Organization: ...
+    def delete_organization(self, org_id: str) -> None: ...
+
+    # contacts
+    def create_contact(self, contact: ContactCreate) -> Contact: ...
+    def get_contact(self, contact_id: str) -> Contact: ...
+    def list_contacts(
+        self, *, org_id: str | None = None, q: str | None = None, limit: int, offset: int
+    ) -> Page[Contact]: ...
+    def update_contact(self, contact_id: str, patch: ContactUpdate) -> Contact: ...
+    def delete_contact(self, contact_id: str) -> None: ...
+
+    # relationships
+    def create_relationship(
+        self, rel: RelationshipCreate, *, assessed_by: str
+    ) -> Relationship: ...
+    def get_relationship(self, rel_id: str) -> Relationship: ...
+    def list_relationships(
+        self,
+        *,
+        org_id: str | None = None,
+        state: RelationshipState | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[Relationship]: ...
+    def assess_relationship(
+        self, rel_id: str, update: RelationshipUpdate, *, assessed_by: str
+    ) -> Relationship: ...
+    def relationship_history(self, rel_id: str) -> list[Assessment]: ...
+
+    # engagements
+    def create_engagement(self, engagement: EngagementCreate) -> Engagement: ...
+    def get_engagement(self, engagement_id: str) -> Engagement: ...
+    def list_engagements(
+        self,
+        *,
+        org_id: str | None = None,
+        kind: EngagementKind | None = None,
+        status: EngagementStatus | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[Engagement]: ...
+    def delete_engagement(self, engagement_id: str) -> None: ...
+
+    # bulk
+    def import_bundle(
+        self, bundle: NetworkBundle, *, progress: Progress | None = None
+    ) -> ImportSummary: ...
+
+    # access
+    def create_token(self, token: TokenCreate, *, token_hash: str) -> Principal: ...
+    def principal_for_token(self, token_hash: str) -> Principal | None: ...
+
+    # analytics input
+    def partner_graph(self, org_id: str | None = None, *, depth: int = 1) -> nx.Graph: ...

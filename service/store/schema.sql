@@ -1,0 +1,80 @@
+-- Schema of the embedded store. Timestamps are UTC text 'YYYY-MM-DDTHH:MM:SS.ffffffZ',
+-- so that text order is time order.
+CREATE TABLE IF NOT EXISTS sectors (
+    slug TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS profiles (
+    name TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT '',
+    sectors TEXT NOT NULL -- JSON list of sector slugs, in the profile's order
+);
+CREATE TABLE IF NOT EXISTS organizations (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    sector TEXT NOT NULL REFERENCES sectors (slug),
+    region TEXT,
+    internal INTEGER NOT NULL DEFAULT 0,
+    notes TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS organizations_by_sector ON organizations (sector);
+CREATE INDEX IF NOT EXISTS organizations_by_region ON organizations (region);
+CREATE TABLE IF NOT EXISTS contacts (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    email TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS contacts_by_org ON contacts (org_id);
+CREATE TABLE IF NOT EXISTS relationships (
+    id TEXT PRIMARY KEY,
+    org_a TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    org_b TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS relationships_by_a ON relationships (org_a);
+CREATE INDEX IF NOT EXISTS relationships_by_b ON relationships (org_b);
+CREATE TABLE IF NOT EXISTS assessments (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    rel_id TEXT NOT NULL REFERENCES relationships (id) ON DELETE CASCADE,
+    state TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    assessed_by TEXT NOT NULL,
+    assessed_at TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS assessments_by_rel ON assessments (rel_id, assessed_at, seq);
+CREATE TABLE IF NOT EXISTS engagements (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    date TEXT NOT NULL,
+    status TEXT NOT NULL,
+    notes TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS engagements_by_date ON engagements (date);
+CREATE TABLE IF NOT EXISTS engagement_orgs (
+    engagement_id TEXT NOT NULL REFERENCES engagements (id) ON DELETE CASCADE,
+    org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    PRIMARY KEY (engagement_id, org_id)
+);
+CREATE INDEX IF NOT EXISTS engagement_orgs_by_org ON engagement_orgs (org_id);
+CREATE TABLE IF NOT EXISTS engagement_contacts (
+    engagement_id TEXT NOT NULL REFERENCES engagements (id) ON DELETE CASCADE,
+    contact_id TEXT NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+    PRIMARY KEY (engagement_id, contact_id)
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    org_id TEXT,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);

@@ -1,0 +1,107 @@
+"""Fixtures: every store-backed test runs on the embedded store and on a real Neo4j.
+
+``make test`` starts a throwaway Neo4j and exports its ``STAKEHOLDER_GRAPH_NEO4J_*`` settings
+with ``STAKEHOLDER_GRAPH_REQUIRE_NEO4J=1``; a bare ``pytest`` without them skips the Neo4j runs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from graph_models import OrganizationCreate, Role, Sector, TokenCreate
+from service.app import create_app
+from service.auth import issue_token
+from service.settings import Settings, StoreKind
+from service.store import Store, open_store
+
+ADMIN_TOKEN = "sg_test-admin-token"
+SECTORS = [
+    Sector(slug="early_intervention", label="Early intervention"),
+    Sector(slug="early_learning_hub", label="Early Learning Hubs"),
+    Sector(slug="wic", label="WIC"),
+    Sector(slug="primary_care", label="Primary care providers"),
+    Sector(slug="library", label="Libraries"),
+    Sector(slug="state_agency", label="State agencies"),
+]
+
+
+def neo4j_settings(data_dir: Path) -> Settings | None:
+    """Settings for the throwaway Neo4j of ``make test``, or None when there is none."""
+    if not os.environ.get("STAKEHOLDER_GRAPH_NEO4J_URI"):
+        if os.environ.get("STAKEHOLDER_GRAPH_REQUIRE_NEO4J") == "1":
+            pytest.fail("STAKEHOLDER_GRAPH_REQUIRE_NEO4J=1 but no STAKEHOLDER_GRAPH_NEO4J_URI")
+        return None
+    return Settings(data_dir=data_dir, store=StoreKind.NEO4J, admin_token=SecretStr(ADMIN_TOKEN))
+
+
+def wipe_neo4j(settings: Settings) -> None:
+    """Empty the test database: Community edition has one database, shared by all tests."""
+    from neo4j import GraphDatabase
+
+    auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
+    with GraphDatabase.driver(settings.neo4j_uri, auth=auth) as driver:
+        driver.execute_query("MATCH (n) DETACH DELETE n", database_=settings.neo4j_database)
+
+
+@pytest.fixture(params=["embedded", "neo4j"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for one store; the test runs once per store."""
+    if request.param == "embedded":
+        return Settings(data_dir=tmp_path, store=StoreKind.EMBEDDED,
+                        admin_token=SecretStr(ADMIN_TOKEN))
+    found = neo4j_settings(tmp_path)
+    if found is None:
+        pytest.skip("no Neo4j: run `make test`, or set STAKEHOLDER_GRAPH_NEO4J_URI")
+    wipe_neo4j(found)
+    return found
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    """An empty store of the kind under test, with a few sectors."""
+    opened = open_store(settings)
+    opened.upsert_sectors(SECTORS)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def reopen(settings: Settings) -> Callable[[], Store]:
+    """Open the same store again, as a restarted process would."""
+    return lambda: open_store(settings)
+
+
+@pytest.fixture
+def client(settings: Settings, store: Store) -> Iterator[TestClient]:
+    """An HTTP client of the service, signed in as admin."""
+    with TestClient(create_app(settings, store=store)) as test_client:
+        test_client.headers["Authorization"] = f"Bearer {ADMIN_TOKEN}"
+        yield test_client
+
+
+@pytest.fixture
+def token_for(store: Store) -> Callable[..., dict[str, str]]:
+    """Headers of a fresh token: ``token_for(Role.PLANNER)``, ``token_for(Role.CASEWORKER,
+    org_id="wic-lane")``."""
+
+    def make(role: Role, org_id: str | None = None) -> dict[str, str]:
+        token, _ = issue_token(store, TokenCreate(name=f"{role.value} tester", role=role,
+                                                  org_id=org_id))
+        return {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+def add_orgs(store: Store, *specs: tuple[str, str]) -> None:
+    """Add organizations given as ``(id, sector)``; the name is made from the id."""
+    for org_id, sector in specs:
+        store.create_organization(
+            OrganizationCreate(id=org_id, name=org_id.replace("-", " ").title(), sector=sector,
+                               region="Lane")
+        )

@@ -1,0 +1,235 @@
+"""The store contract: what every store does, checked on the embedded store and on Neo4j."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from graph_models import (
+    AssessmentImport,
+    ContactCreate,
+    EngagementCreate,
+    EngagementStatus,
+    NetworkBundle,
+    OrganizationCreate,
+    OrganizationUpdate,
+    RelationshipCreate,
+    RelationshipImport,
+    RelationshipState,
+    RelationshipUpdate,
+)
+from service.errors import Conflict, InvalidReference, NotFound
+from tests.conftest import add_orgs
+
+GREEN, YELLOW, RED = RelationshipState.GREEN, RelationshipState.YELLOW, RelationshipState.RED
+
+
+def at(day: int, month: int = 1, year: int = 2018) -> datetime:
+    return datetime(year, month, day, tzinfo=UTC)
+
+
+def test_an_organization_without_an_id_gets_a_slug_of_its_name(store):
+    first = store.create_organization(OrganizationCreate(name="Latino Network", sector="wic"))
+    second = store.create_organization(OrganizationCreate(name="Latino Network", sector="wic"))
+    assert (first.id, second.id) == ("latino-network", "latino-network-2")
+
+
+def test_a_duplicate_organization_id_is_a_conflict_and_changes_nothing(store):
+    add_orgs(store, ("wic-lane", "wic"))
+    with pytest.raises(Conflict, match="'wic-lane' already exists"):
+        store.create_organization(OrganizationCreate(id="wic-lane", name="Other", sector="wic"))
+    assert store.get_organization("wic-lane").name == "Wic Lane"
+
+
+def test_an_unknown_sector_is_refused_with_the_way_to_find_known_ones(store):
+    with pytest.raises(InvalidReference, match="sector 'sports' is not known.*/api/v1/sectors"):
+        store.create_organization(OrganizationCreate(name="Club", sector="sports"))
+
+
+def test_organizations_filter_by_sector_region_and_text_and_page_by_name(store):
+    add_orgs(store, ("wic-lane", "wic"), ("wic-marion", "wic"), ("ei-lane", "early_intervention"))
+    store.update_organization("wic-marion", OrganizationUpdate(region="Marion"))
+    assert [o.id for o in store.list_organizations(sector="wic", limit=10, offset=0).items] == [
+        "wic-lane", "wic-marion"]
+    assert [o.id for o in store.list_organizations(region="Marion", limit=10, offset=0).items] == [
+        "wic-marion"]
+    assert [o.id for o in store.list_organizations(q="LANE", limit=10, offset=0).items] == [
+        "ei-lane", "wic-lane"]
+    page = store.list_organizations(limit=2, offset=2)
+    assert (page.total, [o.id for o in page.items]) == (3, ["wic-marion"])
+
+
+def test_deleting_an_organization_removes_its_contacts_and_relationships(store):
+    add_orgs(store, ("wic-lane", "wic"), ("ei-lane", "early_intervention"))
+    store.create_contact(ContactCreate(id="director", org_id="wic-lane", name="D", role="Director"))
+    store.create_relationship(
+        RelationshipCreate(org_a="wic-lane", org_b="ei-lane", state=GREEN, reason="ok"),
+        assessed_by="tester",
+    )
+    store.delete_organization("wic-lane")
+    with pytest.raises(NotFound):
+        store.get_contact("director")
+    assert store.list_relationships(org_id="ei-lane", limit=10, offset=0).total == 0
+    assert "wic-lane" not in store.partner_graph()
+
+
+def test_a_contact_at_an_unknown_organization_is_refused(store):
+    with pytest.raises(InvalidReference, match="organization 'nowhere' does not exist"):
+        store.create_contact(ContactCreate(org_id="nowhere", name="A", role="Director"))
+
+
+def test_relationship_history_keeps_every_assessment_in_order_and_the_latest_is_current(store):
+    add_orgs(store, ("eld", "state_agency"), ("hub-lane", "early_learning_hub"))
+    rel = store.create_relationship(
+        RelationshipCreate(org_a="hub-lane", org_b="eld", state=RED, reason="missed meetings",
+                           assessed_at=at(1)),
+        assessed_by="Ana",
+    )
+    assert rel.id == "eld~hub-lane"
+    store.assess_relationship(
+        rel.id, RelationshipUpdate(state=GREEN, reason="co-hosted the webinar",
+                                   assessed_at=at(20)),
+        assessed_by="Ben",
+    )
+    store.assess_relationship(
+        rel.id, RelationshipUpdate(state=YELLOW, reason="survey response was slow",
+                                   assessed_at=at(10)),
+        assessed_by="Cy",
+    )
+    history = store.relationship_history(rel.id)
+    assert [(h.state, h.assessed_by, h.reason) for h in history] == [
+        (RED, "Ana", "missed meetings"),
+        (YELLOW, "Cy", "survey response was slow"),
+        (GREEN, "Ben", "co-hosted the webinar"),
+    ]
+    current = store.get_relationship(rel.id)
+    assert (current.state, current.action, current.assessments) == (GREEN, "keep", 3)
+    edge = store.partner_graph("eld")["eld"]["hub-lane"]
+    assert edge["state"] is GREEN
+    assert [state for _, state in edge["history"]] == [RED, YELLOW, GREEN]
+
+
+def test_a_second_relationship_for_the_same_pair_is_a_conflict_in_either_order(store):
+    add_orgs(store, ("eld", "state_agency"), ("hub-lane", "early_learning_hub"))
+    store.create_relationship(
+        RelationshipCreate(org_a="eld", org_b="hub-lane", state=GREEN, reason="ok"),
+        assessed_by="t",
+    )
+    with pytest.raises(Conflict, match="already have a relationship"):
+        store.create_relationship(
+            RelationshipCreate(org_a="hub-lane", org_b="eld", state=RED, reason="x"),
+            assessed_by="t",
+        )
+    assert len(store.relationship_history("eld~hub-lane")) == 1
+
+
+def test_a_relationship_to_an_unknown_organization_is_refused_and_nothing_is_written(store):
+    add_orgs(store, ("eld", "state_agency"))
+    with pytest.raises(InvalidReference, match="organization 'ghost' does not exist"):
+        store.create_relationship(
+            RelationshipCreate(org_a="eld", org_b="ghost", state=GREEN, reason="ok"),
+            assessed_by="t",
+        )
+    assert store.list_relationships(limit=10, offset=0).total == 0
+
+
+def test_relationships_filter_by_organization_and_current_state(store):
+    add_orgs(store, ("eld", "state_agency"), ("hub", "early_learning_hub"), ("wic", "wic"))
+    for other, state in (("hub", GREEN), ("wic", RED)):
+        store.create_relationship(
+            RelationshipCreate(org_a="eld", org_b=other, state=state, reason="r"),
+            assessed_by="t",
+        )
+    store.assess_relationship("eld~wic", RelationshipUpdate(state=GREEN, reason="healed"),
+                              assessed_by="t")
+    greens = store.list_relationships(state=GREEN, limit=10, offset=0)
+    assert [r.id for r in greens.items] == ["eld~hub", "eld~wic"]
+    assert store.list_relationships(state=RED, limit=10, offset=0).total == 0
+    assert [r.id for r in store.list_relationships(org_id="hub", limit=10, offset=0).items] == [
+        "eld~hub"]
+
+
+def test_engagements_filter_by_organization_kind_and_dates(store):
+    add_orgs(store, ("eld", "state_agency"), ("hub", "early_learning_hub"))
+    store.create_contact(ContactCreate(id="hub-director", org_id="hub", name="Hub Director",
+                                       role="Hub Director"))
+    store.create_engagement(EngagementCreate(
+        kind="webinar", title="Hub webinar", date="2017-09-19", org_ids=["eld", "hub"],
+        contact_ids=["hub-director"]))
+    store.create_engagement(EngagementCreate(
+        kind="survey", title="Staff survey", date="2018-02-01", status="planned",
+        org_ids=["eld"]))
+    webinar = store.get_engagement("2017-09-19-hub-webinar")
+    assert (webinar.org_ids, webinar.contact_ids) == (["eld", "hub"], ["hub-director"])
+    assert [e.title for e in store.list_engagements(org_id="hub", limit=10, offset=0).items] == [
+        "Hub webinar"]
+    assert [e.kind for e in store.list_engagements(since=date(2018, 1, 1), limit=10, offset=0).items
+            ] == ["survey"]
+    assert store.list_engagements(status=EngagementStatus.PLANNED, limit=10, offset=0).total == 1
+
+
+def test_an_engagement_with_an_unknown_contact_is_refused_and_not_written(store):
+    add_orgs(store, ("eld", "state_agency"))
+    with pytest.raises(InvalidReference, match="contact 'nobody' does not exist"):
+        store.create_engagement(EngagementCreate(
+            kind="meeting", title="M", date="2018-01-05", org_ids=["eld"],
+            contact_ids=["nobody"]))
+    assert store.list_engagements(limit=10, offset=0).total == 0
+
+
+def bundle(*relationships: RelationshipImport) -> NetworkBundle:
+    return NetworkBundle(
+        name="test", title="Test network",
+        organizations=[OrganizationCreate(id="eld", name="ELD", sector="state_agency"),
+                       OrganizationCreate(id="hub", name="Hub", sector="early_learning_hub")],
+        relationships=list(relationships),
+    )
+
+
+def test_a_bundle_imports_organizations_and_relationship_histories(store):
+    summary = store.import_bundle(bundle(RelationshipImport(org_a="eld", org_b="hub", history=[
+        AssessmentImport(state=RED, reason="r1", assessed_by="seed", assessed_at=at(1)),
+        AssessmentImport(state=GREEN, reason="r2", assessed_by="seed", assessed_at=at(9)),
+    ])))
+    assert (summary.organizations, summary.relationships, summary.assessments) == (2, 1, 2)
+    assert store.get_relationship("eld~hub").state is GREEN
+    assert store.partner_graph("eld").number_of_edges() == 1
+
+
+def test_a_bundle_with_one_bad_record_writes_nothing(store):
+    broken = bundle(RelationshipImport(org_a="eld", org_b="ghost", history=[
+        AssessmentImport(state=RED, reason="r", assessed_by="seed", assessed_at=at(1))]))
+    with pytest.raises(InvalidReference, match="'ghost'"):
+        store.import_bundle(broken)
+    assert store.list_organizations(limit=10, offset=0).total == 0
+    assert store.partner_graph().number_of_nodes() == 0
+
+
+def test_every_write_is_still_there_after_the_store_is_reopened(store, reopen):
+    add_orgs(store, ("eld", "state_agency"), ("hub", "early_learning_hub"))
+    store.create_relationship(
+        RelationshipCreate(org_a="eld", org_b="hub", state=RED, reason="first"), assessed_by="a")
+    store.assess_relationship("eld~hub", RelationshipUpdate(state=YELLOW, reason="second"),
+                              assessed_by="b")
+    store.close()
+    again = reopen()
+    try:
+        assert [h.reason for h in again.relationship_history("eld~hub")] == ["first", "second"]
+        graph = again.partner_graph("hub")
+        assert sorted(graph.nodes) == ["eld", "hub"]
+        assert graph["eld"]["hub"]["state"] is YELLOW
+    finally:
+        again.close()
+
+
+def test_the_partner_graph_of_an_organization_reaches_as_deep_as_asked(store):
+    add_orgs(store, ("a", "wic"), ("b", "wic"), ("c", "wic"), ("d", "wic"))
+    for x, y in (("a", "b"), ("b", "c"), ("c", "d")):
+        store.create_relationship(
+            RelationshipCreate(org_a=x, org_b=y, state=GREEN, reason="r"), assessed_by="t")
+    assert sorted(store.partner_graph("a", depth=1).nodes) == ["a", "b"]
+    assert sorted(store.partner_graph("a", depth=2).nodes) == ["a", "b", "c"]
+    assert store.partner_graph("a", depth=2).nodes["c"]["sector"] == "wic"
+    with pytest.raises(NotFound):
+        store.partner_graph("zzz")
