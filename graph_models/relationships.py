@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import Field, model_validator
 
-from graph_models.common import Reason, ReadModel, Slug, StrictModel, Timestamp
+from graph_models.common import ReadModel, Reason, Slug, StrictModel, Timestamp
 from graph_models.enums import RelationshipState
 
 StateField = Field(

@@ -67,9 +67,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
-        return JSONResponse(
-            {"detail": describe_validation_errors(error.errors())}, status_code=422
-        )
+        return JSONResponse({"detail": describe_validation_errors(error.errors())}, status_code=422)
 
     @app.get("/health", tags=["service"])
     def health(store: StoreDep) -> Health:

@@ -14,6 +14,7 @@ from service.errors import Forbidden
 class TokenStore(Protocol):
     def create_token(self, token: TokenCreate, *, token_hash: str) -> Principal: ...
 
+
 TOKEN_PREFIX = "sg_"
 
 

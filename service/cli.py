@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     serve = commands.add_parser(
-        "serve", help="serve the HTTP API and the web pages",
+        "serve",
+        help="serve the HTTP API and the web pages",
         description="Serve the HTTP API (/api/v1, docs at /docs) and the web pages, and print "
         "a link that signs a browser in as admin.",
     )
@@ -64,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     seed_list = seed_commands.add_parser("list", help="list the demo networks")
     seed_list.set_defaults(run=seed_list_command)
     seed_load = seed_commands.add_parser(
-        "load", help="load a demo network into the store",
+        "load",
+        help="load a demo network into the store",
         description="Load a demo network into the store in one all-or-nothing import. "
         "Loading a network that is loaded already changes nothing.",
     )
@@ -74,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     token = commands.add_parser("token", help="manage access tokens")
     token_commands = token.add_subparsers(title="token commands", metavar="TOKEN_COMMAND")
     token_create = token_commands.add_parser(
-        "create", help="create a bearer token and print it once",
+        "create",
+        help="create a bearer token and print it once",
         description="Create a bearer token. Only its hash is stored: copy it now.",
     )
     token_create.add_argument("--name", required=True, help="who will hold the token")
@@ -115,7 +118,12 @@ def seed_load_command(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings)
     try:
         with tqdm(desc=f"loading {args.name}", unit=" records", leave=False) as bar:
-            summary = load_seed(store, args.name, progress=lambda what, n: bar.update(n))
+
+            def advance(what: str, count: int) -> None:
+                bar.set_postfix_str(what)
+                bar.update(count)
+
+            summary = load_seed(store, args.name, progress=advance)
     finally:
         store.close()
     if summary is None:
@@ -137,8 +145,10 @@ def token_create_command(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         store.close()
     print(token)
-    print(f"created a {principal.role.value} token for {principal.name}; it is shown only once",
-          file=sys.stderr)
+    print(
+        f"created a {principal.role.value} token for {principal.name}; it is shown only once",
+        file=sys.stderr,
+    )
     return 0
 
 

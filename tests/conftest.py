@@ -53,8 +53,9 @@ def wipe_neo4j(settings: Settings) -> None:
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """Settings for one store; the test runs once per store."""
     if request.param == "embedded":
-        return Settings(data_dir=tmp_path, store=StoreKind.EMBEDDED,
-                        admin_token=SecretStr(ADMIN_TOKEN))
+        return Settings(
+            data_dir=tmp_path, store=StoreKind.EMBEDDED, admin_token=SecretStr(ADMIN_TOKEN)
+        )
     found = neo4j_settings(tmp_path)
     if found is None:
         pytest.skip("no Neo4j: run `make test`, or set STAKEHOLDER_GRAPH_NEO4J_URI")
@@ -91,8 +92,9 @@ def token_for(store: Store) -> Callable[..., dict[str, str]]:
     org_id="wic-lane")``."""
 
     def make(role: Role, org_id: str | None = None) -> dict[str, str]:
-        token, _ = issue_token(store, TokenCreate(name=f"{role.value} tester", role=role,
-                                                  org_id=org_id))
+        token, _ = issue_token(
+            store, TokenCreate(name=f"{role.value} tester", role=role, org_id=org_id)
+        )
         return {"Authorization": f"Bearer {token}"}
 
     return make
@@ -102,6 +104,7 @@ def add_orgs(store: Store, *specs: tuple[str, str]) -> None:
     """Add organizations given as ``(id, sector)``; the name is made from the id."""
     for org_id, sector in specs:
         store.create_organization(
-            OrganizationCreate(id=org_id, name=org_id.replace("-", " ").title(), sector=sector,
-                               region="Lane")
+            OrganizationCreate(
+                id=org_id, name=org_id.replace("-", " ").title(), sector=sector, region="Lane"
+            )
         )

@@ -51,11 +51,16 @@ def test_organizations_filter_by_sector_region_and_text_and_page_by_name(store):
     add_orgs(store, ("wic-lane", "wic"), ("wic-marion", "wic"), ("ei-lane", "early_intervention"))
     store.update_organization("wic-marion", OrganizationUpdate(region="Marion"))
     assert [o.id for o in store.list_organizations(sector="wic", limit=10, offset=0).items] == [
-        "wic-lane", "wic-marion"]
+        "wic-lane",
+        "wic-marion",
+    ]
     assert [o.id for o in store.list_organizations(region="Marion", limit=10, offset=0).items] == [
-        "wic-marion"]
+        "wic-marion"
+    ]
     assert [o.id for o in store.list_organizations(q="LANE", limit=10, offset=0).items] == [
-        "ei-lane", "wic-lane"]
+        "ei-lane",
+        "wic-lane",
+    ]
     page = store.list_organizations(limit=2, offset=2)
     assert (page.total, [o.id for o in page.items]) == (3, ["wic-marion"])
 
@@ -82,19 +87,20 @@ def test_a_contact_at_an_unknown_organization_is_refused(store):
 def test_relationship_history_keeps_every_assessment_in_order_and_the_latest_is_current(store):
     add_orgs(store, ("eld", "state_agency"), ("hub-lane", "early_learning_hub"))
     rel = store.create_relationship(
-        RelationshipCreate(org_a="hub-lane", org_b="eld", state=RED, reason="missed meetings",
-                           assessed_at=at(1)),
+        RelationshipCreate(
+            org_a="hub-lane", org_b="eld", state=RED, reason="missed meetings", assessed_at=at(1)
+        ),
         assessed_by="Ana",
     )
     assert rel.id == "eld~hub-lane"
     store.assess_relationship(
-        rel.id, RelationshipUpdate(state=GREEN, reason="co-hosted the webinar",
-                                   assessed_at=at(20)),
+        rel.id,
+        RelationshipUpdate(state=GREEN, reason="co-hosted the webinar", assessed_at=at(20)),
         assessed_by="Ben",
     )
     store.assess_relationship(
-        rel.id, RelationshipUpdate(state=YELLOW, reason="survey response was slow",
-                                   assessed_at=at(10)),
+        rel.id,
+        RelationshipUpdate(state=YELLOW, reason="survey response was slow", assessed_at=at(10)),
         assessed_by="Cy",
     )
     history = store.relationship_history(rel.id)
@@ -141,65 +147,108 @@ def test_relationships_filter_by_organization_and_current_state(store):
             RelationshipCreate(org_a="eld", org_b=other, state=state, reason="r"),
             assessed_by="t",
         )
-    store.assess_relationship("eld~wic", RelationshipUpdate(state=GREEN, reason="healed"),
-                              assessed_by="t")
+    store.assess_relationship(
+        "eld~wic", RelationshipUpdate(state=GREEN, reason="healed"), assessed_by="t"
+    )
     greens = store.list_relationships(state=GREEN, limit=10, offset=0)
     assert [r.id for r in greens.items] == ["eld~hub", "eld~wic"]
     assert store.list_relationships(state=RED, limit=10, offset=0).total == 0
     assert [r.id for r in store.list_relationships(org_id="hub", limit=10, offset=0).items] == [
-        "eld~hub"]
+        "eld~hub"
+    ]
 
 
 def test_engagements_filter_by_organization_kind_and_dates(store):
     add_orgs(store, ("eld", "state_agency"), ("hub", "early_learning_hub"))
-    store.create_contact(ContactCreate(id="hub-director", org_id="hub", name="Hub Director",
-                                       role="Hub Director"))
-    store.create_engagement(EngagementCreate(
-        kind="webinar", title="Hub webinar", date="2017-09-19", org_ids=["eld", "hub"],
-        contact_ids=["hub-director"]))
-    store.create_engagement(EngagementCreate(
-        kind="survey", title="Staff survey", date="2018-02-01", status="planned",
-        org_ids=["eld"]))
+    store.create_contact(
+        ContactCreate(id="hub-director", org_id="hub", name="Hub Director", role="Hub Director")
+    )
+    store.create_engagement(
+        EngagementCreate(
+            kind="webinar",
+            title="Hub webinar",
+            date="2017-09-19",
+            org_ids=["eld", "hub"],
+            contact_ids=["hub-director"],
+        )
+    )
+    store.create_engagement(
+        EngagementCreate(
+            kind="survey",
+            title="Staff survey",
+            date="2018-02-01",
+            status="planned",
+            org_ids=["eld"],
+        )
+    )
     webinar = store.get_engagement("2017-09-19-hub-webinar")
     assert (webinar.org_ids, webinar.contact_ids) == (["eld", "hub"], ["hub-director"])
     assert [e.title for e in store.list_engagements(org_id="hub", limit=10, offset=0).items] == [
-        "Hub webinar"]
-    assert [e.kind for e in store.list_engagements(since=date(2018, 1, 1), limit=10, offset=0).items
-            ] == ["survey"]
+        "Hub webinar"
+    ]
+    assert [
+        e.kind for e in store.list_engagements(since=date(2018, 1, 1), limit=10, offset=0).items
+    ] == ["survey"]
     assert store.list_engagements(status=EngagementStatus.PLANNED, limit=10, offset=0).total == 1
 
 
 def test_an_engagement_with_an_unknown_contact_is_refused_and_not_written(store):
     add_orgs(store, ("eld", "state_agency"))
     with pytest.raises(InvalidReference, match="contact 'nobody' does not exist"):
-        store.create_engagement(EngagementCreate(
-            kind="meeting", title="M", date="2018-01-05", org_ids=["eld"],
-            contact_ids=["nobody"]))
+        store.create_engagement(
+            EngagementCreate(
+                kind="meeting",
+                title="M",
+                date="2018-01-05",
+                org_ids=["eld"],
+                contact_ids=["nobody"],
+            )
+        )
     assert store.list_engagements(limit=10, offset=0).total == 0
 
 
 def bundle(*relationships: RelationshipImport) -> NetworkBundle:
     return NetworkBundle(
-        name="test", title="Test network",
-        organizations=[OrganizationCreate(id="eld", name="ELD", sector="state_agency"),
-                       OrganizationCreate(id="hub", name="Hub", sector="early_learning_hub")],
+        name="test",
+        title="Test network",
+        organizations=[
+            OrganizationCreate(id="eld", name="ELD", sector="state_agency"),
+            OrganizationCreate(id="hub", name="Hub", sector="early_learning_hub"),
+        ],
         relationships=list(relationships),
     )
 
 
 def test_a_bundle_imports_organizations_and_relationship_histories(store):
-    summary = store.import_bundle(bundle(RelationshipImport(org_a="eld", org_b="hub", history=[
-        AssessmentImport(state=RED, reason="r1", assessed_by="seed", assessed_at=at(1)),
-        AssessmentImport(state=GREEN, reason="r2", assessed_by="seed", assessed_at=at(9)),
-    ])))
+    summary = store.import_bundle(
+        bundle(
+            RelationshipImport(
+                org_a="eld",
+                org_b="hub",
+                history=[
+                    AssessmentImport(state=RED, reason="r1", assessed_by="seed", assessed_at=at(1)),
+                    AssessmentImport(
+                        state=GREEN, reason="r2", assessed_by="seed", assessed_at=at(9)
+                    ),
+                ],
+            )
+        )
+    )
     assert (summary.organizations, summary.relationships, summary.assessments) == (2, 1, 2)
     assert store.get_relationship("eld~hub").state is GREEN
     assert store.partner_graph("eld").number_of_edges() == 1
 
 
 def test_a_bundle_with_one_bad_record_writes_nothing(store):
-    broken = bundle(RelationshipImport(org_a="eld", org_b="ghost", history=[
-        AssessmentImport(state=RED, reason="r", assessed_by="seed", assessed_at=at(1))]))
+    broken = bundle(
+        RelationshipImport(
+            org_a="eld",
+            org_b="ghost",
+            history=[
+                AssessmentImport(state=RED, reason="r", assessed_by="seed", assessed_at=at(1))
+            ],
+        )
+    )
     with pytest.raises(InvalidReference, match="'ghost'"):
         store.import_bundle(broken)
     assert store.list_organizations(limit=10, offset=0).total == 0
@@ -209,9 +258,11 @@ def test_a_bundle_with_one_bad_record_writes_nothing(store):
 def test_every_write_is_still_there_after_the_store_is_reopened(store, reopen):
     add_orgs(store, ("eld", "state_agency"), ("hub", "early_learning_hub"))
     store.create_relationship(
-        RelationshipCreate(org_a="eld", org_b="hub", state=RED, reason="first"), assessed_by="a")
-    store.assess_relationship("eld~hub", RelationshipUpdate(state=YELLOW, reason="second"),
-                              assessed_by="b")
+        RelationshipCreate(org_a="eld", org_b="hub", state=RED, reason="first"), assessed_by="a"
+    )
+    store.assess_relationship(
+        "eld~hub", RelationshipUpdate(state=YELLOW, reason="second"), assessed_by="b"
+    )
     store.close()
     again = reopen()
     try:
@@ -227,7 +278,8 @@ def test_the_partner_graph_of_an_organization_reaches_as_deep_as_asked(store):
     add_orgs(store, ("a", "wic"), ("b", "wic"), ("c", "wic"), ("d", "wic"))
     for x, y in (("a", "b"), ("b", "c"), ("c", "d")):
         store.create_relationship(
-            RelationshipCreate(org_a=x, org_b=y, state=GREEN, reason="r"), assessed_by="t")
+            RelationshipCreate(org_a=x, org_b=y, state=GREEN, reason="r"), assessed_by="t"
+        )
     assert sorted(store.partner_graph("a", depth=1).nodes) == ["a", "b"]
     assert sorted(store.partner_graph("a", depth=2).nodes) == ["a", "b", "c"]
     assert store.partner_graph("a", depth=2).nodes["c"]["sector"] == "wic"

@@ -33,8 +33,13 @@ def list_engagements(
 ) -> Page[Engagement]:
     """List engagement activities by date."""
     return store.list_engagements(
-        org_id=org_id, kind=kind, status=status, since=since, until=until,
-        limit=limit, offset=offset,
+        org_id=org_id,
+        kind=kind,
+        status=status,
+        since=since,
+        until=until,
+        limit=limit,
+        offset=offset,
     )
 
 

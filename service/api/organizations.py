@@ -40,9 +40,7 @@ def list_organizations(
     offset: Offset = 0,
 ) -> Page[Organization]:
     """List organizations by name, filtered by sector, region and text, one page at a time."""
-    return store.list_organizations(
-        sector=sector, region=region, q=q, limit=limit, offset=offset
-    )
+    return store.list_organizations(sector=sector, region=region, q=q, limit=limit, offset=offset)
 
 
 @router.get("/organizations/{org_id}")
@@ -59,7 +57,9 @@ def update_organization(
     return store.update_organization(org_id, body)
 
 
-@router.delete("/organizations/{org_id}", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
+@router.delete(
+    "/organizations/{org_id}", status_code=status.HTTP_204_NO_CONTENT, response_model=None
+)
 def delete_organization(org_id: str, store: StoreDep, _: Deleter) -> None:
     """Remove an organization with its contacts and relationships."""
     store.delete_organization(org_id)
@@ -98,8 +98,12 @@ def update_contact(contact_id: str, body: ContactUpdate, store: StoreDep, _: Edi
     return store.update_contact(contact_id, body)
 
 
-@router.delete("/contacts/{contact_id}", status_code=status.HTTP_204_NO_CONTENT, response_model=None,
-    tags=["contacts"])
+@router.delete(
+    "/contacts/{contact_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_model=None,
+    tags=["contacts"],
+)
 def delete_contact(contact_id: str, store: StoreDep, _: Deleter) -> None:
     """Remove a contact."""
     store.delete_contact(contact_id)

@@ -123,7 +123,9 @@ class EmbeddedStore:
                 f"sector '{sector}' is not known; GET /api/v1/sectors lists the known sectors"
             )
 
-    def _page(self, sql: str, params: list[Any], limit: int, offset: int) -> tuple[int, list[sqlite3.Row]]:
+    def _page(
+        self, sql: str, params: list[Any], limit: int, offset: int
+    ) -> tuple[int, list[sqlite3.Row]]:
         total_row = self._one(f"SELECT count(*) FROM ({sql})", tuple(params))
         rows = self._all(f"{sql} LIMIT ? OFFSET ?", (*params, limit, offset))
         return (total_row[0] if total_row else 0), rows
@@ -141,7 +143,9 @@ class EmbeddedStore:
 
     def list_sectors(self) -> list[Sector]:
         rows = self._all("SELECT slug, label, description FROM sectors ORDER BY slug")
-        return [Sector(slug=r["slug"], label=r["label"], description=r["description"]) for r in rows]
+        return [
+            Sector(slug=r["slug"], label=r["label"], description=r["description"]) for r in rows
+        ]
 
     def create_profile(self, profile: ProfileCreate) -> Profile:
         with self._write() as db:
@@ -184,8 +188,15 @@ class EmbeddedStore:
         db.execute(
             "INSERT INTO organizations (id, name, sector, region, internal, notes, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (org_id, org.name, org.sector, org.region, int(org.internal), org.notes,
-             to_text(utc_now())),
+            (
+                org_id,
+                org.name,
+                org.sector,
+                org.region,
+                int(org.internal),
+                org.notes,
+                to_text(utc_now()),
+            ),
         )
         return org_id
 
@@ -254,14 +265,21 @@ class EmbeddedStore:
             raise Conflict(f"contact '{contact.id}' already exists")
         self._require_org(contact.org_id)
         contact_id = new_id(
-            contact.id, f"{contact.org_id}-{contact.role}",
+            contact.id,
+            f"{contact.org_id}-{contact.role}",
             lambda slug: self._exists("contacts", "id", slug),
         )
         db.execute(
             "INSERT INTO contacts (id, org_id, name, role, email, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (contact_id, contact.org_id, contact.name, contact.role, contact.email,
-             to_text(utc_now())),
+            (
+                contact_id,
+                contact.org_id,
+                contact.name,
+                contact.role,
+                contact.email,
+                to_text(utc_now()),
+            ),
         )
         return contact_id
 
@@ -328,8 +346,13 @@ class EmbeddedStore:
         )
 
     def _insert_assessment(
-        self, db: sqlite3.Connection, rel_id: str, state: RelationshipState, reason: str,
-        assessed_by: str, assessed_at: str,
+        self,
+        db: sqlite3.Connection,
+        rel_id: str,
+        state: RelationshipState,
+        reason: str,
+        assessed_by: str,
+        assessed_at: str,
     ) -> None:
         db.execute(
             "INSERT INTO assessments (rel_id, state, reason, assessed_by, assessed_at, recorded_at)"
@@ -345,7 +368,10 @@ class EmbeddedStore:
             "SELECT assessed_at, state FROM assessments WHERE rel_id = ? ORDER BY seq", (rel_id,)
         )
         add_relationship_edge(
-            self._graph, rel_id, row["org_a"], row["org_b"],
+            self._graph,
+            rel_id,
+            row["org_a"],
+            row["org_b"],
             [(h["assessed_at"], h["state"]) for h in history],
         )
 
@@ -390,8 +416,12 @@ class EmbeddedStore:
             with self._write() as db:
                 current = self.get_relationship(rel_id)
                 self._insert_assessment(
-                    db, rel_id, update.state or current.state, update.reason or current.reason,
-                    assessed_by, to_text(update.assessed_at or utc_now()),
+                    db,
+                    rel_id,
+                    update.state or current.state,
+                    update.reason or current.reason,
+                    assessed_by,
+                    to_text(update.assessed_at or utc_now()),
                 )
             self._refresh_edge(rel_id)
         return self.get_relationship(rel_id)
@@ -419,14 +449,22 @@ class EmbeddedStore:
             if not self._exists("contacts", "id", contact_id):
                 raise InvalidReference(f"contact '{contact_id}' does not exist")
         engagement_id = new_id(
-            engagement.id, f"{engagement.date.isoformat()}-{engagement.title}",
+            engagement.id,
+            f"{engagement.date.isoformat()}-{engagement.title}",
             lambda slug: self._exists("engagements", "id", slug),
         )
         db.execute(
             "INSERT INTO engagements (id, kind, title, date, status, notes, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (engagement_id, engagement.kind.value, engagement.title, engagement.date.isoformat(),
-             engagement.status.value, engagement.notes, to_text(utc_now())),
+            (
+                engagement_id,
+                engagement.kind.value,
+                engagement.title,
+                engagement.date.isoformat(),
+                engagement.status.value,
+                engagement.notes,
+                to_text(utc_now()),
+            ),
         )
         db.executemany(
             "INSERT OR IGNORE INTO engagement_orgs (engagement_id, org_id) VALUES (?, ?)",
@@ -455,9 +493,15 @@ class EmbeddedStore:
             (row["id"],),
         )
         return Engagement(
-            id=row["id"], kind=row["kind"], title=row["title"], date=row["date"],
-            status=row["status"], notes=row["notes"], created_at=from_text(row["created_at"]),
-            org_ids=[r[0] for r in org_ids], contact_ids=[r[0] for r in contact_ids],
+            id=row["id"],
+            kind=row["kind"],
+            title=row["title"],
+            date=row["date"],
+            status=row["status"],
+            notes=row["notes"],
+            created_at=from_text(row["created_at"]),
+            org_ids=[r[0] for r in org_ids],
+            contact_ids=[r[0] for r in contact_ids],
         )
 
     def list_engagements(
@@ -533,7 +577,11 @@ class EmbeddedStore:
                 self._insert_relationship(db, rel_id, rel.org_a, rel.org_b)
                 for step in rel.history:
                     self._insert_assessment(
-                        db, rel_id, step.state, step.reason, step.assessed_by,
+                        db,
+                        rel_id,
+                        step.state,
+                        step.reason,
+                        step.assessed_by,
                         to_text(step.assessed_at),
                     )
                 summary.assessments += len(rel.history)
@@ -556,8 +604,14 @@ class EmbeddedStore:
             db.execute(
                 "INSERT INTO tokens (id, name, role, org_id, token_hash, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (token_id, token.name, token.role.value, token.org_id, token_hash,
-                 to_text(utc_now())),
+                (
+                    token_id,
+                    token.name,
+                    token.role.value,
+                    token.org_id,
+                    token_hash,
+                    to_text(utc_now()),
+                ),
             )
         return Principal(token_id=token_id, name=token.name, role=token.role, org_id=token.org_id)
 
@@ -566,7 +620,10 @@ class EmbeddedStore:
         if row is None:
             return None
         return Principal(
-            token_id=row["id"], name=row["name"], role=row["role"], org_id=row["org_id"],
+            token_id=row["id"],
+            name=row["name"],
+            role=row["role"],
+            org_id=row["org_id"],
             created_at=from_text(row["created_at"]),
         )
 
@@ -588,27 +645,40 @@ class EmbeddedStore:
         for row in self._all("SELECT rel_id, assessed_at, state FROM assessments ORDER BY seq"):
             histories.setdefault(row["rel_id"], []).append((row["assessed_at"], row["state"]))
         for row in self._all("SELECT id, org_a, org_b FROM relationships"):
-            add_relationship_edge(graph, row["id"], row["org_a"], row["org_b"], histories[row["id"]])
+            add_relationship_edge(
+                graph, row["id"], row["org_a"], row["org_b"], histories[row["id"]]
+            )
         return graph
 
 
 def _organization(row: sqlite3.Row) -> Organization:
     return Organization(
-        id=row["id"], name=row["name"], sector=row["sector"], region=row["region"],
-        internal=bool(row["internal"]), notes=row["notes"], created_at=from_text(row["created_at"]),
+        id=row["id"],
+        name=row["name"],
+        sector=row["sector"],
+        region=row["region"],
+        internal=bool(row["internal"]),
+        notes=row["notes"],
+        created_at=from_text(row["created_at"]),
     )
 
 
 def _contact(row: sqlite3.Row) -> Contact:
     return Contact(
-        id=row["id"], org_id=row["org_id"], name=row["name"], role=row["role"],
-        email=row["email"], created_at=from_text(row["created_at"]),
+        id=row["id"],
+        org_id=row["org_id"],
+        name=row["name"],
+        role=row["role"],
+        email=row["email"],
+        created_at=from_text(row["created_at"]),
     )
 
 
 def _profile(row: sqlite3.Row) -> Profile:
     return Profile(
-        name=row["name"], label=row["label"], source=row["source"],
+        name=row["name"],
+        label=row["label"],
+        source=row["source"],
         sectors=json.loads(row["sectors"]),
     )
 
@@ -616,15 +686,25 @@ def _profile(row: sqlite3.Row) -> Profile:
 def _relationship(row: sqlite3.Row) -> Relationship:
     state = RelationshipState(row["state"])
     return Relationship(
-        id=row["id"], org_a=row["org_a"], org_b=row["org_b"], state=state, action=state.action,
-        reason=row["reason"], assessed_by=row["assessed_by"],
-        assessed_at=from_text(row["assessed_at"]), assessments=row["assessments"],
+        id=row["id"],
+        org_a=row["org_a"],
+        org_b=row["org_b"],
+        state=state,
+        action=state.action,
+        reason=row["reason"],
+        assessed_by=row["assessed_by"],
+        assessed_at=from_text(row["assessed_at"]),
+        assessments=row["assessments"],
     )
 
 
 def _assessment(row: sqlite3.Row) -> Assessment:
     state = RelationshipState(row["state"])
     return Assessment(
-        state=state, action=state.action, reason=row["reason"], assessed_by=row["assessed_by"],
-        assessed_at=from_text(row["assessed_at"]), recorded_at=from_text(row["recorded_at"]),
+        state=state,
+        action=state.action,
+        reason=row["reason"],
+        assessed_by=row["assessed_by"],
+        assessed_at=from_text(row["assessed_at"]),
+        recorded_at=from_text(row["recorded_at"]),
     )

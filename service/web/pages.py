@@ -47,9 +47,7 @@ def login(
     except DomainError as error:
         return page_error(request, error)
     response = RedirectResponse("/", status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="strict", max_age=12 * 3600
-    )
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", max_age=12 * 3600)
     return response
 
 

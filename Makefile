@@ -1,0 +1,50 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is optional.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SCALE ?= statewide
+
+.PHONY: run test lint format bench neo4j-up neo4j-down chromium clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(INSTALLED)
+
+## run: install, load the Oregon demo network into ./data and serve it on http://$(HOST):$(PORT)
+run: $(INSTALLED)
+	$(BIN)/stakeholder-graph seed load oregon
+	$(BIN)/stakeholder-graph serve --host $(HOST) --port $(PORT)
+
+## test: lint, then the whole suite on both stores (a throwaway Neo4j) and in headless Chromium
+test: $(INSTALLED) chromium lint
+	bash tests/run_suite.sh
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## chromium: Debian's Chromium for the browser tests
+chromium:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+## neo4j-up / neo4j-down: the throwaway Neo4j 5 of the tests, to try the Neo4j store by hand
+neo4j-up:
+	bash tests/neo4j_server/neo4j.sh up
+
+neo4j-down:
+	bash tests/neo4j_server/neo4j.sh down
+
+clean:
+	rm -rf $(VENV) data tests/neo4j_server/.state

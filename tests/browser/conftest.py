@@ -1,0 +1,108 @@
+"""Browser fixtures: the service on a loopback port and Debian's Chromium, headless.
+
+Every request the page makes is recorded, so tests can check that nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import uvicorn
+from pydantic import SecretStr
+
+from service.app import create_app
+from service.settings import Settings
+from service.store.embedded import EmbeddedStore
+from tests.conftest import ADMIN_TOKEN, SECTORS
+
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class LiveServer:
+    """The service running on a loopback port, on an embedded store the test can fill."""
+
+    url: str
+    store: EmbeddedStore
+    requested: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    store = EmbeddedStore(tmp_path)
+    store.upsert_sectors(SECTORS)
+    settings = Settings(data_dir=tmp_path, admin_token=SecretStr(ADMIN_TOKEN))
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings, store=store), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            pytest.fail("the service did not start within 10 s")
+        time.sleep(0.02)
+    yield LiveServer(url=f"http://127.0.0.1:{port}", store=store)
+    server.should_exit = True
+    thread.join(timeout=10)
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    executable = shutil.which("chromium")
+    if executable is None:
+        if os.environ.get("STAKEHOLDER_GRAPH_REQUIRE_BROWSER") == "1":
+            pytest.fail("Debian's chromium is not installed; `make chromium` installs it")
+        pytest.skip("no chromium: run `make test`, which installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server: LiveServer):  # type: ignore[no-untyped-def]
+    """A fresh browser page, signed in as admin; ``live_server.requested`` lists every URL."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    browser_page = context.new_page()
+    browser_page.on("request", lambda request: live_server.requested.append(request.url))
+    browser_page.goto(f"{live_server.url}/login?token={ADMIN_TOKEN}")
+    yield browser_page
+    context.close()
+
+
+def screenshot(browser_page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    """Save a screenshot under ``tests/browser/screenshots/`` for a person to look at."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    browser_page.screenshot(path=str(path), full_page=True)
+    return path

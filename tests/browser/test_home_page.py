@@ -1,0 +1,44 @@
+"""The home page in headless Chromium."""
+
+from __future__ import annotations
+
+from graph_models import OrganizationCreate
+from tests.browser.conftest import screenshot
+
+
+def test_the_login_link_signs_the_browser_in_and_home_lists_the_organizations(page, live_server):
+    live_server.store.create_organization(
+        OrganizationCreate(id="wic-lane", name="WIC Lane County", sector="wic", region="Lane")
+    )
+    page.goto(f"{live_server.url}/")
+    assert page.locator("h1").inner_text() == "Organizations"
+    assert page.locator("[data-org-id=wic-lane] .org-name").inner_text() == "WIC Lane County"
+    assert "admin" in page.locator(".who").inner_text()
+    screenshot(page, "home")
+
+
+def test_a_name_with_markup_shows_as_text_and_runs_nothing(page, live_server):
+    hostile = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
+    live_server.store.create_organization(
+        OrganizationCreate(id="hostile", name=hostile, sector="wic")
+    )
+    page.goto(f"{live_server.url}/")
+    assert page.locator("[data-org-id=hostile] .org-name").inner_text() == hostile
+    assert page.evaluate("window.pwned === undefined")
+    assert page.locator("main img").count() == 0
+
+
+def test_the_home_page_requests_nothing_from_another_host(page, live_server):
+    page.goto(f"{live_server.url}/")
+    page.wait_for_load_state("networkidle")
+    assert live_server.requested
+    assert all(url.startswith(live_server.url) for url in live_server.requested)
+
+
+def test_a_browser_without_a_session_is_told_how_to_sign_in(chromium, live_server):
+    context = chromium.new_context()
+    fresh = context.new_page()
+    response = fresh.goto(f"{live_server.url}/")
+    assert response is not None and response.status == 401
+    assert "sign in" in fresh.locator(".error").inner_text()
+    context.close()
