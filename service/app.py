@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib import resources
 from typing import Literal
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
@@ -58,6 +60,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
 
@@ -80,6 +84,20 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(api)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.WEB_DIR / "static"), name="static")
+    swagger_assets = resources.files("fastapi_swagger") / "resources"
+    app.mount("/swagger", StaticFiles(directory=str(swagger_assets)), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """The interactive API documentation, with every asset served from here."""
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="stakeholder-graph API",
+            swagger_js_url="/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/swagger/swagger-ui.css",
+            swagger_favicon_url="/swagger/favicon-32x32.png",
+        )
+
     return app
 
 

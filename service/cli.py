@@ -117,7 +117,7 @@ def seed_list_command(args: argparse.Namespace, settings: Settings) -> int:
 def seed_load_command(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings)
     try:
-        with tqdm(desc=f"loading {args.name}", unit=" records", leave=False) as bar:
+        with tqdm(desc=f"loading {args.name}", unit=" records", leave=False, disable=None) as bar:
 
             def advance(what: str, count: int) -> None:
                 bar.set_postfix_str(what)
@@ -155,7 +155,8 @@ def token_create_command(args: argparse.Namespace, settings: Settings) -> int:
 def _first_problem(error: ValidationError) -> str:
     problem = error.errors()[0]
     where = ".".join(str(part) for part in problem["loc"])
-    return f"{where}: {problem['msg'].removeprefix('Value error, ')}"
+    message = problem["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
 
 
 if __name__ == "__main__":

@@ -42,3 +42,10 @@ def test_a_browser_without_a_session_is_told_how_to_sign_in(chromium, live_serve
     assert response is not None and response.status == 401
     assert "sign in" in fresh.locator(".error").inner_text()
     context.close()
+
+
+def test_the_api_docs_load_every_asset_from_the_service(page, live_server):
+    page.goto(f"{live_server.url}/docs")
+    page.wait_for_selector(".opblock-tag", timeout=10000)
+    assert "organizations" in page.locator(".opblock-tag").all_inner_texts()
+    assert all(url.startswith(live_server.url) for url in live_server.requested)

@@ -1,0 +1,98 @@
+"""The command line: seeds, tokens, help texts and exit codes."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.cli import main
+from service.seeding import read_seed
+from service.settings import Settings
+from service.store import open_store
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("STAKEHOLDER_GRAPH_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("STAKEHOLDER_GRAPH_STORE", "embedded")
+    return tmp_path
+
+
+def test_seed_list_names_both_demo_networks(data_dir, capsys):
+    assert main(["seed", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "oregon" in out and "oklahoma" in out
+
+
+def test_seed_load_writes_the_oregon_network_once_and_a_second_load_changes_nothing(
+    data_dir, capsys
+):
+    assert main(["seed", "load", "oregon"]) == 0
+    assert "loaded seed 'oregon': 34 organizations" in capsys.readouterr().out
+    assert main(["seed", "load", "oregon"]) == 0
+    assert "loaded already; nothing changed" in capsys.readouterr().out
+    store = open_store(Settings(data_dir=data_dir))
+    try:
+        assert store.list_organizations(limit=1, offset=0).total == 34
+    finally:
+        store.close()
+
+
+def test_an_unknown_seed_exits_1_and_names_the_known_ones(data_dir, capsys):
+    assert main(["seed", "load", "atlantis"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "stakeholder-graph: error: there is no seed named 'atlantis'; "
+        "the seeds are: oklahoma, oregon"
+    )
+
+
+def test_token_create_prints_a_token_the_store_knows(data_dir, capsys):
+    assert main(["token", "create", "--name", "Pat Planner", "--role", "planner"]) == 0
+    token = capsys.readouterr().out.strip()
+    from service.auth import hash_token
+
+    store = open_store(Settings(data_dir=data_dir))
+    try:
+        principal = store.principal_for_token(hash_token(token))
+    finally:
+        store.close()
+    assert principal is not None
+    assert (principal.name, principal.role.value) == ("Pat Planner", "planner")
+
+
+def test_a_caseworker_token_without_an_organization_exits_1_and_says_why(data_dir, capsys):
+    assert main(["token", "create", "--name", "Cas", "--role", "caseworker"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "stakeholder-graph: error: a caseworker token needs the org_id of its organization"
+    )
+
+
+def test_a_wrong_role_is_a_usage_error_with_exit_code_2(data_dir, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["token", "create", "--name", "X", "--role", "boss"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'boss'" in capsys.readouterr().err
+
+
+def test_every_command_explains_itself_in_help(capsys):
+    for command in (["serve"], ["seed", "load"], ["token", "create"]):
+        with pytest.raises(SystemExit):
+            main([*command, "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "print a link that signs a browser in" in out
+    assert "all-or-nothing import" in out
+    assert "Only its hash is stored" in out
+
+
+def test_the_oregon_seed_names_every_target_audience_of_its_engagement_plan():
+    oregon = read_seed("oregon")
+    profile = next(p for p in oregon.profiles if p.name == "oregon-infant-toddler")
+    assert profile.sectors[:4] == [
+        "parents_families",
+        "early_learning_hub",
+        "community_based_organization",
+        "tribe",
+    ]
+    names = {org.name for org in oregon.organizations}
+    for named in ("Black Parent Initiative", "Latino Network", "Oregon Pediatric Society"):
+        assert any(named in name for name in names), named
+    assert set(oregon.focal_org_ids) == {"ode-eld", "oha"}
