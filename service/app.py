@@ -14,7 +14,16 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
-from service.api import catalog, engagements, organizations, relationships, tokens
+from service.api import (
+    audit,
+    catalog,
+    engagements,
+    organizations,
+    paths,
+    referrals,
+    relationships,
+    tokens,
+)
 from service.api.deps import StoreDep
 from service.errors import DomainError
 from service.settings import Settings
@@ -80,6 +89,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
 
     api = APIRouter(prefix="/api/v1")
     for module in (organizations, relationships, engagements, catalog, tokens):
+        api.include_router(module.router)
+    # -- referrals ----
+    for module in (referrals, paths, audit):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(pages.router)

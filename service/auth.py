@@ -26,6 +26,10 @@ class Permission(StrEnum):
     ASSESS = "assess relationships"
     DELETE = "delete records"
     MANAGE_TOKENS = "manage access tokens"
+    # -- referrals ----
+    RECORD_REFERRALS = "record referrals and their status events"
+    READ_CASES = "read case-level referral records"
+    READ_AUDIT = "read the audit log"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -36,6 +40,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PLANNER: frozenset({Permission.READ_NETWORK, Permission.EDIT_NETWORK}),
     Role.CASEWORKER: frozenset({Permission.READ_NETWORK}),
 }
+
+# -- referrals ----
+# Case-level records are kept by case-level staff, each only for its own organization (see
+# service/referrals.py); leaders and planners see referral aggregates, never case_refs.
+ROLE_PERMISSIONS[Role.CASEWORKER] |= {Permission.RECORD_REFERRALS, Permission.READ_CASES}
 
 
 def new_token() -> str:

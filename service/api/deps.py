@@ -75,6 +75,10 @@ Editor = Annotated[Principal, allowed(Permission.EDIT_NETWORK)]
 Assessor = Annotated[Principal, allowed(Permission.ASSESS)]
 Deleter = Annotated[Principal, allowed(Permission.DELETE)]
 TokenManager = Annotated[Principal, allowed(Permission.MANAGE_TOKENS)]
+# -- referrals ----
+ReferralRecorder = Annotated[Principal, allowed(Permission.RECORD_REFERRALS)]
+CaseReader = Annotated[Principal, allowed(Permission.READ_CASES)]
+Auditor = Annotated[Principal, allowed(Permission.READ_AUDIT)]
 
 Limit = Annotated[
     int,

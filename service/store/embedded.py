@@ -12,7 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,9 @@ import networkx as nx
 
 from graph_models import (
     Assessment,
+    AuditAction,
+    AuditEntry,
+    AuditEntryCreate,
     Contact,
     ContactCreate,
     ContactUpdate,
@@ -33,9 +36,17 @@ from graph_models import (
     OrganizationCreate,
     OrganizationUpdate,
     Page,
+    PairLoops,
     Principal,
     Profile,
     ProfileCreate,
+    Referral,
+    ReferralCreate,
+    ReferralEvent,
+    ReferralEventCreate,
+    ReferralFlow,
+    ReferralImport,
+    ReferralStatus,
     Relationship,
     RelationshipCreate,
     RelationshipState,
@@ -45,13 +56,23 @@ from graph_models import (
     relationship_id,
 )
 from graph_models.common import utc_now
-from service.errors import Conflict, InvalidReference, NotFound
+from graph_models.referrals import days_between, time_problem, transition_problem
+from service.errors import Conflict, InvalidInput, InvalidReference, NotFound
 from service.store.protocol import ImportSummary, Progress
 from service.store.records import (
+    PAIR_COLUMNS,
+    PAIR_COUNTERS,
+    LoopState,
+    PairTotals,
     add_relationship_edge,
+    combine_flows,
+    final_state,
     from_text,
     new_id,
+    new_referral_id,
     organization_node,
+    pair_deltas,
+    pair_totals,
     to_text,
 )
 
@@ -250,6 +271,7 @@ class EmbeddedStore:
         with self._lock:
             with self._write() as db:
                 self.get_organization(org_id)
+                self._refuse_if_referred(org_id)
                 db.execute("DELETE FROM organizations WHERE id = ?", (org_id,))
             self._graph.remove_node(org_id)
 
@@ -591,7 +613,11 @@ class EmbeddedStore:
                 self._insert_engagement(db, engagement)
                 tick("engagements", 1)
             summary.engagements = len(bundle.engagements)
-        self._graph = self._load_graph()
+            summary.referral_events = self._insert_referrals(db, bundle.referrals)[1]
+            summary.referrals = len(bundle.referrals)
+            tick("referrals", summary.referrals)
+        if bundle.organizations or bundle.relationships:
+            self._graph = self._load_graph()
         return summary
 
     # -- access -----------------------------------------------------------------------------
@@ -649,6 +675,331 @@ class EmbeddedStore:
                 graph, row["id"], row["org_a"], row["org_b"], histories[row["id"]]
             )
         return graph
+
+    # -- referrals --------------------------------------------------------------------------
+
+    _PAIR_UPSERT = (
+        f"INSERT INTO referral_pairs (from_org, to_org, first_sent_at, last_sent_at, "
+        f"{', '.join(PAIR_COLUMNS)}) VALUES (?, ?, ?, ?{', ?' * len(PAIR_COLUMNS)}) "
+        f"ON CONFLICT (from_org, to_org) DO UPDATE SET "
+        f"first_sent_at = min(first_sent_at, excluded.first_sent_at), "
+        f"last_sent_at = max(last_sent_at, excluded.last_sent_at), "
+        + ", ".join(f"{column} = {column} + excluded.{column}" for column in PAIR_COLUMNS)
+    )
+
+    def create_referral(self, referral: ReferralCreate, *, recorded_by: str) -> Referral:
+        record = ReferralImport(**referral.model_dump(), recorded_by=recorded_by)
+        with self._write() as db:
+            ids, _ = self._insert_referrals(db, [record])
+        return self.get_referral(ids[0])
+
+    def _insert_referrals(
+        self, db: sqlite3.Connection, referrals: list[ReferralImport]
+    ) -> tuple[list[str], int]:
+        """Insert validated referrals with their events and counters; the ids and the number
+        of events written."""
+        if not referrals:
+            return [], 0
+        known = self._present(
+            "organizations", "id", {r.from_org for r in referrals} | {r.to_org for r in referrals}
+        )
+        for referral in referrals:
+            for org_id in (referral.from_org, referral.to_org):
+                if org_id not in known:
+                    raise InvalidReference(f"organization '{org_id}' does not exist")
+        ids = [referral.id or new_referral_id() for referral in referrals]
+        _refuse_repeated_referral_ids(ids, self._present("referrals", "id", set(ids)))
+        now = to_text(utc_now())
+        states = [final_state(referral) for referral in referrals]
+        db.executemany(
+            "INSERT INTO referrals (id, case_ref, from_org, to_org, category, sensitive, "
+            "screening, consent, sent_at, status, status_at, stage, loop_closed_at, "
+            "feedback_days, recorded_by, recorded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    referral_id,
+                    r.case_ref,
+                    r.from_org,
+                    r.to_org,
+                    r.category.value,
+                    int(r.category.sensitive),
+                    int(r.screening),
+                    to_text(r.sent_at),
+                    state.status.value,
+                    to_text(state.status_at),
+                    state.stage,
+                    to_text(state.loop_closed_at) if state.loop_closed_at else None,
+                    days_between(r.sent_at, state.loop_closed_at) if state.loop_closed_at else None,
+                    r.recorded_by,
+                    now,
+                )
+                for referral_id, r, state in zip(ids, referrals, states, strict=True)
+            ],
+        )
+        events = [
+            (referral_id, position, e.status.value, to_text(e.at), r.recorded_by, now)
+            for referral_id, r in zip(ids, referrals, strict=True)
+            for position, e in enumerate(r.events, start=1)
+        ]
+        db.executemany(
+            "INSERT INTO referral_events (referral_id, position, status, at, recorded_by, "
+            "recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+            events,
+        )
+        self._bump_pairs(db, pair_totals(zip(referrals, states, strict=True)))
+        return ids, len(events)
+
+    def _bump_pairs(
+        self, db: sqlite3.Connection, totals: dict[tuple[str, str], PairTotals]
+    ) -> None:
+        db.executemany(
+            self._PAIR_UPSERT,
+            [
+                (from_org, to_org, to_text(t.first_sent_at), to_text(t.last_sent_at), *t.counts)
+                for (from_org, to_org), t in totals.items()
+            ],
+        )
+
+    def _present(self, table: str, column: str, values: set[str]) -> set[str]:
+        """Which of ``values`` are in ``table.column``, asked in chunks."""
+        found: set[str] = set()
+        ordered = sorted(values)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._all(
+                f"SELECT {column} FROM {table} WHERE {column} IN ({marks})", tuple(chunk)
+            )
+            found.update(row[0] for row in rows)
+        return found
+
+    def _refuse_if_referred(self, org_id: str) -> None:
+        if self._one(
+            "SELECT 1 FROM referral_pairs WHERE from_org = ? OR to_org = ? LIMIT 1",
+            (org_id, org_id),
+        ):
+            raise Conflict(
+                f"organization '{org_id}' has referrals, which keep case history; "
+                "it cannot be deleted"
+            )
+
+    def add_referral_event(
+        self, referral_id: str, event: ReferralEventCreate, *, recorded_by: str
+    ) -> Referral:
+        with self._write() as db:
+            row = self._referral_row(referral_id)
+            sent_at, before = from_text(row["sent_at"]), _loop_state(row)
+            problem = transition_problem(before.status, event.status)
+            if problem:
+                raise Conflict(f"referral '{referral_id}': {problem}")
+            problem = time_problem(
+                event.at, sent_at=sent_at, last_status=before.status, last_at=before.status_at
+            )
+            if problem:
+                raise InvalidInput(f"referral '{referral_id}': {problem}")
+            after = before.after(event.status, event.at)
+            position = self._one(
+                "SELECT count(*) FROM referral_events WHERE referral_id = ?", (referral_id,)
+            )
+            db.execute(
+                "INSERT INTO referral_events (referral_id, position, status, at, recorded_by, "
+                "recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    referral_id,
+                    (position[0] if position else 0) + 1,
+                    event.status.value,
+                    to_text(event.at),
+                    recorded_by,
+                    to_text(utc_now()),
+                ),
+            )
+            closed_at = after.loop_closed_at
+            db.execute(
+                "UPDATE referrals SET status = ?, status_at = ?, stage = ?, loop_closed_at = ?, "
+                "feedback_days = ? WHERE id = ?",
+                (
+                    after.status.value,
+                    to_text(after.status_at),
+                    after.stage,
+                    to_text(closed_at) if closed_at else None,
+                    days_between(sent_at, closed_at) if closed_at else None,
+                    referral_id,
+                ),
+            )
+            deltas = pair_deltas(before, after, screening=bool(row["screening"]))
+            self._bump_pairs(
+                db, {(row["from_org"], row["to_org"]): PairTotals(sent_at, sent_at, deltas)}
+            )
+        return self.get_referral(referral_id)
+
+    def _referral_row(self, referral_id: str) -> sqlite3.Row:
+        row = self._one("SELECT * FROM referrals WHERE id = ?", (referral_id,))
+        if row is None:
+            raise NotFound(f"referral '{referral_id}' does not exist")
+        return row
+
+    def get_referral(self, referral_id: str) -> Referral:
+        return self._referrals([self._referral_row(referral_id)])[0]
+
+    def _referrals(self, rows: list[sqlite3.Row]) -> list[Referral]:
+        events: dict[str, list[ReferralEvent]] = {row["id"]: [] for row in rows}
+        if events:
+            marks = ", ".join("?" * len(events))
+            for event in self._all(
+                f"SELECT referral_id, status, at, recorded_by FROM referral_events "
+                f"WHERE referral_id IN ({marks}) ORDER BY referral_id, position",
+                tuple(events),
+            ):
+                events[event["referral_id"]].append(
+                    ReferralEvent(
+                        status=event["status"],
+                        at=from_text(event["at"]),
+                        recorded_by=event["recorded_by"],
+                    )
+                )
+        return [_referral(row, events[row["id"]]) for row in rows]
+
+    def list_referrals(
+        self,
+        *,
+        visible_to: str | None,
+        case_ref: str | None = None,
+        org_id: str | None = None,
+        status: ReferralStatus | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[Referral]:
+        where, params = ["sensitive = 0"] if visible_to is None else [], []
+        for org in (visible_to, org_id):
+            if org is not None:
+                where.append("(from_org = ? OR to_org = ?)")
+                params += [org, org]
+        if case_ref is not None:
+            where.append("case_ref = ?")
+            params.append(case_ref)
+        if status is not None:
+            where.append("status = ?")
+            params.append(status.value)
+        sql = f"SELECT * FROM referrals WHERE {' AND '.join(where) or '1 = 1'} ORDER BY sent_at, id"
+        total, rows = self._page(sql, params, limit, offset)
+        return Page(items=self._referrals(rows), total=total, limit=limit, offset=offset)
+
+    def referral_flow(
+        self, org_id: str, *, as_of: datetime | None = None
+    ) -> dict[str, ReferralFlow]:
+        self.get_organization(org_id)
+        if as_of is None:
+            sql = (
+                "SELECT {partner}, sent, loop_closed, first_sent_at, last_sent_at "
+                "FROM referral_pairs WHERE {focal} = :org"
+            )
+        else:
+            sql = (
+                "SELECT {partner}, count(*), "
+                "sum(coalesce(loop_closed_at <= :as_of, 0)), min(sent_at), max(sent_at) "
+                "FROM referrals WHERE {focal} = :org AND sent_at <= :as_of GROUP BY {partner}"
+            )
+        params = {"org": org_id, "as_of": to_text(as_of) if as_of else None}
+        sent = self._all(sql.format(partner="to_org", focal="from_org"), params)
+        received = self._all(sql.format(partner="from_org", focal="to_org"), params)
+        return combine_flows(map(tuple, sent), map(tuple, received))
+
+    def pair_loops(self, *, org_id: str | None = None, overdue_before: datetime) -> list[PairLoops]:
+        if org_id is not None:
+            self.get_organization(org_id)
+        scope = "1 = 1" if org_id is None else "(from_org = ? OR to_org = ?)"
+        params = () if org_id is None else (org_id, org_id)
+        pairs = self._all(
+            f"SELECT * FROM referral_pairs WHERE {scope} ORDER BY from_org, to_org", params
+        )
+        days: dict[tuple[str, str], list[float]] = {}
+        for row in self._all(
+            f"SELECT from_org, to_org, feedback_days FROM referrals "
+            f"WHERE feedback_days IS NOT NULL AND {scope} ORDER BY from_org, to_org, feedback_days",
+            params,
+        ):
+            days.setdefault((row[0], row[1]), []).append(row[2])
+        overdue = {
+            (row[0], row[1]): row[2]
+            for row in self._all(
+                f"SELECT from_org, to_org, count(*) FROM referrals WHERE feedback_days IS NULL "
+                f"AND sent_at < ? AND {scope} GROUP BY from_org, to_org",
+                (to_text(overdue_before), *params),
+            )
+        }
+        return [
+            PairLoops(
+                from_org=row["from_org"],
+                to_org=row["to_org"],
+                reached=[row[name] for name in PAIR_COUNTERS],
+                reached_after_screening=[row[f"screening_{name}"] for name in PAIR_COUNTERS],
+                overdue=overdue.get((row["from_org"], row["to_org"]), 0),
+                feedback_days=days.get((row["from_org"], row["to_org"]), []),
+            )
+            for row in pairs
+        ]
+
+    def record_audit(self, entries: list[AuditEntryCreate]) -> None:
+        at = to_text(utc_now())
+        with self._write() as db:
+            db.executemany(
+                "INSERT INTO audit_log (at, actor, token_id, role, org_id, action, case_ref, "
+                "referral_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        at,
+                        e.actor,
+                        e.token_id,
+                        e.role.value,
+                        e.org_id,
+                        e.action.value,
+                        e.case_ref,
+                        e.referral_id,
+                    )
+                    for e in entries
+                ],
+            )
+
+    def list_audit(
+        self,
+        *,
+        case_ref: str | None = None,
+        org_id: str | None = None,
+        action: AuditAction | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[AuditEntry]:
+        where, params = ["1 = 1"], []
+        for condition, value in (
+            ("case_ref = ?", case_ref),
+            ("org_id = ?", org_id),
+            ("action = ?", action.value if action else None),
+            ("at >= ?", to_text(since) if since else None),
+            ("at <= ?", to_text(until) if until else None),
+        ):
+            if value is not None:
+                where.append(condition)
+                params.append(value)
+        sql = f"SELECT * FROM audit_log WHERE {' AND '.join(where)} ORDER BY seq DESC"
+        total, rows = self._page(sql, params, limit, offset)
+        items = [
+            AuditEntry(
+                seq=row["seq"],
+                at=from_text(row["at"]),
+                actor=row["actor"],
+                token_id=row["token_id"],
+                role=row["role"],
+                org_id=row["org_id"],
+                action=row["action"],
+                case_ref=row["case_ref"],
+                referral_id=row["referral_id"],
+            )
+            for row in rows
+        ]
+        return Page(items=items, total=total, limit=limit, offset=offset)
 
 
 def _organization(row: sqlite3.Row) -> Organization:
@@ -708,3 +1059,49 @@ def _assessment(row: sqlite3.Row) -> Assessment:
         assessed_at=from_text(row["assessed_at"]),
         recorded_at=from_text(row["recorded_at"]),
     )
+
+
+# -- referrals ----
+
+
+def _loop_state(row: sqlite3.Row) -> LoopState:
+    closed = row["loop_closed_at"]
+    return LoopState(
+        status=ReferralStatus(row["status"]),
+        status_at=from_text(row["status_at"]),
+        stage=row["stage"],
+        loop_closed_at=from_text(closed) if closed else None,
+    )
+
+
+def _referral(row: sqlite3.Row, events: list[ReferralEvent]) -> Referral:
+    state = _loop_state(row)
+    sent = ReferralEvent(
+        status=ReferralStatus.SENT, at=from_text(row["sent_at"]), recorded_by=row["recorded_by"]
+    )
+    return Referral(
+        id=row["id"],
+        case_ref=row["case_ref"],
+        from_org=row["from_org"],
+        to_org=row["to_org"],
+        category=row["category"],
+        sensitive=bool(row["sensitive"]),
+        screening=bool(row["screening"]),
+        consent=bool(row["consent"]),
+        sent_at=sent.at,
+        status=state.status,
+        status_at=state.status_at,
+        loop_closed=state.loop_closed_at is not None,
+        loop_closed_at=state.loop_closed_at,
+        events=[sent, *events],
+    )
+
+
+def _refuse_repeated_referral_ids(ids: list[str], stored: set[str]) -> None:
+    seen: set[str] = set()
+    for referral_id in ids:
+        if referral_id in stored:
+            raise Conflict(f"referral '{referral_id}' already exists")
+        if referral_id in seen:
+            raise Conflict(f"referral '{referral_id}' appears twice in the batch")
+        seen.add(referral_id)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import networkx as nx
 
-from graph_models import RelationshipState, slugify
+from graph_models import ReferralFlow, ReferralImport, ReferralStatus, RelationshipState, slugify
+from graph_models.referrals import FUNNEL_STAGES
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -68,3 +71,132 @@ def organization_node(row: Any) -> dict[str, Any]:
         "region": row["region"],
         "internal": bool(row["internal"]),
     }
+
+
+# -- referrals ----
+
+PAIR_COUNTERS = (*FUNNEL_STAGES, "loop_closed")
+"""Per ordered pair of organizations, how many referrals reached each funnel stage and how
+many loops closed; each is kept again for referrals a screening prompted."""
+PAIR_COLUMNS = (*PAIR_COUNTERS, *(f"screening_{name}" for name in PAIR_COUNTERS))
+
+
+@dataclass(frozen=True)
+class LoopState:
+    """Where a referral stands after its latest event: what the stores keep on the referral."""
+
+    status: ReferralStatus
+    status_at: datetime
+    stage: int
+    loop_closed_at: datetime | None
+
+    @classmethod
+    def sent(cls, sent_at: datetime) -> LoopState:
+        """A referral just sent."""
+        return cls(ReferralStatus.SENT, sent_at, 0, None)
+
+    def after(self, status: ReferralStatus, at: datetime) -> LoopState:
+        """The state once ``status`` is reached at ``at``; the loop closes only once.
+
+        >>> moment = datetime(2018, 1, 1, tzinfo=UTC)
+        >>> state = LoopState.sent(moment).after(ReferralStatus.ENROLLED, moment)
+        >>> state.after(ReferralStatus.CLOSED, moment).stage
+        3
+        """
+        closed = self.loop_closed_at or (at if status.closes_loop else None)
+        stage = max(self.stage, status.stage or 0)
+        return LoopState(status, at, stage, closed)
+
+
+def pair_deltas(before: LoopState | None, after: LoopState, *, screening: bool) -> list[int]:
+    """How the counters of :data:`PAIR_COLUMNS` change when a referral moves from ``before``
+    (None for a new referral) to ``after``.
+
+    >>> moment = datetime(2018, 1, 1, tzinfo=UTC)
+    >>> pair_deltas(None, LoopState.sent(moment), screening=False)
+    [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    >>> accepted = LoopState.sent(moment).after(ReferralStatus.ACCEPTED, moment)
+    >>> pair_deltas(LoopState.sent(moment), accepted, screening=True)
+    [0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0]
+    """
+    first = before.stage + 1 if before else 0
+    counts = [1 if first <= stage <= after.stage else 0 for stage in range(len(FUNNEL_STAGES))]
+    newly_closed = after.loop_closed_at is not None and (
+        before is None or before.loop_closed_at is None
+    )
+    counts.append(int(newly_closed))
+    return counts + (counts if screening else [0] * len(counts))
+
+
+def add_deltas(totals: list[int], deltas: list[int]) -> None:
+    """Add ``deltas`` into ``totals``, in place."""
+    for index, delta in enumerate(deltas):
+        totals[index] += delta
+
+
+def combine_flows(
+    sent: Iterable[tuple[str, int, int, str, str]],
+    received: Iterable[tuple[str, int, int, str, str]],
+) -> dict[str, ReferralFlow]:
+    """Per partner flows from ``(partner, referrals, closed, first_sent_at, last_sent_at)`` rows
+    of the referrals an organization sent and received, by partner id."""
+    flows: dict[str, ReferralFlow] = {}
+    for rows, field in ((sent, "referrals_sent"), (received, "referrals_received")):
+        for partner, referrals, closed, first, last in rows:
+            flow = flows.setdefault(
+                partner,
+                ReferralFlow(referrals_sent=0, referrals_received=0, open_loops=0, closed_loops=0),
+            )
+            setattr(flow, field, referrals)
+            flow.open_loops += referrals - closed
+            flow.closed_loops += closed
+            first_at, last_at = from_text(first), from_text(last)
+            if flow.first_referral_at is None or first_at < flow.first_referral_at:
+                flow.first_referral_at = first_at
+            if flow.last_referral_at is None or last_at > flow.last_referral_at:
+                flow.last_referral_at = last_at
+    return dict(sorted(flows.items()))
+
+
+def new_referral_id() -> str:
+    """An id for a referral the client did not name: random, so it tells nothing of the case.
+
+    >>> new_referral_id().startswith("ref-")
+    True
+    """
+    return f"ref-{secrets.token_hex(8)}"
+
+
+def final_state(referral: ReferralImport) -> LoopState:
+    """Where an imported referral stands after its events."""
+    state = LoopState.sent(referral.sent_at)
+    for event in referral.events:
+        state = state.after(event.status, event.at)
+    return state
+
+
+@dataclass
+class PairTotals:
+    """What a batch of referrals adds to one ordered pair's counters."""
+
+    first_sent_at: datetime
+    last_sent_at: datetime
+    counts: list[int]
+
+
+def pair_totals(
+    referrals: Iterable[tuple[ReferralImport, LoopState]],
+) -> dict[tuple[str, str], PairTotals]:
+    """Per ``(from_org, to_org)``, what referrals and their final states add to the counters."""
+    totals: dict[tuple[str, str], PairTotals] = {}
+    for referral, state in referrals:
+        key = (referral.from_org, referral.to_org)
+        pair = totals.get(key)
+        if pair is None:
+            pair = totals[key] = PairTotals(
+                referral.sent_at, referral.sent_at, [0] * len(PAIR_COLUMNS)
+            )
+        pair.first_sent_at = min(pair.first_sent_at, referral.sent_at)
+        pair.last_sent_at = max(pair.last_sent_at, referral.sent_at)
+        add_deltas(pair.counts, pair_deltas(None, state, screening=referral.screening))
+    return totals
