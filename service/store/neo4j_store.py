@@ -68,6 +68,10 @@ M = TypeVar("M", bound=BaseModel)
 Row = dict[str, Any]
 
 
+RETRY_SECONDS = 8.0
+"""How long a transaction is retried on transient errors before the request gets a 503."""
+
+
 class Neo4jStore:
     """The store on Neo4j, at any URI the driver takes (``bolt://``, ``neo4j://``, ``neo4j+s://``).
 
@@ -87,7 +91,13 @@ class Neo4jStore:
     def connect(cls, settings: Settings) -> Neo4jStore:
         """A store on the server the settings name, with its schema in place."""
         auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
-        driver = GraphDatabase.driver(settings.neo4j_uri, auth=auth)
+        driver = GraphDatabase.driver(
+            settings.neo4j_uri,
+            auth=auth,
+            max_transaction_retry_time=RETRY_SECONDS,
+            connection_acquisition_timeout=RETRY_SECONDS,
+            connection_timeout=RETRY_SECONDS,
+        )
         store = cls(driver, uri=settings.neo4j_uri, database=settings.neo4j_database)
         try:
             with store._reachable():
