@@ -109,7 +109,8 @@ feedback_returned
     head = f"a {current.value} referral cannot become {new.value}"
     if not allowed:
         return f"{head}; {current.value} is final"
-    return f"{head}; from {current.value} it may become: {', '.join(sorted(allowed))}"
+    moves = ", ".join(status.value for status in ReferralStatus if status in allowed)
+    return f"{head}; from {current.value} it may become: {moves}"
 
 
 def time_problem(

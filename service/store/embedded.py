@@ -61,18 +61,22 @@ from service.errors import Conflict, InvalidInput, InvalidReference, NotFound
 from service.store.protocol import ImportSummary, Progress
 from service.store.records import (
     PAIR_COLUMNS,
-    PAIR_COUNTERS,
-    LoopState,
+    REFERRAL_COLUMNS,
     PairTotals,
     add_relationship_edge,
+    assemble_pair_loops,
     combine_flows,
     final_state,
     from_text,
+    loop_state_of,
     new_id,
     new_referral_id,
     organization_node,
     pair_deltas,
     pair_totals,
+    referral_of,
+    referral_record,
+    refuse_repeated_referral_ids,
     to_text,
 )
 
@@ -708,33 +712,15 @@ class EmbeddedStore:
                 if org_id not in known:
                     raise InvalidReference(f"organization '{org_id}' does not exist")
         ids = [referral.id or new_referral_id() for referral in referrals]
-        _refuse_repeated_referral_ids(ids, self._present("referrals", "id", set(ids)))
+        refuse_repeated_referral_ids(ids, self._present("referrals", "id", set(ids)))
         now = to_text(utc_now())
         states = [final_state(referral) for referral in referrals]
         db.executemany(
-            "INSERT INTO referrals (id, case_ref, from_org, to_org, category, sensitive, "
-            "screening, consent, sent_at, status, status_at, stage, loop_closed_at, "
-            "feedback_days, recorded_by, recorded_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO referrals ({', '.join(REFERRAL_COLUMNS)}) "
+            f"VALUES ({', '.join(':' + column for column in REFERRAL_COLUMNS)})",
             [
-                (
-                    referral_id,
-                    r.case_ref,
-                    r.from_org,
-                    r.to_org,
-                    r.category.value,
-                    int(r.category.sensitive),
-                    int(r.screening),
-                    to_text(r.sent_at),
-                    state.status.value,
-                    to_text(state.status_at),
-                    state.stage,
-                    to_text(state.loop_closed_at) if state.loop_closed_at else None,
-                    days_between(r.sent_at, state.loop_closed_at) if state.loop_closed_at else None,
-                    r.recorded_by,
-                    now,
-                )
-                for referral_id, r, state in zip(ids, referrals, states, strict=True)
+                referral_record(referral_id, referral, state, recorded_at=now)
+                for referral_id, referral, state in zip(ids, referrals, states, strict=True)
             ],
         )
         events = [
@@ -789,7 +775,7 @@ class EmbeddedStore:
     ) -> Referral:
         with self._write() as db:
             row = self._referral_row(referral_id)
-            sent_at, before = from_text(row["sent_at"]), _loop_state(row)
+            sent_at, before = from_text(row["sent_at"]), loop_state_of(row)
             problem = transition_problem(before.status, event.status)
             if problem:
                 raise Conflict(f"referral '{referral_id}': {problem}")
@@ -858,7 +844,7 @@ class EmbeddedStore:
                         recorded_by=event["recorded_by"],
                     )
                 )
-        return [_referral(row, events[row["id"]]) for row in rows]
+        return [referral_of(row, events[row["id"]]) for row in rows]
 
     def list_referrals(
         self,
@@ -903,7 +889,7 @@ class EmbeddedStore:
         params = {"org": org_id, "as_of": to_text(as_of) if as_of else None}
         sent = self._all(sql.format(partner="to_org", focal="from_org"), params)
         received = self._all(sql.format(partner="from_org", focal="to_org"), params)
-        return combine_flows(map(tuple, sent), map(tuple, received))
+        return combine_flows(sent, received)
 
     def pair_loops(self, *, org_id: str | None = None, overdue_before: datetime) -> list[PairLoops]:
         if org_id is not None:
@@ -916,7 +902,7 @@ class EmbeddedStore:
         days: dict[tuple[str, str], list[float]] = {}
         for row in self._all(
             f"SELECT from_org, to_org, feedback_days FROM referrals "
-            f"WHERE feedback_days IS NOT NULL AND {scope} ORDER BY from_org, to_org, feedback_days",
+            f"WHERE feedback_days IS NOT NULL AND {scope}",
             params,
         ):
             days.setdefault((row[0], row[1]), []).append(row[2])
@@ -928,17 +914,11 @@ class EmbeddedStore:
                 (to_text(overdue_before), *params),
             )
         }
-        return [
-            PairLoops(
-                from_org=row["from_org"],
-                to_org=row["to_org"],
-                reached=[row[name] for name in PAIR_COUNTERS],
-                reached_after_screening=[row[f"screening_{name}"] for name in PAIR_COUNTERS],
-                overdue=overdue.get((row["from_org"], row["to_org"]), 0),
-                feedback_days=days.get((row["from_org"], row["to_org"]), []),
-            )
+        counts = [
+            (row["from_org"], row["to_org"], [row[column] for column in PAIR_COLUMNS])
             for row in pairs
         ]
+        return assemble_pair_loops(counts, days, overdue)
 
     def record_audit(self, entries: list[AuditEntryCreate]) -> None:
         at = to_text(utc_now())
@@ -1059,49 +1039,3 @@ def _assessment(row: sqlite3.Row) -> Assessment:
         assessed_at=from_text(row["assessed_at"]),
         recorded_at=from_text(row["recorded_at"]),
     )
-
-
-# -- referrals ----
-
-
-def _loop_state(row: sqlite3.Row) -> LoopState:
-    closed = row["loop_closed_at"]
-    return LoopState(
-        status=ReferralStatus(row["status"]),
-        status_at=from_text(row["status_at"]),
-        stage=row["stage"],
-        loop_closed_at=from_text(closed) if closed else None,
-    )
-
-
-def _referral(row: sqlite3.Row, events: list[ReferralEvent]) -> Referral:
-    state = _loop_state(row)
-    sent = ReferralEvent(
-        status=ReferralStatus.SENT, at=from_text(row["sent_at"]), recorded_by=row["recorded_by"]
-    )
-    return Referral(
-        id=row["id"],
-        case_ref=row["case_ref"],
-        from_org=row["from_org"],
-        to_org=row["to_org"],
-        category=row["category"],
-        sensitive=bool(row["sensitive"]),
-        screening=bool(row["screening"]),
-        consent=bool(row["consent"]),
-        sent_at=sent.at,
-        status=state.status,
-        status_at=state.status_at,
-        loop_closed=state.loop_closed_at is not None,
-        loop_closed_at=state.loop_closed_at,
-        events=[sent, *events],
-    )
-
-
-def _refuse_repeated_referral_ids(ids: list[str], stored: set[str]) -> None:
-    seen: set[str] = set()
-    for referral_id in ids:
-        if referral_id in stored:
-            raise Conflict(f"referral '{referral_id}' already exists")
-        if referral_id in seen:
-            raise Conflict(f"referral '{referral_id}' appears twice in the batch")
-        seen.add(referral_id)

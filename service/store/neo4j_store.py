@@ -22,6 +22,9 @@ from pydantic import BaseModel
 from graph_models import (
     Assessment,
     AssessmentImport,
+    AuditAction,
+    AuditEntry,
+    AuditEntryCreate,
     Contact,
     ContactCreate,
     ContactUpdate,
@@ -34,9 +37,17 @@ from graph_models import (
     OrganizationCreate,
     OrganizationUpdate,
     Page,
+    PairLoops,
     Principal,
     Profile,
     ProfileCreate,
+    Referral,
+    ReferralCreate,
+    ReferralEvent,
+    ReferralEventCreate,
+    ReferralFlow,
+    ReferralImport,
+    ReferralStatus,
     Relationship,
     RelationshipCreate,
     RelationshipState,
@@ -46,16 +57,28 @@ from graph_models import (
     relationship_id,
 )
 from graph_models.common import utc_now
-from service.errors import Conflict, InvalidReference, NotFound, StoreUnavailable
+from graph_models.referrals import days_between, time_problem, transition_problem
+from service.errors import Conflict, InvalidInput, InvalidReference, NotFound, StoreUnavailable
 from service.settings import Settings
 from service.store import cypher
 from service.store.cypher import Label
 from service.store.protocol import ImportSummary, Progress
 from service.store.records import (
+    PairTotals,
     add_relationship_edge,
+    assemble_pair_loops,
+    combine_flows,
+    final_state,
     from_text,
+    loop_state_of,
     new_id,
+    new_referral_id,
     organization_node,
+    pair_deltas,
+    pair_totals,
+    referral_of,
+    referral_record,
+    refuse_repeated_referral_ids,
     to_text,
 )
 
@@ -235,6 +258,7 @@ class Neo4jStore:
     def delete_organization(self, org_id: str) -> None:
         def work(tx: ManagedTransaction) -> None:
             _get_organization(tx, org_id)
+            _refuse_if_referred(tx, org_id)
             _run(tx, cypher.DELETE_RELATIONSHIPS_OF_ORGANIZATION, id=org_id)
             _run(tx, cypher.DELETE_ORGANIZATION, id=org_id)
 
@@ -389,7 +413,7 @@ class Neo4jStore:
     def import_bundle(
         self, bundle: NetworkBundle, *, progress: Progress | None = None
     ) -> ImportSummary:
-        def work(tx: ManagedTransaction) -> int:
+        def work(tx: ManagedTransaction) -> tuple[int, int]:
             writer = _Writer(tx, progress)
             writer.sectors(bundle.sectors)
             profiles = writer.profiles(bundle.profiles)
@@ -402,9 +426,9 @@ class Neo4jStore:
                 ]
             )
             writer.engagements(bundle.engagements)
-            return profiles
+            return profiles, writer.referrals(bundle.referrals)[1]
 
-        profiles = self._write(work)
+        profiles, referral_events = self._write(work)
         return ImportSummary(
             sectors=len(bundle.sectors),
             profiles=profiles,
@@ -413,6 +437,8 @@ class Neo4jStore:
             relationships=len(bundle.relationships),
             assessments=sum(len(rel.history) for rel in bundle.relationships),
             engagements=len(bundle.engagements),
+            referrals=len(bundle.referrals),
+            referral_events=referral_events,
         )
 
     # -- access -----------------------------------------------------------------------------
@@ -429,6 +455,164 @@ class Neo4jStore:
 
     def partner_graph(self, org_id: str | None = None, *, depth: int = 1) -> nx.Graph:
         return self._read(_partner_graph, org_id, depth)
+
+    # -- referrals --------------------------------------------------------------------------
+
+    def create_referral(self, referral: ReferralCreate, *, recorded_by: str) -> Referral:
+        record = ReferralImport(**referral.model_dump(), recorded_by=recorded_by)
+
+        def work(tx: ManagedTransaction) -> Referral:
+            [referral_id], _ = _Writer(tx).referrals([record])
+            return _get_referral(tx, referral_id)
+
+        return self._write(work)
+
+    def add_referral_event(
+        self, referral_id: str, event: ReferralEventCreate, *, recorded_by: str
+    ) -> Referral:
+        def work(tx: ManagedTransaction) -> Referral:
+            missing = f"referral '{referral_id}' does not exist"
+            row = _fetch(tx, cypher.LOCK_REFERRAL, missing, id=referral_id)
+            sent_at, before = from_text(row["sent_at"]), loop_state_of(row)
+            problem = transition_problem(before.status, event.status)
+            if problem:
+                raise Conflict(f"referral '{referral_id}': {problem}")
+            problem = time_problem(
+                event.at, sent_at=sent_at, last_status=before.status, last_at=before.status_at
+            )
+            if problem:
+                raise InvalidInput(f"referral '{referral_id}': {problem}")
+            after = before.after(event.status, event.at)
+            closed = after.loop_closed_at
+            _run(
+                tx,
+                cypher.ADD_REFERRAL_EVENT,
+                id=referral_id,
+                event={
+                    "status": event.status.value,
+                    "at": to_text(event.at),
+                    "recorded_by": recorded_by,
+                    "recorded_at": _now(),
+                },
+                state={
+                    "status": after.status.value,
+                    "status_at": to_text(after.status_at),
+                    "stage": after.stage,
+                    "loop_closed_at": to_text(closed) if closed else None,
+                    "feedback_days": days_between(sent_at, closed) if closed else None,
+                },
+            )
+            deltas = pair_deltas(before, after, screening=row["screening"])
+            pair = PairTotals(sent_at, sent_at, deltas)
+            _bump_pairs(tx, {(row["from_org"], row["to_org"]): pair})
+            return _get_referral(tx, referral_id)
+
+        return self._write(work)
+
+    def get_referral(self, referral_id: str) -> Referral:
+        return self._read(_get_referral, referral_id)
+
+    def list_referrals(
+        self,
+        *,
+        visible_to: str | None,
+        case_ref: str | None = None,
+        org_id: str | None = None,
+        status: ReferralStatus | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[Referral]:
+        anchor, start = (
+            ("case", case_ref)
+            if case_ref is not None
+            else ("org", visible_to or org_id)
+            if (visible_to or org_id) is not None
+            else ("all", None)
+        )
+        filters = {
+            "anchor": start,
+            "visible_to": visible_to,
+            "case_ref": case_ref,
+            "org_id": org_id,
+            "status": status.value if status else None,
+        }
+
+        def work(tx: ManagedTransaction) -> tuple[int, list[Row]]:
+            total = tx.run(cypher.COUNT_REFERRALS[anchor], filters).single(strict=True)["total"]
+            rows = _rows(tx, cypher.LIST_REFERRALS[anchor], **filters, limit=limit, offset=offset)
+            return total, rows
+
+        total, rows = self._read(work)
+        items = [_referral(row) for row in rows]
+        return Page(items=items, total=total, limit=limit, offset=offset)
+
+    def referral_flow(
+        self, org_id: str, *, as_of: datetime | None = None
+    ) -> dict[str, ReferralFlow]:
+        queries = cypher.REFERRAL_FLOW if as_of is None else cypher.REFERRAL_FLOW_AS_OF
+        params = {"id": org_id, "as_of": to_text(as_of) if as_of else None}
+
+        def work(tx: ManagedTransaction) -> dict[str, ReferralFlow]:
+            _get_organization(tx, org_id)
+            sent = _lists(tx, queries["sent"], **params)
+            received = _lists(tx, queries["received"], **params)
+            return combine_flows(sent, received)
+
+        return self._read(work)
+
+    def pair_loops(self, *, org_id: str | None = None, overdue_before: datetime) -> list[PairLoops]:
+        anchor = "all" if org_id is None else "org"
+        params = {"anchor": org_id, "before": to_text(overdue_before)}
+
+        def work(tx: ManagedTransaction) -> list[PairLoops]:
+            if org_id is not None:
+                _get_organization(tx, org_id)
+            counts = _lists(tx, cypher.PAIR_COUNTS[anchor], **params)
+            days = _by_pair(_lists(tx, cypher.FEEDBACK_DAYS[anchor], **params))
+            overdue = _by_pair(_lists(tx, cypher.OVERDUE_LOOPS[anchor], **params))
+            return assemble_pair_loops(counts, days, overdue)
+
+        return self._read(work)
+
+    def record_audit(self, entries: list[AuditEntryCreate]) -> None:
+        if not entries:
+            return
+        at = _now()
+
+        def work(tx: ManagedTransaction) -> None:
+            reserved = tx.run(cypher.RESERVE_AUDIT_SEQS, count=len(entries))
+            first = reserved.single(strict=True)["last"] - len(entries) + 1
+            rows = [
+                {**entry.model_dump(mode="json"), "seq": first + number, "at": at}
+                for number, entry in enumerate(entries)
+            ]
+            _run(tx, cypher.MERGE_AUDIT_ENTRIES, rows=rows)
+
+        self._write(work)
+
+    def list_audit(
+        self,
+        *,
+        case_ref: str | None = None,
+        org_id: str | None = None,
+        action: AuditAction | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[AuditEntry]:
+        return self._page(
+            AuditEntry,
+            cypher.COUNT_AUDIT,
+            cypher.LIST_AUDIT,
+            limit,
+            offset,
+            case_ref=case_ref,
+            org_id=org_id,
+            action=action.value if action else None,
+            since=to_text(since) if since else None,
+            until=to_text(until) if until else None,
+        )
 
 
 class _Step(NamedTuple):
@@ -655,6 +839,43 @@ class _Writer:
             if self._progress:
                 self._progress(what, len(chunk))
 
+    # -- referrals ----
+
+    def referrals(self, referrals: Sequence[ReferralImport]) -> tuple[list[str], int]:
+        """Write validated referrals with their events and pair counters; returns their ids
+        and how many events they hold."""
+        if not referrals:
+            return [], 0
+        self.known[Label.ORGANIZATION].prefetch(
+            org for r in referrals for org in (r.from_org, r.to_org)
+        )
+        for referral in referrals:
+            self.require_org(referral.from_org)
+            self.require_org(referral.to_org)
+        ids = [referral.id or new_referral_id() for referral in referrals]
+        known = self.known[Label.REFERRAL]
+        known.prefetch(ids)
+        refuse_repeated_referral_ids(
+            ids, {referral_id for referral_id in ids if referral_id in known}
+        )
+        now = _now()
+        states = [final_state(referral) for referral in referrals]
+        rows = [
+            {
+                **referral_record(referral_id, referral, state, recorded_at=now),
+                "event_statuses": [e.status.value for e in referral.events],
+                "event_ats": [to_text(e.at) for e in referral.events],
+                "event_by": [referral.recorded_by] * len(referral.events),
+                "event_recorded_at": [now] * len(referral.events),
+            }
+            for referral_id, referral, state in zip(ids, referrals, states, strict=True)
+        ]
+        self._write("referrals", rows, cypher.MERGE_REFERRALS)
+        for referral_id in ids:
+            known.add(referral_id)
+        _bump_pairs(self._tx, pair_totals(zip(referrals, states, strict=True)))
+        return ids, sum(len(referral.events) for referral in referrals)
+
 
 # -- reading ----------------------------------------------------------------------------------
 
@@ -765,3 +986,53 @@ def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
 
 def _now() -> str:
     return to_text(utc_now())
+
+
+# -- referrals ----
+
+
+def _get_referral(tx: ManagedTransaction, referral_id: str) -> Referral:
+    missing = f"referral '{referral_id}' does not exist"
+    return _referral(_fetch(tx, cypher.GET_REFERRAL, missing, id=referral_id))
+
+
+def _referral(row: Row) -> Referral:
+    events = [
+        ReferralEvent(status=status, at=from_text(at), recorded_by=by)
+        for status, at, by in zip(
+            row["event_statuses"], row["event_ats"], row["event_by"], strict=True
+        )
+    ]
+    return referral_of(row, events)
+
+
+def _bump_pairs(tx: ManagedTransaction, totals: dict[tuple[str, str], PairTotals]) -> None:
+    rows = [
+        {
+            "from_org": from_org,
+            "to_org": to_org,
+            "first_sent_at": to_text(pair.first_sent_at),
+            "last_sent_at": to_text(pair.last_sent_at),
+            "counts": pair.counts,
+        }
+        for (from_org, to_org), pair in totals.items()
+    ]
+    for chunk in _chunks(rows):
+        _run(tx, cypher.BUMP_REFERRAL_PAIRS, rows=chunk)
+
+
+def _refuse_if_referred(tx: ManagedTransaction, org_id: str) -> None:
+    if _single(tx, cypher.ORGANIZATION_HAS_REFERRALS, id=org_id):
+        raise Conflict(
+            f"organization '{org_id}' has referrals, which keep case history; it cannot be deleted"
+        )
+
+
+def _lists(tx: ManagedTransaction, query: str, **params: Any) -> list[list[Any]]:
+    """The ``row`` column of each record, where a query returns rows as lists."""
+    return [record["row"] for record in tx.run(query, params)]
+
+
+def _by_pair(rows: list[list[Any]]) -> dict[tuple[str, str], Any]:
+    """``[from_org, to_org, value]`` rows as a mapping of the pair to the value."""
+    return {(from_org, to_org): value for from_org, to_org, value in rows}

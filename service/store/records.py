@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import networkx as nx
 
-from graph_models import ReferralFlow, ReferralImport, ReferralStatus, RelationshipState, slugify
-from graph_models.referrals import FUNNEL_STAGES
+from graph_models import (
+    PairLoops,
+    Referral,
+    ReferralEvent,
+    ReferralFlow,
+    ReferralImport,
+    ReferralStatus,
+    RelationshipState,
+    slugify,
+)
+from graph_models.referrals import FUNNEL_STAGES, days_between
+from service.errors import Conflict
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -135,8 +145,7 @@ def add_deltas(totals: list[int], deltas: list[int]) -> None:
 
 
 def combine_flows(
-    sent: Iterable[tuple[str, int, int, str, str]],
-    received: Iterable[tuple[str, int, int, str, str]],
+    sent: Iterable[Sequence[Any]], received: Iterable[Sequence[Any]]
 ) -> dict[str, ReferralFlow]:
     """Per partner flows from ``(partner, referrals, closed, first_sent_at, last_sent_at)`` rows
     of the referrals an organization sent and received, by partner id."""
@@ -200,3 +209,116 @@ def pair_totals(
         pair.last_sent_at = max(pair.last_sent_at, referral.sent_at)
         add_deltas(pair.counts, pair_deltas(None, state, screening=referral.screening))
     return totals
+
+
+REFERRAL_COLUMNS = (
+    "id",
+    "case_ref",
+    "from_org",
+    "to_org",
+    "category",
+    "sensitive",
+    "screening",
+    "consent",
+    "sent_at",
+    "status",
+    "status_at",
+    "stage",
+    "loop_closed_at",
+    "feedback_days",
+    "recorded_by",
+    "recorded_at",
+)
+"""What both stores keep of a referral besides its later events; timestamps as text."""
+
+
+def referral_record(
+    referral_id: str, referral: ReferralImport, state: LoopState, *, recorded_at: str
+) -> dict[str, Any]:
+    """The stored fields (:data:`REFERRAL_COLUMNS`) of a referral that stands at ``state``."""
+    closed = state.loop_closed_at
+    return {
+        "id": referral_id,
+        "case_ref": referral.case_ref,
+        "from_org": referral.from_org,
+        "to_org": referral.to_org,
+        "category": referral.category.value,
+        "sensitive": referral.category.sensitive,
+        "screening": referral.screening,
+        "consent": referral.consent,
+        "sent_at": to_text(referral.sent_at),
+        "status": state.status.value,
+        "status_at": to_text(state.status_at),
+        "stage": state.stage,
+        "loop_closed_at": to_text(closed) if closed else None,
+        "feedback_days": days_between(referral.sent_at, closed) if closed else None,
+        "recorded_by": referral.recorded_by,
+        "recorded_at": recorded_at,
+    }
+
+
+def loop_state_of(row: Any) -> LoopState:
+    """The state kept on a stored referral (a row or map with :data:`REFERRAL_COLUMNS`)."""
+    closed = row["loop_closed_at"]
+    return LoopState(
+        status=ReferralStatus(row["status"]),
+        status_at=from_text(row["status_at"]),
+        stage=row["stage"],
+        loop_closed_at=from_text(closed) if closed else None,
+    )
+
+
+def referral_of(row: Any, later_events: list[ReferralEvent]) -> Referral:
+    """The read model of a stored referral and its events after ``sent``."""
+    state = loop_state_of(row)
+    sent = ReferralEvent(
+        status=ReferralStatus.SENT, at=from_text(row["sent_at"]), recorded_by=row["recorded_by"]
+    )
+    return Referral(
+        id=row["id"],
+        case_ref=row["case_ref"],
+        from_org=row["from_org"],
+        to_org=row["to_org"],
+        category=row["category"],
+        sensitive=bool(row["sensitive"]),
+        screening=bool(row["screening"]),
+        consent=bool(row["consent"]),
+        sent_at=sent.at,
+        status=state.status,
+        status_at=state.status_at,
+        loop_closed=state.loop_closed_at is not None,
+        loop_closed_at=state.loop_closed_at,
+        events=[sent, *later_events],
+    )
+
+
+def refuse_repeated_referral_ids(ids: list[str], stored: set[str]) -> None:
+    """Raise :class:`Conflict` for the first id that is stored or repeats within ``ids``."""
+    seen: set[str] = set()
+    for referral_id in ids:
+        if referral_id in stored:
+            raise Conflict(f"referral '{referral_id}' already exists")
+        if referral_id in seen:
+            raise Conflict(f"referral '{referral_id}' appears twice in the batch")
+        seen.add(referral_id)
+
+
+def assemble_pair_loops(
+    counts: Iterable[Sequence[Any]],
+    feedback_days: dict[tuple[str, str], list[float]],
+    overdue: dict[tuple[str, str], int],
+) -> list[PairLoops]:
+    """The feedback-gap input per pair, by ``(from_org, to_org)``: its :data:`PAIR_COLUMNS`
+    counters, its days to feedback and its overdue open loops."""
+    half = len(PAIR_COUNTERS)
+    return [
+        PairLoops(
+            from_org=from_org,
+            to_org=to_org,
+            reached=values[:half],
+            reached_after_screening=values[half:],
+            overdue=overdue.get((from_org, to_org), 0),
+            feedback_days=sorted(feedback_days.get((from_org, to_org), [])),
+        )
+        for from_org, to_org, values in sorted(counts, key=lambda c: (c[0], c[1]))
+    ]
