@@ -40,6 +40,15 @@ ALLOWED = {
     ("POST", "/api/v1/profiles"): EDITORS,
     ("GET", "/api/v1/profiles/{name}"): EVERYONE,
     ("POST", "/api/v1/tokens"): {ADMIN},
+    # -- referrals ----
+    ("POST", "/api/v1/referrals"): {ADMIN, CASEWORKER},
+    ("GET", "/api/v1/referrals"): {ADMIN, CASEWORKER},
+    ("GET", "/api/v1/referrals/{referral_id}"): {ADMIN, CASEWORKER},
+    ("POST", "/api/v1/referrals/{referral_id}/events"): {ADMIN, CASEWORKER},
+    ("GET", "/api/v1/cases/{case_ref}/trace"): {ADMIN, CASEWORKER},
+    ("GET", "/api/v1/feedback-gaps"): EVERYONE,
+    ("GET", "/api/v1/paths"): EVERYONE,
+    ("GET", "/api/v1/audit"): {ADMIN},
 }
 
 
