@@ -13,13 +13,20 @@ back or closes it: a decline nobody tells the referrer about is the gap planners
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
-from graph_models.common import Name, ReadModel, Slug, StrictModel, Timestamp, utc_now
+from graph_models.common import Name, ReadModel, Slug, StrictModel, Timestamp
 
 CLOCK_ALLOWANCE = timedelta(minutes=5)
 """How far ahead of the service's clock a timestamp may be, for clocks that differ a little."""
@@ -40,6 +47,9 @@ class ReferralStatus(StrEnum):
     COMPLETED = "completed"
     CLOSED = "closed"
     FEEDBACK_RETURNED = "feedback_returned"
+
+    # Hash as the text: equal to it, and fast in the sets and tables below (bulk imports).
+    __hash__ = str.__hash__  # type: ignore[assignment]
 
     @property
     def closes_loop(self) -> bool:
@@ -144,6 +154,34 @@ def days_between(start: datetime, end: datetime) -> float:
     return round((end - start).total_seconds() / 86400, 5)
 
 
+@dataclass(frozen=True, slots=True)
+class LoopState:
+    """Where a referral stands after its latest event: what the stores keep on the referral."""
+
+    status: ReferralStatus
+    status_at: datetime
+    stage: int
+    loop_closed_at: datetime | None
+
+    @classmethod
+    def sent(cls, sent_at: datetime) -> LoopState:
+        """A referral just sent."""
+        return cls(ReferralStatus.SENT, sent_at, 0, None)
+
+    def after(self, status: ReferralStatus, at: datetime) -> LoopState:
+        """The state once ``status`` is reached at ``at``; the loop closes only once.
+
+        >>> from datetime import UTC
+        >>> moment = datetime(2018, 1, 1, tzinfo=UTC)
+        >>> state = LoopState.sent(moment).after(ReferralStatus.ENROLLED, moment)
+        >>> state.after(ReferralStatus.CLOSED, moment).stage
+        3
+        """
+        closed = self.loop_closed_at or (at if status in LOOP_CLOSING else None)
+        stage = max(self.stage, _STAGES.get(status, 0))
+        return LoopState(status, at, stage, closed)
+
+
 class ReferralCategory(StrEnum):
     """What a family was referred for. Sensitive categories hide a referral from everyone but
     the two organizations involved."""
@@ -209,9 +247,20 @@ CaseRef = Annotated[
 ]
 
 
+def latest_allowed() -> datetime:
+    """The latest moment a status may be recorded at: now, give or take a clock allowance."""
+    return datetime.now(UTC) + CLOCK_ALLOWANCE
+
+
+def future_problem(moment: datetime, latest: datetime) -> str | None:
+    """Why ``moment`` cannot be recorded yet: it is after ``latest``."""
+    return f"{moment.isoformat()} is in the future" if moment > latest else None
+
+
 def _not_in_future(moment: datetime) -> datetime:
-    if moment > utc_now() + CLOCK_ALLOWANCE:
-        raise ValueError(f"{moment.isoformat()} is in the future")
+    problem = future_problem(moment, latest_allowed())
+    if problem:
+        raise ValueError(problem)
     return moment
 
 
@@ -319,30 +368,49 @@ def visible_to(referral: Referral, org_id: str | None) -> bool:
     return org_id in (referral.from_org, referral.to_org)
 
 
-class ReferralEventImport(StrictModel):
-    """One past status of an imported referral."""
-
-    status: ReferralStatus
-    at: PastTimestamp
-
-
 class ReferralImport(ReferralCreate):
-    """A referral with its past events, for bulk imports; checked like single writes."""
+    """A referral with its past events, for bulk imports; checked like single writes.
+
+    Events are ``[status, at]`` pairs, oldest first, rather than objects: a statewide import
+    holds millions of them.
+    """
 
     recorded_by: Name = Field(default="import", description="Who recorded it, e.g. a system.")
-    events: list[ReferralEventImport] = Field(default_factory=list, max_length=100)
+    events: list[tuple[ReferralStatus, datetime]] = Field(
+        default_factory=list,
+        max_length=100,
+        description="The statuses after 'sent' as [status, at] pairs, oldest first; at is "
+        "ISO 8601, read as UTC when it has no offset.",
+    )
 
     @model_validator(mode="after")
     def _events_follow_the_transitions_in_time(self) -> ReferralImport:
         last_status, last_at = ReferralStatus.SENT, self.sent_at
-        for event in self.events:
-            problem = transition_problem(last_status, event.status) or time_problem(
-                event.at, sent_at=self.sent_at, last_status=last_status, last_at=last_at
+        latest, naive = latest_allowed(), False
+        for status, moment in self.events:
+            naive = naive or moment.tzinfo is None
+            at = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+            problem = (
+                transition_problem(last_status, status)
+                or time_problem(at, sent_at=self.sent_at, last_status=last_status, last_at=last_at)
+                or future_problem(at, latest)
             )
             if problem:
                 raise ValueError(f"referral '{self.id or self.case_ref}': {problem}")
-            last_status, last_at = event.status, event.at
+            last_status, last_at = status, at
+        if naive:
+            self.events = [(s, t if t.tzinfo else t.replace(tzinfo=UTC)) for s, t in self.events]
         return self
+
+    @property
+    def final_state(self) -> LoopState:
+        """Where the referral stands after its events."""
+        status, at, stage, closed = ReferralStatus.SENT, self.sent_at, 0, None
+        for status, at in self.events:
+            stage = max(stage, _STAGES.get(status, 0))
+            if closed is None and status in LOOP_CLOSING:
+                closed = at
+        return LoopState(status, at, stage, closed)
 
 
 class ReferralFlow(BaseModel):

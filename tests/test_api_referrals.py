@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,7 @@ from graph_models import (
     ReferralImport,
     RelationshipCreate,
 )
+from graph_models.referrals import describe_transitions
 from tests.conftest import add_orgs
 
 
@@ -348,3 +350,10 @@ def test_no_model_of_a_referral_can_hold_a_family_name_a_birth_date_or_an_addres
         fields = set(model.model_fields)
         assert not fields & personal, model.__name__
         assert not any("birth" in field or "name" in field for field in fields), model.__name__
+
+
+def test_the_transition_table_in_the_readme_and_the_api_docs_is_the_one_enforced(client):
+    table = describe_transitions().split("\n\n")[0]
+    assert table in (Path(__file__).parent.parent / "README.md").read_text()
+    events = client.get("/openapi.json").json()["paths"]["/api/v1/referrals/{referral_id}/events"]
+    assert table in events["post"]["description"]

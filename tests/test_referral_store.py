@@ -247,7 +247,7 @@ def imported(referral_id, case_ref, from_org, to_org, day, *events, **extra) -> 
         sent_at=at(day),
         consent=True,
         recorded_by="Referral platform",
-        events=[{"status": status, "at": at(event_day)} for status, event_day in events],
+        events=[(status, at(event_day)) for status, event_day in events],
         **extra,
     )
 

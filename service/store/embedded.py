@@ -66,16 +66,14 @@ from service.store.records import (
     add_relationship_edge,
     assemble_pair_loops,
     combine_flows,
-    final_state,
     from_text,
     loop_state_of,
     new_id,
     new_referral_id,
     organization_node,
     pair_deltas,
-    pair_totals,
     referral_of,
-    referral_record,
+    referral_rows,
     refuse_repeated_referral_ids,
     to_text,
 )
@@ -105,6 +103,7 @@ class EmbeddedStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA cache_size=-65536")  # 64 MiB: bulk imports touch big indexes
         self._db.executescript(resources.files("service.store").joinpath("schema.sql").read_text())
         self._graph = self._load_graph()
 
@@ -714,27 +713,18 @@ class EmbeddedStore:
         ids = [referral.id or new_referral_id() for referral in referrals]
         refuse_repeated_referral_ids(ids, self._present("referrals", "id", set(ids)))
         now = to_text(utc_now())
-        states = [final_state(referral) for referral in referrals]
+        rows, totals = referral_rows(ids, referrals, recorded_at=now)
+        for row in rows:
+            row["events"] = json.dumps(
+                [(status, at, row["recorded_by"], now) for status, at in row["events"]]
+            )
         db.executemany(
-            f"INSERT INTO referrals ({', '.join(REFERRAL_COLUMNS)}) "
-            f"VALUES ({', '.join(':' + column for column in REFERRAL_COLUMNS)})",
-            [
-                referral_record(referral_id, referral, state, recorded_at=now)
-                for referral_id, referral, state in zip(ids, referrals, states, strict=True)
-            ],
+            f"INSERT INTO referrals ({', '.join(REFERRAL_COLUMNS)}, events) "
+            f"VALUES ({', '.join(':' + column for column in REFERRAL_COLUMNS)}, :events)",
+            rows,
         )
-        events = [
-            (referral_id, position, e.status.value, to_text(e.at), r.recorded_by, now)
-            for referral_id, r in zip(ids, referrals, strict=True)
-            for position, e in enumerate(r.events, start=1)
-        ]
-        db.executemany(
-            "INSERT INTO referral_events (referral_id, position, status, at, recorded_by, "
-            "recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
-            events,
-        )
-        self._bump_pairs(db, pair_totals(zip(referrals, states, strict=True)))
-        return ids, len(events)
+        self._bump_pairs(db, totals)
+        return ids, sum(len(referral.events) for referral in referrals)
 
     def _bump_pairs(
         self, db: sqlite3.Connection, totals: dict[tuple[str, str], PairTotals]
@@ -742,7 +732,7 @@ class EmbeddedStore:
         db.executemany(
             self._PAIR_UPSERT,
             [
-                (from_org, to_org, to_text(t.first_sent_at), to_text(t.last_sent_at), *t.counts)
+                (from_org, to_org, t.first_sent_at, t.last_sent_at, *t.counts)
                 for (from_org, to_org), t in totals.items()
             ],
         )
@@ -785,38 +775,25 @@ class EmbeddedStore:
             if problem:
                 raise InvalidInput(f"referral '{referral_id}': {problem}")
             after = before.after(event.status, event.at)
-            position = self._one(
-                "SELECT count(*) FROM referral_events WHERE referral_id = ?", (referral_id,)
-            )
-            db.execute(
-                "INSERT INTO referral_events (referral_id, position, status, at, recorded_by, "
-                "recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    referral_id,
-                    (position[0] if position else 0) + 1,
-                    event.status.value,
-                    to_text(event.at),
-                    recorded_by,
-                    to_text(utc_now()),
-                ),
-            )
             closed_at = after.loop_closed_at
+            events = json.loads(row["events"])
+            events.append((event.status.value, to_text(event.at), recorded_by, to_text(utc_now())))
             db.execute(
                 "UPDATE referrals SET status = ?, status_at = ?, stage = ?, loop_closed_at = ?, "
-                "feedback_days = ? WHERE id = ?",
+                "feedback_days = ?, events = ? WHERE id = ?",
                 (
                     after.status.value,
                     to_text(after.status_at),
                     after.stage,
                     to_text(closed_at) if closed_at else None,
                     days_between(sent_at, closed_at) if closed_at else None,
+                    json.dumps(events),
                     referral_id,
                 ),
             )
             deltas = pair_deltas(before, after, screening=bool(row["screening"]))
-            self._bump_pairs(
-                db, {(row["from_org"], row["to_org"]): PairTotals(sent_at, sent_at, deltas)}
-            )
+            pair = PairTotals(row["sent_at"], row["sent_at"], deltas)
+            self._bump_pairs(db, {(row["from_org"], row["to_org"]): pair})
         return self.get_referral(referral_id)
 
     def _referral_row(self, referral_id: str) -> sqlite3.Row:
@@ -826,25 +803,16 @@ class EmbeddedStore:
         return row
 
     def get_referral(self, referral_id: str) -> Referral:
-        return self._referrals([self._referral_row(referral_id)])[0]
+        return _referral(self._referral_row(referral_id))
 
-    def _referrals(self, rows: list[sqlite3.Row]) -> list[Referral]:
-        events: dict[str, list[ReferralEvent]] = {row["id"]: [] for row in rows}
-        if events:
-            marks = ", ".join("?" * len(events))
-            for event in self._all(
-                f"SELECT referral_id, status, at, recorded_by FROM referral_events "
-                f"WHERE referral_id IN ({marks}) ORDER BY referral_id, position",
-                tuple(events),
-            ):
-                events[event["referral_id"]].append(
-                    ReferralEvent(
-                        status=event["status"],
-                        at=from_text(event["at"]),
-                        recorded_by=event["recorded_by"],
-                    )
-                )
-        return [referral_of(row, events[row["id"]]) for row in rows]
+    _OF_ORG = """(
+        SELECT * FROM referrals WHERE from_org = :org
+        UNION ALL
+        SELECT r.* FROM referral_pairs p
+        JOIN referrals r ON r.from_org = p.from_org AND r.to_org = p.to_org
+        WHERE p.to_org = :org
+    )"""
+    """The referrals an organization sent or received, each through an index."""
 
     def list_referrals(
         self,
@@ -856,67 +824,81 @@ class EmbeddedStore:
         limit: int,
         offset: int,
     ) -> Page[Referral]:
-        where, params = ["sensitive = 0"] if visible_to is None else [], []
-        for org in (visible_to, org_id):
-            if org is not None:
-                where.append("(from_org = ? OR to_org = ?)")
-                params += [org, org]
+        params: dict[str, Any] = {"visible_to": visible_to, "org_id": org_id}
+        source = "referrals"
+        if case_ref is None and (visible_to or org_id):
+            source, params["org"] = self._OF_ORG, visible_to or org_id
+        where = ["sensitive = 0" if visible_to is None else ":visible_to IN (from_org, to_org)"]
+        if org_id is not None:
+            where.append(":org_id IN (from_org, to_org)")
         if case_ref is not None:
-            where.append("case_ref = ?")
-            params.append(case_ref)
+            where.append("case_ref = :case_ref")
+            params["case_ref"] = case_ref
         if status is not None:
-            where.append("status = ?")
-            params.append(status.value)
-        sql = f"SELECT * FROM referrals WHERE {' AND '.join(where) or '1 = 1'} ORDER BY sent_at, id"
-        total, rows = self._page(sql, params, limit, offset)
-        return Page(items=self._referrals(rows), total=total, limit=limit, offset=offset)
+            where.append("status = :status")
+            params["status"] = status.value
+        sql = f"SELECT * FROM {source} WHERE {' AND '.join(where)} ORDER BY sent_at, id"
+        total_row = self._one(f"SELECT count(*) FROM ({sql})", params)
+        rows = self._all(
+            f"{sql} LIMIT :limit OFFSET :offset", {**params, "limit": limit, "offset": offset}
+        )
+        return Page(
+            items=[_referral(row) for row in rows],
+            total=total_row[0] if total_row else 0,
+            limit=limit,
+            offset=offset,
+        )
 
     def referral_flow(
         self, org_id: str, *, as_of: datetime | None = None
     ) -> dict[str, ReferralFlow]:
         self.get_organization(org_id)
+        params = {"org": org_id, "as_of": to_text(as_of) if as_of else None}
         if as_of is None:
             sql = (
                 "SELECT {partner}, sent, loop_closed, first_sent_at, last_sent_at "
-                "FROM referral_pairs WHERE {focal} = :org"
+                "FROM referral_pairs WHERE {end} = :org"
             )
+            sent = self._all(sql.format(partner="to_org", end="from_org"), params)
+            received = self._all(sql.format(partner="from_org", end="to_org"), params)
         else:
             sql = (
-                "SELECT {partner}, count(*), "
-                "sum(coalesce(loop_closed_at <= :as_of, 0)), min(sent_at), max(sent_at) "
-                "FROM referrals WHERE {focal} = :org AND sent_at <= :as_of GROUP BY {partner}"
+                "SELECT {partner}, count(*), sum(coalesce(loop_closed_at <= :as_of, 0)), "
+                "min(sent_at), max(sent_at) FROM {source} "
+                "WHERE {end} = :org AND sent_at <= :as_of GROUP BY {partner}"
             )
-        params = {"org": org_id, "as_of": to_text(as_of) if as_of else None}
-        sent = self._all(sql.format(partner="to_org", focal="from_org"), params)
-        received = self._all(sql.format(partner="from_org", focal="to_org"), params)
+            sent = self._all(
+                sql.format(partner="to_org", end="from_org", source="referrals"), params
+            )
+            received = self._all(
+                sql.format(partner="from_org", end="to_org", source=self._OF_ORG), params
+            )
         return combine_flows(sent, received)
 
     def pair_loops(self, *, org_id: str | None = None, overdue_before: datetime) -> list[PairLoops]:
+        params = {"org": org_id, "before": to_text(overdue_before)}
+        pairs_sql, source = "SELECT * FROM referral_pairs", "referrals"
         if org_id is not None:
             self.get_organization(org_id)
-        scope = "1 = 1" if org_id is None else "(from_org = ? OR to_org = ?)"
-        params = () if org_id is None else (org_id, org_id)
-        pairs = self._all(
-            f"SELECT * FROM referral_pairs WHERE {scope} ORDER BY from_org, to_org", params
-        )
+            pairs_sql += " WHERE from_org = :org OR to_org = :org"
+            source = self._OF_ORG
         days: dict[tuple[str, str], list[float]] = {}
         for row in self._all(
-            f"SELECT from_org, to_org, feedback_days FROM referrals "
-            f"WHERE feedback_days IS NOT NULL AND {scope}",
+            f"SELECT from_org, to_org, feedback_days FROM {source} WHERE feedback_days IS NOT NULL",
             params,
         ):
             days.setdefault((row[0], row[1]), []).append(row[2])
         overdue = {
             (row[0], row[1]): row[2]
             for row in self._all(
-                f"SELECT from_org, to_org, count(*) FROM referrals WHERE feedback_days IS NULL "
-                f"AND sent_at < ? AND {scope} GROUP BY from_org, to_org",
-                (to_text(overdue_before), *params),
+                f"SELECT from_org, to_org, count(*) FROM {source} "
+                f"WHERE feedback_days IS NULL AND sent_at < :before GROUP BY from_org, to_org",
+                params,
             )
         }
         counts = [
             (row["from_org"], row["to_org"], [row[column] for column in PAIR_COLUMNS])
-            for row in pairs
+            for row in self._all(pairs_sql, params)
         ]
         return assemble_pair_loops(counts, days, overdue)
 
@@ -1039,3 +1021,14 @@ def _assessment(row: sqlite3.Row) -> Assessment:
         assessed_at=from_text(row["assessed_at"]),
         recorded_at=from_text(row["recorded_at"]),
     )
+
+
+# -- referrals ----
+
+
+def _referral(row: sqlite3.Row) -> Referral:
+    events = [
+        ReferralEvent(status=status, at=from_text(at), recorded_by=recorded_by)
+        for status, at, recorded_by, _ in json.loads(row["events"])
+    ]
+    return referral_of(row, events)

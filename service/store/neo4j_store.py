@@ -68,16 +68,14 @@ from service.store.records import (
     add_relationship_edge,
     assemble_pair_loops,
     combine_flows,
-    final_state,
     from_text,
     loop_state_of,
     new_id,
     new_referral_id,
     organization_node,
     pair_deltas,
-    pair_totals,
     referral_of,
-    referral_record,
+    referral_rows,
     refuse_repeated_referral_ids,
     to_text,
 )
@@ -503,7 +501,7 @@ class Neo4jStore:
                 },
             )
             deltas = pair_deltas(before, after, screening=row["screening"])
-            pair = PairTotals(sent_at, sent_at, deltas)
+            pair = PairTotals(row["sent_at"], row["sent_at"], deltas)
             _bump_pairs(tx, {(row["from_org"], row["to_org"]): pair})
             return _get_referral(tx, referral_id)
 
@@ -859,21 +857,17 @@ class _Writer:
             ids, {referral_id for referral_id in ids if referral_id in known}
         )
         now = _now()
-        states = [final_state(referral) for referral in referrals]
-        rows = [
-            {
-                **referral_record(referral_id, referral, state, recorded_at=now),
-                "event_statuses": [e.status.value for e in referral.events],
-                "event_ats": [to_text(e.at) for e in referral.events],
-                "event_by": [referral.recorded_by] * len(referral.events),
-                "event_recorded_at": [now] * len(referral.events),
-            }
-            for referral_id, referral, state in zip(ids, referrals, states, strict=True)
-        ]
+        rows, totals = referral_rows(ids, referrals, recorded_at=now)
+        for row in rows:
+            events = row.pop("events")
+            row["event_statuses"] = [status for status, _ in events]
+            row["event_ats"] = [at for _, at in events]
+            row["event_by"] = [row["recorded_by"]] * len(events)
+            row["event_recorded_at"] = [now] * len(events)
         self._write("referrals", rows, cypher.MERGE_REFERRALS)
         for referral_id in ids:
             known.add(referral_id)
-        _bump_pairs(self._tx, pair_totals(zip(referrals, states, strict=True)))
+        _bump_pairs(self._tx, totals)
         return ids, sum(len(referral.events) for referral in referrals)
 
 
@@ -1011,8 +1005,8 @@ def _bump_pairs(tx: ManagedTransaction, totals: dict[tuple[str, str], PairTotals
         {
             "from_org": from_org,
             "to_org": to_org,
-            "first_sent_at": to_text(pair.first_sent_at),
-            "last_sent_at": to_text(pair.last_sent_at),
+            "first_sent_at": pair.first_sent_at,
+            "last_sent_at": pair.last_sent_at,
             "counts": pair.counts,
         }
         for (from_org, to_org), pair in totals.items()

@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import networkx as nx
@@ -20,10 +21,8 @@ from graph_models import (
     RelationshipState,
     slugify,
 )
-from graph_models.referrals import FUNNEL_STAGES, days_between
+from graph_models.referrals import FUNNEL_STAGES, LoopState, days_between
 from service.errors import Conflict
-
-TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def to_text(moment: datetime) -> str:
@@ -32,7 +31,7 @@ def to_text(moment: datetime) -> str:
     >>> to_text(datetime(2018, 1, 15, 9, 30, tzinfo=UTC))
     '2018-01-15T09:30:00.000000Z'
     """
-    return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def from_text(text: str) -> datetime:
@@ -41,7 +40,7 @@ def from_text(text: str) -> datetime:
     >>> from_text('2018-01-15T09:30:00.000000Z').isoformat()
     '2018-01-15T09:30:00+00:00'
     """
-    return datetime.strptime(text, TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)
 
 
 def new_id(wanted: str | None, name: str, taken: Callable[[str], bool]) -> str:
@@ -91,33 +90,6 @@ many loops closed; each is kept again for referrals a screening prompted."""
 PAIR_COLUMNS = (*PAIR_COUNTERS, *(f"screening_{name}" for name in PAIR_COUNTERS))
 
 
-@dataclass(frozen=True)
-class LoopState:
-    """Where a referral stands after its latest event: what the stores keep on the referral."""
-
-    status: ReferralStatus
-    status_at: datetime
-    stage: int
-    loop_closed_at: datetime | None
-
-    @classmethod
-    def sent(cls, sent_at: datetime) -> LoopState:
-        """A referral just sent."""
-        return cls(ReferralStatus.SENT, sent_at, 0, None)
-
-    def after(self, status: ReferralStatus, at: datetime) -> LoopState:
-        """The state once ``status`` is reached at ``at``; the loop closes only once.
-
-        >>> moment = datetime(2018, 1, 1, tzinfo=UTC)
-        >>> state = LoopState.sent(moment).after(ReferralStatus.ENROLLED, moment)
-        >>> state.after(ReferralStatus.CLOSED, moment).stage
-        3
-        """
-        closed = self.loop_closed_at or (at if status.closes_loop else None)
-        stage = max(self.stage, status.stage or 0)
-        return LoopState(status, at, stage, closed)
-
-
 def pair_deltas(before: LoopState | None, after: LoopState, *, screening: bool) -> list[int]:
     """How the counters of :data:`PAIR_COLUMNS` change when a referral moves from ``before``
     (None for a new referral) to ``after``.
@@ -136,12 +108,6 @@ def pair_deltas(before: LoopState | None, after: LoopState, *, screening: bool) 
     )
     counts.append(int(newly_closed))
     return counts + (counts if screening else [0] * len(counts))
-
-
-def add_deltas(totals: list[int], deltas: list[int]) -> None:
-    """Add ``deltas`` into ``totals``, in place."""
-    for index, delta in enumerate(deltas):
-        totals[index] += delta
 
 
 def combine_flows(
@@ -176,39 +142,14 @@ def new_referral_id() -> str:
     return f"ref-{secrets.token_hex(8)}"
 
 
-def final_state(referral: ReferralImport) -> LoopState:
-    """Where an imported referral stands after its events."""
-    state = LoopState.sent(referral.sent_at)
-    for event in referral.events:
-        state = state.after(event.status, event.at)
-    return state
-
-
 @dataclass
 class PairTotals:
-    """What a batch of referrals adds to one ordered pair's counters."""
+    """What referrals add to one ordered pair's counters, and their first and last sent_at
+    (as text, whose order is time order)."""
 
-    first_sent_at: datetime
-    last_sent_at: datetime
+    first_sent_at: str
+    last_sent_at: str
     counts: list[int]
-
-
-def pair_totals(
-    referrals: Iterable[tuple[ReferralImport, LoopState]],
-) -> dict[tuple[str, str], PairTotals]:
-    """Per ``(from_org, to_org)``, what referrals and their final states add to the counters."""
-    totals: dict[tuple[str, str], PairTotals] = {}
-    for referral, state in referrals:
-        key = (referral.from_org, referral.to_org)
-        pair = totals.get(key)
-        if pair is None:
-            pair = totals[key] = PairTotals(
-                referral.sent_at, referral.sent_at, [0] * len(PAIR_COLUMNS)
-            )
-        pair.first_sent_at = min(pair.first_sent_at, referral.sent_at)
-        pair.last_sent_at = max(pair.last_sent_at, referral.sent_at)
-        add_deltas(pair.counts, pair_deltas(None, state, screening=referral.screening))
-    return totals
 
 
 REFERRAL_COLUMNS = (
@@ -232,29 +173,65 @@ REFERRAL_COLUMNS = (
 """What both stores keep of a referral besides its later events; timestamps as text."""
 
 
-def referral_record(
-    referral_id: str, referral: ReferralImport, state: LoopState, *, recorded_at: str
-) -> dict[str, Any]:
-    """The stored fields (:data:`REFERRAL_COLUMNS`) of a referral that stands at ``state``."""
-    closed = state.loop_closed_at
-    return {
-        "id": referral_id,
-        "case_ref": referral.case_ref,
-        "from_org": referral.from_org,
-        "to_org": referral.to_org,
-        "category": referral.category.value,
-        "sensitive": referral.category.sensitive,
-        "screening": referral.screening,
-        "consent": referral.consent,
-        "sent_at": to_text(referral.sent_at),
-        "status": state.status.value,
-        "status_at": to_text(state.status_at),
-        "stage": state.stage,
-        "loop_closed_at": to_text(closed) if closed else None,
-        "feedback_days": days_between(referral.sent_at, closed) if closed else None,
-        "recorded_by": referral.recorded_by,
-        "recorded_at": recorded_at,
-    }
+def referral_rows(
+    ids: list[str], referrals: Sequence[ReferralImport], *, recorded_at: str
+) -> tuple[list[dict[str, Any]], dict[tuple[str, str], PairTotals]]:
+    """What to store of validated referrals: per referral its fields (:data:`REFERRAL_COLUMNS`)
+    and ``events``, its later ``(status, at)`` as text; per ordered pair what they add to its
+    counters. One pass, each timestamp turned into text once: imports hold millions."""
+    rows: list[dict[str, Any]] = []
+    totals: dict[tuple[str, str], PairTotals] = {}
+    outcomes: dict[tuple[str, str], dict[tuple[int, bool, bool], int]] = {}
+    for referral_id, referral in zip(ids, referrals, strict=True):
+        sent = to_text(referral.sent_at)
+        events = [(status.value, to_text(at)) for status, at in referral.events]
+        state = referral.final_state
+        closed = state.loop_closed_at
+        rows.append(
+            {
+                "id": referral_id,
+                "case_ref": referral.case_ref,
+                "from_org": referral.from_org,
+                "to_org": referral.to_org,
+                "category": referral.category.value,
+                "sensitive": referral.category.sensitive,
+                "screening": referral.screening,
+                "consent": referral.consent,
+                "sent_at": sent,
+                "status": state.status.value,
+                "status_at": events[-1][1] if events else sent,
+                "stage": state.stage,
+                "loop_closed_at": to_text(closed) if closed else None,
+                "feedback_days": days_between(referral.sent_at, closed) if closed else None,
+                "recorded_by": referral.recorded_by,
+                "recorded_at": recorded_at,
+                "events": events,
+            }
+        )
+        key = (referral.from_org, referral.to_org)
+        pair = totals.get(key)
+        if pair is None:
+            pair = totals[key] = PairTotals(sent, sent, [0] * len(PAIR_COLUMNS))
+            outcomes[key] = {}
+        elif sent < pair.first_sent_at:
+            pair.first_sent_at = sent
+        elif sent > pair.last_sent_at:
+            pair.last_sent_at = sent
+        outcome = (state.stage, closed is not None, referral.screening)
+        outcomes[key][outcome] = outcomes[key].get(outcome, 0) + 1
+    for key, counted in outcomes.items():
+        for outcome, times in counted.items():
+            for index, delta in enumerate(_deltas_of_new(*outcome)):
+                totals[key].counts[index] += delta * times
+    return rows, totals
+
+
+@cache
+def _deltas_of_new(stage: int, closed: bool, screening: bool) -> list[int]:
+    """The counters a new referral that reached ``stage`` (and closed its loop) adds."""
+    moment = datetime(2000, 1, 1, tzinfo=UTC)
+    state = LoopState(ReferralStatus.SENT, moment, stage, moment if closed else None)
+    return pair_deltas(None, state, screening=screening)
 
 
 def loop_state_of(row: Any) -> LoopState:

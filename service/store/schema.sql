@@ -79,8 +79,10 @@ CREATE TABLE IF NOT EXISTS tokens (
     created_at TEXT NOT NULL
 );
 -- -- referrals ----
--- A referral keeps its latest status and its loop's closing; 'sent' is not repeated as an
--- event row. feedback_days is set once the loop closes (NULL while open).
+-- A referral keeps its latest status and its loop's closing; feedback_days is set once the
+-- loop closes (NULL while open). events holds the statuses after 'sent', oldest first, as a
+-- JSON list of [status, at, recorded_by, recorded_at]: they are only ever read with it.
+-- Referrals to an organization are found through referral_pairs_by_to, then referrals_by_from.
 CREATE TABLE IF NOT EXISTS referrals (
     id TEXT PRIMARY KEY,
     case_ref TEXT NOT NULL,
@@ -97,21 +99,12 @@ CREATE TABLE IF NOT EXISTS referrals (
     loop_closed_at TEXT,
     feedback_days REAL,
     recorded_by TEXT NOT NULL,
-    recorded_at TEXT NOT NULL
+    recorded_at TEXT NOT NULL,
+    events TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS referrals_by_case ON referrals (case_ref, sent_at);
 CREATE INDEX IF NOT EXISTS referrals_by_from
     ON referrals (from_org, to_org, feedback_days, sent_at);
-CREATE INDEX IF NOT EXISTS referrals_by_to ON referrals (to_org, from_org, feedback_days, sent_at);
-CREATE TABLE IF NOT EXISTS referral_events (
-    referral_id TEXT NOT NULL REFERENCES referrals (id),
-    position INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    at TEXT NOT NULL,
-    recorded_by TEXT NOT NULL,
-    recorded_at TEXT NOT NULL,
-    PRIMARY KEY (referral_id, position)
-) WITHOUT ROWID;
 -- Per ordered pair of organizations, updated with every referral write: how many referrals
 -- reached each funnel stage and how many loops closed, again for screening-prompted ones.
 CREATE TABLE IF NOT EXISTS referral_pairs (
