@@ -56,8 +56,7 @@ from graph_models import (
     relationship_id,
 )
 from graph_models.common import utc_now
-from graph_models.referrals import days_between, time_problem, transition_problem
-from service.errors import Conflict, InvalidInput, InvalidReference, NotFound
+from service.errors import Conflict, InvalidReference, NotFound
 from service.store.protocol import ImportSummary, Progress
 from service.store.records import (
     PAIR_COLUMNS,
@@ -67,7 +66,7 @@ from service.store.records import (
     assemble_pair_loops,
     combine_flows,
     from_text,
-    loop_state_of,
+    moved,
     new_id,
     new_referral_id,
     organization_node,
@@ -75,6 +74,7 @@ from service.store.records import (
     referral_of,
     referral_rows,
     refuse_repeated_referral_ids,
+    state_fields,
     to_text,
 )
 
@@ -765,31 +765,18 @@ class EmbeddedStore:
     ) -> Referral:
         with self._write() as db:
             row = self._referral_row(referral_id)
-            sent_at, before = from_text(row["sent_at"]), loop_state_of(row)
-            problem = transition_problem(before.status, event.status)
-            if problem:
-                raise Conflict(f"referral '{referral_id}': {problem}")
-            problem = time_problem(
-                event.at, sent_at=sent_at, last_status=before.status, last_at=before.status_at
-            )
-            if problem:
-                raise InvalidInput(f"referral '{referral_id}': {problem}")
-            after = before.after(event.status, event.at)
-            closed_at = after.loop_closed_at
+            before, after = moved(referral_id, row, event)
             events = json.loads(row["events"])
             events.append((event.status.value, to_text(event.at), recorded_by, to_text(utc_now())))
             db.execute(
-                "UPDATE referrals SET status = ?, status_at = ?, stage = ?, loop_closed_at = ?, "
-                "feedback_days = ?, events = ? WHERE id = ?",
-                (
-                    after.status.value,
-                    to_text(after.status_at),
-                    after.stage,
-                    to_text(closed_at) if closed_at else None,
-                    days_between(sent_at, closed_at) if closed_at else None,
-                    json.dumps(events),
-                    referral_id,
-                ),
+                "UPDATE referrals SET status = :status, status_at = :status_at, stage = :stage, "
+                "loop_closed_at = :loop_closed_at, feedback_days = :feedback_days, "
+                "events = :events WHERE id = :id",
+                {
+                    **state_fields(from_text(row["sent_at"]), after),
+                    "events": json.dumps(events),
+                    "id": referral_id,
+                },
             )
             deltas = pair_deltas(before, after, screening=bool(row["screening"]))
             pair = PairTotals(row["sent_at"], row["sent_at"], deltas)

@@ -57,8 +57,7 @@ from graph_models import (
     relationship_id,
 )
 from graph_models.common import utc_now
-from graph_models.referrals import days_between, time_problem, transition_problem
-from service.errors import Conflict, InvalidInput, InvalidReference, NotFound, StoreUnavailable
+from service.errors import Conflict, InvalidReference, NotFound, StoreUnavailable
 from service.settings import Settings
 from service.store import cypher
 from service.store.cypher import Label
@@ -69,7 +68,7 @@ from service.store.records import (
     assemble_pair_loops,
     combine_flows,
     from_text,
-    loop_state_of,
+    moved,
     new_id,
     new_referral_id,
     organization_node,
@@ -77,6 +76,7 @@ from service.store.records import (
     referral_of,
     referral_rows,
     refuse_repeated_referral_ids,
+    state_fields,
     to_text,
 )
 
@@ -471,17 +471,7 @@ class Neo4jStore:
         def work(tx: ManagedTransaction) -> Referral:
             missing = f"referral '{referral_id}' does not exist"
             row = _fetch(tx, cypher.LOCK_REFERRAL, missing, id=referral_id)
-            sent_at, before = from_text(row["sent_at"]), loop_state_of(row)
-            problem = transition_problem(before.status, event.status)
-            if problem:
-                raise Conflict(f"referral '{referral_id}': {problem}")
-            problem = time_problem(
-                event.at, sent_at=sent_at, last_status=before.status, last_at=before.status_at
-            )
-            if problem:
-                raise InvalidInput(f"referral '{referral_id}': {problem}")
-            after = before.after(event.status, event.at)
-            closed = after.loop_closed_at
+            before, after = moved(referral_id, row, event)
             _run(
                 tx,
                 cypher.ADD_REFERRAL_EVENT,
@@ -492,13 +482,7 @@ class Neo4jStore:
                     "recorded_by": recorded_by,
                     "recorded_at": _now(),
                 },
-                state={
-                    "status": after.status.value,
-                    "status_at": to_text(after.status_at),
-                    "stage": after.stage,
-                    "loop_closed_at": to_text(closed) if closed else None,
-                    "feedback_days": days_between(sent_at, closed) if closed else None,
-                },
+                state=state_fields(from_text(row["sent_at"]), after),
             )
             deltas = pair_deltas(before, after, screening=row["screening"])
             pair = PairTotals(row["sent_at"], row["sent_at"], deltas)

@@ -15,14 +15,21 @@ from graph_models import (
     PairLoops,
     Referral,
     ReferralEvent,
+    ReferralEventCreate,
     ReferralFlow,
     ReferralImport,
     ReferralStatus,
     RelationshipState,
     slugify,
 )
-from graph_models.referrals import FUNNEL_STAGES, LoopState, days_between
-from service.errors import Conflict
+from graph_models.referrals import (
+    FUNNEL_STAGES,
+    LoopState,
+    days_between,
+    time_problem,
+    transition_problem,
+)
+from service.errors import Conflict, InvalidInput
 
 
 def to_text(moment: datetime) -> str:
@@ -243,6 +250,37 @@ def loop_state_of(row: Any) -> LoopState:
         stage=row["stage"],
         loop_closed_at=from_text(closed) if closed else None,
     )
+
+
+def moved(referral_id: str, row: Any, event: ReferralEventCreate) -> tuple[LoopState, LoopState]:
+    """A stored referral's state before and after ``event``; :class:`Conflict` when the
+    transition table forbids the move, :class:`InvalidInput` when ``event.at`` comes too early.
+    """
+    before = loop_state_of(row)
+    problem = transition_problem(before.status, event.status)
+    if problem:
+        raise Conflict(f"referral '{referral_id}': {problem}")
+    problem = time_problem(
+        event.at,
+        sent_at=from_text(row["sent_at"]),
+        last_status=before.status,
+        last_at=before.status_at,
+    )
+    if problem:
+        raise InvalidInput(f"referral '{referral_id}': {problem}")
+    return before, before.after(event.status, event.at)
+
+
+def state_fields(sent_at: datetime, state: LoopState) -> dict[str, Any]:
+    """The stored fields that say where a referral sent at ``sent_at`` stands."""
+    closed = state.loop_closed_at
+    return {
+        "status": state.status.value,
+        "status_at": to_text(state.status_at),
+        "stage": state.stage,
+        "loop_closed_at": to_text(closed) if closed else None,
+        "feedback_days": days_between(sent_at, closed) if closed else None,
+    }
 
 
 def referral_of(row: Any, later_events: list[ReferralEvent]) -> Referral:
