@@ -14,12 +14,12 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
-from service.api import catalog, engagements, organizations, relationships, tokens
+from service.api import catalog, engagements, missing_partners, organizations, relationships, tokens
 from service.api.deps import StoreDep
 from service.errors import DomainError
 from service.settings import Settings
 from service.store import Store, open_store
-from service.web import pages
+from service.web import missing_pages, pages
 
 DESCRIPTION = """
 The partner network of agencies that serve infants, toddlers and families, kept as a graph:
@@ -81,8 +81,11 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     api = APIRouter(prefix="/api/v1")
     for module in (organizations, relationships, engagements, catalog, tokens):
         api.include_router(module.router)
+    # -- missing partners ----
+    api.include_router(missing_partners.router)
     app.include_router(api)
     app.include_router(pages.router)
+    app.include_router(missing_pages.router)
     app.mount("/static", StaticFiles(directory=pages.WEB_DIR / "static"), name="static")
     swagger_assets = resources.files("fastapi_swagger") / "resources"
     app.mount("/swagger", StaticFiles(directory=str(swagger_assets)), name="swagger")

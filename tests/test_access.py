@@ -40,6 +40,9 @@ ALLOWED = {
     ("POST", "/api/v1/profiles"): EDITORS,
     ("GET", "/api/v1/profiles/{name}"): EVERYONE,
     ("POST", "/api/v1/tokens"): {ADMIN},
+    # -- missing partners ----
+    ("GET", "/api/v1/organizations/{org_id}/missing-partners"): EVERYONE,
+    ("GET", "/api/v1/regions/{region}/missing-partners"): EVERYONE,
 }
 
 
