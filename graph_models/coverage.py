@@ -91,7 +91,13 @@ class SectorCoverage(ReadModel):
     sector: str
     label: str
     status: SectorStatus
-    partners: list[SectorPartner] = Field(description="Our partners in the sector, best first.")
+    partner_count: int = Field(description="How many partners of ours are in the sector.")
+    partners_by_state: dict[RelationshipState, int] = Field(
+        description="How many of them are green, yellow, no dot and red."
+    )
+    partners: list[SectorPartner] = Field(
+        description="Our partners in the sector, best state first then by name, at most `limit`."
+    )
     candidates: list[Candidate] = Field(
         description="Ranked candidates; empty for a covered sector."
     )

@@ -1,9 +1,9 @@
 """Missing and weak partners of an organization, a region or any group of organizations.
 
-Reads only what the question needs: the members' neighbourhood to depth 2 (their partners and
-their partners' partners, which covers every warm introduction) and, per sector with a gap,
-just enough organizations nobody of ours knows to fill the ranking. The analytics in
-:mod:`service.analytics.missing_partners` do the rest.
+Reads only what the question needs: the members and their partners first; then, for the
+sectors with a gap only, the organizations of those sectors the partners relate to (every warm
+introduction) and just enough organizations nobody of ours knows to fill the ranking. The
+analytics in :mod:`service.analytics.missing_partners` do the rest.
 
 A region as a whole is the group of every organization whose region is exactly that region:
 its partners are the organizations related to any of them, and a candidate in that region is
@@ -18,7 +18,7 @@ from itertools import islice
 import networkx as nx
 
 from graph_models import MAX_PAGE_SIZE, Organization
-from graph_models.coverage import MissingPartners, SectorCoverage, SectorStatus
+from graph_models.coverage import Candidate, MissingPartners, SectorCoverage, SectorStatus
 from service.analytics.missing_partners import (
     home_regions,
     partners_of,
@@ -55,18 +55,13 @@ def group_gaps(
     """The same question for a group of organizations taken together (their partners pooled,
     each in the best state any member has with it)."""
     chosen = store.get_profile(profile)
-    graphs = [store.partner_graph(org_id, depth=2) for org_id in focal_org_ids]
-    graph = graphs[0] if len(graphs) == 1 else nx.compose_all(graphs)
     labels = {sector.slug: sector.label for sector in store.list_sectors()}
-    coverage = sector_coverage(graph, focal_org_ids, chosen.sectors, labels=labels)
+    graph = store.introduction_graph(focal_org_ids, sectors=())
+    coverage = sector_coverage(graph, focal_org_ids, chosen.sectors, labels=labels, limit=limit)
     gaps = [entry.sector for entry in coverage if entry.status is not SectorStatus.COVERED]
-    regions = home_regions(graph, focal_org_ids)
-    _add_strangers(store, graph, gaps, regions, limit)
-    circle = {*focal_org_ids, *partners_of(graph, focal_org_ids)}
-    referrals = referral_activity(store, circle)
-    strangers = {org_id for pair in referrals for org_id in pair if org_id not in graph}
-    _add(graph, (store.get_organization(org_id) for org_id in sorted(strangers)))
-    candidates = rank_candidates(graph, focal_org_ids, gaps, referral_counts=referrals, limit=limit)
+    if gaps:
+        graph = store.introduction_graph(focal_org_ids, sectors=gaps)
+    candidates = _candidates(store, graph, focal_org_ids, gaps, limit)
     by_status: dict[SectorStatus, list[SectorCoverage]] = {status: [] for status in SectorStatus}
     for entry in coverage:
         by_status[entry.status].append(
@@ -75,7 +70,7 @@ def group_gaps(
     return MissingPartners(
         profile=chosen,
         focal_org_ids=focal_org_ids,
-        home_regions=regions,
+        home_regions=home_regions(graph, focal_org_ids),
         missing_sectors=by_status[SectorStatus.MISSING],
         weak_sectors=by_status[SectorStatus.WEAK],
         fragile_sectors=by_status[SectorStatus.FRAGILE],
@@ -87,6 +82,24 @@ def referral_activity(store: Store, org_ids: Collection[str]) -> dict[tuple[str,
     """How many referrals each pair of organizations sent, keyed ``(from_org, to_org)``, for
     the pairs with an end in ``org_ids``. Referrals are not stored yet, so there are none."""
     return {}
+
+
+def _candidates(
+    store: Store, graph: nx.Graph, focal_org_ids: list[str], sectors: list[str], limit: int
+) -> dict[str, list[Candidate]]:
+    """The ranked candidates of ``sectors``. Where warm introductions do not fill the ranking,
+    organizations nobody of ours knows are added and the sector is ranked again."""
+    referrals = referral_activity(store, {*focal_org_ids, *partners_of(graph, focal_org_ids)})
+    active = {org_id for pair in referrals for org_id in pair if org_id not in graph}
+    _add(graph, (store.get_organization(org_id) for org_id in sorted(active)))
+    ranked = rank_candidates(graph, focal_org_ids, sectors, referral_counts=referrals, limit=limit)
+    cold = [sector for sector, found in ranked.items() if len(found) < limit or not found[-1].score]
+    if cold:
+        _add_strangers(store, graph, cold, home_regions(graph, focal_org_ids), limit)
+        ranked |= rank_candidates(
+            graph, focal_org_ids, cold, referral_counts=referrals, limit=limit
+        )
+    return ranked
 
 
 def _add_strangers(

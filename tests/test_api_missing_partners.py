@@ -102,25 +102,31 @@ def test_a_region_as_a_whole_pools_the_partners_of_its_organizations(client, ore
     assert [i["org_id"] for i in wic["via"]] == ["oha"]
 
 
-def test_organizations_nobody_of_ours_knows_fill_the_ranking_same_region_first(client, store):
-    add_orgs(store, ("eld", "state_agency"), *[(f"wic-{n:02}", "wic") for n in range(30)])
+def test_organizations_nobody_of_ours_knows_fill_the_ranking_after_the_warm_ones(client, store):
+    add_orgs(
+        store,
+        ("eld", "state_agency"),
+        ("oha", "state_agency"),
+        *[(f"wic-{n:02}", "wic") for n in range(30)],
+    )
     for n in range(25):
         relate(store, "eld", f"wic-{n:02}", RelationshipState.RED)
+    relate(store, "eld", "oha", RelationshipState.GREEN)
+    relate(store, "oha", "wic-29", RelationshipState.GREEN)
     store.create_organization(
         OrganizationCreate(id="wic-coos", name="A WIC in Coos", sector="wic", region="Coos")
     )
     client.post(
         "/api/v1/profiles", json={"name": "wic-only", "label": "WIC only", "sectors": ["wic"]}
     )
-    answer = missing_partners(client, "eld", profile="wic-only", limit=3)
-    assert [c["organization"]["id"] for c in candidates(answer, "weak", "wic")] == [
-        "wic-25",
-        "wic-26",
-        "wic-27",
-    ]
-    answer = missing_partners(client, "eld", profile="wic-only", limit=100)
-    found = [c["organization"]["id"] for c in candidates(answer, "weak", "wic")]
-    assert found == ["wic-25", "wic-26", "wic-27", "wic-28", "wic-29", "wic-coos"]
+
+    def ranked(limit: int) -> list[str]:
+        answer = missing_partners(client, "eld", profile="wic-only", limit=limit)
+        return [c["organization"]["id"] for c in candidates(answer, "weak", "wic")]
+
+    assert ranked(1) == ["wic-29"]
+    assert ranked(3) == ["wic-29", "wic-25", "wic-26"]
+    assert ranked(100) == ["wic-29", "wic-25", "wic-26", "wic-27", "wic-28", "wic-coos"]
 
 
 def test_an_unknown_profile_gets_404_with_where_to_find_the_profiles(client, oregon):

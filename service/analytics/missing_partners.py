@@ -84,6 +84,7 @@ def sector_coverage(
     sectors: Sequence[str],
     *,
     labels: Mapping[str, str] | None = None,
+    limit: int = 10,
 ) -> list[SectorCoverage]:
     """How each sector of a profile is covered by the partners of ``focal_org_ids``.
 
@@ -98,12 +99,15 @@ def sector_coverage(
         The profile's sector slugs; the answer keeps their order.
     labels : mapping, optional
         Sector slug to the label people read; the slug stands in for a missing one.
+    limit : int, default 10
+        The most partners listed per sector; all are counted.
 
     Returns
     -------
     list of SectorCoverage
-        One per sector, with its status and partners (best state first, then by name), and no
-        candidates yet: :func:`rank_candidates` finds those.
+        One per sector, with its status, its partners counted by state and the first
+        ``limit`` listed (best state first, then by name), and no candidates yet:
+        :func:`rank_candidates` finds those.
 
     Examples
     --------
@@ -113,36 +117,37 @@ def sector_coverage(
     >>> g.add_node("esd", name="Lane ESD", sector="early_intervention", region="Lane")
     >>> g.add_edge("eld", "esd", state=RED)
     >>> coverage = sector_coverage(g, ["eld"], ["wic", "early_intervention"])
-    >>> [(c.sector, c.status.value) for c in coverage]
-    [('wic', 'missing'), ('early_intervention', 'weak')]
+    >>> [(c.sector, c.status.value, c.partner_count) for c in coverage]
+    [('wic', 'missing', 0), ('early_intervention', 'weak', 1)]
     """
-    partners = partners_of(graph, focal_org_ids)
-    by_sector: dict[str, list[SectorPartner]] = defaultdict(list)
-    for org_id, state in partners.items():
-        by_sector[graph.nodes[org_id]["sector"]].append(
-            SectorPartner(organization=_ref(graph, org_id), state=state)
-        )
+    by_sector: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    for org_id, state in partners_of(graph, focal_org_ids).items():
+        node = graph.nodes[org_id]
+        by_sector[node["sector"]].append((BEST_FIRST.index(state), node["name"], org_id))
     coverage = []
     for sector in sectors:
-        found = sorted(
-            by_sector[sector],
-            key=lambda p: (BEST_FIRST.index(p.state), p.organization.name, p.organization.id),
-        )
+        found = sorted(by_sector[sector])
+        by_state = Counter(BEST_FIRST[standing] for standing, _, _ in found)
         coverage.append(
             SectorCoverage(
                 sector=sector,
                 label=(labels or {}).get(sector, sector),
-                status=_status(found),
-                partners=found,
+                status=_status(by_state),
+                partner_count=len(found),
+                partners_by_state={state: by_state[state] for state in BEST_FIRST},
+                partners=[
+                    SectorPartner(organization=_ref(graph, org_id), state=BEST_FIRST[standing])
+                    for standing, _, org_id in found[:limit]
+                ],
                 candidates=[],
             )
         )
     return coverage
 
 
-def _status(partners: list[SectorPartner]) -> SectorStatus:
-    good = sum(partner.state in GOOD_STANDING for partner in partners)
-    if not partners:
+def _status(by_state: Counter[RelationshipState]) -> SectorStatus:
+    good = by_state[GREEN] + by_state[YELLOW]
+    if not by_state:
         return SectorStatus.MISSING
     if good == 0:
         return SectorStatus.WEAK
@@ -162,9 +167,9 @@ def rank_candidates(
     Parameters
     ----------
     graph : nx.Graph
-        As for :func:`sector_coverage`, and also every organization to consider as a candidate
-        with its own relationships: the partners' partners (depth 2 from the members) are
-        enough for introductions; organizations no partner knows may be added without edges.
+        As for :func:`sector_coverage`, plus the organizations to consider: those of the asked
+        sectors with their relationships to our partners (all that introductions need), and
+        any others added as nodes without edges.
     focal_org_ids : collection of str
         The agency, or the members of a group.
     sectors : iterable of str
@@ -199,12 +204,24 @@ def rank_candidates(
     partners = partners_of(graph, members)
     activity = _referral_activity(referral_counts or {}, members | partners.keys())
     regions = set(home_regions(graph, members))
-    found: dict[str, list[Candidate]] = {sector: [] for sector in wanted}
-    for org_id, sector in graph.nodes(data="sector"):
-        if sector in wanted and org_id not in members and org_id not in partners:
-            via = _introducers(graph, org_id, partners)
-            found[sector].append(_candidate(graph, org_id, via, regions, activity.get(org_id, 0)))
-    return {sector: sorted(candidates, key=_rank)[:limit] for sector, candidates in found.items()}
+    ranks: dict[str, list[tuple[float, bool, int, str, str]]] = {sector: [] for sector in wanted}
+    for org_id, node in graph.nodes(data=True):
+        if node["sector"] in wanted and org_id not in members and org_id not in partners:
+            warmth = sum(
+                WARMTH[partners[other]] * WARMTH[edge["state"]]
+                for other, edge in graph[org_id].items()
+                if other in partners
+            )
+            same_region = node.get("region") in regions
+            rank = (-warmth, not same_region, -activity[org_id], node["name"], org_id)
+            ranks[node["sector"]].append(rank)
+    return {
+        sector: [
+            _candidate(graph, rank[-1], partners, regions, activity[rank[-1]])
+            for rank in sorted(found)[:limit]
+        ]
+        for sector, found in ranks.items()
+    }
 
 
 def _introducers(
@@ -225,9 +242,14 @@ def _introducers(
 
 
 def _candidate(
-    graph: nx.Graph, org_id: str, via: list[Introducer], regions: set[str], referrals: int
+    graph: nx.Graph,
+    org_id: str,
+    partners: Mapping[str, RelationshipState],
+    regions: set[str],
+    referrals: int,
 ) -> Candidate:
     organization = _ref(graph, org_id)
+    via = _introducers(graph, org_id, partners)
     same_region = organization.region in regions
     return Candidate(
         organization=organization,
@@ -237,11 +259,6 @@ def _candidate(
         via=via,
         reason=_reason(via, organization.region if same_region else None, referrals),
     )
-
-
-def _rank(candidate: Candidate) -> tuple[float, bool, int, str, str]:
-    org = candidate.organization
-    return (-candidate.score, not candidate.same_region, -candidate.referrals, org.name, org.id)
 
 
 def _referral_activity(

@@ -315,3 +315,22 @@ WHERE r.org_a = id AND r.org_b IN $ids
 RETURN {_EDGE} AS row
 """
 """The relationships whose two organizations are both among ``$ids``, each once."""
+
+# -- missing partners -------------------------------------------------------------------------
+
+RELATIONSHIPS_OF = f"""
+UNWIND $ids AS id
+MATCH (:{Label.ORGANIZATION} {{id: id}})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
+WITH DISTINCT r
+RETURN {_EDGE} AS row
+"""
+"""Every relationship of any of ``$ids``, each once."""
+RELATIONSHIPS_INTO_SECTORS = f"""
+UNWIND $ids AS id
+MATCH (:{Label.ORGANIZATION} {{id: id}})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
+      <-[:{Rel.PARTY}]-(other:{Label.ORGANIZATION})
+WHERE other.sector IN $sectors
+WITH DISTINCT r
+RETURN {_EDGE} AS row
+"""
+"""Every relationship of any of ``$ids`` with an organization of one of ``$sectors``, each once."""
