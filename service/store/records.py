@@ -68,3 +68,15 @@ def organization_node(row: Any) -> dict[str, Any]:
         "region": row["region"],
         "internal": bool(row["internal"]),
     }
+
+
+# -- partnership evidence ----
+
+
+def evidence_conflict(kind: str, evidence_id: str) -> str:
+    """The message when an evidence id is taken, the same on every store.
+
+    >>> evidence_conflict("joint_program", "home-visiting-pilot")
+    "joint program 'home-visiting-pilot' already exists"
+    """
+    return f"{kind.replace('_', ' ')} '{evidence_id}' already exists"
