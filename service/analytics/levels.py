@@ -63,21 +63,24 @@ def as_evidence(
         )
         for program in programs
     ]
-    found += [
-        Evidence(
-            level=PartnershipLevel.SHARED_INFRASTRUCTURE,
-            kind=EvidenceKind.AGREEMENT,
-            id=agreement.id,
-            summary=f"{agreement.kind.label} '{agreement.title}', "
-            f"{_period(agreement.start, agreement.end)}",
-            org_ids=agreement.org_ids,
-            start=agreement.start,
-            end=agreement.end,
-        )
-        for agreement in agreements
-    ]
+    found += [_agreement_evidence(a) for a in agreements]
     found += [_collaborative_evidence(c) for c in collaboratives]
     return found
+
+
+def _agreement_evidence(agreement: Agreement) -> Evidence:
+    what = agreement.kind.label
+    if agreement.title.lower() != what:
+        what += f" '{agreement.title}'"
+    return Evidence(
+        level=PartnershipLevel.SHARED_INFRASTRUCTURE,
+        kind=EvidenceKind.AGREEMENT,
+        id=agreement.id,
+        summary=f"{what}, {_period(agreement.start, agreement.end)}",
+        org_ids=agreement.org_ids,
+        start=agreement.start,
+        end=agreement.end,
+    )
 
 
 def _collaborative_evidence(collaborative: Collaborative) -> Evidence:

@@ -50,7 +50,6 @@ from graph_models.evidence import (
     AgreementCreate,
     Collaborative,
     CollaborativeCreate,
-    EvidenceKind,
     JointCasePlan,
     JointCasePlanCreate,
     JointProgram,
@@ -59,8 +58,13 @@ from graph_models.evidence import (
 from service.errors import Conflict, InvalidReference, NotFound
 from service.store.protocol import ImportSummary, Progress
 from service.store.records import (
+    EVIDENCE_KINDS,
+    EvidenceCreate,
+    EvidenceRecord,
     add_relationship_edge,
     evidence_conflict,
+    evidence_record,
+    evidence_row,
     from_text,
     new_id,
     organization_node,
@@ -665,156 +669,50 @@ class EmbeddedStore:
     # -- partnership evidence ---------------------------------------------------------------
 
     def create_joint_case_plan(self, plan: JointCasePlanCreate) -> JointCasePlan:
-        plan_id = self._insert_evidence(
-            EvidenceKind.JOINT_CASE_PLAN,
-            plan.id,
-            f"joint case plan {plan.date}",
-            plan.org_ids,
-            start=plan.date,
-            case_ref=plan.case_ref,
-        )
-        return self._joint_case_plans(evidence_id=plan_id)[0]
+        return self._create_evidence(plan, JointCasePlan)
 
     def list_joint_case_plans(self, *, org_id: str) -> list[JointCasePlan]:
-        return self._joint_case_plans(org_id=org_id)
-
-    def _joint_case_plans(self, **where: str) -> list[JointCasePlan]:
-        return [
-            JointCasePlan(
-                id=row["id"],
-                case_ref=row["case_ref"],
-                org_ids=org_ids,
-                date=row["start_date"],
-                created_at=from_text(row["created_at"]),
-            )
-            for row, org_ids in self._evidence(EvidenceKind.JOINT_CASE_PLAN, **where)
-        ]
+        return self._evidence(JointCasePlan, org_id=org_id)
 
     def create_joint_program(self, program: JointProgramCreate) -> JointProgram:
-        program_id = self._insert_evidence(
-            EvidenceKind.JOINT_PROGRAM,
-            program.id,
-            program.name,
-            program.org_ids,
-            start=program.start,
-            end=program.end,
-            name=program.name,
-            notes=program.notes,
-        )
-        return self._joint_programs(evidence_id=program_id)[0]
+        return self._create_evidence(program, JointProgram)
 
     def list_joint_programs(self, *, org_id: str) -> list[JointProgram]:
-        return self._joint_programs(org_id=org_id)
-
-    def _joint_programs(self, **where: str) -> list[JointProgram]:
-        return [
-            JointProgram(
-                id=row["id"],
-                name=row["name"],
-                org_ids=org_ids,
-                start=row["start_date"],
-                end=row["end_date"],
-                notes=row["notes"],
-                created_at=from_text(row["created_at"]),
-            )
-            for row, org_ids in self._evidence(EvidenceKind.JOINT_PROGRAM, **where)
-        ]
+        return self._evidence(JointProgram, org_id=org_id)
 
     def create_agreement(self, agreement: AgreementCreate) -> Agreement:
-        agreement_id = self._insert_evidence(
-            EvidenceKind.AGREEMENT,
-            agreement.id,
-            f"{agreement.kind.value} {agreement.start}",
-            agreement.org_ids,
-            start=agreement.start,
-            end=agreement.end,
-            subkind=agreement.kind.value,
-            name=agreement.title or agreement.kind.label.capitalize(),
-            notes=agreement.notes,
-        )
-        return self._agreements(evidence_id=agreement_id)[0]
+        return self._create_evidence(agreement, Agreement)
 
     def list_agreements(self, *, org_id: str) -> list[Agreement]:
-        return self._agreements(org_id=org_id)
-
-    def _agreements(self, **where: str) -> list[Agreement]:
-        return [
-            Agreement(
-                id=row["id"],
-                kind=row["subkind"],
-                title=row["name"],
-                org_ids=org_ids,
-                start=row["start_date"],
-                end=row["end_date"],
-                notes=row["notes"],
-                created_at=from_text(row["created_at"]),
-            )
-            for row, org_ids in self._evidence(EvidenceKind.AGREEMENT, **where)
-        ]
+        return self._evidence(Agreement, org_id=org_id)
 
     def create_collaborative(self, collaborative: CollaborativeCreate) -> Collaborative:
-        collaborative_id = self._insert_evidence(
-            EvidenceKind.COLLABORATIVE,
-            collaborative.id,
-            collaborative.name,
-            collaborative.member_org_ids,
-            start=collaborative.start,
-            end=collaborative.end,
-            subkind=collaborative.scope.value,
-            name=collaborative.name,
-            governance=collaborative.governance,
-        )
-        return self._collaboratives(evidence_id=collaborative_id)[0]
+        return self._create_evidence(collaborative, Collaborative)
 
     def list_collaboratives(self, *, org_id: str) -> list[Collaborative]:
-        return self._collaboratives(org_id=org_id)
+        return self._evidence(Collaborative, org_id=org_id)
 
-    def _collaboratives(self, **where: str) -> list[Collaborative]:
-        return [
-            Collaborative(
-                id=row["id"],
-                name=row["name"],
-                scope=row["subkind"],
-                governance=row["governance"],
-                member_org_ids=org_ids,
-                start=row["start_date"],
-                end=row["end_date"],
-                created_at=from_text(row["created_at"]),
-            )
-            for row, org_ids in self._evidence(EvidenceKind.COLLABORATIVE, **where)
-        ]
-
-    def _insert_evidence(
-        self,
-        kind: EvidenceKind,
-        wanted: str | None,
-        id_source: str,
-        org_ids: list[str],
-        *,
-        start: date,
-        end: date | None = None,
-        **columns: str | None,
-    ) -> str:
-        """Write one evidence record and the organizations it binds; return its id, ``wanted``
-        or else a slug of ``id_source``."""
+    def _create_evidence(
+        self, record: EvidenceCreate, model: type[EvidenceRecord]
+    ) -> EvidenceRecord:
+        """Write one evidence record and the organizations it binds, and read it back."""
+        row = evidence_row(record)
 
         def taken(slug: str) -> bool:
-            found = self._one("SELECT 1 FROM evidence WHERE kind = ? AND id = ?", (kind, slug))
+            found = self._one("SELECT 1 FROM evidence WHERE kind = ? AND id = ?", (row.kind, slug))
             return found is not None
 
         with self._write() as db:
-            if wanted and taken(wanted):
-                raise Conflict(evidence_conflict(kind, wanted))
-            for org_id in org_ids:
+            if row.wanted_id and taken(row.wanted_id):
+                raise Conflict(evidence_conflict(row.kind, row.wanted_id))
+            for org_id in row.org_ids:
                 self._require_org(org_id)
-            evidence_id = new_id(wanted, id_source, taken)
+            evidence_id = new_id(row.wanted_id, row.id_source, taken)
             values = {
-                "kind": kind.value,
+                "kind": row.kind.value,
                 "id": evidence_id,
-                "start_date": start.isoformat(),
-                "end_date": end.isoformat() if end else None,
                 "created_at": to_text(utc_now()),
-                **columns,
+                **row.columns,
             }
             db.execute(
                 f"INSERT INTO evidence ({', '.join(values)}) "
@@ -823,15 +721,18 @@ class EmbeddedStore:
             )
             db.executemany(
                 "INSERT INTO evidence_orgs (kind, evidence_id, org_id) VALUES (?, ?, ?)",
-                [(kind.value, evidence_id, org_id) for org_id in org_ids],
+                [(row.kind.value, evidence_id, org_id) for org_id in row.org_ids],
             )
-        return evidence_id
+        return self._evidence(model, evidence_id=evidence_id)[0]
 
     def _evidence(
-        self, kind: EvidenceKind, *, org_id: str | None = None, evidence_id: str | None = None
-    ) -> list[tuple[sqlite3.Row, list[str]]]:
-        """Evidence rows of one kind naming ``org_id`` (or with ``evidence_id``), oldest first,
-        each with the sorted ids of the organizations it binds."""
+        self,
+        model: type[EvidenceRecord],
+        *,
+        org_id: str | None = None,
+        evidence_id: str | None = None,
+    ) -> list[EvidenceRecord]:
+        """Evidence of one kind naming ``org_id`` (or with ``evidence_id``), oldest first."""
         rows = self._all(
             "SELECT e.*, (SELECT json_group_array(org_id) FROM evidence_orgs "
             "             WHERE kind = e.kind AND evidence_id = e.id) AS org_ids "
@@ -839,9 +740,11 @@ class EmbeddedStore:
             "(:org IS NULL OR e.id IN (SELECT evidence_id FROM evidence_orgs "
             "                          WHERE kind = :kind AND org_id = :org)) "
             "ORDER BY e.start_date, e.id",
-            {"kind": kind.value, "id": evidence_id, "org": org_id},
+            {"kind": EVIDENCE_KINDS[model].value, "id": evidence_id, "org": org_id},
         )
-        return [(row, sorted(json.loads(row["org_ids"]))) for row in rows]
+        return [
+            evidence_record(model, dict(row), sorted(json.loads(row["org_ids"]))) for row in rows
+        ]
 
 
 def _organization(row: sqlite3.Row) -> Organization:
