@@ -62,7 +62,7 @@ from service.store.records import (
     EvidenceCreate,
     EvidenceRecord,
     add_relationship_edge,
-    evidence_conflict,
+    evidence_noun,
     evidence_record,
     evidence_row,
     from_text,
@@ -704,7 +704,7 @@ class EmbeddedStore:
 
         with self._write() as db:
             if row.wanted_id and taken(row.wanted_id):
-                raise Conflict(evidence_conflict(row.kind, row.wanted_id))
+                raise Conflict(f"{evidence_noun(row.kind)} '{row.wanted_id}' already exists")
             for org_id in row.org_ids:
                 self._require_org(org_id)
             evidence_id = new_id(row.wanted_id, row.id_source, taken)

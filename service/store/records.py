@@ -185,10 +185,10 @@ def evidence_record(
     return model.model_validate(fields)
 
 
-def evidence_conflict(kind: str, evidence_id: str) -> str:
-    """The message when an evidence id is taken, the same on every store.
+def evidence_noun(kind: EvidenceKind) -> str:
+    """What a kind of evidence is called in messages, the same on every store.
 
-    >>> evidence_conflict("joint_program", "home-visiting-pilot")
-    "joint program 'home-visiting-pilot' already exists"
+    >>> evidence_noun(EvidenceKind.JOINT_PROGRAM)
+    'joint program'
     """
-    return f"{kind.replace('_', ' ')} '{evidence_id}' already exists"
+    return kind.value.replace("_", " ")
