@@ -28,9 +28,10 @@ from service.auth import may_see_case
 from service.errors import Forbidden
 from service.store import Store
 
-EXACT_BETWEENNESS_UP_TO = 2000
-"""Graphs with more organizations get betweenness estimated from a sample of sources."""
-BETWEENNESS_SAMPLES = 200
+BETWEENNESS_BUDGET = 2_000_000
+"""Betweenness costs about (organizations + relationships) steps per source organization; when
+all sources would cost more than this, it is estimated from as many as the budget allows (at
+least 10), chosen with a fixed seed. A couple of seconds at most on one core."""
 HEALTH_WINDOW_DAYS = 90
 """How far back referrals count for relationship health."""
 
@@ -183,10 +184,9 @@ def measures_of(
     graph = store.partner_graph(org_id, depth=depth)
     if region is not None:
         graph = graph.subgraph(n for n, r in graph.nodes(data="region") if r == region)
-    large = graph.number_of_nodes() > EXACT_BETWEENNESS_UP_TO
-    measures = network_measures(
-        graph, top=top, betweenness_samples=BETWEENNESS_SAMPLES if large else None
-    )
+    size = graph.number_of_nodes() + graph.number_of_edges()
+    samples = max(10, BETWEENNESS_BUDGET // size) if size else None
+    measures = network_measures(graph, top=top, betweenness_samples=samples)
     return measures.model_copy(
         update={"org_id": org_id, "depth": depth if org_id else None, "region": region}
     )

@@ -62,6 +62,7 @@ def network_measures(
     top: Annotated[int, Query(ge=1, le=100, description="How many brokers to list.")] = 10,
 ) -> NetworkMeasures:
     """Density, degree and betweenness (brokers) of the partner graph, overall and per sector
-    and per region. Over more than 2,000 organizations, betweenness is estimated from a fixed
-    sample of 200 sources (`betweenness_samples`)."""
+    and per region. On large graphs betweenness is estimated from a fixed sample of source
+    organizations, as many as take a couple of seconds; `betweenness_samples` says how many
+    (null: exact)."""
     return partnerships.measures_of(store, org_id=org_id, depth=depth, region=region, top=top)
