@@ -101,6 +101,35 @@ def test_a_red_partner_with_fresh_engagement_closed_loops_and_a_rising_level_is_
     )
 
 
+def test_a_yellow_partner_suggested_red_is_flagged_only_with_what_is_graver_than_yellow():
+    found = health(
+        assessed={"hub": YELLOW},
+        touchpoints={"hub": TODAY - timedelta(days=12)},
+        referrals=referrals("eld", "hub", 12, with_feedback=3),
+    )
+    assert found.suggested is RED
+    assert "all 12 referrals in 90 days went one way, from eld to hub" in found.explanation
+    assert found.flag == "assessed yellow, but 9 of 12 referrals in 90 days have had no feedback"
+
+
+def test_a_red_partner_suggested_yellow_is_flagged_with_the_good_signals():
+    found = health(
+        assessed={"hub": RED},
+        touchpoints={},
+        referrals=referrals("eld", "hub", 3, with_feedback=3)
+        + referrals("hub", "eld", 3, with_feedback=3),
+        evidence=data_mou(date(2016, 1, 1), end=date(2017, 12, 31)),
+    )
+    assert (found.signals.level, found.signals.level_a_year_ago) == (1, 4)
+    assert found.suggested is YELLOW
+    assert found.flag == (
+        "assessed red, but last engagement 10 days ago (2018-02-19); "
+        "all 6 referrals in 90 days have had feedback; "
+        "referrals in 90 days went both ways: 3 sent (0 without feedback), "
+        "3 received (0 without feedback)"
+    )
+
+
 def test_a_partner_not_engaged_for_half_a_year_is_suggested_yellow():
     found = health(assessed={"hub": GREEN}, touchpoints={"hub": TODAY - timedelta(days=200)})
     assert found.suggested is YELLOW

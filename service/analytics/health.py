@@ -223,23 +223,38 @@ def _judge(
 ) -> RelationshipHealth:
     if signals.last_engagement is None and not signals.level:
         suggested = NO_DOT
-        reasons = ["no touchpoint, referral or partnership evidence on record"]
-        explanation = reasons[0]
+        findings = [_Finding("no touchpoint, referral or partnership evidence on record", NO_DOT)]
     else:
         findings = sorted(findings, key=lambda f: -_SEVERITY.get(f.state, -1))
         suggested = findings[0].state or GREEN
-        wanted = (GREEN,) if suggested is GREEN else (YELLOW, RED)
-        reasons = [f.sentence for f in findings if f.state in wanted]
-        explanation = "; ".join(f.sentence for f in findings)
     flag = None
     if assessed is not None and assessed is not suggested:
-        flag = f"assessed {assessed.value}, but {'; '.join(reasons)}"
+        reasons = _disagreement(assessed, suggested, findings)
+        flag = f"assessed {assessed.value}, but {'; '.join(f.sentence for f in reasons)}"
     return RelationshipHealth(
         partner_id=partner,
         assessed=assessed,
         suggested=suggested,
         action=suggested.action,
-        explanation=explanation,
+        explanation="; ".join(f.sentence for f in findings),
         flag=flag,
         signals=signals,
     )
+
+
+def _disagreement(
+    assessed: RelationshipState, suggested: RelationshipState, findings: list[_Finding]
+) -> list[_Finding]:
+    """The findings that speak against the assessed state, for the suggested one: when the
+    suggestion is graver, the concerns graver than the assessment; when it is milder, the good
+    signals (else whatever is milder than the assessment)."""
+    if suggested is NO_DOT:
+        return findings
+    if assessed is NO_DOT:
+        wanted = {GREEN} if suggested is GREEN else {YELLOW, RED}
+        return [f for f in findings if f.state in wanted]
+    bar = _SEVERITY[assessed]
+    if _SEVERITY[suggested] > bar:
+        return [f for f in findings if _SEVERITY.get(f.state, -1) > bar]
+    milder = [f for f in findings if f.state is not None and _SEVERITY[f.state] < bar]
+    return [f for f in milder if f.state is GREEN] or milder
