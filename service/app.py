@@ -14,7 +14,16 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
-from service.api import catalog, engagements, missing_partners, organizations, relationships, tokens
+from service.api import (
+    catalog,
+    engagements,
+    evidence,
+    missing_partners,
+    organizations,
+    partnerships,
+    relationships,
+    tokens,
+)
 from service.api.deps import StoreDep
 from service.errors import DomainError
 from service.settings import Settings
@@ -79,7 +88,15 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         return Health(store=store.kind)
 
     api = APIRouter(prefix="/api/v1")
-    for module in (organizations, relationships, engagements, catalog, tokens):
+    for module in (
+        organizations,
+        relationships,
+        engagements,
+        catalog,
+        tokens,
+        evidence,
+        partnerships,
+    ):
         api.include_router(module.router)
     # -- missing partners ----
     api.include_router(missing_partners.router)
