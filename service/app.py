@@ -18,6 +18,7 @@ from service.api import (
     catalog,
     engagements,
     evidence,
+    missing_partners,
     organizations,
     partnerships,
     relationships,
@@ -27,7 +28,7 @@ from service.api.deps import StoreDep
 from service.errors import DomainError
 from service.settings import Settings
 from service.store import Store, open_store
-from service.web import pages
+from service.web import missing_pages, pages
 
 DESCRIPTION = """
 The partner network of agencies that serve infants, toddlers and families, kept as a graph:
@@ -97,8 +98,11 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         partnerships,
     ):
         api.include_router(module.router)
+    # -- missing partners ----
+    api.include_router(missing_partners.router)
     app.include_router(api)
     app.include_router(pages.router)
+    app.include_router(missing_pages.router)
     app.mount("/static", StaticFiles(directory=pages.WEB_DIR / "static"), name="static")
     swagger_assets = resources.files("fastapi_swagger") / "resources"
     app.mount("/swagger", StaticFiles(directory=str(swagger_assets)), name="swagger")

@@ -53,6 +53,9 @@ ALLOWED = {
     ("GET", "/api/v1/organizations/{org_id}/relationship-health"): EVERYONE,
     ("GET", "/api/v1/organizations/{org_id}/engagement-plan"): EVERYONE,
     ("GET", "/api/v1/network/measures"): EVERYONE,
+    # -- missing partners ----
+    ("GET", "/api/v1/organizations/{org_id}/missing-partners"): EVERYONE,
+    ("GET", "/api/v1/regions/{region}/missing-partners"): EVERYONE,
 }
 
 

@@ -374,3 +374,22 @@ RETURN {_EVIDENCE} AS row ORDER BY e.start_date, e.id
     for label in EVIDENCE_LABELS.values()
 }
 """The evidence of one kind that binds ``$org_id``, oldest first."""
+
+# -- missing partners -------------------------------------------------------------------------
+
+RELATIONSHIPS_OF = f"""
+UNWIND $ids AS id
+MATCH (:{Label.ORGANIZATION} {{id: id}})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
+WITH DISTINCT r
+RETURN {_EDGE} AS row
+"""
+"""Every relationship of any of ``$ids``, each once."""
+RELATIONSHIPS_INTO_SECTORS = f"""
+UNWIND $ids AS id
+MATCH (:{Label.ORGANIZATION} {{id: id}})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
+      <-[:{Rel.PARTY}]-(other:{Label.ORGANIZATION})
+WHERE other.sector IN $sectors
+WITH DISTINCT r
+RETURN {_EDGE} AS row
+"""
+"""Every relationship of any of ``$ids`` with an organization of one of ``$sectors``, each once."""

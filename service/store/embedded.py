@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import date
 from importlib import resources
@@ -745,6 +745,32 @@ class EmbeddedStore:
         return [
             evidence_record(model, dict(row), sorted(json.loads(row["org_ids"]))) for row in rows
         ]
+
+    # -- missing partners ----
+
+    def introduction_graph(self, org_ids: Collection[str], *, sectors: Collection[str]) -> nx.Graph:
+        wanted = set(sectors)
+        with self._lock:
+            # The graph's own dicts: this runs on every missing-partners question.
+            adjacency, nodes = self._graph._adj, self._graph._node
+            for org_id in org_ids:
+                if org_id not in nodes:
+                    raise NotFound(f"organization '{org_id}' does not exist")
+            graph = nx.Graph()
+            graph.add_nodes_from(org_ids)
+            for org_id in org_ids:
+                graph.add_edges_from(
+                    (org_id, other, edge) for other, edge in adjacency[org_id].items()
+                )
+            partners = {other for org_id in org_ids for other in adjacency[org_id]}
+            for partner in partners if wanted else ():
+                graph.add_edges_from(
+                    (partner, other, edge)
+                    for other, edge in adjacency[partner].items()
+                    if nodes[other]["sector"] in wanted
+                )
+            graph.add_nodes_from((org_id, nodes[org_id]) for org_id in list(graph))
+            return graph
 
 
 def _organization(row: sqlite3.Row) -> Organization:

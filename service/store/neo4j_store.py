@@ -9,7 +9,7 @@ bundle is one transaction, all or nothing. The Cypher is in :mod:`service.store.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
@@ -486,6 +486,11 @@ class Neo4jStore:
 
         return self._write(work)
 
+    # -- missing partners ----
+
+    def introduction_graph(self, org_ids: Collection[str], *, sectors: Collection[str]) -> nx.Graph:
+        return self._read(_introduction_graph, list(org_ids), sorted(set(sectors)))
+
 
 class _Step(NamedTuple):
     """One assessment to record."""
@@ -784,6 +789,11 @@ def _partner_graph(tx: ManagedTransaction, org_id: str | None, depth: int) -> nx
         if not orgs:
             raise NotFound(f"organization '{org_id}' does not exist")
         edges = _rows(tx, cypher.EDGES_AMONG, ids=ids)
+    return _analytics_graph(orgs, edges)
+
+
+def _analytics_graph(orgs: Iterable[Row], edges: Iterable[Row]) -> nx.Graph:
+    """A graph of organization rows and relationship rows with their history."""
     graph = nx.Graph()
     for org in orgs:
         graph.add_node(org["id"], **organization_node(org))
@@ -842,3 +852,19 @@ def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
 
 def _now() -> str:
     return to_text(utc_now())
+
+
+# -- missing partners -------------------------------------------------------------------------
+
+
+def _introduction_graph(tx: ManagedTransaction, org_ids: list[str], sectors: list[str]) -> nx.Graph:
+    """The members, their partners and the organizations of ``sectors`` the partners relate to."""
+    known = {row["id"] for row in _rows(tx, cypher.ORGANIZATIONS_AMONG, ids=org_ids)}
+    for org_id in org_ids:
+        if org_id not in known:
+            raise NotFound(f"organization '{org_id}' does not exist")
+    edges = _rows(tx, cypher.RELATIONSHIPS_OF, ids=org_ids)
+    partners = sorted({end for edge in edges for end in (edge["org_a"], edge["org_b"])})
+    edges += _rows(tx, cypher.RELATIONSHIPS_INTO_SECTORS, ids=partners, sectors=sectors)
+    ids = sorted({*org_ids, *(end for edge in edges for end in (edge["org_a"], edge["org_b"]))})
+    return _analytics_graph(_rows(tx, cypher.ORGANIZATIONS_AMONG, ids=ids), edges)

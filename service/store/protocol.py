@@ -6,7 +6,7 @@ nothing. Errors are the domain errors of :mod:`service.errors`, never driver exc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from typing import Protocol
 
@@ -161,3 +161,11 @@ class Store(Protocol):
     def list_agreements(self, *, org_id: str) -> list[Agreement]: ...
     def create_collaborative(self, collaborative: CollaborativeCreate) -> Collaborative: ...
     def list_collaboratives(self, *, org_id: str) -> list[Collaborative]: ...
+
+    # -- missing partners ----
+    def introduction_graph(self, org_ids: Collection[str], *, sectors: Collection[str]) -> nx.Graph:
+        """The organizations ``org_ids``, their partners, and the organizations of ``sectors``
+        related to a partner; with every relationship of ``org_ids`` and every relationship of
+        a partner with an organization of ``sectors``. Nodes and edges carry what
+        ``partner_graph`` gives them. :class:`NotFound` names the first unknown id."""
+        ...
