@@ -651,7 +651,7 @@ class EmbeddedStore:
                 return self._graph.copy()
             if org_id not in self._graph:
                 raise NotFound(f"organization '{org_id}' does not exist")
-            return nx.ego_graph(self._graph, org_id, radius=depth).copy()
+            return nx.ego_graph(self._graph, org_id, radius=depth)
 
     def _load_graph(self) -> nx.Graph:
         graph = nx.Graph()
