@@ -14,12 +14,12 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
-from service.api import catalog, engagements, organizations, relationships, tokens
+from service.api import catalog, ecomaps, engagements, organizations, relationships, tokens
 from service.api.deps import StoreDep
 from service.errors import DomainError
 from service.settings import Settings
 from service.store import Store, open_store
-from service.web import pages
+from service.web import maps, pages
 
 DESCRIPTION = """
 The partner network of agencies that serve infants, toddlers and families, kept as a graph:
@@ -79,10 +79,12 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         return Health(store=store.kind)
 
     api = APIRouter(prefix="/api/v1")
-    for module in (organizations, relationships, engagements, catalog, tokens):
+    for module in (organizations, relationships, engagements, catalog, tokens, ecomaps):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(pages.router)
+    app.include_router(maps.router)
+    maps.mount_assets(app)
     app.mount("/static", StaticFiles(directory=pages.WEB_DIR / "static"), name="static")
     swagger_assets = resources.files("fastapi_swagger") / "resources"
     app.mount("/swagger", StaticFiles(directory=str(swagger_assets)), name="swagger")

@@ -40,6 +40,10 @@ ALLOWED = {
     ("POST", "/api/v1/profiles"): EDITORS,
     ("GET", "/api/v1/profiles/{name}"): EVERYONE,
     ("POST", "/api/v1/tokens"): {ADMIN},
+    # -- eco-maps ----
+    ("GET", "/api/v1/organizations/{org_id}/ecomap"): EVERYONE,
+    ("GET", "/api/v1/organizations/{org_id}/ecomap/changes"): EVERYONE,
+    ("GET", "/api/v1/regions/{region}/map"): EVERYONE,
 }
 
 

@@ -650,6 +650,13 @@ class EmbeddedStore:
             )
         return graph
 
+    # -- maps -------------------------------------------------------------------------------
+
+    def region_graph(self, region: str) -> nx.Graph:
+        with self._lock:
+            rows = self._all("SELECT id FROM organizations WHERE region = ?", (region,))
+            return self._graph.subgraph(row["id"] for row in rows).copy()
+
 
 def _organization(row: sqlite3.Row) -> Organization:
     return Organization(

@@ -140,3 +140,9 @@ class Store(Protocol):
 
     # analytics input
     def partner_graph(self, org_id: str | None = None, *, depth: int = 1) -> nx.Graph: ...
+
+    # -- maps ---------------------------------------------------------------------------------
+    def region_graph(self, region: str) -> nx.Graph:
+        """The organizations of ``region`` and the relationships among them, as in
+        ``partner_graph``; empty when no organization is in that region."""
+        ...

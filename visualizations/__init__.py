@@ -1,0 +1,6 @@
+"""Eco-maps and network maps drawn from analytics results, never from the store.
+
+A map is first laid out as a :class:`~visualizations.drawing.Drawing` (positioned nodes and
+lines, every text plain); the browser draws it with vis-network (built through pyvis) and the
+server exports the same drawing as SVG.
+"""
