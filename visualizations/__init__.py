@@ -1,4 +1,4 @@
-"""Eco-maps and network maps drawn from analytics results, never from the store.
+"""Maps drawn from analytics results: eco-maps and network maps. No store access here.
 
 A map is first laid out as a :class:`~visualizations.drawing.Drawing` (positioned nodes and
 lines, every text plain); the browser draws it with vis-network (built through pyvis) and the

@@ -6,6 +6,7 @@ import hmac
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from graph_models import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Principal, Role
 from service.auth import Permission, hash_token, require
@@ -39,11 +40,27 @@ def bearer_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
-def get_principal(request: Request, store: StoreDep, settings: SettingsDep) -> Principal:
+def get_principal(request: Request, store: Store, settings: Settings) -> Principal:
+    """Who sends the request; raises :class:`Unauthenticated` without a known token."""
     token = bearer_token(request)
     if not token:
         raise Unauthenticated("sign in: send 'Authorization: Bearer TOKEN'")
     return principal_for(token, store, settings)
+
+
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    description="A token from `stakeholder-graph token create` or `POST /api/v1/tokens`.",
+)
+
+
+def current_principal(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Principal:
+    return get_principal(request, store, settings)
 
 
 def principal_for(token: str, store: Store, settings: Settings) -> Principal:
@@ -57,7 +74,7 @@ def principal_for(token: str, store: Store, settings: Settings) -> Principal:
     return principal
 
 
-PrincipalDep = Annotated[Principal, Depends(get_principal)]
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
 def allowed(permission: Permission) -> Any:

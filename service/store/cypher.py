@@ -1,0 +1,317 @@
+"""Every Cypher statement of the Neo4j store, as named constants that take ``$params``.
+
+Labels and relationship types come from :class:`Label` and :class:`Rel` and are put into the
+text when this module is imported; user values only ever travel as parameters. Timestamps are
+the sortable UTC text of :func:`service.store.records.to_text` and dates are ISO text, as in the
+embedded store, so text order is time order. A read of records returns each as one map
+column, ``row``.
+
+The graph::
+
+    (:Contact)-[:WORKS_AT]->(:Organization)-[:PARTY]->(:Relationship)-[:ASSESSED]->(:Assessment)
+    (:Organization)-[:RELATED {id}]->(:Organization)    one per relationship, org_a to org_b
+    (:Engagement)-[:WITH_ORG]->(:Organization), (:Engagement)-[:WITH_CONTACT]->(:Contact)
+    (:Sector), (:Profile), (:Token), (:Counter {name: 'assessment'}) numbering assessments
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Label(StrEnum):
+    """Node labels."""
+
+    SECTOR = "Sector"
+    PROFILE = "Profile"
+    ORGANIZATION = "Organization"
+    CONTACT = "Contact"
+    RELATIONSHIP = "Relationship"
+    ASSESSMENT = "Assessment"
+    ENGAGEMENT = "Engagement"
+    TOKEN = "Token"
+    COUNTER = "Counter"
+
+
+class Rel(StrEnum):
+    """Relationship types."""
+
+    WORKS_AT = "WORKS_AT"
+    PARTY = "PARTY"
+    RELATED = "RELATED"
+    ASSESSED = "ASSESSED"
+    WITH_ORG = "WITH_ORG"
+    WITH_CONTACT = "WITH_CONTACT"
+
+
+# -- schema -----------------------------------------------------------------------------------
+
+UNIQUE_KEYS: dict[Label, str] = {
+    Label.SECTOR: "slug",
+    Label.PROFILE: "name",
+    Label.ORGANIZATION: "id",
+    Label.CONTACT: "id",
+    Label.RELATIONSHIP: "id",
+    Label.ASSESSMENT: "seq",
+    Label.ENGAGEMENT: "id",
+    Label.TOKEN: "id",
+    Label.COUNTER: "name",
+}
+"""The key property of each label: unique, and what writes MERGE on."""
+
+SCHEMA: tuple[str, ...] = (
+    *(
+        f"CREATE CONSTRAINT {label.lower()}_{key} IF NOT EXISTS "
+        f"FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
+        for label, key in UNIQUE_KEYS.items()
+    ),
+    f"CREATE CONSTRAINT token_hash IF NOT EXISTS "
+    f"FOR (n:{Label.TOKEN}) REQUIRE n.token_hash IS UNIQUE",
+    f"CREATE INDEX organization_sector IF NOT EXISTS FOR (n:{Label.ORGANIZATION}) ON (n.sector)",
+    f"CREATE INDEX organization_region IF NOT EXISTS FOR (n:{Label.ORGANIZATION}) ON (n.region)",
+    f"CREATE INDEX assessment_rel_id IF NOT EXISTS FOR (n:{Label.ASSESSMENT}) ON (n.rel_id)",
+)
+"""Constraints and indexes, each its own statement; safe to run on every start."""
+
+EXISTING_KEYS: dict[Label, str] = {
+    label: f"UNWIND $keys AS key MATCH (n:{label}) WHERE n.{UNIQUE_KEYS[label]} = key RETURN key"
+    for label in (
+        Label.SECTOR,
+        Label.PROFILE,
+        Label.ORGANIZATION,
+        Label.CONTACT,
+        Label.RELATIONSHIP,
+        Label.ENGAGEMENT,
+        Label.TOKEN,
+    )
+}
+"""Which of ``$keys`` exist, per label."""
+
+# -- projections (what reads return as ``row``) -----------------------------------------------
+
+_ORGANIZATION = "o {.id, .name, .sector, .region, .internal, .notes, .created_at}"
+_CONTACT = "c {.id, .name, .role, .email, .created_at, org_id: o.id}"
+_PROFILE = "p {.name, .label, .source, .sectors}"
+_ASSESSMENT = "a {.state, .reason, .assessed_by, .assessed_at, .recorded_at}"
+_ENGAGEMENT = f"""e {{.id, .kind, .title, .date, .status, .notes, .created_at,
+    org_ids: COLLECT {{
+        MATCH (e)-[:{Rel.WITH_ORG}]->(o:{Label.ORGANIZATION}) RETURN o.id ORDER BY o.id
+    }},
+    contact_ids: COLLECT {{
+        MATCH (e)-[:{Rel.WITH_CONTACT}]->(c:{Label.CONTACT}) RETURN c.id ORDER BY c.id
+    }}
+}}"""
+_EDGE = f"""r {{.id, .org_a, .org_b,
+    history: COLLECT {{
+        MATCH (r)-[:{Rel.ASSESSED}]->(a:{Label.ASSESSMENT})
+        RETURN [a.assessed_at, a.state] ORDER BY a.seq
+    }}
+}}"""
+"""A relationship for the analytics graph: its ``(assessed_at, state)`` in recording order."""
+
+_CURRENT = f"""WITH r,
+    head(COLLECT {{
+        MATCH (r)-[:{Rel.ASSESSED}]->(a:{Label.ASSESSMENT})
+        RETURN a ORDER BY a.assessed_at DESC, a.seq DESC LIMIT 1
+    }}) AS current,
+    COUNT {{ (r)-[:{Rel.ASSESSED}]->() }} AS assessments
+"""
+"""Binds ``current``, the latest assessment of ``r`` (the later recorded on a tie)."""
+_RELATIONSHIP = """r {.id, .org_a, .org_b, state: current.state, reason: current.reason,
+    assessed_by: current.assessed_by, assessed_at: current.assessed_at, assessments: assessments}
+"""
+
+# -- sectors and profiles ---------------------------------------------------------------------
+
+UPSERT_SECTORS = f"""
+UNWIND $rows AS row
+MERGE (s:{Label.SECTOR} {{slug: row.slug}})
+SET s.label = row.label, s.description = row.description
+"""
+LIST_SECTORS = f"""
+MATCH (s:{Label.SECTOR}) RETURN s {{.slug, .label, .description}} AS row ORDER BY s.slug
+"""
+
+MERGE_PROFILES = f"""
+UNWIND $rows AS row
+MERGE (p:{Label.PROFILE} {{name: row.name}})
+ON CREATE SET p += row
+"""
+GET_PROFILE = f"MATCH (p:{Label.PROFILE}) WHERE p.name = $name RETURN {_PROFILE} AS row"
+LIST_PROFILES = f"MATCH (p:{Label.PROFILE}) RETURN {_PROFILE} AS row ORDER BY p.name"
+
+# -- organizations ----------------------------------------------------------------------------
+
+MERGE_ORGANIZATIONS = f"""
+UNWIND $rows AS row
+MERGE (o:{Label.ORGANIZATION} {{id: row.id}})
+ON CREATE SET o += row
+"""
+GET_ORGANIZATION = f"MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $id RETURN {_ORGANIZATION} AS row"
+_MATCHING_ORGANIZATIONS = f"""
+MATCH (o:{Label.ORGANIZATION})
+WHERE ($sector IS NULL OR o.sector = $sector)
+  AND ($region IS NULL OR o.region = $region)
+  AND ($q IS NULL OR toLower(o.name) CONTAINS toLower($q) OR o.id CONTAINS toLower($q))
+"""
+COUNT_ORGANIZATIONS = f"{_MATCHING_ORGANIZATIONS} RETURN count(o) AS total"
+LIST_ORGANIZATIONS = f"""{_MATCHING_ORGANIZATIONS}
+RETURN {_ORGANIZATION} AS row ORDER BY o.name, o.id SKIP $offset LIMIT $limit
+"""
+UPDATE_ORGANIZATION = f"MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $id SET o += $changes"
+DELETE_RELATIONSHIPS_OF_ORGANIZATION = f"""
+MATCH (o:{Label.ORGANIZATION})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
+WHERE o.id = $id
+OPTIONAL MATCH (r)-[:{Rel.ASSESSED}]->(a:{Label.ASSESSMENT})
+DETACH DELETE r, a
+"""
+DELETE_ORGANIZATION = f"""
+MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $id
+OPTIONAL MATCH (c:{Label.CONTACT})-[:{Rel.WORKS_AT}]->(o)
+DETACH DELETE c, o
+"""
+
+# -- contacts ---------------------------------------------------------------------------------
+
+MERGE_CONTACTS = f"""
+UNWIND $rows AS row
+MATCH (o:{Label.ORGANIZATION} {{id: row.org_id}})
+MERGE (c:{Label.CONTACT} {{id: row.id}})
+ON CREATE SET c += row.properties
+MERGE (c)-[:{Rel.WORKS_AT}]->(o)
+"""
+GET_CONTACT = f"""
+MATCH (c:{Label.CONTACT})-[:{Rel.WORKS_AT}]->(o:{Label.ORGANIZATION}) WHERE c.id = $id
+RETURN {_CONTACT} AS row
+"""
+_MATCHING_CONTACTS = f"""
+MATCH (c:{Label.CONTACT})-[:{Rel.WORKS_AT}]->(o:{Label.ORGANIZATION})
+WHERE ($org_id IS NULL OR o.id = $org_id)
+  AND ($q IS NULL OR toLower(c.name) CONTAINS toLower($q)
+       OR toLower(c.role) CONTAINS toLower($q))
+"""
+COUNT_CONTACTS = f"{_MATCHING_CONTACTS} RETURN count(c) AS total"
+LIST_CONTACTS = f"""{_MATCHING_CONTACTS}
+RETURN {_CONTACT} AS row ORDER BY o.id, c.name, c.id SKIP $offset LIMIT $limit
+"""
+UPDATE_CONTACT = f"MATCH (c:{Label.CONTACT}) WHERE c.id = $id SET c += $changes"
+MOVE_CONTACT = f"""
+MATCH (c:{Label.CONTACT})-[works:{Rel.WORKS_AT}]->() WHERE c.id = $id
+MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $org_id
+DELETE works
+MERGE (c)-[:{Rel.WORKS_AT}]->(o)
+"""
+DELETE_CONTACT = f"MATCH (c:{Label.CONTACT}) WHERE c.id = $id DETACH DELETE c"
+
+# -- relationships ----------------------------------------------------------------------------
+
+MERGE_RELATIONSHIPS = f"""
+UNWIND $rows AS row
+MATCH (a:{Label.ORGANIZATION} {{id: row.org_a}})
+MATCH (b:{Label.ORGANIZATION} {{id: row.org_b}})
+MERGE (r:{Label.RELATIONSHIP} {{id: row.id}})
+ON CREATE SET r += row
+MERGE (a)-[:{Rel.PARTY}]->(r)
+MERGE (b)-[:{Rel.PARTY}]->(r)
+MERGE (a)-[:{Rel.RELATED} {{id: row.id}}]->(b)
+"""
+RESERVE_ASSESSMENT_SEQS = f"""
+MERGE (c:{Label.COUNTER} {{name: 'assessment'}})
+SET c.value = coalesce(c.value, 0) + $count
+RETURN c.value AS last
+"""
+"""Numbers the next ``$count`` assessments in recording order; returns the last number."""
+MERGE_ASSESSMENTS = f"""
+UNWIND $rows AS row
+MATCH (r:{Label.RELATIONSHIP} {{id: row.rel_id}})
+MERGE (a:{Label.ASSESSMENT} {{seq: row.seq}})
+ON CREATE SET a += row
+MERGE (r)-[:{Rel.ASSESSED}]->(a)
+"""
+GET_RELATIONSHIP = f"""
+MATCH (r:{Label.RELATIONSHIP}) WHERE r.id = $id
+{_CURRENT}
+RETURN {_RELATIONSHIP} AS row
+"""
+_MATCHING_RELATIONSHIPS = f"""
+MATCH (r:{Label.RELATIONSHIP})
+WHERE $org_id IS NULL OR $org_id IN [r.org_a, r.org_b]
+{_CURRENT}
+WHERE $state IS NULL OR current.state = $state
+"""
+COUNT_RELATIONSHIPS = f"{_MATCHING_RELATIONSHIPS} RETURN count(r) AS total"
+LIST_RELATIONSHIPS = f"""{_MATCHING_RELATIONSHIPS}
+RETURN {_RELATIONSHIP} AS row ORDER BY r.id SKIP $offset LIMIT $limit
+"""
+RELATIONSHIP_HISTORY = f"""
+MATCH (a:{Label.ASSESSMENT}) WHERE a.rel_id = $id
+RETURN {_ASSESSMENT} AS row ORDER BY a.assessed_at, a.seq
+"""
+
+# -- engagements ------------------------------------------------------------------------------
+
+MERGE_ENGAGEMENTS = f"""
+UNWIND $rows AS row
+MERGE (e:{Label.ENGAGEMENT} {{id: row.id}})
+ON CREATE SET e += row.properties
+"""
+LINK_ENGAGEMENT_ORGANIZATIONS = f"""
+UNWIND $rows AS row
+MATCH (e:{Label.ENGAGEMENT} {{id: row.id}})
+UNWIND row.org_ids AS org_id
+MATCH (o:{Label.ORGANIZATION} {{id: org_id}})
+MERGE (e)-[:{Rel.WITH_ORG}]->(o)
+"""
+LINK_ENGAGEMENT_CONTACTS = f"""
+UNWIND $rows AS row
+MATCH (e:{Label.ENGAGEMENT} {{id: row.id}})
+UNWIND row.contact_ids AS contact_id
+MATCH (c:{Label.CONTACT} {{id: contact_id}})
+MERGE (e)-[:{Rel.WITH_CONTACT}]->(c)
+"""
+GET_ENGAGEMENT = f"MATCH (e:{Label.ENGAGEMENT}) WHERE e.id = $id RETURN {_ENGAGEMENT} AS row"
+_MATCHING_ENGAGEMENTS = f"""
+MATCH (e:{Label.ENGAGEMENT})
+WHERE ($org_id IS NULL
+       OR EXISTS {{ (e)-[:{Rel.WITH_ORG}]->(o:{Label.ORGANIZATION}) WHERE o.id = $org_id }})
+  AND ($kind IS NULL OR e.kind = $kind)
+  AND ($status IS NULL OR e.status = $status)
+  AND ($since IS NULL OR e.date >= $since)
+  AND ($until IS NULL OR e.date <= $until)
+"""
+COUNT_ENGAGEMENTS = f"{_MATCHING_ENGAGEMENTS} RETURN count(e) AS total"
+LIST_ENGAGEMENTS = f"""{_MATCHING_ENGAGEMENTS}
+RETURN {_ENGAGEMENT} AS row ORDER BY e.date, e.id SKIP $offset LIMIT $limit
+"""
+DELETE_ENGAGEMENT = f"MATCH (e:{Label.ENGAGEMENT}) WHERE e.id = $id DETACH DELETE e"
+
+# -- access -----------------------------------------------------------------------------------
+
+MERGE_TOKEN = f"MERGE (t:{Label.TOKEN} {{id: $row.id}}) ON CREATE SET t += $row"
+PRINCIPAL_FOR_TOKEN = f"""
+MATCH (t:{Label.TOKEN}) WHERE t.token_hash = $token_hash
+RETURN t {{token_id: t.id, .name, .role, .org_id, .created_at}} AS row
+"""
+
+# -- analytics input --------------------------------------------------------------------------
+
+NEIGHBOURS = f"""
+UNWIND $ids AS id
+MATCH (:{Label.ORGANIZATION} {{id: id}})-[:{Rel.RELATED}]-(n:{Label.ORGANIZATION})
+RETURN DISTINCT n.id AS id
+"""
+"""The ids of the organizations one relationship away from any of ``$ids``."""
+ALL_ORGANIZATIONS = f"MATCH (o:{Label.ORGANIZATION}) RETURN {_ORGANIZATION} AS row"
+ORGANIZATIONS_AMONG = f"""
+UNWIND $ids AS id
+MATCH (o:{Label.ORGANIZATION}) WHERE o.id = id
+RETURN {_ORGANIZATION} AS row
+"""
+ALL_EDGES = f"MATCH (r:{Label.RELATIONSHIP}) RETURN {_EDGE} AS row"
+EDGES_AMONG = f"""
+UNWIND $ids AS id
+MATCH (:{Label.ORGANIZATION} {{id: id}})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
+WHERE r.org_a = id AND r.org_b IN $ids
+RETURN {_EDGE} AS row
+"""
+"""The relationships whose two organizations are both among ``$ids``, each once."""

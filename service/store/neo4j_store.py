@@ -1,0 +1,767 @@
+"""The Neo4j store: the stakeholder graph on a Neo4j 5 server, through the official driver.
+
+It behaves as :class:`service.store.embedded.EmbeddedStore` does: the same ids, errors and
+messages, orders and totals. Every method is one managed transaction, so the driver retries
+transient failures and a write returns only after it is committed. A write first checks its
+records in the embedded store's order, then MERGEs them on their keys in UNWIND batches; a
+bundle is one transaction, all or nothing. The Cypher is in :mod:`service.store.cypher`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
+
+import networkx as nx
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Session
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from pydantic import BaseModel
+
+from graph_models import (
+    Assessment,
+    AssessmentImport,
+    Contact,
+    ContactCreate,
+    ContactUpdate,
+    Engagement,
+    EngagementCreate,
+    EngagementKind,
+    EngagementStatus,
+    NetworkBundle,
+    Organization,
+    OrganizationCreate,
+    OrganizationUpdate,
+    Page,
+    Principal,
+    Profile,
+    ProfileCreate,
+    Relationship,
+    RelationshipCreate,
+    RelationshipState,
+    RelationshipUpdate,
+    Sector,
+    TokenCreate,
+    relationship_id,
+)
+from graph_models.common import utc_now
+from service.errors import Conflict, InvalidReference, NotFound, StoreUnavailable
+from service.settings import Settings
+from service.store import cypher
+from service.store.cypher import Label
+from service.store.protocol import ImportSummary, Progress
+from service.store.records import (
+    add_relationship_edge,
+    from_text,
+    new_id,
+    organization_node,
+    to_text,
+)
+
+BATCH_SIZE = 5_000
+"""Rows per UNWIND statement."""
+
+P = ParamSpec("P")
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+Row = dict[str, Any]
+
+
+RETRY_SECONDS = 8.0
+"""How long a transaction is retried on transient errors before the request gets a 503."""
+
+
+class Neo4jStore:
+    """The store on Neo4j, at any URI the driver takes (``bolt://``, ``neo4j://``, ``neo4j+s://``).
+
+    Open it with :meth:`connect`, which also creates the constraints and indexes.
+    """
+
+    kind = "neo4j"
+
+    def __init__(self, driver: Driver, *, uri: str, database: str) -> None:
+        self._driver = driver
+        self._uri = uri
+        self._database = database
+        # Shared bookmarks: a read sees every write acknowledged before it, on any cluster member.
+        self._bookmarks = GraphDatabase.bookmark_manager()
+
+    @classmethod
+    def connect(cls, settings: Settings) -> Neo4jStore:
+        """A store on the server the settings name, with its schema in place."""
+        auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
+        driver = GraphDatabase.driver(
+            settings.neo4j_uri,
+            auth=auth,
+            max_transaction_retry_time=RETRY_SECONDS,
+            connection_acquisition_timeout=RETRY_SECONDS,
+            connection_timeout=RETRY_SECONDS,
+        )
+        store = cls(driver, uri=settings.neo4j_uri, database=settings.neo4j_database)
+        try:
+            with store._reachable():
+                driver.verify_connectivity()  # fails fast, where a transaction would retry
+            for statement in cypher.SCHEMA:
+                store._write(_run, statement)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        self._driver.close()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _reachable(self) -> Iterator[None]:
+        """Turns an unreachable server into :class:`StoreUnavailable`."""
+        try:
+            yield
+        except (ServiceUnavailable, SessionExpired) as error:
+            raise StoreUnavailable(f"Neo4j at {self._uri} is unreachable: {error}") from error
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with (
+            self._reachable(),
+            self._driver.session(
+                database=self._database, bookmark_manager=self._bookmarks
+            ) as session,
+        ):
+            yield session
+
+    def _read(
+        self,
+        work: Callable[Concatenate[ManagedTransaction, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """``work(tx, ...)`` in one read transaction."""
+        with self._session() as session:
+            return session.execute_read(work, *args, **kwargs)
+
+    def _write(
+        self,
+        work: Callable[Concatenate[ManagedTransaction, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """``work(tx, ...)`` in one write transaction, committed when it returns."""
+        with self._session() as session:
+            return session.execute_write(work, *args, **kwargs)
+
+    def _page(
+        self, model: type[M], count: str, items: str, limit: int, offset: int, **filters: Any
+    ) -> Page[M]:
+        """One page of the ``items`` query and the ``count`` of all that match, read together."""
+
+        def work(tx: ManagedTransaction) -> tuple[int, list[Row]]:
+            total: int = tx.run(count, filters).single(strict=True)["total"]
+            return total, _rows(tx, items, **filters, limit=limit, offset=offset)
+
+        total, rows = self._read(work)
+        return Page(items=[_model(model, r) for r in rows], total=total, limit=limit, offset=offset)
+
+    # -- sectors and profiles ---------------------------------------------------------------
+
+    def upsert_sectors(self, sectors: list[Sector]) -> None:
+        self._write(lambda tx: _Writer(tx).sectors(sectors))
+
+    def list_sectors(self) -> list[Sector]:
+        return [Sector.model_validate(row) for row in self._read(_rows, cypher.LIST_SECTORS)]
+
+    def create_profile(self, profile: ProfileCreate) -> Profile:
+        def work(tx: ManagedTransaction) -> Profile:
+            writer = _Writer(tx)
+            if profile.name in writer.known[Label.PROFILE]:
+                raise Conflict(f"profile '{profile.name}' already exists")
+            writer.profiles([profile])
+            return _get_profile(tx, profile.name)
+
+        return self._write(work)
+
+    def get_profile(self, name: str) -> Profile:
+        return self._read(_get_profile, name)
+
+    def list_profiles(self) -> list[Profile]:
+        return [_model(Profile, row) for row in self._read(_rows, cypher.LIST_PROFILES)]
+
+    # -- organizations ----------------------------------------------------------------------
+
+    def create_organization(self, org: OrganizationCreate) -> Organization:
+        def work(tx: ManagedTransaction) -> Organization:
+            [org_id] = _Writer(tx).organizations([org])
+            return _get_organization(tx, org_id)
+
+        return self._write(work)
+
+    def get_organization(self, org_id: str) -> Organization:
+        return self._read(_get_organization, org_id)
+
+    def list_organizations(
+        self,
+        *,
+        sector: str | None = None,
+        region: str | None = None,
+        q: str | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[Organization]:
+        return self._page(
+            Organization,
+            cypher.COUNT_ORGANIZATIONS,
+            cypher.LIST_ORGANIZATIONS,
+            limit,
+            offset,
+            sector=sector or None,
+            region=region or None,
+            q=q or None,
+        )
+
+    def update_organization(self, org_id: str, patch: OrganizationUpdate) -> Organization:
+        changes = _changes(patch, nullable="region")
+
+        def work(tx: ManagedTransaction) -> Organization:
+            _get_organization(tx, org_id)
+            if "sector" in changes:
+                _Writer(tx).require_sector(changes["sector"])
+            _run(tx, cypher.UPDATE_ORGANIZATION, id=org_id, changes=changes)
+            return _get_organization(tx, org_id)
+
+        return self._write(work)
+
+    def delete_organization(self, org_id: str) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            _get_organization(tx, org_id)
+            _run(tx, cypher.DELETE_RELATIONSHIPS_OF_ORGANIZATION, id=org_id)
+            _run(tx, cypher.DELETE_ORGANIZATION, id=org_id)
+
+        self._write(work)
+
+    # -- contacts ---------------------------------------------------------------------------
+
+    def create_contact(self, contact: ContactCreate) -> Contact:
+        def work(tx: ManagedTransaction) -> Contact:
+            [contact_id] = _Writer(tx).contacts([contact])
+            return _get_contact(tx, contact_id)
+
+        return self._write(work)
+
+    def get_contact(self, contact_id: str) -> Contact:
+        return self._read(_get_contact, contact_id)
+
+    def list_contacts(
+        self, *, org_id: str | None = None, q: str | None = None, limit: int, offset: int
+    ) -> Page[Contact]:
+        return self._page(
+            Contact,
+            cypher.COUNT_CONTACTS,
+            cypher.LIST_CONTACTS,
+            limit,
+            offset,
+            org_id=org_id or None,
+            q=q or None,
+        )
+
+    def update_contact(self, contact_id: str, patch: ContactUpdate) -> Contact:
+        changes = _changes(patch, nullable="email")
+        org_id = changes.pop("org_id", None)
+
+        def work(tx: ManagedTransaction) -> Contact:
+            _get_contact(tx, contact_id)
+            if org_id:
+                _Writer(tx).require_org(org_id)
+                _run(tx, cypher.MOVE_CONTACT, id=contact_id, org_id=org_id)
+            _run(tx, cypher.UPDATE_CONTACT, id=contact_id, changes=changes)
+            return _get_contact(tx, contact_id)
+
+        return self._write(work)
+
+    def delete_contact(self, contact_id: str) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            _get_contact(tx, contact_id)
+            _run(tx, cypher.DELETE_CONTACT, id=contact_id)
+
+        self._write(work)
+
+    # -- relationships ----------------------------------------------------------------------
+
+    def create_relationship(self, rel: RelationshipCreate, *, assessed_by: str) -> Relationship:
+        first = _Step(rel.state, rel.reason, assessed_by, rel.assessed_at or utc_now())
+
+        def work(tx: ManagedTransaction) -> Relationship:
+            _Writer(tx).relationships([(rel.org_a, rel.org_b, [first])])
+            return _get_relationship(tx, relationship_id(rel.org_a, rel.org_b))
+
+        return self._write(work)
+
+    def get_relationship(self, rel_id: str) -> Relationship:
+        return self._read(_get_relationship, rel_id)
+
+    def list_relationships(
+        self,
+        *,
+        org_id: str | None = None,
+        state: RelationshipState | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[Relationship]:
+        return self._page(
+            Relationship,
+            cypher.COUNT_RELATIONSHIPS,
+            cypher.LIST_RELATIONSHIPS,
+            limit,
+            offset,
+            org_id=org_id or None,
+            state=state.value if state else None,
+        )
+
+    def assess_relationship(
+        self, rel_id: str, update: RelationshipUpdate, *, assessed_by: str
+    ) -> Relationship:
+        def work(tx: ManagedTransaction) -> Relationship:
+            current = _get_relationship(tx, rel_id)
+            step = _Step(
+                update.state or current.state,
+                update.reason or current.reason,
+                assessed_by,
+                update.assessed_at or utc_now(),
+            )
+            _Writer(tx).assessments([(rel_id, step)])
+            return _get_relationship(tx, rel_id)
+
+        return self._write(work)
+
+    def relationship_history(self, rel_id: str) -> list[Assessment]:
+        def work(tx: ManagedTransaction) -> list[Row]:
+            _get_relationship(tx, rel_id)
+            return _rows(tx, cypher.RELATIONSHIP_HISTORY, id=rel_id)
+
+        return [_model(Assessment, row) for row in self._read(work)]
+
+    # -- engagements ------------------------------------------------------------------------
+
+    def create_engagement(self, engagement: EngagementCreate) -> Engagement:
+        def work(tx: ManagedTransaction) -> Engagement:
+            [engagement_id] = _Writer(tx).engagements([engagement])
+            return _get_engagement(tx, engagement_id)
+
+        return self._write(work)
+
+    def get_engagement(self, engagement_id: str) -> Engagement:
+        return self._read(_get_engagement, engagement_id)
+
+    def list_engagements(
+        self,
+        *,
+        org_id: str | None = None,
+        kind: EngagementKind | None = None,
+        status: EngagementStatus | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[Engagement]:
+        return self._page(
+            Engagement,
+            cypher.COUNT_ENGAGEMENTS,
+            cypher.LIST_ENGAGEMENTS,
+            limit,
+            offset,
+            org_id=org_id or None,
+            kind=kind.value if kind else None,
+            status=status.value if status else None,
+            since=since.isoformat() if since else None,
+            until=until.isoformat() if until else None,
+        )
+
+    def delete_engagement(self, engagement_id: str) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            _get_engagement(tx, engagement_id)
+            _run(tx, cypher.DELETE_ENGAGEMENT, id=engagement_id)
+
+        self._write(work)
+
+    # -- bulk -------------------------------------------------------------------------------
+
+    def import_bundle(
+        self, bundle: NetworkBundle, *, progress: Progress | None = None
+    ) -> ImportSummary:
+        def work(tx: ManagedTransaction) -> int:
+            writer = _Writer(tx, progress)
+            writer.sectors(bundle.sectors)
+            profiles = writer.profiles(bundle.profiles)
+            writer.organizations(bundle.organizations)
+            writer.contacts(bundle.contacts)
+            writer.relationships(
+                [
+                    (rel.org_a, rel.org_b, [_Step.of(step) for step in rel.history])
+                    for rel in bundle.relationships
+                ]
+            )
+            writer.engagements(bundle.engagements)
+            return profiles
+
+        profiles = self._write(work)
+        return ImportSummary(
+            sectors=len(bundle.sectors),
+            profiles=profiles,
+            organizations=len(bundle.organizations),
+            contacts=len(bundle.contacts),
+            relationships=len(bundle.relationships),
+            assessments=sum(len(rel.history) for rel in bundle.relationships),
+            engagements=len(bundle.engagements),
+        )
+
+    # -- access -----------------------------------------------------------------------------
+
+    def create_token(self, token: TokenCreate, *, token_hash: str) -> Principal:
+        token_id = self._write(lambda tx: _Writer(tx).token(token, token_hash))
+        return Principal(token_id=token_id, name=token.name, role=token.role, org_id=token.org_id)
+
+    def principal_for_token(self, token_hash: str) -> Principal | None:
+        row = self._read(_single, cypher.PRINCIPAL_FOR_TOKEN, token_hash=token_hash)
+        return None if row is None else _model(Principal, row)
+
+    # -- analytics input --------------------------------------------------------------------
+
+    def partner_graph(self, org_id: str | None = None, *, depth: int = 1) -> nx.Graph:
+        return self._read(_partner_graph, org_id, depth)
+
+
+class _Step(NamedTuple):
+    """One assessment to record."""
+
+    state: RelationshipState
+    reason: str
+    assessed_by: str
+    assessed_at: datetime
+
+    @classmethod
+    def of(cls, step: AssessmentImport) -> _Step:
+        return cls(step.state, step.reason, step.assessed_by, step.assessed_at)
+
+
+class _Keys:
+    """Which keys of one label exist: asked of the store at most once each, in batches, and
+    kept up to date with what the transaction writes."""
+
+    def __init__(self, tx: ManagedTransaction, label: Label) -> None:
+        self._tx = tx
+        self._query = cypher.EXISTING_KEYS[label]
+        self._asked: set[str] = set()
+        self._present: set[str] = set()
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Ask the store about many keys at once."""
+        new = list(set(keys) - self._asked)
+        for chunk in _chunks(new):
+            self._present.update(self._tx.run(self._query, keys=chunk).value())
+        self._asked.update(new)
+
+    def __contains__(self, key: str) -> bool:
+        self.prefetch([key])
+        return key in self._present
+
+    def add(self, key: str) -> None:
+        """Note a key written by this transaction."""
+        self._asked.add(key)
+        self._present.add(key)
+
+
+class _Writer:
+    """Writes records inside one transaction, checked the way the embedded store checks them.
+
+    Each method checks its whole batch in order, raising the embedded store's error for the
+    first bad record before anything of the batch is written, then writes it in UNWIND chunks.
+    Records written earlier in the transaction count as existing.
+    """
+
+    def __init__(self, tx: ManagedTransaction, progress: Progress | None = None) -> None:
+        self._tx = tx
+        self._progress = progress
+        self.known = {label: _Keys(tx, label) for label in cypher.EXISTING_KEYS}
+
+    def require_org(self, org_id: str) -> None:
+        if org_id not in self.known[Label.ORGANIZATION]:
+            raise InvalidReference(f"organization '{org_id}' does not exist")
+
+    def require_sector(self, sector: str) -> None:
+        if sector not in self.known[Label.SECTOR]:
+            raise InvalidReference(
+                f"sector '{sector}' is not known; GET /api/v1/sectors lists the known sectors"
+            )
+
+    def sectors(self, sectors: Sequence[Sector]) -> None:
+        """Insert or update sectors."""
+        self._write("sectors", [sector.model_dump() for sector in sectors], cypher.UPSERT_SECTORS)
+        for sector in sectors:
+            self.known[Label.SECTOR].add(sector.slug)
+
+    def profiles(self, profiles: Sequence[ProfileCreate]) -> int:
+        """Write the profiles whose name is not taken yet; returns how many it wrote."""
+        self.known[Label.PROFILE].prefetch(profile.name for profile in profiles)
+        self.known[Label.SECTOR].prefetch(slug for profile in profiles for slug in profile.sectors)
+        rows: list[Row] = []
+        for profile in profiles:
+            if profile.name in self.known[Label.PROFILE]:
+                continue
+            for sector in profile.sectors:
+                self.require_sector(sector)
+            self.known[Label.PROFILE].add(profile.name)
+            rows.append(profile.model_dump(mode="json"))
+        self._write("profiles", rows, cypher.MERGE_PROFILES)
+        return len(rows)
+
+    def organizations(self, orgs: Sequence[OrganizationCreate]) -> list[str]:
+        """Write organizations; returns their ids."""
+        self.known[Label.ORGANIZATION].prefetch(org.id for org in orgs if org.id)
+        self.known[Label.SECTOR].prefetch(org.sector for org in orgs)
+        rows: list[Row] = []
+        for org in orgs:
+            org_id = self._claim(Label.ORGANIZATION, "organization", org.id, org.name)
+            self.require_sector(org.sector)
+            rows.append({**org.model_dump(mode="json"), "id": org_id, "created_at": _now()})
+        self._write("organizations", rows, cypher.MERGE_ORGANIZATIONS)
+        return [row["id"] for row in rows]
+
+    def contacts(self, contacts: Sequence[ContactCreate]) -> list[str]:
+        """Write contacts, each working at its organization; returns their ids."""
+        self.known[Label.CONTACT].prefetch(contact.id for contact in contacts if contact.id)
+        self.known[Label.ORGANIZATION].prefetch(contact.org_id for contact in contacts)
+        rows: list[Row] = []
+        for contact in contacts:
+            slug_source = f"{contact.org_id}-{contact.role}"
+            contact_id = self._claim(Label.CONTACT, "contact", contact.id, slug_source)
+            self.require_org(contact.org_id)
+            properties = contact.model_dump(mode="json", exclude={"id", "org_id"})
+            rows.append(
+                {
+                    "id": contact_id,
+                    "org_id": contact.org_id,
+                    "properties": {**properties, "created_at": _now()},
+                }
+            )
+        self._write("contacts", rows, cypher.MERGE_CONTACTS)
+        return [row["id"] for row in rows]
+
+    def relationships(self, rels: Sequence[tuple[str, str, Sequence[_Step]]]) -> None:
+        """Write relationships between two organizations (given as ``(org_a, org_b, history)``),
+        each with its history in recording order."""
+        self.known[Label.RELATIONSHIP].prefetch(relationship_id(a, b) for a, b, _ in rels)
+        self.known[Label.ORGANIZATION].prefetch(org for a, b, _ in rels for org in (a, b))
+        rows: list[Row] = []
+        steps: list[tuple[str, _Step]] = []
+        for org_a, org_b, history in rels:
+            rel_id = relationship_id(org_a, org_b)
+            self.require_org(org_a)
+            self.require_org(org_b)
+            if rel_id in self.known[Label.RELATIONSHIP]:
+                raise Conflict(
+                    f"'{org_a}' and '{org_b}' already have a relationship ({rel_id}); "
+                    f"PATCH /api/v1/relationships/{rel_id} to assess it again"
+                )
+            self.known[Label.RELATIONSHIP].add(rel_id)
+            rows.append({"id": rel_id, "org_a": org_a, "org_b": org_b, "created_at": _now()})
+            steps += [(rel_id, step) for step in history]
+        self._write("relationships", rows, cypher.MERGE_RELATIONSHIPS)
+        self.assessments(steps)
+
+    def assessments(self, steps: Sequence[tuple[str, _Step]]) -> None:
+        """Record assessments of relationships, numbered (``seq``) in the order given."""
+        if not steps:
+            return
+        reserved = self._tx.run(cypher.RESERVE_ASSESSMENT_SEQS, count=len(steps))
+        first = reserved.single(strict=True)["last"] - len(steps) + 1
+        rows = [
+            {
+                "seq": first + number,
+                "rel_id": rel_id,
+                "state": step.state.value,
+                "reason": step.reason,
+                "assessed_by": step.assessed_by,
+                "assessed_at": to_text(step.assessed_at),
+                "recorded_at": _now(),
+            }
+            for number, (rel_id, step) in enumerate(steps)
+        ]
+        self._write("assessments", rows, cypher.MERGE_ASSESSMENTS)
+
+    def engagements(self, engagements: Sequence[EngagementCreate]) -> list[str]:
+        """Write engagements linked to their organizations and contacts; returns their ids."""
+        self.known[Label.ENGAGEMENT].prefetch(e.id for e in engagements if e.id)
+        self.known[Label.ORGANIZATION].prefetch(o for e in engagements for o in e.org_ids)
+        self.known[Label.CONTACT].prefetch(c for e in engagements for c in e.contact_ids)
+        rows: list[Row] = []
+        for engagement in engagements:
+            slug_source = f"{engagement.date.isoformat()}-{engagement.title}"
+            engagement_id = self._claim(Label.ENGAGEMENT, "engagement", engagement.id, slug_source)
+            for org_id in engagement.org_ids:
+                self.require_org(org_id)
+            for contact_id in engagement.contact_ids:
+                if contact_id not in self.known[Label.CONTACT]:
+                    raise InvalidReference(f"contact '{contact_id}' does not exist")
+            properties = engagement.model_dump(
+                mode="json", exclude={"id", "org_ids", "contact_ids"}
+            )
+            rows.append(
+                {
+                    "id": engagement_id,
+                    "org_ids": engagement.org_ids,
+                    "contact_ids": engagement.contact_ids,
+                    "properties": {**properties, "created_at": _now()},
+                }
+            )
+        self._write(
+            "engagements",
+            rows,
+            cypher.MERGE_ENGAGEMENTS,
+            cypher.LINK_ENGAGEMENT_ORGANIZATIONS,
+            cypher.LINK_ENGAGEMENT_CONTACTS,
+        )
+        return [row["id"] for row in rows]
+
+    def token(self, token: TokenCreate, token_hash: str) -> str:
+        """Write an access token, stored by its hash; returns its id."""
+        if token.org_id:
+            self.require_org(token.org_id)
+        token_id = self._claim(Label.TOKEN, "token", None, token.name)
+        row = {
+            **token.model_dump(mode="json"),
+            "id": token_id,
+            "token_hash": token_hash,
+            "created_at": _now(),
+        }
+        _run(self._tx, cypher.MERGE_TOKEN, row=row)
+        return token_id
+
+    def _claim(self, label: Label, what: str, wanted: str | None, name: str) -> str:
+        """The key of a new record: ``wanted`` unless it exists (a conflict), else a free slug
+        of ``name``; from now on it counts as existing."""
+        known = self.known[label]
+        if wanted and wanted in known:
+            raise Conflict(f"{what} '{wanted}' already exists")
+        key = new_id(wanted, name, known.__contains__)
+        known.add(key)
+        return key
+
+    def _write(self, what: str, rows: list[Row], *queries: str) -> None:
+        """Run each query on every chunk of ``rows`` (as ``$rows``), reporting progress."""
+        for chunk in _chunks(rows):
+            for query in queries:
+                _run(self._tx, query, rows=chunk)
+            if self._progress:
+                self._progress(what, len(chunk))
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def _run(tx: ManagedTransaction, query: str, **params: Any) -> None:
+    tx.run(query, params).consume()
+
+
+def _rows(tx: ManagedTransaction, query: str, **params: Any) -> list[Row]:
+    return [record["row"] for record in tx.run(query, params)]
+
+
+def _single(tx: ManagedTransaction, query: str, **params: Any) -> Row | None:
+    record = tx.run(query, params).single()
+    return None if record is None else record["row"]
+
+
+def _fetch(tx: ManagedTransaction, query: str, missing: str, **params: Any) -> Row:
+    """The one row ``query`` finds, else :class:`NotFound` with the message ``missing``."""
+    row = _single(tx, query, **params)
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
+def _get_profile(tx: ManagedTransaction, name: str) -> Profile:
+    missing = f"profile '{name}' does not exist; GET /api/v1/profiles lists them"
+    return _model(Profile, _fetch(tx, cypher.GET_PROFILE, missing, name=name))
+
+
+def _get_organization(tx: ManagedTransaction, org_id: str) -> Organization:
+    missing = f"organization '{org_id}' does not exist"
+    return _model(Organization, _fetch(tx, cypher.GET_ORGANIZATION, missing, id=org_id))
+
+
+def _get_contact(tx: ManagedTransaction, contact_id: str) -> Contact:
+    missing = f"contact '{contact_id}' does not exist"
+    return _model(Contact, _fetch(tx, cypher.GET_CONTACT, missing, id=contact_id))
+
+
+def _get_relationship(tx: ManagedTransaction, rel_id: str) -> Relationship:
+    missing = f"relationship '{rel_id}' does not exist"
+    return _model(Relationship, _fetch(tx, cypher.GET_RELATIONSHIP, missing, id=rel_id))
+
+
+def _get_engagement(tx: ManagedTransaction, engagement_id: str) -> Engagement:
+    missing = f"engagement '{engagement_id}' does not exist"
+    return _model(Engagement, _fetch(tx, cypher.GET_ENGAGEMENT, missing, id=engagement_id))
+
+
+def _partner_graph(tx: ManagedTransaction, org_id: str | None, depth: int) -> nx.Graph:
+    """The analytics graph: all of it, or the organizations within ``depth`` relationships of
+    ``org_id`` and the relationships among them."""
+    if org_id is None:
+        orgs, edges = _rows(tx, cypher.ALL_ORGANIZATIONS), _rows(tx, cypher.ALL_EDGES)
+    else:
+        ids = _neighbourhood(tx, org_id, depth)
+        orgs = _rows(tx, cypher.ORGANIZATIONS_AMONG, ids=ids)
+        if not orgs:
+            raise NotFound(f"organization '{org_id}' does not exist")
+        edges = _rows(tx, cypher.EDGES_AMONG, ids=ids)
+    graph = nx.Graph()
+    for org in orgs:
+        graph.add_node(org["id"], **organization_node(org))
+    for edge in edges:
+        history = [(at, state) for at, state in edge["history"]]
+        add_relationship_edge(graph, edge["id"], edge["org_a"], edge["org_b"], history)
+    return graph
+
+
+def _neighbourhood(tx: ManagedTransaction, org_id: str, depth: int) -> list[str]:
+    """``org_id`` and the ids of the organizations within ``depth`` relationships of it."""
+    seen, frontier = {org_id}, [org_id]
+    for _ in range(depth):
+        frontier = [
+            found for found in tx.run(cypher.NEIGHBOURS, ids=frontier).value() if found not in seen
+        ]
+        if not frontier:
+            break
+        seen.update(frontier)
+    return sorted(seen)
+
+
+# -- converting -------------------------------------------------------------------------------
+
+
+def _model(model: type[M], row: Row) -> M:
+    """A read model from a row: ``*_at`` text becomes a datetime; a ``state`` brings its action."""
+    values = {
+        key: from_text(value) if key.endswith("_at") and value is not None else value
+        for key, value in row.items()
+    }
+    if "state" in row:
+        values["action"] = RelationshipState(row["state"]).action
+    return model.model_validate(values)
+
+
+def _changes(patch: BaseModel, *, nullable: str) -> Row:
+    """The fields a patch sets; ``None`` means "leave as is", except for ``nullable``."""
+    changes = patch.model_dump(mode="json", exclude_unset=True)
+    return {key: value for key, value in changes.items() if value is not None or key == nullable}
+
+
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), BATCH_SIZE):
+        yield items[start : start + BATCH_SIZE]
+
+
+def _now() -> str:
+    return to_text(utc_now())
