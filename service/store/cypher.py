@@ -315,3 +315,10 @@ WHERE r.org_a = id AND r.org_b IN $ids
 RETURN {_EDGE} AS row
 """
 """The relationships whose two organizations are both among ``$ids``, each once."""
+
+# -- maps -------------------------------------------------------------------------------------
+
+ORGANIZATIONS_IN_REGION = f"""
+MATCH (o:{Label.ORGANIZATION}) WHERE o.region = $region
+RETURN {_ORGANIZATION} AS row
+"""

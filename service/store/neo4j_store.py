@@ -430,6 +430,11 @@ class Neo4jStore:
     def partner_graph(self, org_id: str | None = None, *, depth: int = 1) -> nx.Graph:
         return self._read(_partner_graph, org_id, depth)
 
+    # -- maps -------------------------------------------------------------------------------
+
+    def region_graph(self, region: str) -> nx.Graph:
+        return self._read(_region_graph, region)
+
 
 class _Step(NamedTuple):
     """One assessment to record."""
@@ -716,6 +721,11 @@ def _partner_graph(tx: ManagedTransaction, org_id: str | None, depth: int) -> nx
         if not orgs:
             raise NotFound(f"organization '{org_id}' does not exist")
         edges = _rows(tx, cypher.EDGES_AMONG, ids=ids)
+    return _analytics_graph(orgs, edges)
+
+
+def _analytics_graph(orgs: list[Row], edges: list[Row]) -> nx.Graph:
+    """The analytics graph of organization and relationship rows."""
     graph = nx.Graph()
     for org in orgs:
         graph.add_node(org["id"], **organization_node(org))
@@ -765,3 +775,13 @@ def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
 
 def _now() -> str:
     return to_text(utc_now())
+
+
+# -- maps -------------------------------------------------------------------------------------
+
+
+def _region_graph(tx: ManagedTransaction, region: str) -> nx.Graph:
+    """The organizations of ``region`` and the relationships among them."""
+    orgs = _rows(tx, cypher.ORGANIZATIONS_IN_REGION, region=region)
+    edges = _rows(tx, cypher.EDGES_AMONG, ids=[org["id"] for org in orgs])
+    return _analytics_graph(orgs, edges)
