@@ -112,7 +112,7 @@ def test_arrows_point_the_way_referrals_went_and_the_line_carries_their_counts()
 
 def test_the_agency_is_in_the_centre_and_partners_are_coloured_by_state():
     data = vis_network(ecomap_drawing(hub_map(partner("a", "red"), partner("b", "green"))))
-    hub, a, b = data["nodes"]
+    hub, b, a = data["nodes"]
     assert (hub["id"], hub["x"], hub["y"], hub["kind"]) == ("hub", 0.0, 0.0, "focal")
     assert (a["state"], a["color"]["background"]) == ("red", "#e03131")
     assert (b["state"], b["color"]["background"]) == ("green", "#2f9e44")
@@ -175,16 +175,18 @@ def test_filters_keep_only_partners_of_the_sector_and_state_asked_for():
     assert ids(sectors=["tribe"]) == ["hub", "missing:tribe"]
 
 
-def test_partners_are_grouped_by_sector_around_the_ring():
+def test_partners_go_around_the_ring_by_sector_then_state_then_name():
     m = hub_map(
-        partner("w1", "green", sector="wic"),
-        partner("l1", "green", sector="library"),
-        partner("w2", "red", sector="wic"),
-        partner("l2", "red", sector="library"),
+        partner("w1", "red", sector="wic"),
+        partner("l1", "red", sector="library"),
+        partner("w2", "green", sector="wic"),
+        partner("l2", "green", sector="library"),
+        partner("l3", "green", sector="library"),
+        missing_sectors=[MissingSector(sector="tribe", label="Tribes")],
     )
     labels = {"wic": "WIC", "library": "Libraries"}
     order = [n.id for n in ecomap_drawing(m, sector_labels=labels).nodes]
-    assert order == ["hub", "l1", "l2", "w1", "w2"]
+    assert order == ["hub", "l2", "l3", "l1", "missing:tribe", "w2", "w1"]
 
 
 def test_tooltips_are_plain_text_with_the_state_action_level_and_referrals():
@@ -239,3 +241,17 @@ def test_a_small_region_settles_in_the_browser_and_a_large_one_is_laid_out_here(
     assert len(large["nodes"]) == INTERACTIVE_LIMIT + 1
     assert len({(node["x"], node["y"]) for node in large["nodes"]}) == INTERACTIVE_LIMIT + 1
     assert large["edges"][0]["title"] == ("O0 — O1\nRed (stressful): Heal and re-involve")
+
+
+def test_region_filters_keep_the_sectors_and_states_asked_for():
+    orgs = [org("a", "wic"), org("b", "wic"), org("c", "library")]
+    rels = [
+        MapRelationship(id="a~b", org_a="a", org_b="b", state="red"),
+        MapRelationship(id="a~c", org_a="a", org_b="c", state="green"),
+    ]
+    region = RegionMap(region="Lane", as_of=None, organizations=orgs, relationships=rels)
+    only_wic = region_drawing(region, sectors=["wic"])
+    assert ([n.id for n in only_wic.nodes], [e.id for e in only_wic.edges]) == (["a", "b"], ["a~b"])
+    only_green = region_drawing(region, states=[RelationshipState.GREEN])
+    assert [e.id for e in only_green.edges] == ["a~c"]
+    assert len(only_green.nodes) == 3

@@ -116,8 +116,9 @@ def ecomap_drawing(
     """The eco-map as a drawing: the agency in the centre, partners and empty places around it
     (grouped by sector), partners of partners outside.
 
-    ``sectors`` and ``states`` keep only the partners of those sectors and states (all when
-    empty); the state of a partner of a partner is that of its line.
+    Around the ring, partners go by sector, then state, then name. ``sectors`` and ``states``
+    keep only the partners of those sectors and states (all when empty); the state of a partner
+    of a partner is that of its line.
 
     >>> from datetime import UTC
     >>> org = lambda id, sector: MapOrganization(
@@ -143,10 +144,12 @@ def ecomap_drawing(
 
     partners = [p for p in ecomap.partners if shown(p.organization.sector, p.state)]
     places = [m for m in ecomap.missing_sectors if shown(m.sector, None) and not states]
+    order = list(RelationshipState)
     ring: list[tuple[str, int, str, EcoMapPartner | MissingSector]] = [
-        (sector_name(p.organization.sector), 0, p.organization.name, p) for p in partners
-    ] + [(m.label, 1, m.label, m) for m in places]
-    ring.sort(key=lambda item: (item[0], item[1], item[2]))
+        (sector_name(p.organization.sector), order.index(p.state), p.organization.name, p)
+        for p in partners
+    ] + [(m.label, len(order), m.label, m) for m in places]
+    ring.sort(key=lambda item: item[:3])
     focal = ecomap.focal
     nodes = [
         MapNode(
@@ -319,9 +322,16 @@ def _as_of_line(as_of: datetime | None) -> str:
 
 
 def region_drawing(
-    region_map: RegionMap, *, sector_labels: Mapping[str, str] | None = None
+    region_map: RegionMap,
+    *,
+    sector_labels: Mapping[str, str] | None = None,
+    sectors: Collection[str] = (),
+    states: Collection[RelationshipState] = (),
 ) -> Drawing:
     """Every organization of a region, grouped by sector, and the relationships among them.
+
+    ``sectors`` keeps only the organizations of those sectors, ``states`` only the
+    relationships in those states (all when empty).
 
     >>> from datetime import UTC
     >>> org = MapOrganization(id="a", name="A", sector="wic", region="Lane", internal=False)
@@ -333,14 +343,15 @@ def region_drawing(
     labels = sector_labels or {}
     by_sector: dict[str, list[MapOrganization]] = {}
     for org in region_map.organizations:
-        by_sector.setdefault(labels.get(org.sector, org.sector), []).append(org)
+        if not sectors or org.sector in sectors:
+            by_sector.setdefault(labels.get(org.sector, org.sector), []).append(org)
     groups = [by_sector[name] for name in sorted(by_sector)]
     places = sector_clusters([[org.id for org in group] for group in groups])
-    states: dict[str, Counter[RelationshipState]] = {}
+    counts: dict[str, Counter[RelationshipState]] = {}
     for rel in region_map.relationships:
         for org_id in (rel.org_a, rel.org_b):
-            states.setdefault(org_id, Counter())[rel.state] += 1
-    names = {org.id: org.name for org in region_map.organizations}
+            counts.setdefault(org_id, Counter())[rel.state] += 1
+    names = {org.id: org.name for group in groups for org in group}
     nodes = [
         MapNode(
             id=org.id,
@@ -352,7 +363,7 @@ def region_drawing(
             fill=NEUTRAL_FILL,
             border=NEUTRAL_BORDER,
             tooltip=_organization_lines(org, lambda s: labels.get(s, s))
-            + _state_counts(states.get(org.id, Counter())),
+            + _state_counts(counts.get(org.id, Counter())),
             sector=org.sector,
         )
         for group in groups
@@ -370,6 +381,7 @@ def region_drawing(
             f"{rel.state.guidance}",
         )
         for rel in region_map.relationships
+        if rel.org_a in names and rel.org_b in names and (not states or rel.state in states)
     ]
     return Drawing(
         title=f"Network of {region_map.region}",

@@ -1,4 +1,4 @@
-"""The map pages: an agency's eco-map and a region's network, with their SVG exports."""
+"""The map pages: an agency's eco-map and a region's network, with filters and SVG exports."""
 
 from __future__ import annotations
 
@@ -64,7 +64,6 @@ def ecomap_page(
         changes = load_ecomap_changes(store, org_id, since=view.since) if view.since else None
     except DomainError as error:
         return page_error(request, error)
-    labels = sector_labels(store)
     on_map = {p.organization.sector for p in ecomap.partners} | {
         m.sector for m in ecomap.missing_sectors
     }
@@ -77,7 +76,7 @@ def ecomap_page(
         view=view,
         drawing=drawing,
         vis=vis_network(drawing),
-        sector_options=sorted((labels.get(s, s), s) for s in on_map),
+        sector_options=sector_options(store, on_map),
         profiles=store.list_profiles(),
         legend=STATE_STYLES,
         query=request.url.query,
@@ -98,9 +97,15 @@ def ecomap_svg(
 
 
 def region_and_drawing(store: Store, region: str, view: MapView) -> tuple[RegionMap, Drawing]:
-    """The region's map as of the view's date, and its drawing."""
+    """The region's map as of the view's date, and its drawing with the view's filters."""
     region_map = load_region_map(store, region, as_of=view.as_of)
-    return region_map, region_drawing(region_map, sector_labels=sector_labels(store))
+    drawing = region_drawing(
+        region_map,
+        sector_labels=sector_labels(store),
+        sectors=[view.sector] if view.sector else (),
+        states=[view.state] if view.state else (),
+    )
+    return region_map, drawing
 
 
 @router.get("/regions/{region}/map", response_class=HTMLResponse)
@@ -119,6 +124,7 @@ def region_page(
         principal=principal,
         region_map=region_map,
         view=view,
+        sector_options=sector_options(store, {org.sector for org in region_map.organizations}),
         drawing=drawing,
         vis=vis_network(drawing),
         legend=STATE_STYLES,
@@ -137,6 +143,12 @@ def region_svg(
     except DomainError as error:
         return page_error(request, error)
     return svg_response(drawing_svg(drawing), "region-map.svg")
+
+
+def sector_options(store: Store, slugs: set[str]) -> list[tuple[str, str]]:
+    """The ``(label, slug)`` of each sector in ``slugs``, by label, for a filter menu."""
+    labels = sector_labels(store)
+    return sorted((labels.get(slug, slug), slug) for slug in slugs)
 
 
 def svg_response(svg: str, filename: str) -> Response:

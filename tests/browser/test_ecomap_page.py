@@ -218,7 +218,8 @@ def test_the_region_map_draws_every_organization_of_the_region_and_their_relatio
 ):
     load_seed(live_server.store, "oregon")
     network, _ = oregon()
-    members = {org["id"] for org in network["organizations"] if org["region"] == "Multnomah"}
+    names = {org["id"]: org for org in network["organizations"]}
+    members = {org_id for org_id, org in names.items() if org["region"] == "Multnomah"}
     inside = [
         rel
         for rel in network["relationships"]
@@ -230,6 +231,20 @@ def test_the_region_map_draws_every_organization_of_the_region_and_their_relatio
     assert page.locator("h1 .region-name").inner_text() == "Multnomah"
     assert page.locator(".legend .legend-state").count() == 4
     screenshot(page, "region-map")
+    cbos = {o for o in members if names[o]["sector"] == "community_based_organization"}
+    page.select_option("select[name=sector]", "community_based_organization")
+    page.click(".map-filters button[type=submit]")
+    assert drawn(page)["nodes"] == len(cbos)
+
+
+def test_the_home_page_leads_to_each_eco_map_and_region_map(page, live_server):
+    load_seed(live_server.store, "oregon")
+    page.goto(f"{live_server.url}/")
+    page.click("[data-org-id=latino-network] a.org-name")
+    assert page.locator("h1 .focal-name").inner_text() == "Latino Network"
+    page.goto(f"{live_server.url}/")
+    page.click("[data-org-id=latino-network] a.region")
+    assert page.locator("h1 .region-name").inner_text() == "Multnomah"
 
 
 def test_a_300_partner_eco_map_is_drawn_and_its_time_to_stable_printed(page, live_server):
