@@ -16,7 +16,7 @@ from graph_models.ecomaps import (
     PartnerOfPartner,
     RegionMap,
 )
-from visualizations.drawing import INTERACTIVE_LIMIT, ecomap_drawing, region_drawing
+from visualizations.drawing import GROUP_LIMIT, INTERACTIVE_LIMIT, ecomap_drawing, region_drawing
 from visualizations.svg import drawing_svg
 from visualizations.vis import vis_network
 
@@ -255,3 +255,27 @@ def test_region_filters_keep_the_sectors_and_states_asked_for():
     only_green = region_drawing(region, states=[RelationshipState.GREEN])
     assert [e.id for e in only_green.edges] == ["a~c"]
     assert len(only_green.nodes) == 3
+
+
+def test_a_region_too_large_to_read_is_drawn_as_one_node_per_sector():
+    orgs = [org(f"o{n}", sector=("wic", "library")[n % 2]) for n in range(GROUP_LIMIT + 2)]
+    rels = [
+        MapRelationship(id="o0~o1", org_a="o0", org_b="o1", state="red"),
+        MapRelationship(id="o1~o2", org_a="o1", org_b="o2", state="red"),
+        MapRelationship(id="o2~o3", org_a="o2", org_b="o3", state="green"),
+        MapRelationship(id="o0~o2", org_a="o0", org_b="o2", state="green"),
+    ]
+    region = RegionMap(region="Lane", as_of=None, organizations=orgs, relationships=rels)
+    labels = {"wic": "WIC", "library": "Libraries"}
+    drawing = region_drawing(region, sector_labels=labels)
+    half = (GROUP_LIMIT + 2) // 2
+    assert [(n.id, n.label) for n in drawing.nodes] == [
+        ("sector:library", f"Libraries ({half})"),
+        ("sector:wic", f"WIC ({half})"),
+    ]
+    assert drawing.nodes[1].tooltip.splitlines()[-1] == "Within the sector: 1 green"
+    [line] = drawing.edges
+    assert (line.source, line.target, line.state) == ("sector:library", "sector:wic", "red")
+    assert line.tooltip.splitlines()[-1] == "Relationships between them: 1 green, 2 red"
+    assert drawing.settled
+    assert len(region_drawing(region, sectors=["wic"]).nodes) == half

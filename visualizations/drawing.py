@@ -7,6 +7,7 @@ draw it.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from graph_models.ecomaps import (
     EcoMap,
     EcoMapPartner,
     MapOrganization,
+    MapRelationship,
     MissingSector,
     RegionMap,
 )
@@ -42,6 +44,8 @@ from visualizations.style import (
 INTERACTIVE_LIMIT = 300
 """Up to this many organizations a region map settles with physics in the browser; beyond
 it, the positions computed here are final and physics stays off."""
+GROUP_LIMIT = 2000
+"""Beyond this many organizations a region map shows one node per sector."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class MapNode:
     """A node: an organization, or an empty place for a missing sector."""
 
     id: str
+    name: str
+    """The whole name, for menus; ``label`` is the short one drawn under the node."""
     label: str
     kind: str
     """``focal``, ``partner``, ``partner_of_partner``, ``missing_sector`` or ``organization``."""
@@ -154,6 +160,7 @@ def ecomap_drawing(
     nodes = [
         MapNode(
             id=focal.id,
+            name=focal.name,
             label=short_label(focal.name),
             kind="focal",
             x=0.0,
@@ -175,6 +182,7 @@ def ecomap_drawing(
             nodes.append(
                 MapNode(
                     id=org.id,
+                    name=org.name,
                     label=short_label(org.name),
                     kind="partner",
                     x=x,
@@ -192,6 +200,7 @@ def ecomap_drawing(
             nodes.append(
                 MapNode(
                     id=f"missing:{item.sector}",
+                    name=item.label,
                     label=short_label(item.label),
                     kind="missing_sector",
                     x=x,
@@ -238,6 +247,7 @@ def _partners_of_partners(
         nodes.append(
             MapNode(
                 id=org.id,
+                name=org.name,
                 label=short_label(org.name, 24),
                 kind="partner_of_partner",
                 x=x,
@@ -328,7 +338,8 @@ def region_drawing(
     sectors: Collection[str] = (),
     states: Collection[RelationshipState] = (),
 ) -> Drawing:
-    """Every organization of a region, grouped by sector, and the relationships among them.
+    """Every organization of a region, grouped by sector, and the relationships among them;
+    beyond :data:`GROUP_LIMIT` organizations, one node per sector instead.
 
     ``sectors`` keeps only the organizations of those sectors, ``states`` only the
     relationships in those states (all when empty).
@@ -341,20 +352,33 @@ def region_drawing(
     (['a'], False)
     """
     labels = sector_labels or {}
+
+    def sector_name(sector: str) -> str:
+        return labels.get(sector, sector)
+
     by_sector: dict[str, list[MapOrganization]] = {}
     for org in region_map.organizations:
         if not sectors or org.sector in sectors:
-            by_sector.setdefault(labels.get(org.sector, org.sector), []).append(org)
+            by_sector.setdefault(sector_name(org.sector), []).append(org)
     groups = [by_sector[name] for name in sorted(by_sector)]
+    shown = {org.id: org for group in groups for org in group}
+    relationships = [
+        rel
+        for rel in region_map.relationships
+        if rel.org_a in shown and rel.org_b in shown and (not states or rel.state in states)
+    ]
+    title = f"Network of {region_map.region}"
+    if len(shown) > GROUP_LIMIT:
+        return _sectors_drawing(title, groups, relationships, shown, sector_name)
     places = sector_clusters([[org.id for org in group] for group in groups])
     counts: dict[str, Counter[RelationshipState]] = {}
     for rel in region_map.relationships:
         for org_id in (rel.org_a, rel.org_b):
             counts.setdefault(org_id, Counter())[rel.state] += 1
-    names = {org.id: org.name for group in groups for org in group}
     nodes = [
         MapNode(
             id=org.id,
+            name=org.name,
             label=short_label(org.name),
             kind="organization",
             x=places[org.id][0],
@@ -362,12 +386,11 @@ def region_drawing(
             size=14,
             fill=NEUTRAL_FILL,
             border=NEUTRAL_BORDER,
-            tooltip=_organization_lines(org, lambda s: labels.get(s, s))
-            + _state_counts(counts.get(org.id, Counter())),
+            tooltip=_organization_lines(org, sector_name)
+            + _state_counts(counts.get(org.id, Counter()), "Relationships in the region"),
             sector=org.sector,
         )
-        for group in groups
-        for org in group
+        for org in shown.values()
     ]
     edges = [
         MapEdge(
@@ -376,27 +399,73 @@ def region_drawing(
             target=rel.org_b,
             state=rel.state,
             width=BASE_WIDTH,
-            tooltip=f"{names[rel.org_a]} — {names[rel.org_b]}\n"
+            tooltip=f"{shown[rel.org_a].name} — {shown[rel.org_b].name}\n"
             f"{STATE_STYLES[rel.state].name} ({STATE_STYLES[rel.state].line}): "
             f"{rel.state.guidance}",
         )
-        for rel in region_map.relationships
-        if rel.org_a in names and rel.org_b in names and (not states or rel.state in states)
+        for rel in relationships
     ]
-    return Drawing(
-        title=f"Network of {region_map.region}",
-        nodes=nodes,
-        edges=edges,
-        settled=len(nodes) > INTERACTIVE_LIMIT,
+    return Drawing(title=title, nodes=nodes, edges=edges, settled=len(nodes) > INTERACTIVE_LIMIT)
+
+
+def _sectors_drawing(
+    title: str,
+    groups: list[list[MapOrganization]],
+    relationships: list[MapRelationship],
+    shown: Mapping[str, MapOrganization],
+    sector_name: Callable[[str], str],
+) -> Drawing:
+    """One node per sector, sized by its organizations, and one line per pair of sectors,
+    styled after the state most of their relationships are in."""
+    between: dict[tuple[str, str], Counter[RelationshipState]] = {}
+    for rel in relationships:
+        pair = sorted((shown[rel.org_a].sector, shown[rel.org_b].sector))
+        between.setdefault((pair[0], pair[1]), Counter())[rel.state] += 1
+    nodes = []
+    for group, (x, y) in zip(groups, ring_positions(len(groups)), strict=True):
+        sector = group[0].sector
+        nodes.append(
+            MapNode(
+                id=f"sector:{sector}",
+                name=f"{sector_name(sector)} ({len(group)})",
+                label=f"{short_label(sector_name(sector))} ({len(group)})",
+                kind="sector",
+                x=x,
+                y=y,
+                size=10 + 3 * math.sqrt(len(group)),
+                fill=NEUTRAL_FILL,
+                border=NEUTRAL_BORDER,
+                tooltip=f"{sector_name(sector)}\n{len(group)} organizations"
+                + _state_counts(between.get((sector, sector), Counter()), "Within the sector"),
+                sector=sector,
+            )
+        )
+    edges = [
+        MapEdge(
+            id=f"sector:{a}~sector:{b}",
+            source=f"sector:{a}",
+            target=f"sector:{b}",
+            state=counts.most_common(1)[0][0],
+            width=BASE_WIDTH + math.log2(counts.total()),
+            tooltip=f"{sector_name(a)} — {sector_name(b)}"
+            + _state_counts(counts, "Relationships between them"),
+        )
+        for (a, b), counts in sorted(between.items())
+        if a != b
+    ]
+    notes = (
+        f"{len(shown)} organizations: one circle per sector, sized by its organizations; "
+        "a line's style follows the state most of its relationships are in. "
+        "Choose a sector to see its organizations.",
     )
+    return Drawing(title=title, nodes=nodes, edges=edges, notes=notes)
 
 
-def _state_counts(counts: Counter[RelationshipState]) -> str:
-    if not counts:
-        return "\nNo relationships in the region"
+def _state_counts(counts: Counter[RelationshipState], heading: str) -> str:
+    """A tooltip line such as ``Relationships in the region: 3 green, 1 red``."""
     parts = [
         f"{counts[state]} {STATE_STYLES[state].name.lower()}"
         for state in RelationshipState
         if counts[state]
     ]
-    return f"\nRelationships: {', '.join(parts)}"
+    return f"\n{heading}: {', '.join(parts) or 'none'}"

@@ -23,7 +23,7 @@ def drawing_svg(drawing: Drawing) -> str:
     """``drawing`` as an SVG document: the map, then the legend beneath it.
 
     >>> from visualizations.drawing import Drawing, MapNode
-    >>> node = MapNode(id="a", label="<b>A</b>", kind="focal", x=0, y=0, size=30,
+    >>> node = MapNode(id="a", name="<b>A</b>", label="<b>A</b>", kind="focal", x=0, y=0, size=30,
     ...                fill="#000", border="#000", tooltip="A")
     >>> svg = drawing_svg(Drawing(title="Map & more", nodes=[node], edges=[]))
     >>> "&lt;b&gt;A&lt;/b&gt;" in svg and "<title>Map &amp; more</title>" in svg

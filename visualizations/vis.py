@@ -27,7 +27,7 @@ def vis_network(drawing: Drawing) -> dict[str, Any]:
     """The ``nodes``, ``edges`` and ``options`` vis-network needs to draw ``drawing``.
 
     >>> from visualizations.drawing import Drawing, MapNode
-    >>> node = MapNode(id="a", label="A", kind="focal", x=0, y=0, size=30, fill="#000",
+    >>> node = MapNode(id="a", name="A", label="A", kind="focal", x=0, y=0, size=30, fill="#000",
     ...                border="#000", tooltip="<b>A</b>")
     >>> data = vis_network(Drawing(title="t", nodes=[node], edges=[]))
     >>> data["nodes"][0]["title"], data["options"]["physics"]["enabled"]
