@@ -149,3 +149,13 @@ class MapView(StrictModel):
     @classmethod
     def _blank_is_left_out(cls, value: object) -> object:
         return None if value == "" else value
+
+    @property
+    def sectors(self) -> tuple[str, ...]:
+        """The sectors to show; none means all."""
+        return (self.sector,) if self.sector else ()
+
+    @property
+    def states(self) -> tuple[RelationshipState, ...]:
+        """The states to show; none means all."""
+        return (self.state,) if self.state else ()

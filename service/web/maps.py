@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -44,12 +44,8 @@ def reader(request: Request, store: Store, settings: Settings) -> Principal:
 def ecomap_and_drawing(store: Store, org_id: str, view: MapView) -> tuple[EcoMap, Drawing]:
     """The eco-map ``view`` asks for, and its drawing with the view's filters applied."""
     ecomap = load_ecomap(store, org_id, depth=view.depth, as_of=view.as_of, profile=view.profile)
-    drawing = ecomap_drawing(
-        ecomap,
-        sector_labels=sector_labels(store),
-        sectors=[view.sector] if view.sector else (),
-        states=[view.state] if view.state else (),
-    )
+    labels = sector_labels(store)
+    drawing = ecomap_drawing(ecomap, sector_labels=labels, sectors=view.sectors, states=view.states)
     return ecomap, drawing
 
 
@@ -67,19 +63,17 @@ def ecomap_page(
     on_map = {p.organization.sector for p in ecomap.partners} | {
         m.sector for m in ecomap.missing_sectors
     }
-    return render(
+    return render_map(
         request,
+        store,
         "ecomap.html",
+        drawing,
+        view,
+        on_map,
         principal=principal,
         ecomap=ecomap,
         changes=changes,
-        view=view,
-        drawing=drawing,
-        vis=vis_network(drawing),
-        sector_options=sector_options(store, on_map),
         profiles=store.list_profiles(),
-        legend=STATE_STYLES,
-        query=request.url.query,
     )
 
 
@@ -99,11 +93,9 @@ def ecomap_svg(
 def region_and_drawing(store: Store, region: str, view: MapView) -> tuple[RegionMap, Drawing]:
     """The region's map as of the view's date, and its drawing with the view's filters."""
     region_map = load_region_map(store, region, as_of=view.as_of)
+    labels = sector_labels(store)
     drawing = region_drawing(
-        region_map,
-        sector_labels=sector_labels(store),
-        sectors=[view.sector] if view.sector else (),
-        states=[view.state] if view.state else (),
+        region_map, sector_labels=labels, sectors=view.sectors, states=view.states
     )
     return region_map, drawing
 
@@ -118,17 +110,15 @@ def region_page(
         region_map, drawing = region_and_drawing(store, region, view)
     except DomainError as error:
         return page_error(request, error)
-    return render(
+    return render_map(
         request,
+        store,
         "region_map.html",
+        drawing,
+        view,
+        {org.sector for org in region_map.organizations},
         principal=principal,
         region_map=region_map,
-        view=view,
-        sector_options=sector_options(store, {org.sector for org in region_map.organizations}),
-        drawing=drawing,
-        vis=vis_network(drawing),
-        legend=STATE_STYLES,
-        query=request.url.query,
     )
 
 
@@ -145,10 +135,28 @@ def region_svg(
     return svg_response(drawing_svg(drawing), "region-map.svg")
 
 
-def sector_options(store: Store, slugs: set[str]) -> list[tuple[str, str]]:
-    """The ``(label, slug)`` of each sector in ``slugs``, by label, for a filter menu."""
+def render_map(
+    request: Request,
+    store: Store,
+    template: str,
+    drawing: Drawing,
+    view: MapView,
+    sectors: set[str],
+    **context: Any,
+) -> Response:
+    """A map page: ``drawing`` for vis-network, the legend, and the filter menu of ``sectors``."""
     labels = sector_labels(store)
-    return sorted((labels.get(slug, slug), slug) for slug in slugs)
+    return render(
+        request,
+        template,
+        drawing=drawing,
+        vis=vis_network(drawing),
+        view=view,
+        sector_options=sorted((labels.get(slug, slug), slug) for slug in sectors),
+        legend=STATE_STYLES,
+        query=request.url.query,
+        **context,
+    )
 
 
 def svg_response(svg: str, filename: str) -> Response:
