@@ -14,7 +14,16 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
-from service.api import catalog, ecomaps, engagements, organizations, relationships, tokens
+from service.api import (
+    catalog,
+    ecomaps,
+    engagements,
+    evidence,
+    organizations,
+    partnerships,
+    relationships,
+    tokens,
+)
 from service.api.deps import StoreDep
 from service.errors import DomainError
 from service.settings import Settings
@@ -79,7 +88,16 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         return Health(store=store.kind)
 
     api = APIRouter(prefix="/api/v1")
-    for module in (organizations, relationships, engagements, catalog, tokens, ecomaps):
+    for module in (
+        organizations,
+        relationships,
+        engagements,
+        catalog,
+        tokens,
+        evidence,
+        partnerships,
+        ecomaps,
+    ):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(pages.router)

@@ -26,6 +26,7 @@ class Permission(StrEnum):
     ASSESS = "assess relationships"
     DELETE = "delete records"
     MANAGE_TOKENS = "manage access tokens"
+    CASE_WORK = "record case-level work"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -34,7 +35,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {Permission.READ_NETWORK, Permission.EDIT_NETWORK, Permission.ASSESS, Permission.DELETE}
     ),
     Role.PLANNER: frozenset({Permission.READ_NETWORK, Permission.EDIT_NETWORK}),
-    Role.CASEWORKER: frozenset({Permission.READ_NETWORK}),
+    Role.CASEWORKER: frozenset({Permission.READ_NETWORK, Permission.CASE_WORK}),
 }
 
 
@@ -66,3 +67,19 @@ def issue_token(store: TokenStore, request: TokenCreate) -> tuple[str, Principal
     """Make a new token, store its hash, and return the token (shown once) with its holder."""
     token = new_token()
     return token, store.create_token(request, token_hash=hash_token(token))
+
+
+# -- case-level data ----
+
+
+def may_see_case(principal: Principal, org_ids: list[str]) -> bool:
+    """Whether case-level data shared by ``org_ids`` may be shown: to admins, and to
+    caseworkers of one of those organizations.
+
+    >>> caseworker = Principal(token_id="t", name="Cas", role=Role.CASEWORKER, org_id="wic")
+    >>> may_see_case(caseworker, ["wic", "hub"]), may_see_case(caseworker, ["eld", "hub"])
+    (True, False)
+    """
+    if principal.role is Role.ADMIN:
+        return True
+    return principal.role is Role.CASEWORKER and principal.org_id in org_ids

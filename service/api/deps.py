@@ -92,6 +92,7 @@ Editor = Annotated[Principal, allowed(Permission.EDIT_NETWORK)]
 Assessor = Annotated[Principal, allowed(Permission.ASSESS)]
 Deleter = Annotated[Principal, allowed(Permission.DELETE)]
 TokenManager = Annotated[Principal, allowed(Permission.MANAGE_TOKENS)]
+CaseWorker = Annotated[Principal, allowed(Permission.CASE_WORK)]
 
 Limit = Annotated[
     int,

@@ -12,11 +12,14 @@ The graph::
     (:Organization)-[:RELATED {id}]->(:Organization)    one per relationship, org_a to org_b
     (:Engagement)-[:WITH_ORG]->(:Organization), (:Engagement)-[:WITH_CONTACT]->(:Contact)
     (:Sector), (:Profile), (:Token), (:Counter {name: 'assessment'}) numbering assessments
+    (:JointCasePlan|JointProgram|Agreement|Collaborative)-[:BINDS]->(:Organization)
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from graph_models.evidence import EvidenceKind
 
 
 class Label(StrEnum):
@@ -31,6 +34,11 @@ class Label(StrEnum):
     ENGAGEMENT = "Engagement"
     TOKEN = "Token"
     COUNTER = "Counter"
+    # -- partnership evidence ----
+    JOINT_CASE_PLAN = "JointCasePlan"
+    JOINT_PROGRAM = "JointProgram"
+    AGREEMENT = "Agreement"
+    COLLABORATIVE = "Collaborative"
 
 
 class Rel(StrEnum):
@@ -42,6 +50,7 @@ class Rel(StrEnum):
     ASSESSED = "ASSESSED"
     WITH_ORG = "WITH_ORG"
     WITH_CONTACT = "WITH_CONTACT"
+    BINDS = "BINDS"  # partnership evidence to each organization it binds
 
 
 # -- schema -----------------------------------------------------------------------------------
@@ -56,6 +65,10 @@ UNIQUE_KEYS: dict[Label, str] = {
     Label.ENGAGEMENT: "id",
     Label.TOKEN: "id",
     Label.COUNTER: "name",
+    Label.JOINT_CASE_PLAN: "id",
+    Label.JOINT_PROGRAM: "id",
+    Label.AGREEMENT: "id",
+    Label.COLLABORATIVE: "id",
 }
 """The key property of each label: unique, and what writes MERGE on."""
 
@@ -83,6 +96,10 @@ EXISTING_KEYS: dict[Label, str] = {
         Label.RELATIONSHIP,
         Label.ENGAGEMENT,
         Label.TOKEN,
+        Label.JOINT_CASE_PLAN,
+        Label.JOINT_PROGRAM,
+        Label.AGREEMENT,
+        Label.COLLABORATIVE,
     )
 }
 """Which of ``$keys`` exist, per label."""
@@ -315,6 +332,48 @@ WHERE r.org_a = id AND r.org_b IN $ids
 RETURN {_EDGE} AS row
 """
 """The relationships whose two organizations are both among ``$ids``, each once."""
+
+# -- partnership evidence ---------------------------------------------------------------------
+
+EVIDENCE_LABELS: dict[EvidenceKind, Label] = {
+    EvidenceKind.JOINT_CASE_PLAN: Label.JOINT_CASE_PLAN,
+    EvidenceKind.JOINT_PROGRAM: Label.JOINT_PROGRAM,
+    EvidenceKind.AGREEMENT: Label.AGREEMENT,
+    EvidenceKind.COLLABORATIVE: Label.COLLABORATIVE,
+}
+"""The label of each kind of evidence."""
+
+_EVIDENCE = f"""e {{.id, .subkind, .name, .case_ref, .governance, .notes, .start_date, .end_date,
+    .created_at,
+    org_ids: COLLECT {{
+        MATCH (e)-[:{Rel.BINDS}]->(o:{Label.ORGANIZATION}) RETURN o.id ORDER BY o.id
+    }}
+}}"""
+MERGE_EVIDENCE: dict[Label, str] = {
+    label: f"""
+UNWIND $rows AS row
+MERGE (e:{label} {{id: row.id}})
+ON CREATE SET e += row.properties
+WITH e, row
+UNWIND row.org_ids AS org_id
+MATCH (o:{Label.ORGANIZATION} {{id: org_id}})
+MERGE (e)-[:{Rel.BINDS}]->(o)
+"""
+    for label in EVIDENCE_LABELS.values()
+}
+"""Evidence records with the organizations each binds."""
+GET_EVIDENCE: dict[Label, str] = {
+    label: f"MATCH (e:{label}) WHERE e.id = $id RETURN {_EVIDENCE} AS row"
+    for label in EVIDENCE_LABELS.values()
+}
+EVIDENCE_OF_ORGANIZATION: dict[Label, str] = {
+    label: f"""
+MATCH (e:{label})-[:{Rel.BINDS}]->(:{Label.ORGANIZATION} {{id: $org_id}})
+RETURN {_EVIDENCE} AS row ORDER BY e.start_date, e.id
+"""
+    for label in EVIDENCE_LABELS.values()
+}
+"""The evidence of one kind that binds ``$org_id``, oldest first."""
 
 # -- maps -------------------------------------------------------------------------------------
 

@@ -46,13 +46,30 @@ from graph_models import (
     relationship_id,
 )
 from graph_models.common import utc_now
+from graph_models.evidence import (
+    Agreement,
+    AgreementCreate,
+    Collaborative,
+    CollaborativeCreate,
+    JointCasePlan,
+    JointCasePlanCreate,
+    JointProgram,
+    JointProgramCreate,
+)
 from service.errors import Conflict, InvalidReference, NotFound, StoreUnavailable
 from service.settings import Settings
 from service.store import cypher
 from service.store.cypher import Label
 from service.store.protocol import ImportSummary, Progress
 from service.store.records import (
+    EVIDENCE_KINDS,
+    EvidenceCreate,
+    EvidenceRecord,
+    EvidenceRow,
     add_relationship_edge,
+    evidence_noun,
+    evidence_record,
+    evidence_row,
     from_text,
     new_id,
     organization_node,
@@ -430,6 +447,45 @@ class Neo4jStore:
     def partner_graph(self, org_id: str | None = None, *, depth: int = 1) -> nx.Graph:
         return self._read(_partner_graph, org_id, depth)
 
+    # -- partnership evidence ---------------------------------------------------------------
+
+    def create_joint_case_plan(self, plan: JointCasePlanCreate) -> JointCasePlan:
+        return self._create_evidence(plan, JointCasePlan)
+
+    def list_joint_case_plans(self, *, org_id: str) -> list[JointCasePlan]:
+        return self._read(_evidence_of, JointCasePlan, org_id)
+
+    def create_joint_program(self, program: JointProgramCreate) -> JointProgram:
+        return self._create_evidence(program, JointProgram)
+
+    def list_joint_programs(self, *, org_id: str) -> list[JointProgram]:
+        return self._read(_evidence_of, JointProgram, org_id)
+
+    def create_agreement(self, agreement: AgreementCreate) -> Agreement:
+        return self._create_evidence(agreement, Agreement)
+
+    def list_agreements(self, *, org_id: str) -> list[Agreement]:
+        return self._read(_evidence_of, Agreement, org_id)
+
+    def create_collaborative(self, collaborative: CollaborativeCreate) -> Collaborative:
+        return self._create_evidence(collaborative, Collaborative)
+
+    def list_collaboratives(self, *, org_id: str) -> list[Collaborative]:
+        return self._read(_evidence_of, Collaborative, org_id)
+
+    def _create_evidence(
+        self, record: EvidenceCreate, model: type[EvidenceRecord]
+    ) -> EvidenceRecord:
+        row = evidence_row(record)
+
+        def work(tx: ManagedTransaction) -> EvidenceRecord:
+            evidence_id = _Writer(tx).evidence(row)
+            label = cypher.EVIDENCE_LABELS[row.kind]
+            [stored] = _rows(tx, cypher.GET_EVIDENCE[label], id=evidence_id)
+            return evidence_record(model, stored, stored["org_ids"])
+
+        return self._write(work)
+
     # -- maps -------------------------------------------------------------------------------
 
     def region_graph(self, region: str) -> nx.Graph:
@@ -642,6 +698,18 @@ class _Writer:
         _run(self._tx, cypher.MERGE_TOKEN, row=row)
         return token_id
 
+    def evidence(self, row: EvidenceRow) -> str:
+        """Write one piece of partnership evidence bound to its organizations; returns its id."""
+        label = cypher.EVIDENCE_LABELS[row.kind]
+        self.known[Label.ORGANIZATION].prefetch(row.org_ids)
+        evidence_id = self._claim(label, evidence_noun(row.kind), row.wanted_id, row.id_source)
+        for org_id in row.org_ids:
+            self.require_org(org_id)
+        properties = {**row.columns, "created_at": _now()}
+        rows = [{"id": evidence_id, "org_ids": row.org_ids, "properties": properties}]
+        self._write("evidence", rows, cypher.MERGE_EVIDENCE[label])
+        return evidence_id
+
     def _claim(self, label: Label, what: str, wanted: str | None, name: str) -> str:
         """The key of a new record: ``wanted`` unless it exists (a conflict), else a free slug
         of ``name``; from now on it counts as existing."""
@@ -733,6 +801,15 @@ def _analytics_graph(orgs: list[Row], edges: list[Row]) -> nx.Graph:
         history = [(at, state) for at, state in edge["history"]]
         add_relationship_edge(graph, edge["id"], edge["org_a"], edge["org_b"], history)
     return graph
+
+
+def _evidence_of(
+    tx: ManagedTransaction, model: type[EvidenceRecord], org_id: str
+) -> list[EvidenceRecord]:
+    """The evidence of ``model``'s kind that binds ``org_id``, oldest first."""
+    label = cypher.EVIDENCE_LABELS[EVIDENCE_KINDS[model]]
+    rows = _rows(tx, cypher.EVIDENCE_OF_ORGANIZATION[label], org_id=org_id)
+    return [evidence_record(model, row, row["org_ids"]) for row in rows]
 
 
 def _neighbourhood(tx: ManagedTransaction, org_id: str, depth: int) -> list[str]:

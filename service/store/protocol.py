@@ -37,6 +37,16 @@ from graph_models import (
     Sector,
     TokenCreate,
 )
+from graph_models.evidence import (
+    Agreement,
+    AgreementCreate,
+    Collaborative,
+    CollaborativeCreate,
+    JointCasePlan,
+    JointCasePlanCreate,
+    JointProgram,
+    JointProgramCreate,
+)
 
 Progress = Callable[[str, int], None]
 """Called as ``progress(what, count)`` while a bundle is imported: ``count`` more of ``what``."""
@@ -140,6 +150,17 @@ class Store(Protocol):
 
     # analytics input
     def partner_graph(self, org_id: str | None = None, *, depth: int = 1) -> nx.Graph: ...
+
+    # -- partnership evidence ----
+    # Each list holds the records naming ``org_id``, oldest first (by date or start, then id).
+    def create_joint_case_plan(self, plan: JointCasePlanCreate) -> JointCasePlan: ...
+    def list_joint_case_plans(self, *, org_id: str) -> list[JointCasePlan]: ...
+    def create_joint_program(self, program: JointProgramCreate) -> JointProgram: ...
+    def list_joint_programs(self, *, org_id: str) -> list[JointProgram]: ...
+    def create_agreement(self, agreement: AgreementCreate) -> Agreement: ...
+    def list_agreements(self, *, org_id: str) -> list[Agreement]: ...
+    def create_collaborative(self, collaborative: CollaborativeCreate) -> Collaborative: ...
+    def list_collaboratives(self, *, org_id: str) -> list[Collaborative]: ...
 
     # -- maps ---------------------------------------------------------------------------------
     def region_graph(self, region: str) -> nx.Graph:
