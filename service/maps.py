@@ -4,12 +4,13 @@ store, then compute them with the pure functions of :mod:`service.analytics.ecom
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from graph_models.common import end_of_day, utc_now
 from graph_models.ecomaps import EcoMap, EcoMapChanges, ReferralFlow, RegionMap
 from service.analytics.ecomaps import changed_partners, ecomap, ecomap_changes, region_map
 from service.errors import InvalidInput, NotFound
+from service.partnerships import partner_level_map
 from service.store import Store
 
 
@@ -21,13 +22,14 @@ class PartnerFacts:
     flows: dict[str, ReferralFlow] = field(default_factory=dict)
 
 
-def partner_facts(store: Store, org_id: str, *, as_of: datetime | None = None) -> PartnerFacts:
-    """The partnership level and the referral flow of each partner of ``org_id`` at ``as_of``.
+def partner_facts(store: Store, org_id: str, *, as_of: date | None = None) -> PartnerFacts:
+    """The partnership level and the referral flow of each partner of ``org_id`` on the day
+    ``as_of`` (today when None).
 
-    This is the one place eco-maps learn about levels and referrals; until the store records
-    them, every partner has neither.
+    This is the one place eco-maps learn about levels and referrals. Levels come from the
+    partnership evidence; referral flows stay empty until the store records referrals.
     """
-    return PartnerFacts()
+    return PartnerFacts(levels=partner_level_map(store, org_id, as_of=as_of))
 
 
 def load_ecomap(
@@ -43,7 +45,7 @@ def load_ecomap(
     graph = store.partner_graph(org_id, depth=depth)
     sectors = store.get_profile(profile).sectors if profile else []
     moment = end_of_day(as_of) if as_of else None
-    facts = partner_facts(store, org_id, as_of=moment)
+    facts = partner_facts(store, org_id, as_of=as_of)
     return ecomap(
         graph,
         org_id,

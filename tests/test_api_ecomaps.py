@@ -185,3 +185,19 @@ def test_a_region_map_draws_the_organizations_of_the_region_and_their_relationsh
         404,
         "no organization is in the region 'Atlantis'",
     )
+
+
+def test_a_partner_with_partnership_evidence_has_its_level_as_of_the_day_asked(client, history):
+    agreement = {
+        "kind": "information_sharing",
+        "org_ids": ["hub", "wic"],
+        "start": "2019-07-01",
+    }
+    assert client.post("/api/v1/agreements", json=agreement).status_code == 201
+
+    def levels(**params: str) -> dict[str, int | None]:
+        body = client.get("/api/v1/organizations/hub/ecomap", params=params).json()
+        return {p["organization"]["id"]: p["partnership_level"] for p in body["partners"]}
+
+    assert levels() == {"ei": None, "lib": None, "wic": 4}
+    assert levels(as_of="2019-06-30") == {"ei": None, "wic": None}
