@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 
 from graph_models.ecomaps import EcoMap, EcoMapChanges, RegionMap
 from service.api.deps import Reader, StoreDep
@@ -19,7 +20,13 @@ AsOf = Annotated[
 ]
 
 
-@router.get("/organizations/{org_id}/ecomap")
+def as_json(model: BaseModel) -> Response:
+    """``model`` as JSON, serialized once: FastAPI would first validate a returned model again,
+    which on a hub with thousands of partners costs more than computing its eco-map."""
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
+@router.get("/organizations/{org_id}/ecomap", response_model=EcoMap)
 def get_ecomap(
     org_id: str,
     store: StoreDep,
@@ -32,10 +39,10 @@ def get_ecomap(
         str | None,
         Query(description="A sector profile; its sectors without a partner are missing_sectors."),
     ] = None,
-) -> EcoMap:
+) -> Response:
     """The agency's eco-map: each partner with the state of the relationship, its partnership
     level, the referrals sent and received and the open loops."""
-    return load_ecomap(store, org_id, depth=depth, as_of=as_of, profile=profile)
+    return as_json(load_ecomap(store, org_id, depth=depth, as_of=as_of, profile=profile))
 
 
 @router.get("/organizations/{org_id}/ecomap/changes")
