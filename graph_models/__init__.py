@@ -53,3 +53,15 @@ __all__ = [
     "relationship_id",
     "slugify",
 ]
+
+# -- eco-maps ----
+from graph_models.ecomaps import (
+    EcoMap,
+    EcoMapChanges,
+    EcoMapPartner,
+    MapView,
+    ReferralFlow,
+    RegionMap,
+)
+
+__all__ += ["EcoMap", "EcoMapChanges", "EcoMapPartner", "MapView", "ReferralFlow", "RegionMap"]

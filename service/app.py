@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from service.api import (
     catalog,
+    ecomaps,
     engagements,
     evidence,
     missing_partners,
@@ -28,7 +29,7 @@ from service.api.deps import StoreDep
 from service.errors import DomainError
 from service.settings import Settings
 from service.store import Store, open_store
-from service.web import missing_pages, pages
+from service.web import maps, missing_pages, pages
 
 DESCRIPTION = """
 The partner network of agencies that serve infants, toddlers and families, kept as a graph:
@@ -96,13 +97,15 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         tokens,
         evidence,
         partnerships,
+        ecomaps,
+        missing_partners,
     ):
         api.include_router(module.router)
-    # -- missing partners ----
-    api.include_router(missing_partners.router)
     app.include_router(api)
     app.include_router(pages.router)
     app.include_router(missing_pages.router)
+    app.include_router(maps.router)
+    maps.mount_assets(app)
     app.mount("/static", StaticFiles(directory=pages.WEB_DIR / "static"), name="static")
     swagger_assets = resources.files("fastapi_swagger") / "resources"
     app.mount("/swagger", StaticFiles(directory=str(swagger_assets)), name="swagger")

@@ -56,6 +56,10 @@ ALLOWED = {
     # -- missing partners ----
     ("GET", "/api/v1/organizations/{org_id}/missing-partners"): EVERYONE,
     ("GET", "/api/v1/regions/{region}/missing-partners"): EVERYONE,
+    # -- eco-maps ----
+    ("GET", "/api/v1/organizations/{org_id}/ecomap"): EVERYONE,
+    ("GET", "/api/v1/organizations/{org_id}/ecomap/changes"): EVERYONE,
+    ("GET", "/api/v1/regions/{region}/map"): EVERYONE,
 }
 
 

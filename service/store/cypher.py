@@ -393,3 +393,10 @@ WITH DISTINCT r
 RETURN {_EDGE} AS row
 """
 """Every relationship of any of ``$ids`` with an organization of one of ``$sectors``, each once."""
+
+# -- maps -------------------------------------------------------------------------------------
+
+ORGANIZATIONS_IN_REGION = f"""
+MATCH (o:{Label.ORGANIZATION}) WHERE o.region = $region
+RETURN {_ORGANIZATION} AS row
+"""

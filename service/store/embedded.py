@@ -651,7 +651,7 @@ class EmbeddedStore:
                 return self._graph.copy()
             if org_id not in self._graph:
                 raise NotFound(f"organization '{org_id}' does not exist")
-            return nx.ego_graph(self._graph, org_id, radius=depth)
+            return _neighbourhood(self._graph, org_id, depth)
 
     def _load_graph(self) -> nx.Graph:
         graph = nx.Graph()
@@ -771,6 +771,28 @@ class EmbeddedStore:
                 )
             graph.add_nodes_from((org_id, nodes[org_id]) for org_id in list(graph))
             return graph
+
+    # -- maps -------------------------------------------------------------------------------
+
+    def region_graph(self, region: str) -> nx.Graph:
+        with self._lock:
+            rows = self._all("SELECT id FROM organizations WHERE region = ?", (region,))
+            return self._graph.subgraph(row["id"] for row in rows).copy()
+
+
+def _neighbourhood(graph: nx.Graph, org_id: str, depth: int) -> nx.Graph:
+    """A copy of ``nx.ego_graph(graph, org_id, radius=depth)``, built straight from the
+    adjacency: a few times faster than copying a subgraph view around a hub."""
+    nodes = nx.single_source_shortest_path_length(graph, org_id, cutoff=depth)
+    found = nx.Graph()
+    found.add_nodes_from((node, graph.nodes[node]) for node in nodes)
+    found.add_edges_from(
+        (node, other, data)
+        for node in nodes
+        for other, data in graph.adj[node].items()
+        if other in nodes
+    )
+    return found
 
 
 def _organization(row: sqlite3.Row) -> Organization:

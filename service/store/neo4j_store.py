@@ -491,6 +491,11 @@ class Neo4jStore:
     def introduction_graph(self, org_ids: Collection[str], *, sectors: Collection[str]) -> nx.Graph:
         return self._read(_introduction_graph, list(org_ids), sorted(set(sectors)))
 
+    # -- maps -------------------------------------------------------------------------------
+
+    def region_graph(self, region: str) -> nx.Graph:
+        return self._read(_region_graph, region)
+
 
 class _Step(NamedTuple):
     """One assessment to record."""
@@ -868,3 +873,13 @@ def _introduction_graph(tx: ManagedTransaction, org_ids: list[str], sectors: lis
     edges += _rows(tx, cypher.RELATIONSHIPS_INTO_SECTORS, ids=partners, sectors=sectors)
     ids = sorted({*org_ids, *(end for edge in edges for end in (edge["org_a"], edge["org_b"]))})
     return _analytics_graph(_rows(tx, cypher.ORGANIZATIONS_AMONG, ids=ids), edges)
+
+
+# -- maps -------------------------------------------------------------------------------------
+
+
+def _region_graph(tx: ManagedTransaction, region: str) -> nx.Graph:
+    """The organizations of ``region`` and the relationships among them."""
+    orgs = _rows(tx, cypher.ORGANIZATIONS_IN_REGION, region=region)
+    edges = _rows(tx, cypher.EDGES_AMONG, ids=[org["id"] for org in orgs])
+    return _analytics_graph(orgs, edges)

@@ -168,4 +168,9 @@ class Store(Protocol):
         related to a partner; with every relationship of ``org_ids`` and every relationship of
         a partner with an organization of ``sectors``. Nodes and edges carry what
         ``partner_graph`` gives them. :class:`NotFound` names the first unknown id."""
+
+    # -- maps ---------------------------------------------------------------------------------
+    def region_graph(self, region: str) -> nx.Graph:
+        """The organizations of ``region`` and the relationships among them, as in
+        ``partner_graph``; empty when no organization is in that region."""
         ...
