@@ -84,3 +84,14 @@ __all__ = [
     "relationship_id",
     "slugify",
 ]
+
+# -- eco-maps ----
+from graph_models.ecomaps import (
+    EcoMap,
+    EcoMapChanges,
+    EcoMapPartner,
+    MapView,
+    RegionMap,
+)
+
+__all__ += ["EcoMap", "EcoMapChanges", "EcoMapPartner", "MapView", "RegionMap"]

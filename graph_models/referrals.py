@@ -417,13 +417,17 @@ class ReferralFlow(BaseModel):
     """Referrals between an organization and one partner, in both directions.
 
     Also the evidence of partnership level 1 (basic referrals of families): dated referrals
-    between the two, and how many loops were closed.
+    between the two, and how many of their loops were closed.
     """
 
-    referrals_sent: int = Field(description="Referrals the organization sent to the partner.")
-    referrals_received: int = Field(description="Referrals the partner sent to the organization.")
-    open_loops: int = Field(description="Referrals between the two, either way, still open.")
-    closed_loops: int = Field(description="Referrals between the two whose loop is closed.")
+    referrals_sent: int = Field(default=0, ge=0, description="Referrals it sent the partner.")
+    referrals_received: int = Field(default=0, ge=0, description="Referrals the partner sent it.")
+    open_loops: int = Field(
+        default=0, ge=0, description="Referrals between the two whose feedback loop is not closed."
+    )
+    closed_loops: int = Field(
+        default=0, ge=0, description="Referrals between the two whose feedback loop is closed."
+    )
     first_referral_at: datetime | None = None
     last_referral_at: datetime | None = None
 

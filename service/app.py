@@ -17,8 +17,12 @@ from pydantic import BaseModel
 from service.api import (
     audit,
     catalog,
+    ecomaps,
     engagements,
+    evidence,
+    missing_partners,
     organizations,
+    partnerships,
     paths,
     referrals,
     relationships,
@@ -28,7 +32,7 @@ from service.api.deps import StoreDep
 from service.errors import DomainError
 from service.settings import Settings
 from service.store import Store, open_store
-from service.web import pages, referral_pages
+from service.web import maps, missing_pages, pages, referral_pages
 
 DESCRIPTION = """
 The partner network of agencies that serve infants, toddlers and families, kept as a graph:
@@ -88,13 +92,26 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         return Health(store=store.kind)
 
     api = APIRouter(prefix="/api/v1")
-    for module in (organizations, relationships, engagements, catalog, tokens):
+    for module in (
+        organizations,
+        relationships,
+        engagements,
+        catalog,
+        tokens,
+        evidence,
+        partnerships,
+        ecomaps,
+        missing_partners,
+    ):
         api.include_router(module.router)
     # -- referrals ----
     for module in (referrals, paths, audit):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(pages.router)
+    app.include_router(missing_pages.router)
+    app.include_router(maps.router)
+    maps.mount_assets(app)
     app.include_router(referral_pages.router)
     app.mount("/static", StaticFiles(directory=pages.WEB_DIR / "static"), name="static")
     swagger_assets = resources.files("fastapi_swagger") / "resources"

@@ -26,8 +26,8 @@ class Permission(StrEnum):
     ASSESS = "assess relationships"
     DELETE = "delete records"
     MANAGE_TOKENS = "manage access tokens"
+    CASE_WORK = "record case-level work"
     # -- referrals ----
-    RECORD_REFERRALS = "record referrals and their status events"
     READ_CASES = "read case-level referral records"
     READ_AUDIT = "read the audit log"
 
@@ -38,13 +38,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {Permission.READ_NETWORK, Permission.EDIT_NETWORK, Permission.ASSESS, Permission.DELETE}
     ),
     Role.PLANNER: frozenset({Permission.READ_NETWORK, Permission.EDIT_NETWORK}),
-    Role.CASEWORKER: frozenset({Permission.READ_NETWORK}),
+    Role.CASEWORKER: frozenset({Permission.READ_NETWORK, Permission.CASE_WORK}),
 }
 
 # -- referrals ----
 # Case-level records are kept by case-level staff, each only for its own organization (see
 # service/referrals.py); leaders and planners see referral aggregates, never case_refs.
-ROLE_PERMISSIONS[Role.CASEWORKER] |= {Permission.RECORD_REFERRALS, Permission.READ_CASES}
+ROLE_PERMISSIONS[Role.CASEWORKER] |= {Permission.READ_CASES}
 
 
 def new_token() -> str:
@@ -75,3 +75,19 @@ def issue_token(store: TokenStore, request: TokenCreate) -> tuple[str, Principal
     """Make a new token, store its hash, and return the token (shown once) with its holder."""
     token = new_token()
     return token, store.create_token(request, token_hash=hash_token(token))
+
+
+# -- case-level data ----
+
+
+def may_see_case(principal: Principal, org_ids: list[str]) -> bool:
+    """Whether case-level data shared by ``org_ids`` may be shown: to admins, and to
+    caseworkers of one of those organizations.
+
+    >>> caseworker = Principal(token_id="t", name="Cas", role=Role.CASEWORKER, org_id="wic")
+    >>> may_see_case(caseworker, ["wic", "hub"]), may_see_case(caseworker, ["eld", "hub"])
+    (True, False)
+    """
+    if principal.role is Role.ADMIN:
+        return True
+    return principal.role is Role.CASEWORKER and principal.org_id in org_ids

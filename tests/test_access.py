@@ -40,6 +40,26 @@ ALLOWED = {
     ("POST", "/api/v1/profiles"): EDITORS,
     ("GET", "/api/v1/profiles/{name}"): EVERYONE,
     ("POST", "/api/v1/tokens"): {ADMIN},
+    # -- partnership levels, health, engagement plan, network measures ----
+    ("POST", "/api/v1/joint-case-plans"): {ADMIN, CASEWORKER},
+    ("GET", "/api/v1/joint-case-plans"): EVERYONE,
+    ("POST", "/api/v1/joint-programs"): EDITORS,
+    ("GET", "/api/v1/joint-programs"): EVERYONE,
+    ("POST", "/api/v1/agreements"): EDITORS,
+    ("GET", "/api/v1/agreements"): EVERYONE,
+    ("POST", "/api/v1/collaboratives"): EDITORS,
+    ("GET", "/api/v1/collaboratives"): EVERYONE,
+    ("GET", "/api/v1/organizations/{org_id}/partnership-levels"): EVERYONE,
+    ("GET", "/api/v1/organizations/{org_id}/relationship-health"): EVERYONE,
+    ("GET", "/api/v1/organizations/{org_id}/engagement-plan"): EVERYONE,
+    ("GET", "/api/v1/network/measures"): EVERYONE,
+    # -- missing partners ----
+    ("GET", "/api/v1/organizations/{org_id}/missing-partners"): EVERYONE,
+    ("GET", "/api/v1/regions/{region}/missing-partners"): EVERYONE,
+    # -- eco-maps ----
+    ("GET", "/api/v1/organizations/{org_id}/ecomap"): EVERYONE,
+    ("GET", "/api/v1/organizations/{org_id}/ecomap/changes"): EVERYONE,
+    ("GET", "/api/v1/regions/{region}/map"): EVERYONE,
     # -- referrals ----
     ("POST", "/api/v1/referrals"): {ADMIN, CASEWORKER},
     ("GET", "/api/v1/referrals"): {ADMIN, CASEWORKER},

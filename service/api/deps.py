@@ -92,8 +92,8 @@ Editor = Annotated[Principal, allowed(Permission.EDIT_NETWORK)]
 Assessor = Annotated[Principal, allowed(Permission.ASSESS)]
 Deleter = Annotated[Principal, allowed(Permission.DELETE)]
 TokenManager = Annotated[Principal, allowed(Permission.MANAGE_TOKENS)]
+CaseWorker = Annotated[Principal, allowed(Permission.CASE_WORK)]
 # -- referrals ----
-ReferralRecorder = Annotated[Principal, allowed(Permission.RECORD_REFERRALS)]
 CaseReader = Annotated[Principal, allowed(Permission.READ_CASES)]
 Auditor = Annotated[Principal, allowed(Permission.READ_AUDIT)]
 

@@ -21,10 +21,10 @@ from service import referrals
 from service.api.deps import (
     DEFAULT_LIMIT,
     CaseReader,
+    CaseWorker,
     Limit,
     Offset,
     Reader,
-    ReferralRecorder,
     StoreDep,
 )
 
@@ -42,7 +42,7 @@ OverdueAfterDays = Annotated[
 
 
 @router.post("/referrals", status_code=status.HTTP_201_CREATED)
-def create_referral(body: ReferralCreate, store: StoreDep, principal: ReferralRecorder) -> Referral:
+def create_referral(body: ReferralCreate, store: StoreDep, principal: CaseWorker) -> Referral:
     """Record that a case was referred from one organization to another, with the family's
     consent (`consent: true`; without it the referral is refused). A caseworker records the
     referrals its own organization sends. The referral starts as `sent` at `sent_at`."""
@@ -91,7 +91,7 @@ def get_referral(referral_id: str, store: StoreDep, principal: CaseReader) -> Re
     + describe_transitions(),
 )
 def add_referral_event(
-    referral_id: str, body: ReferralEventCreate, store: StoreDep, principal: ReferralRecorder
+    referral_id: str, body: ReferralEventCreate, store: StoreDep, principal: CaseWorker
 ) -> Referral:
     return referrals.record_event(store, principal, referral_id, body)
 

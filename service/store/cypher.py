@@ -12,6 +12,7 @@ The graph::
     (:Organization)-[:RELATED {id}]->(:Organization)    one per relationship, org_a to org_b
     (:Engagement)-[:WITH_ORG]->(:Organization), (:Engagement)-[:WITH_CONTACT]->(:Contact)
     (:Sector), (:Profile), (:Token), (:Counter {name: 'assessment'}) numbering assessments
+    (:JointCasePlan|JointProgram|Agreement|Collaborative)-[:BINDS]->(:Organization)
     (:Referral {id, case_ref, from_org, to_org, ..., event_statuses, event_ats, event_by})
     (:Organization)-[:REFERRED {counts, first_sent_at, last_sent_at}]->(:Organization)
     (:AuditEntry {seq, ...}), numbered by (:Counter {name: 'audit'})
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from graph_models.evidence import EvidenceKind
 from service.store.records import PAIR_COUNTERS
 
 
@@ -36,6 +38,11 @@ class Label(StrEnum):
     ENGAGEMENT = "Engagement"
     TOKEN = "Token"
     COUNTER = "Counter"
+    # -- partnership evidence ----
+    JOINT_CASE_PLAN = "JointCasePlan"
+    JOINT_PROGRAM = "JointProgram"
+    AGREEMENT = "Agreement"
+    COLLABORATIVE = "Collaborative"
     # -- referrals ----
     REFERRAL = "Referral"
     AUDIT_ENTRY = "AuditEntry"
@@ -50,6 +57,7 @@ class Rel(StrEnum):
     ASSESSED = "ASSESSED"
     WITH_ORG = "WITH_ORG"
     WITH_CONTACT = "WITH_CONTACT"
+    BINDS = "BINDS"  # partnership evidence to each organization it binds
     # -- referrals ----
     REFERRED = "REFERRED"
 
@@ -66,6 +74,10 @@ UNIQUE_KEYS: dict[Label, str] = {
     Label.ENGAGEMENT: "id",
     Label.TOKEN: "id",
     Label.COUNTER: "name",
+    Label.JOINT_CASE_PLAN: "id",
+    Label.JOINT_PROGRAM: "id",
+    Label.AGREEMENT: "id",
+    Label.COLLABORATIVE: "id",
 }
 """The key property of each label: unique, and what writes MERGE on."""
 
@@ -93,6 +105,10 @@ EXISTING_KEYS: dict[Label, str] = {
         Label.RELATIONSHIP,
         Label.ENGAGEMENT,
         Label.TOKEN,
+        Label.JOINT_CASE_PLAN,
+        Label.JOINT_PROGRAM,
+        Label.AGREEMENT,
+        Label.COLLABORATIVE,
     )
 }
 """Which of ``$keys`` exist, per label."""
@@ -325,6 +341,74 @@ WHERE r.org_a = id AND r.org_b IN $ids
 RETURN {_EDGE} AS row
 """
 """The relationships whose two organizations are both among ``$ids``, each once."""
+
+# -- partnership evidence ---------------------------------------------------------------------
+
+EVIDENCE_LABELS: dict[EvidenceKind, Label] = {
+    EvidenceKind.JOINT_CASE_PLAN: Label.JOINT_CASE_PLAN,
+    EvidenceKind.JOINT_PROGRAM: Label.JOINT_PROGRAM,
+    EvidenceKind.AGREEMENT: Label.AGREEMENT,
+    EvidenceKind.COLLABORATIVE: Label.COLLABORATIVE,
+}
+"""The label of each kind of evidence."""
+
+_EVIDENCE = f"""e {{.id, .subkind, .name, .case_ref, .governance, .notes, .start_date, .end_date,
+    .created_at,
+    org_ids: COLLECT {{
+        MATCH (e)-[:{Rel.BINDS}]->(o:{Label.ORGANIZATION}) RETURN o.id ORDER BY o.id
+    }}
+}}"""
+MERGE_EVIDENCE: dict[Label, str] = {
+    label: f"""
+UNWIND $rows AS row
+MERGE (e:{label} {{id: row.id}})
+ON CREATE SET e += row.properties
+WITH e, row
+UNWIND row.org_ids AS org_id
+MATCH (o:{Label.ORGANIZATION} {{id: org_id}})
+MERGE (e)-[:{Rel.BINDS}]->(o)
+"""
+    for label in EVIDENCE_LABELS.values()
+}
+"""Evidence records with the organizations each binds."""
+GET_EVIDENCE: dict[Label, str] = {
+    label: f"MATCH (e:{label}) WHERE e.id = $id RETURN {_EVIDENCE} AS row"
+    for label in EVIDENCE_LABELS.values()
+}
+EVIDENCE_OF_ORGANIZATION: dict[Label, str] = {
+    label: f"""
+MATCH (e:{label})-[:{Rel.BINDS}]->(:{Label.ORGANIZATION} {{id: $org_id}})
+RETURN {_EVIDENCE} AS row ORDER BY e.start_date, e.id
+"""
+    for label in EVIDENCE_LABELS.values()
+}
+"""The evidence of one kind that binds ``$org_id``, oldest first."""
+
+# -- missing partners -------------------------------------------------------------------------
+
+RELATIONSHIPS_OF = f"""
+UNWIND $ids AS id
+MATCH (:{Label.ORGANIZATION} {{id: id}})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
+WITH DISTINCT r
+RETURN {_EDGE} AS row
+"""
+"""Every relationship of any of ``$ids``, each once."""
+RELATIONSHIPS_INTO_SECTORS = f"""
+UNWIND $ids AS id
+MATCH (:{Label.ORGANIZATION} {{id: id}})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
+      <-[:{Rel.PARTY}]-(other:{Label.ORGANIZATION})
+WHERE other.sector IN $sectors
+WITH DISTINCT r
+RETURN {_EDGE} AS row
+"""
+"""Every relationship of any of ``$ids`` with an organization of one of ``$sectors``, each once."""
+
+# -- maps -------------------------------------------------------------------------------------
+
+ORGANIZATIONS_IN_REGION = f"""
+MATCH (o:{Label.ORGANIZATION}) WHERE o.region = $region
+RETURN {_ORGANIZATION} AS row
+"""
 
 # -- referrals --------------------------------------------------------------------------------
 # A referral keeps its later events (after 'sent') as parallel lists. The REFERRED

@@ -9,7 +9,7 @@ bundle is one transaction, all or nothing. The Cypher is in :mod:`service.store.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
@@ -57,16 +57,33 @@ from graph_models import (
     relationship_id,
 )
 from graph_models.common import utc_now
+from graph_models.evidence import (
+    Agreement,
+    AgreementCreate,
+    Collaborative,
+    CollaborativeCreate,
+    JointCasePlan,
+    JointCasePlanCreate,
+    JointProgram,
+    JointProgramCreate,
+)
 from service.errors import Conflict, InvalidReference, NotFound, StoreUnavailable
 from service.settings import Settings
 from service.store import cypher
 from service.store.cypher import Label
 from service.store.protocol import ImportSummary, Progress
 from service.store.records import (
+    EVIDENCE_KINDS,
+    EvidenceCreate,
+    EvidenceRecord,
+    EvidenceRow,
     PairTotals,
     add_relationship_edge,
     assemble_pair_loops,
     combine_flows,
+    evidence_noun,
+    evidence_record,
+    evidence_row,
     from_text,
     moved,
     new_id,
@@ -454,6 +471,55 @@ class Neo4jStore:
     def partner_graph(self, org_id: str | None = None, *, depth: int = 1) -> nx.Graph:
         return self._read(_partner_graph, org_id, depth)
 
+    # -- partnership evidence ---------------------------------------------------------------
+
+    def create_joint_case_plan(self, plan: JointCasePlanCreate) -> JointCasePlan:
+        return self._create_evidence(plan, JointCasePlan)
+
+    def list_joint_case_plans(self, *, org_id: str) -> list[JointCasePlan]:
+        return self._read(_evidence_of, JointCasePlan, org_id)
+
+    def create_joint_program(self, program: JointProgramCreate) -> JointProgram:
+        return self._create_evidence(program, JointProgram)
+
+    def list_joint_programs(self, *, org_id: str) -> list[JointProgram]:
+        return self._read(_evidence_of, JointProgram, org_id)
+
+    def create_agreement(self, agreement: AgreementCreate) -> Agreement:
+        return self._create_evidence(agreement, Agreement)
+
+    def list_agreements(self, *, org_id: str) -> list[Agreement]:
+        return self._read(_evidence_of, Agreement, org_id)
+
+    def create_collaborative(self, collaborative: CollaborativeCreate) -> Collaborative:
+        return self._create_evidence(collaborative, Collaborative)
+
+    def list_collaboratives(self, *, org_id: str) -> list[Collaborative]:
+        return self._read(_evidence_of, Collaborative, org_id)
+
+    def _create_evidence(
+        self, record: EvidenceCreate, model: type[EvidenceRecord]
+    ) -> EvidenceRecord:
+        row = evidence_row(record)
+
+        def work(tx: ManagedTransaction) -> EvidenceRecord:
+            evidence_id = _Writer(tx).evidence(row)
+            label = cypher.EVIDENCE_LABELS[row.kind]
+            [stored] = _rows(tx, cypher.GET_EVIDENCE[label], id=evidence_id)
+            return evidence_record(model, stored, stored["org_ids"])
+
+        return self._write(work)
+
+    # -- missing partners ----
+
+    def introduction_graph(self, org_ids: Collection[str], *, sectors: Collection[str]) -> nx.Graph:
+        return self._read(_introduction_graph, list(org_ids), sorted(set(sectors)))
+
+    # -- maps -------------------------------------------------------------------------------
+
+    def region_graph(self, region: str) -> nx.Graph:
+        return self._read(_region_graph, region)
+
     # -- referrals --------------------------------------------------------------------------
 
     def create_referral(self, referral: ReferralCreate, *, recorded_by: str) -> Referral:
@@ -803,6 +869,18 @@ class _Writer:
         _run(self._tx, cypher.MERGE_TOKEN, row=row)
         return token_id
 
+    def evidence(self, row: EvidenceRow) -> str:
+        """Write one piece of partnership evidence bound to its organizations; returns its id."""
+        label = cypher.EVIDENCE_LABELS[row.kind]
+        self.known[Label.ORGANIZATION].prefetch(row.org_ids)
+        evidence_id = self._claim(label, evidence_noun(row.kind), row.wanted_id, row.id_source)
+        for org_id in row.org_ids:
+            self.require_org(org_id)
+        properties = {**row.columns, "created_at": _now()}
+        rows = [{"id": evidence_id, "org_ids": row.org_ids, "properties": properties}]
+        self._write("evidence", rows, cypher.MERGE_EVIDENCE[label])
+        return evidence_id
+
     def _claim(self, label: Label, what: str, wanted: str | None, name: str) -> str:
         """The key of a new record: ``wanted`` unless it exists (a conflict), else a free slug
         of ``name``; from now on it counts as existing."""
@@ -915,6 +993,11 @@ def _partner_graph(tx: ManagedTransaction, org_id: str | None, depth: int) -> nx
         if not orgs:
             raise NotFound(f"organization '{org_id}' does not exist")
         edges = _rows(tx, cypher.EDGES_AMONG, ids=ids)
+    return _analytics_graph(orgs, edges)
+
+
+def _analytics_graph(orgs: Iterable[Row], edges: Iterable[Row]) -> nx.Graph:
+    """A graph of organization rows and relationship rows with their history."""
     graph = nx.Graph()
     for org in orgs:
         graph.add_node(org["id"], **organization_node(org))
@@ -922,6 +1005,15 @@ def _partner_graph(tx: ManagedTransaction, org_id: str | None, depth: int) -> nx
         history = [(at, state) for at, state in edge["history"]]
         add_relationship_edge(graph, edge["id"], edge["org_a"], edge["org_b"], history)
     return graph
+
+
+def _evidence_of(
+    tx: ManagedTransaction, model: type[EvidenceRecord], org_id: str
+) -> list[EvidenceRecord]:
+    """The evidence of ``model``'s kind that binds ``org_id``, oldest first."""
+    label = cypher.EVIDENCE_LABELS[EVIDENCE_KINDS[model]]
+    rows = _rows(tx, cypher.EVIDENCE_OF_ORGANIZATION[label], org_id=org_id)
+    return [evidence_record(model, row, row["org_ids"]) for row in rows]
 
 
 def _neighbourhood(tx: ManagedTransaction, org_id: str, depth: int) -> list[str]:
@@ -964,6 +1056,32 @@ def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
 
 def _now() -> str:
     return to_text(utc_now())
+
+
+# -- missing partners -------------------------------------------------------------------------
+
+
+def _introduction_graph(tx: ManagedTransaction, org_ids: list[str], sectors: list[str]) -> nx.Graph:
+    """The members, their partners and the organizations of ``sectors`` the partners relate to."""
+    known = {row["id"] for row in _rows(tx, cypher.ORGANIZATIONS_AMONG, ids=org_ids)}
+    for org_id in org_ids:
+        if org_id not in known:
+            raise NotFound(f"organization '{org_id}' does not exist")
+    edges = _rows(tx, cypher.RELATIONSHIPS_OF, ids=org_ids)
+    partners = sorted({end for edge in edges for end in (edge["org_a"], edge["org_b"])})
+    edges += _rows(tx, cypher.RELATIONSHIPS_INTO_SECTORS, ids=partners, sectors=sectors)
+    ids = sorted({*org_ids, *(end for edge in edges for end in (edge["org_a"], edge["org_b"]))})
+    return _analytics_graph(_rows(tx, cypher.ORGANIZATIONS_AMONG, ids=ids), edges)
+
+
+# -- maps -------------------------------------------------------------------------------------
+
+
+def _region_graph(tx: ManagedTransaction, region: str) -> nx.Graph:
+    """The organizations of ``region`` and the relationships among them."""
+    orgs = _rows(tx, cypher.ORGANIZATIONS_IN_REGION, region=region)
+    edges = _rows(tx, cypher.EDGES_AMONG, ids=[org["id"] for org in orgs])
+    return _analytics_graph(orgs, edges)
 
 
 # -- referrals ----

@@ -6,7 +6,7 @@ nothing. Errors are the domain errors of :mod:`service.errors`, never driver exc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date, datetime
 from typing import Protocol
 
@@ -45,6 +45,16 @@ from graph_models import (
     RelationshipUpdate,
     Sector,
     TokenCreate,
+)
+from graph_models.evidence import (
+    Agreement,
+    AgreementCreate,
+    Collaborative,
+    CollaborativeCreate,
+    JointCasePlan,
+    JointCasePlanCreate,
+    JointProgram,
+    JointProgramCreate,
 )
 
 Progress = Callable[[str, int], None]
@@ -152,6 +162,30 @@ class Store(Protocol):
 
     # analytics input
     def partner_graph(self, org_id: str | None = None, *, depth: int = 1) -> nx.Graph: ...
+
+    # -- partnership evidence ----
+    # Each list holds the records naming ``org_id``, oldest first (by date or start, then id).
+    def create_joint_case_plan(self, plan: JointCasePlanCreate) -> JointCasePlan: ...
+    def list_joint_case_plans(self, *, org_id: str) -> list[JointCasePlan]: ...
+    def create_joint_program(self, program: JointProgramCreate) -> JointProgram: ...
+    def list_joint_programs(self, *, org_id: str) -> list[JointProgram]: ...
+    def create_agreement(self, agreement: AgreementCreate) -> Agreement: ...
+    def list_agreements(self, *, org_id: str) -> list[Agreement]: ...
+    def create_collaborative(self, collaborative: CollaborativeCreate) -> Collaborative: ...
+    def list_collaboratives(self, *, org_id: str) -> list[Collaborative]: ...
+
+    # -- missing partners ----
+    def introduction_graph(self, org_ids: Collection[str], *, sectors: Collection[str]) -> nx.Graph:
+        """The organizations ``org_ids``, their partners, and the organizations of ``sectors``
+        related to a partner; with every relationship of ``org_ids`` and every relationship of
+        a partner with an organization of ``sectors``. Nodes and edges carry what
+        ``partner_graph`` gives them. :class:`NotFound` names the first unknown id."""
+
+    # -- maps ---------------------------------------------------------------------------------
+    def region_graph(self, region: str) -> nx.Graph:
+        """The organizations of ``region`` and the relationships among them, as in
+        ``partner_graph``; empty when no organization is in that region."""
+        ...
 
     # -- referrals ----
     # ``visible_to`` is the reader's organization: it sees the referrals it sent or received.

@@ -78,6 +78,31 @@ CREATE TABLE IF NOT EXISTS tokens (
     token_hash TEXT NOT NULL UNIQUE,
     created_at TEXT NOT NULL
 );
+-- -- partnership evidence ----
+-- Joint case plans, joint programs, agreements and collaboratives, one row each; `kind` says
+-- which. `subkind` is an agreement's kind or a collaborative's scope; `name` a program's name,
+-- an agreement's title or a collaborative's name. Dates are 'YYYY-MM-DD'.
+CREATE TABLE IF NOT EXISTS evidence (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    subkind TEXT,
+    name TEXT,
+    case_ref TEXT,
+    governance TEXT,
+    notes TEXT NOT NULL DEFAULT '',
+    start_date TEXT NOT NULL,
+    end_date TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+);
+CREATE TABLE IF NOT EXISTS evidence_orgs (
+    kind TEXT NOT NULL,
+    evidence_id TEXT NOT NULL,
+    org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    PRIMARY KEY (kind, evidence_id, org_id),
+    FOREIGN KEY (kind, evidence_id) REFERENCES evidence (kind, id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS evidence_orgs_by_org ON evidence_orgs (org_id, kind);
 -- -- referrals ----
 -- A referral keeps its latest status and its loop's closing; feedback_days is set once the
 -- loop closes (NULL while open). events holds the statuses after 'sent', oldest first, as a

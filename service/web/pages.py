@@ -31,7 +31,13 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 
 def page_error(request: Request, error: DomainError) -> Response:
     """The page shown instead of the one asked for, saying what went wrong."""
-    return render(request, "error.html", status_code=error.status_code, message=error.message)
+    return render(
+        request,
+        "error.html",
+        status_code=error.status_code,
+        message=error.message,
+        needs_sign_in=error.status_code == 401,
+    )
 
 
 @router.get("/login")

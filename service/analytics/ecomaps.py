@@ -1,0 +1,356 @@
+"""Eco-maps as pure functions of a partner graph: who the partners are, how each relationship
+stands at a moment, and what changed between two moments.
+
+The graph is the one ``Store.partner_graph`` hands out: nodes are organization ids with
+``name``, ``sector``, ``region`` and ``internal``; edges carry ``id`` and ``history``, a list of
+``(assessed_at, state)`` pairs, oldest first. A relationship whose first assessment comes after
+the moment asked for did not exist then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+
+import networkx as nx
+
+from graph_models import Assessment, ReferralFlow, RelationshipState
+from graph_models.ecomaps import (
+    EcoMap,
+    EcoMapChanges,
+    EcoMapPartner,
+    MapOrganization,
+    MapRelationship,
+    MissingSector,
+    PartnerChange,
+    PartnerLink,
+    PartnerOfPartner,
+    RegionMap,
+    StateMove,
+)
+
+History = Sequence[tuple[datetime, RelationshipState]]
+NO_FLOW = ReferralFlow()
+
+
+class Standing(NamedTuple):
+    """How a relationship stood at a moment: its state, since when, and since when it exists."""
+
+    state: RelationshipState
+    since: datetime
+    first: datetime
+
+
+def standing_at(history: History, moment: datetime | None = None) -> Standing | None:
+    """How a relationship with ``history`` stood at ``moment`` (now when None), or None when
+    it had not been assessed yet.
+
+    ``since`` is when the relationship moved into the state it had then.
+
+    Examples
+    --------
+    >>> from datetime import UTC
+    >>> jan, mar, may = (datetime(2019, m, 1, tzinfo=UTC) for m in (1, 3, 5))
+    >>> history = [(jan, RelationshipState.RED), (mar, RelationshipState.YELLOW)]
+    >>> standing_at(history, may).state, standing_at(history, may).since.month
+    (<RelationshipState.YELLOW: 'yellow'>, 3)
+    >>> standing_at(history, datetime(2018, 12, 1, tzinfo=UTC)) is None
+    True
+    """
+    standing = None
+    for at, state in history:
+        if moment is not None and at > moment:
+            break
+        if standing is None:
+            standing = Standing(state, at, at)
+        elif state is not standing.state:
+            standing = Standing(state, at, standing.first)
+    return standing
+
+
+def map_organization(graph: nx.Graph, org_id: str) -> MapOrganization:
+    """The organization ``org_id`` as the nodes of ``graph`` describe it."""
+    node = graph.nodes[org_id]
+    return MapOrganization(
+        id=org_id,
+        name=node["name"],
+        sector=node["sector"],
+        region=node["region"],
+        internal=node["internal"],
+    )
+
+
+def ecomap(
+    graph: nx.Graph,
+    focal: str,
+    *,
+    depth: int = 1,
+    as_of: datetime | None = None,
+    profile: str | None = None,
+    profile_sectors: Sequence[str] = (),
+    sector_labels: Mapping[str, str] | None = None,
+    levels: Mapping[str, int] | None = None,
+    flows: Mapping[str, ReferralFlow] | None = None,
+) -> EcoMap:
+    """The eco-map of ``focal``: its partners with the state of each relationship at ``as_of``.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A partner graph holding ``focal`` and every organization within ``depth`` of it.
+    focal : str
+        The agency at the centre.
+    depth : int
+        1 for partners only; 2 adds the partners of partners.
+    as_of : datetime, optional
+        Answer from history as it stood then; relationships first assessed later are left out.
+    profile, profile_sectors : str and sequence of str, optional
+        A profile's name and sectors; sectors with no partner become ``missing_sectors``.
+    sector_labels : mapping, optional
+        Labels of sector slugs, for the missing sectors.
+    levels : mapping, optional
+        Partnership level by partner id; partners left out have none yet.
+    flows : mapping, optional
+        Referral counts by partner id; partners left out have none.
+
+    Returns
+    -------
+    EcoMap
+        Partners by name; partners of partners by name; missing sectors in profile order.
+
+    Examples
+    --------
+    >>> from datetime import UTC
+    >>> g = nx.Graph()
+    >>> for org, sector in [("hub", "early_learning_hub"), ("wic", "wic"), ("lib", "library")]:
+    ...     g.add_node(org, name=org.upper(), sector=sector, region=None, internal=False)
+    >>> g.add_edge("hub", "wic", id="hub~wic",
+    ...            history=[(datetime(2019, 1, 1, tzinfo=UTC), RelationshipState.GREEN)])
+    >>> g.add_edge("hub", "lib", id="hub~lib",
+    ...            history=[(datetime(2020, 1, 1, tzinfo=UTC), RelationshipState.RED)])
+    >>> m = ecomap(g, "hub", profile_sectors=["wic", "library", "tribe"])
+    >>> [(p.organization.id, p.state.value) for p in m.partners]
+    [('lib', 'red'), ('wic', 'green')]
+    >>> [s.sector for s in m.missing_sectors]
+    ['tribe']
+    >>> then = ecomap(g, "hub", as_of=datetime(2019, 6, 1, tzinfo=UTC))
+    >>> [p.organization.id for p in then.partners]
+    ['wic']
+    """
+    if focal not in graph:
+        raise nx.NodeNotFound(f"organization '{focal}' is not in the graph")
+    levels, flows, labels = levels or {}, flows or {}, sector_labels or {}
+    standing = _standing_edges(graph, graph.edges(focal, data=True), as_of)
+    partners = sorted(
+        (
+            _partner(graph, partner, rel_id, now, levels.get(partner), flows.get(partner))
+            for partner, (rel_id, now) in standing.items()
+        ),
+        key=lambda p: (p.organization.name, p.organization.id),
+    )
+    covered = {partner.organization.sector for partner in partners}
+    return EcoMap(
+        focal=map_organization(graph, focal),
+        as_of=as_of,
+        depth=depth,
+        profile=profile,
+        partners=partners,
+        partners_of_partners=(
+            _partners_of_partners(graph, focal, standing, as_of) if depth >= 2 else []
+        ),
+        missing_sectors=[
+            MissingSector(sector=sector, label=labels.get(sector, sector))
+            for sector in dict.fromkeys(profile_sectors)
+            if sector not in covered
+        ],
+    )
+
+
+def _standing_edges(
+    graph: nx.Graph, edges: Iterable[tuple[str, str, dict[str, Any]]], as_of: datetime | None
+) -> dict[str, tuple[str, Standing]]:
+    """The far end of each edge that existed at ``as_of``, with its relationship id and standing."""
+    found = {}
+    for _, other, data in edges:
+        now = standing_at(data["history"], as_of)
+        if now is not None:
+            found[other] = (data["id"], now)
+    return found
+
+
+def _partner(
+    graph: nx.Graph,
+    partner: str,
+    rel_id: str,
+    now: Standing,
+    level: int | None,
+    flow: ReferralFlow | None,
+) -> EcoMapPartner:
+    flow = flow or NO_FLOW
+    return EcoMapPartner(
+        organization=map_organization(graph, partner),
+        relationship_id=rel_id,
+        state=now.state,
+        action=now.state.action,
+        state_since=now.since,
+        first_assessed_at=now.first,
+        partnership_level=level,
+        referrals_sent=flow.referrals_sent,
+        referrals_received=flow.referrals_received,
+        open_loops=flow.open_loops,
+    )
+
+
+def _partners_of_partners(
+    graph: nx.Graph,
+    focal: str,
+    partners: Mapping[str, tuple[str, Standing]],
+    as_of: datetime | None,
+) -> list[PartnerOfPartner]:
+    via: dict[str, list[PartnerLink]] = {}
+    for partner in sorted(partners):
+        for other, (rel_id, now) in _standing_edges(
+            graph, graph.edges(partner, data=True), as_of
+        ).items():
+            if other != focal and other not in partners:
+                link = PartnerLink(partner_id=partner, relationship_id=rel_id, state=now.state)
+                via.setdefault(other, []).append(link)
+    found = [
+        PartnerOfPartner(organization=map_organization(graph, org_id), via=links)
+        for org_id, links in via.items()
+    ]
+    return sorted(found, key=lambda p: (p.organization.name, p.organization.id))
+
+
+def ecomap_changes(
+    before: EcoMap,
+    after: EcoMap,
+    *,
+    histories: Mapping[str, Sequence[Assessment]] | None = None,
+) -> EcoMapChanges:
+    """What changed between two eco-maps of one agency: partners added or gone, states moved.
+
+    Parameters
+    ----------
+    before, after : EcoMap
+        The same agency's map at an earlier and a later moment.
+    histories : mapping, optional
+        The assessments of a relationship by partner id, to give the reason of each change;
+        partners left out get no reason.
+
+    Returns
+    -------
+    EcoMapChanges
+        Each list by partner name. A move is the net change from ``before`` to ``after``, dated
+        when the relationship moved into its new state.
+
+    Examples
+    --------
+    >>> from datetime import UTC
+    >>> g = nx.Graph()
+    >>> for org in ("hub", "wic"):
+    ...     g.add_node(org, name=org.upper(), sector="wic", region=None, internal=False)
+    >>> jan, mar = datetime(2019, 1, 1, tzinfo=UTC), datetime(2019, 3, 1, tzinfo=UTC)
+    >>> g.add_edge("hub", "wic", id="hub~wic",
+    ...            history=[(jan, RelationshipState.RED), (mar, RelationshipState.YELLOW)])
+    >>> changes = ecomap_changes(ecomap(g, "hub", as_of=jan), ecomap(g, "hub"))
+    >>> [(m.from_state.value, m.to_state.value, m.at.month) for m in changes.moved]
+    [('red', 'yellow', 3)]
+    """
+    histories = histories or {}
+    then = {p.organization.id: p for p in before.partners}
+    now = {p.organization.id: p for p in after.partners}
+
+    def reason(partner: EcoMapPartner, at: datetime | None) -> str | None:
+        for step in histories.get(partner.organization.id, ()):
+            if step.assessed_at == at:
+                return step.reason
+        return None
+
+    def change(partner: EcoMapPartner, *, gone: bool) -> PartnerChange:
+        at = None if gone else partner.first_assessed_at
+        return PartnerChange(
+            organization=partner.organization,
+            relationship_id=partner.relationship_id,
+            state=partner.state,
+            at=at,
+            reason=reason(partner, at) if at else None,
+        )
+
+    moved = [
+        StateMove(
+            organization=partner.organization,
+            relationship_id=partner.relationship_id,
+            from_state=then[org_id].state,
+            to_state=partner.state,
+            at=partner.state_since,
+            reason=reason(partner, partner.state_since),
+        )
+        for org_id, partner in now.items()
+        if org_id in then and then[org_id].state is not partner.state
+    ]
+    return EcoMapChanges(
+        focal=after.focal,
+        since=before.as_of,
+        until=after.as_of,
+        added=[change(p, gone=False) for org_id, p in now.items() if org_id not in then],
+        gone=[change(p, gone=True) for org_id, p in then.items() if org_id not in now],
+        moved=moved,
+    )
+
+
+def region_map(graph: nx.Graph, region: str, *, as_of: datetime | None = None) -> RegionMap:
+    """Every organization of ``region`` in ``graph`` and their relationships at ``as_of``.
+
+    Examples
+    --------
+    >>> from datetime import UTC
+    >>> g = nx.Graph()
+    >>> for org, region in [("a", "Lane"), ("b", "Lane"), ("c", "Marion")]:
+    ...     g.add_node(org, name=org, sector="wic", region=region, internal=False)
+    >>> green = [(datetime(2019, 1, 1, tzinfo=UTC), RelationshipState.GREEN)]
+    >>> g.add_edge("a", "b", id="a~b", history=green)
+    >>> g.add_edge("a", "c", id="a~c", history=green)
+    >>> m = region_map(g, "Lane")
+    >>> [o.id for o in m.organizations], [r.id for r in m.relationships]
+    (['a', 'b'], ['a~b'])
+    """
+    members = {org for org, node in graph.nodes(data=True) if node["region"] == region}
+    relationships = []
+    for a, b, data in graph.subgraph(members).edges(data=True):
+        now = standing_at(data["history"], as_of)
+        if now is not None:
+            first, second = sorted((a, b))
+            relationships.append(
+                MapRelationship(id=data["id"], org_a=first, org_b=second, state=now.state)
+            )
+    organizations = sorted(
+        (map_organization(graph, org) for org in members), key=lambda o: (o.name, o.id)
+    )
+    return RegionMap(
+        region=region,
+        as_of=as_of,
+        organizations=organizations,
+        relationships=sorted(relationships, key=lambda r: r.id),
+    )
+
+
+def changed_partners(graph: nx.Graph, focal: str, since: datetime) -> Collection[str]:
+    """The partners of ``focal`` whose relationship was assessed after ``since``: the only ones
+    a change since then can concern.
+
+    Examples
+    --------
+    >>> from datetime import UTC
+    >>> g = nx.Graph()
+    >>> g.add_edge("hub", "wic", id="hub~wic",
+    ...            history=[(datetime(2019, 1, 1, tzinfo=UTC), RelationshipState.RED)])
+    >>> sorted(changed_partners(g, "hub", datetime(2018, 1, 1, tzinfo=UTC)))
+    ['wic']
+    """
+    return {
+        other
+        for _, other, data in graph.edges(focal, data=True)
+        if data["history"] and data["history"][-1][0] > since
+    }

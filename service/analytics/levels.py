@@ -1,0 +1,205 @@
+"""Partnership levels from evidence: the highest level each partner has reached, and why."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+
+from graph_models.evidence import (
+    Agreement,
+    Collaborative,
+    CollaborativeScope,
+    Evidence,
+    EvidenceKind,
+    JointCasePlan,
+    JointProgram,
+    PartnerLevel,
+    PartnershipLevel,
+    ReferralFact,
+)
+
+
+def as_evidence(
+    *,
+    case_plans: Iterable[JointCasePlan] = (),
+    programs: Iterable[JointProgram] = (),
+    agreements: Iterable[Agreement] = (),
+    collaboratives: Iterable[Collaborative] = (),
+) -> list[Evidence]:
+    """Stored evidence records as :class:`Evidence`, each with its level and a plain summary.
+
+    Examples
+    --------
+    >>> from graph_models.evidence import AgreementKind
+    >>> mou = Agreement(id="mou", kind=AgreementKind.INFORMATION_SHARING, title="Data MOU",
+    ...     org_ids=["eld", "hub"], start=date(2017, 1, 1), end=date(2018, 6, 30), notes="",
+    ...     created_at=datetime(2017, 1, 1, tzinfo=UTC))
+    >>> [(int(e.level), e.summary) for e in as_evidence(agreements=[mou])]
+    [(4, "written information-sharing agreement 'Data MOU', from 2017-01-01 to 2018-06-30")]
+    """
+    found = [
+        Evidence(
+            level=PartnershipLevel.JOINT_CASE_PLANNING,
+            kind=EvidenceKind.JOINT_CASE_PLAN,
+            id=plan.id,
+            summary=f"joint case plan made on {plan.date}",
+            org_ids=plan.org_ids,
+            start=plan.date,
+            end=None,
+            case_ref=plan.case_ref,
+        )
+        for plan in case_plans
+    ]
+    found += [
+        Evidence(
+            level=PartnershipLevel.JOINT_PROGRAM,
+            kind=EvidenceKind.JOINT_PROGRAM,
+            id=program.id,
+            summary=f"joint program '{program.name}', {_period(program.start, program.end)}",
+            org_ids=program.org_ids,
+            start=program.start,
+            end=program.end,
+        )
+        for program in programs
+    ]
+    found += [_agreement_evidence(a) for a in agreements]
+    found += [_collaborative_evidence(c) for c in collaboratives]
+    return found
+
+
+def _agreement_evidence(agreement: Agreement) -> Evidence:
+    what = agreement.kind.label
+    if agreement.title.lower() != what:
+        what += f" '{agreement.title}'"
+    return Evidence(
+        level=PartnershipLevel.SHARED_INFRASTRUCTURE,
+        kind=EvidenceKind.AGREEMENT,
+        id=agreement.id,
+        summary=f"{what}, {_period(agreement.start, agreement.end)}",
+        org_ids=agreement.org_ids,
+        start=agreement.start,
+        end=agreement.end,
+    )
+
+
+def _collaborative_evidence(collaborative: Collaborative) -> Evidence:
+    if collaborative.scope is CollaborativeScope.STATE:
+        level, what = PartnershipLevel.STATE_COLLABORATIVE, "state-level collaborative"
+    else:
+        level, what = PartnershipLevel.LOCAL_COLLABORATIVE, "local collaborative"
+    governed = f" governed by {collaborative.governance}" if collaborative.governance else ""
+    return Evidence(
+        level=level,
+        kind=EvidenceKind.COLLABORATIVE,
+        id=collaborative.id,
+        summary=f"members of the {what} '{collaborative.name}'{governed}, "
+        f"{_period(collaborative.start, collaborative.end)}",
+        org_ids=collaborative.member_org_ids,
+        start=collaborative.start,
+        end=collaborative.end,
+    )
+
+
+def _period(start: date, end: date | None) -> str:
+    return f"since {start}" if end is None else f"from {start} to {end}"
+
+
+def partnership_levels(
+    focal: str,
+    *,
+    evidence: Iterable[Evidence],
+    referrals: Iterable[ReferralFact] = (),
+    as_of: date | None = None,
+) -> list[PartnerLevel]:
+    """The level each partner of ``focal`` has reached by ``as_of``, with the evidence for it.
+
+    Evidence counts from its start; evidence with an end (an agreement, a program, a
+    collaborative) stops counting after its last day. Referrals either way between the two
+    organizations are level 1, summed up in one piece of evidence per partner.
+
+    Parameters
+    ----------
+    focal : str
+        The organization whose partners are levelled.
+    evidence : iterable of Evidence
+        Joint case plans, programs, agreements and collaboratives, as from :func:`as_evidence`.
+    referrals : iterable of ReferralFact
+        Referrals between organizations; only those with ``focal`` on one side count.
+    as_of : date, optional
+        The day the levels are read on; today (UTC) if left out.
+
+    Returns
+    -------
+    list of PartnerLevel
+        Highest level first, then by partner id; evidence highest level first, then oldest.
+
+    Examples
+    --------
+    >>> sent = [ReferralFact("eld", "hub", datetime(2018, 1, 5, tzinfo=UTC), "c1")]
+    >>> [(p.partner_id, int(p.level), p.evidence[0].summary)
+    ...  for p in partnership_levels("eld", evidence=[], referrals=sent, as_of=date(2018, 2, 1))]
+    [('hub', 1, '1 referral between eld and hub (1 sent, 0 received), on 2018-01-05')]
+    >>> partnership_levels("eld", evidence=[], referrals=sent, as_of=date(2018, 1, 4))
+    []
+    """
+    day = as_of or datetime.now(UTC).date()
+    by_partner: dict[str, list[Evidence]] = defaultdict(list)
+    for item in evidence:
+        if focal in item.org_ids and _in_force(item, day):
+            for partner in item.org_ids:
+                if partner != focal:
+                    by_partner[partner].append(item)
+    for partner, facts in _referrals_by_partner(focal, referrals, day).items():
+        by_partner[partner].append(_referral_evidence(focal, partner, facts))
+    levels = []
+    for partner, items in by_partner.items():
+        items.sort(key=lambda e: (-e.level, e.start, e.id or ""))
+        top = items[0].level
+        levels.append(PartnerLevel(partner_id=partner, level=top, label=top.label, evidence=items))
+    levels.sort(key=lambda p: (-p.level, p.partner_id))
+    return levels
+
+
+def levels_by_partner(levels: Iterable[PartnerLevel]) -> dict[str, int]:
+    """Each partner's level as a plain mapping, for maps and tables.
+
+    >>> levels_by_partner([])
+    {}
+    """
+    return {partner.partner_id: int(partner.level) for partner in levels}
+
+
+def _in_force(item: Evidence, day: date) -> bool:
+    return item.start <= day and (item.end is None or day <= item.end)
+
+
+def _referrals_by_partner(
+    focal: str, referrals: Iterable[ReferralFact], day: date
+) -> dict[str, list[ReferralFact]]:
+    found: dict[str, list[ReferralFact]] = defaultdict(list)
+    for referral in referrals:
+        if referral.sent_at.astimezone(UTC).date() > day:
+            continue
+        if referral.from_org == focal and referral.to_org != focal:
+            found[referral.to_org].append(referral)
+        elif referral.to_org == focal and referral.from_org != focal:
+            found[referral.from_org].append(referral)
+    return found
+
+
+def _referral_evidence(focal: str, partner: str, facts: list[ReferralFact]) -> Evidence:
+    days = sorted(fact.sent_at.astimezone(UTC).date() for fact in facts)
+    sent = sum(fact.from_org == focal for fact in facts)
+    count = f"{len(facts)} referral{'s' if len(facts) != 1 else ''}"
+    when = f"on {days[0]}" if days[0] == days[-1] else f"from {days[0]} to {days[-1]}"
+    return Evidence(
+        level=PartnershipLevel.REFERRALS,
+        kind=EvidenceKind.REFERRALS,
+        id=None,
+        summary=f"{count} between {focal} and {partner} "
+        f"({sent} sent, {len(facts) - sent} received), {when}",
+        org_ids=[focal, partner],
+        start=days[0],
+        end=days[-1],
+    )

@@ -1,0 +1,70 @@
+"""Missing and weak partners against a sector profile, and who could fill the gap."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from graph_models.coverage import MissingPartners
+from service import partner_gaps
+from service.api.deps import Reader, StoreDep
+
+router = APIRouter(tags=["missing partners"])
+
+ProfileName = Annotated[
+    str,
+    Query(
+        max_length=80,
+        description="The sector profile to check against, e.g. `oregon-infant-toddler`; "
+        "`GET /api/v1/profiles` lists them.",
+    ),
+]
+CandidateLimit = Annotated[
+    int,
+    Query(
+        ge=1,
+        le=partner_gaps.MAX_CANDIDATES,
+        description=f"The most candidates per sector, at most {partner_gaps.MAX_CANDIDATES}.",
+    ),
+]
+
+RANKING = """
+Each sector of the profile is **missing** (no partner), **weak** (only red or no-dot
+partners), **fragile** (a single partner in good standing) or **covered**. Every relationship,
+whatever its state, makes a partner. For each sector with a gap, the candidates are
+organizations of that sector with no relationship yet, ranked by warm introductions (partners
+of ours who have a relationship with them: 1 per green, 0.5 per yellow, 0 for red or no dot,
+multiplied over our relationship with the introducer and theirs with the candidate), then by
+being in our region, then by referrals with us or our partners, then by name. Each comes with
+its introducers (`via`) and a one-line `reason`.
+"""
+
+
+@router.get("/organizations/{org_id}/missing-partners", description=RANKING)
+def organization_missing_partners(
+    org_id: str,
+    store: StoreDep,
+    _: Reader,
+    profile: ProfileName,
+    limit: CandidateLimit = partner_gaps.DEFAULT_CANDIDATES,
+) -> MissingPartners:
+    """The sectors of a profile an organization has no, weak or a single partner in."""
+    return partner_gaps.organization_gaps(store, org_id, profile=profile, limit=limit)
+
+
+@router.get(
+    "/regions/{region}/missing-partners",
+    description="Every organization whose region is exactly `region`, taken together: their "
+    "partners are pooled, each in the best state any of them has with it, and a candidate in "
+    "the region counts as same region." + RANKING,
+)
+def region_missing_partners(
+    region: str,
+    store: StoreDep,
+    _: Reader,
+    profile: ProfileName,
+    limit: CandidateLimit = partner_gaps.DEFAULT_CANDIDATES,
+) -> MissingPartners:
+    """The sectors of a profile a region as a whole has no, weak or a single partner in."""
+    return partner_gaps.region_gaps(store, region, profile=profile, limit=limit)

@@ -1,0 +1,192 @@
+"""Partnerships read from the store: levels, relationship health, the engagement plan, and
+network measures. Each function gathers plain inputs from the store and hands them to the
+pure functions of :mod:`service.analytics`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TypeVar
+
+from graph_models import MAX_PAGE_SIZE, Engagement, EngagementStatus, Principal
+from graph_models.common import utc_now
+from graph_models.evidence import (
+    Evidence,
+    JointCasePlan,
+    JointCasePlanCreate,
+    PartnerLevel,
+    PartnershipLevels,
+    ReferralFact,
+)
+from graph_models.measures import NetworkMeasures
+from graph_models.partnerships import EngagementPlan, RelationshipHealthReport
+from service.analytics.engagement_plan import engagement_plan, states_as_of
+from service.analytics.health import relationship_health
+from service.analytics.levels import as_evidence, levels_by_partner, partnership_levels
+from service.analytics.measures import network_measures
+from service.auth import may_see_case
+from service.errors import Forbidden
+from service.store import Store
+
+BETWEENNESS_BUDGET = 2_000_000
+"""Betweenness costs about (organizations + relationships) steps per source organization; when
+all sources would cost more than this, it is estimated from as many as the budget allows (at
+least 10), chosen with a fixed seed. A couple of seconds at most on one core."""
+HEALTH_WINDOW_DAYS = 90
+"""How far back referrals count for relationship health."""
+
+
+def referral_facts_for(store: Store, org_id: str) -> list[ReferralFact]:
+    """The referrals ``org_id`` sent or received, as facts for levels and health.
+
+    This is the one place referral facts are gathered: it reads the store's referrals once
+    they exist; until then there are none, so level 1 and the referral signals stay empty.
+    """
+    return []
+
+
+def evidence_for(store: Store, org_id: str) -> list[Evidence]:
+    """Every joint case plan, joint program, agreement and collaborative naming ``org_id``."""
+    return as_evidence(
+        case_plans=store.list_joint_case_plans(org_id=org_id),
+        programs=store.list_joint_programs(org_id=org_id),
+        agreements=store.list_agreements(org_id=org_id),
+        collaboratives=store.list_collaboratives(org_id=org_id),
+    )
+
+
+def today() -> date:
+    """Today's date in UTC."""
+    return utc_now().date()
+
+
+def levels_of(
+    store: Store, org_id: str, *, principal: Principal, as_of: date | None = None
+) -> PartnershipLevels:
+    """The level of each partner of ``org_id`` as of a date (today if left out), with the
+    evidence; case refs only for those who may see the case."""
+    store.get_organization(org_id)
+    day = as_of or today()
+    levels = _levels(store, org_id, day)
+    for partner in levels:
+        partner.evidence = [_visible(item, principal) for item in partner.evidence]
+    return PartnershipLevels(org_id=org_id, as_of=day, partners=levels)
+
+
+def partner_level_map(store: Store, org_id: str, *, as_of: date | None = None) -> dict[str, int]:
+    """Each partner's current partnership level (1 to 6), partners without evidence left out:
+    what an eco-map weighs its lines by."""
+    return levels_by_partner(_levels(store, org_id, as_of or today()))
+
+
+def _levels(store: Store, org_id: str, day: date) -> list[PartnerLevel]:
+    return partnership_levels(
+        org_id,
+        evidence=evidence_for(store, org_id),
+        referrals=referral_facts_for(store, org_id),
+        as_of=day,
+    )
+
+
+CaseLevel = TypeVar("CaseLevel", Evidence, JointCasePlan)
+
+
+def _visible(record: CaseLevel, principal: Principal) -> CaseLevel:
+    """``record`` as ``principal`` may see it: without its case ref unless they may see it."""
+    if record.case_ref is None or may_see_case(principal, record.org_ids):
+        return record
+    return record.model_copy(update={"case_ref": None})
+
+
+def record_joint_case_plan(
+    store: Store, plan: JointCasePlanCreate, *, principal: Principal
+) -> JointCasePlan:
+    """Record a joint case plan; a caseworker may record only plans of their organization."""
+    if not may_see_case(principal, plan.org_ids):
+        raise Forbidden(
+            f"a caseworker of '{principal.org_id}' may record joint case plans only of "
+            "their own organization"
+        )
+    return store.create_joint_case_plan(plan)
+
+
+def joint_case_plans_of(store: Store, org_id: str, *, principal: Principal) -> list[JointCasePlan]:
+    """The joint case plans naming ``org_id``; case refs only for those who may see the case."""
+    return [_visible(plan, principal) for plan in store.list_joint_case_plans(org_id=org_id)]
+
+
+def engagements_of(store: Store, org_id: str, *, until: date) -> list[Engagement]:
+    """Every engagement activity of ``org_id``; held ones up to ``until``, all planned ones."""
+    found: list[Engagement] = []
+    while True:
+        page = store.list_engagements(org_id=org_id, limit=MAX_PAGE_SIZE, offset=len(found))
+        found += page.items
+        if len(found) >= page.total or not page.items:
+            break
+    return [e for e in found if e.status is EngagementStatus.PLANNED or e.date <= until]
+
+
+def health_of(store: Store, org_id: str, *, as_of: date | None = None) -> RelationshipHealthReport:
+    """A suggested state for every partner of ``org_id``, and where it disagrees with the
+    assessed one."""
+    store.get_organization(org_id)
+    day = as_of or today()
+    assessed = {
+        partner: state
+        for partner, (_, state) in states_as_of(store.partner_graph(org_id), org_id, day).items()
+    }
+    touchpoints: dict[str, date] = {}
+    for engagement in engagements_of(store, org_id, until=day):
+        if engagement.status is EngagementStatus.HELD:
+            for partner in engagement.org_ids:
+                touchpoints[partner] = max(engagement.date, touchpoints.get(partner, date.min))
+    partners = relationship_health(
+        org_id,
+        assessed=assessed,
+        touchpoints=touchpoints,
+        evidence=evidence_for(store, org_id),
+        referrals=referral_facts_for(store, org_id),
+        as_of=day,
+        window_days=HEALTH_WINDOW_DAYS,
+    )
+    return RelationshipHealthReport(
+        org_id=org_id, as_of=day, window_days=HEALTH_WINDOW_DAYS, partners=partners
+    )
+
+
+def plan_of(store: Store, org_id: str, *, as_of: date | None = None) -> EngagementPlan:
+    """The engagement plan of ``org_id`` as of a date (today if left out)."""
+    store.get_organization(org_id)
+    day = as_of or today()
+    engagements = engagements_of(store, org_id, until=day)
+    contact_ids = {
+        c for e in engagements if e.status is EngagementStatus.PLANNED for c in e.contact_ids
+    }
+    return engagement_plan(
+        org_id,
+        store.partner_graph(org_id),
+        engagements=engagements,
+        contacts=[store.get_contact(c) for c in sorted(contact_ids)],
+        today=day,
+    )
+
+
+def measures_of(
+    store: Store,
+    *,
+    org_id: str | None = None,
+    depth: int = 1,
+    region: str | None = None,
+    top: int = 10,
+) -> NetworkMeasures:
+    """Network measures of the whole graph, or of one organization's neighbourhood within
+    ``depth`` steps; only organizations of ``region`` when one is given."""
+    graph = store.partner_graph(org_id, depth=depth)
+    if region is not None:
+        graph = graph.subgraph(n for n, r in graph.nodes(data="region") if r == region)
+    size = graph.number_of_nodes() + graph.number_of_edges()
+    samples = max(10, BETWEENNESS_BUDGET // size) if size else None
+    measures = network_measures(graph, top=top, betweenness_samples=samples)
+    return measures.model_copy(
+        update={"org_id": org_id, "depth": depth if org_id else None, "region": region}
+    )

@@ -1,0 +1,77 @@
+"""The store's introduction graph, the input of the missing-partners question, on both stores."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph_models import RelationshipCreate, RelationshipState
+from service.errors import NotFound
+from tests.conftest import add_orgs
+
+GREEN, RED = RelationshipState.GREEN, RelationshipState.RED
+
+
+def relate(store, *pairs: tuple[str, str, RelationshipState]) -> None:
+    for a, b, state in pairs:
+        store.create_relationship(
+            RelationshipCreate(org_a=a, org_b=b, state=state, reason="test"), assessed_by="t"
+        )
+
+
+@pytest.fixture
+def network(store):
+    """eld - oha - wic, oha - library, oha - esd - wic-far, hub alone with eld as a partner."""
+    add_orgs(
+        store,
+        ("eld", "state_agency"),
+        ("oha", "state_agency"),
+        ("hub", "early_learning_hub"),
+        ("wic", "wic"),
+        ("library", "library"),
+        ("esd", "early_intervention"),
+        ("wic-far", "wic"),
+    )
+    relate(
+        store,
+        ("eld", "oha", GREEN),
+        ("hub", "eld", RED),
+        ("oha", "wic", GREEN),
+        ("oha", "library", RED),
+        ("oha", "esd", GREEN),
+        ("esd", "wic-far", GREEN),
+    )
+    return store
+
+
+def test_it_holds_the_partners_and_what_they_relate_to_in_the_asked_sectors(network):
+    graph = network.introduction_graph(["eld"], sectors=["wic"])
+    assert sorted(graph.nodes) == ["eld", "hub", "oha", "wic"]
+    assert sorted(tuple(sorted(edge)) for edge in graph.edges) == [
+        ("eld", "hub"),
+        ("eld", "oha"),
+        ("oha", "wic"),
+    ]
+    assert graph["oha"]["wic"]["state"] is GREEN
+    assert graph["eld"]["hub"]["state"] is RED
+    assert graph.nodes["wic"] == {
+        "name": "Wic",
+        "sector": "wic",
+        "region": "Lane",
+        "internal": False,
+    }
+
+
+def test_for_a_group_it_joins_the_members_neighbourhoods(network):
+    graph = network.introduction_graph(["hub", "esd"], sectors=["wic", "library"])
+    assert sorted(graph.nodes) == ["eld", "esd", "hub", "library", "oha", "wic", "wic-far"]
+    assert graph.has_edge("esd", "wic-far") and graph.has_edge("oha", "library")
+
+
+def test_an_organization_without_relationships_stands_alone(network):
+    add_orgs(network, ("alone", "wic"))
+    assert list(network.introduction_graph(["alone"], sectors=["wic"]).nodes) == ["alone"]
+
+
+def test_an_unknown_organization_is_named(network):
+    with pytest.raises(NotFound, match="organization 'ghost' does not exist"):
+        network.introduction_graph(["eld", "ghost"], sectors=["wic"])
