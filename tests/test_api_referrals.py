@@ -357,3 +357,25 @@ def test_the_transition_table_in_the_readme_and_the_api_docs_is_the_one_enforced
     assert table in (Path(__file__).parent.parent / "README.md").read_text()
     events = client.get("/openapi.json").json()["paths"]["/api/v1/referrals/{referral_id}/events"]
     assert table in events["post"]["description"]
+
+
+def test_the_eco_map_shows_each_partners_referral_flow_and_open_loops_as_of_its_day(client, orgs):
+    orgs.create_relationship(
+        RelationshipCreate(
+            org_a="clinic", org_b="ei", state="green", reason="r", assessed_at="2017-12-01"
+        ),
+        assessed_by="t",
+    )
+    first = send(client, "C-1", "clinic", "ei", "2018-01-05")
+    send(client, "C-2", "clinic", "ei", "2018-02-05")
+    send(client, "C-3", "ei", "clinic", "2018-02-10")
+    record(client, first, ("closed", "2018-01-20"))
+
+    def ei_partner(**params):
+        ecomap = client.get("/api/v1/organizations/clinic/ecomap", params=params).json()
+        [partner] = ecomap["partners"]
+        return partner["referrals_sent"], partner["referrals_received"], partner["open_loops"]
+
+    assert ei_partner() == (2, 1, 2)
+    assert ei_partner(as_of="2018-01-10") == (1, 0, 1)
+    assert ei_partner(as_of="2018-01-31") == (1, 0, 0)
