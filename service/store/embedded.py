@@ -65,6 +65,7 @@ from graph_models.evidence import (
     JointCasePlanCreate,
     JointProgram,
     JointProgramCreate,
+    ReferralFact,
 )
 from service.errors import Conflict, InvalidReference, NotFound
 from service.store.protocol import ImportSummary, Progress
@@ -87,6 +88,7 @@ from service.store.records import (
     new_referral_id,
     organization_node,
     pair_deltas,
+    referral_facts_of,
     referral_of,
     referral_rows,
     refuse_repeated_referral_ids,
@@ -1091,6 +1093,14 @@ class EmbeddedStore:
             for row in rows
         ]
         return Page(items=items, total=total, limit=limit, offset=offset)
+
+    # -- referrals as partnership signals ----
+
+    def referral_facts(self, org_id: str) -> list[ReferralFact]:
+        self.get_organization(org_id)
+        columns = "from_org, to_org, sent_at, case_ref, loop_closed_at"
+        rows = self._all(f"SELECT {columns} FROM {self._of_org(columns)}", {"org": org_id})
+        return referral_facts_of(tuple(row) for row in rows)
 
 
 def _neighbourhood(graph: nx.Graph, org_id: str, depth: int) -> nx.Graph:

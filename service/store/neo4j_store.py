@@ -66,6 +66,7 @@ from graph_models.evidence import (
     JointCasePlanCreate,
     JointProgram,
     JointProgramCreate,
+    ReferralFact,
 )
 from service.errors import Conflict, InvalidReference, NotFound, StoreUnavailable
 from service.settings import Settings
@@ -90,6 +91,7 @@ from service.store.records import (
     new_referral_id,
     organization_node,
     pair_deltas,
+    referral_facts_of,
     referral_of,
     referral_rows,
     refuse_repeated_referral_ids,
@@ -661,6 +663,15 @@ class Neo4jStore:
             since=to_text(since) if since else None,
             until=to_text(until) if until else None,
         )
+
+    # -- referrals as partnership signals ----
+
+    def referral_facts(self, org_id: str) -> list[ReferralFact]:
+        def work(tx: ManagedTransaction) -> list[ReferralFact]:
+            _get_organization(tx, org_id)
+            return referral_facts_of(_lists(tx, cypher.REFERRAL_FACTS, id=org_id))
+
+        return self._read(work)
 
 
 class _Step(NamedTuple):

@@ -55,6 +55,7 @@ from graph_models.evidence import (
     JointCasePlanCreate,
     JointProgram,
     JointProgramCreate,
+    ReferralFact,
 )
 
 Progress = Callable[[str, int], None]
@@ -223,3 +224,9 @@ class Store(Protocol):
         limit: int,
         offset: int,
     ) -> Page[AuditEntry]: ...
+
+    # -- referrals as partnership signals ----
+    def referral_facts(self, org_id: str) -> list[ReferralFact]:
+        """Every referral ``org_id`` sent or received, as the plain facts levels and health
+        weigh, ordered by ``sent_at``, then sender, receiver and case."""
+        ...
