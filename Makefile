@@ -47,4 +47,4 @@ neo4j-down:
 	bash tests/neo4j_server/neo4j.sh down
 
 clean:
-	rm -rf $(VENV) data tests/neo4j_server/.state
+	rm -rf $(VENV) data tests/neo4j_server/.state tests/neo4j_server/.spare tests/neo4j_server/*.lock

@@ -17,12 +17,12 @@ from graph_models import Role, TokenCreate
 from service.auth import issue_token, new_token
 from service.errors import DomainError
 from service.seeding import list_seeds, load_seed
-from service.settings import Settings
+from service.settings import Settings, StoreKind
 from service.store import open_store
 
 EPILOG = """settings come from environment variables: STAKEHOLDER_GRAPH_DATA_DIR (default ./data),
 STAKEHOLDER_GRAPH_STORE (embedded | neo4j), STAKEHOLDER_GRAPH_NEO4J_URI, _NEO4J_USER,
-_NEO4J_PASSWORD, _NEO4J_DATABASE, STAKEHOLDER_GRAPH_ADMIN_TOKEN."""
+_NEO4J_PASSWORD, _NEO4J_DATABASE, _NEO4J_RETRY_SECONDS, STAKEHOLDER_GRAPH_ADMIN_TOKEN."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -98,13 +98,19 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
         settings.admin_token = SecretStr(new_token())
     token = settings.admin_token.get_secret_value()
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    print(
-        f"\n  stakeholder-graph on the {settings.store.value} store ({settings.data_dir})\n"
-        f"  Open this link to sign in as admin:\n\n"
-        f"    http://{shown_host}:{args.port}/login?token={token}\n",
-        flush=True,
-    )
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    store = open_store(settings)  # an unreachable store stops here, with exit code 1
+    where = settings.neo4j_uri if settings.store is StoreKind.NEO4J else settings.data_dir
+    try:
+        print(
+            f"\n  stakeholder-graph on the {settings.store.value} store ({where})\n"
+            f"  Open this link to sign in as admin:\n\n"
+            f"    http://{shown_host}:{args.port}/login?token={token}\n",
+            flush=True,
+        )
+        app = create_app(settings, store=store)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    finally:
+        store.close()
     return 0
 
 

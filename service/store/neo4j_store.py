@@ -16,7 +16,13 @@ from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 import networkx as nx
 from neo4j import Driver, GraphDatabase, ManagedTransaction, Session
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    AuthError,
+    IncompleteCommit,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
 from pydantic import BaseModel
 
 from graph_models import (
@@ -85,10 +91,6 @@ M = TypeVar("M", bound=BaseModel)
 Row = dict[str, Any]
 
 
-RETRY_SECONDS = 8.0
-"""How long a transaction is retried on transient errors before the request gets a 503."""
-
-
 class Neo4jStore:
     """The store on Neo4j, at any URI the driver takes (``bolt://``, ``neo4j://``, ``neo4j+s://``).
 
@@ -111,9 +113,9 @@ class Neo4jStore:
         driver = GraphDatabase.driver(
             settings.neo4j_uri,
             auth=auth,
-            max_transaction_retry_time=RETRY_SECONDS,
-            connection_acquisition_timeout=RETRY_SECONDS,
-            connection_timeout=RETRY_SECONDS,
+            max_transaction_retry_time=settings.neo4j_retry_seconds,
+            connection_acquisition_timeout=settings.neo4j_retry_seconds,
+            connection_timeout=settings.neo4j_retry_seconds,
         )
         store = cls(driver, uri=settings.neo4j_uri, database=settings.neo4j_database)
         try:
@@ -133,11 +135,27 @@ class Neo4jStore:
 
     @contextmanager
     def _reachable(self) -> Iterator[None]:
-        """Turns an unreachable server into :class:`StoreUnavailable`."""
+        """Turns a server that cannot answer into :class:`StoreUnavailable` (a 503).
+
+        The driver has retried transient failures by then. It never retries a commit whose
+        answer was lost, so no write is applied twice; the message says to read it back.
+        """
+        where = f"Neo4j at {self._uri}"
         try:
             yield
+        except IncompleteCommit as error:
+            raise StoreUnavailable(
+                f"{where} dropped the connection while committing; the write may or may not "
+                "have been applied: read it back before sending it again"
+            ) from error
         except (ServiceUnavailable, SessionExpired) as error:
-            raise StoreUnavailable(f"Neo4j at {self._uri} is unreachable: {error}") from error
+            raise StoreUnavailable(f"{where} is unreachable: {_one_line(error)}") from error
+        except TransientError as error:
+            raise StoreUnavailable(f"{where} is busy ({error.code}); try again") from error
+        except AuthError as error:
+            raise StoreUnavailable(
+                f"{where} refused the user name or password: {error.message}"
+            ) from error
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -857,6 +875,11 @@ def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
 
 def _now() -> str:
     return to_text(utc_now())
+
+
+def _one_line(error: Exception) -> str:
+    """The driver's message on one line, or the error's name if it has none."""
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 # -- missing partners -------------------------------------------------------------------------
