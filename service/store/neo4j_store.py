@@ -134,7 +134,7 @@ class Neo4jStore:
     # -- plumbing ---------------------------------------------------------------------------
 
     @contextmanager
-    def _reachable(self) -> Iterator[None]:
+    def _reachable(self, *, writing: bool = False) -> Iterator[None]:
         """Turns a server that cannot answer into :class:`StoreUnavailable` (a 503).
 
         The driver has retried transient failures by then. It never retries a commit whose
@@ -144,6 +144,8 @@ class Neo4jStore:
         try:
             yield
         except IncompleteCommit as error:
+            if not writing:
+                raise StoreUnavailable(f"{where} dropped the connection; try again") from error
             raise StoreUnavailable(
                 f"{where} dropped the connection while committing; the write may or may not "
                 "have been applied: read it back before sending it again"
@@ -158,9 +160,9 @@ class Neo4jStore:
             ) from error
 
     @contextmanager
-    def _session(self) -> Iterator[Session]:
+    def _session(self, *, writing: bool) -> Iterator[Session]:
         with (
-            self._reachable(),
+            self._reachable(writing=writing),
             self._driver.session(
                 database=self._database, bookmark_manager=self._bookmarks
             ) as session,
@@ -174,7 +176,7 @@ class Neo4jStore:
         **kwargs: P.kwargs,
     ) -> T:
         """``work(tx, ...)`` in one read transaction."""
-        with self._session() as session:
+        with self._session(writing=False) as session:
             return session.execute_read(work, *args, **kwargs)
 
     def _write(
@@ -184,7 +186,7 @@ class Neo4jStore:
         **kwargs: P.kwargs,
     ) -> T:
         """``work(tx, ...)`` in one write transaction, committed when it returns."""
-        with self._session() as session:
+        with self._session(writing=True) as session:
             return session.execute_write(work, *args, **kwargs)
 
     def _page(
