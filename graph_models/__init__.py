@@ -1,6 +1,7 @@
 """Pydantic models at the edges of the stakeholder graph: what comes in and what goes out."""
 
 from graph_models.access import Principal, TokenCreate
+from graph_models.audit import AuditAction, AuditEntry, AuditEntryCreate
 from graph_models.bundles import AssessmentImport, NetworkBundle, RelationshipImport
 from graph_models.common import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, slugify
 from graph_models.engagements import Engagement, EngagementCreate
@@ -12,6 +13,20 @@ from graph_models.organizations import (
     Organization,
     OrganizationCreate,
     OrganizationUpdate,
+)
+from graph_models.paths import WarmPath, WarmPaths
+from graph_models.referrals import (
+    CaseTrace,
+    FeedbackGaps,
+    PairLoops,
+    Referral,
+    ReferralCategory,
+    ReferralCreate,
+    ReferralEvent,
+    ReferralEventCreate,
+    ReferralFlow,
+    ReferralImport,
+    ReferralStatus,
 )
 from graph_models.relationships import (
     Assessment,
@@ -27,6 +42,10 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "Assessment",
     "AssessmentImport",
+    "AuditAction",
+    "AuditEntry",
+    "AuditEntryCreate",
+    "CaseTrace",
     "Contact",
     "ContactCreate",
     "ContactUpdate",
@@ -34,14 +53,24 @@ __all__ = [
     "EngagementCreate",
     "EngagementKind",
     "EngagementStatus",
+    "FeedbackGaps",
     "NetworkBundle",
     "Organization",
     "OrganizationCreate",
     "OrganizationUpdate",
     "Page",
+    "PairLoops",
     "Principal",
     "Profile",
     "ProfileCreate",
+    "Referral",
+    "ReferralCategory",
+    "ReferralCreate",
+    "ReferralEvent",
+    "ReferralEventCreate",
+    "ReferralFlow",
+    "ReferralImport",
+    "ReferralStatus",
     "Relationship",
     "RelationshipCreate",
     "RelationshipImport",
@@ -50,6 +79,8 @@ __all__ = [
     "Role",
     "Sector",
     "TokenCreate",
+    "WarmPath",
+    "WarmPaths",
     "relationship_id",
     "slugify",
 ]
@@ -60,8 +91,7 @@ from graph_models.ecomaps import (
     EcoMapChanges,
     EcoMapPartner,
     MapView,
-    ReferralFlow,
     RegionMap,
 )
 
-__all__ += ["EcoMap", "EcoMapChanges", "EcoMapPartner", "MapView", "ReferralFlow", "RegionMap"]
+__all__ += ["EcoMap", "EcoMapChanges", "EcoMapPartner", "MapView", "RegionMap"]

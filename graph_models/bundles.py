@@ -11,6 +11,7 @@ from graph_models.common import Name, Reason, Slug, StrictModel, Text, Timestamp
 from graph_models.engagements import EngagementCreate
 from graph_models.enums import RelationshipState
 from graph_models.organizations import ContactCreate, OrganizationCreate
+from graph_models.referrals import ReferralImport
 from graph_models.sectors import ProfileCreate, Sector
 
 
@@ -52,3 +53,7 @@ class NetworkBundle(StrictModel):
     contacts: list[ContactCreate] = Field(default_factory=list)
     relationships: list[RelationshipImport] = Field(default_factory=list)
     engagements: list[EngagementCreate] = Field(default_factory=list)
+    # -- referrals ----
+    referrals: list[ReferralImport] = Field(
+        default_factory=list, description="Referrals of cases with their status events."
+    )

@@ -10,16 +10,6 @@ from graph_models.common import ReadModel, Slug, StrictModel
 from graph_models.enums import RelationshipState
 
 
-class ReferralFlow(ReadModel):
-    """Referrals between an agency and one partner: how many went each way, how many are open."""
-
-    referrals_sent: int = Field(default=0, ge=0, description="Referrals the agency sent.")
-    referrals_received: int = Field(default=0, ge=0, description="Referrals the agency received.")
-    open_loops: int = Field(
-        default=0, ge=0, description="Referrals between the two whose feedback loop is not closed."
-    )
-
-
 class MapOrganization(ReadModel):
     """An organization as a map shows it."""
 

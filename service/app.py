@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from service.api import (
+    audit,
     catalog,
     ecomaps,
     engagements,
@@ -22,6 +23,8 @@ from service.api import (
     missing_partners,
     organizations,
     partnerships,
+    paths,
+    referrals,
     relationships,
     tokens,
 )
@@ -29,7 +32,7 @@ from service.api.deps import StoreDep
 from service.errors import DomainError
 from service.settings import Settings
 from service.store import Store, open_store
-from service.web import maps, missing_pages, pages
+from service.web import maps, missing_pages, pages, referral_pages
 
 DESCRIPTION = """
 The partner network of agencies that serve infants, toddlers and families, kept as a graph:
@@ -101,11 +104,15 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         missing_partners,
     ):
         api.include_router(module.router)
+    # -- referrals ----
+    for module in (referrals, paths, audit):
+        api.include_router(module.router)
     app.include_router(api)
     app.include_router(pages.router)
     app.include_router(missing_pages.router)
     app.include_router(maps.router)
     maps.mount_assets(app)
+    app.include_router(referral_pages.router)
     app.mount("/static", StaticFiles(directory=pages.WEB_DIR / "static"), name="static")
     swagger_assets = resources.files("fastapi_swagger") / "resources"
     app.mount("/swagger", StaticFiles(directory=str(swagger_assets)), name="swagger")

@@ -27,6 +27,9 @@ class Permission(StrEnum):
     DELETE = "delete records"
     MANAGE_TOKENS = "manage access tokens"
     CASE_WORK = "record case-level work"
+    # -- referrals ----
+    READ_CASES = "read case-level referral records"
+    READ_AUDIT = "read the audit log"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -37,6 +40,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PLANNER: frozenset({Permission.READ_NETWORK, Permission.EDIT_NETWORK}),
     Role.CASEWORKER: frozenset({Permission.READ_NETWORK, Permission.CASE_WORK}),
 }
+
+# -- referrals ----
+# Case-level records are kept by case-level staff, each only for its own organization (see
+# service/referrals.py); leaders and planners see referral aggregates, never case_refs.
+ROLE_PERMISSIONS[Role.CASEWORKER] |= {Permission.READ_CASES}
 
 
 def new_token() -> str:

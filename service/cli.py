@@ -138,7 +138,8 @@ def seed_load_command(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"loaded seed '{args.name}': {summary.organizations} organizations, "
             f"{summary.contacts} contacts, {summary.relationships} relationships "
-            f"({summary.assessments} assessments), {summary.engagements} engagements"
+            f"({summary.assessments} assessments), {summary.engagements} engagements, "
+            f"{summary.referrals} referrals ({summary.referral_events} status events)"
         )
     return 0
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from graph_models import ReferralFlow
 from graph_models.common import end_of_day, utc_now
-from graph_models.ecomaps import EcoMap, EcoMapChanges, ReferralFlow, RegionMap
+from graph_models.ecomaps import EcoMap, EcoMapChanges, RegionMap
 from service.analytics.ecomaps import changed_partners, ecomap, ecomap_changes, region_map
 from service.errors import InvalidInput, NotFound
 from service.partnerships import partner_level_map
@@ -27,9 +28,11 @@ def partner_facts(store: Store, org_id: str, *, as_of: date | None = None) -> Pa
     ``as_of`` (today when None).
 
     This is the one place eco-maps learn about levels and referrals. Levels come from the
-    partnership evidence; referral flows stay empty until the store records referrals.
+    partnership evidence; referral flows from the referrals sent by then, with the loops still
+    open then.
     """
-    return PartnerFacts(levels=partner_level_map(store, org_id, as_of=as_of))
+    flows = store.referral_flow(org_id, as_of=end_of_day(as_of) if as_of else None)
+    return PartnerFacts(levels=partner_level_map(store, org_id, as_of=as_of), flows=flows)
 
 
 def load_ecomap(

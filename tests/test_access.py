@@ -60,6 +60,15 @@ ALLOWED = {
     ("GET", "/api/v1/organizations/{org_id}/ecomap"): EVERYONE,
     ("GET", "/api/v1/organizations/{org_id}/ecomap/changes"): EVERYONE,
     ("GET", "/api/v1/regions/{region}/map"): EVERYONE,
+    # -- referrals ----
+    ("POST", "/api/v1/referrals"): {ADMIN, CASEWORKER},
+    ("GET", "/api/v1/referrals"): {ADMIN, CASEWORKER},
+    ("GET", "/api/v1/referrals/{referral_id}"): {ADMIN, CASEWORKER},
+    ("POST", "/api/v1/referrals/{referral_id}/events"): {ADMIN, CASEWORKER},
+    ("GET", "/api/v1/cases/{case_ref}/trace"): {ADMIN, CASEWORKER},
+    ("GET", "/api/v1/feedback-gaps"): EVERYONE,
+    ("GET", "/api/v1/paths"): EVERYONE,
+    ("GET", "/api/v1/audit"): {ADMIN},
 }
 
 

@@ -16,8 +16,7 @@ from datetime import UTC, datetime
 import networkx as nx
 import pytest
 
-from graph_models import Assessment, RelationshipState
-from graph_models.ecomaps import ReferralFlow
+from graph_models import Assessment, ReferralFlow, RelationshipState
 from service.analytics.ecomaps import (
     changed_partners,
     ecomap,

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import networkx as nx
 
-from graph_models import Assessment, RelationshipState
+from graph_models import Assessment, ReferralFlow, RelationshipState
 from graph_models.ecomaps import (
     EcoMap,
     EcoMapChanges,
@@ -26,7 +26,6 @@ from graph_models.ecomaps import (
     PartnerChange,
     PartnerLink,
     PartnerOfPartner,
-    ReferralFlow,
     RegionMap,
     StateMove,
 )

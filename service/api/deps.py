@@ -93,6 +93,9 @@ Assessor = Annotated[Principal, allowed(Permission.ASSESS)]
 Deleter = Annotated[Principal, allowed(Permission.DELETE)]
 TokenManager = Annotated[Principal, allowed(Permission.MANAGE_TOKENS)]
 CaseWorker = Annotated[Principal, allowed(Permission.CASE_WORK)]
+# -- referrals ----
+CaseReader = Annotated[Principal, allowed(Permission.READ_CASES)]
+Auditor = Annotated[Principal, allowed(Permission.READ_AUDIT)]
 
 Limit = Annotated[
     int,

@@ -13,6 +13,9 @@ The graph::
     (:Engagement)-[:WITH_ORG]->(:Organization), (:Engagement)-[:WITH_CONTACT]->(:Contact)
     (:Sector), (:Profile), (:Token), (:Counter {name: 'assessment'}) numbering assessments
     (:JointCasePlan|JointProgram|Agreement|Collaborative)-[:BINDS]->(:Organization)
+    (:Referral {id, case_ref, from_org, to_org, ..., event_statuses, event_ats, event_by})
+    (:Organization)-[:REFERRED {counts, first_sent_at, last_sent_at}]->(:Organization)
+    (:AuditEntry {seq, ...}), numbered by (:Counter {name: 'audit'})
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from graph_models.evidence import EvidenceKind
+from service.store.records import PAIR_COUNTERS
 
 
 class Label(StrEnum):
@@ -39,6 +43,9 @@ class Label(StrEnum):
     JOINT_PROGRAM = "JointProgram"
     AGREEMENT = "Agreement"
     COLLABORATIVE = "Collaborative"
+    # -- referrals ----
+    REFERRAL = "Referral"
+    AUDIT_ENTRY = "AuditEntry"
 
 
 class Rel(StrEnum):
@@ -51,6 +58,8 @@ class Rel(StrEnum):
     WITH_ORG = "WITH_ORG"
     WITH_CONTACT = "WITH_CONTACT"
     BINDS = "BINDS"  # partnership evidence to each organization it binds
+    # -- referrals ----
+    REFERRED = "REFERRED"
 
 
 # -- schema -----------------------------------------------------------------------------------
@@ -400,3 +409,183 @@ ORGANIZATIONS_IN_REGION = f"""
 MATCH (o:{Label.ORGANIZATION}) WHERE o.region = $region
 RETURN {_ORGANIZATION} AS row
 """
+
+# -- referrals --------------------------------------------------------------------------------
+# A referral keeps its later events (after 'sent') as parallel lists. The REFERRED
+# relationship of an ordered pair keeps the counters of records.PAIR_COLUMNS as one list.
+
+UNIQUE_KEYS[Label.REFERRAL] = "id"
+UNIQUE_KEYS[Label.AUDIT_ENTRY] = "seq"
+SCHEMA += (
+    f"CREATE CONSTRAINT referral_id IF NOT EXISTS FOR (n:{Label.REFERRAL}) REQUIRE n.id IS UNIQUE",
+    f"CREATE CONSTRAINT auditentry_seq IF NOT EXISTS "
+    f"FOR (n:{Label.AUDIT_ENTRY}) REQUIRE n.seq IS UNIQUE",
+    *(
+        f"CREATE INDEX referral_{key} IF NOT EXISTS FOR (n:{Label.REFERRAL}) ON (n.{key})"
+        for key in ("case_ref", "from_org", "to_org", "sent_at")
+    ),
+    *(
+        f"CREATE INDEX auditentry_{key} IF NOT EXISTS FOR (n:{Label.AUDIT_ENTRY}) ON (n.{key})"
+        for key in ("case_ref", "org_id")
+    ),
+)
+EXISTING_KEYS[Label.REFERRAL] = (
+    f"UNWIND $keys AS key MATCH (n:{Label.REFERRAL}) WHERE n.id = key RETURN key"
+)
+
+MERGE_REFERRALS = f"""
+UNWIND $rows AS row
+MERGE (r:{Label.REFERRAL} {{id: row.id}})
+ON CREATE SET r += row
+"""
+BUMP_REFERRAL_PAIRS = f"""
+UNWIND $rows AS row
+MATCH (a:{Label.ORGANIZATION} {{id: row.from_org}})
+MATCH (b:{Label.ORGANIZATION} {{id: row.to_org}})
+MERGE (a)-[p:{Rel.REFERRED}]->(b)
+ON CREATE SET p.counts = [count IN row.counts | 0],
+              p.first_sent_at = row.first_sent_at, p.last_sent_at = row.last_sent_at
+SET p.counts = [i IN range(0, size(row.counts) - 1) | p.counts[i] + row.counts[i]],
+    p.first_sent_at = CASE WHEN row.first_sent_at < p.first_sent_at
+                           THEN row.first_sent_at ELSE p.first_sent_at END,
+    p.last_sent_at = CASE WHEN row.last_sent_at > p.last_sent_at
+                          THEN row.last_sent_at ELSE p.last_sent_at END
+"""
+"""Adds each row's ``counts`` to its pair's counters and widens its sent dates."""
+ORGANIZATION_HAS_REFERRALS = f"""
+MATCH (o:{Label.ORGANIZATION})-[:{Rel.REFERRED}]-() WHERE o.id = $id RETURN true AS row LIMIT 1
+"""
+
+_REFERRAL = """r {.id, .case_ref, .from_org, .to_org, .category, .sensitive, .screening,
+    .consent, .sent_at, .status, .status_at, .stage, .loop_closed_at, .recorded_by,
+    event_statuses: coalesce(r.event_statuses, []), event_ats: coalesce(r.event_ats, []),
+    event_by: coalesce(r.event_by, [])}"""
+GET_REFERRAL = f"MATCH (r:{Label.REFERRAL}) WHERE r.id = $id RETURN {_REFERRAL} AS row"
+LOCK_REFERRAL = f"""
+MATCH (r:{Label.REFERRAL}) WHERE r.id = $id
+SET r.version = coalesce(r.version, 0) + 1
+RETURN {_REFERRAL} AS row
+"""
+"""The referral, write-locked for the rest of the transaction, so events apply one at a time."""
+ADD_REFERRAL_EVENT = f"""
+MATCH (r:{Label.REFERRAL}) WHERE r.id = $id
+SET r.event_statuses = coalesce(r.event_statuses, []) + $event.status,
+    r.event_ats = coalesce(r.event_ats, []) + $event.at,
+    r.event_by = coalesce(r.event_by, []) + $event.recorded_by,
+    r.event_recorded_at = coalesce(r.event_recorded_at, []) + $event.recorded_at,
+    r += $state
+"""
+
+_REFERRAL_ANCHORS = {
+    "case": f"MATCH (r:{Label.REFERRAL}) WHERE r.case_ref = $anchor",
+    "org": f"""CALL {{
+    MATCH (r:{Label.REFERRAL}) WHERE r.from_org = $anchor RETURN r
+    UNION
+    MATCH (r:{Label.REFERRAL}) WHERE r.to_org = $anchor RETURN r
+}}""",
+    "all": f"MATCH (r:{Label.REFERRAL})",
+}
+"""Where a referral list starts: the index of a case, of an organization, or every referral."""
+_REFERRAL_FILTERS = """
+WITH r WHERE (($visible_to IS NULL AND NOT r.sensitive) OR $visible_to IN [r.from_org, r.to_org])
+  AND ($case_ref IS NULL OR r.case_ref = $case_ref)
+  AND ($org_id IS NULL OR $org_id IN [r.from_org, r.to_org])
+  AND ($status IS NULL OR r.status = $status)
+"""
+COUNT_REFERRALS = {
+    anchor: f"{match} {_REFERRAL_FILTERS} RETURN count(r) AS total"
+    for anchor, match in _REFERRAL_ANCHORS.items()
+}
+LIST_REFERRALS = {
+    anchor: f"""{match} {_REFERRAL_FILTERS}
+RETURN {_REFERRAL} AS row ORDER BY r.sent_at, r.id SKIP $offset LIMIT $limit"""
+    for anchor, match in _REFERRAL_ANCHORS.items()
+}
+
+_FLOW_DIRECTIONS = {"sent": ("-", "->"), "received": ("<-", "-")}
+REFERRAL_FLOW = {
+    direction: f"""
+MATCH (o:{Label.ORGANIZATION}){left}[p:{Rel.REFERRED}]{right}(partner:{Label.ORGANIZATION})
+WHERE o.id = $id
+RETURN [partner.id, p.counts[0], p.counts[{PAIR_COUNTERS.index("loop_closed")}],
+        p.first_sent_at, p.last_sent_at] AS row
+"""
+    for direction, (left, right) in _FLOW_DIRECTIONS.items()
+}
+"""Per partner ``[id, referrals, closed loops, first sent, last sent]``, from the counters."""
+_FLOW_AS_OF_ENDS = {"sent": ("from_org", "to_org"), "received": ("to_org", "from_org")}
+REFERRAL_FLOW_AS_OF = {
+    direction: f"""
+MATCH (r:{Label.REFERRAL}) WHERE r.{focal} = $id AND r.sent_at <= $as_of
+WITH r.{partner} AS partner, count(r) AS referrals,
+     sum(CASE WHEN r.loop_closed_at <= $as_of THEN 1 ELSE 0 END) AS closed,
+     min(r.sent_at) AS first, max(r.sent_at) AS last
+RETURN [partner, referrals, closed, first, last] AS row
+"""
+    for direction, (focal, partner) in _FLOW_AS_OF_ENDS.items()
+}
+"""The same rows, counted from the referrals sent by ``$as_of`` and the loops closed by then."""
+
+PAIR_COUNTS = {
+    "all": f"""
+MATCH (a:{Label.ORGANIZATION})-[p:{Rel.REFERRED}]->(b:{Label.ORGANIZATION})
+RETURN [a.id, b.id, p.counts] AS row ORDER BY a.id, b.id
+""",
+    "org": f"""
+MATCH (o:{Label.ORGANIZATION})-[p:{Rel.REFERRED}]-(:{Label.ORGANIZATION}) WHERE o.id = $anchor
+WITH startNode(p).id AS from_org, endNode(p).id AS to_org, p.counts AS counts
+RETURN [from_org, to_org, counts] AS row ORDER BY from_org, to_org
+""",
+}
+FEEDBACK_DAYS = {
+    anchor: f"""{_REFERRAL_ANCHORS[anchor]}
+WITH r WHERE r.feedback_days IS NOT NULL
+WITH r.from_org AS from_org, r.to_org AS to_org, collect(r.feedback_days) AS days
+RETURN [from_org, to_org, days] AS row
+"""
+    for anchor in ("org", "all")
+}
+OVERDUE_LOOPS = {
+    anchor: f"""{_REFERRAL_ANCHORS[anchor]}
+WITH r WHERE r.loop_closed_at IS NULL AND r.sent_at < $before
+WITH r.from_org AS from_org, r.to_org AS to_org, count(r) AS overdue
+RETURN [from_org, to_org, overdue] AS row
+"""
+    for anchor in ("org", "all")
+}
+
+RESERVE_AUDIT_SEQS = f"""
+MERGE (c:{Label.COUNTER} {{name: 'audit'}})
+SET c.value = coalesce(c.value, 0) + $count
+RETURN c.value AS last
+"""
+MERGE_AUDIT_ENTRIES = f"""
+UNWIND $rows AS row
+MERGE (e:{Label.AUDIT_ENTRY} {{seq: row.seq}})
+ON CREATE SET e += row
+"""
+_MATCHING_AUDIT = f"""
+MATCH (e:{Label.AUDIT_ENTRY})
+WHERE ($case_ref IS NULL OR e.case_ref = $case_ref)
+  AND ($org_id IS NULL OR e.org_id = $org_id)
+  AND ($action IS NULL OR e.action = $action)
+  AND ($since IS NULL OR e.at >= $since)
+  AND ($until IS NULL OR e.at <= $until)
+"""
+COUNT_AUDIT = f"{_MATCHING_AUDIT} RETURN count(e) AS total"
+LIST_AUDIT = f"""{_MATCHING_AUDIT}
+RETURN e {{.seq, .at, .actor, .token_id, .role, .org_id, .action, .case_ref, .referral_id}} AS row
+ORDER BY e.seq DESC SKIP $offset LIMIT $limit
+"""
+
+# -- referrals as partnership signals -------------------------------------------------------
+
+REFERRAL_FACTS = f"""
+MATCH (r:{Label.REFERRAL}) WHERE r.from_org = $id
+RETURN [r.from_org, r.to_org, r.sent_at, r.case_ref, r.loop_closed_at] AS row
+UNION ALL
+MATCH (r:{Label.REFERRAL}) WHERE r.to_org = $id AND r.from_org <> $id
+RETURN [r.from_org, r.to_org, r.sent_at, r.case_ref, r.loop_closed_at] AS row
+"""
+"""``[from_org, to_org, sent_at, case_ref, loop_closed_at]`` of each referral ``$id`` sent or
+received, each through its own index."""

@@ -12,7 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,9 @@ import networkx as nx
 
 from graph_models import (
     Assessment,
+    AuditAction,
+    AuditEntry,
+    AuditEntryCreate,
     Contact,
     ContactCreate,
     ContactUpdate,
@@ -33,9 +36,17 @@ from graph_models import (
     OrganizationCreate,
     OrganizationUpdate,
     Page,
+    PairLoops,
     Principal,
     Profile,
     ProfileCreate,
+    Referral,
+    ReferralCreate,
+    ReferralEvent,
+    ReferralEventCreate,
+    ReferralFlow,
+    ReferralImport,
+    ReferralStatus,
     Relationship,
     RelationshipCreate,
     RelationshipState,
@@ -54,20 +65,34 @@ from graph_models.evidence import (
     JointCasePlanCreate,
     JointProgram,
     JointProgramCreate,
+    ReferralFact,
 )
 from service.errors import Conflict, InvalidReference, NotFound
 from service.store.protocol import ImportSummary, Progress
 from service.store.records import (
     EVIDENCE_KINDS,
+    PAIR_COLUMNS,
+    REFERRAL_COLUMNS,
     EvidenceCreate,
     EvidenceRecord,
+    PairTotals,
     add_relationship_edge,
+    assemble_pair_loops,
+    combine_flows,
     evidence_noun,
     evidence_record,
     evidence_row,
     from_text,
+    moved,
     new_id,
+    new_referral_id,
     organization_node,
+    pair_deltas,
+    referral_facts_of,
+    referral_of,
+    referral_rows,
+    refuse_repeated_referral_ids,
+    state_fields,
     to_text,
 )
 
@@ -96,6 +121,7 @@ class EmbeddedStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA cache_size=-65536")  # 64 MiB: bulk imports touch big indexes
         self._db.executescript(resources.files("service.store").joinpath("schema.sql").read_text())
         self._graph = self._load_graph()
 
@@ -125,6 +151,15 @@ class EmbeddedStore:
     def _all(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
+
+    def _tuples(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Rows as plain tuples: cheaper than named rows when a read returns hundreds of
+        thousands."""
+        with self._lock:
+            cursor = self._db.cursor()
+            cursor.row_factory = None
+            rows: list[tuple[Any, ...]] = cursor.execute(sql, params).fetchall()
+            return rows
 
     def _exists(self, table: str, key: str, value: str) -> bool:
         return self._one(f"SELECT 1 FROM {table} WHERE {key} = ?", (value,)) is not None
@@ -266,6 +301,7 @@ class EmbeddedStore:
         with self._lock:
             with self._write() as db:
                 self.get_organization(org_id)
+                self._refuse_if_referred(org_id)
                 db.execute("DELETE FROM organizations WHERE id = ?", (org_id,))
             self._graph.remove_node(org_id)
 
@@ -607,7 +643,11 @@ class EmbeddedStore:
                 self._insert_engagement(db, engagement)
                 tick("engagements", 1)
             summary.engagements = len(bundle.engagements)
-        self._graph = self._load_graph()
+            summary.referral_events = self._insert_referrals(db, bundle.referrals)[1]
+            summary.referrals = len(bundle.referrals)
+            tick("referrals", summary.referrals)
+        if bundle.organizations or bundle.relationships:
+            self._graph = self._load_graph()
         return summary
 
     # -- access -----------------------------------------------------------------------------
@@ -779,6 +819,289 @@ class EmbeddedStore:
             rows = self._all("SELECT id FROM organizations WHERE region = ?", (region,))
             return self._graph.subgraph(row["id"] for row in rows).copy()
 
+    # -- referrals --------------------------------------------------------------------------
+
+    _PAIR_UPSERT = (
+        f"INSERT INTO referral_pairs (from_org, to_org, first_sent_at, last_sent_at, "
+        f"{', '.join(PAIR_COLUMNS)}) VALUES (?, ?, ?, ?{', ?' * len(PAIR_COLUMNS)}) "
+        f"ON CONFLICT (from_org, to_org) DO UPDATE SET "
+        f"first_sent_at = min(first_sent_at, excluded.first_sent_at), "
+        f"last_sent_at = max(last_sent_at, excluded.last_sent_at), "
+        + ", ".join(f"{column} = {column} + excluded.{column}" for column in PAIR_COLUMNS)
+    )
+
+    def create_referral(self, referral: ReferralCreate, *, recorded_by: str) -> Referral:
+        record = ReferralImport(**referral.model_dump(), recorded_by=recorded_by)
+        with self._write() as db:
+            ids, _ = self._insert_referrals(db, [record])
+        return self.get_referral(ids[0])
+
+    def _insert_referrals(
+        self, db: sqlite3.Connection, referrals: list[ReferralImport]
+    ) -> tuple[list[str], int]:
+        """Insert validated referrals with their events and counters; the ids and the number
+        of events written."""
+        if not referrals:
+            return [], 0
+        known = self._present(
+            "organizations", "id", {r.from_org for r in referrals} | {r.to_org for r in referrals}
+        )
+        for referral in referrals:
+            for org_id in (referral.from_org, referral.to_org):
+                if org_id not in known:
+                    raise InvalidReference(f"organization '{org_id}' does not exist")
+        ids = [referral.id or new_referral_id() for referral in referrals]
+        refuse_repeated_referral_ids(ids, self._present("referrals", "id", set(ids)))
+        now = to_text(utc_now())
+        rows, totals = referral_rows(ids, referrals, recorded_at=now)
+        for row in rows:
+            row["events"] = json.dumps(
+                [(status, at, row["recorded_by"], now) for status, at in row["events"]]
+            )
+        db.executemany(
+            f"INSERT INTO referrals ({', '.join(REFERRAL_COLUMNS)}, events) "
+            f"VALUES ({', '.join(':' + column for column in REFERRAL_COLUMNS)}, :events)",
+            rows,
+        )
+        self._bump_pairs(db, totals)
+        return ids, sum(len(referral.events) for referral in referrals)
+
+    def _bump_pairs(
+        self, db: sqlite3.Connection, totals: dict[tuple[str, str], PairTotals]
+    ) -> None:
+        db.executemany(
+            self._PAIR_UPSERT,
+            [
+                (from_org, to_org, t.first_sent_at, t.last_sent_at, *t.counts)
+                for (from_org, to_org), t in totals.items()
+            ],
+        )
+
+    def _present(self, table: str, column: str, values: set[str]) -> set[str]:
+        """Which of ``values`` are in ``table.column``, asked in chunks."""
+        found: set[str] = set()
+        ordered = sorted(values)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._all(
+                f"SELECT {column} FROM {table} WHERE {column} IN ({marks})", tuple(chunk)
+            )
+            found.update(row[0] for row in rows)
+        return found
+
+    def _refuse_if_referred(self, org_id: str) -> None:
+        if self._one(
+            "SELECT 1 FROM referral_pairs WHERE from_org = ? OR to_org = ? LIMIT 1",
+            (org_id, org_id),
+        ):
+            raise Conflict(
+                f"organization '{org_id}' has referrals, which keep case history; "
+                "it cannot be deleted"
+            )
+
+    def add_referral_event(
+        self, referral_id: str, event: ReferralEventCreate, *, recorded_by: str
+    ) -> Referral:
+        with self._write() as db:
+            row = self._referral_row(referral_id)
+            before, after = moved(referral_id, row, event)
+            events = json.loads(row["events"])
+            events.append((event.status.value, to_text(event.at), recorded_by, to_text(utc_now())))
+            db.execute(
+                "UPDATE referrals SET status = :status, status_at = :status_at, stage = :stage, "
+                "loop_closed_at = :loop_closed_at, feedback_days = :feedback_days, "
+                "events = :events WHERE id = :id",
+                {
+                    **state_fields(from_text(row["sent_at"]), after),
+                    "events": json.dumps(events),
+                    "id": referral_id,
+                },
+            )
+            deltas = pair_deltas(before, after, screening=bool(row["screening"]))
+            pair = PairTotals(row["sent_at"], row["sent_at"], deltas)
+            self._bump_pairs(db, {(row["from_org"], row["to_org"]): pair})
+        return self.get_referral(referral_id)
+
+    def _referral_row(self, referral_id: str) -> sqlite3.Row:
+        row = self._one("SELECT * FROM referrals WHERE id = ?", (referral_id,))
+        if row is None:
+            raise NotFound(f"referral '{referral_id}' does not exist")
+        return row
+
+    def get_referral(self, referral_id: str) -> Referral:
+        return _referral(self._referral_row(referral_id))
+
+    @staticmethod
+    def _of_org(columns: str) -> str:
+        """The ``columns`` of the referrals the organization ``:org`` sent or received, each
+        found through an index: those it received through the pairs that point at it."""
+        received = ", ".join(f"r.{column.strip()}" for column in columns.split(","))
+        return (
+            f"(SELECT {columns} FROM referrals WHERE from_org = :org UNION ALL "
+            f"SELECT {received} FROM referral_pairs p JOIN referrals r "
+            f"ON r.from_org = p.from_org AND r.to_org = p.to_org WHERE p.to_org = :org)"
+        )
+
+    def list_referrals(
+        self,
+        *,
+        visible_to: str | None,
+        case_ref: str | None = None,
+        org_id: str | None = None,
+        status: ReferralStatus | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[Referral]:
+        params: dict[str, Any] = {"visible_to": visible_to, "org_id": org_id}
+        source = "referrals"
+        if case_ref is None and (visible_to or org_id):
+            source, params["org"] = self._of_org("*"), visible_to or org_id
+        where = ["sensitive = 0" if visible_to is None else ":visible_to IN (from_org, to_org)"]
+        if org_id is not None:
+            where.append(":org_id IN (from_org, to_org)")
+        if case_ref is not None:
+            where.append("case_ref = :case_ref")
+            params["case_ref"] = case_ref
+        if status is not None:
+            where.append("status = :status")
+            params["status"] = status.value
+        sql = f"SELECT * FROM {source} WHERE {' AND '.join(where)} ORDER BY sent_at, id"
+        total_row = self._one(f"SELECT count(*) FROM ({sql})", params)
+        rows = self._all(
+            f"{sql} LIMIT :limit OFFSET :offset", {**params, "limit": limit, "offset": offset}
+        )
+        return Page(
+            items=[_referral(row) for row in rows],
+            total=total_row[0] if total_row else 0,
+            limit=limit,
+            offset=offset,
+        )
+
+    def referral_flow(
+        self, org_id: str, *, as_of: datetime | None = None
+    ) -> dict[str, ReferralFlow]:
+        self.get_organization(org_id)
+        params = {"org": org_id, "as_of": to_text(as_of) if as_of else None}
+        if as_of is None:
+            sql = (
+                "SELECT {partner}, sent, loop_closed, first_sent_at, last_sent_at "
+                "FROM referral_pairs WHERE {end} = :org"
+            )
+            sent = self._all(sql.format(partner="to_org", end="from_org"), params)
+            received = self._all(sql.format(partner="from_org", end="to_org"), params)
+        else:
+            sql = (
+                "SELECT {partner}, count(*), sum(coalesce(loop_closed_at <= :as_of, 0)), "
+                "min(sent_at), max(sent_at) FROM {source} "
+                "WHERE {end} = :org AND sent_at <= :as_of GROUP BY {partner}"
+            )
+            sent = self._all(
+                sql.format(partner="to_org", end="from_org", source="referrals"), params
+            )
+            received = self._all(
+                sql.format(
+                    partner="from_org",
+                    end="to_org",
+                    source=self._of_org("from_org, to_org, sent_at, loop_closed_at"),
+                ),
+                params,
+            )
+        return combine_flows(sent, received)
+
+    def pair_loops(self, *, org_id: str | None = None, overdue_before: datetime) -> list[PairLoops]:
+        params = {"org": org_id, "before": to_text(overdue_before)}
+        pairs_sql = f"SELECT from_org, to_org, {', '.join(PAIR_COLUMNS)} FROM referral_pairs"
+        source = "referrals"
+        if org_id is not None:
+            self.get_organization(org_id)
+            pairs_sql += " WHERE from_org = :org OR to_org = :org"
+            source = self._of_org("from_org, to_org, feedback_days, sent_at")
+        days: dict[tuple[str, str], list[float]] = {}
+        overdue: dict[tuple[str, str], int] = {}
+        for from_org, to_org, closed_days, late in self._tuples(
+            f"SELECT from_org, to_org, group_concat(feedback_days), "
+            f"sum(feedback_days IS NULL AND sent_at < :before) FROM {source} "
+            f"GROUP BY from_org, to_org",
+            params,
+        ):
+            if closed_days:
+                days[from_org, to_org] = list(map(float, closed_days.split(",")))
+            if late:
+                overdue[from_org, to_org] = late
+        pairs = self._tuples(f"{pairs_sql} ORDER BY from_org, to_org", params)
+        counts = [(row[0], row[1], row[2:]) for row in pairs]
+        return assemble_pair_loops(counts, days, overdue)
+
+    def record_audit(self, entries: list[AuditEntryCreate]) -> None:
+        at = to_text(utc_now())
+        with self._write() as db:
+            db.executemany(
+                "INSERT INTO audit_log (at, actor, token_id, role, org_id, action, case_ref, "
+                "referral_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        at,
+                        e.actor,
+                        e.token_id,
+                        e.role.value,
+                        e.org_id,
+                        e.action.value,
+                        e.case_ref,
+                        e.referral_id,
+                    )
+                    for e in entries
+                ],
+            )
+
+    def list_audit(
+        self,
+        *,
+        case_ref: str | None = None,
+        org_id: str | None = None,
+        action: AuditAction | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[AuditEntry]:
+        where, params = ["1 = 1"], []
+        for condition, value in (
+            ("case_ref = ?", case_ref),
+            ("org_id = ?", org_id),
+            ("action = ?", action.value if action else None),
+            ("at >= ?", to_text(since) if since else None),
+            ("at <= ?", to_text(until) if until else None),
+        ):
+            if value is not None:
+                where.append(condition)
+                params.append(value)
+        sql = f"SELECT * FROM audit_log WHERE {' AND '.join(where)} ORDER BY seq DESC"
+        total, rows = self._page(sql, params, limit, offset)
+        items = [
+            AuditEntry(
+                seq=row["seq"],
+                at=from_text(row["at"]),
+                actor=row["actor"],
+                token_id=row["token_id"],
+                role=row["role"],
+                org_id=row["org_id"],
+                action=row["action"],
+                case_ref=row["case_ref"],
+                referral_id=row["referral_id"],
+            )
+            for row in rows
+        ]
+        return Page(items=items, total=total, limit=limit, offset=offset)
+
+    # -- referrals as partnership signals ----
+
+    def referral_facts(self, org_id: str) -> list[ReferralFact]:
+        self.get_organization(org_id)
+        columns = "from_org, to_org, sent_at, case_ref, loop_closed_at"
+        rows = self._all(f"SELECT {columns} FROM {self._of_org(columns)}", {"org": org_id})
+        return referral_facts_of(tuple(row) for row in rows)
+
 
 def _neighbourhood(graph: nx.Graph, org_id: str, depth: int) -> nx.Graph:
     """A copy of ``nx.ego_graph(graph, org_id, radius=depth)``, built straight from the
@@ -852,3 +1175,14 @@ def _assessment(row: sqlite3.Row) -> Assessment:
         assessed_at=from_text(row["assessed_at"]),
         recorded_at=from_text(row["recorded_at"]),
     )
+
+
+# -- referrals ----
+
+
+def _referral(row: sqlite3.Row) -> Referral:
+    events = [
+        ReferralEvent(status=status, at=from_text(at), recorded_by=recorded_by)
+        for status, at, recorded_by, _ in json.loads(row["events"])
+    ]
+    return referral_of(row, events)

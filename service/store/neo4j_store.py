@@ -28,6 +28,9 @@ from pydantic import BaseModel
 from graph_models import (
     Assessment,
     AssessmentImport,
+    AuditAction,
+    AuditEntry,
+    AuditEntryCreate,
     Contact,
     ContactCreate,
     ContactUpdate,
@@ -40,9 +43,17 @@ from graph_models import (
     OrganizationCreate,
     OrganizationUpdate,
     Page,
+    PairLoops,
     Principal,
     Profile,
     ProfileCreate,
+    Referral,
+    ReferralCreate,
+    ReferralEvent,
+    ReferralEventCreate,
+    ReferralFlow,
+    ReferralImport,
+    ReferralStatus,
     Relationship,
     RelationshipCreate,
     RelationshipState,
@@ -61,6 +72,7 @@ from graph_models.evidence import (
     JointCasePlanCreate,
     JointProgram,
     JointProgramCreate,
+    ReferralFact,
 )
 from service.errors import Conflict, InvalidReference, NotFound, StoreUnavailable
 from service.settings import Settings
@@ -72,13 +84,24 @@ from service.store.records import (
     EvidenceCreate,
     EvidenceRecord,
     EvidenceRow,
+    PairTotals,
     add_relationship_edge,
+    assemble_pair_loops,
+    combine_flows,
     evidence_noun,
     evidence_record,
     evidence_row,
     from_text,
+    moved,
     new_id,
+    new_referral_id,
     organization_node,
+    pair_deltas,
+    referral_facts_of,
+    referral_of,
+    referral_rows,
+    refuse_repeated_referral_ids,
+    state_fields,
     to_text,
 )
 
@@ -272,6 +295,7 @@ class Neo4jStore:
     def delete_organization(self, org_id: str) -> None:
         def work(tx: ManagedTransaction) -> None:
             _get_organization(tx, org_id)
+            _refuse_if_referred(tx, org_id)
             _run(tx, cypher.DELETE_RELATIONSHIPS_OF_ORGANIZATION, id=org_id)
             _run(tx, cypher.DELETE_ORGANIZATION, id=org_id)
 
@@ -426,7 +450,7 @@ class Neo4jStore:
     def import_bundle(
         self, bundle: NetworkBundle, *, progress: Progress | None = None
     ) -> ImportSummary:
-        def work(tx: ManagedTransaction) -> int:
+        def work(tx: ManagedTransaction) -> tuple[int, int]:
             writer = _Writer(tx, progress)
             writer.sectors(bundle.sectors)
             profiles = writer.profiles(bundle.profiles)
@@ -439,9 +463,9 @@ class Neo4jStore:
                 ]
             )
             writer.engagements(bundle.engagements)
-            return profiles
+            return profiles, writer.referrals(bundle.referrals)[1]
 
-        profiles = self._write(work)
+        profiles, referral_events = self._write(work)
         return ImportSummary(
             sectors=len(bundle.sectors),
             profiles=profiles,
@@ -450,6 +474,8 @@ class Neo4jStore:
             relationships=len(bundle.relationships),
             assessments=sum(len(rel.history) for rel in bundle.relationships),
             engagements=len(bundle.engagements),
+            referrals=len(bundle.referrals),
+            referral_events=referral_events,
         )
 
     # -- access -----------------------------------------------------------------------------
@@ -515,6 +541,157 @@ class Neo4jStore:
 
     def region_graph(self, region: str) -> nx.Graph:
         return self._read(_region_graph, region)
+
+    # -- referrals --------------------------------------------------------------------------
+
+    def create_referral(self, referral: ReferralCreate, *, recorded_by: str) -> Referral:
+        record = ReferralImport(**referral.model_dump(), recorded_by=recorded_by)
+
+        def work(tx: ManagedTransaction) -> Referral:
+            [referral_id], _ = _Writer(tx).referrals([record])
+            return _get_referral(tx, referral_id)
+
+        return self._write(work)
+
+    def add_referral_event(
+        self, referral_id: str, event: ReferralEventCreate, *, recorded_by: str
+    ) -> Referral:
+        def work(tx: ManagedTransaction) -> Referral:
+            missing = f"referral '{referral_id}' does not exist"
+            row = _fetch(tx, cypher.LOCK_REFERRAL, missing, id=referral_id)
+            before, after = moved(referral_id, row, event)
+            _run(
+                tx,
+                cypher.ADD_REFERRAL_EVENT,
+                id=referral_id,
+                event={
+                    "status": event.status.value,
+                    "at": to_text(event.at),
+                    "recorded_by": recorded_by,
+                    "recorded_at": _now(),
+                },
+                state=state_fields(from_text(row["sent_at"]), after),
+            )
+            deltas = pair_deltas(before, after, screening=row["screening"])
+            pair = PairTotals(row["sent_at"], row["sent_at"], deltas)
+            _bump_pairs(tx, {(row["from_org"], row["to_org"]): pair})
+            return _get_referral(tx, referral_id)
+
+        return self._write(work)
+
+    def get_referral(self, referral_id: str) -> Referral:
+        return self._read(_get_referral, referral_id)
+
+    def list_referrals(
+        self,
+        *,
+        visible_to: str | None,
+        case_ref: str | None = None,
+        org_id: str | None = None,
+        status: ReferralStatus | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[Referral]:
+        anchor, start = (
+            ("case", case_ref)
+            if case_ref is not None
+            else ("org", visible_to or org_id)
+            if (visible_to or org_id) is not None
+            else ("all", None)
+        )
+        filters = {
+            "anchor": start,
+            "visible_to": visible_to,
+            "case_ref": case_ref,
+            "org_id": org_id,
+            "status": status.value if status else None,
+        }
+
+        def work(tx: ManagedTransaction) -> tuple[int, list[Row]]:
+            total = tx.run(cypher.COUNT_REFERRALS[anchor], filters).single(strict=True)["total"]
+            rows = _rows(tx, cypher.LIST_REFERRALS[anchor], **filters, limit=limit, offset=offset)
+            return total, rows
+
+        total, rows = self._read(work)
+        items = [_referral(row) for row in rows]
+        return Page(items=items, total=total, limit=limit, offset=offset)
+
+    def referral_flow(
+        self, org_id: str, *, as_of: datetime | None = None
+    ) -> dict[str, ReferralFlow]:
+        queries = cypher.REFERRAL_FLOW if as_of is None else cypher.REFERRAL_FLOW_AS_OF
+        params = {"id": org_id, "as_of": to_text(as_of) if as_of else None}
+
+        def work(tx: ManagedTransaction) -> dict[str, ReferralFlow]:
+            _get_organization(tx, org_id)
+            sent = _lists(tx, queries["sent"], **params)
+            received = _lists(tx, queries["received"], **params)
+            return combine_flows(sent, received)
+
+        return self._read(work)
+
+    def pair_loops(self, *, org_id: str | None = None, overdue_before: datetime) -> list[PairLoops]:
+        anchor = "all" if org_id is None else "org"
+        params = {"anchor": org_id, "before": to_text(overdue_before)}
+
+        def work(tx: ManagedTransaction) -> list[PairLoops]:
+            if org_id is not None:
+                _get_organization(tx, org_id)
+            counts = _lists(tx, cypher.PAIR_COUNTS[anchor], **params)
+            days = _by_pair(_lists(tx, cypher.FEEDBACK_DAYS[anchor], **params))
+            overdue = _by_pair(_lists(tx, cypher.OVERDUE_LOOPS[anchor], **params))
+            return assemble_pair_loops(counts, days, overdue)
+
+        return self._read(work)
+
+    def record_audit(self, entries: list[AuditEntryCreate]) -> None:
+        if not entries:
+            return
+        at = _now()
+
+        def work(tx: ManagedTransaction) -> None:
+            reserved = tx.run(cypher.RESERVE_AUDIT_SEQS, count=len(entries))
+            first = reserved.single(strict=True)["last"] - len(entries) + 1
+            rows = [
+                {**entry.model_dump(mode="json"), "seq": first + number, "at": at}
+                for number, entry in enumerate(entries)
+            ]
+            _run(tx, cypher.MERGE_AUDIT_ENTRIES, rows=rows)
+
+        self._write(work)
+
+    def list_audit(
+        self,
+        *,
+        case_ref: str | None = None,
+        org_id: str | None = None,
+        action: AuditAction | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[AuditEntry]:
+        return self._page(
+            AuditEntry,
+            cypher.COUNT_AUDIT,
+            cypher.LIST_AUDIT,
+            limit,
+            offset,
+            case_ref=case_ref,
+            org_id=org_id,
+            action=action.value if action else None,
+            since=to_text(since) if since else None,
+            until=to_text(until) if until else None,
+        )
+
+    # -- referrals as partnership signals ----
+
+    def referral_facts(self, org_id: str) -> list[ReferralFact]:
+        def work(tx: ManagedTransaction) -> list[ReferralFact]:
+            _get_organization(tx, org_id)
+            return referral_facts_of(_lists(tx, cypher.REFERRAL_FACTS, id=org_id))
+
+        return self._read(work)
 
 
 class _Step(NamedTuple):
@@ -753,6 +930,39 @@ class _Writer:
             if self._progress:
                 self._progress(what, len(chunk))
 
+    # -- referrals ----
+
+    def referrals(self, referrals: Sequence[ReferralImport]) -> tuple[list[str], int]:
+        """Write validated referrals with their events and pair counters; returns their ids
+        and how many events they hold."""
+        if not referrals:
+            return [], 0
+        self.known[Label.ORGANIZATION].prefetch(
+            org for r in referrals for org in (r.from_org, r.to_org)
+        )
+        for referral in referrals:
+            self.require_org(referral.from_org)
+            self.require_org(referral.to_org)
+        ids = [referral.id or new_referral_id() for referral in referrals]
+        known = self.known[Label.REFERRAL]
+        known.prefetch(ids)
+        refuse_repeated_referral_ids(
+            ids, {referral_id for referral_id in ids if referral_id in known}
+        )
+        now = _now()
+        rows, totals = referral_rows(ids, referrals, recorded_at=now)
+        for row in rows:
+            events = row.pop("events")
+            row["event_statuses"] = [status for status, _ in events]
+            row["event_ats"] = [at for _, at in events]
+            row["event_by"] = [row["recorded_by"]] * len(events)
+            row["event_recorded_at"] = [now] * len(events)
+        self._write("referrals", rows, cypher.MERGE_REFERRALS)
+        for referral_id in ids:
+            known.add(referral_id)
+        _bump_pairs(self._tx, totals)
+        return ids, sum(len(referral.events) for referral in referrals)
+
 
 # -- reading ----------------------------------------------------------------------------------
 
@@ -908,3 +1118,53 @@ def _region_graph(tx: ManagedTransaction, region: str) -> nx.Graph:
     orgs = _rows(tx, cypher.ORGANIZATIONS_IN_REGION, region=region)
     edges = _rows(tx, cypher.EDGES_AMONG, ids=[org["id"] for org in orgs])
     return _analytics_graph(orgs, edges)
+
+
+# -- referrals ----
+
+
+def _get_referral(tx: ManagedTransaction, referral_id: str) -> Referral:
+    missing = f"referral '{referral_id}' does not exist"
+    return _referral(_fetch(tx, cypher.GET_REFERRAL, missing, id=referral_id))
+
+
+def _referral(row: Row) -> Referral:
+    events = [
+        ReferralEvent(status=status, at=from_text(at), recorded_by=by)
+        for status, at, by in zip(
+            row["event_statuses"], row["event_ats"], row["event_by"], strict=True
+        )
+    ]
+    return referral_of(row, events)
+
+
+def _bump_pairs(tx: ManagedTransaction, totals: dict[tuple[str, str], PairTotals]) -> None:
+    rows = [
+        {
+            "from_org": from_org,
+            "to_org": to_org,
+            "first_sent_at": pair.first_sent_at,
+            "last_sent_at": pair.last_sent_at,
+            "counts": pair.counts,
+        }
+        for (from_org, to_org), pair in totals.items()
+    ]
+    for chunk in _chunks(rows):
+        _run(tx, cypher.BUMP_REFERRAL_PAIRS, rows=chunk)
+
+
+def _refuse_if_referred(tx: ManagedTransaction, org_id: str) -> None:
+    if _single(tx, cypher.ORGANIZATION_HAS_REFERRALS, id=org_id):
+        raise Conflict(
+            f"organization '{org_id}' has referrals, which keep case history; it cannot be deleted"
+        )
+
+
+def _lists(tx: ManagedTransaction, query: str, **params: Any) -> list[list[Any]]:
+    """The ``row`` column of each record, where a query returns rows as lists."""
+    return [record["row"] for record in tx.run(query, params)]
+
+
+def _by_pair(rows: list[list[Any]]) -> dict[tuple[str, str], Any]:
+    """``[from_org, to_org, value]`` rows as a mapping of the pair to the value."""
+    return {(from_org, to_org): value for from_org, to_org, value in rows}

@@ -7,7 +7,7 @@ nothing. Errors are the domain errors of :mod:`service.errors`, never driver exc
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 import networkx as nx
@@ -15,6 +15,9 @@ from pydantic import BaseModel
 
 from graph_models import (
     Assessment,
+    AuditAction,
+    AuditEntry,
+    AuditEntryCreate,
     Contact,
     ContactCreate,
     ContactUpdate,
@@ -27,9 +30,15 @@ from graph_models import (
     OrganizationCreate,
     OrganizationUpdate,
     Page,
+    PairLoops,
     Principal,
     Profile,
     ProfileCreate,
+    Referral,
+    ReferralCreate,
+    ReferralEventCreate,
+    ReferralFlow,
+    ReferralStatus,
     Relationship,
     RelationshipCreate,
     RelationshipState,
@@ -46,6 +55,7 @@ from graph_models.evidence import (
     JointCasePlanCreate,
     JointProgram,
     JointProgramCreate,
+    ReferralFact,
 )
 
 Progress = Callable[[str, int], None]
@@ -62,6 +72,9 @@ class ImportSummary(BaseModel):
     relationships: int = 0
     assessments: int = 0
     engagements: int = 0
+    # -- referrals ----
+    referrals: int = 0
+    referral_events: int = 0
 
 
 class Store(Protocol):
@@ -173,4 +186,47 @@ class Store(Protocol):
     def region_graph(self, region: str) -> nx.Graph:
         """The organizations of ``region`` and the relationships among them, as in
         ``partner_graph``; empty when no organization is in that region."""
+        ...
+
+    # -- referrals ----
+    # ``visible_to`` is the reader's organization: it sees the referrals it sent or received.
+    # None stands for a reader of no organization (an admin): every referral not sensitive.
+    def create_referral(self, referral: ReferralCreate, *, recorded_by: str) -> Referral: ...
+    def add_referral_event(
+        self, referral_id: str, event: ReferralEventCreate, *, recorded_by: str
+    ) -> Referral: ...
+    def get_referral(self, referral_id: str) -> Referral: ...
+    def list_referrals(
+        self,
+        *,
+        visible_to: str | None,
+        case_ref: str | None = None,
+        org_id: str | None = None,
+        status: ReferralStatus | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[Referral]: ...
+    def referral_flow(
+        self, org_id: str, *, as_of: datetime | None = None
+    ) -> dict[str, ReferralFlow]: ...
+    def pair_loops(
+        self, *, org_id: str | None = None, overdue_before: datetime
+    ) -> list[PairLoops]: ...
+    def record_audit(self, entries: list[AuditEntryCreate]) -> None: ...
+    def list_audit(
+        self,
+        *,
+        case_ref: str | None = None,
+        org_id: str | None = None,
+        action: AuditAction | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[AuditEntry]: ...
+
+    # -- referrals as partnership signals ----
+    def referral_facts(self, org_id: str) -> list[ReferralFact]:
+        """Every referral ``org_id`` sent or received, as the plain facts levels and health
+        weigh, ordered by ``sent_at``, then sender, receiver and case."""
         ...

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any, TypeVar
 
 import networkx as nx
 from pydantic import BaseModel
 
-from graph_models import RelationshipState, slugify
+from graph_models import (
+    PairLoops,
+    Referral,
+    ReferralEvent,
+    ReferralEventCreate,
+    ReferralFlow,
+    ReferralImport,
+    ReferralStatus,
+    RelationshipState,
+    slugify,
+)
 from graph_models.evidence import (
     Agreement,
     AgreementCreate,
@@ -21,9 +33,16 @@ from graph_models.evidence import (
     JointCasePlanCreate,
     JointProgram,
     JointProgramCreate,
+    ReferralFact,
 )
-
-TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+from graph_models.referrals import (
+    FUNNEL_STAGES,
+    LoopState,
+    days_between,
+    time_problem,
+    transition_problem,
+)
+from service.errors import Conflict, InvalidInput
 
 
 def to_text(moment: datetime) -> str:
@@ -32,7 +51,7 @@ def to_text(moment: datetime) -> str:
     >>> to_text(datetime(2018, 1, 15, 9, 30, tzinfo=UTC))
     '2018-01-15T09:30:00.000000Z'
     """
-    return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def from_text(text: str) -> datetime:
@@ -41,7 +60,7 @@ def from_text(text: str) -> datetime:
     >>> from_text('2018-01-15T09:30:00.000000Z').isoformat()
     '2018-01-15T09:30:00+00:00'
     """
-    return datetime.strptime(text, TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)
 
 
 def new_id(wanted: str | None, name: str, taken: Callable[[str], bool]) -> str:
@@ -192,3 +211,275 @@ def evidence_noun(kind: EvidenceKind) -> str:
     'joint program'
     """
     return kind.value.replace("_", " ")
+
+
+# -- referrals ----
+
+PAIR_COUNTERS = (*FUNNEL_STAGES, "loop_closed")
+"""Per ordered pair of organizations, how many referrals reached each funnel stage and how
+many loops closed; each is kept again for referrals a screening prompted."""
+PAIR_COLUMNS = (*PAIR_COUNTERS, *(f"screening_{name}" for name in PAIR_COUNTERS))
+
+
+def pair_deltas(before: LoopState | None, after: LoopState, *, screening: bool) -> list[int]:
+    """How the counters of :data:`PAIR_COLUMNS` change when a referral moves from ``before``
+    (None for a new referral) to ``after``.
+
+    >>> moment = datetime(2018, 1, 1, tzinfo=UTC)
+    >>> pair_deltas(None, LoopState.sent(moment), screening=False)
+    [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    >>> accepted = LoopState.sent(moment).after(ReferralStatus.ACCEPTED, moment)
+    >>> pair_deltas(LoopState.sent(moment), accepted, screening=True)
+    [0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0]
+    """
+    first = before.stage + 1 if before else 0
+    counts = [1 if first <= stage <= after.stage else 0 for stage in range(len(FUNNEL_STAGES))]
+    newly_closed = after.loop_closed_at is not None and (
+        before is None or before.loop_closed_at is None
+    )
+    counts.append(int(newly_closed))
+    return counts + (counts if screening else [0] * len(counts))
+
+
+def combine_flows(
+    sent: Iterable[Sequence[Any]], received: Iterable[Sequence[Any]]
+) -> dict[str, ReferralFlow]:
+    """Per partner flows from ``(partner, referrals, closed, first_sent_at, last_sent_at)`` rows
+    of the referrals an organization sent and received, by partner id."""
+    flows: dict[str, ReferralFlow] = {}
+    for rows, field in ((sent, "referrals_sent"), (received, "referrals_received")):
+        for partner, referrals, closed, first, last in rows:
+            flow = flows.setdefault(
+                partner,
+                ReferralFlow(referrals_sent=0, referrals_received=0, open_loops=0, closed_loops=0),
+            )
+            setattr(flow, field, referrals)
+            flow.open_loops += referrals - closed
+            flow.closed_loops += closed
+            first_at, last_at = from_text(first), from_text(last)
+            if flow.first_referral_at is None or first_at < flow.first_referral_at:
+                flow.first_referral_at = first_at
+            if flow.last_referral_at is None or last_at > flow.last_referral_at:
+                flow.last_referral_at = last_at
+    return dict(sorted(flows.items()))
+
+
+def new_referral_id() -> str:
+    """An id for a referral the client did not name: random, so it tells nothing of the case.
+
+    >>> new_referral_id().startswith("ref-")
+    True
+    """
+    return f"ref-{secrets.token_hex(8)}"
+
+
+@dataclass
+class PairTotals:
+    """What referrals add to one ordered pair's counters, and their first and last sent_at
+    (as text, whose order is time order)."""
+
+    first_sent_at: str
+    last_sent_at: str
+    counts: list[int]
+
+
+REFERRAL_COLUMNS = (
+    "id",
+    "case_ref",
+    "from_org",
+    "to_org",
+    "category",
+    "sensitive",
+    "screening",
+    "consent",
+    "sent_at",
+    "status",
+    "status_at",
+    "stage",
+    "loop_closed_at",
+    "feedback_days",
+    "recorded_by",
+    "recorded_at",
+)
+"""What both stores keep of a referral besides its later events; timestamps as text."""
+
+
+def referral_rows(
+    ids: list[str], referrals: Sequence[ReferralImport], *, recorded_at: str
+) -> tuple[list[dict[str, Any]], dict[tuple[str, str], PairTotals]]:
+    """What to store of validated referrals: per referral its fields (:data:`REFERRAL_COLUMNS`)
+    and ``events``, its later ``(status, at)`` as text; per ordered pair what they add to its
+    counters. One pass, each timestamp turned into text once: imports hold millions."""
+    rows: list[dict[str, Any]] = []
+    totals: dict[tuple[str, str], PairTotals] = {}
+    outcomes: dict[tuple[str, str], dict[tuple[int, bool, bool], int]] = {}
+    for referral_id, referral in zip(ids, referrals, strict=True):
+        sent = to_text(referral.sent_at)
+        events = [(status.value, to_text(at)) for status, at in referral.events]
+        state = referral.final_state
+        closed = state.loop_closed_at
+        rows.append(
+            {
+                "id": referral_id,
+                "case_ref": referral.case_ref,
+                "from_org": referral.from_org,
+                "to_org": referral.to_org,
+                "category": referral.category.value,
+                "sensitive": referral.category.sensitive,
+                "screening": referral.screening,
+                "consent": referral.consent,
+                "sent_at": sent,
+                "status": state.status.value,
+                "status_at": events[-1][1] if events else sent,
+                "stage": state.stage,
+                "loop_closed_at": to_text(closed) if closed else None,
+                "feedback_days": days_between(referral.sent_at, closed) if closed else None,
+                "recorded_by": referral.recorded_by,
+                "recorded_at": recorded_at,
+                "events": events,
+            }
+        )
+        key = (referral.from_org, referral.to_org)
+        pair = totals.get(key)
+        if pair is None:
+            pair = totals[key] = PairTotals(sent, sent, [0] * len(PAIR_COLUMNS))
+            outcomes[key] = {}
+        elif sent < pair.first_sent_at:
+            pair.first_sent_at = sent
+        elif sent > pair.last_sent_at:
+            pair.last_sent_at = sent
+        outcome = (state.stage, closed is not None, referral.screening)
+        outcomes[key][outcome] = outcomes[key].get(outcome, 0) + 1
+    for key, counted in outcomes.items():
+        for outcome, times in counted.items():
+            for index, delta in enumerate(_deltas_of_new(*outcome)):
+                totals[key].counts[index] += delta * times
+    return rows, totals
+
+
+@cache
+def _deltas_of_new(stage: int, closed: bool, screening: bool) -> list[int]:
+    """The counters a new referral that reached ``stage`` (and closed its loop) adds."""
+    moment = datetime(2000, 1, 1, tzinfo=UTC)
+    state = LoopState(ReferralStatus.SENT, moment, stage, moment if closed else None)
+    return pair_deltas(None, state, screening=screening)
+
+
+def loop_state_of(row: Any) -> LoopState:
+    """The state kept on a stored referral (a row or map with :data:`REFERRAL_COLUMNS`)."""
+    closed = row["loop_closed_at"]
+    return LoopState(
+        status=ReferralStatus(row["status"]),
+        status_at=from_text(row["status_at"]),
+        stage=row["stage"],
+        loop_closed_at=from_text(closed) if closed else None,
+    )
+
+
+def moved(referral_id: str, row: Any, event: ReferralEventCreate) -> tuple[LoopState, LoopState]:
+    """A stored referral's state before and after ``event``; :class:`Conflict` when the
+    transition table forbids the move, :class:`InvalidInput` when ``event.at`` comes too early.
+    """
+    before = loop_state_of(row)
+    problem = transition_problem(before.status, event.status)
+    if problem:
+        raise Conflict(f"referral '{referral_id}': {problem}")
+    problem = time_problem(
+        event.at,
+        sent_at=from_text(row["sent_at"]),
+        last_status=before.status,
+        last_at=before.status_at,
+    )
+    if problem:
+        raise InvalidInput(f"referral '{referral_id}': {problem}")
+    return before, before.after(event.status, event.at)
+
+
+def state_fields(sent_at: datetime, state: LoopState) -> dict[str, Any]:
+    """The stored fields that say where a referral sent at ``sent_at`` stands."""
+    closed = state.loop_closed_at
+    return {
+        "status": state.status.value,
+        "status_at": to_text(state.status_at),
+        "stage": state.stage,
+        "loop_closed_at": to_text(closed) if closed else None,
+        "feedback_days": days_between(sent_at, closed) if closed else None,
+    }
+
+
+def referral_of(row: Any, later_events: list[ReferralEvent]) -> Referral:
+    """The read model of a stored referral and its events after ``sent``."""
+    state = loop_state_of(row)
+    sent = ReferralEvent(
+        status=ReferralStatus.SENT, at=from_text(row["sent_at"]), recorded_by=row["recorded_by"]
+    )
+    return Referral(
+        id=row["id"],
+        case_ref=row["case_ref"],
+        from_org=row["from_org"],
+        to_org=row["to_org"],
+        category=row["category"],
+        sensitive=bool(row["sensitive"]),
+        screening=bool(row["screening"]),
+        consent=bool(row["consent"]),
+        sent_at=sent.at,
+        status=state.status,
+        status_at=state.status_at,
+        loop_closed=state.loop_closed_at is not None,
+        loop_closed_at=state.loop_closed_at,
+        events=[sent, *later_events],
+    )
+
+
+def refuse_repeated_referral_ids(ids: list[str], stored: set[str]) -> None:
+    """Raise :class:`Conflict` for the first id that is stored or repeats within ``ids``."""
+    seen: set[str] = set()
+    for referral_id in ids:
+        if referral_id in stored:
+            raise Conflict(f"referral '{referral_id}' already exists")
+        if referral_id in seen:
+            raise Conflict(f"referral '{referral_id}' appears twice in the batch")
+        seen.add(referral_id)
+
+
+def assemble_pair_loops(
+    counts: Iterable[Sequence[Any]],
+    feedback_days: dict[tuple[str, str], list[float]],
+    overdue: dict[tuple[str, str], int],
+) -> list[PairLoops]:
+    """The feedback-gap input per pair from ``(from_org, to_org, counters)`` in that order,
+    the counters those of :data:`PAIR_COLUMNS`, with its days to feedback and overdue loops."""
+    half = len(PAIR_COUNTERS)
+    return [
+        PairLoops(
+            from_org=from_org,
+            to_org=to_org,
+            reached=list(values[:half]),
+            reached_after_screening=list(values[half:]),
+            overdue=overdue.get((from_org, to_org), 0),
+            feedback_days=sorted(feedback_days.get((from_org, to_org), [])),
+        )
+        for from_org, to_org, values in counts
+    ]
+
+
+def referral_facts_of(rows: Iterable[Sequence[Any]]) -> list[ReferralFact]:
+    """Referral facts from ``[from_org, to_org, sent_at, case_ref, loop_closed_at]`` rows with
+    timestamps as text, in the order the Protocol promises.
+
+    >>> [fact.to_org for fact in referral_facts_of([
+    ...     ["a", "c", "2018-02-01T00:00:00.000000Z", "c2", None],
+    ...     ["b", "a", "2018-01-01T00:00:00.000000Z", "c1", "2018-01-09T00:00:00.000000Z"]])]
+    ['a', 'c']
+    """
+    facts = [
+        ReferralFact(
+            from_org=from_org,
+            to_org=to_org,
+            sent_at=from_text(sent_at),
+            case_ref=case_ref,
+            closed_at=from_text(closed_at) if closed_at else None,
+        )
+        for from_org, to_org, sent_at, case_ref, closed_at in rows
+    ]
+    return sorted(facts, key=lambda f: (f.sent_at, f.from_org, f.to_org, f.case_ref))

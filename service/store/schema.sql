@@ -103,3 +103,66 @@ CREATE TABLE IF NOT EXISTS evidence_orgs (
     FOREIGN KEY (kind, evidence_id) REFERENCES evidence (kind, id) ON DELETE CASCADE
 );
 CREATE INDEX IF NOT EXISTS evidence_orgs_by_org ON evidence_orgs (org_id, kind);
+-- -- referrals ----
+-- A referral keeps its latest status and its loop's closing; feedback_days is set once the
+-- loop closes (NULL while open). events holds the statuses after 'sent', oldest first, as a
+-- JSON list of [status, at, recorded_by, recorded_at]: they are only ever read with it.
+-- Referrals to an organization are found through referral_pairs_by_to, then referrals_by_from.
+CREATE TABLE IF NOT EXISTS referrals (
+    id TEXT PRIMARY KEY,
+    case_ref TEXT NOT NULL,
+    from_org TEXT NOT NULL REFERENCES organizations (id),
+    to_org TEXT NOT NULL REFERENCES organizations (id),
+    category TEXT NOT NULL,
+    sensitive INTEGER NOT NULL,
+    screening INTEGER NOT NULL,
+    consent INTEGER NOT NULL CHECK (consent = 1),
+    sent_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    status_at TEXT NOT NULL,
+    stage INTEGER NOT NULL,
+    loop_closed_at TEXT,
+    feedback_days REAL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    events TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS referrals_by_case ON referrals (case_ref, sent_at);
+CREATE INDEX IF NOT EXISTS referrals_by_from
+    ON referrals (from_org, to_org, feedback_days, sent_at);
+-- Per ordered pair of organizations, updated with every referral write: how many referrals
+-- reached each funnel stage and how many loops closed, again for screening-prompted ones.
+CREATE TABLE IF NOT EXISTS referral_pairs (
+    from_org TEXT NOT NULL REFERENCES organizations (id),
+    to_org TEXT NOT NULL REFERENCES organizations (id),
+    first_sent_at TEXT NOT NULL,
+    last_sent_at TEXT NOT NULL,
+    sent INTEGER NOT NULL,
+    received INTEGER NOT NULL,
+    accepted INTEGER NOT NULL,
+    enrolled INTEGER NOT NULL,
+    completed INTEGER NOT NULL,
+    loop_closed INTEGER NOT NULL,
+    screening_sent INTEGER NOT NULL,
+    screening_received INTEGER NOT NULL,
+    screening_accepted INTEGER NOT NULL,
+    screening_enrolled INTEGER NOT NULL,
+    screening_completed INTEGER NOT NULL,
+    screening_loop_closed INTEGER NOT NULL,
+    PRIMARY KEY (from_org, to_org)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS referral_pairs_by_to ON referral_pairs (to_org, from_org);
+-- Every read of case-level data: who, in which role and organization, did what to which case.
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    token_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    org_id TEXT,
+    action TEXT NOT NULL,
+    case_ref TEXT NOT NULL,
+    referral_id TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_log_by_case ON audit_log (case_ref, seq);
+CREATE INDEX IF NOT EXISTS audit_log_by_org ON audit_log (org_id, seq);

@@ -1,0 +1,579 @@
+"""Referrals of a case from one organization to another, and their feedback loops.
+
+A case is known only by a pseudonymous ``case_ref``: no model here has a field for a family
+name, a birth date or an address, and a referral carries no free text in which one could
+creep in.
+
+A referral moves through :class:`ReferralStatus` along :data:`TRANSITIONS`. Its *feedback
+loop* closes at the first status in :data:`LOOP_CLOSING`: the receiving side has reported how
+the referral ended. A declined or unable-to-contact referral stays open until someone reports
+back or closes it: a decline nobody tells the referrer about is the gap planners look for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, NamedTuple
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from graph_models.common import Name, ReadModel, Slug, StrictModel, Timestamp
+
+CLOCK_ALLOWANCE = timedelta(minutes=5)
+"""How far ahead of the service's clock a timestamp may be, for clocks that differ a little."""
+
+DEFAULT_OVERDUE_AFTER_DAYS = 30
+"""An open loop older than this many days is overdue, unless a request says otherwise."""
+
+
+class ReferralStatus(StrEnum):
+    """Where a referral stands. ``sent`` is recorded when the referral is created."""
+
+    SENT = "sent"
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    ENROLLED = "enrolled"
+    UNABLE_TO_CONTACT = "unable_to_contact"
+    COMPLETED = "completed"
+    CLOSED = "closed"
+    FEEDBACK_RETURNED = "feedback_returned"
+
+    # Hash as the text: equal to it, and fast in the sets and tables below (bulk imports).
+    __hash__ = str.__hash__  # type: ignore[assignment]
+
+    @property
+    def closes_loop(self) -> bool:
+        """Whether this status reports back to the referrer and so closes the loop.
+
+        >>> ReferralStatus.FEEDBACK_RETURNED.closes_loop, ReferralStatus.DECLINED.closes_loop
+        (True, False)
+        """
+        return self in LOOP_CLOSING
+
+    @property
+    def stage(self) -> int | None:
+        """How far along the funnel this status shows the referral got (an index of
+        :data:`FUNNEL_STAGES`), or None for statuses that say nothing about it.
+
+        >>> ReferralStatus.ENROLLED.stage, ReferralStatus.DECLINED.stage
+        (3, 1)
+        """
+        return _STAGES.get(self)
+
+
+S = ReferralStatus
+TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
+    S.SENT: frozenset({S.RECEIVED, S.ACCEPTED, S.DECLINED, S.UNABLE_TO_CONTACT, S.CLOSED}),
+    S.RECEIVED: frozenset({S.ACCEPTED, S.DECLINED, S.UNABLE_TO_CONTACT, S.CLOSED}),
+    S.ACCEPTED: frozenset({S.ENROLLED, S.DECLINED, S.UNABLE_TO_CONTACT, S.CLOSED}),
+    S.UNABLE_TO_CONTACT: frozenset({S.ACCEPTED, S.ENROLLED, S.FEEDBACK_RETURNED, S.CLOSED}),
+    S.DECLINED: frozenset({S.FEEDBACK_RETURNED, S.CLOSED}),
+    S.ENROLLED: frozenset({S.COMPLETED, S.FEEDBACK_RETURNED, S.CLOSED}),
+    S.COMPLETED: frozenset({S.FEEDBACK_RETURNED, S.CLOSED}),
+    S.FEEDBACK_RETURNED: frozenset({S.CLOSED}),
+    S.CLOSED: frozenset(),
+}
+"""The statuses a referral may move to from each status. ``closed`` is final."""
+
+LOOP_CLOSING = frozenset({S.FEEDBACK_RETURNED, S.COMPLETED, S.CLOSED})
+"""The statuses that close a referral's feedback loop: the outcome was reported back."""
+
+FUNNEL_STAGES = ("sent", "received", "accepted", "enrolled", "completed")
+"""The funnel from referral to enrollment; ``loop_closed`` follows as a last stage."""
+
+_STAGES = {
+    S.SENT: 0,
+    S.RECEIVED: 1,
+    S.DECLINED: 1,
+    S.UNABLE_TO_CONTACT: 1,
+    S.ACCEPTED: 2,
+    S.ENROLLED: 3,
+    S.COMPLETED: 4,
+}
+
+
+def transition_problem(current: ReferralStatus, new: ReferralStatus) -> str | None:
+    """Why a referral cannot move from ``current`` to ``new``, or None if it may.
+
+    >>> transition_problem(ReferralStatus.SENT, ReferralStatus.RECEIVED) is None
+    True
+    >>> print(transition_problem(ReferralStatus.DECLINED, ReferralStatus.ENROLLED))
+    a declined referral cannot become enrolled; from declined it may become: closed, \
+feedback_returned
+    >>> print(transition_problem(ReferralStatus.CLOSED, ReferralStatus.RECEIVED))
+    a closed referral cannot become received; closed is final
+    """
+    allowed = TRANSITIONS[current]
+    if new in allowed:
+        return None
+    head = f"a {current.value} referral cannot become {new.value}"
+    if not allowed:
+        return f"{head}; {current.value} is final"
+    moves = ", ".join(status.value for status in ReferralStatus if status in allowed)
+    return f"{head}; from {current.value} it may become: {moves}"
+
+
+def time_problem(
+    at: datetime, *, sent_at: datetime, last_status: ReferralStatus, last_at: datetime
+) -> str | None:
+    """Why an event at ``at`` cannot follow the last one, at ``last_at``, or None if it may.
+
+    >>> from datetime import UTC
+    >>> sent = datetime(2018, 1, 5, tzinfo=UTC)
+    >>> print(time_problem(datetime(2018, 1, 4, tzinfo=UTC), sent_at=sent,
+    ...     last_status=ReferralStatus.SENT, last_at=sent))
+    at 2018-01-04T00:00:00+00:00 is before the referral was sent (2018-01-05T00:00:00+00:00)
+    """
+    if at < sent_at:
+        return f"at {at.isoformat()} is before the referral was sent ({sent_at.isoformat()})"
+    if at < last_at:
+        return (
+            f"at {at.isoformat()} is before the previous event "
+            f"({last_status.value} at {last_at.isoformat()})"
+        )
+    return None
+
+
+def days_between(start: datetime, end: datetime) -> float:
+    """Days from ``start`` to ``end``, to the second.
+
+    >>> from datetime import UTC
+    >>> days_between(datetime(2018, 1, 1, tzinfo=UTC), datetime(2018, 1, 4, 12, tzinfo=UTC))
+    3.5
+    """
+    return round((end - start).total_seconds() / 86400, 5)
+
+
+@dataclass(frozen=True, slots=True)
+class LoopState:
+    """Where a referral stands after its latest event: what the stores keep on the referral."""
+
+    status: ReferralStatus
+    status_at: datetime
+    stage: int
+    loop_closed_at: datetime | None
+
+    @classmethod
+    def sent(cls, sent_at: datetime) -> LoopState:
+        """A referral just sent."""
+        return cls(ReferralStatus.SENT, sent_at, 0, None)
+
+    def after(self, status: ReferralStatus, at: datetime) -> LoopState:
+        """The state once ``status`` is reached at ``at``; the loop closes only once.
+
+        >>> from datetime import UTC
+        >>> moment = datetime(2018, 1, 1, tzinfo=UTC)
+        >>> state = LoopState.sent(moment).after(ReferralStatus.ENROLLED, moment)
+        >>> state.after(ReferralStatus.CLOSED, moment).stage
+        3
+        """
+        closed = self.loop_closed_at or (at if status in LOOP_CLOSING else None)
+        stage = max(self.stage, _STAGES.get(status, 0))
+        return LoopState(status, at, stage, closed)
+
+
+class ReferralCategory(StrEnum):
+    """What a family was referred for. Sensitive categories hide a referral from everyone but
+    the two organizations involved."""
+
+    EARLY_INTERVENTION = "early_intervention"
+    HOME_VISITING = "home_visiting"
+    CHILD_CARE = "child_care"
+    HEALTH = "health"
+    MENTAL_HEALTH = "mental_health"
+    FAMILY_SUPPORT = "family_support"
+    BASIC_NEEDS = "basic_needs"
+    SUBSTANCE_USE = "substance_use"
+    DOMESTIC_VIOLENCE = "domestic_violence"
+    CHILD_PROTECTION = "child_protection"
+    OTHER = "other"
+
+    @property
+    def sensitive(self) -> bool:
+        """Substance use, domestic violence and child protection are sensitive.
+
+        >>> ReferralCategory.DOMESTIC_VIOLENCE.sensitive, ReferralCategory.CHILD_CARE.sensitive
+        (True, False)
+        """
+        return self in SENSITIVE_CATEGORIES
+
+
+SENSITIVE_CATEGORIES = frozenset(
+    {
+        ReferralCategory.SUBSTANCE_USE,
+        ReferralCategory.DOMESTIC_VIOLENCE,
+        ReferralCategory.CHILD_PROTECTION,
+    }
+)
+
+_DATE_IN_TEXT = re.compile(r"(19|20)\d\d[-_]\d\d?[-_]\d\d?|\d\d?[-_]\d\d?[-_](19|20)\d\d")
+
+
+def _no_date_inside(case_ref: str) -> str:
+    """Refuse a case reference that holds a calendar date, which may be a birth date.
+
+    >>> _no_date_inside("OR-0412")
+    'OR-0412'
+    >>> _no_date_inside("lopez-2017-03-04")
+    Traceback (most recent call last):
+    ValueError: a case_ref must not hold a date (it may be a birth date); use a pseudonymous code
+    """
+    if _DATE_IN_TEXT.search(case_ref):
+        raise ValueError(
+            "a case_ref must not hold a date (it may be a birth date); use a pseudonymous code"
+        )
+    return case_ref
+
+
+CaseRef = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"),
+    AfterValidator(_no_date_inside),
+    Field(
+        description="The case's pseudonymous reference: letters, digits, '-' and '_', at most "
+        "64 characters, no spaces and no dates. Never a name or a birth date.",
+        examples=["OR-C-0412"],
+    ),
+]
+
+
+def latest_allowed() -> datetime:
+    """The latest moment a status may be recorded at: now, give or take a clock allowance."""
+    return datetime.now(UTC) + CLOCK_ALLOWANCE
+
+
+def future_problem(moment: datetime, latest: datetime) -> str | None:
+    """Why ``moment`` cannot be recorded yet: it is after ``latest``."""
+    return f"{moment.isoformat()} is in the future" if moment > latest else None
+
+
+def _not_in_future(moment: datetime) -> datetime:
+    problem = future_problem(moment, latest_allowed())
+    if problem:
+        raise ValueError(problem)
+    return moment
+
+
+PastTimestamp = Annotated[Timestamp, AfterValidator(_not_in_future)]
+
+ConsentField = Field(
+    description="True when the family authorized the referral. A referral without consent is "
+    "refused."
+)
+
+
+def _require_consent(consent: bool) -> bool:
+    if not consent:
+        raise ValueError(
+            "a referral needs the family's consent: set consent to true once the family has "
+            "authorized it"
+        )
+    return consent
+
+
+Consent = Annotated[bool, AfterValidator(_require_consent), ConsentField]
+
+
+class ReferralCreate(StrictModel):
+    """A referral of a case from one organization to another, sent at ``sent_at``."""
+
+    id: Slug | None = Field(default=None, description="Stable id; one is made if left out.")
+    case_ref: CaseRef
+    from_org: Slug = Field(description="The organization that refers the family.")
+    to_org: Slug = Field(description="The organization the family is referred to.")
+    sent_at: PastTimestamp
+    consent: Consent
+    category: ReferralCategory = Field(
+        default=ReferralCategory.OTHER,
+        description="What the family was referred for. substance_use, domestic_violence and "
+        "child_protection are sensitive: only the two organizations involved see the referral.",
+    )
+    screening: bool = Field(
+        default=False, description="True when a screening (e.g. developmental) prompted it."
+    )
+
+    @model_validator(mode="after")
+    def _two_different_organizations(self) -> ReferralCreate:
+        if self.from_org == self.to_org:
+            raise ValueError("a referral goes from one organization to another")
+        return self
+
+
+class ReferralEventCreate(StrictModel):
+    """A new status of a referral, reached at ``at``."""
+
+    status: ReferralStatus = Field(
+        description="The new status; it must be reachable from the current one (see the "
+        "transition table in the API description)."
+    )
+    at: Annotated[
+        PastTimestamp,
+        Field(
+            description="When the referral reached the status; not before it was sent nor "
+            "before its previous event."
+        ),
+    ]
+
+    @model_validator(mode="after")
+    def _sent_is_recorded_on_creation(self) -> ReferralEventCreate:
+        if self.status is ReferralStatus.SENT:
+            raise ValueError("'sent' is recorded when the referral is created")
+        return self
+
+
+class ReferralEvent(ReadModel):
+    """One status a referral reached: which, when, and who recorded it."""
+
+    status: ReferralStatus
+    at: datetime
+    recorded_by: str
+
+
+class Referral(ReadModel):
+    """A referral with its events, oldest first; the first is always ``sent``."""
+
+    id: str
+    case_ref: str
+    from_org: str
+    to_org: str
+    category: ReferralCategory
+    sensitive: bool
+    screening: bool
+    consent: bool
+    sent_at: datetime
+    status: ReferralStatus = Field(description="The latest status.")
+    status_at: datetime
+    loop_closed: bool = Field(description="Whether the receiving side has reported back.")
+    loop_closed_at: datetime | None
+    events: list[ReferralEvent]
+
+
+def visible_to(referral: Referral, org_id: str | None) -> bool:
+    """Whether a reader from ``org_id`` may see ``referral``: an organization sees the
+    referrals it sent or received; a reader of no organization (an admin) sees every referral
+    that is not sensitive. Both stores filter lists by the same rule.
+    """
+    if org_id is None:
+        return not referral.sensitive
+    return org_id in (referral.from_org, referral.to_org)
+
+
+class ReferralImport(ReferralCreate):
+    """A referral with its past events, for bulk imports; checked like single writes.
+
+    Events are ``[status, at]`` pairs, oldest first, rather than objects: a statewide import
+    holds millions of them.
+    """
+
+    recorded_by: Name = Field(default="import", description="Who recorded it, e.g. a system.")
+    events: list[tuple[ReferralStatus, datetime]] = Field(
+        default_factory=list,
+        max_length=100,
+        description="The statuses after 'sent' as [status, at] pairs, oldest first; at is "
+        "ISO 8601, read as UTC when it has no offset.",
+    )
+
+    @model_validator(mode="after")
+    def _events_follow_the_transitions_in_time(self) -> ReferralImport:
+        last_status, last_at = ReferralStatus.SENT, self.sent_at
+        latest, naive = latest_allowed(), False
+        for status, moment in self.events:
+            naive = naive or moment.tzinfo is None
+            at = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+            problem = (
+                transition_problem(last_status, status)
+                or time_problem(at, sent_at=self.sent_at, last_status=last_status, last_at=last_at)
+                or future_problem(at, latest)
+            )
+            if problem:
+                raise ValueError(f"referral '{self.id or self.case_ref}': {problem}")
+            last_status, last_at = status, at
+        if naive:
+            self.events = [(s, t if t.tzinfo else t.replace(tzinfo=UTC)) for s, t in self.events]
+        return self
+
+    @property
+    def final_state(self) -> LoopState:
+        """Where the referral stands after its events."""
+        status, at, stage, closed = ReferralStatus.SENT, self.sent_at, 0, None
+        for status, at in self.events:
+            stage = max(stage, _STAGES.get(status, 0))
+            if closed is None and status in LOOP_CLOSING:
+                closed = at
+        return LoopState(status, at, stage, closed)
+
+
+class ReferralFlow(BaseModel):
+    """Referrals between an organization and one partner, in both directions.
+
+    Also the evidence of partnership level 1 (basic referrals of families): dated referrals
+    between the two, and how many of their loops were closed.
+    """
+
+    referrals_sent: int = Field(default=0, ge=0, description="Referrals it sent the partner.")
+    referrals_received: int = Field(default=0, ge=0, description="Referrals the partner sent it.")
+    open_loops: int = Field(
+        default=0, ge=0, description="Referrals between the two whose feedback loop is not closed."
+    )
+    closed_loops: int = Field(
+        default=0, ge=0, description="Referrals between the two whose feedback loop is closed."
+    )
+    first_referral_at: datetime | None = None
+    last_referral_at: datetime | None = None
+
+
+class PairLoops(NamedTuple):
+    """What the feedback-gap report needs of one ordered pair of organizations: a plain record,
+    as the whole report reads one per pair of the network."""
+
+    from_org: str
+    to_org: str
+    reached: list[int]
+    """Referrals that reached each funnel stage, then those whose loop closed."""
+    reached_after_screening: list[int]
+    overdue: int
+    """Open loops sent before the overdue cut-off."""
+    feedback_days: list[float]
+    """Days to feedback of each closed loop, in increasing order."""
+
+
+class OrganizationRef(BaseModel):
+    """An organization named in a trace."""
+
+    id: str
+    name: str
+    sector: str
+
+
+class TracedReferral(Referral):
+    """A referral in a case's trace, with its timing."""
+
+    position: int = Field(description="1 for the case's first referral, in order sent.")
+    re_referral: bool = Field(
+        description="True when the case was referred to the same organization before."
+    )
+    days_to_feedback: float | None = Field(description="Days from sent to the loop closing.")
+    days_open: float | None = Field(description="Days an open loop has been open so far.")
+    overdue: bool = Field(description="Open longer than the overdue threshold.")
+    closed_late: bool = Field(description="Closed, but after more than the overdue threshold.")
+
+
+class OpenLoop(BaseModel):
+    """A referral of the case whose loop is still open."""
+
+    referral_id: str
+    from_org: str
+    to_org: str
+    status: ReferralStatus
+    sent_at: datetime
+    days_open: float
+    overdue: bool
+
+
+class CaseTrace(BaseModel):
+    """A case's referrals in the order they were sent, across organizations."""
+
+    case_ref: str
+    as_of: datetime = Field(description="The moment open loops are aged to.")
+    overdue_after_days: int
+    referrals: list[TracedReferral]
+    open_loops: list[OpenLoop]
+    directions: int = Field(
+        description="How many directions the family was pointed in: the number of different "
+        "organizations it was referred to."
+    )
+    organizations: list[OrganizationRef] = Field(
+        description="Every organization in the trace, in order of first appearance."
+    )
+
+
+class LoopStats(BaseModel):
+    """How referrals fared: how many were sent, how many loops closed, and how fast."""
+
+    sent: int
+    closed: int = Field(description="Referrals whose loop is closed.")
+    open: int
+    closure_rate: float | None = Field(description="closed / sent, or null when none was sent.")
+    median_days_to_feedback: float | None = Field(
+        description="Median days from sent to the loop closing, over closed loops."
+    )
+    overdue: int = Field(description="Open loops older than the overdue threshold.")
+    closed_late: int = Field(description="Loops closed after more than the overdue threshold.")
+
+
+class PairGap(LoopStats):
+    """Referrals from one organization to another."""
+
+    from_org: str
+    to_org: str
+
+
+class OrganizationGap(BaseModel):
+    """An organization's loops as a sender (loops it opened) and as a receiver (loops it owes
+    feedback on)."""
+
+    org_id: str
+    as_sender: LoopStats
+    as_receiver: LoopStats
+
+
+class FunnelStage(BaseModel):
+    """How many referrals got at least this far."""
+
+    stage: str = Field(description="sent, received, accepted, enrolled, completed, loop_closed.")
+    referrals: int
+    after_screening: int = Field(description="Of them, referrals a screening prompted.")
+
+
+class FeedbackGaps(BaseModel):
+    """Where referral loops stay open: per pair and per organization, worst first."""
+
+    org_id: str | None = Field(description="The organization asked about, or null for all.")
+    overdue_after_days: int
+    as_of: datetime
+    totals: LoopStats
+    funnel: list[FunnelStage]
+    pairs: list[PairGap] = Field(
+        description="One page of pairs, most overdue first, then lowest closure rate."
+    )
+    total_pairs: int
+    organizations: list[OrganizationGap] = Field(
+        description="One page of organizations, those owing the most overdue feedback first."
+    )
+    total_organizations: int
+    limit: int
+    offset: int
+
+
+def describe_transitions() -> str:
+    """The transition table and the loop rule as Markdown, for the API documentation.
+
+    >>> print(describe_transitions().splitlines()[2])
+    | sent | received, accepted, declined, unable_to_contact, closed |
+    """
+    order: list[ReferralStatus] = [*ReferralStatus]
+    rows = [
+        f"| {status.value} | "
+        f"{', '.join(s.value for s in order if s in TRANSITIONS[status]) or '(final)'} |"
+        for status in order
+    ]
+    closing = ", ".join(s.value for s in order if s in LOOP_CLOSING)
+    return "\n".join(
+        [
+            "| from | may become |",
+            "| --- | --- |",
+            *rows,
+            "",
+            f"The feedback loop closes at the first of: {closing}.",
+        ]
+    )

@@ -1,0 +1,358 @@
+"""The store contract for referrals, their feedback loops and the audit log, on both stores."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from graph_models import (
+    AuditAction,
+    AuditEntryCreate,
+    NetworkBundle,
+    OrganizationCreate,
+    ReferralCreate,
+    ReferralEventCreate,
+    ReferralImport,
+    ReferralStatus,
+    Role,
+)
+from service.errors import Conflict, InvalidInput, InvalidReference, NotFound
+from tests.conftest import add_orgs
+
+S = ReferralStatus
+LONG_AGO = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+def at(day: int, month: int = 1) -> datetime:
+    return datetime(2018, month, day, tzinfo=UTC)
+
+
+def refer(store, referral_id, case_ref, from_org, to_org, day, **extra):
+    return store.create_referral(
+        ReferralCreate(
+            id=referral_id,
+            case_ref=case_ref,
+            from_org=from_org,
+            to_org=to_org,
+            sent_at=at(day),
+            consent=True,
+            **extra,
+        ),
+        recorded_by="Case worker",
+    )
+
+
+def move(store, referral_id, *steps: tuple[ReferralStatus, int]):
+    for status, day in steps:
+        store.add_referral_event(
+            referral_id, ReferralEventCreate(status=status, at=at(day)), recorded_by="Receiver"
+        )
+    return store.get_referral(referral_id)
+
+
+@pytest.fixture
+def orgs(store):
+    add_orgs(
+        store,
+        ("clinic", "primary_care"),
+        ("ei", "early_intervention"),
+        ("hub", "early_learning_hub"),
+    )
+    return store
+
+
+def test_a_new_referral_is_sent_with_consent_and_its_loop_open(orgs):
+    referral = refer(orgs, "r1", "C-1", "clinic", "ei", 5, screening=True)
+    assert (referral.status, referral.status_at, referral.loop_closed) == (S.SENT, at(5), False)
+    assert [(e.status, e.at, e.recorded_by) for e in referral.events] == [
+        (S.SENT, at(5), "Case worker")
+    ]
+    assert (referral.consent, referral.screening, referral.sensitive) == (True, True, False)
+    assert orgs.get_referral("r1") == referral
+
+
+def test_the_loop_closes_at_the_first_report_back_and_stays_closed(orgs):
+    refer(orgs, "r1", "C-1", "clinic", "ei", 5)
+    enrolled = move(orgs, "r1", (S.RECEIVED, 6), (S.ACCEPTED, 8), (S.ENROLLED, 20))
+    assert (enrolled.status, enrolled.loop_closed) == (S.ENROLLED, False)
+    done = move(orgs, "r1", (S.FEEDBACK_RETURNED, 22), (S.CLOSED, 30))
+    assert (done.status, done.status_at) == (S.CLOSED, at(30))
+    assert (done.loop_closed, done.loop_closed_at) == (True, at(22))
+    assert [e.status for e in done.events] == [
+        S.SENT,
+        S.RECEIVED,
+        S.ACCEPTED,
+        S.ENROLLED,
+        S.FEEDBACK_RETURNED,
+        S.CLOSED,
+    ]
+
+
+def test_a_declined_referral_stays_open_until_someone_reports_back(orgs):
+    refer(orgs, "r1", "C-1", "clinic", "ei", 5)
+    declined = move(orgs, "r1", (S.DECLINED, 7))
+    assert declined.loop_closed is False
+    assert move(orgs, "r1", (S.FEEDBACK_RETURNED, 9)).loop_closed_at == at(9)
+
+
+def test_an_illegal_transition_is_a_conflict_naming_the_allowed_moves_and_writes_nothing(orgs):
+    refer(orgs, "r1", "C-1", "clinic", "ei", 5)
+    move(orgs, "r1", (S.DECLINED, 7))
+    with pytest.raises(
+        Conflict,
+        match="a declined referral cannot become enrolled; from "
+        "declined it may become: closed, feedback_returned",
+    ):
+        move(orgs, "r1", (S.ENROLLED, 9))
+    assert [e.status for e in orgs.get_referral("r1").events] == [S.SENT, S.DECLINED]
+    [pair] = orgs.pair_loops(overdue_before=LONG_AGO)
+    assert pair.reached == [1, 1, 0, 0, 0, 0]
+
+
+def test_an_event_before_the_referral_was_sent_or_before_the_last_event_is_refused(orgs):
+    refer(orgs, "r1", "C-1", "clinic", "ei", 5)
+    with pytest.raises(InvalidInput, match="is before the referral was sent"):
+        move(orgs, "r1", (S.RECEIVED, 4))
+    move(orgs, "r1", (S.RECEIVED, 8))
+    with pytest.raises(
+        InvalidInput, match=r"is before the previous event \(received at 2018-01-08"
+    ):
+        move(orgs, "r1", (S.ACCEPTED, 7))
+    assert orgs.get_referral("r1").status is S.RECEIVED
+
+
+def test_an_event_for_an_unknown_referral_is_not_found(orgs):
+    with pytest.raises(NotFound, match="referral 'nope' does not exist"):
+        move(orgs, "nope", (S.RECEIVED, 4))
+
+
+def test_a_referral_to_an_unknown_organization_is_refused_and_nothing_is_written(orgs):
+    with pytest.raises(InvalidReference, match="organization 'ghost' does not exist"):
+        refer(orgs, "r1", "C-1", "clinic", "ghost", 5)
+    assert orgs.list_referrals(visible_to=None, limit=10, offset=0).total == 0
+    assert orgs.pair_loops(overdue_before=LONG_AGO) == []
+
+
+def test_a_second_referral_with_the_same_id_is_a_conflict(orgs):
+    refer(orgs, "r1", "C-1", "clinic", "ei", 5)
+    with pytest.raises(Conflict, match="referral 'r1' already exists"):
+        refer(orgs, "r1", "C-2", "clinic", "hub", 6)
+    assert orgs.get_referral("r1").case_ref == "C-1"
+
+
+def test_a_referral_without_an_id_gets_one_that_tells_nothing_of_the_case(orgs):
+    referral = refer(orgs, None, "C-1", "clinic", "ei", 5)
+    assert referral.id.startswith("ref-") and "C-1" not in referral.id
+
+
+def test_an_organization_sees_what_it_sent_or_received_and_no_one_else_sees_sensitive_ones(orgs):
+    refer(orgs, "r1", "C-1", "clinic", "ei", 5)
+    refer(orgs, "r2", "C-1", "ei", "hub", 6, category="domestic_violence")
+    refer(orgs, "r3", "C-2", "hub", "clinic", 7)
+
+    def ids(visible_to, **filters):
+        page = orgs.list_referrals(visible_to=visible_to, limit=10, offset=0, **filters)
+        return [r.id for r in page.items]
+
+    assert ids("clinic") == ["r1", "r3"]
+    assert ids("ei") == ["r1", "r2"]
+    assert ids("hub") == ["r2", "r3"]
+    assert ids(None) == ["r1", "r3"]
+    assert ids("ei", case_ref="C-1") == ["r1", "r2"]
+    assert ids("clinic", case_ref="C-1") == ["r1"]
+    assert ids(None, org_id="hub") == ["r3"]
+    assert ids("ei", org_id="hub") == ["r2"]
+
+
+def test_referrals_filter_by_status_and_page_in_the_order_sent(orgs):
+    for n, day in enumerate((9, 3, 6), start=1):
+        refer(orgs, f"r{n}", f"C-{n}", "clinic", "ei", day)
+    move(orgs, "r2", (S.RECEIVED, 10))
+    page = orgs.list_referrals(visible_to=None, limit=2, offset=1)
+    assert (page.total, [r.id for r in page.items]) == (3, ["r3", "r1"])
+    received = orgs.list_referrals(visible_to=None, status=S.RECEIVED, limit=10, offset=0)
+    assert [r.id for r in received.items] == ["r2"]
+
+
+def test_referral_flow_counts_each_partner_both_ways_with_open_loops_and_dates(orgs):
+    refer(orgs, "r1", "C-1", "clinic", "ei", 5)
+    refer(orgs, "r2", "C-2", "clinic", "ei", 9)
+    refer(orgs, "r3", "C-3", "ei", "clinic", 12)
+    refer(orgs, "r4", "C-4", "hub", "clinic", 14)
+    move(orgs, "r1", (S.CLOSED, 20))
+    flow = orgs.referral_flow("clinic")
+    assert list(flow) == ["ei", "hub"]
+    ei = flow["ei"]
+    assert (ei.referrals_sent, ei.referrals_received, ei.open_loops, ei.closed_loops) == (
+        2,
+        1,
+        2,
+        1,
+    )
+    assert (ei.first_referral_at, ei.last_referral_at) == (at(5), at(12))
+    hub = flow["hub"]
+    assert (hub.referrals_sent, hub.referrals_received, hub.open_loops) == (0, 1, 1)
+    assert orgs.referral_flow("hub")["clinic"].referrals_sent == 1
+
+
+def test_referral_flow_as_of_a_date_counts_what_was_sent_and_closed_by_then(orgs):
+    refer(orgs, "r1", "C-1", "clinic", "ei", 5)
+    refer(orgs, "r2", "C-2", "clinic", "ei", 9)
+    move(orgs, "r1", (S.CLOSED, 20))
+    before_close = orgs.referral_flow("clinic", as_of=at(10))["ei"]
+    assert (before_close.referrals_sent, before_close.open_loops) == (2, 2)
+    assert orgs.referral_flow("clinic", as_of=at(21))["ei"].closed_loops == 1
+    assert orgs.referral_flow("clinic", as_of=at(6))["ei"].referrals_sent == 1
+    assert orgs.referral_flow("clinic", as_of=at(1)) == {}
+    with pytest.raises(NotFound):
+        orgs.referral_flow("ghost")
+
+
+def test_pair_loops_count_funnel_stages_days_to_feedback_and_overdue_loops(orgs):
+    refer(orgs, "r1", "C-1", "clinic", "ei", 1, screening=True)
+    refer(orgs, "r2", "C-2", "clinic", "ei", 2)
+    refer(orgs, "r3", "C-3", "clinic", "ei", 10)
+    refer(orgs, "r4", "C-4", "ei", "hub", 3)
+    move(orgs, "r1", (S.ACCEPTED, 2), (S.ENROLLED, 4), (S.FEEDBACK_RETURNED, 5))
+    move(orgs, "r2", (S.DECLINED, 3), (S.CLOSED, 12))
+    pairs = orgs.pair_loops(overdue_before=at(8))
+    assert [(p.from_org, p.to_org) for p in pairs] == [("clinic", "ei"), ("ei", "hub")]
+    clinic_ei = pairs[0]
+    assert clinic_ei.reached == [3, 2, 1, 1, 0, 2]
+    assert clinic_ei.reached_after_screening == [1, 1, 1, 1, 0, 1]
+    assert clinic_ei.feedback_days == [4.0, 10.0]
+    assert (clinic_ei.overdue, pairs[1].overdue) == (0, 1)
+    of_hub = orgs.pair_loops(org_id="hub", overdue_before=at(11))
+    assert [(p.from_org, p.to_org, p.overdue) for p in of_hub] == [("ei", "hub", 1)]
+    with pytest.raises(NotFound):
+        orgs.pair_loops(org_id="ghost", overdue_before=at(1))
+
+
+def bundle_of(*referrals: ReferralImport, organizations=()) -> NetworkBundle:
+    return NetworkBundle(
+        name="referrals",
+        title="Referrals",
+        organizations=list(organizations),
+        referrals=list(referrals),
+    )
+
+
+def imported(referral_id, case_ref, from_org, to_org, day, *events, **extra) -> ReferralImport:
+    return ReferralImport(
+        id=referral_id,
+        case_ref=case_ref,
+        from_org=from_org,
+        to_org=to_org,
+        sent_at=at(day),
+        consent=True,
+        recorded_by="Referral platform",
+        events=[(status, at(event_day)) for status, event_day in events],
+        **extra,
+    )
+
+
+def test_a_bundle_of_referrals_counts_exactly_as_the_same_writes_one_by_one(store, reopen):
+    add_orgs(store, ("clinic", "primary_care"), ("ei", "early_intervention"))
+    summary = store.import_bundle(
+        bundle_of(
+            imported(
+                "r1",
+                "C-1",
+                "clinic",
+                "ei",
+                1,
+                (S.ACCEPTED, 2),
+                (S.ENROLLED, 4),
+                (S.FEEDBACK_RETURNED, 5),
+                screening=True,
+            ),
+            imported("r2", "C-2", "clinic", "ei", 2, (S.DECLINED, 3), (S.CLOSED, 12)),
+            imported("r3", "C-3", "clinic", "ei", 10),
+            organizations=[OrganizationCreate(id="hub", name="Hub", sector="early_learning_hub")],
+        )
+    )
+    assert (summary.referrals, summary.referral_events, summary.organizations) == (3, 5, 1)
+    r1 = store.get_referral("r1")
+    assert (r1.status, r1.loop_closed_at, r1.events[-1].recorded_by) == (
+        S.FEEDBACK_RETURNED,
+        at(5),
+        "Referral platform",
+    )
+    [pair] = store.pair_loops(overdue_before=at(8))
+    assert (pair.reached, pair.feedback_days, pair.overdue) == ([3, 2, 1, 1, 0, 2], [4.0, 10.0], 0)
+    store.close()
+    again = reopen()
+    try:
+        assert again.get_referral("r2").loop_closed_at == at(12)
+        assert again.referral_flow("ei")["clinic"].referrals_received == 3
+    finally:
+        again.close()
+
+
+def test_a_bundle_with_one_bad_referral_writes_none_of_them(orgs):
+    with pytest.raises(InvalidReference, match="organization 'ghost' does not exist"):
+        orgs.import_bundle(
+            bundle_of(
+                imported("r1", "C-1", "clinic", "ei", 1, (S.RECEIVED, 2)),
+                imported("r2", "C-2", "ghost", "ei", 2),
+            )
+        )
+    with pytest.raises(Conflict, match="referral 'r1' appears twice in the batch"):
+        orgs.import_bundle(
+            bundle_of(
+                imported("r1", "C-1", "clinic", "ei", 1), imported("r1", "C-2", "ei", "hub", 2)
+            )
+        )
+    assert orgs.list_referrals(visible_to=None, limit=10, offset=0).total == 0
+    assert orgs.referral_flow("clinic") == {}
+
+
+def test_an_organization_with_referrals_cannot_be_deleted(orgs):
+    refer(orgs, "r1", "C-1", "clinic", "ei", 5)
+    with pytest.raises(Conflict, match="'ei' has referrals, which keep case history"):
+        orgs.delete_organization("ei")
+    assert orgs.get_organization("ei").id == "ei"
+    orgs.delete_organization("hub")
+
+
+def audit_entry(case_ref, action=AuditAction.TRACE_CASE, org_id=None, role=Role.ADMIN):
+    return AuditEntryCreate(
+        actor="Reader", token_id="t1", role=role, org_id=org_id, action=action, case_ref=case_ref
+    )
+
+
+def test_the_audit_log_lists_entries_newest_first_with_filters(store):
+    start = datetime.now(UTC) - timedelta(seconds=1)
+    store.record_audit([audit_entry("C-1"), audit_entry("C-2")])
+    store.record_audit([audit_entry("C-1", AuditAction.LIST_REFERRALS, "clinic", Role.CASEWORKER)])
+    store.record_audit([])
+    page = store.list_audit(limit=10, offset=0)
+    assert [(e.seq, e.case_ref, e.action) for e in page.items] == [
+        (3, "C-1", AuditAction.LIST_REFERRALS),
+        (2, "C-2", AuditAction.TRACE_CASE),
+        (1, "C-1", AuditAction.TRACE_CASE),
+    ]
+    assert page.items[0].at >= start
+    assert store.list_audit(case_ref="C-1", limit=10, offset=0).total == 2
+    assert [e.seq for e in store.list_audit(org_id="clinic", limit=10, offset=0).items] == [3]
+    listed = store.list_audit(action=AuditAction.TRACE_CASE, limit=1, offset=1)
+    assert (listed.total, [e.seq for e in listed.items]) == (2, [1])
+    assert (
+        store.list_audit(since=datetime.now(UTC) + timedelta(hours=1), limit=5, offset=0).total == 0
+    )
+
+
+def test_referral_facts_list_what_an_organization_sent_and_received_with_loop_closure(store, orgs):
+    refer(store, "r1", "case-1", "clinic", "ei", 2)
+    move(store, "r1", (S.RECEIVED, 3), (S.DECLINED, 4), (S.FEEDBACK_RETURNED, 9))
+    refer(store, "r2", "case-2", "hub", "clinic", 5)
+    refer(store, "r3", "case-3", "hub", "ei", 6)
+    facts = store.referral_facts("clinic")
+    assert [(f.from_org, f.to_org, f.case_ref, f.closed_at) for f in facts] == [
+        ("clinic", "ei", "case-1", at(9)),
+        ("hub", "clinic", "case-2", None),
+    ]
+    assert store.referral_facts("ei")[0].sent_at == at(2)
+    with pytest.raises(NotFound):
+        store.referral_facts("nowhere")
