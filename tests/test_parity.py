@@ -1,0 +1,296 @@
+"""Both stores answer every analytic question alike, on the demo networks and a generated one.
+
+Each network is loaded into an embedded store and into Neo4j, with the same partnership
+evidence and referrals added through the stores, and every analytic route is asked the same
+questions of both over HTTP; the JSON answers must be equal. Two things are left out of the
+comparison, as no two loads or requests share them: ``created_at``, the moment a store wrote a
+record, and what is aged to the moment of the request: a case trace's or the feedback-gap
+report's own ``as_of`` and an open loop's ``days_open``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from graph_models import NetworkBundle, ReferralStatus
+from graph_models.evidence import (
+    AgreementCreate,
+    CollaborativeCreate,
+    JointCasePlanCreate,
+    JointProgramCreate,
+)
+from graph_models.referrals import ReferralEventCreate, ReferralImport
+from service.app import create_app
+from service.seeding import read_seed
+from service.settings import Settings, StoreKind
+from service.store import Store, open_store
+from tests.conftest import ADMIN_TOKEN, neo4j_settings, wipe_neo4j
+
+ARBITRARY = frozenset({"created_at", ".as_of", "days_open"})
+"""Keys (anywhere) and paths (from the answer's top) that differ between loads or requests."""
+
+
+@dataclass
+class Network:
+    """A network loaded into both stores, and what to ask about it."""
+
+    name: str
+    embedded: TestClient
+    neo4j: TestClient
+    org_ids: list[str]
+    """The organizations asked about: all of a small network, a sample of a large one."""
+    regions: list[str]
+    profiles: list[str]
+    case_refs: list[str]
+
+
+def networks() -> list[str]:
+    return ["oregon", "oklahoma"]
+
+
+def bundles(name: str) -> Iterator[NetworkBundle]:
+    yield read_seed(name)
+
+
+@pytest.fixture(scope="module", params=networks())
+def network(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    data_dir = tmp_path_factory.mktemp(f"parity-{request.param}")
+    neo4j = neo4j_settings(data_dir)
+    if neo4j is None:
+        pytest.skip("no Neo4j: run `make test`, or set STAKEHOLDER_GRAPH_NEO4J_URI")
+    wipe_neo4j(neo4j)
+    embedded = Settings(
+        data_dir=data_dir, store=StoreKind.EMBEDDED, admin_token=SecretStr(ADMIN_TOKEN)
+    )
+    stores = [open_store(embedded), open_store(neo4j)]
+    for store in stores:
+        for bundle in bundles(request.param):
+            store.import_bundle(bundle)
+        add_evidence_and_referrals(store)
+    clients = [
+        TestClient(create_app(settings, store=store))
+        for settings, store in zip((embedded, neo4j), stores, strict=True)
+    ]
+    for client in clients:
+        client.headers["Authorization"] = f"Bearer {ADMIN_TOKEN}"
+        client.__enter__()
+    yield questions_about(request.param, *clients)
+    for client, store in zip(clients, stores, strict=True):
+        client.__exit__(None, None, None)
+        store.close()
+
+
+def questions_about(name: str, embedded: TestClient, neo4j: TestClient) -> Network:
+    orgs = all_pages(embedded, "/api/v1/organizations")
+    org_ids = sorted(org["id"] for org in orgs)
+    if len(org_ids) > 60:
+        degree = {org_id: 0 for org_id in org_ids}
+        for rel in all_pages(embedded, "/api/v1/relationships"):
+            degree[rel["org_a"]] += 1
+            degree[rel["org_b"]] += 1
+        hubs = sorted(org_ids, key=lambda org_id: (-degree[org_id], org_id))[:10]
+        org_ids = sorted({*hubs, *random.Random(7).sample(org_ids, 30)})
+    referrals = all_pages(embedded, "/api/v1/referrals")
+    return Network(
+        name=name,
+        embedded=embedded,
+        neo4j=neo4j,
+        org_ids=org_ids,
+        regions=sorted({org["region"] for org in orgs if org["region"]})[:4],
+        profiles=[profile["name"] for profile in embedded.get("/api/v1/profiles").json()],
+        case_refs=sorted({referral["case_ref"] for referral in referrals})[:20],
+    )
+
+
+def all_pages(client: TestClient, path: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    while True:
+        page = client.get(path, params={"limit": 500, "offset": len(items)}).json()
+        items += page["items"]
+        if len(items) >= page["total"]:
+            return items
+
+
+def add_evidence_and_referrals(store: Store) -> None:
+    """Partnership evidence of every kind and referrals with events around the organization
+    with the most relationships, the same on every store."""
+    graph = store.partner_graph()
+    focal = max(sorted(graph), key=graph.degree)
+    partners = sorted(graph[focal])
+    day = date(2018, 3, 1)
+    store.create_joint_case_plan(
+        JointCasePlanCreate(case_ref="PARITY-1", org_ids=[focal, partners[0]], date=day)
+    )
+    store.create_joint_program(
+        JointProgramCreate(name="Joint intake", org_ids=[focal, *partners[1:3]], start=day)
+    )
+    store.create_agreement(
+        AgreementCreate(
+            kind="liaison", org_ids=[focal, partners[3]], start=date(2016, 1, 1), end=day
+        )
+    )
+    store.create_collaborative(
+        CollaborativeCreate(
+            name="County table",
+            scope="local",
+            governance="members elect a chair",
+            member_org_ids=[focal, *partners[4:7]],
+            start=date(2015, 5, 1),
+        )
+    )
+    store.create_collaborative(
+        CollaborativeCreate(
+            name="State cabinet", scope="state", member_org_ids=[focal, partners[-1]], start=day
+        )
+    )
+    sent = datetime(2018, 4, 2, 9, tzinfo=UTC)
+    referrals = [
+        ReferralImport(
+            id=f"parity-ref-{n}",
+            case_ref=f"PARITY-{n % 3}",
+            from_org=focal if n % 2 else partner,
+            to_org=partner if n % 2 else focal,
+            sent_at=sent + timedelta(days=n),
+            consent=True,
+            recorded_by="parity test",
+            events=[
+                (status, sent + timedelta(days=n + 2 + step))
+                for step, status in enumerate(
+                    [ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED][: n % 3]
+                )
+            ],
+        )
+        for n, partner in enumerate(partners[:8])
+    ]
+    store.import_bundle(NetworkBundle(name="parity", title="Parity", referrals=referrals))
+    store.add_referral_event(
+        "parity-ref-1",
+        ReferralEventCreate(status=ReferralStatus.ACCEPTED, at=sent + timedelta(days=30)),
+        recorded_by="parity test",
+    )
+
+
+def first_difference(left: Any, right: Any, where: str = "") -> str | None:
+    """Where two JSON values first differ, ignoring :data:`ARBITRARY` keys; None if equal."""
+    if isinstance(left, dict) and isinstance(right, dict):
+        for key in sorted(left.keys() | right.keys()):
+            if key in ARBITRARY or f"{where}.{key}" in ARBITRARY:
+                continue
+            if key not in left or key not in right:
+                return f"{where}.{key}: only on {'embedded' if key in left else 'neo4j'}"
+            found = first_difference(left[key], right[key], f"{where}.{key}")
+            if found:
+                return found
+        return None
+    if isinstance(left, list) and isinstance(right, list):
+        if len(left) != len(right):
+            return f"{where}: {len(left)} items on embedded, {len(right)} on neo4j"
+        for index, (a, b) in enumerate(zip(left, right, strict=True)):
+            found = first_difference(a, b, f"{where}[{index}]")
+            if found:
+                return found
+        return None
+    return None if left == right else f"{where}: {left!r} on embedded, {right!r} on neo4j"
+
+
+def differences(network: Network, requests: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Ask both stores each ``(path, params)``; what differs, one line per request."""
+    found = []
+    for path, params in requests:
+        answers = [client.get(path, params=params) for client in (network.embedded, network.neo4j)]
+        statuses = [answer.status_code for answer in answers]
+        if statuses[0] != statuses[1]:
+            found.append(f"{path} {params}: status {statuses[0]} on embedded, {statuses[1]}")
+            continue
+        difference = first_difference(answers[0].json(), answers[1].json())
+        if difference:
+            found.append(f"{path} {params}: {difference}")
+    return found
+
+
+def per_org(network: Network, template: str, *variants: dict[str, Any]) -> list[tuple[str, dict]]:
+    return [
+        (template.format(org_id=org_id), variant)
+        for org_id in network.org_ids
+        for variant in variants or ({},)
+    ]
+
+
+def test_eco_maps_and_what_changed_on_them_are_the_same_on_both_stores(network):
+    profile = network.profiles[0]
+    requests = per_org(
+        network,
+        "/api/v1/organizations/{org_id}/ecomap",
+        {},
+        {"depth": 2},
+        {"as_of": "2017-06-30"},
+        {"profile": profile},
+    )
+    requests += per_org(
+        network, "/api/v1/organizations/{org_id}/ecomap/changes", {"since": "2017-01-01"}
+    )
+    requests += [(f"/api/v1/regions/{region}/map", {}) for region in network.regions]
+    assert differences(network, requests) == []
+
+
+def test_levels_health_and_engagement_plans_are_the_same_on_both_stores(network):
+    requests = []
+    for route in ("partnership-levels", "relationship-health", "engagement-plan"):
+        requests += per_org(
+            network, f"/api/v1/organizations/{{org_id}}/{route}", {}, {"as_of": "2018-03-31"}
+        )
+    assert differences(network, requests) == []
+
+
+def test_network_measures_are_the_same_on_both_stores(network):
+    requests = [("/api/v1/network/measures", {})]
+    requests += [("/api/v1/network/measures", {"region": region}) for region in network.regions]
+    requests += [
+        ("/api/v1/network/measures", {"org_id": org_id, "depth": depth})
+        for org_id in network.org_ids[:10]
+        for depth in (1, 2)
+    ]
+    assert differences(network, requests) == []
+
+
+def test_missing_partners_of_organizations_and_regions_are_the_same_on_both_stores(network):
+    requests = []
+    for profile in network.profiles:
+        requests += per_org(
+            network, "/api/v1/organizations/{org_id}/missing-partners", {"profile": profile}
+        )
+        requests += [
+            (f"/api/v1/regions/{region}/missing-partners", {"profile": profile})
+            for region in network.regions
+        ]
+    assert differences(network, requests) == []
+
+
+def test_warm_paths_are_the_same_on_both_stores(network):
+    ends = network.org_ids[:12]
+    requests = [
+        ("/api/v1/paths", {"from_org": a, "to_org": b, "max_hops": hops, "k": k})
+        for a in ends
+        for b in ends
+        if a < b
+        for hops, k in ((3, 3), (4, 10))
+    ]
+    assert differences(network, requests) == []
+
+
+def test_case_traces_and_feedback_gaps_are_the_same_on_both_stores(network):
+    requests = [(f"/api/v1/cases/{case_ref}/trace", {}) for case_ref in network.case_refs]
+    requests += [
+        ("/api/v1/feedback-gaps", {}),
+        ("/api/v1/feedback-gaps", {"overdue_after_days": 7}),
+    ]
+    requests += [("/api/v1/feedback-gaps", {"org_id": org_id}) for org_id in network.org_ids]
+    assert differences(network, requests) == []
