@@ -732,6 +732,12 @@ class EmbeddedStore:
     def list_collaboratives(self, *, org_id: str) -> list[Collaborative]:
         return self._evidence(Collaborative, org_id=org_id)
 
+    def get_collaborative(self, collaborative_id: str) -> Collaborative:
+        found = self._evidence(Collaborative, evidence_id=collaborative_id)
+        if not found:
+            raise NotFound(f"collaborative '{collaborative_id}' does not exist")
+        return found[0]
+
     def _create_evidence(
         self, record: EvidenceCreate, model: type[EvidenceRecord]
     ) -> EvidenceRecord:

@@ -519,6 +519,16 @@ class Neo4jStore:
     def list_collaboratives(self, *, org_id: str) -> list[Collaborative]:
         return self._read(_evidence_of, Collaborative, org_id)
 
+    def get_collaborative(self, collaborative_id: str) -> Collaborative:
+        def work(tx: ManagedTransaction) -> Collaborative:
+            query = cypher.GET_EVIDENCE[Label.COLLABORATIVE]
+            row = _single(tx, query, id=collaborative_id)
+            if row is None:
+                raise NotFound(f"collaborative '{collaborative_id}' does not exist")
+            return evidence_record(Collaborative, row, row["org_ids"])
+
+        return self._read(work)
+
     def _create_evidence(
         self, record: EvidenceCreate, model: type[EvidenceRecord]
     ) -> EvidenceRecord:
