@@ -13,26 +13,19 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from graph_models import NetworkBundle, ReferralStatus
-from graph_models.evidence import (
-    AgreementCreate,
-    CollaborativeCreate,
-    JointCasePlanCreate,
-    JointProgramCreate,
-)
-from graph_models.referrals import ReferralEventCreate, ReferralImport
+from graph_models import NetworkBundle
 from service.app import create_app
 from service.seeding import read_seed
 from service.settings import Settings, StoreKind
-from service.store import Store, open_store
+from service.store import open_store
 from tests.conftest import ADMIN_TOKEN, neo4j_settings, wipe_neo4j
+from tests.networks import add_evidence_and_referrals
 
 ARBITRARY = frozenset({"created_at", ".as_of", "days_open"})
 """Keys (anywhere) and paths (from the answer's top) that differ between loads or requests."""
@@ -117,65 +110,6 @@ def all_pages(client: TestClient, path: str) -> list[dict[str, Any]]:
         items += page["items"]
         if len(items) >= page["total"]:
             return items
-
-
-def add_evidence_and_referrals(store: Store) -> None:
-    """Partnership evidence of every kind and referrals with events around the organization
-    with the most relationships, the same on every store."""
-    graph = store.partner_graph()
-    focal = max(sorted(graph), key=graph.degree)
-    partners = sorted(graph[focal])
-    day = date(2018, 3, 1)
-    store.create_joint_case_plan(
-        JointCasePlanCreate(case_ref="PARITY-1", org_ids=[focal, partners[0]], date=day)
-    )
-    store.create_joint_program(
-        JointProgramCreate(name="Joint intake", org_ids=[focal, *partners[1:3]], start=day)
-    )
-    store.create_agreement(
-        AgreementCreate(
-            kind="liaison", org_ids=[focal, partners[3]], start=date(2016, 1, 1), end=day
-        )
-    )
-    store.create_collaborative(
-        CollaborativeCreate(
-            name="County table",
-            scope="local",
-            governance="members elect a chair",
-            member_org_ids=[focal, *partners[4:7]],
-            start=date(2015, 5, 1),
-        )
-    )
-    store.create_collaborative(
-        CollaborativeCreate(
-            name="State cabinet", scope="state", member_org_ids=[focal, partners[-1]], start=day
-        )
-    )
-    sent = datetime(2018, 4, 2, 9, tzinfo=UTC)
-    referrals = [
-        ReferralImport(
-            id=f"parity-ref-{n}",
-            case_ref=f"PARITY-{n % 3}",
-            from_org=focal if n % 2 else partner,
-            to_org=partner if n % 2 else focal,
-            sent_at=sent + timedelta(days=n),
-            consent=True,
-            recorded_by="parity test",
-            events=[
-                (status, sent + timedelta(days=n + 2 + step))
-                for step, status in enumerate(
-                    [ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED][: n % 3]
-                )
-            ],
-        )
-        for n, partner in enumerate(partners[:8])
-    ]
-    store.import_bundle(NetworkBundle(name="parity", title="Parity", referrals=referrals))
-    store.add_referral_event(
-        "parity-ref-1",
-        ReferralEventCreate(status=ReferralStatus.ACCEPTED, at=sent + timedelta(days=30)),
-        recorded_by="parity test",
-    )
 
 
 def first_difference(left: Any, right: Any, where: str = "") -> str | None:

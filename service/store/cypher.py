@@ -589,3 +589,132 @@ RETURN [r.from_org, r.to_org, r.sent_at, r.case_ref, r.loop_closed_at] AS row
 """
 """``[from_org, to_org, sent_at, case_ref, loop_closed_at]`` of each referral ``$id`` sent or
 received, each through its own index."""
+
+# -- copying between stores -------------------------------------------------------------------
+# Per kind of record (service.store.transfer.RecordKind): how many there are, one page of them
+# after the key $after (by key, at most $limit, each as ``row``), and how to upsert ``$rows``.
+# Evidence goes label by label, each keyed by id; referral pairs are the REFERRED relationships.
+
+_REFERRAL_COPY = """r {.id, .case_ref, .from_org, .to_org, .category, .sensitive, .screening,
+    .consent, .sent_at, .status, .status_at, .stage, .loop_closed_at, .feedback_days,
+    .recorded_by, .recorded_at,
+    events: [i IN range(0, size(coalesce(r.event_statuses, [])) - 1) |
+             [r.event_statuses[i], r.event_ats[i], r.event_by[i], r.event_recorded_at[i]]]}"""
+_COPIED_NODES: dict[str, tuple[Label, str, str, str]] = {
+    "sectors": (Label.SECTOR, "s", "slug", "s {.slug, .label, .description}"),
+    "profiles": (Label.PROFILE, "p", "name", _PROFILE),
+    "organizations": (Label.ORGANIZATION, "o", "id", _ORGANIZATION),
+    "contacts": (Label.CONTACT, "c", "id", _CONTACT),
+    "relationships": (Label.RELATIONSHIP, "r", "id", "r {.id, .org_a, .org_b, .created_at}"),
+    "assessments": (
+        Label.ASSESSMENT,
+        "a",
+        "seq",
+        "a {.seq, .rel_id, .state, .reason, .assessed_by, .assessed_at, .recorded_at}",
+    ),
+    "engagements": (Label.ENGAGEMENT, "e", "id", _ENGAGEMENT),
+    "tokens": (Label.TOKEN, "t", "id", "t {.id, .name, .role, .org_id, .token_hash, .created_at}"),
+    "referrals": (Label.REFERRAL, "r", "id", _REFERRAL_COPY),
+    "audit_log": (
+        Label.AUDIT_ENTRY,
+        "e",
+        "seq",
+        "e {.seq, .at, .actor, .token_id, .role, .org_id, .action, .case_ref, .referral_id}",
+    ),
+    **{
+        f"evidence:{kind.value}": (label, "e", "id", _EVIDENCE)
+        for kind, label in EVIDENCE_LABELS.items()
+    },
+}
+"""Per kind copied as nodes: the label, the variable its projection names, the key, the
+projection."""
+COUNT_COPIED: dict[str, str] = {
+    name: f"MATCH (n:{label}) RETURN count(n) AS total"
+    for name, (label, _, _, _) in _COPIED_NODES.items()
+}
+COUNT_COPIED["referral_pairs"] = f"MATCH ()-[p:{Rel.REFERRED}]->() RETURN count(p) AS total"
+EXPORT_COPIED: dict[str, str] = {
+    name: f"""
+MATCH ({var}:{label}) WHERE {var}.{key} > $after
+{f"MATCH ({var})-[:{Rel.WORKS_AT}]->(o:{Label.ORGANIZATION})" if label is Label.CONTACT else ""}
+RETURN {projection} AS row ORDER BY {var}.{key} LIMIT $limit
+"""
+    for name, (label, var, key, projection) in _COPIED_NODES.items()
+}
+EXPORT_COPIED["referral_pairs"] = f"""
+MATCH (a:{Label.ORGANIZATION})-[p:{Rel.REFERRED}]->(b:{Label.ORGANIZATION})
+WHERE a.id > $after[0] OR (a.id = $after[0] AND b.id > $after[1])
+RETURN p {{from_org: a.id, to_org: b.id, .first_sent_at, .last_sent_at, .counts}} AS row
+ORDER BY a.id, b.id LIMIT $limit
+"""
+
+_UPSERT_NODES = """
+UNWIND $rows AS row
+MERGE (n:{label} {{{key}: row.{key}}})
+SET n += row
+"""
+IMPORT_COPIED: dict[str, tuple[str, ...]] = {
+    name: (_UPSERT_NODES.format(label=_COPIED_NODES[name][0], key=_COPIED_NODES[name][2]),)
+    for name in ("sectors", "profiles", "organizations", "tokens", "referrals", "audit_log")
+}
+"""The statements that upsert ``$rows`` of each kind, run in order, each on the whole batch."""
+IMPORT_COPIED["contacts"] = (
+    f"""
+UNWIND $rows AS row
+MATCH (o:{Label.ORGANIZATION} {{id: row.org_id}})
+MERGE (c:{Label.CONTACT} {{id: row.id}})
+SET c += row.properties
+WITH c, o
+OPTIONAL MATCH (c)-[works:{Rel.WORKS_AT}]->(other) WHERE other <> o
+DELETE works
+MERGE (c)-[:{Rel.WORKS_AT}]->(o)
+""",
+)
+IMPORT_COPIED["relationships"] = (
+    MERGE_RELATIONSHIPS.replace("ON CREATE SET r += row", "SET r += row"),
+)
+IMPORT_COPIED["assessments"] = (
+    MERGE_ASSESSMENTS.replace("ON CREATE SET a += row", "SET a += row"),
+)
+IMPORT_COPIED["engagements"] = (
+    f"""
+UNWIND $rows AS row
+MERGE (e:{Label.ENGAGEMENT} {{id: row.id}})
+SET e += row.properties
+WITH e, row
+MATCH (e)-[link:{Rel.WITH_ORG}|{Rel.WITH_CONTACT}]->(n)
+WHERE NOT n.id IN CASE type(link) WHEN '{Rel.WITH_ORG}' THEN row.org_ids ELSE row.contact_ids END
+DELETE link
+""",
+    LINK_ENGAGEMENT_ORGANIZATIONS,
+    LINK_ENGAGEMENT_CONTACTS,
+)
+IMPORT_COPIED["referral_pairs"] = (
+    f"""
+UNWIND $rows AS row
+MATCH (a:{Label.ORGANIZATION} {{id: row.from_org}})
+MATCH (b:{Label.ORGANIZATION} {{id: row.to_org}})
+MERGE (a)-[p:{Rel.REFERRED}]->(b)
+SET p.counts = row.counts, p.first_sent_at = row.first_sent_at, p.last_sent_at = row.last_sent_at
+""",
+)
+for _kind, _label in EVIDENCE_LABELS.items():
+    IMPORT_COPIED[f"evidence:{_kind.value}"] = (
+        f"""
+UNWIND $rows AS row
+MERGE (e:{_label} {{id: row.id}})
+SET e += row.properties
+WITH e, row
+OPTIONAL MATCH (e)-[binds:{Rel.BINDS}]->(o) WHERE NOT o.id IN row.org_ids
+DELETE binds
+WITH DISTINCT e, row
+UNWIND row.org_ids AS org_id
+MATCH (o:{Label.ORGANIZATION} {{id: org_id}})
+MERGE (e)-[:{Rel.BINDS}]->(o)
+""",
+    )
+RAISE_COUNTER = f"""
+MERGE (c:{Label.COUNTER} {{name: $name}})
+SET c.value = CASE WHEN coalesce(c.value, 0) < $last THEN $last ELSE c.value END
+"""
+"""Keeps a counter of sequence numbers ($name: 'assessment' or 'audit') past ``$last``."""

@@ -121,7 +121,8 @@ class EvidenceRow:
 
     ``columns`` are ``subkind`` (an agreement's kind or a collaborative's scope), ``name`` (a
     program's name, an agreement's title, a collaborative's name), ``case_ref``,
-    ``governance``, ``notes``, ``start_date`` and ``end_date`` (ISO dates).
+    ``governance``, ``notes`` (``""`` for kinds without notes), ``start_date`` and
+    ``end_date`` (ISO dates).
     """
 
     kind: EvidenceKind
@@ -144,7 +145,7 @@ def evidence_row(record: EvidenceCreate) -> EvidenceRow:
             record.id,
             f"joint case plan {record.date}",
             record.org_ids,
-            {"case_ref": record.case_ref, **_period(record.date, None)},
+            {"case_ref": record.case_ref, "notes": "", **_period(record.date, None)},
         )
     if isinstance(record, JointProgramCreate):
         return EvidenceRow(
@@ -176,6 +177,7 @@ def evidence_row(record: EvidenceCreate) -> EvidenceRow:
             "subkind": record.scope.value,
             "name": record.name,
             "governance": record.governance,
+            "notes": "",
             **_period(record.start, record.end),
         },
     )
