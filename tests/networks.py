@@ -1,11 +1,12 @@
 """Networks for tests that need a bit of everything: evidence of every kind, referrals with
-events, tokens and audit entries, added the same way on every store."""
+events, tokens and audit entries, added the same way on every store; and a store's records."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from graph_models import NetworkBundle, ReferralStatus
+from graph_models import NetworkBundle, ReferralStatus, Role, TokenCreate
+from graph_models.audit import AuditAction, AuditEntryCreate
 from graph_models.evidence import (
     AgreementCreate,
     CollaborativeCreate,
@@ -13,7 +14,9 @@ from graph_models.evidence import (
     JointProgramCreate,
 )
 from graph_models.referrals import ReferralEventCreate, ReferralImport
+from service.seeding import load_seed
 from service.store import Store
+from service.store.transfer import RecordKind, Row
 
 
 def add_evidence_and_referrals(store: Store) -> None:
@@ -73,3 +76,32 @@ def add_evidence_and_referrals(store: Store) -> None:
         ReferralEventCreate(status=ReferralStatus.ACCEPTED, at=sent + timedelta(days=30)),
         recorded_by="parity test",
     )
+
+
+def fill(store: Store) -> None:
+    """The Oregon network with evidence, referrals, a token and audit entries."""
+    load_seed(store, "oregon")
+    add_evidence_and_referrals(store)
+    store.create_token(
+        TokenCreate(name="Cas", role=Role.CASEWORKER, org_id="oha"), token_hash="hash-of-cas"
+    )
+    store.record_audit(
+        [
+            AuditEntryCreate(
+                actor="Cas",
+                token_id="cas",
+                role=Role.CASEWORKER,
+                org_id="oha",
+                action=AuditAction.TRACE_CASE,
+                case_ref=f"OR-DEMO-0{n}",
+            )
+            for n in range(1, 4)
+        ]
+    )
+
+
+def export(store: Store, *, batch_size: int = 1000) -> dict[RecordKind, list[Row]]:
+    return {
+        kind: [row for batch in store.export_records(kind, batch_size=batch_size) for row in batch]
+        for kind in RecordKind
+    }

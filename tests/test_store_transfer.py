@@ -8,43 +8,12 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph_models import RelationshipState, RelationshipUpdate, Role, TokenCreate
-from graph_models.audit import AuditAction, AuditEntryCreate
+from graph_models import RelationshipState, RelationshipUpdate
 from service.errors import InvalidReference
-from service.seeding import load_seed
 from service.store import Store
 from service.store.embedded import EmbeddedStore
-from service.store.transfer import RECORD_FIELDS, RecordKind, Row, record_key
-from tests.networks import add_evidence_and_referrals
-
-
-def fill(store: Store) -> None:
-    """The Oregon network with evidence, referrals, a token and audit entries."""
-    load_seed(store, "oregon")
-    add_evidence_and_referrals(store)
-    store.create_token(
-        TokenCreate(name="Cas", role=Role.CASEWORKER, org_id="oha"), token_hash="hash-of-cas"
-    )
-    store.record_audit(
-        [
-            AuditEntryCreate(
-                actor="Cas",
-                token_id="cas",
-                role=Role.CASEWORKER,
-                org_id="oha",
-                action=AuditAction.TRACE_CASE,
-                case_ref=f"OR-DEMO-0{n}",
-            )
-            for n in range(1, 4)
-        ]
-    )
-
-
-def export(store: Store, *, batch_size: int = 1000) -> dict[RecordKind, list[Row]]:
-    return {
-        kind: [row for batch in store.export_records(kind, batch_size=batch_size) for row in batch]
-        for kind in RecordKind
-    }
+from service.store.transfer import RECORD_FIELDS, RecordKind, record_key
+from tests.networks import export, fill
 
 
 def copy(source: Store, target: Store, *, batch_size: int = 7) -> None:

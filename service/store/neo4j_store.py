@@ -15,7 +15,13 @@ from datetime import date, datetime
 from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 import networkx as nx
-from neo4j import Driver, GraphDatabase, ManagedTransaction, Session
+from neo4j import (
+    Driver,
+    GraphDatabase,
+    ManagedTransaction,
+    NotificationDisabledCategory,
+    Session,
+)
 from neo4j.exceptions import (
     AuthError,
     IncompleteCommit,
@@ -141,6 +147,8 @@ class Neo4jStore:
             max_transaction_retry_time=settings.neo4j_retry_seconds,
             connection_acquisition_timeout=settings.neo4j_retry_seconds,
             connection_timeout=settings.neo4j_retry_seconds,
+            # A property no node has yet (an e-mail nobody gave) is a null, not a problem.
+            notifications_disabled_categories=[NotificationDisabledCategory.UNRECOGNIZED],
         )
         store = cls(driver, uri=settings.neo4j_uri, database=settings.neo4j_database)
         try:
