@@ -113,6 +113,13 @@ EXISTING_KEYS: dict[Label, str] = {
 }
 """Which of ``$keys`` exist, per label."""
 
+
+def _anchored(starts: dict[str, str], rest: str) -> dict[str, str]:
+    """A list query per anchor: where it starts (an index of the filter given, or every node
+    of the label when no filter is) followed by ``rest``, the filters and the return."""
+    return {anchor: f"{start}\n{rest}" for anchor, start in starts.items()}
+
+
 # -- projections (what reads return as ``row``) -----------------------------------------------
 
 _ORGANIZATION = "o {.id, .name, .sector, .region, .internal, .notes, .created_at}"
@@ -174,16 +181,25 @@ MERGE (o:{Label.ORGANIZATION} {{id: row.id}})
 ON CREATE SET o += row
 """
 GET_ORGANIZATION = f"MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $id RETURN {_ORGANIZATION} AS row"
-_MATCHING_ORGANIZATIONS = f"""
-MATCH (o:{Label.ORGANIZATION})
-WHERE ($sector IS NULL OR o.sector = $sector)
+_ORGANIZATIONS_FROM = {
+    "sector": f"MATCH (o:{Label.ORGANIZATION}) WHERE o.sector = $sector",
+    "region": f"MATCH (o:{Label.ORGANIZATION}) WHERE o.region = $region",
+    "all": f"MATCH (o:{Label.ORGANIZATION})",
+}
+_ORGANIZATION_FILTERS = """
+WITH o WHERE ($sector IS NULL OR o.sector = $sector)
   AND ($region IS NULL OR o.region = $region)
   AND ($q IS NULL OR toLower(o.name) CONTAINS toLower($q) OR o.id CONTAINS toLower($q))
 """
-COUNT_ORGANIZATIONS = f"{_MATCHING_ORGANIZATIONS} RETURN count(o) AS total"
-LIST_ORGANIZATIONS = f"""{_MATCHING_ORGANIZATIONS}
-RETURN {_ORGANIZATION} AS row ORDER BY o.name, o.id SKIP $offset LIMIT $limit
-"""
+COUNT_ORGANIZATIONS = _anchored(
+    _ORGANIZATIONS_FROM, f"{_ORGANIZATION_FILTERS} RETURN count(o) AS total"
+)
+LIST_ORGANIZATIONS = _anchored(
+    _ORGANIZATIONS_FROM,
+    f"{_ORGANIZATION_FILTERS} RETURN {_ORGANIZATION} AS row ORDER BY o.name, o.id "
+    "SKIP $offset LIMIT $limit",
+)
+"""Organizations by name, starting from the index of ``sector`` or ``region`` if given."""
 UPDATE_ORGANIZATION = f"MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $id SET o += $changes"
 DELETE_RELATIONSHIPS_OF_ORGANIZATION = f"""
 MATCH (o:{Label.ORGANIZATION})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
@@ -210,16 +226,21 @@ GET_CONTACT = f"""
 MATCH (c:{Label.CONTACT})-[:{Rel.WORKS_AT}]->(o:{Label.ORGANIZATION}) WHERE c.id = $id
 RETURN {_CONTACT} AS row
 """
-_MATCHING_CONTACTS = f"""
-MATCH (c:{Label.CONTACT})-[:{Rel.WORKS_AT}]->(o:{Label.ORGANIZATION})
-WHERE ($org_id IS NULL OR o.id = $org_id)
-  AND ($q IS NULL OR toLower(c.name) CONTAINS toLower($q)
-       OR toLower(c.role) CONTAINS toLower($q))
+_CONTACTS_FROM = {
+    "org_id": f"""MATCH (c:{Label.CONTACT})-[:{Rel.WORKS_AT}]->(o:{Label.ORGANIZATION})
+WHERE o.id = $org_id""",
+    "all": f"MATCH (c:{Label.CONTACT})-[:{Rel.WORKS_AT}]->(o:{Label.ORGANIZATION})",
+}
+_CONTACT_FILTERS = """
+WITH c, o WHERE $q IS NULL OR toLower(c.name) CONTAINS toLower($q)
+                OR toLower(c.role) CONTAINS toLower($q)
 """
-COUNT_CONTACTS = f"{_MATCHING_CONTACTS} RETURN count(c) AS total"
-LIST_CONTACTS = f"""{_MATCHING_CONTACTS}
-RETURN {_CONTACT} AS row ORDER BY o.id, c.name, c.id SKIP $offset LIMIT $limit
-"""
+COUNT_CONTACTS = _anchored(_CONTACTS_FROM, f"{_CONTACT_FILTERS} RETURN count(c) AS total")
+LIST_CONTACTS = _anchored(
+    _CONTACTS_FROM,
+    f"{_CONTACT_FILTERS} RETURN {_CONTACT} AS row ORDER BY o.id, c.name, c.id "
+    "SKIP $offset LIMIT $limit",
+)
 UPDATE_CONTACT = f"MATCH (c:{Label.CONTACT}) WHERE c.id = $id SET c += $changes"
 MOVE_CONTACT = f"""
 MATCH (c:{Label.CONTACT})-[works:{Rel.WORKS_AT}]->() WHERE c.id = $id
@@ -259,16 +280,22 @@ MATCH (r:{Label.RELATIONSHIP}) WHERE r.id = $id
 {_CURRENT}
 RETURN {_RELATIONSHIP} AS row
 """
-_MATCHING_RELATIONSHIPS = f"""
-MATCH (r:{Label.RELATIONSHIP})
-WHERE $org_id IS NULL OR $org_id IN [r.org_a, r.org_b]
-{_CURRENT}
+_RELATIONSHIPS_FROM = {
+    "org_id": f"""MATCH (:{Label.ORGANIZATION} {{id: $org_id}})-[:{Rel.PARTY}]->
+      (r:{Label.RELATIONSHIP})""",
+    "all": f"MATCH (r:{Label.RELATIONSHIP})",
+}
+_RELATIONSHIP_FILTERS = f"""{_CURRENT}
 WHERE $state IS NULL OR current.state = $state
 """
-COUNT_RELATIONSHIPS = f"{_MATCHING_RELATIONSHIPS} RETURN count(r) AS total"
-LIST_RELATIONSHIPS = f"""{_MATCHING_RELATIONSHIPS}
-RETURN {_RELATIONSHIP} AS row ORDER BY r.id SKIP $offset LIMIT $limit
-"""
+COUNT_RELATIONSHIPS = _anchored(
+    _RELATIONSHIPS_FROM, f"{_RELATIONSHIP_FILTERS} RETURN count(r) AS total"
+)
+LIST_RELATIONSHIPS = _anchored(
+    _RELATIONSHIPS_FROM,
+    f"{_RELATIONSHIP_FILTERS} RETURN {_RELATIONSHIP} AS row ORDER BY r.id "
+    "SKIP $offset LIMIT $limit",
+)
 RELATIONSHIP_HISTORY = f"""
 MATCH (a:{Label.ASSESSMENT}) WHERE a.rel_id = $id
 RETURN {_ASSESSMENT} AS row ORDER BY a.assessed_at, a.seq
@@ -296,19 +323,23 @@ MATCH (c:{Label.CONTACT} {{id: contact_id}})
 MERGE (e)-[:{Rel.WITH_CONTACT}]->(c)
 """
 GET_ENGAGEMENT = f"MATCH (e:{Label.ENGAGEMENT}) WHERE e.id = $id RETURN {_ENGAGEMENT} AS row"
-_MATCHING_ENGAGEMENTS = f"""
-MATCH (e:{Label.ENGAGEMENT})
-WHERE ($org_id IS NULL
-       OR EXISTS {{ (e)-[:{Rel.WITH_ORG}]->(o:{Label.ORGANIZATION}) WHERE o.id = $org_id }})
-  AND ($kind IS NULL OR e.kind = $kind)
+_ENGAGEMENTS_FROM = {
+    "org_id": f"""MATCH (:{Label.ORGANIZATION} {{id: $org_id}})<-[:{Rel.WITH_ORG}]-
+      (e:{Label.ENGAGEMENT})""",
+    "all": f"MATCH (e:{Label.ENGAGEMENT})",
+}
+_ENGAGEMENT_FILTERS = """
+WITH e WHERE ($kind IS NULL OR e.kind = $kind)
   AND ($status IS NULL OR e.status = $status)
   AND ($since IS NULL OR e.date >= $since)
   AND ($until IS NULL OR e.date <= $until)
 """
-COUNT_ENGAGEMENTS = f"{_MATCHING_ENGAGEMENTS} RETURN count(e) AS total"
-LIST_ENGAGEMENTS = f"""{_MATCHING_ENGAGEMENTS}
-RETURN {_ENGAGEMENT} AS row ORDER BY e.date, e.id SKIP $offset LIMIT $limit
-"""
+COUNT_ENGAGEMENTS = _anchored(_ENGAGEMENTS_FROM, f"{_ENGAGEMENT_FILTERS} RETURN count(e) AS total")
+LIST_ENGAGEMENTS = _anchored(
+    _ENGAGEMENTS_FROM,
+    f"{_ENGAGEMENT_FILTERS} RETURN {_ENGAGEMENT} AS row ORDER BY e.date, e.id "
+    "SKIP $offset LIMIT $limit",
+)
 DELETE_ENGAGEMENT = f"MATCH (e:{Label.ENGAGEMENT}) WHERE e.id = $id DETACH DELETE e"
 
 # -- access -----------------------------------------------------------------------------------
@@ -478,7 +509,7 @@ SET r.event_statuses = coalesce(r.event_statuses, []) + $event.status,
 
 _REFERRAL_ANCHORS = {
     "case": f"MATCH (r:{Label.REFERRAL}) WHERE r.case_ref = $anchor",
-    "org": f"""CALL {{
+    "org": f"""CALL () {{
     MATCH (r:{Label.REFERRAL}) WHERE r.from_org = $anchor RETURN r
     UNION
     MATCH (r:{Label.REFERRAL}) WHERE r.to_org = $anchor RETURN r
@@ -564,19 +595,25 @@ UNWIND $rows AS row
 MERGE (e:{Label.AUDIT_ENTRY} {{seq: row.seq}})
 ON CREATE SET e += row
 """
-_MATCHING_AUDIT = f"""
-MATCH (e:{Label.AUDIT_ENTRY})
-WHERE ($case_ref IS NULL OR e.case_ref = $case_ref)
+_AUDIT_FROM = {
+    "case_ref": f"MATCH (e:{Label.AUDIT_ENTRY}) WHERE e.case_ref = $case_ref",
+    "org_id": f"MATCH (e:{Label.AUDIT_ENTRY}) WHERE e.org_id = $org_id",
+    "all": f"MATCH (e:{Label.AUDIT_ENTRY})",
+}
+_AUDIT_FILTERS = """
+WITH e WHERE ($case_ref IS NULL OR e.case_ref = $case_ref)
   AND ($org_id IS NULL OR e.org_id = $org_id)
   AND ($action IS NULL OR e.action = $action)
   AND ($since IS NULL OR e.at >= $since)
   AND ($until IS NULL OR e.at <= $until)
 """
-COUNT_AUDIT = f"{_MATCHING_AUDIT} RETURN count(e) AS total"
-LIST_AUDIT = f"""{_MATCHING_AUDIT}
+COUNT_AUDIT = _anchored(_AUDIT_FROM, f"{_AUDIT_FILTERS} RETURN count(e) AS total")
+LIST_AUDIT = _anchored(
+    _AUDIT_FROM,
+    f"""{_AUDIT_FILTERS}
 RETURN e {{.seq, .at, .actor, .token_id, .role, .org_id, .action, .case_ref, .referral_id}} AS row
-ORDER BY e.seq DESC SKIP $offset LIMIT $limit
-"""
+ORDER BY e.seq DESC SKIP $offset LIMIT $limit""",
+)
 
 # -- referrals as partnership signals -------------------------------------------------------
 

@@ -279,10 +279,11 @@ class Neo4jStore:
         limit: int,
         offset: int,
     ) -> Page[Organization]:
+        anchor = _anchor(sector=sector or None, region=region or None)
         return self._page(
             Organization,
-            cypher.COUNT_ORGANIZATIONS,
-            cypher.LIST_ORGANIZATIONS,
+            cypher.COUNT_ORGANIZATIONS[anchor],
+            cypher.LIST_ORGANIZATIONS[anchor],
             limit,
             offset,
             sector=sector or None,
@@ -326,10 +327,11 @@ class Neo4jStore:
     def list_contacts(
         self, *, org_id: str | None = None, q: str | None = None, limit: int, offset: int
     ) -> Page[Contact]:
+        anchor = _anchor(org_id=org_id or None)
         return self._page(
             Contact,
-            cypher.COUNT_CONTACTS,
-            cypher.LIST_CONTACTS,
+            cypher.COUNT_CONTACTS[anchor],
+            cypher.LIST_CONTACTS[anchor],
             limit,
             offset,
             org_id=org_id or None,
@@ -379,10 +381,11 @@ class Neo4jStore:
         limit: int,
         offset: int,
     ) -> Page[Relationship]:
+        anchor = _anchor(org_id=org_id or None)
         return self._page(
             Relationship,
-            cypher.COUNT_RELATIONSHIPS,
-            cypher.LIST_RELATIONSHIPS,
+            cypher.COUNT_RELATIONSHIPS[anchor],
+            cypher.LIST_RELATIONSHIPS[anchor],
             limit,
             offset,
             org_id=org_id or None,
@@ -435,10 +438,11 @@ class Neo4jStore:
         limit: int,
         offset: int,
     ) -> Page[Engagement]:
+        anchor = _anchor(org_id=org_id or None)
         return self._page(
             Engagement,
-            cypher.COUNT_ENGAGEMENTS,
-            cypher.LIST_ENGAGEMENTS,
+            cypher.COUNT_ENGAGEMENTS[anchor],
+            cypher.LIST_ENGAGEMENTS[anchor],
             limit,
             offset,
             org_id=org_id or None,
@@ -691,10 +695,11 @@ class Neo4jStore:
         limit: int,
         offset: int,
     ) -> Page[AuditEntry]:
+        anchor = _anchor(case_ref=case_ref, org_id=org_id)
         return self._page(
             AuditEntry,
-            cypher.COUNT_AUDIT,
-            cypher.LIST_AUDIT,
+            cypher.COUNT_AUDIT[anchor],
+            cypher.LIST_AUDIT[anchor],
             limit,
             offset,
             case_ref=case_ref,
@@ -1132,6 +1137,15 @@ def _model(model: type[M], row: Row) -> M:
     if "state" in row:
         values["action"] = RelationshipState(row["state"]).action
     return model.model_validate(values)
+
+
+def _anchor(**filters: object) -> str:
+    """Where a list query starts: the first filter given, in the order named, else ``all``.
+
+    >>> _anchor(sector=None, region="Lane"), _anchor(org_id=None)
+    ('region', 'all')
+    """
+    return next((name for name, value in filters.items() if value is not None), "all")
 
 
 def _changes(patch: BaseModel, *, nullable: str) -> Row:
