@@ -630,7 +630,12 @@ class EmbeddedStore:
                     )
                 summary.assessments += len(rel.history)
                 new_edges.append(
-                    (rel_id, rel.org_a, rel.org_b, [(to_text(a.assessed_at), a.state.value) for a in rel.history])
+                    (
+                        rel_id,
+                        rel.org_a,
+                        rel.org_b,
+                        [(to_text(a.assessed_at), a.state.value) for a in rel.history],
+                    )
                 )
                 tick("relationships", 1)
             summary.relationships = len(bundle.relationships)
