@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from pydantic import (
     AfterValidator,
@@ -434,17 +434,19 @@ class ReferralFlow(BaseModel):
     last_referral_at: datetime | None = None
 
 
-class PairLoops(BaseModel):
-    """What the feedback-gap report needs of one ordered pair of organizations."""
+class PairLoops(NamedTuple):
+    """What the feedback-gap report needs of one ordered pair of organizations: a plain record,
+    as the whole report reads one per pair of the network."""
 
     from_org: str
     to_org: str
-    reached: list[int] = Field(
-        description="Referrals that reached each funnel stage, then those whose loop closed."
-    )
+    reached: list[int]
+    """Referrals that reached each funnel stage, then those whose loop closed."""
     reached_after_screening: list[int]
-    overdue: int = Field(description="Open loops sent before the overdue cut-off.")
-    feedback_days: list[float] = Field(description="Days to feedback of each closed loop.")
+    overdue: int
+    """Open loops sent before the overdue cut-off."""
+    feedback_days: list[float]
+    """Days to feedback of each closed loop, in increasing order."""
 
 
 class OrganizationRef(BaseModel):

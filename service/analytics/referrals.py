@@ -5,6 +5,7 @@ Pure functions of plain records; the stores hand them what they need.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from statistics import median
@@ -137,22 +138,37 @@ def loop_stats(pairs: Iterable[PairLoops], *, overdue_after_days: int) -> LoopSt
     >>> stats.median_days_to_feedback
     5.0
     """
-    sent = closed = overdue = 0
-    days: list[float] = []
-    for pair in pairs:
-        sent += pair.reached[0]
-        closed += pair.reached[LOOP_CLOSED]
-        overdue += pair.overdue
-        days.extend(pair.feedback_days)
+    pairs = list(pairs)
+    sent = sum(pair.reached[0] for pair in pairs)
+    closed = sum(pair.reached[LOOP_CLOSED] for pair in pairs)
+    days = [day for pair in pairs for day in pair.feedback_days]
     return LoopStats(
         sent=sent,
         closed=closed,
         open=sent - closed,
         closure_rate=round(closed / sent, 3) if sent else None,
         median_days_to_feedback=round(median(days), 2) if days else None,
-        overdue=overdue,
-        closed_late=sum(1 for day in days if day > overdue_after_days),
+        overdue=sum(pair.overdue for pair in pairs),
+        closed_late=sum(
+            len(pair.feedback_days) - bisect_right(pair.feedback_days, overdue_after_days)
+            for pair in pairs
+        ),
     )
+
+
+def _rank(sent: int, closed: int, overdue: int) -> tuple[int, float, int]:
+    """Sort key: most overdue first, then the lowest closure rate (as reported, rounded;
+    nothing sent last), then the most sent."""
+    return -overdue, round(closed / sent, 3) if sent else 2.0, -sent
+
+
+def _rank_all(pairs: Iterable[PairLoops]) -> tuple[int, float, int]:
+    sent = closed = overdue = 0
+    for pair in pairs:
+        sent += pair.reached[0]
+        closed += pair.reached[LOOP_CLOSED]
+        overdue += pair.overdue
+    return _rank(sent, closed, overdue)
 
 
 def feedback_gaps(
@@ -203,50 +219,50 @@ def feedback_gaps(
     >>> report.totals.closure_rate, [stage.referrals for stage in report.funnel]
     (0.667, [6, 6, 0, 0, 0, 4])
     """
-    per_pair = [
+    ranked_pairs = sorted(
+        pairs,
+        key=lambda p: (
+            *_rank(p.reached[0], p.reached[LOOP_CLOSED], p.overdue),
+            p.from_org,
+            p.to_org,
+        ),
+    )
+    page_of_pairs = [
         PairGap(
             from_org=pair.from_org,
             to_org=pair.to_org,
             **loop_stats([pair], overdue_after_days=overdue_after_days).model_dump(),
         )
-        for pair in pairs
+        for pair in ranked_pairs[offset : offset + limit]
     ]
-    per_pair.sort(key=lambda p: (-p.overdue, _rate(p), -p.sent, p.from_org, p.to_org))
-    org_ids = (
-        [org_id] if org_id else sorted({p.from_org for p in pairs} | {p.to_org for p in pairs})
-    )
     sending: dict[str, list[PairLoops]] = {}
     receiving: dict[str, list[PairLoops]] = {}
     for pair in pairs:
         sending.setdefault(pair.from_org, []).append(pair)
         receiving.setdefault(pair.to_org, []).append(pair)
-    per_org = [
+    org_ids = [org_id] if org_id else list(sending.keys() | receiving.keys())
+    ranked_orgs = sorted(org_ids, key=lambda org: (*_rank_all(receiving.get(org, [])), org))
+    page_of_orgs = [
         OrganizationGap(
             org_id=org,
             as_sender=loop_stats(sending.get(org, []), overdue_after_days=overdue_after_days),
             as_receiver=loop_stats(receiving.get(org, []), overdue_after_days=overdue_after_days),
         )
-        for org in org_ids
+        for org in ranked_orgs[offset : offset + limit]
     ]
-    per_org.sort(key=lambda o: (-o.as_receiver.overdue, _rate(o.as_receiver), o.org_id))
     return FeedbackGaps(
         org_id=org_id,
         overdue_after_days=overdue_after_days,
         as_of=as_of,
         totals=loop_stats(pairs, overdue_after_days=overdue_after_days),
         funnel=funnel(pairs),
-        pairs=per_pair[offset : offset + limit],
-        total_pairs=len(per_pair),
-        organizations=per_org[offset : offset + limit],
-        total_organizations=len(per_org),
+        pairs=page_of_pairs,
+        total_pairs=len(ranked_pairs),
+        organizations=page_of_orgs,
+        total_organizations=len(ranked_orgs),
         limit=limit,
         offset=offset,
     )
-
-
-def _rate(stats: LoopStats) -> float:
-    """Sort key: the lowest closure rate first, pairs with nothing sent last."""
-    return 2.0 if stats.closure_rate is None else stats.closure_rate
 
 
 def funnel(pairs: Iterable[PairLoops]) -> list[FunnelStage]:
@@ -257,12 +273,13 @@ def funnel(pairs: Iterable[PairLoops]) -> list[FunnelStage]:
     >>> [(s.stage, s.referrals, s.after_screening) for s in funnel([pair])][:2]
     [('sent', 5, 2), ('received', 4, 2)]
     """
-    totals = [0] * (LOOP_CLOSED + 1)
-    screened = [0] * (LOOP_CLOSED + 1)
-    for pair in pairs:
-        for index in range(LOOP_CLOSED + 1):
-            totals[index] += pair.reached[index]
-            screened[index] += pair.reached_after_screening[index]
+    empty = [[0] * (LOOP_CLOSED + 1)]
+    pairs = list(pairs)
+    totals = [sum(stage) for stage in zip(*(empty + [p.reached for p in pairs]), strict=True)]
+    screened = [
+        sum(stage)
+        for stage in zip(*(empty + [p.reached_after_screening for p in pairs]), strict=True)
+    ]
     return [
         FunnelStage(stage=stage, referrals=totals[index], after_screening=screened[index])
         for index, stage in enumerate((*FUNNEL_STAGES, "loop_closed"))

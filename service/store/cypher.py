@@ -529,11 +529,12 @@ RETURN [partner, referrals, closed, first, last] AS row
 PAIR_COUNTS = {
     "all": f"""
 MATCH (a:{Label.ORGANIZATION})-[p:{Rel.REFERRED}]->(b:{Label.ORGANIZATION})
-RETURN [a.id, b.id, p.counts] AS row
+RETURN [a.id, b.id, p.counts] AS row ORDER BY a.id, b.id
 """,
     "org": f"""
 MATCH (o:{Label.ORGANIZATION})-[p:{Rel.REFERRED}]-(:{Label.ORGANIZATION}) WHERE o.id = $anchor
-RETURN [startNode(p).id, endNode(p).id, p.counts] AS row
+WITH startNode(p).id AS from_org, endNode(p).id AS to_org, p.counts AS counts
+RETURN [from_org, to_org, counts] AS row ORDER BY from_org, to_org
 """,
 }
 FEEDBACK_DAYS = {

@@ -449,17 +449,17 @@ def assemble_pair_loops(
     feedback_days: dict[tuple[str, str], list[float]],
     overdue: dict[tuple[str, str], int],
 ) -> list[PairLoops]:
-    """The feedback-gap input per pair, by ``(from_org, to_org)``: its :data:`PAIR_COLUMNS`
-    counters, its days to feedback and its overdue open loops."""
+    """The feedback-gap input per pair from ``(from_org, to_org, counters)`` in that order,
+    the counters those of :data:`PAIR_COLUMNS`, with its days to feedback and overdue loops."""
     half = len(PAIR_COUNTERS)
     return [
         PairLoops(
             from_org=from_org,
             to_org=to_org,
-            reached=values[:half],
-            reached_after_screening=values[half:],
+            reached=list(values[:half]),
+            reached_after_screening=list(values[half:]),
             overdue=overdue.get((from_org, to_org), 0),
             feedback_days=sorted(feedback_days.get((from_org, to_org), [])),
         )
-        for from_org, to_org, values in sorted(counts, key=lambda c: (c[0], c[1]))
+        for from_org, to_org, values in counts
     ]
