@@ -19,6 +19,7 @@ class AuditAction(StrEnum):
     READ_REFERRAL = "read_referral"
     RECORD_REFERRAL = "record_referral"
     RECORD_EVENT = "record_event"
+    READ_PARTNERSHIP_EVIDENCE = "read_partnership_evidence"
 
 
 class AuditEntryCreate(BaseModel):

@@ -49,6 +49,14 @@ def region_gaps(store: Store, region: str, *, profile: str, limit: int) -> Missi
     return group_gaps(store, members, profile=profile, limit=limit)
 
 
+def collaborative_gaps(
+    store: Store, collaborative_id: str, *, profile: str, limit: int
+) -> MissingPartners:
+    """The same question for the members of a collaborative taken together."""
+    members = store.get_collaborative(collaborative_id).member_org_ids
+    return group_gaps(store, members, profile=profile, limit=limit)
+
+
 def group_gaps(
     store: Store, focal_org_ids: list[str], *, profile: str, limit: int
 ) -> MissingPartners:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TypeVar
 
-from graph_models import MAX_PAGE_SIZE, Engagement, EngagementStatus, Principal
+from graph_models import MAX_PAGE_SIZE, AuditAction, Engagement, EngagementStatus, Principal
 from graph_models.common import utc_now
 from graph_models.evidence import (
     Evidence,
@@ -26,6 +26,7 @@ from service.analytics.levels import as_evidence, levels_by_partner, partnership
 from service.analytics.measures import network_measures
 from service.auth import may_see_case
 from service.errors import Forbidden
+from service.referrals import audit
 from service.store import Store
 
 BETWEENNESS_BUDGET = 2_000_000
@@ -37,12 +38,8 @@ HEALTH_WINDOW_DAYS = 90
 
 
 def referral_facts_for(store: Store, org_id: str) -> list[ReferralFact]:
-    """The referrals ``org_id`` sent or received, as facts for levels and health.
-
-    This is the one place referral facts are gathered: it reads the store's referrals once
-    they exist; until then there are none, so level 1 and the referral signals stay empty.
-    """
-    return []
+    """The referrals ``org_id`` sent or received, as facts for levels and health."""
+    return store.referral_facts(org_id)
 
 
 def evidence_for(store: Store, org_id: str) -> list[Evidence]:
@@ -69,7 +66,7 @@ def levels_of(
     day = as_of or today()
     levels = _levels(store, org_id, day)
     for partner in levels:
-        partner.evidence = [_visible(item, principal) for item in partner.evidence]
+        partner.evidence = _shown(store, partner.evidence, principal)
     return PartnershipLevels(org_id=org_id, as_of=day, partners=levels)
 
 
@@ -89,6 +86,18 @@ def _levels(store: Store, org_id: str, day: date) -> list[PartnerLevel]:
 
 
 CaseLevel = TypeVar("CaseLevel", Evidence, JointCasePlan)
+
+
+def _shown(store: Store, records: list[CaseLevel], principal: Principal) -> list[CaseLevel]:
+    """``records`` as ``principal`` may see them; every case ref shown is audited."""
+    shown = [_visible(record, principal) for record in records]
+    audit(
+        store,
+        principal,
+        AuditAction.READ_PARTNERSHIP_EVIDENCE,
+        [record.case_ref for record in shown if record.case_ref],
+    )
+    return shown
 
 
 def _visible(record: CaseLevel, principal: Principal) -> CaseLevel:
@@ -112,7 +121,7 @@ def record_joint_case_plan(
 
 def joint_case_plans_of(store: Store, org_id: str, *, principal: Principal) -> list[JointCasePlan]:
     """The joint case plans naming ``org_id``; case refs only for those who may see the case."""
-    return [_visible(plan, principal) for plan in store.list_joint_case_plans(org_id=org_id)]
+    return _shown(store, store.list_joint_case_plans(org_id=org_id), principal)
 
 
 def engagements_of(store: Store, org_id: str, *, until: date) -> list[Engagement]:

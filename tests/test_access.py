@@ -56,6 +56,7 @@ ALLOWED = {
     # -- missing partners ----
     ("GET", "/api/v1/organizations/{org_id}/missing-partners"): EVERYONE,
     ("GET", "/api/v1/regions/{region}/missing-partners"): EVERYONE,
+    ("GET", "/api/v1/collaboratives/{collaborative_id}/missing-partners"): EVERYONE,
     # -- eco-maps ----
     ("GET", "/api/v1/organizations/{org_id}/ecomap"): EVERYONE,
     ("GET", "/api/v1/organizations/{org_id}/ecomap/changes"): EVERYONE,

@@ -165,3 +165,34 @@ def test_the_profile_is_required_and_the_limit_is_capped(client, oregon):
     too_many = client.get(url, params={"profile": OREGON, "limit": 101})
     assert too_many.status_code == 422
     assert too_many.json()["detail"] == "query.limit: Input should be less than or equal to 100"
+
+
+def test_a_collaborative_as_a_whole_pools_the_partners_of_its_members(client, oregon):
+    created = client.post(
+        "/api/v1/collaboratives",
+        json={
+            "name": "Infant Toddler Steering Group",
+            "scope": "state",
+            "governance": "co-chaired by ELD and OHA",
+            "member_org_ids": ["ode-eld", "oha"],
+            "start": "2017-07-01",
+        },
+    )
+    assert created.status_code == 201, created.text
+    response = client.get(
+        f"/api/v1/collaboratives/{created.json()['id']}/missing-partners",
+        params={"profile": OREGON},
+    )
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert sorted(answer["focal_org_ids"]) == ["ode-eld", "oha"]
+    assert sectors(answer, "missing") == ["library"]
+    assert sectors(answer, "weak") == ["coordinated_care_organization"]
+
+
+def test_an_unknown_collaborative_gets_404(client, oregon):
+    response = client.get(
+        "/api/v1/collaboratives/nope/missing-partners", params={"profile": OREGON}
+    )
+    assert response.status_code == 404
+    assert response.json()["detail"] == "collaborative 'nope' does not exist"

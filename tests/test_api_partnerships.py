@@ -256,3 +256,80 @@ def test_relationship_health_flags_a_green_partner_not_engaged_for_half_a_year(l
     assert body["partners"][0]["explanation"] == (
         "last engagement 200 days ago (2017-08-13); no partnership evidence on record"
     )
+
+
+def test_referrals_between_two_organizations_put_them_at_level_1(lane):
+    for case_ref, day in (("case-1", "2018-01-05"), ("case-2", "2018-02-07")):
+        post(
+            lane,
+            "referrals",
+            {
+                "case_ref": case_ref,
+                "from_org": "eld",
+                "to_org": "hub",
+                "sent_at": f"{day}T10:00:00Z",
+                "consent": True,
+            },
+        )
+    hub = levels(lane, "2018-06-01")["hub"]
+    assert hub["level"] == 1
+    assert [e["summary"] for e in hub["evidence"]] == [
+        "2 referrals between eld and hub (2 sent, 0 received), from 2018-01-05 to 2018-02-07"
+    ]
+    assert levels(lane, "2018-01-04") == {}
+
+
+def test_health_flags_a_green_partner_whose_referrals_get_no_feedback(lane, store):
+    store.create_relationship(
+        RelationshipCreate(
+            org_a="eld",
+            org_b="hub",
+            state=RelationshipState.GREEN,
+            reason="co-hosted the webinar",
+            assessed_at="2018-01-02",
+        ),
+        assessed_by="Ana",
+    )
+    for n in range(12):
+        referral = post(
+            lane,
+            "referrals",
+            {
+                "case_ref": f"case-{n}",
+                "from_org": "eld",
+                "to_org": "hub",
+                "sent_at": f"2018-02-{n + 1:02d}T09:00:00Z",
+                "consent": True,
+            },
+        )
+        if n >= 9:
+            post(
+                lane,
+                f"referrals/{referral['id']}/events",
+                {"status": "closed", "at": "2018-02-20T09:00:00Z"},
+            )
+    body = lane.get(
+        "/api/v1/organizations/eld/relationship-health", params={"as_of": "2018-03-01"}
+    ).json()
+    hub = next(p for p in body["partners"] if p["partner_id"] == "hub")
+    assert (hub["assessed"], hub["suggested"]) == ("green", "red")
+    assert hub["flag"].startswith(
+        "assessed green, but 9 of 12 referrals in 90 days have had no feedback"
+    )
+
+
+def test_every_read_that_shows_a_joint_case_plans_case_ref_is_audited(lane, token_for):
+    post(
+        lane,
+        "joint-case-plans",
+        {"case_ref": "C-9", "org_ids": ["eld", "hub"], "date": "2018-01-05"},
+    )
+    caseworker = token_for(Role.CASEWORKER, org_id="hub")
+    lane.get("/api/v1/joint-case-plans", params={"org_id": "hub"}, headers=caseworker)
+    levels(lane, "2018-02-01", **caseworker)
+    levels(lane, "2018-02-01", **token_for(Role.LEADER))
+    entries = lane.get("/api/v1/audit", params={"case_ref": "C-9"}).json()["items"]
+    assert sorted((e["role"], e["action"]) for e in entries) == [
+        ("caseworker", "read_partnership_evidence"),
+        ("caseworker", "read_partnership_evidence"),
+    ]

@@ -341,3 +341,18 @@ def test_the_audit_log_lists_entries_newest_first_with_filters(store):
     assert (
         store.list_audit(since=datetime.now(UTC) + timedelta(hours=1), limit=5, offset=0).total == 0
     )
+
+
+def test_referral_facts_list_what_an_organization_sent_and_received_with_loop_closure(store, orgs):
+    refer(store, "r1", "case-1", "clinic", "ei", 2)
+    move(store, "r1", (S.RECEIVED, 3), (S.DECLINED, 4), (S.FEEDBACK_RETURNED, 9))
+    refer(store, "r2", "case-2", "hub", "clinic", 5)
+    refer(store, "r3", "case-3", "hub", "ei", 6)
+    facts = store.referral_facts("clinic")
+    assert [(f.from_org, f.to_org, f.case_ref, f.closed_at) for f in facts] == [
+        ("clinic", "ei", "case-1", at(9)),
+        ("hub", "clinic", "case-2", None),
+    ]
+    assert store.referral_facts("ei")[0].sent_at == at(2)
+    with pytest.raises(NotFound):
+        store.referral_facts("nowhere")

@@ -68,3 +68,20 @@ def region_missing_partners(
 ) -> MissingPartners:
     """The sectors of a profile a region as a whole has no, weak or a single partner in."""
     return partner_gaps.region_gaps(store, region, profile=profile, limit=limit)
+
+
+@router.get(
+    "/collaboratives/{collaborative_id}/missing-partners",
+    description="The members of a collaborative taken together: their partners are pooled, "
+    "each in the best state any member has with it." + RANKING,
+)
+def collaborative_missing_partners(
+    collaborative_id: str,
+    store: StoreDep,
+    _: Reader,
+    profile: ProfileName,
+    limit: CandidateLimit = partner_gaps.DEFAULT_CANDIDATES,
+) -> MissingPartners:
+    """The sectors of a profile a collaborative as a whole has no, weak or a single partner in."""
+    return partner_gaps.collaborative_gaps(store, collaborative_id, profile=profile, limit=limit)
+

@@ -577,3 +577,15 @@ LIST_AUDIT = f"""{_MATCHING_AUDIT}
 RETURN e {{.seq, .at, .actor, .token_id, .role, .org_id, .action, .case_ref, .referral_id}} AS row
 ORDER BY e.seq DESC SKIP $offset LIMIT $limit
 """
+
+# -- referrals as partnership signals -------------------------------------------------------
+
+REFERRAL_FACTS = f"""
+MATCH (r:{Label.REFERRAL}) WHERE r.from_org = $id
+RETURN [r.from_org, r.to_org, r.sent_at, r.case_ref, r.loop_closed_at] AS row
+UNION ALL
+MATCH (r:{Label.REFERRAL}) WHERE r.to_org = $id AND r.from_org <> $id
+RETURN [r.from_org, r.to_org, r.sent_at, r.case_ref, r.loop_closed_at] AS row
+"""
+"""``[from_org, to_org, sent_at, case_ref, loop_closed_at]`` of each referral ``$id`` sent or
+received, each through its own index."""

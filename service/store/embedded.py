@@ -65,6 +65,7 @@ from graph_models.evidence import (
     JointCasePlanCreate,
     JointProgram,
     JointProgramCreate,
+    ReferralFact,
 )
 from service.errors import Conflict, InvalidReference, NotFound
 from service.store.protocol import ImportSummary, Progress
@@ -87,6 +88,7 @@ from service.store.records import (
     new_referral_id,
     organization_node,
     pair_deltas,
+    referral_facts_of,
     referral_of,
     referral_rows,
     refuse_repeated_referral_ids,
@@ -744,6 +746,12 @@ class EmbeddedStore:
     def list_collaboratives(self, *, org_id: str) -> list[Collaborative]:
         return self._evidence(Collaborative, org_id=org_id)
 
+    def get_collaborative(self, collaborative_id: str) -> Collaborative:
+        found = self._evidence(Collaborative, evidence_id=collaborative_id)
+        if not found:
+            raise NotFound(f"collaborative '{collaborative_id}' does not exist")
+        return found[0]
+
     def _create_evidence(
         self, record: EvidenceCreate, model: type[EvidenceRecord]
     ) -> EvidenceRecord:
@@ -1105,6 +1113,14 @@ class EmbeddedStore:
             for row in rows
         ]
         return Page(items=items, total=total, limit=limit, offset=offset)
+
+    # -- referrals as partnership signals ----
+
+    def referral_facts(self, org_id: str) -> list[ReferralFact]:
+        self.get_organization(org_id)
+        columns = "from_org, to_org, sent_at, case_ref, loop_closed_at"
+        rows = self._all(f"SELECT {columns} FROM {self._of_org(columns)}", {"org": org_id})
+        return referral_facts_of(tuple(row) for row in rows)
 
 
 def _neighbourhood(graph: nx.Graph, org_id: str, depth: int) -> nx.Graph:

@@ -66,6 +66,7 @@ from graph_models.evidence import (
     JointCasePlanCreate,
     JointProgram,
     JointProgramCreate,
+    ReferralFact,
 )
 from service.errors import Conflict, InvalidReference, NotFound, StoreUnavailable
 from service.settings import Settings
@@ -90,6 +91,7 @@ from service.store.records import (
     new_referral_id,
     organization_node,
     pair_deltas,
+    referral_facts_of,
     referral_of,
     referral_rows,
     refuse_repeated_referral_ids,
@@ -497,6 +499,16 @@ class Neo4jStore:
     def list_collaboratives(self, *, org_id: str) -> list[Collaborative]:
         return self._read(_evidence_of, Collaborative, org_id)
 
+    def get_collaborative(self, collaborative_id: str) -> Collaborative:
+        def work(tx: ManagedTransaction) -> Collaborative:
+            query = cypher.GET_EVIDENCE[Label.COLLABORATIVE]
+            row = _single(tx, query, id=collaborative_id)
+            if row is None:
+                raise NotFound(f"collaborative '{collaborative_id}' does not exist")
+            return evidence_record(Collaborative, row, row["org_ids"])
+
+        return self._read(work)
+
     def _create_evidence(
         self, record: EvidenceCreate, model: type[EvidenceRecord]
     ) -> EvidenceRecord:
@@ -661,6 +673,15 @@ class Neo4jStore:
             since=to_text(since) if since else None,
             until=to_text(until) if until else None,
         )
+
+    # -- referrals as partnership signals ----
+
+    def referral_facts(self, org_id: str) -> list[ReferralFact]:
+        def work(tx: ManagedTransaction) -> list[ReferralFact]:
+            _get_organization(tx, org_id)
+            return referral_facts_of(_lists(tx, cypher.REFERRAL_FACTS, id=org_id))
+
+        return self._read(work)
 
 
 class _Step(NamedTuple):

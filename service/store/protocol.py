@@ -55,6 +55,7 @@ from graph_models.evidence import (
     JointCasePlanCreate,
     JointProgram,
     JointProgramCreate,
+    ReferralFact,
 )
 
 Progress = Callable[[str, int], None]
@@ -173,6 +174,7 @@ class Store(Protocol):
     def list_agreements(self, *, org_id: str) -> list[Agreement]: ...
     def create_collaborative(self, collaborative: CollaborativeCreate) -> Collaborative: ...
     def list_collaboratives(self, *, org_id: str) -> list[Collaborative]: ...
+    def get_collaborative(self, collaborative_id: str) -> Collaborative: ...
 
     # -- missing partners ----
     def introduction_graph(self, org_ids: Collection[str], *, sectors: Collection[str]) -> nx.Graph:
@@ -223,3 +225,9 @@ class Store(Protocol):
         limit: int,
         offset: int,
     ) -> Page[AuditEntry]: ...
+
+    # -- referrals as partnership signals ----
+    def referral_facts(self, org_id: str) -> list[ReferralFact]:
+        """Every referral ``org_id`` sent or received, as the plain facts levels and health
+        weigh, ordered by ``sent_at``, then sender, receiver and case."""
+        ...

@@ -33,6 +33,7 @@ from graph_models.evidence import (
     JointCasePlanCreate,
     JointProgram,
     JointProgramCreate,
+    ReferralFact,
 )
 from graph_models.referrals import (
     FUNNEL_STAGES,
@@ -463,3 +464,25 @@ def assemble_pair_loops(
         )
         for from_org, to_org, values in counts
     ]
+
+
+def referral_facts_of(rows: Iterable[Sequence[Any]]) -> list[ReferralFact]:
+    """Referral facts from ``[from_org, to_org, sent_at, case_ref, loop_closed_at]`` rows with
+    timestamps as text, in the order the Protocol promises.
+
+    >>> [fact.to_org for fact in referral_facts_of([
+    ...     ["a", "c", "2018-02-01T00:00:00.000000Z", "c2", None],
+    ...     ["b", "a", "2018-01-01T00:00:00.000000Z", "c1", "2018-01-09T00:00:00.000000Z"]])]
+    ['a', 'c']
+    """
+    facts = [
+        ReferralFact(
+            from_org=from_org,
+            to_org=to_org,
+            sent_at=from_text(sent_at),
+            case_ref=case_ref,
+            closed_at=from_text(closed_at) if closed_at else None,
+        )
+        for from_org, to_org, sent_at, case_ref, closed_at in rows
+    ]
+    return sorted(facts, key=lambda f: (f.sent_at, f.from_org, f.to_org, f.case_ref))
