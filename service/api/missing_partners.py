@@ -84,4 +84,3 @@ def collaborative_missing_partners(
 ) -> MissingPartners:
     """The sectors of a profile a collaborative as a whole has no, weak or a single partner in."""
     return partner_gaps.collaborative_gaps(store, collaborative_id, profile=profile, limit=limit)
-
