@@ -33,6 +33,11 @@ format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## bench: the speed bars at statewide scale through HTTP (SCALE=small: about a minute);
+## prints a table and writes bench/results.json; the network is cached in bench/cache/
+bench: $(INSTALLED)
+	$(BIN)/python -m bench.run --scale $(SCALE)
+
 ## chromium: Debian's Chromium for the browser tests
 chromium:
 	@command -v chromium >/dev/null || { \

@@ -1,5 +1,5 @@
 """The command line: ``stakeholder-graph serve | seed list | seed load NAME | token create |
-migrate``.
+generate | migrate``.
 
 Exit codes: 0 done, 1 the request could not be carried out (the message says why), 2 the
 command line itself is wrong.
@@ -19,6 +19,7 @@ from tqdm import tqdm
 from graph_models import Role, TokenCreate
 from service.auth import issue_token, new_token
 from service.errors import DomainError, NotFound
+from service.generator import SCALES, load_network
 from service.migration import DEFAULT_BATCH_SIZE, migrate, record_counts
 from service.seeding import list_seeds, load_seed
 from service.settings import Settings, StoreKind
@@ -92,6 +93,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     token_create.add_argument("--org-id", help="the organization of a caseworker")
     token_create.set_defaults(run=token_create_command)
+
+    # -- statewide generator ----
+    generate = commands.add_parser(
+        "generate",
+        help="generate a synthetic statewide network into the store",
+        description="Generate a synthetic network (fixed seed: the same scale and seed give the "
+        "same network) and import it batch by batch, each batch all or nothing. statewide is "
+        "25,000 organizations, 75,000 contacts, 150,000 relationships and 2,000,000 referrals.",
+    )
+    generate.add_argument("--scale", choices=list(SCALES), default="small", help="(%(default)s)")
+    generate.add_argument("--seed", type=int, default=7, help="(%(default)s)")
+    generate.set_defaults(run=generate_command)
     add_migrate_command(commands)
     return parser
 
@@ -162,6 +175,30 @@ def token_create_command(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"created a {principal.role.value} token for {principal.name}; it is shown only once",
         file=sys.stderr,
+    )
+    return 0
+
+
+def generate_command(args: argparse.Namespace, settings: Settings) -> int:
+    scale = SCALES[args.scale]
+    total = scale.organizations * (1 + scale.contacts_per_organization)
+    total += scale.relationships + scale.referrals
+    store = open_store(settings)
+    try:
+        with tqdm(desc=f"generating {args.scale}", total=total, unit=" records") as bar:
+
+            def advance(what: str, count: int) -> None:
+                if what in ("organizations", "contacts", "relationships", "referrals"):
+                    bar.set_postfix_str(what, refresh=False)
+                    bar.update(count)
+
+            summary = load_network(store, scale=args.scale, seed=args.seed, progress=advance)
+    finally:
+        store.close()
+    print(
+        f"generated '{args.scale}' (seed {args.seed}): {summary.organizations} organizations, "
+        f"{summary.contacts} contacts, {summary.relationships} relationships, "
+        f"{summary.referrals} referrals ({summary.referral_events} status events)"
     )
     return 0
 

@@ -624,14 +624,17 @@ class EmbeddedStore:
                 self._insert_profile(db, profile)
                 summary.profiles += 1
             tick("profiles", summary.profiles)
+            new_nodes = []
             for org in bundle.organizations:
-                self._insert_organization(db, org)
+                org_id = self._insert_organization(db, org)
+                new_nodes.append((org_id, organization_node(org.model_dump())))
                 tick("organizations", 1)
             summary.organizations = len(bundle.organizations)
             for contact in bundle.contacts:
                 self._insert_contact(db, contact)
                 tick("contacts", 1)
             summary.contacts = len(bundle.contacts)
+            new_edges = []
             for rel in bundle.relationships:
                 rel_id = relationship_id(rel.org_a, rel.org_b)
                 self._insert_relationship(db, rel_id, rel.org_a, rel.org_b)
@@ -645,6 +648,14 @@ class EmbeddedStore:
                         to_text(step.assessed_at),
                     )
                 summary.assessments += len(rel.history)
+                new_edges.append(
+                    (
+                        rel_id,
+                        rel.org_a,
+                        rel.org_b,
+                        [(to_text(a.assessed_at), a.state.value) for a in rel.history],
+                    )
+                )
                 tick("relationships", 1)
             summary.relationships = len(bundle.relationships)
             for engagement in bundle.engagements:
@@ -654,8 +665,11 @@ class EmbeddedStore:
             summary.referral_events = self._insert_referrals(db, bundle.referrals)[1]
             summary.referrals = len(bundle.referrals)
             tick("referrals", summary.referrals)
-        if bundle.organizations or bundle.relationships:
-            self._graph = self._load_graph()
+        with self._lock:
+            # Committed: the graph gains the batch, rather than being reloaded whole.
+            self._graph.add_nodes_from(new_nodes)
+            for rel_id, org_a, org_b, history in new_edges:
+                add_relationship_edge(self._graph, rel_id, org_a, org_b, history)
         return summary
 
     # -- access -----------------------------------------------------------------------------

@@ -51,6 +51,9 @@ def to_text(moment: datetime) -> str:
     >>> to_text(datetime(2018, 1, 15, 9, 30, tzinfo=UTC))
     '2018-01-15T09:30:00.000000Z'
     """
+    text = moment.isoformat(timespec="microseconds")
+    if text.endswith("+00:00"):  # already UTC, as nearly every timestamp is: one call
+        return text[:-6] + "Z"
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
