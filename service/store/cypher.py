@@ -509,11 +509,7 @@ SET r.event_statuses = coalesce(r.event_statuses, []) + $event.status,
 
 _REFERRAL_ANCHORS = {
     "case": f"MATCH (r:{Label.REFERRAL}) WHERE r.case_ref = $anchor",
-    "org": f"""CALL () {{
-    MATCH (r:{Label.REFERRAL}) WHERE r.from_org = $anchor RETURN r
-    UNION
-    MATCH (r:{Label.REFERRAL}) WHERE r.to_org = $anchor RETURN r
-}}""",
+    "org": f"MATCH (r:{Label.REFERRAL}) WHERE r.from_org = $anchor OR r.to_org = $anchor",
     "all": f"MATCH (r:{Label.REFERRAL})",
 }
 """Where a referral list starts: the index of a case, of an organization, or every referral."""
