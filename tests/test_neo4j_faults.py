@@ -25,7 +25,7 @@ from pydantic import SecretStr
 from service.app import create_app
 from service.cli import main
 from service.settings import Settings, StoreKind
-from tests.conftest import ADMIN_TOKEN, SECTORS, neo4j_settings
+from tests.conftest import ADMIN_TOKEN, SECTORS, neo4j_settings, wipe_neo4j
 
 SERVER = Path(__file__).parent / "neo4j_server" / "neo4j.sh"
 UNKNOWN_OUTCOME = "may or may not have been applied"
@@ -242,9 +242,12 @@ def _close(sock: socket.socket) -> None:
 
 
 @pytest.fixture
-def neo4j_through_a_cutter(settings: Settings) -> Iterator[tuple[Settings, ConnectionCutter]]:
-    if settings.store is not StoreKind.NEO4J:
-        pytest.skip("cuts connections to Neo4j")
+def neo4j_through_a_cutter(tmp_path: Path) -> Iterator[tuple[Settings, ConnectionCutter]]:
+    """Settings of the suite's Neo4j, emptied, reached through a :class:`ConnectionCutter`."""
+    settings = neo4j_settings(tmp_path)
+    if settings is None:
+        pytest.skip("no Neo4j: run `make test`, or set STAKEHOLDER_GRAPH_NEO4J_URI")
+    wipe_neo4j(settings)
     cutter = ConnectionCutter(int(settings.neo4j_uri.rsplit(":", 1)[1]))
     yield settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{cutter.port}"}), cutter
     cutter.close()
