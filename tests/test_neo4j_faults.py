@@ -160,9 +160,12 @@ def test_a_crashed_neo4j_gets_503s_that_say_so_and_after_its_restart_nothing_is_
             writes.wait_for(201, 10)
             own_neo4j.run("kill")
             writes.wait_for(503, 2)
+            page = client.get("/orgs/hub/ecomap")
             own_neo4j.run("restart")
             writes.wait_for(201, writes.count(201) + 3)
         unreachable = f"Neo4j at {settings.neo4j_uri} is unreachable: "
+        assert page.status_code == 503
+        assert unreachable in page.text
         refusals = [detail for _, status, detail in writes.answers if status == 503]
         assert all(d.startswith(unreachable) or UNKNOWN_OUTCOME in d for d in refusals)
         check_nothing_lost_or_doubled(client, writes)
