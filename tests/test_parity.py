@@ -221,11 +221,13 @@ def test_warm_paths_are_the_same_on_both_stores(network):
     assert differences(network, requests) == []
 
 
-def test_case_traces_and_feedback_gaps_are_the_same_on_both_stores(network):
+def test_case_traces_referral_lists_and_feedback_gaps_are_the_same_on_both_stores(network):
     requests = [(f"/api/v1/cases/{case_ref}/trace", {}) for case_ref in network.case_refs]
     requests += [
         ("/api/v1/feedback-gaps", {}),
         ("/api/v1/feedback-gaps", {"overdue_after_days": 7}),
     ]
     requests += [("/api/v1/feedback-gaps", {"org_id": org_id}) for org_id in network.org_ids]
+    requests += [("/api/v1/referrals", {"limit": 500})]
+    requests += [("/api/v1/referrals", {"org_id": org_id}) for org_id in network.org_ids[::4]]
     assert differences(network, requests) == []
