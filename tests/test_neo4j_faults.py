@@ -291,3 +291,18 @@ def test_serve_and_seed_load_stop_with_one_clear_line_and_exit_1_when_neo4j_is_u
         )
         assert "Connection refused" in error
         assert error.count("\n") == 1
+
+
+def test_a_user_neo4j_does_not_know_stops_with_one_clear_line_and_exit_1(
+    tmp_path, monkeypatch, capsys
+):
+    settings = neo4j_settings(tmp_path)
+    if settings is None:
+        pytest.skip("no Neo4j: run `make test`, or set STAKEHOLDER_GRAPH_NEO4J_URI")
+    monkeypatch.setenv("STAKEHOLDER_GRAPH_STORE", "neo4j")
+    monkeypatch.setenv("STAKEHOLDER_GRAPH_NEO4J_USER", "nobody-we-know")
+    assert main(["seed", "load", "oregon"]) == 1
+    assert capsys.readouterr().err == (
+        f"stakeholder-graph: error: Neo4j at {settings.neo4j_uri} refused the user name or "
+        "password: The client is unauthorized due to authentication failure.\n"
+    )
