@@ -33,6 +33,11 @@ format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## bench: the speed bars at statewide scale through HTTP (SCALE=small: about a minute);
+## prints a table and writes bench/results.json; the network is cached in bench/cache/
+bench: $(INSTALLED)
+	$(BIN)/python -m bench.run --scale $(SCALE)
+
 ## chromium: Debian's Chromium for the browser tests
 chromium:
 	@command -v chromium >/dev/null || { \
@@ -47,4 +52,4 @@ neo4j-down:
 	bash tests/neo4j_server/neo4j.sh down
 
 clean:
-	rm -rf $(VENV) data tests/neo4j_server/.state
+	rm -rf $(VENV) data tests/neo4j_server/.state tests/neo4j_server/.spare tests/neo4j_server/*.lock

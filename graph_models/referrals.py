@@ -390,12 +390,14 @@ class ReferralImport(ReferralCreate):
         for status, moment in self.events:
             naive = naive or moment.tzinfo is None
             at = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-            problem = (
-                transition_problem(last_status, status)
-                or time_problem(at, sent_at=self.sent_at, last_status=last_status, last_at=last_at)
-                or future_problem(at, latest)
-            )
-            if problem:
+            if status not in TRANSITIONS[last_status] or not last_at <= at <= latest:
+                problem = (
+                    transition_problem(last_status, status)
+                    or time_problem(
+                        at, sent_at=self.sent_at, last_status=last_status, last_at=last_at
+                    )
+                    or future_problem(at, latest)
+                )
                 raise ValueError(f"referral '{self.id or self.case_ref}': {problem}")
             last_status, last_at = status, at
         if naive:

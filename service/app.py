@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -62,6 +63,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = store or open_store(settings)
+        # What was loaded lives as long as the service: keep it out of every collection,
+        # whose pauses over a statewide graph would otherwise land on requests.
+        gc.freeze()
         try:
             yield
         finally:

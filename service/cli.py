@@ -1,4 +1,5 @@
-"""The command line: ``stakeholder-graph serve | seed list | seed load NAME | token create``.
+"""The command line: ``stakeholder-graph serve | seed list | seed load NAME | token create |
+generate | migrate``.
 
 Exit codes: 0 done, 1 the request could not be carried out (the message says why), 2 the
 command line itself is wrong.
@@ -9,20 +10,26 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack, closing
+from pathlib import Path
 
 from pydantic import SecretStr, ValidationError
 from tqdm import tqdm
 
 from graph_models import Role, TokenCreate
 from service.auth import issue_token, new_token
-from service.errors import DomainError
+from service.errors import DomainError, NotFound
+from service.generator import SCALES, load_network
+from service.migration import DEFAULT_BATCH_SIZE, migrate, record_counts
 from service.seeding import list_seeds, load_seed
-from service.settings import Settings
+from service.settings import Settings, StoreKind
 from service.store import open_store
+from service.store.embedded import DATABASE_FILE
+from service.store.transfer import RecordKind
 
 EPILOG = """settings come from environment variables: STAKEHOLDER_GRAPH_DATA_DIR (default ./data),
 STAKEHOLDER_GRAPH_STORE (embedded | neo4j), STAKEHOLDER_GRAPH_NEO4J_URI, _NEO4J_USER,
-_NEO4J_PASSWORD, _NEO4J_DATABASE, STAKEHOLDER_GRAPH_ADMIN_TOKEN."""
+_NEO4J_PASSWORD, _NEO4J_DATABASE, _NEO4J_RETRY_SECONDS, STAKEHOLDER_GRAPH_ADMIN_TOKEN."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -86,6 +93,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     token_create.add_argument("--org-id", help="the organization of a caseworker")
     token_create.set_defaults(run=token_create_command)
+
+    # -- statewide generator ----
+    generate = commands.add_parser(
+        "generate",
+        help="generate a synthetic statewide network into the store",
+        description="Generate a synthetic network (fixed seed: the same scale and seed give the "
+        "same network) and import it batch by batch, each batch all or nothing. statewide is "
+        "25,000 organizations, 75,000 contacts, 150,000 relationships and 2,000,000 referrals.",
+    )
+    generate.add_argument("--scale", choices=list(SCALES), default="small", help="(%(default)s)")
+    generate.add_argument("--seed", type=int, default=7, help="(%(default)s)")
+    generate.set_defaults(run=generate_command)
+    add_migrate_command(commands)
     return parser
 
 
@@ -98,13 +118,19 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
         settings.admin_token = SecretStr(new_token())
     token = settings.admin_token.get_secret_value()
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    print(
-        f"\n  stakeholder-graph on the {settings.store.value} store ({settings.data_dir})\n"
-        f"  Open this link to sign in as admin:\n\n"
-        f"    http://{shown_host}:{args.port}/login?token={token}\n",
-        flush=True,
-    )
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    store = open_store(settings)  # an unreachable store stops here, with exit code 1
+    where = settings.neo4j_uri if settings.store is StoreKind.NEO4J else settings.data_dir
+    try:
+        print(
+            f"\n  stakeholder-graph on the {settings.store.value} store ({where})\n"
+            f"  Open this link to sign in as admin:\n\n"
+            f"    http://{shown_host}:{args.port}/login?token={token}\n",
+            flush=True,
+        )
+        app = create_app(settings, store=store)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    finally:
+        store.close()
     return 0
 
 
@@ -151,6 +177,113 @@ def token_create_command(args: argparse.Namespace, settings: Settings) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def generate_command(args: argparse.Namespace, settings: Settings) -> int:
+    scale = SCALES[args.scale]
+    total = scale.organizations * (1 + scale.contacts_per_organization)
+    total += scale.relationships + scale.referrals
+    store = open_store(settings)
+    try:
+        with tqdm(desc=f"generating {args.scale}", total=total, unit=" records") as bar:
+
+            def advance(what: str, count: int) -> None:
+                if what in ("organizations", "contacts", "relationships", "referrals"):
+                    bar.set_postfix_str(what, refresh=False)
+                    bar.update(count)
+
+            summary = load_network(store, scale=args.scale, seed=args.seed, progress=advance)
+    finally:
+        store.close()
+    print(
+        f"generated '{args.scale}' (seed {args.seed}): {summary.organizations} organizations, "
+        f"{summary.contacts} contacts, {summary.relationships} relationships, "
+        f"{summary.referrals} referrals ({summary.referral_events} status events)"
+    )
+    return 0
+
+
+# -- migrate ----
+
+
+def add_migrate_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    migrate = commands.add_parser(
+        "migrate",
+        help="copy the whole graph from one store into the other",
+        description="Copy everything (sectors, profiles, organizations, contacts, "
+        "relationships with their history, engagements, partnership evidence, tokens, "
+        "referrals with their events, the audit log) from the other store into the one named "
+        "by --to, in batches, each one transaction. --to neo4j copies the embedded store in "
+        "the data directory into Neo4j; --to embedded copies Neo4j into the data directory. "
+        "Running it again changes nothing and doubles nothing, and a copy stopped halfway "
+        "completes when it is run again. The target must be empty or an earlier copy of the "
+        "same source; stop the service while it runs.",
+    )
+    migrate.add_argument(
+        "--to", required=True, choices=[kind.value for kind in StoreKind], help="the target"
+    )
+    migrate.add_argument(
+        "--data-dir",
+        type=Path,
+        help="the embedded store's data directory (default: STAKEHOLDER_GRAPH_DATA_DIR)",
+    )
+    migrate.add_argument(
+        "--neo4j-uri",
+        help="the Neo4j server (default: STAKEHOLDER_GRAPH_NEO4J_URI); user, password and "
+        "database come from the STAKEHOLDER_GRAPH_NEO4J_* settings",
+    )
+    migrate.add_argument(
+        "--batch-size",
+        type=_positive,
+        default=DEFAULT_BATCH_SIZE,
+        help="records per transaction (%(default)s)",
+    )
+    migrate.set_defaults(run=migrate_command)
+
+
+def migrate_command(args: argparse.Namespace, settings: Settings) -> int:
+    given = {"data_dir": args.data_dir, "neo4j_uri": args.neo4j_uri}
+    settings = settings.model_copy(update={k: v for k, v in given.items() if v is not None})
+    target_kind = StoreKind(args.to)
+    source_kind = next(kind for kind in StoreKind if kind is not target_kind)
+    if source_kind is StoreKind.EMBEDDED and not (settings.data_dir / DATABASE_FILE).is_file():
+        raise NotFound(f"there is no embedded store to copy in {settings.data_dir}")
+    names = {
+        StoreKind.EMBEDDED: f"the embedded store in {settings.data_dir}",
+        StoreKind.NEO4J: f"Neo4j at {settings.neo4j_uri}",
+    }
+    with ExitStack() as opened:
+        source, target = (
+            opened.enter_context(closing(open_store(settings.model_copy(update={"store": kind}))))
+            for kind in (source_kind, target_kind)
+        )
+        total = sum(record_counts(source).values())
+        with tqdm(
+            total=total,
+            desc=f"copying into {target_kind.value}",
+            unit=" records",
+            leave=False,
+            disable=None,
+        ) as bar:
+
+            def advance(kind: RecordKind, count: int) -> None:
+                bar.set_postfix_str(kind.value)
+                bar.update(count)
+
+            copied = migrate(source, target, batch_size=args.batch_size, progress=advance)
+    counts = ", ".join(f"{count} {kind.value}" for kind, count in copied.items() if count)
+    print(
+        f"copied {sum(copied.values())} records from {names[source_kind]} into "
+        f"{names[target_kind]}: {counts or 'nothing to copy'}"
+    )
+    return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text) if text.isdigit() else 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive whole number")
+    return value
 
 
 def _first_problem(error: ValidationError) -> str:

@@ -190,9 +190,12 @@ def measures_of(
 ) -> NetworkMeasures:
     """Network measures of the whole graph, or of one organization's neighbourhood within
     ``depth`` steps; only organizations of ``region`` when one is given."""
-    graph = store.partner_graph(org_id, depth=depth)
-    if region is not None:
-        graph = graph.subgraph(n for n, r in graph.nodes(data="region") if r == region)
+    if org_id is None and region is not None:
+        graph = store.region_graph(region)  # the region alone, not the whole graph
+    else:
+        graph = store.partner_graph(org_id, depth=depth)
+        if region is not None:
+            graph = graph.subgraph(n for n, r in graph.nodes(data="region") if r == region)
     size = graph.number_of_nodes() + graph.number_of_edges()
     samples = max(10, BETWEENNESS_BUDGET // size) if size else None
     measures = network_measures(graph, top=top, betweenness_samples=samples)

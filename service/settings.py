@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,4 +31,10 @@ class Settings(BaseSettings):
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")
     neo4j_database: str = "neo4j"
+    neo4j_retry_seconds: float = Field(
+        default=8.0,
+        gt=0,
+        description="How long Neo4j transactions are retried on transient failures (a dropped "
+        "connection, a cluster electing a leader) before a request gets a 503.",
+    )
     admin_token: SecretStr | None = None

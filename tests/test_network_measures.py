@@ -125,3 +125,15 @@ def test_the_measures_route_covers_the_whole_graph_a_neighbourhood_or_a_region(c
     assert (lane["organizations"], lane["ties"], lane["region"]) == (3, 2, "Lane")
     missing = client.get("/api/v1/network/measures", params={"org_id": "nowhere"})
     assert missing.status_code == 404
+
+
+def test_sampled_betweenness_is_the_same_however_the_graph_was_built():
+    edges = [(f"o{i}", f"o{(i * 7 + 3) % 40}") for i in range(40)] + [("o1", "o2"), ("o5", "o9")]
+    forward, backward = nx.Graph(edges), nx.Graph(list(reversed(edges)))
+    for graph in (forward, backward):
+        nx.set_node_attributes(
+            graph, {n: {"name": n, "sector": "wic", "region": None} for n in graph}
+        )
+    assert network_measures(forward, betweenness_samples=5) == network_measures(
+        backward, betweenness_samples=5
+    )

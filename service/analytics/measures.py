@@ -24,7 +24,8 @@ def network_measures(
         Estimate betweenness from this many sources (chosen with ``seed``) instead of all:
         exact betweenness takes time that grows with nodes times edges.
     seed : int
-        The seed of the sample, so that the estimate is the same every time.
+        The seed of the sample, so that the estimate is the same every time, whatever order
+        the graph's nodes and edges were added in.
 
     Returns
     -------
@@ -43,7 +44,9 @@ def network_measures(
     """
     n = graph.number_of_nodes()
     samples = betweenness_samples if betweenness_samples and betweenness_samples < n else None
-    betweenness = nx.betweenness_centrality(graph, k=samples, seed=seed if samples else None)
+    betweenness = nx.betweenness_centrality(
+        _in_order(graph), k=samples, seed=seed if samples else None
+    )
     measures = [
         OrganizationMeasure(
             org_id=node,
@@ -66,6 +69,15 @@ def network_measures(
         by_sector=_groups(graph, measures, "sector"),
         by_region=_groups(graph, measures, "region"),
     )
+
+
+def _in_order(graph: nx.Graph) -> nx.Graph:
+    """The same graph with its nodes and edges added in sorted order: sampled sources and
+    sums of floats then come out the same however ``graph`` was built."""
+    ordered = nx.Graph()
+    ordered.add_nodes_from(sorted(graph))
+    ordered.add_edges_from(sorted(tuple(sorted(edge)) for edge in graph.edges()))
+    return ordered
 
 
 def _groups(graph: nx.Graph, measures: list[OrganizationMeasure], key: str) -> list[GroupMeasure]:

@@ -113,6 +113,13 @@ EXISTING_KEYS: dict[Label, str] = {
 }
 """Which of ``$keys`` exist, per label."""
 
+
+def _anchored(starts: dict[str, str], rest: str) -> dict[str, str]:
+    """A list query per anchor: where it starts (an index of the filter given, or every node
+    of the label when no filter is) followed by ``rest``, the filters and the return."""
+    return {anchor: f"{start}\n{rest}" for anchor, start in starts.items()}
+
+
 # -- projections (what reads return as ``row``) -----------------------------------------------
 
 _ORGANIZATION = "o {.id, .name, .sector, .region, .internal, .notes, .created_at}"
@@ -174,16 +181,25 @@ MERGE (o:{Label.ORGANIZATION} {{id: row.id}})
 ON CREATE SET o += row
 """
 GET_ORGANIZATION = f"MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $id RETURN {_ORGANIZATION} AS row"
-_MATCHING_ORGANIZATIONS = f"""
-MATCH (o:{Label.ORGANIZATION})
-WHERE ($sector IS NULL OR o.sector = $sector)
+_ORGANIZATIONS_FROM = {
+    "sector": f"MATCH (o:{Label.ORGANIZATION}) WHERE o.sector = $sector",
+    "region": f"MATCH (o:{Label.ORGANIZATION}) WHERE o.region = $region",
+    "all": f"MATCH (o:{Label.ORGANIZATION})",
+}
+_ORGANIZATION_FILTERS = """
+WITH o WHERE ($sector IS NULL OR o.sector = $sector)
   AND ($region IS NULL OR o.region = $region)
   AND ($q IS NULL OR toLower(o.name) CONTAINS toLower($q) OR o.id CONTAINS toLower($q))
 """
-COUNT_ORGANIZATIONS = f"{_MATCHING_ORGANIZATIONS} RETURN count(o) AS total"
-LIST_ORGANIZATIONS = f"""{_MATCHING_ORGANIZATIONS}
-RETURN {_ORGANIZATION} AS row ORDER BY o.name, o.id SKIP $offset LIMIT $limit
-"""
+COUNT_ORGANIZATIONS = _anchored(
+    _ORGANIZATIONS_FROM, f"{_ORGANIZATION_FILTERS} RETURN count(o) AS total"
+)
+LIST_ORGANIZATIONS = _anchored(
+    _ORGANIZATIONS_FROM,
+    f"{_ORGANIZATION_FILTERS} RETURN {_ORGANIZATION} AS row ORDER BY o.name, o.id "
+    "SKIP $offset LIMIT $limit",
+)
+"""Organizations by name, starting from the index of ``sector`` or ``region`` if given."""
 UPDATE_ORGANIZATION = f"MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $id SET o += $changes"
 DELETE_RELATIONSHIPS_OF_ORGANIZATION = f"""
 MATCH (o:{Label.ORGANIZATION})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
@@ -210,16 +226,21 @@ GET_CONTACT = f"""
 MATCH (c:{Label.CONTACT})-[:{Rel.WORKS_AT}]->(o:{Label.ORGANIZATION}) WHERE c.id = $id
 RETURN {_CONTACT} AS row
 """
-_MATCHING_CONTACTS = f"""
-MATCH (c:{Label.CONTACT})-[:{Rel.WORKS_AT}]->(o:{Label.ORGANIZATION})
-WHERE ($org_id IS NULL OR o.id = $org_id)
-  AND ($q IS NULL OR toLower(c.name) CONTAINS toLower($q)
-       OR toLower(c.role) CONTAINS toLower($q))
+_CONTACTS_FROM = {
+    "org_id": f"""MATCH (c:{Label.CONTACT})-[:{Rel.WORKS_AT}]->(o:{Label.ORGANIZATION})
+WHERE o.id = $org_id""",
+    "all": f"MATCH (c:{Label.CONTACT})-[:{Rel.WORKS_AT}]->(o:{Label.ORGANIZATION})",
+}
+_CONTACT_FILTERS = """
+WITH c, o WHERE $q IS NULL OR toLower(c.name) CONTAINS toLower($q)
+                OR toLower(c.role) CONTAINS toLower($q)
 """
-COUNT_CONTACTS = f"{_MATCHING_CONTACTS} RETURN count(c) AS total"
-LIST_CONTACTS = f"""{_MATCHING_CONTACTS}
-RETURN {_CONTACT} AS row ORDER BY o.id, c.name, c.id SKIP $offset LIMIT $limit
-"""
+COUNT_CONTACTS = _anchored(_CONTACTS_FROM, f"{_CONTACT_FILTERS} RETURN count(c) AS total")
+LIST_CONTACTS = _anchored(
+    _CONTACTS_FROM,
+    f"{_CONTACT_FILTERS} RETURN {_CONTACT} AS row ORDER BY o.id, c.name, c.id "
+    "SKIP $offset LIMIT $limit",
+)
 UPDATE_CONTACT = f"MATCH (c:{Label.CONTACT}) WHERE c.id = $id SET c += $changes"
 MOVE_CONTACT = f"""
 MATCH (c:{Label.CONTACT})-[works:{Rel.WORKS_AT}]->() WHERE c.id = $id
@@ -259,16 +280,22 @@ MATCH (r:{Label.RELATIONSHIP}) WHERE r.id = $id
 {_CURRENT}
 RETURN {_RELATIONSHIP} AS row
 """
-_MATCHING_RELATIONSHIPS = f"""
-MATCH (r:{Label.RELATIONSHIP})
-WHERE $org_id IS NULL OR $org_id IN [r.org_a, r.org_b]
-{_CURRENT}
+_RELATIONSHIPS_FROM = {
+    "org_id": f"""MATCH (:{Label.ORGANIZATION} {{id: $org_id}})-[:{Rel.PARTY}]->
+      (r:{Label.RELATIONSHIP})""",
+    "all": f"MATCH (r:{Label.RELATIONSHIP})",
+}
+_RELATIONSHIP_FILTERS = f"""{_CURRENT}
 WHERE $state IS NULL OR current.state = $state
 """
-COUNT_RELATIONSHIPS = f"{_MATCHING_RELATIONSHIPS} RETURN count(r) AS total"
-LIST_RELATIONSHIPS = f"""{_MATCHING_RELATIONSHIPS}
-RETURN {_RELATIONSHIP} AS row ORDER BY r.id SKIP $offset LIMIT $limit
-"""
+COUNT_RELATIONSHIPS = _anchored(
+    _RELATIONSHIPS_FROM, f"{_RELATIONSHIP_FILTERS} RETURN count(r) AS total"
+)
+LIST_RELATIONSHIPS = _anchored(
+    _RELATIONSHIPS_FROM,
+    f"{_RELATIONSHIP_FILTERS} RETURN {_RELATIONSHIP} AS row ORDER BY r.id "
+    "SKIP $offset LIMIT $limit",
+)
 RELATIONSHIP_HISTORY = f"""
 MATCH (a:{Label.ASSESSMENT}) WHERE a.rel_id = $id
 RETURN {_ASSESSMENT} AS row ORDER BY a.assessed_at, a.seq
@@ -296,19 +323,23 @@ MATCH (c:{Label.CONTACT} {{id: contact_id}})
 MERGE (e)-[:{Rel.WITH_CONTACT}]->(c)
 """
 GET_ENGAGEMENT = f"MATCH (e:{Label.ENGAGEMENT}) WHERE e.id = $id RETURN {_ENGAGEMENT} AS row"
-_MATCHING_ENGAGEMENTS = f"""
-MATCH (e:{Label.ENGAGEMENT})
-WHERE ($org_id IS NULL
-       OR EXISTS {{ (e)-[:{Rel.WITH_ORG}]->(o:{Label.ORGANIZATION}) WHERE o.id = $org_id }})
-  AND ($kind IS NULL OR e.kind = $kind)
+_ENGAGEMENTS_FROM = {
+    "org_id": f"""MATCH (:{Label.ORGANIZATION} {{id: $org_id}})<-[:{Rel.WITH_ORG}]-
+      (e:{Label.ENGAGEMENT})""",
+    "all": f"MATCH (e:{Label.ENGAGEMENT})",
+}
+_ENGAGEMENT_FILTERS = """
+WITH e WHERE ($kind IS NULL OR e.kind = $kind)
   AND ($status IS NULL OR e.status = $status)
   AND ($since IS NULL OR e.date >= $since)
   AND ($until IS NULL OR e.date <= $until)
 """
-COUNT_ENGAGEMENTS = f"{_MATCHING_ENGAGEMENTS} RETURN count(e) AS total"
-LIST_ENGAGEMENTS = f"""{_MATCHING_ENGAGEMENTS}
-RETURN {_ENGAGEMENT} AS row ORDER BY e.date, e.id SKIP $offset LIMIT $limit
-"""
+COUNT_ENGAGEMENTS = _anchored(_ENGAGEMENTS_FROM, f"{_ENGAGEMENT_FILTERS} RETURN count(e) AS total")
+LIST_ENGAGEMENTS = _anchored(
+    _ENGAGEMENTS_FROM,
+    f"{_ENGAGEMENT_FILTERS} RETURN {_ENGAGEMENT} AS row ORDER BY e.date, e.id "
+    "SKIP $offset LIMIT $limit",
+)
 DELETE_ENGAGEMENT = f"MATCH (e:{Label.ENGAGEMENT}) WHERE e.id = $id DETACH DELETE e"
 
 # -- access -----------------------------------------------------------------------------------
@@ -478,11 +509,7 @@ SET r.event_statuses = coalesce(r.event_statuses, []) + $event.status,
 
 _REFERRAL_ANCHORS = {
     "case": f"MATCH (r:{Label.REFERRAL}) WHERE r.case_ref = $anchor",
-    "org": f"""CALL {{
-    MATCH (r:{Label.REFERRAL}) WHERE r.from_org = $anchor RETURN r
-    UNION
-    MATCH (r:{Label.REFERRAL}) WHERE r.to_org = $anchor RETURN r
-}}""",
+    "org": f"MATCH (r:{Label.REFERRAL}) WHERE r.from_org = $anchor OR r.to_org = $anchor",
     "all": f"MATCH (r:{Label.REFERRAL})",
 }
 """Where a referral list starts: the index of a case, of an organization, or every referral."""
@@ -564,19 +591,25 @@ UNWIND $rows AS row
 MERGE (e:{Label.AUDIT_ENTRY} {{seq: row.seq}})
 ON CREATE SET e += row
 """
-_MATCHING_AUDIT = f"""
-MATCH (e:{Label.AUDIT_ENTRY})
-WHERE ($case_ref IS NULL OR e.case_ref = $case_ref)
+_AUDIT_FROM = {
+    "case_ref": f"MATCH (e:{Label.AUDIT_ENTRY}) WHERE e.case_ref = $case_ref",
+    "org_id": f"MATCH (e:{Label.AUDIT_ENTRY}) WHERE e.org_id = $org_id",
+    "all": f"MATCH (e:{Label.AUDIT_ENTRY})",
+}
+_AUDIT_FILTERS = """
+WITH e WHERE ($case_ref IS NULL OR e.case_ref = $case_ref)
   AND ($org_id IS NULL OR e.org_id = $org_id)
   AND ($action IS NULL OR e.action = $action)
   AND ($since IS NULL OR e.at >= $since)
   AND ($until IS NULL OR e.at <= $until)
 """
-COUNT_AUDIT = f"{_MATCHING_AUDIT} RETURN count(e) AS total"
-LIST_AUDIT = f"""{_MATCHING_AUDIT}
+COUNT_AUDIT = _anchored(_AUDIT_FROM, f"{_AUDIT_FILTERS} RETURN count(e) AS total")
+LIST_AUDIT = _anchored(
+    _AUDIT_FROM,
+    f"""{_AUDIT_FILTERS}
 RETURN e {{.seq, .at, .actor, .token_id, .role, .org_id, .action, .case_ref, .referral_id}} AS row
-ORDER BY e.seq DESC SKIP $offset LIMIT $limit
-"""
+ORDER BY e.seq DESC SKIP $offset LIMIT $limit""",
+)
 
 # -- referrals as partnership signals -------------------------------------------------------
 
@@ -589,3 +622,132 @@ RETURN [r.from_org, r.to_org, r.sent_at, r.case_ref, r.loop_closed_at] AS row
 """
 """``[from_org, to_org, sent_at, case_ref, loop_closed_at]`` of each referral ``$id`` sent or
 received, each through its own index."""
+
+# -- copying between stores -------------------------------------------------------------------
+# Per kind of record (service.store.transfer.RecordKind): how many there are, one page of them
+# after the key $after (by key, at most $limit, each as ``row``), and how to upsert ``$rows``.
+# Evidence goes label by label, each keyed by id; referral pairs are the REFERRED relationships.
+
+_REFERRAL_COPY = """r {.id, .case_ref, .from_org, .to_org, .category, .sensitive, .screening,
+    .consent, .sent_at, .status, .status_at, .stage, .loop_closed_at, .feedback_days,
+    .recorded_by, .recorded_at,
+    events: [i IN range(0, size(coalesce(r.event_statuses, [])) - 1) |
+             [r.event_statuses[i], r.event_ats[i], r.event_by[i], r.event_recorded_at[i]]]}"""
+_COPIED_NODES: dict[str, tuple[Label, str, str, str]] = {
+    "sectors": (Label.SECTOR, "s", "slug", "s {.slug, .label, .description}"),
+    "profiles": (Label.PROFILE, "p", "name", _PROFILE),
+    "organizations": (Label.ORGANIZATION, "o", "id", _ORGANIZATION),
+    "contacts": (Label.CONTACT, "c", "id", _CONTACT),
+    "relationships": (Label.RELATIONSHIP, "r", "id", "r {.id, .org_a, .org_b, .created_at}"),
+    "assessments": (
+        Label.ASSESSMENT,
+        "a",
+        "seq",
+        "a {.seq, .rel_id, .state, .reason, .assessed_by, .assessed_at, .recorded_at}",
+    ),
+    "engagements": (Label.ENGAGEMENT, "e", "id", _ENGAGEMENT),
+    "tokens": (Label.TOKEN, "t", "id", "t {.id, .name, .role, .org_id, .token_hash, .created_at}"),
+    "referrals": (Label.REFERRAL, "r", "id", _REFERRAL_COPY),
+    "audit_log": (
+        Label.AUDIT_ENTRY,
+        "e",
+        "seq",
+        "e {.seq, .at, .actor, .token_id, .role, .org_id, .action, .case_ref, .referral_id}",
+    ),
+    **{
+        f"evidence:{kind.value}": (label, "e", "id", _EVIDENCE)
+        for kind, label in EVIDENCE_LABELS.items()
+    },
+}
+"""Per kind copied as nodes: the label, the variable its projection names, the key, the
+projection."""
+COUNT_COPIED: dict[str, str] = {
+    name: f"MATCH (n:{label}) RETURN count(n) AS total"
+    for name, (label, _, _, _) in _COPIED_NODES.items()
+}
+COUNT_COPIED["referral_pairs"] = f"MATCH ()-[p:{Rel.REFERRED}]->() RETURN count(p) AS total"
+EXPORT_COPIED: dict[str, str] = {
+    name: f"""
+MATCH ({var}:{label}) WHERE {var}.{key} > $after
+{f"MATCH ({var})-[:{Rel.WORKS_AT}]->(o:{Label.ORGANIZATION})" if label is Label.CONTACT else ""}
+RETURN {projection} AS row ORDER BY {var}.{key} LIMIT $limit
+"""
+    for name, (label, var, key, projection) in _COPIED_NODES.items()
+}
+EXPORT_COPIED["referral_pairs"] = f"""
+MATCH (a:{Label.ORGANIZATION})-[p:{Rel.REFERRED}]->(b:{Label.ORGANIZATION})
+WHERE a.id > $after[0] OR (a.id = $after[0] AND b.id > $after[1])
+RETURN p {{from_org: a.id, to_org: b.id, .first_sent_at, .last_sent_at, .counts}} AS row
+ORDER BY a.id, b.id LIMIT $limit
+"""
+
+_UPSERT_NODES = """
+UNWIND $rows AS row
+MERGE (n:{label} {{{key}: row.{key}}})
+SET n += row
+"""
+IMPORT_COPIED: dict[str, tuple[str, ...]] = {
+    name: (_UPSERT_NODES.format(label=_COPIED_NODES[name][0], key=_COPIED_NODES[name][2]),)
+    for name in ("sectors", "profiles", "organizations", "tokens", "referrals", "audit_log")
+}
+"""The statements that upsert ``$rows`` of each kind, run in order, each on the whole batch."""
+IMPORT_COPIED["contacts"] = (
+    f"""
+UNWIND $rows AS row
+MATCH (o:{Label.ORGANIZATION} {{id: row.org_id}})
+MERGE (c:{Label.CONTACT} {{id: row.id}})
+SET c += row.properties
+WITH c, o
+OPTIONAL MATCH (c)-[works:{Rel.WORKS_AT}]->(other) WHERE other <> o
+DELETE works
+MERGE (c)-[:{Rel.WORKS_AT}]->(o)
+""",
+)
+IMPORT_COPIED["relationships"] = (
+    MERGE_RELATIONSHIPS.replace("ON CREATE SET r += row", "SET r += row"),
+)
+IMPORT_COPIED["assessments"] = (
+    MERGE_ASSESSMENTS.replace("ON CREATE SET a += row", "SET a += row"),
+)
+IMPORT_COPIED["engagements"] = (
+    f"""
+UNWIND $rows AS row
+MERGE (e:{Label.ENGAGEMENT} {{id: row.id}})
+SET e += row.properties
+WITH e, row
+MATCH (e)-[link:{Rel.WITH_ORG}|{Rel.WITH_CONTACT}]->(n)
+WHERE NOT n.id IN CASE type(link) WHEN '{Rel.WITH_ORG}' THEN row.org_ids ELSE row.contact_ids END
+DELETE link
+""",
+    LINK_ENGAGEMENT_ORGANIZATIONS,
+    LINK_ENGAGEMENT_CONTACTS,
+)
+IMPORT_COPIED["referral_pairs"] = (
+    f"""
+UNWIND $rows AS row
+MATCH (a:{Label.ORGANIZATION} {{id: row.from_org}})
+MATCH (b:{Label.ORGANIZATION} {{id: row.to_org}})
+MERGE (a)-[p:{Rel.REFERRED}]->(b)
+SET p.counts = row.counts, p.first_sent_at = row.first_sent_at, p.last_sent_at = row.last_sent_at
+""",
+)
+for _kind, _label in EVIDENCE_LABELS.items():
+    IMPORT_COPIED[f"evidence:{_kind.value}"] = (
+        f"""
+UNWIND $rows AS row
+MERGE (e:{_label} {{id: row.id}})
+SET e += row.properties
+WITH e, row
+OPTIONAL MATCH (e)-[binds:{Rel.BINDS}]->(o) WHERE NOT o.id IN row.org_ids
+DELETE binds
+WITH DISTINCT e, row
+UNWIND row.org_ids AS org_id
+MATCH (o:{Label.ORGANIZATION} {{id: org_id}})
+MERGE (e)-[:{Rel.BINDS}]->(o)
+""",
+    )
+RAISE_COUNTER = f"""
+MERGE (c:{Label.COUNTER} {{name: $name}})
+SET c.value = CASE WHEN coalesce(c.value, 0) < $last THEN $last ELSE c.value END
+"""
+"""Keeps a counter of sequence numbers ($name: 'assessment' or 'audit') past ``$last``."""

@@ -12,6 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
@@ -94,6 +95,13 @@ from service.store.records import (
     refuse_repeated_referral_ids,
     state_fields,
     to_text,
+)
+from service.store.transfer import (
+    RECORD_FIELDS,
+    RecordKind,
+    Row,
+    check_references,
+    record_key,
 )
 
 DATABASE_FILE = "stakeholder-graph.sqlite3"
@@ -616,14 +624,17 @@ class EmbeddedStore:
                 self._insert_profile(db, profile)
                 summary.profiles += 1
             tick("profiles", summary.profiles)
+            new_nodes = []
             for org in bundle.organizations:
-                self._insert_organization(db, org)
+                org_id = self._insert_organization(db, org)
+                new_nodes.append((org_id, organization_node(org.model_dump())))
                 tick("organizations", 1)
             summary.organizations = len(bundle.organizations)
             for contact in bundle.contacts:
                 self._insert_contact(db, contact)
                 tick("contacts", 1)
             summary.contacts = len(bundle.contacts)
+            new_edges = []
             for rel in bundle.relationships:
                 rel_id = relationship_id(rel.org_a, rel.org_b)
                 self._insert_relationship(db, rel_id, rel.org_a, rel.org_b)
@@ -637,6 +648,14 @@ class EmbeddedStore:
                         to_text(step.assessed_at),
                     )
                 summary.assessments += len(rel.history)
+                new_edges.append(
+                    (
+                        rel_id,
+                        rel.org_a,
+                        rel.org_b,
+                        [(to_text(a.assessed_at), a.state.value) for a in rel.history],
+                    )
+                )
                 tick("relationships", 1)
             summary.relationships = len(bundle.relationships)
             for engagement in bundle.engagements:
@@ -646,8 +665,11 @@ class EmbeddedStore:
             summary.referral_events = self._insert_referrals(db, bundle.referrals)[1]
             summary.referrals = len(bundle.referrals)
             tick("referrals", summary.referrals)
-        if bundle.organizations or bundle.relationships:
-            self._graph = self._load_graph()
+        with self._lock:
+            # Committed: the graph gains the batch, rather than being reloaded whole.
+            self._graph.add_nodes_from(new_nodes)
+            for rel_id, org_a, org_b, history in new_edges:
+                add_relationship_edge(self._graph, rel_id, org_a, org_b, history)
         return summary
 
     # -- access -----------------------------------------------------------------------------
@@ -1108,6 +1130,58 @@ class EmbeddedStore:
         rows = self._all(f"SELECT {columns} FROM {self._of_org(columns)}", {"org": org_id})
         return referral_facts_of(tuple(row) for row in rows)
 
+    # -- copying between stores ----
+
+    def count_records(self, kind: RecordKind) -> int:
+        row = self._one(f"SELECT count(*) FROM {kind.value}")
+        return row[0] if row else 0
+
+    def export_records(self, kind: RecordKind, *, batch_size: int) -> Iterator[list[Row]]:
+        key = ", ".join(record_key(kind))
+        links = "".join(
+            f", (SELECT json_group_array({link.member}) FROM {link.table} "
+            f"WHERE {link.owned_by('t.')}) AS {link.field}"
+            for link in _LINKS.get(kind, ())
+        )
+        select = f"SELECT t.*{links} FROM {kind.value} t"
+        after: tuple[Any, ...] = ()
+        while True:
+            where = f"WHERE ({key}) > ({', '.join('?' * len(after))})" if after else ""
+            rows = self._all(f"{select} {where} ORDER BY {key} LIMIT ?", (*after, batch_size))
+            if not rows:
+                return
+            yield [_exported(kind, row) for row in rows]
+            after = tuple(rows[-1][column] for column in record_key(kind))
+
+    def import_records(self, kind: RecordKind, rows: list[Row]) -> None:
+        links = _LINKS.get(kind, ())
+        columns = [field for field in RECORD_FIELDS[kind] if field not in _LINK_FIELDS]
+        updates = ", ".join(f"{column} = excluded.{column}" for column in columns)
+        upsert = (
+            f"INSERT INTO {kind.value} ({', '.join(columns)}) "
+            f"VALUES ({', '.join(':' + column for column in columns)}) "
+            f"ON CONFLICT ({', '.join(record_key(kind))}) DO UPDATE SET {updates}"
+        )
+        with self._lock:
+            with self._write() as db:
+                check_references(
+                    kind, rows, lambda named, keys: self._present(named, record_key(named)[0], keys)
+                )
+                db.executemany(upsert, [_imported(row) for row in rows])
+                for link in links:
+                    db.executemany(f"DELETE FROM {link.table} WHERE {link.owned_by(':')}", rows)
+                    db.executemany(
+                        f"INSERT INTO {link.table} ({', '.join(link.columns)}, {link.member}) "
+                        f"VALUES ({', '.join(':' + field for field in link.key)}, :member)",
+                        [{**row, "member": m} for row in rows for m in row[link.field]],
+                    )
+            if kind is RecordKind.ORGANIZATIONS:
+                self._graph.add_nodes_from((row["id"], organization_node(row)) for row in rows)
+            elif kind in (RecordKind.RELATIONSHIPS, RecordKind.ASSESSMENTS):
+                for rel_id in sorted({row["rel_id" if "rel_id" in row else "id"] for row in rows}):
+                    if self._exists("assessments", "rel_id", rel_id):
+                        self._refresh_edge(rel_id)
+
 
 def _neighbourhood(graph: nx.Graph, org_id: str, depth: int) -> nx.Graph:
     """A copy of ``nx.ego_graph(graph, org_id, radius=depth)``, built straight from the
@@ -1192,3 +1266,63 @@ def _referral(row: sqlite3.Row) -> Referral:
         for status, at, recorded_by, _ in json.loads(row["events"])
     ]
     return referral_of(row, events)
+
+
+# -- copying between stores ----
+
+
+@dataclass(frozen=True)
+class _Link:
+    """A list ``field`` of a record kept as rows of a link ``table``, whose ``columns`` hold the
+    owner's ``key`` fields and whose ``member`` column holds each item."""
+
+    field: str
+    table: str
+    columns: tuple[str, ...]
+    key: tuple[str, ...]
+    member: str
+
+    def owned_by(self, owner: str) -> str:
+        """The condition that a link row belongs to ``owner``: ``t.`` (the owner's table,
+        aliased ``t``) or ``:`` (the owner's named parameters)."""
+        pairs = zip(self.columns, self.key, strict=True)
+        return " AND ".join(f"{column} = {owner}{field}" for column, field in pairs)
+
+
+_LINKS: dict[RecordKind, tuple[_Link, ...]] = {
+    RecordKind.ENGAGEMENTS: (
+        _Link("org_ids", "engagement_orgs", ("engagement_id",), ("id",), "org_id"),
+        _Link("contact_ids", "engagement_contacts", ("engagement_id",), ("id",), "contact_id"),
+    ),
+    RecordKind.EVIDENCE: (
+        _Link("org_ids", "evidence_orgs", ("kind", "evidence_id"), ("kind", "id"), "org_id"),
+    ),
+}
+_LINK_FIELDS = {link.field for links in _LINKS.values() for link in links}
+_BOOLEANS = {"internal", "sensitive", "screening", "consent"}
+_JSON = {"sectors", "events"}
+
+
+def _exported(kind: RecordKind, row: sqlite3.Row) -> Row:
+    """A stored row as the plain row of :data:`RECORD_FIELDS`."""
+    found = dict(row)
+    exported: Row = {}
+    for field in RECORD_FIELDS[kind]:
+        value = found[field]
+        if field in _BOOLEANS:
+            value = bool(value)
+        elif field in _LINK_FIELDS:
+            value = sorted(json.loads(value))
+        elif field in _JSON:
+            value = json.loads(value)
+        exported[field] = value
+    return exported
+
+
+def _imported(row: Row) -> Row:
+    """A plain row as stored: lists as JSON text."""
+    return {
+        field: json.dumps(value) if field in _JSON else value
+        for field, value in row.items()
+        if field not in _LINK_FIELDS
+    }

@@ -15,8 +15,20 @@ from datetime import date, datetime
 from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 import networkx as nx
-from neo4j import Driver, GraphDatabase, ManagedTransaction, Session
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j import (
+    Driver,
+    GraphDatabase,
+    ManagedTransaction,
+    NotificationDisabledCategory,
+    Session,
+)
+from neo4j.exceptions import (
+    AuthError,
+    IncompleteCommit,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
 from pydantic import BaseModel
 
 from graph_models import (
@@ -75,6 +87,7 @@ from service.store.cypher import Label
 from service.store.protocol import ImportSummary, Progress
 from service.store.records import (
     EVIDENCE_KINDS,
+    PAIR_COLUMNS,
     EvidenceCreate,
     EvidenceRecord,
     EvidenceRow,
@@ -98,6 +111,7 @@ from service.store.records import (
     state_fields,
     to_text,
 )
+from service.store.transfer import RECORD_FIELDS, RecordKind, check_references, record_key
 
 BATCH_SIZE = 5_000
 """Rows per UNWIND statement."""
@@ -106,10 +120,6 @@ P = ParamSpec("P")
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 Row = dict[str, Any]
-
-
-RETRY_SECONDS = 8.0
-"""How long a transaction is retried on transient errors before the request gets a 503."""
 
 
 class Neo4jStore:
@@ -134,9 +144,11 @@ class Neo4jStore:
         driver = GraphDatabase.driver(
             settings.neo4j_uri,
             auth=auth,
-            max_transaction_retry_time=RETRY_SECONDS,
-            connection_acquisition_timeout=RETRY_SECONDS,
-            connection_timeout=RETRY_SECONDS,
+            max_transaction_retry_time=settings.neo4j_retry_seconds,
+            connection_acquisition_timeout=settings.neo4j_retry_seconds,
+            connection_timeout=settings.neo4j_retry_seconds,
+            # A property no node has yet (an e-mail nobody gave) is a null, not a problem.
+            notifications_disabled_categories=[NotificationDisabledCategory.UNRECOGNIZED],
         )
         store = cls(driver, uri=settings.neo4j_uri, database=settings.neo4j_database)
         try:
@@ -155,17 +167,35 @@ class Neo4jStore:
     # -- plumbing ---------------------------------------------------------------------------
 
     @contextmanager
-    def _reachable(self) -> Iterator[None]:
-        """Turns an unreachable server into :class:`StoreUnavailable`."""
+    def _reachable(self, *, writing: bool = False) -> Iterator[None]:
+        """Turns a server that cannot answer into :class:`StoreUnavailable` (a 503).
+
+        The driver has retried transient failures by then. It never retries a commit whose
+        answer was lost, so no write is applied twice; the message says to read it back.
+        """
+        where = f"Neo4j at {self._uri}"
         try:
             yield
+        except IncompleteCommit as error:
+            if not writing:
+                raise StoreUnavailable(f"{where} dropped the connection; try again") from error
+            raise StoreUnavailable(
+                f"{where} dropped the connection while committing; the write may or may not "
+                "have been applied: read it back before sending it again"
+            ) from error
         except (ServiceUnavailable, SessionExpired) as error:
-            raise StoreUnavailable(f"Neo4j at {self._uri} is unreachable: {error}") from error
+            raise StoreUnavailable(f"{where} is unreachable: {_one_line(error)}") from error
+        except TransientError as error:
+            raise StoreUnavailable(f"{where} is busy ({error.code}); try again") from error
+        except AuthError as error:
+            raise StoreUnavailable(
+                f"{where} refused the user name or password: {error.message}"
+            ) from error
 
     @contextmanager
-    def _session(self) -> Iterator[Session]:
+    def _session(self, *, writing: bool) -> Iterator[Session]:
         with (
-            self._reachable(),
+            self._reachable(writing=writing),
             self._driver.session(
                 database=self._database, bookmark_manager=self._bookmarks
             ) as session,
@@ -179,7 +209,7 @@ class Neo4jStore:
         **kwargs: P.kwargs,
     ) -> T:
         """``work(tx, ...)`` in one read transaction."""
-        with self._session() as session:
+        with self._session(writing=False) as session:
             return session.execute_read(work, *args, **kwargs)
 
     def _write(
@@ -189,7 +219,7 @@ class Neo4jStore:
         **kwargs: P.kwargs,
     ) -> T:
         """``work(tx, ...)`` in one write transaction, committed when it returns."""
-        with self._session() as session:
+        with self._session(writing=True) as session:
             return session.execute_write(work, *args, **kwargs)
 
     def _page(
@@ -249,10 +279,11 @@ class Neo4jStore:
         limit: int,
         offset: int,
     ) -> Page[Organization]:
+        anchor = _anchor(sector=sector or None, region=region or None)
         return self._page(
             Organization,
-            cypher.COUNT_ORGANIZATIONS,
-            cypher.LIST_ORGANIZATIONS,
+            cypher.COUNT_ORGANIZATIONS[anchor],
+            cypher.LIST_ORGANIZATIONS[anchor],
             limit,
             offset,
             sector=sector or None,
@@ -296,10 +327,11 @@ class Neo4jStore:
     def list_contacts(
         self, *, org_id: str | None = None, q: str | None = None, limit: int, offset: int
     ) -> Page[Contact]:
+        anchor = _anchor(org_id=org_id or None)
         return self._page(
             Contact,
-            cypher.COUNT_CONTACTS,
-            cypher.LIST_CONTACTS,
+            cypher.COUNT_CONTACTS[anchor],
+            cypher.LIST_CONTACTS[anchor],
             limit,
             offset,
             org_id=org_id or None,
@@ -349,10 +381,11 @@ class Neo4jStore:
         limit: int,
         offset: int,
     ) -> Page[Relationship]:
+        anchor = _anchor(org_id=org_id or None)
         return self._page(
             Relationship,
-            cypher.COUNT_RELATIONSHIPS,
-            cypher.LIST_RELATIONSHIPS,
+            cypher.COUNT_RELATIONSHIPS[anchor],
+            cypher.LIST_RELATIONSHIPS[anchor],
             limit,
             offset,
             org_id=org_id or None,
@@ -405,10 +438,11 @@ class Neo4jStore:
         limit: int,
         offset: int,
     ) -> Page[Engagement]:
+        anchor = _anchor(org_id=org_id or None)
         return self._page(
             Engagement,
-            cypher.COUNT_ENGAGEMENTS,
-            cypher.LIST_ENGAGEMENTS,
+            cypher.COUNT_ENGAGEMENTS[anchor],
+            cypher.LIST_ENGAGEMENTS[anchor],
             limit,
             offset,
             org_id=org_id or None,
@@ -661,10 +695,11 @@ class Neo4jStore:
         limit: int,
         offset: int,
     ) -> Page[AuditEntry]:
+        anchor = _anchor(case_ref=case_ref, org_id=org_id)
         return self._page(
             AuditEntry,
-            cypher.COUNT_AUDIT,
-            cypher.LIST_AUDIT,
+            cypher.COUNT_AUDIT[anchor],
+            cypher.LIST_AUDIT[anchor],
             limit,
             offset,
             case_ref=case_ref,
@@ -682,6 +717,46 @@ class Neo4jStore:
             return referral_facts_of(_lists(tx, cypher.REFERRAL_FACTS, id=org_id))
 
         return self._read(work)
+
+    # -- copying between stores ----
+
+    def count_records(self, kind: RecordKind) -> int:
+        def work(tx: ManagedTransaction) -> int:
+            return sum(
+                tx.run(cypher.COUNT_COPIED[name]).single(strict=True)["total"]
+                for name in _copied_as(kind)
+            )
+
+        return self._read(work)
+
+    def export_records(self, kind: RecordKind, *, batch_size: int) -> Iterator[list[Row]]:
+        batch: list[Row] = []
+        for name in _copied_as(kind):
+            after: Any = _FIRST_KEYS.get(kind, "")
+            while rows := self._read(
+                _rows, cypher.EXPORT_COPIED[name], after=after, limit=batch_size
+            ):
+                batch += [_exported(kind, name, row) for row in rows]
+                while len(batch) >= batch_size:
+                    yield batch[:batch_size]
+                    batch = batch[batch_size:]
+                last = rows[-1]
+                pair = kind is RecordKind.REFERRAL_PAIRS
+                after = [last["from_org"], last["to_org"]] if pair else last[record_key(kind)[-1]]
+        if batch:
+            yield batch
+
+    def import_records(self, kind: RecordKind, rows: list[Row]) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            check_references(kind, rows, lambda named, keys: _stored(tx, named, keys))
+            for name, stored in _to_import(kind, rows).items():
+                for statement in cypher.IMPORT_COPIED[name]:
+                    _run(tx, statement, rows=stored)
+            counter = _COUNTERS.get(kind)
+            if counter and rows:
+                _run(tx, cypher.RAISE_COUNTER, name=counter, last=max(r["seq"] for r in rows))
+
+        self._write(work)
 
 
 class _Step(NamedTuple):
@@ -1064,6 +1139,15 @@ def _model(model: type[M], row: Row) -> M:
     return model.model_validate(values)
 
 
+def _anchor(**filters: object) -> str:
+    """Where a list query starts: the first filter given, in the order named, else ``all``.
+
+    >>> _anchor(sector=None, region="Lane"), _anchor(org_id=None)
+    ('region', 'all')
+    """
+    return next((name for name, value in filters.items() if value is not None), "all")
+
+
 def _changes(patch: BaseModel, *, nullable: str) -> Row:
     """The fields a patch sets; ``None`` means "leave as is", except for ``nullable``."""
     changes = patch.model_dump(mode="json", exclude_unset=True)
@@ -1077,6 +1161,11 @@ def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
 
 def _now() -> str:
     return to_text(utc_now())
+
+
+def _one_line(error: Exception) -> str:
+    """The driver's message on one line, or the error's name if it has none."""
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 # -- missing partners -------------------------------------------------------------------------
@@ -1153,3 +1242,97 @@ def _lists(tx: ManagedTransaction, query: str, **params: Any) -> list[list[Any]]
 def _by_pair(rows: list[list[Any]]) -> dict[tuple[str, str], Any]:
     """``[from_org, to_org, value]`` rows as a mapping of the pair to the value."""
     return {(from_org, to_org): value for from_org, to_org, value in rows}
+
+
+# -- copying between stores ----
+
+_FIRST_KEYS: dict[RecordKind, Any] = {
+    RecordKind.ASSESSMENTS: 0,
+    RecordKind.AUDIT_LOG: 0,
+    RecordKind.REFERRAL_PAIRS: ["", ""],
+}
+"""A key below every key of the kind: where an export starts (text keys start at '')."""
+_COUNTERS = {RecordKind.ASSESSMENTS: "assessment", RecordKind.AUDIT_LOG: "audit"}
+"""The counter that numbers each kind of record kept by sequence number."""
+_REFERENCED = {
+    RecordKind.SECTORS: Label.SECTOR,
+    RecordKind.ORGANIZATIONS: Label.ORGANIZATION,
+    RecordKind.CONTACTS: Label.CONTACT,
+    RecordKind.RELATIONSHIPS: Label.RELATIONSHIP,
+}
+"""The label of each kind of record other records name."""
+
+
+def _stored(tx: ManagedTransaction, kind: RecordKind, keys: set[str]) -> set[str]:
+    """Which of ``keys`` of records of ``kind`` are stored."""
+    found = set()
+    for chunk in _chunks(sorted(keys)):
+        found.update(tx.run(cypher.EXISTING_KEYS[_REFERENCED[kind]], keys=chunk).value())
+    return found
+
+
+def _copied_as(kind: RecordKind) -> list[str]:
+    """The names of the queries of :mod:`cypher` that copy ``kind``: evidence label by label,
+    in the order of its kinds."""
+    if kind is RecordKind.EVIDENCE:
+        return [f"evidence:{evidence}" for evidence in sorted(cypher.EVIDENCE_LABELS)]
+    return [kind.value]
+
+
+def _exported(kind: RecordKind, name: str, row: Row) -> Row:
+    """A row read by :data:`cypher.EXPORT_COPIED` as the plain row of ``kind``."""
+    if kind is RecordKind.EVIDENCE:
+        row = {**row, "kind": name.split(":")[1]}
+    elif kind is RecordKind.REFERRAL_PAIRS:
+        row = {**row, **dict(zip(PAIR_COLUMNS, row["counts"], strict=True))}
+    return {field: row[field] for field in RECORD_FIELDS[kind]}
+
+
+def _to_import(kind: RecordKind, rows: list[Row]) -> dict[str, list[Row]]:
+    """Plain rows of ``kind`` as :data:`cypher.IMPORT_COPIED` takes them, by query name."""
+    if kind is RecordKind.CONTACTS:
+        return {kind.value: [_split(row, "id", "org_id") for row in rows]}
+    if kind is RecordKind.ENGAGEMENTS:
+        return {kind.value: [_split(row, "id", "org_ids", "contact_ids") for row in rows]}
+    if kind is RecordKind.EVIDENCE:
+        by_kind: dict[str, list[Row]] = {}
+        for row in rows:
+            split = _split({k: v for k, v in row.items() if k != "kind"}, "id", "org_ids")
+            by_kind.setdefault(f"evidence:{row['kind']}", []).append(split)
+        return by_kind
+    if kind is RecordKind.REFERRALS:
+        return {kind.value: [_referral_properties(row) for row in rows]}
+    if kind is RecordKind.REFERRAL_PAIRS:
+        return {
+            kind.value: [
+                {
+                    "from_org": row["from_org"],
+                    "to_org": row["to_org"],
+                    "first_sent_at": row["first_sent_at"],
+                    "last_sent_at": row["last_sent_at"],
+                    "counts": [row[column] for column in PAIR_COLUMNS],
+                }
+                for row in rows
+            ]
+        }
+    return {kind.value: rows}
+
+
+def _split(row: Row, *kept: str) -> Row:
+    """The ``kept`` fields of ``row`` and the rest as ``properties``."""
+    return {
+        **{field: row[field] for field in kept},
+        "properties": {field: value for field, value in row.items() if field not in kept},
+    }
+
+
+def _referral_properties(row: Row) -> Row:
+    """A plain referral row as the node keeps it: its later events as parallel lists."""
+    events = row["events"]
+    return {
+        **{field: value for field, value in row.items() if field != "events"},
+        "event_statuses": [event[0] for event in events],
+        "event_ats": [event[1] for event in events],
+        "event_by": [event[2] for event in events],
+        "event_recorded_at": [event[3] for event in events],
+    }

@@ -6,7 +6,7 @@ nothing. Errors are the domain errors of :mod:`service.errors`, never driver exc
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from datetime import date, datetime
 from typing import Protocol
 
@@ -57,6 +57,7 @@ from graph_models.evidence import (
     JointProgramCreate,
     ReferralFact,
 )
+from service.store.transfer import RecordKind, Row
 
 Progress = Callable[[str, int], None]
 """Called as ``progress(what, count)`` while a bundle is imported: ``count`` more of ``what``."""
@@ -230,4 +231,19 @@ class Store(Protocol):
     def referral_facts(self, org_id: str) -> list[ReferralFact]:
         """Every referral ``org_id`` sent or received, as the plain facts levels and health
         weigh, ordered by ``sent_at``, then sender, receiver and case."""
+        ...
+
+    # -- copying between stores ----
+    def count_records(self, kind: RecordKind) -> int:
+        """How many records of ``kind`` the store keeps."""
+        ...
+
+    def export_records(self, kind: RecordKind, *, batch_size: int) -> Iterator[list[Row]]:
+        """Every record of ``kind`` as rows of :data:`~service.store.transfer.RECORD_FIELDS`,
+        by key, ``batch_size`` at a time, each batch read when it is asked for."""
+        ...
+
+    def import_records(self, kind: RecordKind, rows: list[Row]) -> None:
+        """Write rows another store exported, in one transaction; a row whose key is stored
+        replaces it. :class:`InvalidReference` when a row names a record not stored."""
         ...

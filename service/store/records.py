@@ -51,6 +51,9 @@ def to_text(moment: datetime) -> str:
     >>> to_text(datetime(2018, 1, 15, 9, 30, tzinfo=UTC))
     '2018-01-15T09:30:00.000000Z'
     """
+    text = moment.isoformat(timespec="microseconds")
+    if text.endswith("+00:00"):  # already UTC, as nearly every timestamp is: one call
+        return text[:-6] + "Z"
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
@@ -121,7 +124,8 @@ class EvidenceRow:
 
     ``columns`` are ``subkind`` (an agreement's kind or a collaborative's scope), ``name`` (a
     program's name, an agreement's title, a collaborative's name), ``case_ref``,
-    ``governance``, ``notes``, ``start_date`` and ``end_date`` (ISO dates).
+    ``governance``, ``notes`` (``""`` for kinds without notes), ``start_date`` and
+    ``end_date`` (ISO dates).
     """
 
     kind: EvidenceKind
@@ -144,7 +148,7 @@ def evidence_row(record: EvidenceCreate) -> EvidenceRow:
             record.id,
             f"joint case plan {record.date}",
             record.org_ids,
-            {"case_ref": record.case_ref, **_period(record.date, None)},
+            {"case_ref": record.case_ref, "notes": "", **_period(record.date, None)},
         )
     if isinstance(record, JointProgramCreate):
         return EvidenceRow(
@@ -176,6 +180,7 @@ def evidence_row(record: EvidenceCreate) -> EvidenceRow:
             "subkind": record.scope.value,
             "name": record.name,
             "governance": record.governance,
+            "notes": "",
             **_period(record.start, record.end),
         },
     )

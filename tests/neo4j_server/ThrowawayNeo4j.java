@@ -1,13 +1,15 @@
 /*
  * Throwaway Neo4j 5 Community server for local tests (driven by neo4j.sh).
  *
- * Usage: NEO4J_PASSWORD=secret java -cp 'lib/*:classes' ThrowawayNeo4j PORT HOME_DIR
+ * Usage: NEO4J_PASSWORD=secret java -cp 'lib/*:classes' ThrowawayNeo4j PORT HOME_DIR [--reuse]
  *
  * Starts an embedded DBMS in HOME_DIR (which must be empty or absent) with Bolt on
  * 127.0.0.1:PORT and auth enabled for user "neo4j". The password is written with
  * the same code as `neo4j-admin dbms set-initial-password` before the first start,
  * so Bolt never accepts the default password. Prints "READY" once Bolt is up.
  * Runs until killed; SIGTERM/SIGINT shut the DBMS down and delete HOME_DIR.
+ * With --reuse, HOME_DIR is the home of a server that was killed with SIGKILL: the DBMS
+ * recovers its databases (and keeps its password), as after a crash.
  */
 
 import java.io.IOException;
@@ -34,14 +36,19 @@ import picocli.CommandLine;
 public class ThrowawayNeo4j {
     public static void main(String[] args) throws Exception {
         String password = System.getenv("NEO4J_PASSWORD");
-        if (args.length != 2 || password == null || password.length() < 8) {
-            System.err.println("usage: NEO4J_PASSWORD=<8+ chars> ThrowawayNeo4j PORT HOME_DIR");
+        boolean reuse = args.length == 3 && args[2].equals("--reuse");
+        if ((args.length != 2 && !reuse) || password == null || password.length() < 8) {
+            System.err.println("usage: NEO4J_PASSWORD=<8+ chars> ThrowawayNeo4j PORT HOME_DIR [--reuse]");
             System.exit(2);
         }
         int port = Integer.parseInt(args[0]);
         Path home = Path.of(args[1]).toAbsolutePath();
+        if (reuse && !Files.isDirectory(home.resolve("data"))) {
+            System.err.println("--reuse needs the home of an earlier server: " + home);
+            System.exit(2);
+        }
         // HOME_DIR is deleted on exit, so refuse anything that already has content.
-        if (Files.isDirectory(home)) {
+        if (!reuse && Files.isDirectory(home)) {
             try (Stream<Path> entries = Files.list(home)) {
                 if (entries.findAny().isPresent()) {
                     System.err.println("refusing to use non-empty HOME_DIR " + home);
@@ -68,7 +75,7 @@ public class ThrowawayNeo4j {
             // Same as `neo4j-admin dbms set-initial-password`: writes data/dbms/auth.ini,
             // which the system database consumes on its first start.
             Path conf = Files.createDirectories(home.resolve("conf"));
-            int rc = new CommandLine(new SetInitialPasswordCommand(new ExecutionContext(home, conf)))
+            int rc = reuse ? 0 : new CommandLine(new SetInitialPasswordCommand(new ExecutionContext(home, conf)))
                     .execute(password);
             if (rc != 0) {
                 throw new IllegalStateException("set-initial-password failed with exit code " + rc);

@@ -5,14 +5,17 @@
 #                    random password, wait for Bolt, write .state/env (KEY=VALUE lines)
 #   neo4j.sh down    stop it (SIGTERM, SIGKILL after 20 s) and remove .state/
 #   neo4j.sh status  say whether it runs; exit 0 if it does, 3 if not
+#   neo4j.sh kill    SIGKILL it, as a crash would, keeping its data and .state/
+#   neo4j.sh restart start it again after a kill: same port, password and data
 #
 # Needs java 17+, javac, mvn and python3 (for picking a free port). The database lives
-# in a fresh temp dir that the server deletes when it stops.
+# in a fresh temp dir that the server deletes when it stops. NEO4J_STATE_DIR puts .state/
+# elsewhere, for a second server beside the first.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=$HERE/.cache
-STATE=$HERE/.state
+STATE=${NEO4J_STATE_DIR:-$HERE/.state}
 ENV_FILE=$STATE/env
 LOG=$STATE/server.log
 READY_TIMEOUT=${NEO4J_READY_TIMEOUT:-90}
@@ -36,8 +39,9 @@ running_pid() {
     [[ -n $pid ]] && alive "$pid" && ps -o args= -p "$pid" | grep -q ThrowawayNeo4j && echo "$pid"
 }
 
-# Serialise up/down; fd 9 must not leak into the server (see cmd_up).
-take_lock() { mkdir -p "$CACHE"; exec 9>"$CACHE/.lock"; flock 9; }
+# Serialise up/down of one server (fd 9) and fetching the jars all servers share (fd 8);
+# neither may leak into the server (see start_server).
+take_lock() { mkdir -p "$(dirname "$STATE")"; exec 9>"$STATE.lock"; flock 9; }
 
 print_info() {
     echo "Neo4j is up (pid $(state_get NEO4J_PID))"
@@ -57,7 +61,8 @@ clear_stale_state() {
 fetch_jars() {
     local stamp=$CACHE/lib.stamp want
     want=$(cat "$HERE/pom.xml" "$HERE/ThrowawayNeo4j.java" | sha256sum | cut -d' ' -f1)
-    [[ -f $stamp && $(cat "$stamp") == "$want" ]] && return 0
+    exec 8>"$CACHE/.lock"; flock 8
+    [[ -f $stamp && $(cat "$stamp") == "$want" ]] && { exec 8>&-; return 0; }
     echo "Fetching Neo4j jars and compiling the launcher (once)..." >&2
     rm -rf -- "${CACHE:?}/lib" "${CACHE:?}/classes"
     mvn -q -B -Dstyle.color=never -f "$HERE/pom.xml" \
@@ -67,6 +72,7 @@ fetch_jars() {
     javac -nowarn -d "$CACHE/classes" -cp "$CACHE/lib/*" "$HERE/ThrowawayNeo4j.java" \
         || die "compiling ThrowawayNeo4j.java failed"
     echo "$want" >"$stamp"
+    exec 8>&-
 }
 
 free_port() {
@@ -94,16 +100,21 @@ cmd_up() {
     command -v mvn >/dev/null || die "mvn not found"
     fetch_jars
 
-    local port password home pid start
+    local port password home
     port=$(free_port) || die "could not pick a free port"
     password=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
     home=$(mktemp -d "${TMPDIR:-/tmp}/throwaway-neo4j.XXXXXX") || die "mktemp failed"
-    start=$SECONDS
+    start_server "$port" "$password" "$home"
+}
 
+# Start the server on PORT with PASSWORD in HOME (any extra argument goes to the launcher),
+# write .state/env and wait until Bolt answers.
+start_server() {
+    local port=$1 password=$2 home=$3 pid start=$SECONDS
     # setsid: the server outlives the calling shell and ignores its Ctrl-C.
     NEO4J_PASSWORD=$password setsid java "${JAVA_OPTS[@]}" \
-        -cp "$CACHE/lib/*:$CACHE/classes" ThrowawayNeo4j "$port" "$home" \
-        </dev/null >"$LOG" 2>&1 9>&- &
+        -cp "$CACHE/lib/*:$CACHE/classes" ThrowawayNeo4j "$port" "$home" "${@:4}" \
+        </dev/null >"$LOG" 2>&1 8>&- 9>&- &
     pid=$!
     {
         echo "STAKEHOLDER_GRAPH_NEO4J_URI=bolt://127.0.0.1:$port"
@@ -163,9 +174,28 @@ cmd_status() {
     if running_pid >/dev/null; then print_info; else echo "Neo4j is not running"; return 3; fi
 }
 
+cmd_kill() {
+    take_lock
+    local pid; pid=$(running_pid) || die "Neo4j is not running"
+    kill -KILL "$pid"
+    while alive "$pid"; do sleep 0.05; done
+    echo "Neo4j killed (pid $pid); its data stays for neo4j.sh restart"
+}
+
+cmd_restart() {
+    take_lock
+    if running_pid >/dev/null; then print_info; return 0; fi
+    local home; home=$(state_get NEO4J_HOME_DIR)
+    [[ -n $home && -d $home ]] || die "nothing to restart: no data of a killed server in $STATE"
+    local uri; uri=$(state_get STAKEHOLDER_GRAPH_NEO4J_URI)
+    start_server "${uri##*:}" "$(state_get STAKEHOLDER_GRAPH_NEO4J_PASSWORD)" "$home" --reuse
+}
+
 case ${1:-} in
     up) cmd_up ;;
     down) cmd_down ;;
     status) cmd_status ;;
-    *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+    kill) cmd_kill ;;
+    restart) cmd_restart ;;
+    *) echo "usage: $0 up|down|status|kill|restart" >&2; exit 2 ;;
 esac
