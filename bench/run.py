@@ -14,6 +14,7 @@ It prints a table and writes ``bench/results.json``.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -42,6 +43,7 @@ from service.store.embedded import DATABASE_FILE, EmbeddedStore
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+SCHEMA_FILE = ROOT / "service" / "store" / "schema.sql"
 TOKEN = "sg_bench-admin-token"
 PROFILE = "oregon-infant-toddler"
 STATE_COST = {"green": 1, "yellow": 2, "no_dot": 3, "red": 5}
@@ -72,9 +74,11 @@ class Figure:
 
 
 def cached_network(scale: str, seed: int) -> Path:
-    """The data directory holding the network of ``scale`` and ``seed``, built if needed."""
+    """The data directory holding the network of ``scale`` and ``seed``, built if needed
+    (again whenever the generator or the embedded store's schema changes)."""
     directory = HERE / "cache" / scale
-    stamp = {"generator": GENERATOR_VERSION, "scale": scale, "seed": seed}
+    schema = hashlib.sha256(SCHEMA_FILE.read_bytes()).hexdigest()[:16]
+    stamp = {"generator": GENERATOR_VERSION, "schema": schema, "scale": scale, "seed": seed}
     stamp_file = directory / "network.json"
     if stamp_file.is_file() and json.loads(stamp_file.read_text()) == stamp:
         return directory
