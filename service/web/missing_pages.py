@@ -28,14 +28,24 @@ def missing_partners_page(
     ),
 ) -> Response:
     """Pick a profile; see which of its sectors are missing, weak, fragile or covered, and the
-    ranked candidates for each gap."""
+    ranked candidates for each gap. Before a profile is picked, every profile is summed up in
+    one line, so the planner sees where the gaps are before choosing."""
     try:
         principal = get_principal(request, store, settings)
         focal = store.get_organization(org_id)
+        profiles = store.list_profiles()
         answer = (
             partner_gaps.organization_gaps(store, org_id, profile=profile, limit=limit)
             if profile
             else None
+        )
+        overview = (
+            []
+            if profile
+            else [
+                partner_gaps.organization_gaps(store, org_id, profile=each.name, limit=1)
+                for each in profiles
+            ]
         )
     except DomainError as error:
         return page_error(request, error)
@@ -54,9 +64,10 @@ def missing_partners_page(
         "missing_partners.html",
         principal=principal,
         focal=focal,
-        profiles=store.list_profiles(),
+        profiles=profiles,
         chosen=profile,
         answer=answer,
+        overview=overview,
         glance=glance,
         gaps=(answer.missing_sectors + answer.weak_sectors + answer.fragile_sectors)
         if answer

@@ -84,3 +84,20 @@ def test_an_unknown_organization_or_profile_is_said_plainly(page, oregon):
     response = page.goto(f"{oregon.url}/orgs/oha/missing-partners?profile=nope")
     assert response is not None and response.status == 404
     assert "profile 'nope' does not exist" in page.locator(".error").inner_text()
+
+
+def test_before_a_profile_is_picked_every_profile_is_summed_up_with_its_gaps(page, oregon):
+    page.goto(f"{oregon.url}/orgs/ode-eld/missing-partners")
+    rows = page.locator("table.profile-overview tbody tr")
+    profiles = page.request.get(f"{oregon.url}/api/v1/profiles").json()
+    assert rows.count() == len(profiles)
+    api = page.request.get(
+        f"{oregon.url}/api/v1/organizations/ode-eld/missing-partners?profile={OREGON}"
+    ).json()
+    row = page.locator(f"table.profile-overview tr[data-profile={OREGON}]")
+    assert row.locator(".count-missing").inner_text() == str(len(api["missing_sectors"]))
+    assert row.locator(".count-weak").inner_text() == str(len(api["weak_sectors"]))
+    screenshot(page, "missing-partners-overview")
+    row.locator("a").click()
+    page.wait_for_selector(".tile")
+    assert page.locator("#profile").input_value() == OREGON
