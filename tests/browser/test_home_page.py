@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from graph_models import OrganizationCreate
+from graph_models import NetworkBundle, OrganizationCreate
+from service.web.pages import HOME_PAGE_SIZE
 from tests.browser.conftest import screenshot
 
 
@@ -49,3 +50,41 @@ def test_the_api_docs_load_every_asset_from_the_service(page, live_server):
     page.wait_for_selector(".opblock-tag", timeout=10000)
     assert "organizations" in page.locator(".opblock-tag").all_inner_texts()
     assert all(url.startswith(live_server.url) for url in live_server.requested)
+
+
+def test_a_large_network_is_listed_a_page_at_a_time_and_found_by_name(page, live_server):
+    count = HOME_PAGE_SIZE + 20
+    live_server.store.import_bundle(
+        NetworkBundle(
+            name="many",
+            title="Many",
+            organizations=[
+                OrganizationCreate(
+                    id=f"wic-{number:04}",
+                    name=f"WIC site {number:04}",
+                    sector="wic",
+                    region="Lane" if number % 2 else "Marion",
+                )
+                for number in range(count)
+            ],
+        )
+    )
+    page.goto(f"{live_server.url}/")
+    assert page.locator("[data-org-id]").count() == HOME_PAGE_SIZE
+    assert (
+        f"{count} organizations, 1\u2013{HOME_PAGE_SIZE} shown"
+        in page.locator(".count").inner_text()
+    )
+    page.click("a[rel=next]")
+    assert page.locator("[data-org-id]").count() == 20
+    assert page.locator("a[rel=next]").count() == 0
+    page.fill("#q", "site 0007")
+    page.click("form.org-search button")
+    assert page.locator("[data-org-id]").evaluate_all(
+        "items => items.map(i => i.dataset.orgId)"
+    ) == ["wic-0007"]
+    page.goto(f"{live_server.url}/?region=Marion&sector=wic")
+    assert "160 organizations found" in page.locator(".count").inner_text()
+    assert page.locator("#sector").input_value() == "wic"
+    page.goto(f"{live_server.url}/?q=nothing-like-this")
+    assert "No organization matches" in page.locator("main").inner_text()
