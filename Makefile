@@ -7,6 +7,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= statewide
+STORE ?= embedded
 
 .PHONY: run test lint format bench neo4j-up neo4j-down chromium clean
 
@@ -33,10 +34,11 @@ format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## bench: the speed bars at statewide scale through HTTP (SCALE=small: about a minute);
+## bench: the speed bars at statewide scale through HTTP (SCALE=small: about a minute;
+## STORE=neo4j: on a throwaway Neo4j, each query beside its raw Cypher);
 ## prints a table and writes bench/results.json; the network is cached in bench/cache/
 bench: $(INSTALLED)
-	$(BIN)/python -m bench.run --scale $(SCALE)
+	$(BIN)/python -m bench.run --scale $(SCALE) --store $(STORE)
 
 ## chromium: Debian's Chromium for the browser tests
 chromium:

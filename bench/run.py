@@ -7,8 +7,14 @@ typical agencies and for hubs. Beside every figure it times a baseline in this p
 naive computation of the same answer with plain networkx over the whole graph and plain SQL.
 It prints a table and writes ``bench/results.json``.
 
+With ``--store neo4j`` the same harness runs on a throwaway Neo4j (``tests/neo4j_server``) into
+which the cached network is migrated; there the baseline of each figure is the same raw Cypher
+the service ran for that answer (recorded from one request, replayed through the driver alone
+in one read transaction), and the bar is the design's: within 1.3 times the raw Cypher.
+
     python -m bench.run --scale statewide      # make bench
     python -m bench.run --scale small          # make bench SCALE=small, about a minute
+    python -m bench.run --store neo4j          # make bench STORE=neo4j
 """
 
 from __future__ import annotations
@@ -26,7 +32,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -35,10 +42,17 @@ from typing import Any
 
 import httpx
 import networkx as nx
+from fastapi.testclient import TestClient
+from neo4j import GraphDatabase, ManagedTransaction
+from pydantic import SecretStr
 from tqdm import tqdm
 
 from graph_models import NetworkBundle
+from service.app import create_app
 from service.generator import GENERATOR_VERSION, SCALES, generate_network
+from service.migration import migrate
+from service.settings import Settings, StoreKind
+from service.store import open_store
 from service.store.embedded import DATABASE_FILE, EmbeddedStore
 
 HERE = Path(__file__).resolve().parent
@@ -49,6 +63,9 @@ PROFILE = "oregon-infant-toddler"
 STATE_COST = {"green": 1, "yellow": 2, "no_dot": 3, "red": 5}
 IMPORT_BATCHES = {"statewide": 8, "small": 4, "tiny": 1}
 """How many referral batches the import figure times on a scratch store."""
+NEO4J_SERVER = ROOT / "tests" / "neo4j_server" / "neo4j.sh"
+NEO4J_RATIO = 1.3
+"""On Neo4j, how many times the raw Cypher of an answer the service may take for it."""
 
 
 @dataclass
@@ -230,18 +247,144 @@ class Naive:
         ]
 
 
+# -- Neo4j ----------------------------------------------------------------------------------
+
+
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """The ``STAKEHOLDER_GRAPH_*`` variables that make a service process use ``settings``."""
+    return {
+        "STAKEHOLDER_GRAPH_DATA_DIR": str(settings.data_dir),
+        "STAKEHOLDER_GRAPH_STORE": settings.store.value,
+        "STAKEHOLDER_GRAPH_NEO4J_URI": settings.neo4j_uri,
+        "STAKEHOLDER_GRAPH_NEO4J_USER": settings.neo4j_user,
+        "STAKEHOLDER_GRAPH_NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
+        "STAKEHOLDER_GRAPH_NEO4J_DATABASE": settings.neo4j_database,
+        "STAKEHOLDER_GRAPH_ADMIN_TOKEN": TOKEN,
+    }
+
+
+@contextmanager
+def throwaway_neo4j(scratch: Path) -> Iterator[Settings]:
+    """A Neo4j of its own for the benchmark (the tests' throwaway server, its state in
+    ``scratch``), stopped and deleted afterwards; settings that point at it."""
+    env = {**os.environ, "NEO4J_STATE_DIR": str(scratch / "neo4j")}
+    subprocess.run(["bash", str(NEO4J_SERVER), "up"], env=env, check=True)
+    try:
+        found = dict(
+            line.split("=", 1) for line in (scratch / "neo4j" / "env").read_text().splitlines()
+        )
+        yield Settings(
+            data_dir=scratch,
+            store=StoreKind.NEO4J,
+            neo4j_uri=found["STAKEHOLDER_GRAPH_NEO4J_URI"],
+            neo4j_user=found["STAKEHOLDER_GRAPH_NEO4J_USER"],
+            neo4j_password=SecretStr(found["STAKEHOLDER_GRAPH_NEO4J_PASSWORD"]),
+            admin_token=SecretStr(TOKEN),
+        )
+    finally:
+        subprocess.run(["bash", str(NEO4J_SERVER), "down"], env=env, check=False)
+
+
+def load_into_neo4j(data_dir: Path, settings: Settings) -> float:
+    """Copy the cached network into the Neo4j of ``settings`` as ``stakeholder-graph migrate``
+    does; the seconds it took."""
+    source, target = EmbeddedStore(data_dir), open_store(settings)
+    started = time.perf_counter()
+    try:
+        with tqdm(desc="copying into Neo4j", unit=" records") as bar:
+
+            def advance(kind: Any, count: int) -> None:
+                bar.update(count)
+
+            migrate(source, target, progress=advance)
+    finally:
+        source.close()
+        target.close()
+    return time.perf_counter() - started
+
+
+Statement = tuple[str, dict[str, Any]]
+
+
+@contextmanager
+def recorded_cypher() -> Iterator[list[Statement]]:
+    """Every statement run in a managed transaction of this process while the block runs."""
+    statements: list[Statement] = []
+    run = ManagedTransaction.run
+
+    def recording(tx: ManagedTransaction, query: Any, parameters: Any = None, **kw: Any) -> Any:
+        statements.append((query, {**(parameters or {}), **kw}))
+        return run(tx, query, parameters, **kw)
+
+    ManagedTransaction.run = recording  # type: ignore[method-assign,assignment]
+    try:
+        yield statements
+    finally:
+        ManagedTransaction.run = run  # type: ignore[method-assign]
+
+
+class RawCypher:
+    """The baseline on Neo4j: the Cypher the service runs for an answer, without the service.
+
+    One request of each question goes to an in-process service while its statements are
+    recorded; the baseline replays them with the driver alone in one read transaction, every
+    record fetched.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.client = TestClient(create_app(settings))
+        self.client.__enter__()
+        self.client.headers["Authorization"] = f"Bearer {TOKEN}"
+        auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
+        self.driver = GraphDatabase.driver(
+            settings.neo4j_uri, auth=auth, notifications_min_severity="OFF"
+        )
+        self.recorded: dict[str, list[Statement]] = {}
+
+    def record(self, path: str, **params: Any) -> str:
+        """Record the statements of one GET; the key to replay them by."""
+        key = json.dumps([path, params], sort_keys=True)
+        if key not in self.recorded:
+            with recorded_cypher() as statements:
+                response = self.client.get(path, params=params)
+            if response.status_code != 200:
+                raise SystemExit(f"GET {path} {params}: {response.status_code}")
+            self.recorded[key] = statements
+        return key
+
+    def route(self, path: str, params: dict[str, str], org_ids: list[str]) -> Callable[[str], Any]:
+        """The baseline of a per-organization route: each organization's statements recorded
+        now, replayed when it is called with that organization."""
+        keys = {
+            org_id: self.record(path.format(org_id), **_filled(params, org_id))
+            for org_id in org_ids
+        }
+        return lambda org_id: self.replay(keys[org_id])
+
+    def replay(self, key: str) -> list[Any]:
+        """Run the recorded statements of ``key`` again, every record fetched."""
+        statements = self.recorded[key]
+
+        def work(tx: ManagedTransaction) -> list[Any]:
+            return [list(tx.run(query, params)) for query, params in statements]
+
+        with self.driver.session(database=self.settings.neo4j_database) as session:
+            return session.execute_read(work)
+
+    def close(self) -> None:
+        self.client.__exit__(None, None, None)
+        self.driver.close()
+
+
 # -- the service ----------------------------------------------------------------------------
 
 
 class Service:
     """The service started as a subprocess on a data directory, as a user would run it."""
 
-    def __init__(self, data_dir: Path, port: int) -> None:
-        env = {
-            **os.environ,
-            "STAKEHOLDER_GRAPH_DATA_DIR": str(data_dir),
-            "STAKEHOLDER_GRAPH_ADMIN_TOKEN": TOKEN,
-        }
+    def __init__(self, settings: Settings, port: int) -> None:
+        env = {**os.environ, **settings_environment(settings)}
         started = time.perf_counter()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "service", "serve", "--port", str(port)],
@@ -318,10 +461,14 @@ def spread(
     return figures
 
 
+def _filled(params: dict[str, str], org_id: str) -> dict[str, str]:
+    """``params`` with ``org_id`` in the place of each ``{}``."""
+    return {key: value.format(org_id) for key, value in params.items()}
+
+
 def _route(service: Service, path: str, params: dict[str, str], org_id: str) -> float:
     """Time one GET of ``path`` for ``org_id``, which fills the ``{}`` in path and params."""
-    filled = {key: value.format(org_id) for key, value in params.items()}
-    return service.timed(path.format(org_id), **filled)
+    return service.timed(path.format(org_id), **_filled(params, org_id))
 
 
 def time_each(call: Callable[[str], Any], org_ids: list[str]) -> list[float]:
@@ -333,107 +480,101 @@ def time_each(call: Callable[[str], Any], org_ids: list[str]) -> list[float]:
     return samples
 
 
-def measure(scale: str, seed: int, port: int) -> tuple[list[Figure], dict[str, Any]]:
-    figures = [import_figure(scale, seed)]
-    data_dir = cached_network(scale, seed)
-    naive = Naive(data_dir)
-    rng = random.Random(seed)
-    by_degree = sorted(naive.graph.degree, key=lambda pair: (-pair[1], pair[0]))
-    hubs = [org_id for org_id, _ in by_degree[:10]]
-    ordinary = [org_id for org_id, degree in by_degree[10:] if degree >= 1]
-    typical = rng.sample(ordinary, min(50, len(ordinary)))
-    service = Service(data_dir, port)
+RAW_HOW = "the same Cypher, raw through the driver"
+ORGANIZATION_ROUTES: list[tuple[str, str, dict[str, str], str, tuple[float, float]]] = [
+    ("eco-map", "/api/v1/organizations/{}/ecomap", {}, "ecomap", (25, 100)),
+    (
+        "missing partners",
+        "/api/v1/organizations/{}/missing-partners",
+        {"profile": PROFILE},
+        "missing_partners",
+        (50, 250),
+    ),
+    ("partnership levels", "/api/v1/organizations/{}/partnership-levels", {}, "ecomap", (0, 0)),
+    ("relationship health", "/api/v1/organizations/{}/relationship-health", {}, "ecomap", (0, 0)),
+    ("engagement plan", "/api/v1/organizations/{}/engagement-plan", {}, "ecomap", (0, 0)),
+    (
+        "one organization's feedback gaps",
+        "/api/v1/feedback-gaps",
+        {"org_id": "{}"},
+        "gaps",
+        (50, 0),
+    ),
+]
+"""Per-organization routes: name, path, params, the naive baseline's method, bars in ms for
+typical agencies and hubs (0: none)."""
+NAIVE_HOW = {
+    "ecomap": "adjacency + SQL group-by",
+    "missing_partners": "networkx common neighbours per sector",
+    "gaps": "SQL group-by over its referrals",
+}
+
+
+def service_figures(
+    settings: Settings,
+    port: int,
+    naive: Naive,
+    raw: RawCypher | None,
+    *,
+    typical: list[str],
+    hubs: list[str],
+    pairs: list[tuple[str, str]],
+) -> list[Figure]:
+    """Cold start, each route, the whole gap report and peak memory of the service started on
+    ``settings``; each beside the naive baseline or, with ``raw``, the raw Cypher."""
+    service = Service(settings, port)
     try:
-        figures.append(
+        figures = [
             Figure(
                 "cold start",
                 round(service.cold_start, 2),
                 "s",
-                round(naive.load_seconds, 2),
-                "networkx graph loaded from SQLite in-process",
+                None if raw else round(naive.load_seconds, 2),
+                "" if raw else "networkx graph loaded from SQLite in-process",
                 "< 15",
                 service.cold_start < 15,
             )
-        )
-        routes: list[
-            tuple[str, str, dict[str, Any], Callable[[str], Any], str, tuple[float, float]]
-        ] = [
-            (
-                "eco-map",
-                "/api/v1/organizations/{}/ecomap",
-                {},
-                naive.ecomap,
-                "adjacency + SQL group-by",
-                (25, 100),
-            ),
-            (
-                "missing partners",
-                "/api/v1/organizations/{}/missing-partners",
-                {"profile": PROFILE},
-                naive.missing_partners,
-                "networkx common neighbours per sector",
-                (50, 250),
-            ),
-            (
-                "partnership levels",
-                "/api/v1/organizations/{}/partnership-levels",
-                {},
-                naive.ecomap,
-                "adjacency + SQL group-by",
-                (0, 0),
-            ),
-            (
-                "relationship health",
-                "/api/v1/organizations/{}/relationship-health",
-                {},
-                naive.ecomap,
-                "adjacency + SQL group-by",
-                (0, 0),
-            ),
-            (
-                "engagement plan",
-                "/api/v1/organizations/{}/engagement-plan",
-                {},
-                naive.ecomap,
-                "adjacency + SQL group-by",
-                (0, 0),
-            ),
-            (
-                "one organization's feedback gaps",
-                "/api/v1/feedback-gaps",
-                {"org_id": "{}"},
-                naive.gaps,
-                "SQL group-by over its referrals",
-                (50, 0),
-            ),
         ]
-        for name, path, params, baseline_call, how, bars in routes:
+        for name, path, params, naive_method, bars in ORGANIZATION_ROUTES:
             call = partial(_route, service, path, params)
             for group, org_ids, bar in (("typical", typical, bars[0]), ("hubs", hubs, bars[1])):
+                baseline_call, how = getattr(naive, naive_method), NAIVE_HOW[naive_method]
+                if raw is not None:
+                    baseline_call, how = raw.route(path, params, org_ids), RAW_HOW
                 time_each(call, org_ids[:5])  # warm-up
                 samples = time_each(call, org_ids)
                 baseline = time_each(baseline_call, org_ids)
                 figures += spread(f"{name}, {group}", samples, baseline, how, bar)
-        pairs = [(rng.choice(ordinary), rng.choice(ordinary)) for _ in range(30)]
-        pairs = [(a, b) for a, b in pairs if a != b]
         for name, k, bar in (("shortest path", 1, 10), ("ten paths of up to four hops", 10, 200)):
             route = partial(service.timed, "/api/v1/paths", k=k, max_hops=4)
             for a, b in pairs[:3]:
                 route(from_org=a, to_org=b)  # warm-up
             samples = [route(from_org=a, to_org=b) for a, b in pairs]
-            baseline = [_seconds(partial(naive.paths, a, b, k)) * 1000 for a, b in pairs]
-            how = "networkx Yen (shortest_simple_paths), whole graph"
+            if raw is None:
+                baseline = [_seconds(partial(naive.paths, a, b, k)) * 1000 for a, b in pairs]
+                how = "networkx Yen (shortest_simple_paths), whole graph"
+            else:
+                recorded = [
+                    raw.record("/api/v1/paths", from_org=a, to_org=b, k=k, max_hops=4)
+                    for a, b in pairs
+                ]
+                baseline = [_seconds(partial(raw.replay, key)) * 1000 for key in recorded]
+                how = RAW_HOW
             figures += spread(name, samples, baseline, how, bar)
         service.timed("/api/v1/feedback-gaps")
         whole = statistics.median(service.timed("/api/v1/feedback-gaps") for _ in range(3))
-        base = statistics.median(_seconds(lambda: naive.gaps(None)) * 1000 for _ in range(3))
+        whole_baseline: Callable[[], Any] = partial(naive.gaps, None)
+        how = "SQL group-by over every referral"
+        if raw is not None:
+            whole_baseline, how = partial(raw.replay, raw.record("/api/v1/feedback-gaps")), RAW_HOW
+        base = statistics.median(_seconds(whole_baseline) * 1000 for _ in range(3))
         figures.append(
             Figure(
                 "whole feedback-gap report",
                 round(whole, 1),
                 "ms",
                 round(base, 1),
-                "SQL group-by over every referral",
+                how,
                 "< 5000",
                 whole < 5000,
             )
@@ -444,6 +585,46 @@ def measure(scale: str, seed: int, port: int) -> tuple[list[Figure], dict[str, A
         )
     finally:
         service.stop()
+    return figures
+
+
+def held_to_raw(figures: list[Figure]) -> list[Figure]:
+    """On Neo4j the bar of a query is the design's: a p95 (and the whole gap report) within
+    :data:`NEO4J_RATIO` times the same raw Cypher."""
+    for figure in figures:
+        if figure.baseline_how == RAW_HOW and not figure.name.endswith("p50"):
+            figure.bar = f"<= {NEO4J_RATIO}x"
+            figure.meets = (figure.ratio or 0) <= NEO4J_RATIO
+    return figures
+
+
+def measure(
+    scale: str, seed: int, port: int, store: StoreKind
+) -> tuple[list[Figure], dict[str, Any]]:
+    data_dir = cached_network(scale, seed)
+    naive = Naive(data_dir)
+    rng = random.Random(seed)
+    by_degree = sorted(naive.graph.degree, key=lambda pair: (-pair[1], pair[0]))
+    hubs = [org_id for org_id, _ in by_degree[:10]]
+    ordinary = [org_id for org_id, degree in by_degree[10:] if degree >= 1]
+    typical = rng.sample(ordinary, min(50, len(ordinary)))
+    pairs = [(rng.choice(ordinary), rng.choice(ordinary)) for _ in range(30)]
+    asked = {"typical": typical, "hubs": hubs, "pairs": [(a, b) for a, b in pairs if a != b]}
+    if store is StoreKind.EMBEDDED:
+        settings = Settings(data_dir=data_dir, admin_token=SecretStr(TOKEN))
+        figures = [import_figure(scale, seed)]
+        figures += service_figures(settings, port, naive, None, **asked)
+    else:
+        with tempfile.TemporaryDirectory() as scratch, throwaway_neo4j(Path(scratch)) as settings:
+            copied = load_into_neo4j(data_dir, settings)
+            figures = [
+                Figure("copy of the network into Neo4j", round(copied, 1), "s", None, "", "", None)
+            ]
+            raw = RawCypher(settings)
+            try:
+                figures += held_to_raw(service_figures(settings, port, naive, raw, **asked))
+            finally:
+                raw.close()
     counts = {
         table: naive.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         for table in ("organizations", "contacts", "relationships", "referrals")
@@ -494,17 +675,23 @@ def table(figures: list[Figure]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=list(SCALES), default="statewide")
+    parser.add_argument("--store", choices=[kind.value for kind in StoreKind], default="embedded")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--out", type=Path, default=HERE / "results.json")
+    parser.add_argument(
+        "--out", type=Path, help="default: bench/results.json, bench/results-neo4j.json on Neo4j"
+    )
     args = parser.parse_args(argv)
+    args.out = args.out or HERE / (
+        "results.json" if args.store == "embedded" else "results-neo4j.json"
+    )
     started = time.perf_counter()
-    figures, network = measure(args.scale, args.seed, args.port)
+    figures, network = measure(args.scale, args.seed, args.port, StoreKind(args.store))
     print(table(figures))
     result = {
         "scale": args.scale,
         "seed": args.seed,
-        "store": "embedded",
+        "store": args.store,
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "network": network["counts"],
