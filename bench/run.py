@@ -66,6 +66,8 @@ IMPORT_BATCHES = {"statewide": 8, "small": 4, "tiny": 1}
 NEO4J_SERVER = ROOT / "tests" / "neo4j_server" / "neo4j.sh"
 NEO4J_RATIO = 1.3
 """On Neo4j, how many times the raw Cypher of an answer the service may take for it."""
+NEO4J_COPY_BATCH = 10_000
+"""Records a transaction of the copy into Neo4j carries: fewer, larger commits."""
 
 
 @dataclass
@@ -296,7 +298,7 @@ def load_into_neo4j(data_dir: Path, settings: Settings) -> float:
             def advance(kind: Any, count: int) -> None:
                 bar.update(count)
 
-            migrate(source, target, progress=advance)
+            migrate(source, target, batch_size=NEO4J_COPY_BATCH, progress=advance)
     finally:
         source.close()
         target.close()
