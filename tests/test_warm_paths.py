@@ -10,6 +10,7 @@ import networkx as nx
 import pytest
 
 from graph_models import RelationshipState
+from service.analytics import paths
 from service.analytics.paths import STATE_COST, warmest_paths
 
 GREEN, YELLOW, NO_DOT, RED = (
@@ -88,7 +89,7 @@ def test_an_unreachable_or_unknown_end_gives_no_route_and_the_same_end_is_refuse
 
 
 def test_a_route_through_a_hub_is_found_and_one_of_five_hops_only_within_five():
-    spokes = [(f"p{n}", "hub", GREEN) for n in range(50)]
+    spokes = [(f"p{n}", "hub", GREEN) for n in range(150)]  # more than FEW_PARTNERS
     g = graph(
         *spokes,
         ("a", "hub", YELLOW),
@@ -114,8 +115,10 @@ def test_a_route_may_leave_the_targets_neighbourhood_and_come_back_within_max_ho
     assert routes(g, "b", "d", max_hops=3) == [(["b", "c", "e", "d"], 3)]
 
 
+@pytest.mark.parametrize("few_partners", [0, paths.FEW_PARTNERS])
 @pytest.mark.parametrize("seed", range(40))
-def test_routes_are_exactly_the_k_cheapest_simple_routes_in_order(seed):
+def test_routes_are_exactly_the_k_cheapest_simple_routes_in_order(seed, few_partners, monkeypatch):
+    monkeypatch.setattr(paths, "FEW_PARTNERS", few_partners)
     rng = random.Random(seed)
     states = [GREEN, YELLOW, NO_DOT, RED]
     nodes = [f"n{n}" for n in range(rng.randint(4, 14))]

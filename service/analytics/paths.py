@@ -25,6 +25,10 @@ STATE_COST: dict[RelationshipState, int] = {
 }
 """What one hop costs, by the state of its relationship."""
 
+FEW_PARTNERS = 100
+"""The most partners of a node whose next hops are taken all at once; a hub's wait, ring by
+ring, until the search reaches them."""
+
 
 def warmest_paths(
     graph: nx.Graph, source: Any, target: Any, *, max_hops: int, k: int
@@ -60,9 +64,9 @@ def warmest_paths(
 
     Only the rings of nodes up to ``max_hops // 2`` hops from ``target`` are worked out, with
     set operations; a node outside them is at least one hop further. A route's next hops are
-    taken a ring at a time, nearest to ``target`` first, each ring only once the search reaches
-    its bound: so a hub's thousands of partners are looked at only when no warmer route is
-    left, and then only those near enough to ``target``.
+    taken from the rings near enough to ``target``, with set operations. Through a hub (more
+    than :data:`FEW_PARTNERS` partners) each ring waits in the frontier under its own bound:
+    so a hub's thousands of partners are looked at only when no warmer route is left.
 
     Examples
     --------
@@ -92,27 +96,35 @@ def warmest_paths(
     # (cost bound, hops bound, route, cost so far, ring): ring -1 is the route itself; ring
     # ``r`` stands for the routes one hop longer whose last node is in ring ``r``.
     frontier: list[tuple[int, int, tuple[Any, ...], int, int]] = [(start, start, (source,), 0, -1)]
+
+    def extend(route: tuple[Any, ...], cost: int, ring: int) -> None:
+        """Push the routes one hop longer whose last node is in ``ring``."""
+        partners = adjacency[route[-1]]
+        nexts = partners.keys() & rings[ring] if ring < len(rings) else partners.keys() - inside
+        hops = len(route) + ring
+        for partner in nexts:
+            if partner not in route:
+                spent = cost + STATE_COST[partners[partner]["state"]]
+                heapq.heappush(frontier, (spent + ring, hops, (*route, partner), spent, -1))
+
     found: list[WarmPath] = []
     while frontier and len(found) < k:
         _, _, route, cost, ring = heapq.heappop(frontier)
         node = route[-1]
-        hops = len(route)  # those of a route one hop longer
-        if ring < 0:
-            if node == target:
-                found.append(_explained(graph, route, cost))
-                continue
-            left = max_hops - hops
-            for near in range(min(left, len(rings) - 1) + 1):
-                heapq.heappush(frontier, (cost + 1 + near, hops + near, route, cost, near))
+        if ring >= 0:
+            extend(route, cost, ring)
+        elif node == target:
+            found.append(_explained(graph, route, cost))
+        else:
+            hops, left = len(route), max_hops - len(route)  # after one more hop
+            nears = [*range(min(left, len(rings) - 1) + 1)]
             if outside is not None and left >= outside:
-                heapq.heappush(frontier, (cost + 1 + outside, hops + outside, route, cost, outside))
-            continue
-        partners = adjacency[node]
-        nexts = partners.keys() & rings[ring] if ring < len(rings) else partners.keys() - inside
-        for partner in nexts:
-            if partner not in route:
-                spent = cost + STATE_COST[partners[partner]["state"]]
-                heapq.heappush(frontier, (spent + ring, hops + ring, (*route, partner), spent, -1))
+                nears.append(outside)
+            for near in nears:
+                if len(adjacency[node]) > FEW_PARTNERS:
+                    heapq.heappush(frontier, (cost + 1 + near, hops + near, route, cost, near))
+                else:
+                    extend(route, cost, near)
     return found
 
 
