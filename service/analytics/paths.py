@@ -26,8 +26,8 @@ STATE_COST: dict[RelationshipState, int] = {
 """What one hop costs, by the state of its relationship."""
 
 FEW_PARTNERS = 100
-"""The most partners of a node whose next hops are taken all at once; a hub's wait, ring by
-ring, until the search reaches them."""
+"""The most partners of a node whose next hops are taken all at once; those of a hub wait in
+the frontier, ring by ring, until the search reaches them."""
 
 
 def warmest_paths(
@@ -63,10 +63,11 @@ def warmest_paths(
     exact order, and the search stops after the ``k``-th.
 
     Only the rings of nodes up to ``max_hops // 2`` hops from ``target`` are worked out, with
-    set operations; a node outside them is at least one hop further. A route's next hops are
-    taken from the rings near enough to ``target``, with set operations. Through a hub (more
-    than :data:`FEW_PARTNERS` partners) each ring waits in the frontier under its own bound:
-    so a hub's thousands of partners are looked at only when no warmer route is left.
+    set operations, and nothing is copied; a node outside them is at least one hop further.
+    A route's next hops are taken from the rings near enough to ``target``, by set
+    intersection. Through a hub (more than :data:`FEW_PARTNERS` partners) each ring waits in
+    the frontier under its own bound: so a hub's thousands of partners are looked at only when
+    no warmer route is left.
 
     Examples
     --------
