@@ -32,7 +32,7 @@ from graph_models import (
 )
 from graph_models.common import utc_now
 from graph_models.referrals import OrganizationRef, visible_to
-from service.analytics.paths import STATE_COST, warmest_paths
+from service.analytics.paths import STATE_COST
 from service.analytics.referrals import case_trace, feedback_gaps
 from service.errors import Forbidden, InvalidInput, NotFound
 from service.store import Store
@@ -181,21 +181,14 @@ def gap_report(
 
 
 def warm_paths(store: Store, *, from_org: str, to_org: str, max_hops: int, k: int) -> WarmPaths:
-    """The ``k`` warmest routes of at most ``max_hops`` between two organizations.
-
-    Every route of at most ``max_hops`` lies within ``ceil(max_hops / 2)`` hops of
-    ``from_org`` or ``floor(max_hops / 2)`` hops of ``to_org``, with each of its hops inside
-    one of the two neighbourhoods; so only those two are loaded, never the whole graph.
-    """
+    """The ``k`` warmest routes of at most ``max_hops`` between two organizations."""
     if from_org == to_org:
         raise InvalidInput("from_org and to_org are the same organization")
-    graph = store.partner_graph(from_org, depth=(max_hops + 1) // 2)
-    graph.update(store.partner_graph(to_org, depth=max_hops // 2))
     return WarmPaths(
         from_org=from_org,
         to_org=to_org,
         max_hops=max_hops,
         k=k,
         costs=STATE_COST,
-        paths=warmest_paths(graph, from_org, to_org, max_hops=max_hops, k=k),
+        paths=store.warmest_paths(from_org, to_org, max_hops=max_hops, k=k),
     )

@@ -285,3 +285,31 @@ def test_the_partner_graph_of_an_organization_reaches_as_deep_as_asked(store):
     assert store.partner_graph("a", depth=2).nodes["c"]["sector"] == "wic"
     with pytest.raises(NotFound):
         store.partner_graph("zzz")
+
+
+def test_the_warmest_paths_pass_through_a_hub_and_reach_no_further_than_max_hops(store):
+    spokes = [f"p{n}" for n in range(12)]
+    add_orgs(store, *[(org, "wic") for org in ["a", "hub", "x", "b", "c", "e", "f", "d", *spokes]])
+    ties = [(spoke, "hub", GREEN) for spoke in spokes]
+    ties += [("a", "hub", YELLOW), ("p7", "x", GREEN), ("x", "d", RED)]
+    ties += [(x, y, GREEN) for x, y in (("a", "b"), ("b", "c"), ("c", "e"), ("e", "f"), ("f", "d"))]
+    for x, y, state in ties:
+        store.create_relationship(
+            RelationshipCreate(org_a=x, org_b=y, state=state, reason="r"), assessed_by="t"
+        )
+    [route] = store.warmest_paths("a", "d", max_hops=4, k=3)
+    assert (route.org_ids, route.states, route.cost) == (
+        ["a", "hub", "p7", "x", "d"],
+        [YELLOW, GREEN, GREEN, RED],
+        9,
+    )
+    assert route.names == ["A", "Hub", "P7", "X", "D"]
+    further = store.warmest_paths("a", "d", max_hops=5, k=3)
+    assert [(p.org_ids, p.cost) for p in further] == [
+        (["a", "b", "c", "e", "f", "d"], 5),
+        (["a", "hub", "p7", "x", "d"], 9),
+    ]
+    assert store.warmest_paths("a", "p3", max_hops=1, k=1) == []
+    for from_org, to_org in (("zzz", "a"), ("a", "zzz")):
+        with pytest.raises(NotFound, match="'zzz' does not exist"):
+            store.warmest_paths(from_org, to_org, max_hops=4, k=1)

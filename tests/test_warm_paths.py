@@ -3,11 +3,15 @@ red 5)."""
 
 from __future__ import annotations
 
+import random
+from itertools import pairwise
+
 import networkx as nx
 import pytest
 
 from graph_models import RelationshipState
-from service.analytics.paths import warmest_paths
+from service.analytics import paths
+from service.analytics.paths import STATE_COST, warmest_paths
 
 GREEN, YELLOW, NO_DOT, RED = (
     RelationshipState.GREEN,
@@ -82,3 +86,52 @@ def test_an_unreachable_or_unknown_end_gives_no_route_and_the_same_end_is_refuse
     assert routes(g, "a", "zzz") == []
     with pytest.raises(ValueError, match="two different organizations"):
         warmest_paths(g, "a", "a", max_hops=2, k=1)
+
+
+def test_a_route_through_a_hub_is_found_and_one_of_five_hops_only_within_five():
+    spokes = [(f"p{n}", "hub", GREEN) for n in range(150)]  # more than FEW_PARTNERS
+    g = graph(
+        *spokes,
+        ("a", "hub", YELLOW),
+        ("p7", "x", GREEN),
+        ("x", "d", GREEN),
+        ("a", "b", GREEN),
+        ("b", "c", GREEN),
+        ("c", "e", GREEN),
+        ("e", "f", GREEN),
+        ("f", "d", GREEN),
+    )
+    assert routes(g) == [(["a", "hub", "p7", "x", "d"], 5)]
+    assert routes(g, max_hops=5) == [
+        (["a", "hub", "p7", "x", "d"], 5),
+        (["a", "b", "c", "e", "f", "d"], 5),
+    ]
+
+
+def test_a_route_may_leave_the_targets_neighbourhood_and_come_back_within_max_hops():
+    # b is three hops from d, beyond the two the search maps around d, and still on a route.
+    g = graph(("a", "b", GREEN), ("b", "c", GREEN), ("c", "e", GREEN), ("e", "d", GREEN))
+    assert routes(g, max_hops=4) == [(["a", "b", "c", "e", "d"], 4)]
+    assert routes(g, "b", "d", max_hops=3) == [(["b", "c", "e", "d"], 3)]
+
+
+@pytest.mark.parametrize("few_partners", [0, paths.FEW_PARTNERS])
+@pytest.mark.parametrize("seed", range(40))
+def test_routes_are_exactly_the_k_cheapest_simple_routes_in_order(seed, few_partners, monkeypatch):
+    monkeypatch.setattr(paths, "FEW_PARTNERS", few_partners)
+    rng = random.Random(seed)
+    states = [GREEN, YELLOW, NO_DOT, RED]
+    nodes = [f"n{n}" for n in range(rng.randint(4, 14))]
+    g = nx.Graph()
+    g.add_nodes_from(nodes)
+    for _ in range(rng.randint(3, 30)):
+        a, b = rng.sample(nodes, 2)
+        g.add_edge(a, b, state=rng.choice(states))
+    source, target = rng.sample(nodes, 2)
+    max_hops, k = rng.randint(1, 6), rng.randint(1, 12)
+    every = sorted(
+        (sum(STATE_COST[g[a][b]["state"]] for a, b in pairwise(p)), len(p) - 1, p)
+        for p in nx.all_simple_paths(g, source, target, cutoff=max_hops)
+    )
+    expected = [(p, cost) for cost, _, p in every[:k]]
+    assert routes(g, source, target, max_hops=max_hops, k=k) == expected

@@ -25,6 +25,10 @@ STATE_COST: dict[RelationshipState, int] = {
 }
 """What one hop costs, by the state of its relationship."""
 
+FEW_PARTNERS = 100
+"""The most partners of a node whose next hops are taken all at once; those of a hub wait in
+the frontier, ring by ring, until the search reaches them."""
+
 
 def warmest_paths(
     graph: nx.Graph, source: Any, target: Any, *, max_hops: int, k: int
@@ -34,8 +38,9 @@ def warmest_paths(
     Parameters
     ----------
     graph : networkx.Graph
-        The partner graph: edges carry ``state`` (a :class:`RelationshipState`), nodes may
-        carry ``name``.
+        The partner graph, or any part of it holding every route of at most ``max_hops``:
+        edges carry ``state`` (a :class:`RelationshipState`), nodes may carry ``name``.
+        It is only read, never copied.
     source, target : node
         Where the route starts and ends; they must differ.
     max_hops : int
@@ -57,6 +62,13 @@ def warmest_paths(
     from ``target`` than the route has left is never entered. Routes therefore come out in
     exact order, and the search stops after the ``k``-th.
 
+    Only the rings of nodes up to ``max_hops // 2`` hops from ``target`` are worked out, with
+    set operations, and nothing is copied; a node outside them is at least one hop further.
+    A route's next hops are taken from the rings near enough to ``target``, by set
+    intersection. Through a hub (more than :data:`FEW_PARTNERS` partners) each ring waits in
+    the frontier under its own bound: so a hub's thousands of partners are looked at only when
+    no warmer route is left.
+
     Examples
     --------
     >>> g = nx.Graph()
@@ -74,26 +86,66 @@ def warmest_paths(
         raise ValueError("a route needs two different organizations")
     if source not in graph or target not in graph:
         return []
-    to_target = nx.single_source_shortest_path_length(graph, target, cutoff=max_hops)
-    if source not in to_target:
+    adjacency = graph._adj  # plain dicts, as networkx's own searches read them: fast set operations
+    rings = _rings(adjacency, target, depth=max_hops // 2)
+    # Nodes in no ring are at least ``outside`` hops from target; None when they cannot reach it.
+    outside = len(rings) if len(rings) > max_hops // 2 else None
+    inside: set[Any] = set().union(*rings)
+    start = next((hops for hops, ring in enumerate(rings) if source in ring), outside)
+    if start is None or start > max_hops:
         return []
-    start = to_target[source]
-    frontier: list[tuple[int, int, tuple[Any, ...], int]] = [(start, start, (source,), 0)]
+    # (cost bound, hops bound, route, cost so far, ring): ring -1 is the route itself; ring
+    # ``r`` stands for the routes one hop longer whose last node is in ring ``r``.
+    frontier: list[tuple[int, int, tuple[Any, ...], int, int]] = [(start, start, (source,), 0, -1)]
+
+    def extend(route: tuple[Any, ...], cost: int, ring: int) -> None:
+        """Push the routes one hop longer whose last node is in ``ring``."""
+        partners = adjacency[route[-1]]
+        nexts = partners.keys() & rings[ring] if ring < len(rings) else partners.keys() - inside
+        hops = len(route) + ring
+        for partner in nexts:
+            if partner not in route:
+                spent = cost + STATE_COST[partners[partner]["state"]]
+                heapq.heappush(frontier, (spent + ring, hops, (*route, partner), spent, -1))
+
     found: list[WarmPath] = []
     while frontier and len(found) < k:
-        _, _, route, cost = heapq.heappop(frontier)
+        _, _, route, cost, ring = heapq.heappop(frontier)
         node = route[-1]
-        if node == target:
+        if ring >= 0:
+            extend(route, cost, ring)
+        elif node == target:
             found.append(_explained(graph, route, cost))
-            continue
-        hops = len(route)
-        for neighbour, edge in graph[node].items():
-            left = to_target.get(neighbour)
-            if left is None or hops + left > max_hops or neighbour in route:
-                continue
-            spent = cost + STATE_COST[edge["state"]]
-            heapq.heappush(frontier, (spent + left, hops + left, (*route, neighbour), spent))
+        else:
+            hops, left = len(route), max_hops - len(route)  # after one more hop
+            nears = [*range(min(left, len(rings) - 1) + 1)]
+            if outside is not None and left >= outside:
+                nears.append(outside)
+            for near in nears:
+                if len(adjacency[node]) > FEW_PARTNERS:
+                    heapq.heappush(frontier, (cost + 1 + near, hops + near, route, cost, near))
+                else:
+                    extend(route, cost, near)
     return found
+
+
+def _rings(adjacency: Any, root: Any, *, depth: int) -> list[set[Any]]:
+    """The nodes exactly 0, 1, ..., ``depth`` hops from ``root``; fewer rings when the nodes
+    run out first.
+
+    >>> _rings({"a": {"b": {}}, "b": {"a": {}, "c": {}}, "c": {"b": {}}}, "a", depth=1)
+    [{'a'}, {'b'}]
+    """
+    rings = [{root}]
+    for _ in range(depth):
+        ring = set().union(*[adjacency[node] for node in rings[-1]])
+        ring -= rings[-1]
+        if len(rings) > 1:
+            ring -= rings[-2]
+        if not ring:
+            break
+        rings.append(ring)
+    return rings
 
 
 def _explained(graph: nx.Graph, route: tuple[Any, ...], cost: int) -> WarmPath:

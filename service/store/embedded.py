@@ -68,6 +68,8 @@ from graph_models.evidence import (
     JointProgramCreate,
     ReferralFact,
 )
+from graph_models.paths import WarmPath
+from service.analytics.paths import warmest_paths
 from service.errors import Conflict, InvalidReference, NotFound
 from service.store.protocol import ImportSummary, Progress
 from service.store.records import (
@@ -846,6 +848,15 @@ class EmbeddedStore:
         with self._lock:
             rows = self._all("SELECT id FROM organizations WHERE region = ?", (region,))
             return self._graph.subgraph(row["id"] for row in rows).copy()
+
+    # -- warm routes ------------------------------------------------------------------------
+
+    def warmest_paths(self, from_org: str, to_org: str, *, max_hops: int, k: int) -> list[WarmPath]:
+        with self._lock:  # searched in place: the search reads only what the routes pass near
+            for org_id in (from_org, to_org):
+                if org_id not in self._graph:
+                    raise NotFound(f"organization '{org_id}' does not exist")
+            return warmest_paths(self._graph, from_org, to_org, max_hops=max_hops, k=k)
 
     # -- referrals --------------------------------------------------------------------------
 

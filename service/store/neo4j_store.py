@@ -80,6 +80,8 @@ from graph_models.evidence import (
     JointProgramCreate,
     ReferralFact,
 )
+from graph_models.paths import WarmPath
+from service.analytics.paths import warmest_paths
 from service.errors import Conflict, InvalidReference, NotFound, StoreUnavailable
 from service.settings import Settings
 from service.store import cypher
@@ -565,6 +567,12 @@ class Neo4jStore:
 
     def region_graph(self, region: str) -> nx.Graph:
         return self._read(_region_graph, region)
+
+    # -- warm routes ------------------------------------------------------------------------
+
+    def warmest_paths(self, from_org: str, to_org: str, *, max_hops: int, k: int) -> list[WarmPath]:
+        graph = self._read(_route_graph, from_org, to_org, max_hops)
+        return warmest_paths(graph, from_org, to_org, max_hops=max_hops, k=k)
 
     # -- referrals --------------------------------------------------------------------------
 
@@ -1192,6 +1200,23 @@ def _region_graph(tx: ManagedTransaction, region: str) -> nx.Graph:
     orgs = _rows(tx, cypher.ORGANIZATIONS_IN_REGION, region=region)
     edges = _rows(tx, cypher.EDGES_AMONG, ids=[org["id"] for org in orgs])
     return _analytics_graph(orgs, edges)
+
+
+# -- warm routes ------------------------------------------------------------------------------
+
+
+def _route_graph(tx: ManagedTransaction, from_org: str, to_org: str, max_hops: int) -> nx.Graph:
+    """The organizations within ``ceil(max_hops / 2)`` relationships of ``from_org`` or
+    ``floor(max_hops / 2)`` of ``to_org``, and the relationships among them: every route of
+    at most ``max_hops`` between the two lies in it."""
+    ids = set(_neighbourhood(tx, from_org, (max_hops + 1) // 2))
+    ids.update(_neighbourhood(tx, to_org, max_hops // 2))
+    orgs = _rows(tx, cypher.ORGANIZATIONS_AMONG, ids=sorted(ids))
+    known = {org["id"] for org in orgs}
+    for org_id in (from_org, to_org):
+        if org_id not in known:
+            raise NotFound(f"organization '{org_id}' does not exist")
+    return _analytics_graph(orgs, _rows(tx, cypher.EDGES_AMONG, ids=sorted(ids)))
 
 
 # -- referrals ----

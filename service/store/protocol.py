@@ -57,6 +57,7 @@ from graph_models.evidence import (
     JointProgramCreate,
     ReferralFact,
 )
+from graph_models.paths import WarmPath
 from service.store.transfer import RecordKind, Row
 
 Progress = Callable[[str, int], None]
@@ -188,6 +189,13 @@ class Store(Protocol):
     def region_graph(self, region: str) -> nx.Graph:
         """The organizations of ``region`` and the relationships among them, as in
         ``partner_graph``; empty when no organization is in that region."""
+        ...
+
+    # -- warm routes ----
+    def warmest_paths(self, from_org: str, to_org: str, *, max_hops: int, k: int) -> list[WarmPath]:
+        """The ``k`` warmest routes of at most ``max_hops`` from ``from_org`` to ``to_org``, as
+        :func:`~service.analytics.paths.warmest_paths` finds them in the partner graph, read
+        no further than those routes reach. :class:`NotFound` names the first unknown id."""
         ...
 
     # -- referrals ----
