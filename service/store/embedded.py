@@ -72,12 +72,13 @@ from graph_models.evidence import (
     JointProgramCreate,
     ReferralFact,
 )
-from graph_models.referrals import median_days
+from graph_models.referrals import NO_DAYS, median_days
 from service.errors import Conflict, InvalidReference, NotFound
 from service.store.protocol import ImportSummary, Progress
 from service.store.records import (
     EVIDENCE_KINDS,
     PAIR_COLUMNS,
+    PAIR_COUNTERS,
     REFERRAL_COLUMNS,
     EvidenceCreate,
     EvidenceRecord,
@@ -1085,49 +1086,45 @@ class EmbeddedStore:
         for (from_org, to_org), count in open_since.items():
             pending_from[from_org] += count
             pending_to[to_org] += count
-        sums = ", ".join(f"sum({column})" for column in PAIR_COLUMNS)
-        by_sender = self._tuples(
-            f"SELECT from_org, count(*), {sums} FROM referral_pairs GROUP BY from_org", params
-        )
-        sent, closed = 2, 2 + PAIR_COLUMNS.index("loop_closed")
-        senders = {
-            row[0]: LoopCounts(
-                row[sent], row[closed], row[sent] - row[closed] - pending_from[row[0]]
-            )
-            for row in by_sender
-        }
+        sent, closed = PAIR_COLUMNS.index("sent"), PAIR_COLUMNS.index("loop_closed")
+        senders: dict[str, LoopCounts] = {}
+        total_pairs, totals = 0, [0] * len(PAIR_COLUMNS)
+        for org, pairs_sent, *counts in self._tuples(
+            f"SELECT from_org, count(*), {', '.join(f'sum({c})' for c in PAIR_COLUMNS)} "
+            f"FROM referral_pairs GROUP BY from_org",
+            params,
+        ):
+            open_loops = counts[sent] - counts[closed]
+            senders[org] = LoopCounts(counts[sent], counts[closed], open_loops - pending_from[org])
+            total_pairs += pairs_sent
+            totals = [total + count for total, count in zip(totals, counts, strict=True)]
         receivers = {
-            org: LoopCounts(sent, closed_loops, sent - closed_loops - pending_to[org])
-            for org, sent, closed_loops in self._tuples(
-                "SELECT to_org, sum(sent), sum(loop_closed) FROM referral_pairs NOT INDEXED "
-                "GROUP BY to_org",
+            org: LoopCounts(sent_loops, closed_loops, sent_loops - closed_loops - pending_to[org])
+            for org, sent_loops, closed_loops in self._tuples(
+                "SELECT to_org, sum(sent), sum(loop_closed) FROM referral_pairs GROUP BY to_org",
                 params,
             )
         }
-        totals = [sum(column) for column in zip(*(row[1:] for row in by_sender), strict=True)]
-        totals = totals or [0] * (1 + len(PAIR_COLUMNS))
         # A pair's overdue loops are at most its open ones: once the ``worst`` pairs with the
         # most open loops are known, no pair with fewer open loops than the least overdue of
-        # them can rank before it.
-        open_loops = "sent - loop_closed"
+        # them can rank before any of them.
         most_open = assemble_pair_loops(
-            self._pair_rows(f"ORDER BY {open_loops} DESC LIMIT :worst", {"worst": worst}),
+            self._pair_rows("ORDER BY sent - loop_closed DESC LIMIT :worst", {"worst": worst}),
             open_since,
         )
         pairs = most_open
         if len(most_open) == worst:
             floor = min(pair.overdue for pair in most_open)
-            rows = self._pair_rows(f"WHERE {open_loops} >= :floor", {"floor": floor})
+            rows = self._pair_rows("WHERE sent - loop_closed >= :floor", {"floor": floor})
             pairs = assemble_pair_loops(rows, open_since)
-        half = 2 + len(PAIR_COLUMNS) // 2
         return FeedbackLoops(
             pairs=pairs,
-            total_pairs=totals[0],
+            total_pairs=total_pairs,
             senders=senders,
             receivers=receivers,
-            reached=totals[1 : half - 1],
-            reached_after_screening=totals[half - 1 :],
-            overdue=totals[sent - 1] - totals[closed - 1] - sum(open_since.values()),
+            reached=totals[: len(PAIR_COUNTERS)],
+            reached_after_screening=totals[len(PAIR_COUNTERS) :],
+            overdue=totals[sent] - totals[closed] - sum(open_since.values()),
         )
 
     def _open_since(self, source: str, params: dict[str, Any]) -> dict[tuple[str, str], int]:
@@ -1182,6 +1179,8 @@ class EmbeddedStore:
             f"SELECT count(*), count(feedback_days > :late OR NULL) {where}",
             {"late": late_after_days},
         )
+        if not closed:
+            return NO_DAYS
         middle = self._tuples(
             f"SELECT feedback_days {where} ORDER BY feedback_days LIMIT :take OFFSET :skip",
             {"take": 2 - closed % 2, "skip": (closed - 1) // 2},
