@@ -439,7 +439,7 @@ class ReferralFlow(BaseModel):
 
 class PairLoops(NamedTuple):
     """What the feedback-gap report needs of one ordered pair of organizations: a plain record,
-    as the whole report reads one per pair of the network."""
+    as a report about a hub reads one per pair it is either end of."""
 
     from_org: str
     to_org: str
@@ -460,6 +460,7 @@ class LoopCounts(NamedTuple):
 
 
 NO_LOOPS = LoopCounts(0, 0, 0)
+"""The loops of an organization that sent or received nothing."""
 
 
 class FeedbackLoops(NamedTuple):
