@@ -13,9 +13,12 @@ back or closes it: a decline nobody tells the referrer about is the gap planners
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from statistics import median
 from typing import Annotated, NamedTuple
 
 from pydantic import (
@@ -436,7 +439,7 @@ class ReferralFlow(BaseModel):
 
 class PairLoops(NamedTuple):
     """What the feedback-gap report needs of one ordered pair of organizations: a plain record,
-    as the whole report reads one per pair of the network."""
+    as a report about a hub reads one per pair it is either end of."""
 
     from_org: str
     to_org: str
@@ -445,8 +448,118 @@ class PairLoops(NamedTuple):
     reached_after_screening: list[int]
     overdue: int
     """Open loops sent before the overdue cut-off."""
-    feedback_days: list[float]
-    """Days to feedback of each closed loop, in increasing order."""
+
+
+class LoopCounts(NamedTuple):
+    """How many referrals were sent, how many of their loops closed, and how many open ones
+    are overdue."""
+
+    sent: int
+    closed: int
+    overdue: int
+
+
+NO_LOOPS = LoopCounts(0, 0, 0)
+"""The loops of an organization that sent or received nothing."""
+
+
+class FeedbackLoops(NamedTuple):
+    """What the feedback-gap report needs of the pairs in its scope: the pairs it may list,
+    and the counts of the organizations and of the whole scope."""
+
+    pairs: list[PairLoops]
+    """At least every pair that ranks among the first ``worst`` asked for, in any order; all
+    of them when the store does not know better."""
+    total_pairs: int
+    senders: dict[str, LoopCounts]
+    """Per organization that sent a referral in scope, its loops as the sender."""
+    receivers: dict[str, LoopCounts]
+    """Per organization that received a referral in scope, its loops as the receiver."""
+    reached: list[int]
+    """Like :attr:`PairLoops.reached`, over every pair in scope."""
+    reached_after_screening: list[int]
+    overdue: int
+
+    @classmethod
+    def of_pairs(cls, pairs: list[PairLoops]) -> FeedbackLoops:
+        """The loops of every one of ``pairs``, all of them listed.
+
+        >>> loops = FeedbackLoops.of_pairs([
+        ...     PairLoops("a", "b", [3, 3, 0, 0, 0, 2], [0] * 6, 1),
+        ...     PairLoops("c", "b", [1, 1, 1, 0, 0, 0], [1, 1, 1, 0, 0, 0], 1)])
+        >>> loops.receivers["b"], loops.reached, loops.overdue
+        (LoopCounts(sent=4, closed=2, overdue=2), [4, 4, 1, 0, 0, 2], 2)
+        """
+        closed = len(FUNNEL_STAGES)
+        senders: dict[str, list[int]] = {}
+        receivers: dict[str, list[int]] = {}
+        for pair in pairs:
+            sent, closed_loops, overdue = pair.reached[0], pair.reached[closed], pair.overdue
+            for tallies, org in ((senders, pair.from_org), (receivers, pair.to_org)):
+                tally = tallies.get(org)
+                if tally is None:
+                    tallies[org] = [sent, closed_loops, overdue]
+                else:
+                    tally[0] += sent
+                    tally[1] += closed_loops
+                    tally[2] += overdue
+        return cls(
+            pairs=pairs,
+            total_pairs=len(pairs),
+            senders={org: LoopCounts(*tally) for org, tally in senders.items()},
+            receivers={org: LoopCounts(*tally) for org, tally in receivers.items()},
+            reached=_column_sums([pair.reached for pair in pairs], closed + 1),
+            reached_after_screening=_column_sums(
+                [pair.reached_after_screening for pair in pairs], closed + 1
+            ),
+            overdue=sum(pair.overdue for pair in pairs),
+        )
+
+
+def _column_sums(rows: list[list[int]], width: int) -> list[int]:
+    return [sum(column) for column in zip(*rows, strict=True)] or [0] * width
+
+
+class LoopScope(NamedTuple):
+    """Whose closed loops: a pair's (``from_org`` and ``to_org``), a sender's (``from_org``
+    only), a receiver's (``to_org`` only), those of one organization at either end (``party``)
+    or every closed loop (nothing set)."""
+
+    from_org: str | None = None
+    to_org: str | None = None
+    party: str | None = None
+
+
+class DaysToFeedback(NamedTuple):
+    """How long the closed loops of a :class:`LoopScope` took to close."""
+
+    median: float | None
+    """The median days from sent to the loop closing, to two decimals; None with none closed."""
+    late: int
+    """Loops closed after more than the overdue threshold."""
+
+    @classmethod
+    def of(cls, days: Sequence[float], *, late_after_days: int) -> DaysToFeedback:
+        """The summary of ``days``, in increasing order.
+
+        >>> DaysToFeedback.of([2.0, 5.0, 40.0, 41.5], late_after_days=30)
+        DaysToFeedback(median=22.5, late=2)
+        """
+        return cls(median_days(days), len(days) - bisect_right(days, late_after_days))
+
+
+NO_DAYS = DaysToFeedback(median=None, late=0)
+"""How long the closed loops of a scope with none took."""
+
+
+def median_days(days: Sequence[float]) -> float | None:
+    """The median of ``days`` in increasing order, to two decimals; None when there are none.
+    Only the middle one or two of them count, so a store may pass just those.
+
+    >>> median_days([1.0, 2.0, 4.0]), median_days([2.0, 4.0]), median_days([])
+    (2.0, 3.0, None)
+    """
+    return round(median(days), 2) if days else None
 
 
 class OrganizationRef(BaseModel):

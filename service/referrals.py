@@ -15,6 +15,7 @@ The rules, in one place:
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from graph_models import (
     AuditAction,
@@ -169,9 +170,14 @@ def gap_report(
 ) -> FeedbackGaps:
     """The feedback-gap report of one organization or of the whole network, as of now."""
     now = utc_now()
-    pairs = store.pair_loops(org_id=org_id, overdue_before=now - timedelta(days=overdue_after_days))
+    loops = store.feedback_loops(
+        org_id=org_id,
+        overdue_before=now - timedelta(days=overdue_after_days),
+        worst=offset + limit,
+    )
     return feedback_gaps(
-        pairs,
+        loops,
+        days_to_feedback=partial(store.days_to_feedback, late_after_days=overdue_after_days),
         org_id=org_id,
         overdue_after_days=overdue_after_days,
         as_of=now,

@@ -118,10 +118,10 @@ def test_a_referral_batch_imported_twice_is_refused_whole_and_nothing_doubles(
         store.import_bundle(batch)
     last = tiny()[-1]
     store.import_bundle(last.model_copy(update={"referrals": last.referrals[:100]}))
-    before = store.pair_loops(overdue_before=CLOCK)
+    before = store.feedback_loops(overdue_before=CLOCK, worst=10**6)
     with pytest.raises(Conflict, match="ref-"):
         store.import_bundle(last)
-    assert store.pair_loops(overdue_before=CLOCK) == before
+    assert store.feedback_loops(overdue_before=CLOCK, worst=10**6) == before
 
 
 def test_a_referral_batch_with_one_bad_referral_writes_nothing(store: Store) -> None:
@@ -132,4 +132,4 @@ def test_a_referral_batch_with_one_bad_referral_writes_nothing(store: Store) -> 
     raw["referrals"][-1]["to_org"] = "no-such-org"
     with pytest.raises(InvalidReference, match="no-such-org"):
         store.import_bundle(NetworkBundle.model_validate(raw))
-    assert store.pair_loops(overdue_before=CLOCK) == []
+    assert store.feedback_loops(overdue_before=CLOCK, worst=10**6).pairs == []

@@ -28,6 +28,7 @@ PARAMETERS: dict[str, Any] = {
     **dict.fromkeys(
         ("id", "org_id", "anchor", "case_ref", "region", "sector", "name", "token_hash"), "x"
     ),
+    **dict.fromkeys(("from_org", "to_org", "party"), "x"),
     **{name: ["x"] for name in ("ids", "keys", "sectors")},
     **dict.fromkeys(("as_of", "before", "since", "until", "after"), "2018-01-01"),
     **dict.fromkeys(("visible_to", "status", "kind", "q", "state", "action"), None),

@@ -6,7 +6,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from graph_models import PairLoops, Referral, ReferralEvent, ReferralStatus
+from graph_models import (
+    DaysToFeedback,
+    FeedbackLoops,
+    LoopScope,
+    PairLoops,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+)
 from graph_models.referrals import OrganizationRef
 from service.analytics.referrals import case_trace, feedback_gaps, loop_stats
 
@@ -95,15 +103,18 @@ def test_a_trace_counts_the_directions_and_names_each_organization_once(trace):
 
 
 def pair(from_org, to_org, reached, days, overdue=0, screened=None) -> PairLoops:
+    DAYS[from_org, to_org] = days
     return PairLoops(
         from_org=from_org,
         to_org=to_org,
         reached=reached,
         reached_after_screening=screened or [0] * 6,
         overdue=overdue,
-        feedback_days=days,
     )
 
+
+DAYS: dict[tuple[str, str], list[float]] = {}
+"""Days to feedback of the closed loops of each pair below."""
 
 # clinic → ei: 4 sent, 3 closed after 3, 5 and 40 days, 1 overdue.
 # clinic → hv: 2 sent, both closed, after 10 and 46 days.
@@ -115,9 +126,28 @@ PAIRS = [
 ]
 
 
-def report(pairs=PAIRS, **options):
+def in_scope(scope: LoopScope, from_org: str, to_org: str) -> bool:
+    if scope.party is not None:
+        return scope.party in (from_org, to_org)
+    return scope.from_org in (None, from_org) and scope.to_org in (None, to_org)
+
+
+def report(pairs=PAIRS, asked: list[LoopScope] | None = None, **options):
+    def days_to_feedback(scopes: list[LoopScope]) -> list[DaysToFeedback]:
+        if asked is not None:
+            asked.extend(scopes)
+        return [
+            DaysToFeedback.of(
+                sorted(day for key, days in DAYS.items() if in_scope(scope, *key) for day in days),
+                late_after_days=options.get("overdue_after_days", 30),
+            )
+            for scope in scopes
+        ]
+
     values = {"org_id": None, "overdue_after_days": 30, "as_of": AS_OF, "limit": 10, "offset": 0}
-    return feedback_gaps(pairs, **{**values, **options})
+    return feedback_gaps(
+        FeedbackLoops.of_pairs(pairs), days_to_feedback=days_to_feedback, **{**values, **options}
+    )
 
 
 def test_the_gap_report_puts_the_most_overdue_link_with_the_lowest_closure_rate_first():
@@ -176,6 +206,35 @@ def test_a_report_about_one_organization_lists_only_it_and_pages_the_pairs():
     assert (second.total_pairs, second.total_organizations, second.organizations) == (2, 1, [])
 
 
+def test_days_to_feedback_are_asked_only_for_what_the_page_shows_with_a_closed_loop():
+    asked: list[LoopScope] = []
+    report(asked=asked, limit=1)
+    # hv → ei has no closed loop, ei sent nothing: only ei as receiver and the whole network.
+    assert asked == [LoopScope(to_org="ei"), LoopScope()]
+    asked.clear()
+    report(PAIRS[1:], asked=asked, org_id="hv", limit=2)
+    assert asked == [
+        LoopScope("clinic", "hv"),
+        LoopScope(to_org="hv"),
+        LoopScope(party="hv"),
+    ]
+
+
+def test_a_page_may_come_from_more_pairs_than_it_shows_and_counts_every_pair_in_scope():
+    loops = FeedbackLoops.of_pairs(PAIRS)._replace(total_pairs=40)
+    gaps = feedback_gaps(
+        loops,
+        days_to_feedback=lambda scopes: [DaysToFeedback(None, 0) for _ in scopes],
+        org_id=None,
+        overdue_after_days=30,
+        as_of=AS_OF,
+        limit=2,
+        offset=0,
+    )
+    assert [(p.from_org, p.to_org) for p in gaps.pairs] == [("hv", "ei"), ("clinic", "ei")]
+    assert gaps.total_pairs == 40
+
+
 def test_with_nothing_sent_the_rates_and_medians_are_empty_not_zero():
-    stats = loop_stats([], overdue_after_days=30)
+    stats = loop_stats(0, 0, 0, DaysToFeedback.of([], late_after_days=30))
     assert (stats.sent, stats.closure_rate, stats.median_days_to_feedback) == (0, None, None)

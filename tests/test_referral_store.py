@@ -9,8 +9,12 @@ import pytest
 from graph_models import (
     AuditAction,
     AuditEntryCreate,
+    DaysToFeedback,
+    LoopCounts,
+    LoopScope,
     NetworkBundle,
     OrganizationCreate,
+    PairLoops,
     ReferralCreate,
     ReferralEventCreate,
     ReferralImport,
@@ -106,7 +110,7 @@ def test_an_illegal_transition_is_a_conflict_naming_the_allowed_moves_and_writes
     ):
         move(orgs, "r1", (S.ENROLLED, 9))
     assert [e.status for e in orgs.get_referral("r1").events] == [S.SENT, S.DECLINED]
-    [pair] = orgs.pair_loops(overdue_before=LONG_AGO)
+    [pair] = pairs_of(orgs)
     assert pair.reached == [1, 1, 0, 0, 0, 0]
 
 
@@ -131,7 +135,7 @@ def test_a_referral_to_an_unknown_organization_is_refused_and_nothing_is_written
     with pytest.raises(InvalidReference, match="organization 'ghost' does not exist"):
         refer(orgs, "r1", "C-1", "clinic", "ghost", 5)
     assert orgs.list_referrals(visible_to=None, limit=10, offset=0).total == 0
-    assert orgs.pair_loops(overdue_before=LONG_AGO) == []
+    assert pairs_of(orgs) == []
 
 
 def test_a_second_referral_with_the_same_id_is_a_conflict(orgs):
@@ -209,24 +213,92 @@ def test_referral_flow_as_of_a_date_counts_what_was_sent_and_closed_by_then(orgs
         orgs.referral_flow("ghost")
 
 
-def test_pair_loops_count_funnel_stages_days_to_feedback_and_overdue_loops(orgs):
+def pairs_of(store, org_id=None, overdue_before=LONG_AGO) -> list[PairLoops]:
+    """Every pair in scope, by sender then receiver."""
+    loops = store.feedback_loops(org_id=org_id, overdue_before=overdue_before, worst=1000)
+    return sorted(loops.pairs)
+
+
+def test_feedback_loops_count_funnel_stages_and_overdue_loops_per_pair_organization_and_all(
+    orgs,
+):
     refer(orgs, "r1", "C-1", "clinic", "ei", 1, screening=True)
     refer(orgs, "r2", "C-2", "clinic", "ei", 2)
     refer(orgs, "r3", "C-3", "clinic", "ei", 10)
     refer(orgs, "r4", "C-4", "ei", "hub", 3)
     move(orgs, "r1", (S.ACCEPTED, 2), (S.ENROLLED, 4), (S.FEEDBACK_RETURNED, 5))
     move(orgs, "r2", (S.DECLINED, 3), (S.CLOSED, 12))
-    pairs = orgs.pair_loops(overdue_before=at(8))
+    loops = orgs.feedback_loops(overdue_before=at(8), worst=10)
+    pairs = sorted(loops.pairs)
     assert [(p.from_org, p.to_org) for p in pairs] == [("clinic", "ei"), ("ei", "hub")]
     clinic_ei = pairs[0]
     assert clinic_ei.reached == [3, 2, 1, 1, 0, 2]
     assert clinic_ei.reached_after_screening == [1, 1, 1, 1, 0, 1]
-    assert clinic_ei.feedback_days == [4.0, 10.0]
+    # r3 is open but sent after the cut-off; r4 is open and sent before it.
     assert (clinic_ei.overdue, pairs[1].overdue) == (0, 1)
-    of_hub = orgs.pair_loops(org_id="hub", overdue_before=at(11))
-    assert [(p.from_org, p.to_org, p.overdue) for p in of_hub] == [("ei", "hub", 1)]
+    assert loops.total_pairs == 2
+    assert loops.senders == {"clinic": LoopCounts(3, 2, 0), "ei": LoopCounts(1, 0, 1)}
+    assert loops.receivers == {"ei": LoopCounts(3, 2, 0), "hub": LoopCounts(1, 0, 1)}
+    assert (loops.reached, loops.reached_after_screening, loops.overdue) == (
+        [4, 2, 1, 1, 0, 2],
+        [1, 1, 1, 1, 0, 1],
+        1,
+    )
+    of_hub = orgs.feedback_loops(org_id="hub", overdue_before=at(11), worst=10)
+    assert [(p.from_org, p.to_org, p.overdue) for p in of_hub.pairs] == [("ei", "hub", 1)]
+    assert (of_hub.total_pairs, of_hub.receivers["hub"]) == (1, LoopCounts(1, 0, 1))
     with pytest.raises(NotFound):
-        orgs.pair_loops(org_id="ghost", overdue_before=at(1))
+        orgs.feedback_loops(org_id="ghost", overdue_before=at(1), worst=10)
+
+
+def test_the_most_overdue_pairs_are_among_those_given_when_fewer_are_asked_for(orgs):
+    for n, (from_org, to_org, open_loops) in enumerate(
+        [("clinic", "ei", 3), ("ei", "hub", 1), ("hub", "clinic", 2), ("clinic", "hub", 2)]
+    ):
+        for k in range(open_loops):
+            refer(orgs, f"r{n}-{k}", f"C-{n}-{k}", from_org, to_org, 1 + k)
+    refer(orgs, "late", "C-9", "ei", "hub", 20)
+    loops = orgs.feedback_loops(overdue_before=at(10), worst=2)
+    given = {(p.from_org, p.to_org): p.overdue for p in loops.pairs}
+    # clinic → hub ties with hub → clinic and comes first by name.
+    assert (given[("clinic", "ei")], given[("clinic", "hub")]) == (3, 2)
+    assert loops.total_pairs == 4
+    assert loops.overdue == 8
+
+
+def test_days_to_feedback_give_the_median_and_late_closings_of_each_scope(orgs):
+    refer(orgs, "r1", "C-1", "clinic", "ei", 1)
+    refer(orgs, "r2", "C-2", "clinic", "ei", 2)
+    refer(orgs, "r3", "C-3", "hub", "ei", 1)
+    refer(orgs, "r4", "C-4", "ei", "hub", 3)
+    refer(orgs, "r5", "C-5", "ei", "clinic", 3)
+    move(orgs, "r1", (S.CLOSED, 5))  # 4 days
+    move(orgs, "r2", (S.DECLINED, 3), (S.FEEDBACK_RETURNED, 12))  # 10 days
+    move(orgs, "r3", (S.ACCEPTED, 2), (S.ENROLLED, 3), (S.COMPLETED, 31))  # 30 days
+    move(orgs, "r4", (S.CLOSED, 4))  # 1 day
+    scopes = [
+        LoopScope("clinic", "ei"),
+        LoopScope(from_org="clinic"),
+        LoopScope(to_org="ei"),
+        LoopScope(party="ei"),
+        LoopScope(party="clinic"),
+        LoopScope(),
+        LoopScope("ei", "clinic"),
+        LoopScope(to_org="wic"),
+    ]
+    assert orgs.days_to_feedback(scopes, late_after_days=5) == [
+        DaysToFeedback(7.0, 1),
+        DaysToFeedback(7.0, 1),
+        DaysToFeedback(10.0, 2),
+        DaysToFeedback(7.0, 2),
+        DaysToFeedback(7.0, 1),
+        DaysToFeedback(7.0, 2),
+        DaysToFeedback(None, 0),
+        DaysToFeedback(None, 0),
+    ]
+    late = [orgs.days_to_feedback([LoopScope()], late_after_days=days) for days in (29, 30)]
+    assert late == [[DaysToFeedback(7.0, 1)], [DaysToFeedback(7.0, 0)]]
+    assert orgs.days_to_feedback([], late_after_days=5) == []
 
 
 def bundle_of(*referrals: ReferralImport, organizations=()) -> NetworkBundle:
@@ -279,8 +351,10 @@ def test_a_bundle_of_referrals_counts_exactly_as_the_same_writes_one_by_one(stor
         at(5),
         "Referral platform",
     )
-    [pair] = store.pair_loops(overdue_before=at(8))
-    assert (pair.reached, pair.feedback_days, pair.overdue) == ([3, 2, 1, 1, 0, 2], [4.0, 10.0], 0)
+    [pair] = pairs_of(store, overdue_before=at(8))
+    assert (pair.reached, pair.overdue) == ([3, 2, 1, 1, 0, 2], 0)
+    [days] = store.days_to_feedback([LoopScope("clinic", "ei")], late_after_days=5)
+    assert days == DaysToFeedback(median=7.0, late=1)
     store.close()
     again = reopen()
     try:

@@ -3,12 +3,13 @@ copied into and out of an embedded store."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import networkx as nx
 import pytest
 
-from graph_models import RelationshipState, RelationshipUpdate
+from graph_models import LoopScope, RelationshipState, RelationshipUpdate
 from service.errors import InvalidReference
 from service.store import Store
 from service.store.embedded import EmbeddedStore
@@ -90,6 +91,21 @@ def test_a_copied_store_answers_and_numbers_new_records_after_the_copied_ones(st
     assert store.get_relationship(rel.id).state is RelationshipState.RED
     seqs = [row["seq"] for row in export(store)[RecordKind.ASSESSMENTS]]
     assert seqs[-1] == max(seqs) > len(export(embedded)[RecordKind.ASSESSMENTS])
+
+
+def test_a_copied_store_reports_the_same_feedback_loops_as_its_source(store, embedded):
+    fill(embedded)
+    copy(embedded, store)
+    before = datetime(2030, 1, 1, tzinfo=UTC)
+    copied, source = (
+        target.feedback_loops(overdue_before=before, worst=1000) for target in (store, embedded)
+    )
+    assert sorted(copied.pairs) == sorted(source.pairs)
+    assert copied._replace(pairs=[]) == source._replace(pairs=[])
+    scopes = [LoopScope(), LoopScope(party="oha"), LoopScope(to_org="oha")]
+    days = store.days_to_feedback(scopes, late_after_days=7)
+    assert days == embedded.days_to_feedback(scopes, late_after_days=7)
+    assert days[0].median is not None
 
 
 def histories(graph: nx.Graph) -> dict[frozenset[str], list]:

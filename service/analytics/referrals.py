@@ -5,17 +5,22 @@ Pure functions of plain records; the stores hand them what they need.
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from statistics import median
+from heapq import nsmallest
 
 from graph_models import PairLoops, Referral
 from graph_models.referrals import (
     FUNNEL_STAGES,
+    NO_DAYS,
+    NO_LOOPS,
     CaseTrace,
+    DaysToFeedback,
     FeedbackGaps,
+    FeedbackLoops,
     FunnelStage,
+    LoopCounts,
+    LoopScope,
     LoopStats,
     OpenLoop,
     OrganizationGap,
@@ -127,32 +132,26 @@ def _unnamed(org_id: str) -> OrganizationRef:
     return OrganizationRef(id=org_id, name=org_id, sector="")
 
 
-def loop_stats(pairs: Iterable[PairLoops], *, overdue_after_days: int) -> LoopStats:
-    """How the referrals of ``pairs`` fared, taken together.
+DaysOf = Callable[[list[LoopScope]], Sequence[DaysToFeedback]]
+"""Gives the days to feedback of each scope asked for, in the same order."""
 
-    >>> pair = PairLoops(from_org="a", to_org="b", reached=[4, 3, 3, 2, 1, 3],
-    ...     reached_after_screening=[0] * 6, overdue=1, feedback_days=[2.0, 5.0, 40.0])
-    >>> stats = loop_stats([pair], overdue_after_days=30)
-    >>> stats.sent, stats.closed, stats.open, stats.closure_rate, stats.closed_late
-    (4, 3, 1, 0.75, 1)
-    >>> stats.median_days_to_feedback
-    5.0
+
+def loop_stats(sent: int, closed: int, overdue: int, days: DaysToFeedback) -> LoopStats:
+    """How referrals fared: ``sent``, ``closed`` loops, ``overdue`` open ones and ``days``,
+    how long the closed ones took.
+
+    >>> stats = loop_stats(4, 3, 1, DaysToFeedback(median=5.0, late=1))
+    >>> stats.open, stats.closure_rate, stats.median_days_to_feedback, stats.closed_late
+    (1, 0.75, 5.0, 1)
     """
-    pairs = list(pairs)
-    sent = sum(pair.reached[0] for pair in pairs)
-    closed = sum(pair.reached[LOOP_CLOSED] for pair in pairs)
-    days = [day for pair in pairs for day in pair.feedback_days]
     return LoopStats(
         sent=sent,
         closed=closed,
         open=sent - closed,
         closure_rate=round(closed / sent, 3) if sent else None,
-        median_days_to_feedback=round(median(days), 2) if days else None,
-        overdue=sum(pair.overdue for pair in pairs),
-        closed_late=sum(
-            len(pair.feedback_days) - bisect_right(pair.feedback_days, overdue_after_days)
-            for pair in pairs
-        ),
+        median_days_to_feedback=days.median,
+        overdue=overdue,
+        closed_late=days.late,
     )
 
 
@@ -162,18 +161,10 @@ def _rank(sent: int, closed: int, overdue: int) -> tuple[int, float, int]:
     return -overdue, round(closed / sent, 3) if sent else 2.0, -sent
 
 
-def _rank_all(pairs: Iterable[PairLoops]) -> tuple[int, float, int]:
-    sent = closed = overdue = 0
-    for pair in pairs:
-        sent += pair.reached[0]
-        closed += pair.reached[LOOP_CLOSED]
-        overdue += pair.overdue
-    return _rank(sent, closed, overdue)
-
-
 def feedback_gaps(
-    pairs: list[PairLoops],
+    loops: FeedbackLoops,
     *,
+    days_to_feedback: DaysOf,
     org_id: str | None,
     overdue_after_days: int,
     as_of: datetime,
@@ -184,9 +175,14 @@ def feedback_gaps(
 
     Parameters
     ----------
-    pairs : list of PairLoops
-        Every ordered pair in the report's scope, with overdue counted for
-        ``overdue_after_days`` before ``as_of``.
+    loops : FeedbackLoops
+        The report's scope, with overdue counted for ``overdue_after_days`` before ``as_of``;
+        its pairs at least those ranked among the first ``offset + limit``.
+    days_to_feedback : callable
+        Given a list of :class:`LoopScope`, how long their closed loops took to close, with
+        those closed after more than ``overdue_after_days`` counted late. It is asked once,
+        only for the scopes on the page that have a closed loop: the pairs, the
+        organizations as senders and as receivers, and the whole scope of the report.
     org_id : str or None
         The organization the report is about (pairs are those it is either end of, and it is
         the one organization listed), or None for the whole network.
@@ -208,79 +204,75 @@ def feedback_gaps(
     >>> from datetime import UTC
     >>> def pair(a, b, sent, closed, overdue):
     ...     return PairLoops(from_org=a, to_org=b, reached=[sent, sent, 0, 0, 0, closed],
-    ...         reached_after_screening=[0] * 6, overdue=overdue, feedback_days=[3.0] * closed)
-    >>> report = feedback_gaps([pair("a", "b", 4, 4, 0), pair("a", "c", 2, 0, 2)],
-    ...     org_id=None, overdue_after_days=30, as_of=datetime(2018, 6, 1, tzinfo=UTC),
-    ...     limit=10, offset=0)
-    >>> [(p.to_org, p.closure_rate, p.overdue) for p in report.pairs]
-    [('c', 0.0, 2), ('b', 1.0, 0)]
+    ...         reached_after_screening=[0] * 6, overdue=overdue)
+    >>> def three_days(scopes):
+    ...     return [DaysToFeedback(median=3.0, late=0) for _ in scopes]
+    >>> loops = FeedbackLoops.of_pairs([pair("a", "b", 4, 4, 0), pair("a", "c", 2, 0, 2)])
+    >>> report = feedback_gaps(loops, days_to_feedback=three_days, org_id=None,
+    ...     overdue_after_days=30, as_of=datetime(2018, 6, 1, tzinfo=UTC), limit=10, offset=0)
+    >>> [(p.to_org, p.closure_rate, p.overdue, p.median_days_to_feedback) for p in report.pairs]
+    [('c', 0.0, 2, None), ('b', 1.0, 0, 3.0)]
     >>> [(o.org_id, o.as_receiver.overdue) for o in report.organizations]
     [('c', 2), ('b', 0), ('a', 0)]
     >>> report.totals.closure_rate, [stage.referrals for stage in report.funnel]
     (0.667, [6, 6, 0, 0, 0, 4])
     """
-    ranked_pairs = sorted(
-        pairs,
-        key=lambda p: (
-            *_rank(p.reached[0], p.reached[LOOP_CLOSED], p.overdue),
-            p.from_org,
-            p.to_org,
-        ),
+    end = offset + limit
+    page_of_pairs = nsmallest(
+        end, loops.pairs, key=lambda p: (*_rank(*_counts(p)), p.from_org, p.to_org)
+    )[offset:]
+    of_pairs = [(LoopScope(p.from_org, p.to_org), _counts(p)) for p in page_of_pairs]
+    org_ids = [org_id] if org_id else list(loops.senders.keys() | loops.receivers.keys())
+    page_of_orgs = nsmallest(
+        end, org_ids, key=lambda org: (*_rank(*loops.receivers.get(org, NO_LOOPS)), org)
+    )[offset:]
+    whole = (
+        LoopScope(party=org_id),
+        LoopCounts(loops.reached[0], loops.reached[LOOP_CLOSED], loops.overdue),
     )
-    page_of_pairs = [
-        PairGap(
-            from_org=pair.from_org,
-            to_org=pair.to_org,
-            **loop_stats([pair], overdue_after_days=overdue_after_days).model_dump(),
+    as_sender = [(LoopScope(from_org=o), loops.senders.get(o, NO_LOOPS)) for o in page_of_orgs]
+    as_receiver = [(LoopScope(to_org=o), loops.receivers.get(o, NO_LOOPS)) for o in page_of_orgs]
+    wanted = list(
+        dict.fromkeys(
+            scope for scope, counts in (*of_pairs, *as_sender, *as_receiver, whole) if counts.closed
         )
-        for pair in ranked_pairs[offset : offset + limit]
-    ]
-    sending: dict[str, list[PairLoops]] = {}
-    receiving: dict[str, list[PairLoops]] = {}
-    for pair in pairs:
-        sending.setdefault(pair.from_org, []).append(pair)
-        receiving.setdefault(pair.to_org, []).append(pair)
-    org_ids = [org_id] if org_id else list(sending.keys() | receiving.keys())
-    ranked_orgs = sorted(org_ids, key=lambda org: (*_rank_all(receiving.get(org, [])), org))
-    page_of_orgs = [
-        OrganizationGap(
-            org_id=org,
-            as_sender=loop_stats(sending.get(org, []), overdue_after_days=overdue_after_days),
-            as_receiver=loop_stats(receiving.get(org, []), overdue_after_days=overdue_after_days),
-        )
-        for org in ranked_orgs[offset : offset + limit]
-    ]
+    )
+    days = dict(zip(wanted, days_to_feedback(wanted) if wanted else [], strict=True))
+
+    def stats(scope: LoopScope, counts: LoopCounts) -> LoopStats:
+        return loop_stats(*counts, days.get(scope, NO_DAYS))
+
     return FeedbackGaps(
         org_id=org_id,
         overdue_after_days=overdue_after_days,
         as_of=as_of,
-        totals=loop_stats(pairs, overdue_after_days=overdue_after_days),
-        funnel=funnel(pairs),
-        pairs=page_of_pairs,
-        total_pairs=len(ranked_pairs),
-        organizations=page_of_orgs,
-        total_organizations=len(ranked_orgs),
+        totals=stats(*whole),
+        funnel=[
+            FunnelStage(
+                stage=stage,
+                referrals=loops.reached[index],
+                after_screening=loops.reached_after_screening[index],
+            )
+            for index, stage in enumerate((*FUNNEL_STAGES, "loop_closed"))
+        ],
+        pairs=[
+            PairGap(from_org=pair.from_org, to_org=pair.to_org, **stats(*asked).model_dump())
+            for pair, asked in zip(page_of_pairs, of_pairs, strict=True)
+        ],
+        total_pairs=loops.total_pairs,
+        organizations=[
+            OrganizationGap(
+                org_id=org,
+                as_sender=stats(*sending),
+                as_receiver=stats(*receiving),
+            )
+            for org, sending, receiving in zip(page_of_orgs, as_sender, as_receiver, strict=True)
+        ],
+        total_organizations=len(org_ids),
         limit=limit,
         offset=offset,
     )
 
 
-def funnel(pairs: Iterable[PairLoops]) -> list[FunnelStage]:
-    """How many referrals reached each stage, from sent to the loop closed.
-
-    >>> pair = PairLoops(from_org="a", to_org="b", reached=[5, 4, 3, 2, 1, 2],
-    ...     reached_after_screening=[2, 2, 1, 1, 0, 1], overdue=0, feedback_days=[1.0, 2.0])
-    >>> [(s.stage, s.referrals, s.after_screening) for s in funnel([pair])][:2]
-    [('sent', 5, 2), ('received', 4, 2)]
-    """
-    empty = [[0] * (LOOP_CLOSED + 1)]
-    pairs = list(pairs)
-    totals = [sum(stage) for stage in zip(*(empty + [p.reached for p in pairs]), strict=True)]
-    screened = [
-        sum(stage)
-        for stage in zip(*(empty + [p.reached_after_screening for p in pairs]), strict=True)
-    ]
-    return [
-        FunnelStage(stage=stage, referrals=totals[index], after_screening=screened[index])
-        for index, stage in enumerate((*FUNNEL_STAGES, "loop_closed"))
-    ]
+def _counts(pair: PairLoops) -> LoopCounts:
+    return LoopCounts(pair.reached[0], pair.reached[LOOP_CLOSED], pair.overdue)

@@ -556,30 +556,42 @@ RETURN [partner, referrals, closed, first, last] AS row
 PAIR_COUNTS = {
     "all": f"""
 MATCH (a:{Label.ORGANIZATION})-[p:{Rel.REFERRED}]->(b:{Label.ORGANIZATION})
-RETURN [a.id, b.id, p.counts] AS row ORDER BY a.id, b.id
+RETURN [a.id, b.id] + p.counts AS row ORDER BY a.id, b.id
 """,
     "org": f"""
 MATCH (o:{Label.ORGANIZATION})-[p:{Rel.REFERRED}]-(:{Label.ORGANIZATION}) WHERE o.id = $anchor
 WITH startNode(p).id AS from_org, endNode(p).id AS to_org, p.counts AS counts
-RETURN [from_org, to_org, counts] AS row ORDER BY from_org, to_org
+RETURN [from_org, to_org] + counts AS row ORDER BY from_org, to_org
 """,
 }
-FEEDBACK_DAYS = {
-    anchor: f"""{_REFERRAL_ANCHORS[anchor]}
-WITH r WHERE r.feedback_days IS NOT NULL
-WITH r.from_org AS from_org, r.to_org AS to_org, collect(r.feedback_days) AS days
-RETURN [from_org, to_org, days] AS row
-"""
-    for anchor in ("org", "all")
+"""Per ordered pair ``[from_org, to_org, *counters]``."""
+OPEN_SINCE = {
+    "all": f"""
+MATCH (r:{Label.REFERRAL}) WHERE r.sent_at >= $before AND r.loop_closed_at IS NULL
+WITH r.from_org AS from_org, r.to_org AS to_org, count(r) AS open
+RETURN [from_org, to_org, open] AS row
+""",
+    "org": f"""{_REFERRAL_ANCHORS["org"]}
+WITH r WHERE r.loop_closed_at IS NULL AND r.sent_at >= $before
+WITH r.from_org AS from_org, r.to_org AS to_org, count(r) AS open
+RETURN [from_org, to_org, open] AS row
+""",
 }
-OVERDUE_LOOPS = {
-    anchor: f"""{_REFERRAL_ANCHORS[anchor]}
-WITH r WHERE r.loop_closed_at IS NULL AND r.sent_at < $before
-WITH r.from_org AS from_org, r.to_org AS to_org, count(r) AS overdue
-RETURN [from_org, to_org, overdue] AS row
+"""Per ordered pair, its open loops sent at or after ``$before`` (not yet overdue)."""
+CLOSED_DAYS = {
+    kind: f"""
+MATCH (r:{Label.REFERRAL}) WHERE {condition} AND r.feedback_days IS NOT NULL
+RETURN collect(r.feedback_days) AS days
 """
-    for anchor in ("org", "all")
+    for kind, condition in {
+        "pair": "r.from_org = $from_org AND r.to_org = $to_org",
+        "sender": "r.from_org = $from_org",
+        "receiver": "r.to_org = $to_org",
+        "party": "(r.from_org = $party OR r.to_org = $party)",
+        "all": "true",
+    }.items()
 }
+"""The days to feedback of the closed loops of each kind of ``LoopScope``."""
 
 RESERVE_AUDIT_SEQS = f"""
 MERGE (c:{Label.COUNTER} {{name: 'audit'}})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,16 +29,19 @@ from graph_models import (
     Contact,
     ContactCreate,
     ContactUpdate,
+    DaysToFeedback,
     Engagement,
     EngagementCreate,
     EngagementKind,
     EngagementStatus,
+    FeedbackLoops,
+    LoopCounts,
+    LoopScope,
     NetworkBundle,
     Organization,
     OrganizationCreate,
     OrganizationUpdate,
     Page,
-    PairLoops,
     Principal,
     Profile,
     ProfileCreate,
@@ -69,12 +73,14 @@ from graph_models.evidence import (
     ReferralFact,
 )
 from graph_models.paths import WarmPath
+from graph_models.referrals import NO_DAYS, median_days
 from service.analytics.paths import warmest_paths
 from service.errors import Conflict, InvalidReference, NotFound
 from service.store.protocol import ImportSummary, Progress
 from service.store.records import (
     EVIDENCE_KINDS,
     PAIR_COLUMNS,
+    PAIR_COUNTERS,
     REFERRAL_COLUMNS,
     EvidenceCreate,
     EvidenceRecord,
@@ -95,6 +101,7 @@ from service.store.records import (
     referral_of,
     referral_rows,
     refuse_repeated_referral_ids,
+    scope_kind,
     state_fields,
     to_text,
 )
@@ -107,6 +114,19 @@ from service.store.transfer import (
 )
 
 DATABASE_FILE = "stakeholder-graph.sqlite3"
+
+
+CLOSED_DAYS = {
+    "pair": "SELECT feedback_days FROM referrals "
+    "WHERE from_org = :from_org AND to_org = :to_org AND feedback_days IS NOT NULL",
+    "sender": "SELECT feedback_days FROM referrals "
+    "WHERE from_org = :from_org AND feedback_days IS NOT NULL",
+    "receiver": "SELECT r.feedback_days FROM referral_pairs p JOIN referrals r "
+    "ON r.from_org = p.from_org AND r.to_org = p.to_org "
+    "WHERE p.to_org = :to_org AND r.feedback_days IS NOT NULL",
+}
+"""Days to feedback of the closed loops of a pair, a sender or a receiver, each read
+through the index of the pairs' referrals."""
 
 
 class EmbeddedStore:
@@ -1048,29 +1068,135 @@ class EmbeddedStore:
             )
         return combine_flows(sent, received)
 
-    def pair_loops(self, *, org_id: str | None = None, overdue_before: datetime) -> list[PairLoops]:
-        params = {"org": org_id, "before": to_text(overdue_before)}
-        pairs_sql = f"SELECT from_org, to_org, {', '.join(PAIR_COLUMNS)} FROM referral_pairs"
-        source = "referrals"
-        if org_id is not None:
-            self.get_organization(org_id)
-            pairs_sql += " WHERE from_org = :org OR to_org = :org"
-            source = self._of_org("from_org, to_org, feedback_days, sent_at")
-        days: dict[tuple[str, str], list[float]] = {}
-        overdue: dict[tuple[str, str], int] = {}
-        for from_org, to_org, closed_days, late in self._tuples(
-            f"SELECT from_org, to_org, group_concat(feedback_days), "
-            f"sum(feedback_days IS NULL AND sent_at < :before) FROM {source} "
-            f"GROUP BY from_org, to_org",
+    def feedback_loops(
+        self, *, org_id: str | None = None, overdue_before: datetime, worst: int
+    ) -> FeedbackLoops:
+        params: dict[str, Any] = {"org": org_id, "before": to_text(overdue_before)}
+        with self._lock:
+            if org_id is not None:
+                self.get_organization(org_id)
+                # The organization's open loops not yet overdue, through the pairs' index.
+                open_since = self._open_since(
+                    "(SELECT r.from_org, r.to_org, r.feedback_days, r.sent_at FROM "
+                    "(SELECT from_org, to_org FROM referral_pairs "
+                    "WHERE from_org = :org OR to_org = :org) p "
+                    "JOIN referrals r ON r.from_org = p.from_org AND r.to_org = p.to_org)",
+                    params,
+                )
+                pairs = self._pair_rows("WHERE from_org = :org OR to_org = :org", params)
+                return FeedbackLoops.of_pairs(assemble_pair_loops(pairs, open_since))
+            return self._network_loops(params, worst)
+
+    def _network_loops(self, params: dict[str, Any], worst: int) -> FeedbackLoops:
+        """The loops of the whole network, summed up by SQL from the pairs' counters and the
+        index of open loops; of the pairs only the ``worst`` most overdue and those that might
+        tie with them are read."""
+        open_since = self._open_since("referrals INDEXED BY referrals_open_by_sent", params)
+        pending_from: Counter[str] = Counter()
+        pending_to: Counter[str] = Counter()
+        for (from_org, to_org), count in open_since.items():
+            pending_from[from_org] += count
+            pending_to[to_org] += count
+        sent, closed = PAIR_COLUMNS.index("sent"), PAIR_COLUMNS.index("loop_closed")
+        senders: dict[str, LoopCounts] = {}
+        total_pairs, totals = 0, [0] * len(PAIR_COLUMNS)
+        for org, pairs_sent, *counts in self._tuples(
+            f"SELECT from_org, count(*), {', '.join(f'sum({c})' for c in PAIR_COLUMNS)} "
+            f"FROM referral_pairs GROUP BY from_org",
             params,
         ):
-            if closed_days:
-                days[from_org, to_org] = list(map(float, closed_days.split(",")))
-            if late:
-                overdue[from_org, to_org] = late
-        pairs = self._tuples(f"{pairs_sql} ORDER BY from_org, to_org", params)
-        counts = [(row[0], row[1], row[2:]) for row in pairs]
-        return assemble_pair_loops(counts, days, overdue)
+            open_loops = counts[sent] - counts[closed]
+            senders[org] = LoopCounts(counts[sent], counts[closed], open_loops - pending_from[org])
+            total_pairs += pairs_sent
+            totals = [total + count for total, count in zip(totals, counts, strict=True)]
+        receivers = {
+            org: LoopCounts(sent_loops, closed_loops, sent_loops - closed_loops - pending_to[org])
+            for org, sent_loops, closed_loops in self._tuples(
+                "SELECT to_org, sum(sent), sum(loop_closed) FROM referral_pairs GROUP BY to_org",
+                params,
+            )
+        }
+        # A pair's overdue loops are at most its open ones: once the ``worst`` pairs with the
+        # most open loops are known, no pair with fewer open loops than the least overdue of
+        # them can rank before any of them.
+        most_open = assemble_pair_loops(
+            self._pair_rows("ORDER BY sent - loop_closed DESC LIMIT :worst", {"worst": worst}),
+            open_since,
+        )
+        pairs = most_open
+        if len(most_open) == worst:
+            floor = min(pair.overdue for pair in most_open)
+            rows = self._pair_rows("WHERE sent - loop_closed >= :floor", {"floor": floor})
+            pairs = assemble_pair_loops(rows, open_since)
+        return FeedbackLoops(
+            pairs=pairs,
+            total_pairs=total_pairs,
+            senders=senders,
+            receivers=receivers,
+            reached=totals[: len(PAIR_COUNTERS)],
+            reached_after_screening=totals[len(PAIR_COUNTERS) :],
+            overdue=totals[sent] - totals[closed] - sum(open_since.values()),
+        )
+
+    def _open_since(self, source: str, params: dict[str, Any]) -> dict[tuple[str, str], int]:
+        """Per pair, the open loops of ``source`` sent at or after the overdue cut-off."""
+        rows = self._tuples(
+            f"SELECT from_org, to_org, count(*) FROM {source} "
+            f"WHERE feedback_days IS NULL AND sent_at >= :before GROUP BY from_org, to_org",
+            params,
+        )
+        return {(from_org, to_org): count for from_org, to_org, count in rows}
+
+    def _pair_rows(self, clause: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return self._tuples(
+            f"SELECT from_org, to_org, {', '.join(PAIR_COLUMNS)} FROM referral_pairs {clause}",
+            params,
+        )
+
+    def days_to_feedback(
+        self, scopes: list[LoopScope], *, late_after_days: int
+    ) -> list[DaysToFeedback]:
+        read: dict[LoopScope, list[float]] = {}
+
+        def closed_days(scope: LoopScope) -> list[float]:
+            """The days of a pair, sender or receiver, read once per call."""
+            if scope not in read:
+                sql = CLOSED_DAYS[scope_kind(scope)]
+                read[scope] = [row[0] for row in self._tuples(sql, scope._asdict())]
+            return read[scope]
+
+        answers = []
+        with self._lock:
+            for scope in scopes:
+                kind = scope_kind(scope)
+                if kind == "all":
+                    answers.append(self._network_days_to_feedback(late_after_days))
+                    continue
+                if kind == "party":
+                    days = [
+                        *closed_days(LoopScope(from_org=scope.party)),
+                        *closed_days(LoopScope(to_org=scope.party)),
+                    ]
+                else:
+                    days = closed_days(scope)
+                answers.append(DaysToFeedback.of(sorted(days), late_after_days=late_after_days))
+        return answers
+
+    def _network_days_to_feedback(self, late_after_days: int) -> DaysToFeedback:
+        """Every closed loop, through their index in order of days: the count, the late ones
+        and the middle one or two, without reading the rest."""
+        where = "FROM referrals WHERE feedback_days IS NOT NULL"
+        [(closed, late)] = self._tuples(
+            f"SELECT count(*), count(feedback_days > :late OR NULL) {where}",
+            {"late": late_after_days},
+        )
+        if not closed:
+            return NO_DAYS
+        middle = self._tuples(
+            f"SELECT feedback_days {where} ORDER BY feedback_days LIMIT :take OFFSET :skip",
+            {"take": 2 - closed % 2, "skip": (closed - 1) // 2},
+        )
+        return DaysToFeedback(median_days([row[0] for row in middle]), late)
 
     def record_audit(self, entries: list[AuditEntryCreate]) -> None:
         at = to_text(utc_now())

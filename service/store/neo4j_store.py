@@ -40,16 +40,18 @@ from graph_models import (
     Contact,
     ContactCreate,
     ContactUpdate,
+    DaysToFeedback,
     Engagement,
     EngagementCreate,
     EngagementKind,
     EngagementStatus,
+    FeedbackLoops,
+    LoopScope,
     NetworkBundle,
     Organization,
     OrganizationCreate,
     OrganizationUpdate,
     Page,
-    PairLoops,
     Principal,
     Profile,
     ProfileCreate,
@@ -110,6 +112,7 @@ from service.store.records import (
     referral_of,
     referral_rows,
     refuse_repeated_referral_ids,
+    scope_kind,
     state_fields,
     to_text,
 )
@@ -662,17 +665,31 @@ class Neo4jStore:
 
         return self._read(work)
 
-    def pair_loops(self, *, org_id: str | None = None, overdue_before: datetime) -> list[PairLoops]:
+    def feedback_loops(
+        self, *, org_id: str | None = None, overdue_before: datetime, worst: int
+    ) -> FeedbackLoops:
         anchor = "all" if org_id is None else "org"
         params = {"anchor": org_id, "before": to_text(overdue_before)}
 
-        def work(tx: ManagedTransaction) -> list[PairLoops]:
+        def work(tx: ManagedTransaction) -> FeedbackLoops:
             if org_id is not None:
                 _get_organization(tx, org_id)
             counts = _lists(tx, cypher.PAIR_COUNTS[anchor], **params)
-            days = _by_pair(_lists(tx, cypher.FEEDBACK_DAYS[anchor], **params))
-            overdue = _by_pair(_lists(tx, cypher.OVERDUE_LOOPS[anchor], **params))
-            return assemble_pair_loops(counts, days, overdue)
+            open_since = _by_pair(_lists(tx, cypher.OPEN_SINCE[anchor], **params))
+            return FeedbackLoops.of_pairs(assemble_pair_loops(counts, open_since))
+
+        return self._read(work)
+
+    def days_to_feedback(
+        self, scopes: list[LoopScope], *, late_after_days: int
+    ) -> list[DaysToFeedback]:
+        def work(tx: ManagedTransaction) -> list[DaysToFeedback]:
+            answers = []
+            for scope in scopes:
+                query = cypher.CLOSED_DAYS[scope_kind(scope)]
+                days = tx.run(query, scope._asdict()).single(strict=True)["days"]
+                answers.append(DaysToFeedback.of(sorted(days), late_after_days=late_after_days))
+            return answers
 
         return self._read(work)
 

@@ -21,16 +21,18 @@ from graph_models import (
     Contact,
     ContactCreate,
     ContactUpdate,
+    DaysToFeedback,
     Engagement,
     EngagementCreate,
     EngagementKind,
     EngagementStatus,
+    FeedbackLoops,
+    LoopScope,
     NetworkBundle,
     Organization,
     OrganizationCreate,
     OrganizationUpdate,
     Page,
-    PairLoops,
     Principal,
     Profile,
     ProfileCreate,
@@ -219,9 +221,22 @@ class Store(Protocol):
     def referral_flow(
         self, org_id: str, *, as_of: datetime | None = None
     ) -> dict[str, ReferralFlow]: ...
-    def pair_loops(
-        self, *, org_id: str | None = None, overdue_before: datetime
-    ) -> list[PairLoops]: ...
+    def feedback_loops(
+        self, *, org_id: str | None = None, overdue_before: datetime, worst: int
+    ) -> FeedbackLoops:
+        """The referral pairs that ``org_id`` is either end of (of the whole network when
+        None), their open loops sent before ``overdue_before`` overdue: every organization's
+        counts and the totals, and of the pairs at least the ``worst`` that rank first in the
+        feedback-gap report (most overdue, then lowest closure rate, then most sent)."""
+        ...
+
+    def days_to_feedback(
+        self, scopes: list[LoopScope], *, late_after_days: int
+    ) -> list[DaysToFeedback]:
+        """How long the closed loops of each scope took to close, in the order asked, those
+        closed after more than ``late_after_days`` counted late."""
+        ...
+
     def record_audit(self, entries: list[AuditEntryCreate]) -> None: ...
     def list_audit(
         self,

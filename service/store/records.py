@@ -13,6 +13,7 @@ import networkx as nx
 from pydantic import BaseModel
 
 from graph_models import (
+    LoopScope,
     PairLoops,
     Referral,
     ReferralEvent,
@@ -448,24 +449,42 @@ def refuse_repeated_referral_ids(ids: list[str], stored: set[str]) -> None:
 
 
 def assemble_pair_loops(
-    counts: Iterable[Sequence[Any]],
-    feedback_days: dict[tuple[str, str], list[float]],
-    overdue: dict[tuple[str, str], int],
+    counts: Iterable[Sequence[Any]], open_since: Mapping[tuple[str, str], int]
 ) -> list[PairLoops]:
-    """The feedback-gap input per pair from ``(from_org, to_org, counters)`` in that order,
-    the counters those of :data:`PAIR_COLUMNS`, with its days to feedback and overdue loops."""
+    """The feedback-gap input per pair from ``(from_org, to_org, *counters)`` rows, the
+    counters those of :data:`PAIR_COLUMNS`, and per pair its open loops sent at or after the
+    overdue cut-off (pairs with none may be left out): every other open loop is overdue.
+
+    >>> [pair] = assemble_pair_loops([("a", "b", 5, 4, 3, 2, 1, 2, *[0] * 6)], {("a", "b"): 1})
+    >>> pair.reached, pair.overdue
+    ([5, 4, 3, 2, 1, 2], 2)
+    """
     half = len(PAIR_COUNTERS)
+    closed = PAIR_COUNTERS.index("loop_closed")
     return [
         PairLoops(
-            from_org=from_org,
-            to_org=to_org,
-            reached=list(values[:half]),
-            reached_after_screening=list(values[half:]),
-            overdue=overdue.get((from_org, to_org), 0),
-            feedback_days=sorted(feedback_days.get((from_org, to_org), [])),
+            from_org=row[0],
+            to_org=row[1],
+            reached=list(row[2 : 2 + half]),
+            reached_after_screening=list(row[2 + half :]),
+            overdue=row[2] - row[2 + closed] - open_since.get((row[0], row[1]), 0),
         )
-        for from_org, to_org, values in counts
+        for row in counts
     ]
+
+
+def scope_kind(scope: LoopScope) -> str:
+    """Which closed loops ``scope`` means: ``pair``, ``sender``, ``receiver``, ``party`` (one
+    organization at either end) or ``all``.
+
+    >>> scope_kind(LoopScope("a", "b")), scope_kind(LoopScope(to_org="b")), scope_kind(LoopScope())
+    ('pair', 'receiver', 'all')
+    """
+    if scope.party is not None:
+        return "party"
+    if scope.from_org is not None:
+        return "pair" if scope.to_org is not None else "sender"
+    return "receiver" if scope.to_org is not None else "all"
 
 
 def referral_facts_of(rows: Iterable[Sequence[Any]]) -> list[ReferralFact]:

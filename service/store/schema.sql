@@ -107,7 +107,8 @@ CREATE INDEX IF NOT EXISTS evidence_orgs_by_org ON evidence_orgs (org_id, kind);
 -- A referral keeps its latest status and its loop's closing; feedback_days is set once the
 -- loop closes (NULL while open). events holds the statuses after 'sent', oldest first, as a
 -- JSON list of [status, at, recorded_by, recorded_at]: they are only ever read with it.
--- Referrals to an organization are found through referral_pairs_by_to, then referrals_by_from.
+-- Referrals to an organization are found through referral_pairs_by_to_counts, then
+-- referrals_by_from.
 CREATE TABLE IF NOT EXISTS referrals (
     id TEXT PRIMARY KEY,
     case_ref TEXT NOT NULL,
@@ -130,6 +131,13 @@ CREATE TABLE IF NOT EXISTS referrals (
 CREATE INDEX IF NOT EXISTS referrals_by_case ON referrals (case_ref, sent_at);
 CREATE INDEX IF NOT EXISTS referrals_by_from
     ON referrals (from_org, to_org, feedback_days, sent_at);
+-- The feedback-gap report of the whole network reads only what it needs: open loops by when
+-- they were sent (those sent before the overdue cut-off are the pairs' open loops less the
+-- rest), and closed loops in order of days to feedback (the median and those closed late).
+CREATE INDEX IF NOT EXISTS referrals_open_by_sent ON referrals (sent_at)
+    WHERE feedback_days IS NULL;
+CREATE INDEX IF NOT EXISTS referrals_closed_by_days ON referrals (feedback_days)
+    WHERE feedback_days IS NOT NULL;
 -- Per ordered pair of organizations, updated with every referral write: how many referrals
 -- reached each funnel stage and how many loops closed, again for screening-prompted ones.
 CREATE TABLE IF NOT EXISTS referral_pairs (
@@ -151,7 +159,10 @@ CREATE TABLE IF NOT EXISTS referral_pairs (
     screening_loop_closed INTEGER NOT NULL,
     PRIMARY KEY (from_org, to_org)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS referral_pairs_by_to ON referral_pairs (to_org, from_org);
+-- By receiver, with what the feedback-gap report sums per receiver: loops sent and closed.
+DROP INDEX IF EXISTS referral_pairs_by_to;
+CREATE INDEX IF NOT EXISTS referral_pairs_by_to_counts
+    ON referral_pairs (to_org, from_org, sent, loop_closed);
 -- Every read of case-level data: who, in which role and organization, did what to which case.
 CREATE TABLE IF NOT EXISTS audit_log (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
