@@ -25,7 +25,6 @@ from graph_models.evidence import (
     JointCasePlan,
     JointCasePlanCreate,
     PartnerLevel,
-    PartnershipLevel,
     PartnershipLevels,
     ReferralFact,
 )
@@ -33,7 +32,12 @@ from graph_models.measures import NetworkMeasures
 from graph_models.partnerships import EngagementPlan, RelationshipHealthReport
 from service.analytics.engagement_plan import engagement_plan, states_as_of
 from service.analytics.health import relationship_health
-from service.analytics.levels import as_evidence, levels_by_partner, partnership_levels
+from service.analytics.levels import (
+    as_evidence,
+    levels_by_partner,
+    partnership_levels,
+    with_referrals,
+)
 from service.analytics.measures import network_measures
 from service.auth import may_see_case
 from service.errors import Forbidden
@@ -105,15 +109,19 @@ def partner_level_map(
     every referral of a hub costs far more than its eco-map.
     """
     day = as_of or today()
-    levels = levels_by_partner(
-        partnership_levels(org_id, evidence=evidence_for(store, org_id), as_of=day)
-    )
     by_then = end_of_day(day)
-    for partner, flow in flows.items():
-        first = flow.first_referral_at
-        if partner != org_id and first is not None and first <= by_then:
-            levels.setdefault(partner, int(PartnershipLevel.REFERRALS))
-    return levels
+    return with_referrals(
+        levels_by_partner(
+            partnership_levels(org_id, evidence=evidence_for(store, org_id), as_of=day)
+        ),
+        (
+            partner
+            for partner, flow in flows.items()
+            if partner != org_id
+            and flow.first_referral_at is not None
+            and flow.first_referral_at <= by_then
+        ),
+    )
 
 
 def _levels(store: Store, org_id: str, day: date) -> list[PartnerLevel]:
