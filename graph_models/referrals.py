@@ -418,21 +418,22 @@ class ReferralImport(ReferralCreate):
         return LoopState(status, at, stage, closed)
 
 
-class ReferralFlow(BaseModel):
-    """Referrals between an organization and one partner, in both directions.
+class ReferralFlow(NamedTuple):
+    """Referrals between an organization and one partner, in both directions: a plain record,
+    as a hub's eco-map reads one per partner, thousands of them.
 
     Also the evidence of partnership level 1 (basic referrals of families): dated referrals
     between the two, and how many of their loops were closed.
     """
 
-    referrals_sent: int = Field(default=0, ge=0, description="Referrals it sent the partner.")
-    referrals_received: int = Field(default=0, ge=0, description="Referrals the partner sent it.")
-    open_loops: int = Field(
-        default=0, ge=0, description="Referrals between the two whose feedback loop is not closed."
-    )
-    closed_loops: int = Field(
-        default=0, ge=0, description="Referrals between the two whose feedback loop is closed."
-    )
+    referrals_sent: int = 0
+    """Referrals it sent the partner."""
+    referrals_received: int = 0
+    """Referrals the partner sent it."""
+    open_loops: int = 0
+    """Referrals between the two whose feedback loop is not closed."""
+    closed_loops: int = 0
+    """Referrals between the two whose feedback loop is closed."""
     first_referral_at: datetime | None = None
     last_referral_at: datetime | None = None
 

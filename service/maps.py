@@ -11,7 +11,7 @@ from graph_models.common import end_of_day, utc_now
 from graph_models.ecomaps import EcoMap, EcoMapChanges, RegionMap
 from service.analytics.ecomaps import changed_partners, ecomap, ecomap_changes, region_map
 from service.errors import InvalidInput, NotFound
-from service.partnerships import partner_level_map
+from service.partnerships import partner_level_map, relationships_of
 from service.store import Store
 
 
@@ -32,7 +32,8 @@ def partner_facts(store: Store, org_id: str, *, as_of: date | None = None) -> Pa
     open then.
     """
     flows = store.referral_flow(org_id, as_of=end_of_day(as_of) if as_of else None)
-    return PartnerFacts(levels=partner_level_map(store, org_id, as_of=as_of), flows=flows)
+    levels = partner_level_map(store, org_id, flows=flows, as_of=as_of)
+    return PartnerFacts(levels=levels, flows=flows)
 
 
 def load_ecomap(
@@ -45,7 +46,9 @@ def load_ecomap(
 ) -> EcoMap:
     """The eco-map of ``org_id`` as of the end of the day ``as_of`` (now when None), with the
     empty places of ``profile``."""
-    graph = store.partner_graph(org_id, depth=depth)
+    graph = (
+        store.partner_graph(org_id, depth=depth) if depth > 1 else relationships_of(store, org_id)
+    )
     sectors = store.get_profile(profile).sectors if profile else []
     moment = end_of_day(as_of) if as_of else None
     facts = partner_facts(store, org_id, as_of=as_of)
@@ -66,7 +69,7 @@ def load_ecomap_changes(store: Store, org_id: str, *, since: date) -> EcoMapChan
     """What changed on the eco-map of ``org_id`` from the start of the day ``since`` until now."""
     if since > utc_now().date():
         raise InvalidInput(f"since={since.isoformat()} is in the future; give a past date")
-    graph = store.partner_graph(org_id)
+    graph = relationships_of(store, org_id)
     before = end_of_day(since - timedelta(days=1))
     histories = {
         partner: store.relationship_history(graph.edges[org_id, partner]["id"])

@@ -5,11 +5,21 @@ pure functions of :mod:`service.analytics`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import TypeVar
 
-from graph_models import MAX_PAGE_SIZE, AuditAction, Engagement, EngagementStatus, Principal
-from graph_models.common import utc_now
+import networkx as nx
+
+from graph_models import (
+    MAX_PAGE_SIZE,
+    AuditAction,
+    Engagement,
+    EngagementStatus,
+    Principal,
+    ReferralFlow,
+)
+from graph_models.common import end_of_day, utc_now
 from graph_models.evidence import (
     Evidence,
     JointCasePlan,
@@ -22,7 +32,12 @@ from graph_models.measures import NetworkMeasures
 from graph_models.partnerships import EngagementPlan, RelationshipHealthReport
 from service.analytics.engagement_plan import engagement_plan, states_as_of
 from service.analytics.health import relationship_health
-from service.analytics.levels import as_evidence, levels_by_partner, partnership_levels
+from service.analytics.levels import (
+    as_evidence,
+    levels_by_partner,
+    partnership_levels,
+    with_referrals,
+)
 from service.analytics.measures import network_measures
 from service.auth import may_see_case
 from service.errors import Forbidden
@@ -52,6 +67,15 @@ def evidence_for(store: Store, org_id: str) -> list[Evidence]:
     )
 
 
+def relationships_of(store: Store, org_id: str) -> nx.Graph:
+    """``org_id``, its partners and its relationships with them, as ``Store.partner_graph``
+    gives them but without the relationships among the partners: all an eco-map of depth 1,
+    relationship health or an engagement plan look at. It is the introduction graph of
+    ``org_id`` with no sector; around a hub the partner graph would also copy the thousands
+    of relationships its partners have with one another."""
+    return store.introduction_graph([org_id], sectors=())
+
+
 def today() -> date:
     """Today's date in UTC."""
     return utc_now().date()
@@ -70,10 +94,34 @@ def levels_of(
     return PartnershipLevels(org_id=org_id, as_of=day, partners=levels)
 
 
-def partner_level_map(store: Store, org_id: str, *, as_of: date | None = None) -> dict[str, int]:
-    """Each partner's current partnership level (1 to 6), partners without evidence left out:
-    what an eco-map weighs its lines by."""
-    return levels_by_partner(_levels(store, org_id, as_of or today()))
+def partner_level_map(
+    store: Store,
+    org_id: str,
+    *,
+    flows: Mapping[str, ReferralFlow],
+    as_of: date | None = None,
+) -> dict[str, int]:
+    """Each partner's partnership level (1 to 6) on ``as_of`` (today when None), partners
+    without evidence left out: what an eco-map weighs its lines by.
+
+    Referrals, the evidence of level 1, are taken from ``flows`` (as ``Store.referral_flow``
+    gives them): a level needs no more than the first referral of each partner, and reading
+    every referral of a hub costs far more than its eco-map.
+    """
+    day = as_of or today()
+    by_then = end_of_day(day)
+    return with_referrals(
+        levels_by_partner(
+            partnership_levels(org_id, evidence=evidence_for(store, org_id), as_of=day)
+        ),
+        (
+            partner
+            for partner, flow in flows.items()
+            if partner != org_id
+            and flow.first_referral_at is not None
+            and flow.first_referral_at <= by_then
+        ),
+    )
 
 
 def _levels(store: Store, org_id: str, day: date) -> list[PartnerLevel]:
@@ -142,7 +190,9 @@ def health_of(store: Store, org_id: str, *, as_of: date | None = None) -> Relati
     day = as_of or today()
     assessed = {
         partner: state
-        for partner, (_, state) in states_as_of(store.partner_graph(org_id), org_id, day).items()
+        for partner, (_, state) in states_as_of(
+            relationships_of(store, org_id), org_id, day
+        ).items()
     }
     touchpoints: dict[str, date] = {}
     for engagement in engagements_of(store, org_id, until=day):
@@ -173,7 +223,7 @@ def plan_of(store: Store, org_id: str, *, as_of: date | None = None) -> Engageme
     }
     return engagement_plan(
         org_id,
-        store.partner_graph(org_id),
+        relationships_of(store, org_id),
         engagements=engagements,
         contacts=[store.get_contact(c) for c in sorted(contact_ids)],
         today=day,

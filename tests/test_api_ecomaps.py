@@ -201,3 +201,27 @@ def test_a_partner_with_partnership_evidence_has_its_level_as_of_the_day_asked(c
 
     assert levels() == {"ei": None, "lib": None, "wic": 4}
     assert levels(as_of="2019-06-30") == {"ei": None, "wic": None}
+
+
+def test_a_partner_referred_to_or_from_is_at_level_one_from_the_day_of_the_first_referral(
+    client, history
+):
+    for sender, receiver, day in (("ei", "hub", "2019-08-01"), ("hub", "ei", "2019-09-01")):
+        referral = {
+            "case_ref": f"C-{sender}",
+            "from_org": sender,
+            "to_org": receiver,
+            "sent_at": f"{day}T23:30:00Z",
+            "consent": True,
+        }
+        assert client.post("/api/v1/referrals", json=referral).status_code == 201
+    program = {"name": "Joint screening", "org_ids": ["hub", "wic"], "start": "2019-07-01"}
+    assert client.post("/api/v1/joint-programs", json=program).status_code == 201
+
+    def levels(**params: str) -> dict[str, int | None]:
+        body = client.get("/api/v1/organizations/hub/ecomap", params=params).json()
+        return {p["organization"]["id"]: p["partnership_level"] for p in body["partners"]}
+
+    assert levels() == {"ei": 1, "lib": None, "wic": 3}
+    assert levels(as_of="2019-08-01") == {"ei": 1, "wic": 3}
+    assert levels(as_of="2019-07-31") == {"ei": None, "wic": 3}

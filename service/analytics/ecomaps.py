@@ -71,14 +71,18 @@ def standing_at(history: History, moment: datetime | None = None) -> Standing | 
 
 def map_organization(graph: nx.Graph, org_id: str) -> MapOrganization:
     """The organization ``org_id`` as the nodes of ``graph`` describe it."""
+    return MapOrganization.model_validate(_organization_fields(graph, org_id))
+
+
+def _organization_fields(graph: nx.Graph, org_id: str) -> dict[str, Any]:
     node = graph.nodes[org_id]
-    return MapOrganization(
-        id=org_id,
-        name=node["name"],
-        sector=node["sector"],
-        region=node["region"],
-        internal=node["internal"],
-    )
+    return {
+        "id": org_id,
+        "name": node["name"],
+        "sector": node["sector"],
+        "region": node["region"],
+        "internal": node["internal"],
+    }
 
 
 def ecomap(
@@ -141,29 +145,33 @@ def ecomap(
     if focal not in graph:
         raise nx.NodeNotFound(f"organization '{focal}' is not in the graph")
     levels, flows, labels = levels or {}, flows or {}, sector_labels or {}
+    nodes = graph.nodes
     standing = _standing_edges(graph, graph.edges(focal, data=True), as_of)
-    partners = sorted(
-        (
-            _partner(graph, partner, rel_id, now, levels.get(partner), flows.get(partner))
-            for partner, (rel_id, now) in standing.items()
-        ),
-        key=lambda p: (p.organization.name, p.organization.id),
-    )
-    covered = {partner.organization.sector for partner in partners}
-    return EcoMap(
-        focal=map_organization(graph, focal),
-        as_of=as_of,
-        depth=depth,
-        profile=profile,
-        partners=partners,
-        partners_of_partners=(
-            _partners_of_partners(graph, focal, standing, as_of) if depth >= 2 else []
-        ),
-        missing_sectors=[
-            MissingSector(sector=sector, label=labels.get(sector, sector))
-            for sector in dict.fromkeys(profile_sectors)
-            if sector not in covered
-        ],
+    covered = {nodes[partner]["sector"] for partner in standing}
+    # Plain fields validated in one call: a hub has thousands of partners.
+    return EcoMap.model_validate(
+        {
+            "focal": _organization_fields(graph, focal),
+            "as_of": as_of,
+            "depth": depth,
+            "profile": profile,
+            "partners": [
+                _partner(
+                    graph, partner, *standing[partner], levels.get(partner), flows.get(partner)
+                )
+                for partner in sorted(
+                    standing, key=lambda partner: (nodes[partner]["name"], partner)
+                )
+            ],
+            "partners_of_partners": (
+                _partners_of_partners(graph, focal, standing, as_of) if depth >= 2 else []
+            ),
+            "missing_sectors": [
+                MissingSector(sector=sector, label=labels.get(sector, sector))
+                for sector in dict.fromkeys(profile_sectors)
+                if sector not in covered
+            ],
+        }
     )
 
 
@@ -186,20 +194,21 @@ def _partner(
     now: Standing,
     level: int | None,
     flow: ReferralFlow | None,
-) -> EcoMapPartner:
+) -> dict[str, Any]:
+    """The fields of the :class:`EcoMapPartner` ``partner``."""
     flow = flow or NO_FLOW
-    return EcoMapPartner(
-        organization=map_organization(graph, partner),
-        relationship_id=rel_id,
-        state=now.state,
-        action=now.state.action,
-        state_since=now.since,
-        first_assessed_at=now.first,
-        partnership_level=level,
-        referrals_sent=flow.referrals_sent,
-        referrals_received=flow.referrals_received,
-        open_loops=flow.open_loops,
-    )
+    return {
+        "organization": _organization_fields(graph, partner),
+        "relationship_id": rel_id,
+        "state": now.state,
+        "action": now.state.action,
+        "state_since": now.since,
+        "first_assessed_at": now.first,
+        "partnership_level": level,
+        "referrals_sent": flow.referrals_sent,
+        "referrals_received": flow.referrals_received,
+        "open_loops": flow.open_loops,
+    }
 
 
 def _partners_of_partners(

@@ -15,7 +15,7 @@ from datetime import UTC, date, timedelta
 from graph_models import RelationshipState
 from graph_models.evidence import Evidence, ReferralFact
 from graph_models.partnerships import HealthSignals, RelationshipHealth
-from service.analytics.levels import levels_by_partner, partnership_levels
+from service.analytics.levels import levels_by_partner, partnership_levels, with_referrals
 
 GREEN, YELLOW, RED, NO_DOT = (
     RelationshipState.GREEN,
@@ -86,25 +86,30 @@ def relationship_health(
     [('red', 'last engagement 387 days ago (2017-01-10); no partnership evidence on record', \
 'assessed green, but last engagement 387 days ago (2017-01-10)')]
     """
-    evidence, referrals = list(evidence), list(referrals)
-    earlier = as_of - timedelta(days=365)
-    levels_before = levels_by_partner(
-        partnership_levels(focal, evidence=evidence, referrals=referrals, as_of=earlier)
-    )
-    levels = levels_by_partner(
-        partnership_levels(focal, evidence=evidence, referrals=referrals, as_of=as_of)
-    )
+    evidence = list(evidence)
     window_start = as_of - timedelta(days=window_days)
     recent: dict[str, list[ReferralFact]] = {}
+    first_referral: dict[str, date] = {}
     last_referral: dict[str, date] = {}
     for referral in referrals:
         day = referral.sent_at.astimezone(UTC).date()
         partner = _partner(focal, referral)
         if partner is None or day > as_of:
             continue
+        first_referral[partner] = min(day, first_referral.get(partner, day))
         last_referral[partner] = max(day, last_referral.get(partner, day))
         if day > window_start:
             recent.setdefault(partner, []).append(referral)
+
+    def levels_on(day: date) -> dict[str, int]:
+        # Referrals only ever make level 1: which partners had one by then is enough, and
+        # cheaper than summing up thousands of them as evidence.
+        on_record = partnership_levels(focal, evidence=evidence, as_of=day)
+        return with_referrals(
+            levels_by_partner(on_record), (p for p, first in first_referral.items() if first <= day)
+        )
+
+    levels, levels_before = levels_on(as_of), levels_on(as_of - timedelta(days=365))
     partners = set(assessed) | set(levels) | set(last_referral)
     report = []
     for partner in partners:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 
 from graph_models.evidence import (
@@ -168,6 +168,20 @@ def levels_by_partner(levels: Iterable[PartnerLevel]) -> dict[str, int]:
     {}
     """
     return {partner.partner_id: int(partner.level) for partner in levels}
+
+
+def with_referrals(levels: Mapping[str, int], referred: Iterable[str]) -> dict[str, int]:
+    """``levels`` (as from :func:`levels_by_partner`) with every partner in ``referred`` at
+    level 1 at least: what :func:`partnership_levels` finds when it is also given the
+    referrals, for a caller that knows only which partners had one by then.
+
+    >>> with_referrals({"hub": 4}, ["hub", "wic"])
+    {'hub': 4, 'wic': 1}
+    """
+    found = dict(levels)
+    for partner in referred:
+        found.setdefault(partner, int(PartnershipLevel.REFERRALS))
+    return found
 
 
 def _in_force(item: Evidence, day: date) -> bool:

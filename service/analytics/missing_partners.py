@@ -18,6 +18,7 @@ or our partners, then by name.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
@@ -204,21 +205,31 @@ def rank_candidates(
     partners = partners_of(graph, members)
     activity = _referral_activity(referral_counts or {}, members | partners.keys())
     regions = set(home_regions(graph, members))
+    # Warmth flows out from our partners: one pass over their relationships, rather than a
+    # look at every relationship of each of the thousands of organizations a hub knows.
+    warmth: dict[str, float] = {}
+    for partner, neighbours in graph.adjacency():
+        if partner in partners:
+            ours = WARMTH[partners[partner]]
+            for other, edge in neighbours.items():
+                if other not in members and other not in partners:
+                    warmth[other] = warmth.get(other, 0.0) + ours * WARMTH[edge["state"]]
     ranks: dict[str, list[tuple[float, bool, int, str, str]]] = {sector: [] for sector in wanted}
     for org_id, node in graph.nodes(data=True):
         if node["sector"] in wanted and org_id not in members and org_id not in partners:
-            warmth = sum(
-                WARMTH[partners[other]] * WARMTH[edge["state"]]
-                for other, edge in graph[org_id].items()
-                if other in partners
-            )
             same_region = node.get("region") in regions
-            rank = (-warmth, not same_region, -activity[org_id], node["name"], org_id)
+            rank = (
+                -warmth.get(org_id, 0.0),
+                not same_region,
+                -activity.get(org_id, 0),
+                node["name"],
+                org_id,
+            )
             ranks[node["sector"]].append(rank)
     return {
         sector: [
             _candidate(graph, rank[-1], partners, regions, activity[rank[-1]])
-            for rank in sorted(found)[:limit]
+            for rank in heapq.nsmallest(limit, found)
         ]
         for sector, found in ranks.items()
     }

@@ -841,25 +841,25 @@ class EmbeddedStore:
     def introduction_graph(self, org_ids: Collection[str], *, sectors: Collection[str]) -> nx.Graph:
         wanted = set(sectors)
         with self._lock:
-            # The graph's own dicts: this runs on every missing-partners question.
+            # The graph's own dicts, read and written directly: this runs on every
+            # missing-partners question, and a partner that is a hub brings thousands of edges.
             adjacency, nodes = self._graph._adj, self._graph._node
             for org_id in org_ids:
                 if org_id not in nodes:
                     raise NotFound(f"organization '{org_id}' does not exist")
-            graph = nx.Graph()
-            graph.add_nodes_from(org_ids)
-            for org_id in org_ids:
-                graph.add_edges_from(
-                    (org_id, other, edge) for other, edge in adjacency[org_id].items()
-                )
+            found: dict[str, dict[str, Any]] = {org_id: {} for org_id in org_ids}
             partners = {other for org_id in org_ids for other in adjacency[org_id]}
+            for org_id in org_ids:
+                for other, edge in adjacency[org_id].items():
+                    found.setdefault(other, {})[org_id] = found[org_id][other] = edge.copy()
             for partner in partners if wanted else ():
-                graph.add_edges_from(
-                    (partner, other, edge)
-                    for other, edge in adjacency[partner].items()
-                    if nodes[other]["sector"] in wanted
-                )
-            graph.add_nodes_from((org_id, nodes[org_id]) for org_id in list(graph))
+                ours = found[partner]
+                for other, edge in adjacency[partner].items():
+                    if other not in ours and nodes[other]["sector"] in wanted:
+                        found.setdefault(other, {})[partner] = ours[other] = edge.copy()
+            graph = nx.Graph()
+            graph._node.update((org_id, nodes[org_id].copy()) for org_id in found)
+            graph._adj.update(found)
             return graph
 
     # -- maps -------------------------------------------------------------------------------

@@ -1204,7 +1204,8 @@ def _introduction_graph(tx: ManagedTransaction, org_ids: list[str], sectors: lis
             raise NotFound(f"organization '{org_id}' does not exist")
     edges = _rows(tx, cypher.RELATIONSHIPS_OF, ids=org_ids)
     partners = sorted({end for edge in edges for end in (edge["org_a"], edge["org_b"])})
-    edges += _rows(tx, cypher.RELATIONSHIPS_INTO_SECTORS, ids=partners, sectors=sectors)
+    if sectors:
+        edges += _rows(tx, cypher.RELATIONSHIPS_INTO_SECTORS, ids=partners, sectors=sectors)
     ids = sorted({*org_ids, *(end for edge in edges for end in (edge["org_a"], edge["org_b"]))})
     return _analytics_graph(_rows(tx, cypher.ORGANIZATIONS_AMONG, ids=ids), edges)
 

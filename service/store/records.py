@@ -251,23 +251,51 @@ def combine_flows(
     sent: Iterable[Sequence[Any]], received: Iterable[Sequence[Any]]
 ) -> dict[str, ReferralFlow]:
     """Per partner flows from ``(partner, referrals, closed, first_sent_at, last_sent_at)`` rows
-    of the referrals an organization sent and received, by partner id."""
-    flows: dict[str, ReferralFlow] = {}
-    for rows, field in ((sent, "referrals_sent"), (received, "referrals_received")):
+    of the referrals an organization sent and received, by partner id.
+
+    Summed in plain lists, each flow made once: a hub has thousands of partners. Timestamps
+    are :func:`to_text` text, which sorts as the moments do, so only the first and last are
+    read.
+
+    >>> flows = combine_flows(
+    ...     [("b", 2, 1, "2018-01-05T00:00:00.000000Z", "2018-03-01T00:00:00.000000Z")],
+    ...     [("b", 1, 0, "2018-01-02T00:00:00.000000Z", "2018-01-02T00:00:00.000000Z")])
+    >>> flow = flows["b"]
+    >>> flow.referrals_sent, flow.referrals_received, flow.open_loops, flow.closed_loops
+    (2, 1, 2, 1)
+    >>> flow.first_referral_at.month, flow.last_referral_at.month
+    (1, 3)
+    """
+    totals: dict[str, list[Any]] = {}
+    for rows, field in ((sent, 0), (received, 1)):
         for partner, referrals, closed, first, last in rows:
-            flow = flows.setdefault(
-                partner,
-                ReferralFlow(referrals_sent=0, referrals_received=0, open_loops=0, closed_loops=0),
-            )
-            setattr(flow, field, referrals)
-            flow.open_loops += referrals - closed
-            flow.closed_loops += closed
-            first_at, last_at = from_text(first), from_text(last)
-            if flow.first_referral_at is None or first_at < flow.first_referral_at:
-                flow.first_referral_at = first_at
-            if flow.last_referral_at is None or last_at > flow.last_referral_at:
-                flow.last_referral_at = last_at
-    return dict(sorted(flows.items()))
+            total = totals.get(partner)
+            if total is None:
+                totals[partner] = [0, 0, 0, 0, first, last]
+                total = totals[partner]
+            total[field] = referrals
+            total[2] += referrals - closed
+            total[3] += closed
+            total[4] = min(total[4], first)
+            total[5] = max(total[5], last)
+    return {
+        partner: ReferralFlow(
+            referrals_sent=sent_count,
+            referrals_received=received_count,
+            open_loops=open_loops,
+            closed_loops=closed_loops,
+            first_referral_at=from_text(first),
+            last_referral_at=from_text(last),
+        )
+        for partner, (
+            sent_count,
+            received_count,
+            open_loops,
+            closed_loops,
+            first,
+            last,
+        ) in sorted(totals.items())
+    }
 
 
 def new_referral_id() -> str:
