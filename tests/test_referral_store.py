@@ -292,6 +292,18 @@ def test_a_bundle_of_referrals_counts_exactly_as_the_same_writes_one_by_one(stor
         again.close()
 
 
+def test_who_recorded_imported_events_is_kept_whatever_characters_it_holds(orgs):
+    who = 'Plateforme "Référence" \\ 2'
+    referral = imported("r1", "C-1", "clinic", "ei", 1, (S.RECEIVED, 2), (S.CLOSED, 3))
+    orgs.import_bundle(bundle_of(referral.model_copy(update={"recorded_by": who})))
+    stored = orgs.get_referral("r1")
+    assert [(e.status, e.at, e.recorded_by) for e in stored.events] == [
+        (S.SENT, at(1), who),
+        (S.RECEIVED, at(2), who),
+        (S.CLOSED, at(3), who),
+    ]
+
+
 def test_a_bundle_with_one_bad_referral_writes_none_of_them(orgs):
     with pytest.raises(InvalidReference, match="organization 'ghost' does not exist"):
         orgs.import_bundle(
