@@ -6,7 +6,6 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import cache
 from typing import Any, TypeVar
 
 import networkx as nx
@@ -350,7 +349,6 @@ def referral_rows(
     texts = iter(to_texts(moments))
     rows: list[tuple[Any, ...]] = []
     totals: dict[tuple[str, str], PairTotals] = {}
-    outcomes: dict[tuple[str, str], dict[tuple[int, bool, bool], int]] = {}
     for referral_id, referral in zip(ids, referrals, strict=True):
         sent = status_at = next(texts)
         status, stage, closed, closed_at = "sent", 0, None, None
@@ -387,17 +385,13 @@ def referral_rows(
         pair = totals.get(key)
         if pair is None:
             pair = totals[key] = PairTotals(sent, sent, [0] * len(PAIR_COLUMNS))
-            outcomes[key] = {}
         elif sent < pair.first_sent_at:
             pair.first_sent_at = sent
         elif sent > pair.last_sent_at:
             pair.last_sent_at = sent
-        outcome = (stage, closed is not None, screening)
-        outcomes[key][outcome] = outcomes[key].get(outcome, 0) + 1
-    for key, counted in outcomes.items():
-        for outcome, times in counted.items():
-            for index, delta in enumerate(_deltas_of_new(*outcome)):
-                totals[key].counts[index] += delta * times
+        counts = pair.counts
+        for index in _RAISED_BY_NEW[stage, closed is not None, screening]:
+            counts[index] += 1
     return rows, totals
 
 
@@ -406,12 +400,22 @@ _STAGE = {status: status.stage or 0 for status in ReferralStatus}
 _CATEGORY_TEXT = {category: category.value for category in ReferralCategory}
 
 
-@cache
 def _deltas_of_new(stage: int, closed: bool, screening: bool) -> list[int]:
     """The counters a new referral that reached ``stage`` (and closed its loop) adds."""
     moment = datetime(2000, 1, 1, tzinfo=UTC)
     state = LoopState(ReferralStatus.SENT, moment, stage, moment if closed else None)
     return pair_deltas(None, state, screening=screening)
+
+
+_RAISED_BY_NEW = {
+    (stage, closed, screening): [
+        index for index, delta in enumerate(_deltas_of_new(stage, closed, screening)) if delta
+    ]
+    for stage in range(len(FUNNEL_STAGES))
+    for closed in (False, True)
+    for screening in (False, True)
+}
+"""Which counters a new referral raises (each by one), by its stage, closed loop and screening."""
 
 
 def loop_state_of(row: Any) -> LoopState:
