@@ -905,12 +905,11 @@ class EmbeddedStore:
     def _bump_pairs(
         self, db: sqlite3.Connection, totals: dict[tuple[str, str], PairTotals]
     ) -> None:
-        # In key order, so that the upserts walk the pairs' b-tree once.
         db.executemany(
             self._PAIR_UPSERT,
             [
                 (from_org, to_org, t.first_sent_at, t.last_sent_at, *t.counts)
-                for (from_org, to_org), t in sorted(totals.items())
+                for (from_org, to_org), t in totals.items()
             ],
         )
 
