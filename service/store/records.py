@@ -74,9 +74,12 @@ def to_texts(moments: list[datetime]) -> list[str]:
     ['2018-01-15T09:30:00.000005Z', '2018-01-15T09:30:00.000000Z', '2018-01-15T09:30:00.000005Z']
     """
     return [
-        text if len(text) == len("2018-01-15T09:30:00.000000Z") and text[-1] == "Z" else to_text(at)
+        text if len(text) == _TEXT_LENGTH and text[-1] == "Z" else to_text(at)
         for text, at in zip(_MOMENTS.dump_python(moments, mode="json"), moments, strict=True)
     ]
+
+
+_TEXT_LENGTH = len("2018-01-15T09:30:00.000000Z")
 
 
 def from_text(text: str) -> datetime:
