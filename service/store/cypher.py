@@ -625,15 +625,38 @@ ORDER BY e.seq DESC SKIP $offset LIMIT $limit""",
 
 # -- referrals as partnership signals -------------------------------------------------------
 
+_IN_WINDOW = "($since IS NULL OR r.sent_at > $since) AND ($until IS NULL OR r.sent_at <= $until)"
 REFERRAL_FACTS = f"""
-MATCH (r:{Label.REFERRAL}) WHERE r.from_org = $id
+MATCH (r:{Label.REFERRAL}) WHERE r.from_org = $id AND {_IN_WINDOW}
 RETURN [r.from_org, r.to_org, r.sent_at, r.case_ref, r.loop_closed_at] AS row
 UNION ALL
-MATCH (r:{Label.REFERRAL}) WHERE r.to_org = $id AND r.from_org <> $id
+MATCH (r:{Label.REFERRAL}) WHERE r.to_org = $id AND r.from_org <> $id AND {_IN_WINDOW}
 RETURN [r.from_org, r.to_org, r.sent_at, r.case_ref, r.loop_closed_at] AS row
 """
 """``[from_org, to_org, sent_at, case_ref, loop_closed_at]`` of each referral ``$id`` sent or
-received, each through its own index."""
+received after ``$since`` and by ``$until`` (either None: no bound), each through its own
+index."""
+REFERRAL_TALLIES = {
+    direction: f"""
+MATCH (o:{Label.ORGANIZATION}){left}[p:{Rel.REFERRED}]{right}(partner:{Label.ORGANIZATION})
+WHERE o.id = $id AND partner.id <> $id AND p.last_sent_at <= $until
+RETURN [partner.id, p.counts[{PAIR_COUNTERS.index("sent")}], p.first_sent_at, p.last_sent_at]
+       AS row
+UNION ALL
+MATCH (o:{Label.ORGANIZATION}){left}[p:{Rel.REFERRED}]{right}(partner:{Label.ORGANIZATION})
+WHERE o.id = $id AND partner.id <> $id AND p.first_sent_at <= $until
+      AND p.last_sent_at > $until
+MATCH (r:{Label.REFERRAL})
+WHERE r.{focal} = $id AND r.{other} = partner.id AND r.sent_at <= $until
+WITH partner.id AS partner, count(r) AS referrals, min(r.sent_at) AS first, max(r.sent_at) AS last
+RETURN [partner, referrals, first, last] AS row
+"""
+    for direction, (focal, other) in _FLOW_AS_OF_ENDS.items()
+    for left, right in [_FLOW_DIRECTIONS[direction]]
+}
+"""Per partner ``[id, referrals, first sent, last sent]`` of the referrals ``$id`` sent or
+received by ``$until``: from the counters of a pair whose referrals were all sent by then,
+else from the pair's referrals."""
 
 # -- copying between stores -------------------------------------------------------------------
 # Per kind of record (service.store.transfer.RecordKind): how many there are, one page of them
