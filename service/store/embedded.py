@@ -1272,15 +1272,15 @@ class EmbeddedStore:
             "since": to_text(since) if since else None,
             "until": to_text(until) if until else None,
         }
-        # Only the pairs with referrals in the window, and of theirs only those sent in it:
-        # the window's bounds are read from the pairs' dates and the index before any row.
+        # Only the pairs with referrals in the window (the pairs first: CROSS JOIN keeps that
+        # order), and of theirs only those sent in it, read from the index before any row.
         window = [
             *(["p.last_sent_at > :since", "r.sent_at > :since"] if since else []),
             *(["p.first_sent_at <= :until", "r.sent_at <= :until"] if until else []),
         ]
         sql = (
             "SELECT r.from_org, r.to_org, r.sent_at, r.case_ref, r.loop_closed_at "
-            "FROM referral_pairs p JOIN referrals r "
+            "FROM referral_pairs p CROSS JOIN referrals r "
             "ON r.from_org = p.from_org AND r.to_org = p.to_org WHERE "
         )
         sent = " AND ".join(["p.from_org = :org", *window])
@@ -1295,7 +1295,7 @@ class EmbeddedStore:
             "WHERE {end} = :org AND {partner} <> :org AND last_sent_at <= :until "
             "UNION ALL "
             "SELECT r.{partner}, count(*), min(r.sent_at), max(r.sent_at) "
-            "FROM referral_pairs p JOIN referrals r "
+            "FROM referral_pairs p CROSS JOIN referrals r "
             "ON r.from_org = p.from_org AND r.to_org = p.to_org "
             "WHERE p.{end} = :org AND p.{partner} <> :org AND p.first_sent_at <= :until "
             "AND p.last_sent_at > :until AND r.sent_at <= :until GROUP BY r.{partner}"

@@ -756,12 +756,21 @@ class Neo4jStore:
     def referral_tallies(self, org_id: str, *, until: datetime) -> dict[str, ReferralTally]:
         params = {"id": org_id, "until": to_text(until)}
 
+        def tally(tx: ManagedTransaction, direction: str) -> list[list[Any]]:
+            """A pair's counters when all its referrals were sent by ``until``; else its
+            referrals counted, those of all pairs in one read."""
+            pairs = _lists(tx, cypher.REFERRAL_PAIR_TALLIES[direction], **params)
+            split = {row[0] for row in pairs if row[4]}
+            if not split:
+                return [row[:4] for row in pairs]
+            counted = _lists(tx, cypher.REFERRAL_TALLIES_COUNTED[direction], **params)
+            return [row[:4] for row in pairs if not row[4]] + [
+                row for row in counted if row[0] in split
+            ]
+
         def work(tx: ManagedTransaction) -> dict[str, ReferralTally]:
             _get_organization(tx, org_id)
-            sent = _lists(tx, cypher.REFERRAL_TALLIES["sent"], **params)
-            return referral_tallies_of(
-                sent, _lists(tx, cypher.REFERRAL_TALLIES["received"], **params)
-            )
+            return referral_tallies_of(tally(tx, "sent"), tally(tx, "received"))
 
         return self._read(work)
 
