@@ -537,6 +537,20 @@ def service_figures(
                 service.cold_start < 15,
             )
         ]
+        # What every request costs before any question is asked: the floor under each figure.
+        bare = percentiles([service.timed("/health") for _ in range(200)])
+        for label, value in zip(("p50", "p95"), bare, strict=True):
+            figures.append(
+                Figure(
+                    f"bare round trip (GET /health), {label}",
+                    round(value, 1),
+                    "ms",
+                    None,
+                    "",
+                    "",
+                    None,
+                )
+            )
         for name, path, params, naive_method, bars in ORGANIZATION_ROUTES:
             call = partial(_route, service, path, params)
             for group, org_ids, bar in (("typical", typical, bars[0]), ("hubs", hubs, bars[1])):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from graph_models import (
     AuditAction,
@@ -366,6 +368,18 @@ def test_a_bundle_of_referrals_counts_exactly_as_the_same_writes_one_by_one(stor
         again.close()
 
 
+def test_who_recorded_imported_events_is_kept_whatever_characters_it_holds(orgs):
+    who = 'Plateforme "Référence" \\ 2'
+    referral = imported("r1", "C-1", "clinic", "ei", 1, (S.RECEIVED, 2), (S.CLOSED, 3))
+    orgs.import_bundle(bundle_of(referral.model_copy(update={"recorded_by": who})))
+    stored = orgs.get_referral("r1")
+    assert [(e.status, e.at, e.recorded_by) for e in stored.events] == [
+        (S.SENT, at(1), who),
+        (S.RECEIVED, at(2), who),
+        (S.CLOSED, at(3), who),
+    ]
+
+
 def test_a_bundle_with_one_bad_referral_writes_none_of_them(orgs):
     with pytest.raises(InvalidReference, match="organization 'ghost' does not exist"):
         orgs.import_bundle(
@@ -382,6 +396,133 @@ def test_a_bundle_with_one_bad_referral_writes_none_of_them(orgs):
         )
     assert orgs.list_referrals(visible_to=None, limit=10, offset=0).total == 0
     assert orgs.referral_flow("clinic") == {}
+
+
+SENT_JAN_5 = {
+    "id": "r1",
+    "case_ref": "C-1",
+    "from_org": "clinic",
+    "to_org": "ei",
+    "sent_at": "2018-01-05T10:00:00Z",
+    "consent": True,
+}
+DECLINED_THEN_ENROLLED = (
+    "referral 'r1': a declined referral cannot become enrolled; "
+    "from declined it may become: closed, feedback_returned"
+)
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "message"),
+    [
+        (
+            {"events": [["declined", "2018-01-06"], ["enrolled", "2018-01-07"]]},
+            (),
+            DECLINED_THEN_ENROLLED,
+        ),
+        (
+            {"events": [["closed", "2018-01-06"], ["received", "2018-01-07"]]},
+            (),
+            "referral 'r1': a closed referral cannot become received; closed is final",
+        ),
+        (
+            {"events": [["received", "2018-01-04"]]},
+            (),
+            "referral 'r1': at 2018-01-04T00:00:00+00:00 is before the referral was sent "
+            "(2018-01-05T10:00:00+00:00)",
+        ),
+        (
+            {
+                "events": [
+                    ["received", "2018-01-06T10:00:00"],
+                    ["accepted", "2018-01-06T11:00+02:00"],
+                ]
+            },
+            (),
+            "referral 'r1': at 2018-01-06T11:00:00+02:00 is before the previous event "
+            "(received at 2018-01-06T10:00:00+00:00)",
+        ),
+        (
+            {"events": [["received", "2018-01-08"], ["closed", "2999-01-01T00:00:00Z"]]},
+            (),
+            "referral 'r1': 2999-01-01T00:00:00+00:00 is in the future",
+        ),
+        (
+            {"events": [["received", "2999-01-08"], ["closed", "2018-02-01"]]},
+            (),
+            "referral 'r1': 2999-01-08T00:00:00+00:00 is in the future",
+        ),
+        (
+            {"events": [["received", "2998-01-08"], ["closed", "2999-02-01"]]},
+            (),
+            "referral 'r1': 2998-01-08T00:00:00+00:00 is in the future",
+        ),
+        (
+            {"id": None, "events": [["enrolled", "2018-01-06"]]},
+            (),
+            "referral 'C-1': a sent referral cannot become enrolled; from sent it may become: "
+            "received, accepted, declined, unable_to_contact, closed",
+        ),
+        (
+            {"to_org": "clinic", "events": [["enrolled", "2018-01-06"]]},
+            (),
+            "a referral goes from one organization to another",
+        ),
+        (
+            {"consent": False},
+            ("consent",),
+            "a referral needs the family's consent: set consent to true once the family has "
+            "authorized it",
+        ),
+        (
+            {"case_ref": "lopez-2017-03-04"},
+            ("case_ref",),
+            "a case_ref must not hold a date (it may be a birth date); use a pseudonymous code",
+        ),
+        (
+            {"sent_at": "2999-01-01T00:00:00Z"},
+            ("sent_at",),
+            "2999-01-01T00:00:00+00:00 is in the future",
+        ),
+    ],
+)
+def test_a_bundle_with_a_bad_referral_is_refused_saying_which_and_what_is_wrong(
+    change, where, message
+):
+    good = {**SENT_JAN_5, "id": "r0"}
+    payload = {"name": "n", "title": "T", "referrals": [good, {**SENT_JAN_5, **change}]}
+    with pytest.raises(ValidationError) as refused:
+        NetworkBundle.model_validate_json(json.dumps(payload))
+    [error] = refused.value.errors()
+    assert (error["loc"], error["msg"]) == (("referrals", 1, *where), f"Value error, {message}")
+
+
+def test_imported_events_without_an_offset_are_read_as_utc():
+    referral = ReferralImport.model_validate(
+        {**SENT_JAN_5, "events": [["received", "2018-01-06T10:00:00"], ["closed", "2018-01-07"]]}
+    )
+    assert referral.events == [
+        (S.RECEIVED, datetime(2018, 1, 6, 10, tzinfo=UTC)),
+        (S.CLOSED, datetime(2018, 1, 7, tzinfo=UTC)),
+    ]
+    assert all(at.tzinfo is not None for _, at in referral.events)
+
+
+def test_a_bundle_refuses_every_bad_referral_it_holds():
+    referrals = [
+        {**SENT_JAN_5, "consent": False},
+        {
+            **SENT_JAN_5,
+            "id": "r2",
+            "events": [["declined", "2018-01-06"], ["enrolled", "2018-01-07"]],
+        },
+    ]
+    with pytest.raises(ValidationError) as refused:
+        NetworkBundle.model_validate({"name": "n", "title": "T", "referrals": referrals})
+    assert [error["loc"] for error in refused.value.errors()] == [
+        ("referrals", 0, "consent"),
+        ("referrals", 1),
+    ]
 
 
 def test_an_organization_with_referrals_cannot_be_deleted(orgs):

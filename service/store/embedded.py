@@ -60,6 +60,7 @@ from graph_models import (
     TokenCreate,
     relationship_id,
 )
+from graph_models.bundles import collector_paused
 from graph_models.common import utc_now
 from graph_models.evidence import (
     Agreement,
@@ -630,7 +631,7 @@ class EmbeddedStore:
     ) -> ImportSummary:
         tick = progress or (lambda what, count: None)
         summary = ImportSummary()
-        with self._lock, self._write() as db:
+        with collector_paused(), self._lock, self._write() as db:
             if bundle.sectors:
                 db.executemany(
                     "INSERT INTO sectors (slug, label, description) VALUES (?, ?, ?) "
@@ -914,14 +915,21 @@ class EmbeddedStore:
         ids = [referral.id or new_referral_id() for referral in referrals]
         refuse_repeated_referral_ids(ids, self._present("referrals", "id", set(ids)))
         now = to_text(utc_now())
-        rows, totals = referral_rows(ids, referrals, recorded_at=now)
-        for row in rows:
-            row["events"] = json.dumps(
-                [(status, at, row["recorded_by"], now) for status, at in row["events"]]
-            )
+
+        tails: dict[str, str] = {}
+
+        def events_json(events: list[tuple[str, str]], recorded_by: str) -> str:
+            """``json.dumps`` of ``[status, at, recorded_by, now]`` lists, written directly:
+            statuses and timestamps hold no character JSON escapes."""
+            tail = tails.get(recorded_by)
+            if tail is None:
+                tail = tails[recorded_by] = f', {json.dumps(recorded_by)}, "{now}"]'
+            return "[" + ", ".join([f'["{status}", "{at}"{tail}' for status, at in events]) + "]"
+
+        rows, totals = referral_rows(ids, referrals, recorded_at=now, events_as=events_json)
         db.executemany(
             f"INSERT INTO referrals ({', '.join(REFERRAL_COLUMNS)}, events) "
-            f"VALUES ({', '.join(':' + column for column in REFERRAL_COLUMNS)}, :events)",
+            f"VALUES ({', '.join('?' * (len(REFERRAL_COLUMNS) + 1))})",
             rows,
         )
         self._bump_pairs(db, totals)

@@ -93,6 +93,7 @@ from service.store.protocol import ImportSummary, Progress
 from service.store.records import (
     EVIDENCE_KINDS,
     PAIR_COLUMNS,
+    REFERRAL_COLUMNS,
     EvidenceCreate,
     EvidenceRecord,
     EvidenceRow,
@@ -1071,13 +1072,17 @@ class _Writer:
             ids, {referral_id for referral_id in ids if referral_id in known}
         )
         now = _now()
-        rows, totals = referral_rows(ids, referrals, recorded_at=now)
-        for row in rows:
-            events = row.pop("events")
-            row["event_statuses"] = [status for status, _ in events]
-            row["event_ats"] = [at for _, at in events]
-            row["event_by"] = [row["recorded_by"]] * len(events)
-            row["event_recorded_at"] = [now] * len(events)
+
+        def events_fields(events: list[tuple[str, str]], recorded_by: str) -> Row:
+            return {
+                "event_statuses": [status for status, _ in events],
+                "event_ats": [at for _, at in events],
+                "event_by": [recorded_by] * len(events),
+                "event_recorded_at": [now] * len(events),
+            }
+
+        found, totals = referral_rows(ids, referrals, recorded_at=now, events_as=events_fields)
+        rows = [dict(zip(REFERRAL_COLUMNS, row[:-1], strict=True)) | row[-1] for row in found]
         self._write("referrals", rows, cypher.MERGE_REFERRALS)
         for referral_id in ids:
             known.add(referral_id)
