@@ -200,17 +200,17 @@ def health_of(store: Store, org_id: str, *, as_of: date | None = None) -> Relati
         if engagement.status is EngagementStatus.HELD:
             for partner in engagement.org_ids:
                 touchpoints[partner] = max(engagement.date, touchpoints.get(partner, date.min))
+    until, since = end_of_day(day), end_of_day(day - timedelta(days=HEALTH_WINDOW_DAYS))
+    tallies = store.referral_tallies(org_id, until=until)
+    # The window's referrals are read only when some partner's last referral falls in it.
+    in_window = any(tally.last_sent_at > since for tally in tallies.values())
     partners = relationship_health(
         org_id,
         assessed=assessed,
         touchpoints=touchpoints,
         evidence=evidence_for(store, org_id),
-        tallies=store.referral_tallies(org_id, until=end_of_day(day)),
-        referrals=store.referral_facts(
-            org_id,
-            since=end_of_day(day - timedelta(days=HEALTH_WINDOW_DAYS)),
-            until=end_of_day(day),
-        ),
+        tallies=tallies,
+        referrals=store.referral_facts(org_id, since=since, until=until) if in_window else (),
         as_of=day,
         window_days=HEALTH_WINDOW_DAYS,
     )
