@@ -139,14 +139,11 @@ def _shown(store: Store, records: list[CaseLevel], principal: Principal) -> list
 
 
 def _audit_shown(store: Store, principal: Principal, shown: Iterable[CaseLevel]) -> None:
-    """Audit every case ref shown in ``shown``, each once, in one write: a hub's levels show
-    thousands of partners."""
-    audit(
-        store,
-        principal,
-        AuditAction.READ_PARTNERSHIP_EVIDENCE,
-        [record.case_ref for record in shown if record.case_ref],
-    )
+    """Audit every case ref shown in ``shown``, each once, in one write (none when no case ref
+    is shown): a hub's levels show thousands of partners."""
+    case_refs = [record.case_ref for record in shown if record.case_ref]
+    if case_refs:
+        audit(store, principal, AuditAction.READ_PARTNERSHIP_EVIDENCE, case_refs)
 
 
 def _visible(record: CaseLevel, principal: Principal) -> CaseLevel:
