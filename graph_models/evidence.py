@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -244,6 +244,17 @@ class ReferralFact:
     sent_at: dt.datetime
     case_ref: str
     closed_at: dt.datetime | None = None
+
+
+class ReferralTally(NamedTuple):
+    """The referrals between an organization and one partner sent by some moment: how many
+    each way, and when the first and the last of them were sent. A plain record, as a hub
+    tallies thousands of partners; what partnership levels sum up as level-1 evidence."""
+
+    sent: int
+    received: int
+    first_sent_at: dt.datetime
+    last_sent_at: dt.datetime
 
 
 class EvidenceKind(StrEnum):

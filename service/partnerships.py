@@ -5,8 +5,8 @@ pure functions of :mod:`service.analytics`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
 from typing import TypeVar
 
 import networkx as nx
@@ -26,7 +26,6 @@ from graph_models.evidence import (
     JointCasePlanCreate,
     PartnerLevel,
     PartnershipLevels,
-    ReferralFact,
 )
 from graph_models.measures import NetworkMeasures
 from graph_models.partnerships import EngagementPlan, RelationshipHealthReport
@@ -50,11 +49,6 @@ all sources would cost more than this, it is estimated from as many as the budge
 least 10), chosen with a fixed seed. A couple of seconds at most on one core."""
 HEALTH_WINDOW_DAYS = 90
 """How far back referrals count for relationship health."""
-
-
-def referral_facts_for(store: Store, org_id: str) -> list[ReferralFact]:
-    """The referrals ``org_id`` sent or received, as facts for levels and health."""
-    return store.referral_facts(org_id)
 
 
 def evidence_for(store: Store, org_id: str) -> list[Evidence]:
@@ -90,7 +84,8 @@ def levels_of(
     day = as_of or today()
     levels = _levels(store, org_id, day)
     for partner in levels:
-        partner.evidence = _shown(store, partner.evidence, principal)
+        partner.evidence = [_visible(item, principal) for item in partner.evidence]
+    _audit_shown(store, principal, (item for partner in levels for item in partner.evidence))
     return PartnershipLevels(org_id=org_id, as_of=day, partners=levels)
 
 
@@ -128,7 +123,7 @@ def _levels(store: Store, org_id: str, day: date) -> list[PartnerLevel]:
     return partnership_levels(
         org_id,
         evidence=evidence_for(store, org_id),
-        referrals=referral_facts_for(store, org_id),
+        referrals=store.referral_tallies(org_id, until=end_of_day(day)),
         as_of=day,
     )
 
@@ -139,13 +134,16 @@ CaseLevel = TypeVar("CaseLevel", Evidence, JointCasePlan)
 def _shown(store: Store, records: list[CaseLevel], principal: Principal) -> list[CaseLevel]:
     """``records`` as ``principal`` may see them; every case ref shown is audited."""
     shown = [_visible(record, principal) for record in records]
-    audit(
-        store,
-        principal,
-        AuditAction.READ_PARTNERSHIP_EVIDENCE,
-        [record.case_ref for record in shown if record.case_ref],
-    )
+    _audit_shown(store, principal, shown)
     return shown
+
+
+def _audit_shown(store: Store, principal: Principal, shown: Iterable[CaseLevel]) -> None:
+    """Audit every case ref shown in ``shown``, each once, in one write (none when no case ref
+    is shown): a hub's levels show thousands of partners."""
+    case_refs = [record.case_ref for record in shown if record.case_ref]
+    if case_refs:
+        audit(store, principal, AuditAction.READ_PARTNERSHIP_EVIDENCE, case_refs)
 
 
 def _visible(record: CaseLevel, principal: Principal) -> CaseLevel:
@@ -199,12 +197,17 @@ def health_of(store: Store, org_id: str, *, as_of: date | None = None) -> Relati
         if engagement.status is EngagementStatus.HELD:
             for partner in engagement.org_ids:
                 touchpoints[partner] = max(engagement.date, touchpoints.get(partner, date.min))
+    until, since = end_of_day(day), end_of_day(day - timedelta(days=HEALTH_WINDOW_DAYS))
+    tallies = store.referral_tallies(org_id, until=until)
+    # The window's referrals are read only when some partner's last referral falls in it.
+    in_window = any(tally.last_sent_at > since for tally in tallies.values())
     partners = relationship_health(
         org_id,
         assessed=assessed,
         touchpoints=touchpoints,
         evidence=evidence_for(store, org_id),
-        referrals=referral_facts_for(store, org_id),
+        tallies=tallies,
+        referrals=store.referral_facts(org_id, since=since, until=until) if in_window else (),
         as_of=day,
         window_days=HEALTH_WINDOW_DAYS,
     )

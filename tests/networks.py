@@ -3,6 +3,7 @@ events, tokens and audit entries, added the same way on every store; and a store
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from graph_models import NetworkBundle, ReferralStatus, Role, TokenCreate
@@ -12,6 +13,8 @@ from graph_models.evidence import (
     CollaborativeCreate,
     JointCasePlanCreate,
     JointProgramCreate,
+    ReferralFact,
+    ReferralTally,
 )
 from graph_models.referrals import ReferralEventCreate, ReferralImport
 from service.seeding import load_seed
@@ -105,3 +108,22 @@ def export(store: Store, *, batch_size: int = 1000) -> dict[RecordKind, list[Row
         kind: [row for batch in store.export_records(kind, batch_size=batch_size) for row in batch]
         for kind in RecordKind
     }
+
+
+def tallied(
+    focal: str, referrals: Iterable[ReferralFact], *, until: datetime
+) -> dict[str, ReferralTally]:
+    """What ``Store.referral_tallies`` gives for ``referrals``: those between ``focal`` and a
+    partner sent by ``until``, tallied by partner."""
+    found: dict[str, ReferralTally] = {}
+    for fact in sorted(referrals, key=lambda fact: fact.sent_at):
+        if fact.sent_at > until or fact.from_org == fact.to_org:
+            continue
+        if focal not in (fact.from_org, fact.to_org):
+            continue
+        partner = fact.to_org if fact.from_org == focal else fact.from_org
+        sent, received, first, _ = found.get(partner, (0, 0, fact.sent_at, fact.sent_at))
+        found[partner] = ReferralTally(
+            sent + (fact.from_org == focal), received + (fact.to_org == focal), first, fact.sent_at
+        )
+    return found

@@ -3,8 +3,10 @@ reads as of any day, and drops when an agreement ends."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
+from graph_models.common import end_of_day
 from graph_models.evidence import (
     Agreement,
     AgreementKind,
@@ -15,6 +17,7 @@ from graph_models.evidence import (
     ReferralFact,
 )
 from service.analytics.levels import as_evidence, levels_by_partner, partnership_levels
+from tests.networks import tallied
 
 CREATED = datetime(2017, 1, 1, tzinfo=UTC)
 
@@ -73,9 +76,15 @@ def collaborative(
     )
 
 
+def levels_of(focal: str, *, referrals: Iterable[ReferralFact] = (), as_of: date, **inputs) -> list:
+    """The levels of ``focal``'s partners, its ``referrals`` tallied as the store would."""
+    tallies = tallied(focal, referrals, until=end_of_day(as_of))
+    return partnership_levels(focal, referrals=tallies, as_of=as_of, **inputs)
+
+
 def level_of(partner: str, focal: str = "eld", **inputs) -> tuple[int, list[str]]:
     """The level of ``partner`` and the summaries of its evidence."""
-    found = {p.partner_id: p for p in partnership_levels(focal, **inputs)}
+    found = {p.partner_id: p for p in levels_of(focal, **inputs)}
     if partner not in found:
         return 0, []
     return int(found[partner].level), [e.summary for e in found[partner].evidence]
@@ -189,7 +198,7 @@ def test_referrals_either_way_count_and_referrals_between_other_orgs_do_not():
         referral("eld", "eld", date(2018, 1, 7)),
         referral("eld", "wic", date(2018, 3, 1)),
     ]
-    levels = partnership_levels("eld", evidence=[], referrals=referrals, as_of=date(2018, 2, 1))
+    levels = levels_of("eld", evidence=[], referrals=referrals, as_of=date(2018, 2, 1))
     assert levels_by_partner(levels) == {"hub": 1}
     assert levels[0].evidence[0].summary == (
         "1 referral between eld and hub (0 sent, 1 received), on 2018-01-05"

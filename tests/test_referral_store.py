@@ -23,8 +23,10 @@ from graph_models import (
     ReferralStatus,
     Role,
 )
+from graph_models.evidence import ReferralTally
 from service.errors import Conflict, InvalidInput, InvalidReference, NotFound
 from tests.conftest import add_orgs
+from tests.networks import tallied
 
 S = ReferralStatus
 LONG_AGO = datetime(2030, 1, 1, tzinfo=UTC)
@@ -571,3 +573,35 @@ def test_referral_facts_list_what_an_organization_sent_and_received_with_loop_cl
     assert store.referral_facts("ei")[0].sent_at == at(2)
     with pytest.raises(NotFound):
         store.referral_facts("nowhere")
+
+
+def test_referral_facts_of_a_window_are_those_sent_after_its_start_and_by_its_end(store, orgs):
+    refer(store, "r1", "case-1", "clinic", "ei", 2)
+    refer(store, "r2", "case-2", "hub", "clinic", 5)
+    refer(store, "r3", "case-3", "clinic", "hub", 6)
+    refer(store, "r4", "case-4", "ei", "clinic", 9)
+    window = store.referral_facts("clinic", since=at(2), until=at(6))
+    assert [f.case_ref for f in window] == ["case-2", "case-3"]
+    assert [f.case_ref for f in store.referral_facts("clinic", since=at(5))] == ["case-3", "case-4"]
+    assert [f.case_ref for f in store.referral_facts("clinic", until=at(5))] == ["case-1", "case-2"]
+
+
+def test_referral_tallies_count_each_partners_referrals_either_way_sent_by_a_moment(store, orgs):
+    refer(store, "r1", "case-1", "clinic", "ei", 2)
+    refer(store, "r2", "case-2", "ei", "clinic", 4)
+    refer(store, "r3", "case-3", "clinic", "ei", 7)
+    refer(store, "r4", "case-4", "hub", "clinic", 5)
+    refer(store, "r5", "case-5", "hub", "ei", 3)
+    assert store.referral_tallies("clinic", until=at(30)) == {
+        "ei": ReferralTally(sent=2, received=1, first_sent_at=at(2), last_sent_at=at(7)),
+        "hub": ReferralTally(sent=0, received=1, first_sent_at=at(5), last_sent_at=at(5)),
+    }
+    # The pair clinic-ei has referrals on both sides of day 4: they are counted one by one.
+    assert store.referral_tallies("clinic", until=at(4)) == {
+        "ei": ReferralTally(sent=1, received=1, first_sent_at=at(2), last_sent_at=at(4))
+    }
+    for until in (at(1), at(3), at(5), at(7)):
+        facts = store.referral_facts("ei")
+        assert store.referral_tallies("ei", until=until) == tallied("ei", facts, until=until)
+    with pytest.raises(NotFound):
+        store.referral_tallies("nowhere", until=at(30))

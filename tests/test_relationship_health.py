@@ -3,12 +3,15 @@ flag where it disagrees with the assessed state."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from graph_models import RelationshipState
+from graph_models.common import end_of_day
 from graph_models.evidence import Agreement, AgreementKind, ReferralFact
 from service.analytics.health import relationship_health
 from service.analytics.levels import as_evidence
+from tests.networks import tallied
 
 GREEN, YELLOW, RED, NO_DOT = (
     RelationshipState.GREEN,
@@ -57,8 +60,11 @@ def data_mou(start: date, end: date | None = None) -> list:
     )
 
 
-def health(**inputs):
-    [only] = relationship_health("eld", as_of=TODAY, **inputs)
+def health(*, referrals: Iterable[ReferralFact] = (), **inputs):
+    """The health of eld's one partner today, its ``referrals`` also tallied as the store
+    would."""
+    tallies = tallied("eld", referrals, until=end_of_day(TODAY))
+    [only] = relationship_health("eld", as_of=TODAY, tallies=tallies, referrals=referrals, **inputs)
     return only
 
 

@@ -97,9 +97,14 @@ def engagement_plan(
     activities = sorted(
         (e for e in engagements if focal in e.org_ids), key=lambda e: (e.date, e.id)
     )
+    # Each partner's activities gathered in one pass: a hub has thousands of partners.
+    involving: dict[str, list[Engagement]] = {}
+    for activity in activities:
+        for org_id in dict.fromkeys(activity.org_ids):
+            involving.setdefault(org_id, []).append(activity)
     grouped: dict[RelationshipState, list[PlanPartner]] = {state: [] for state in RelationshipState}
     for partner, (assessed_at, state) in states_as_of(graph, focal, today).items():
-        involved = [e for e in activities if partner in e.org_ids]
+        involved = involving.get(partner, [])
         held = [e for e in involved if e.status is EngagementStatus.HELD and e.date <= today]
         planned = [
             PlannedActivity(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, timedelta
 
 from graph_models import RelationshipState
-from graph_models.evidence import Evidence, ReferralFact
+from graph_models.evidence import Evidence, ReferralFact, ReferralTally
 from graph_models.partnerships import HealthSignals, RelationshipHealth
 from service.analytics.levels import levels_by_partner, partnership_levels, with_referrals
 
@@ -40,6 +40,7 @@ def relationship_health(
     assessed: Mapping[str, RelationshipState],
     touchpoints: Mapping[str, date],
     evidence: Iterable[Evidence] = (),
+    tallies: Mapping[str, ReferralTally] | None = None,
     referrals: Iterable[ReferralFact] = (),
     as_of: date,
     window_days: int = 90,
@@ -66,8 +67,12 @@ def relationship_health(
         The date of the latest held engagement activity with each partner.
     evidence : iterable of Evidence
         Partnership evidence, as for :func:`~service.analytics.levels.partnership_levels`.
+    tallies : mapping of partner id to ReferralTally, optional
+        The referrals between ``focal`` and each partner sent by the end of ``as_of``, as
+        ``Store.referral_tallies`` gives them: when the first and the last were sent.
     referrals : iterable of ReferralFact
-        Referrals between organizations; those between ``focal`` and a partner count.
+        The referrals of the window at least (``Store.referral_facts`` of it); those between
+        ``focal`` and a partner sent in the ``window_days`` up to ``as_of`` count.
     as_of : date
         The day the signals are read on.
     window_days, stale_after_days, lost_after_days, min_referrals : int
@@ -89,17 +94,16 @@ def relationship_health(
     evidence = list(evidence)
     window_start = as_of - timedelta(days=window_days)
     recent: dict[str, list[ReferralFact]] = {}
-    first_referral: dict[str, date] = {}
-    last_referral: dict[str, date] = {}
     for referral in referrals:
         day = referral.sent_at.astimezone(UTC).date()
         partner = _partner(focal, referral)
-        if partner is None or day > as_of:
-            continue
-        first_referral[partner] = min(day, first_referral.get(partner, day))
-        last_referral[partner] = max(day, last_referral.get(partner, day))
-        if day > window_start:
+        if partner is not None and window_start < day <= as_of:
             recent.setdefault(partner, []).append(referral)
+    first_referral, last_referral = {}, {}
+    for partner, tally in (tallies or {}).items():
+        if partner != focal:
+            first_referral[partner] = tally.first_sent_at.astimezone(UTC).date()
+            last_referral[partner] = tally.last_sent_at.astimezone(UTC).date()
 
     def levels_on(day: date) -> dict[str, int]:
         # Referrals only ever make level 1: which partners had one by then is enough, and

@@ -16,7 +16,7 @@ from graph_models.evidence import (
     JointProgram,
     PartnerLevel,
     PartnershipLevel,
-    ReferralFact,
+    ReferralTally,
 )
 
 
@@ -109,14 +109,15 @@ def partnership_levels(
     focal: str,
     *,
     evidence: Iterable[Evidence],
-    referrals: Iterable[ReferralFact] = (),
+    referrals: Mapping[str, ReferralTally] | None = None,
     as_of: date | None = None,
 ) -> list[PartnerLevel]:
     """The level each partner of ``focal`` has reached by ``as_of``, with the evidence for it.
 
     Evidence counts from its start; evidence with an end (an agreement, a program, a
     collaborative) stops counting after its last day. Referrals either way between the two
-    organizations are level 1, summed up in one piece of evidence per partner.
+    organizations are level 1, summed up in one piece of evidence per partner from their
+    tally: a hub's tens of thousands of referrals are never read one by one.
 
     Parameters
     ----------
@@ -124,8 +125,9 @@ def partnership_levels(
         The organization whose partners are levelled.
     evidence : iterable of Evidence
         Joint case plans, programs, agreements and collaboratives, as from :func:`as_evidence`.
-    referrals : iterable of ReferralFact
-        Referrals between organizations; only those with ``focal`` on one side count.
+    referrals : mapping of partner id to ReferralTally, optional
+        The referrals between ``focal`` and each partner sent by the end of ``as_of``, as
+        ``Store.referral_tallies`` gives them.
     as_of : date, optional
         The day the levels are read on; today (UTC) if left out.
 
@@ -136,12 +138,11 @@ def partnership_levels(
 
     Examples
     --------
-    >>> sent = [ReferralFact("eld", "hub", datetime(2018, 1, 5, tzinfo=UTC), "c1")]
+    >>> on = datetime(2018, 1, 5, tzinfo=UTC)
+    >>> sent = {"hub": ReferralTally(sent=1, received=0, first_sent_at=on, last_sent_at=on)}
     >>> [(p.partner_id, int(p.level), p.evidence[0].summary)
     ...  for p in partnership_levels("eld", evidence=[], referrals=sent, as_of=date(2018, 2, 1))]
     [('hub', 1, '1 referral between eld and hub (1 sent, 0 received), on 2018-01-05')]
-    >>> partnership_levels("eld", evidence=[], referrals=sent, as_of=date(2018, 1, 4))
-    []
     """
     day = as_of or datetime.now(UTC).date()
     by_partner: dict[str, list[Evidence]] = defaultdict(list)
@@ -150,8 +151,9 @@ def partnership_levels(
             for partner in item.org_ids:
                 if partner != focal:
                     by_partner[partner].append(item)
-    for partner, facts in _referrals_by_partner(focal, referrals, day).items():
-        by_partner[partner].append(_referral_evidence(focal, partner, facts))
+    for partner, tally in (referrals or {}).items():
+        if partner != focal:
+            by_partner[partner].append(_referral_evidence(focal, partner, tally))
     levels = []
     for partner, items in by_partner.items():
         items.sort(key=lambda e: (-e.level, e.start, e.id or ""))
@@ -188,32 +190,19 @@ def _in_force(item: Evidence, day: date) -> bool:
     return item.start <= day and (item.end is None or day <= item.end)
 
 
-def _referrals_by_partner(
-    focal: str, referrals: Iterable[ReferralFact], day: date
-) -> dict[str, list[ReferralFact]]:
-    found: dict[str, list[ReferralFact]] = defaultdict(list)
-    for referral in referrals:
-        if referral.sent_at.astimezone(UTC).date() > day:
-            continue
-        if referral.from_org == focal and referral.to_org != focal:
-            found[referral.to_org].append(referral)
-        elif referral.to_org == focal and referral.from_org != focal:
-            found[referral.from_org].append(referral)
-    return found
-
-
-def _referral_evidence(focal: str, partner: str, facts: list[ReferralFact]) -> Evidence:
-    days = sorted(fact.sent_at.astimezone(UTC).date() for fact in facts)
-    sent = sum(fact.from_org == focal for fact in facts)
-    count = f"{len(facts)} referral{'s' if len(facts) != 1 else ''}"
-    when = f"on {days[0]}" if days[0] == days[-1] else f"from {days[0]} to {days[-1]}"
+def _referral_evidence(focal: str, partner: str, tally: ReferralTally) -> Evidence:
+    first = tally.first_sent_at.astimezone(UTC).date()
+    last = tally.last_sent_at.astimezone(UTC).date()
+    total = tally.sent + tally.received
+    count = f"{total} referral{'s' if total != 1 else ''}"
+    when = f"on {first}" if first == last else f"from {first} to {last}"
     return Evidence(
         level=PartnershipLevel.REFERRALS,
         kind=EvidenceKind.REFERRALS,
         id=None,
         summary=f"{count} between {focal} and {partner} "
-        f"({sent} sent, {len(facts) - sent} received), {when}",
+        f"({tally.sent} sent, {tally.received} received), {when}",
         org_ids=[focal, partner],
-        start=days[0],
-        end=days[-1],
+        start=first,
+        end=last,
     )

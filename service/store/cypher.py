@@ -625,15 +625,39 @@ ORDER BY e.seq DESC SKIP $offset LIMIT $limit""",
 
 # -- referrals as partnership signals -------------------------------------------------------
 
+_IN_WINDOW = "($since IS NULL OR r.sent_at > $since) AND ($until IS NULL OR r.sent_at <= $until)"
 REFERRAL_FACTS = f"""
-MATCH (r:{Label.REFERRAL}) WHERE r.from_org = $id
+MATCH (r:{Label.REFERRAL}) WHERE r.from_org = $id AND {_IN_WINDOW}
 RETURN [r.from_org, r.to_org, r.sent_at, r.case_ref, r.loop_closed_at] AS row
 UNION ALL
-MATCH (r:{Label.REFERRAL}) WHERE r.to_org = $id AND r.from_org <> $id
+MATCH (r:{Label.REFERRAL}) WHERE r.to_org = $id AND r.from_org <> $id AND {_IN_WINDOW}
 RETURN [r.from_org, r.to_org, r.sent_at, r.case_ref, r.loop_closed_at] AS row
 """
 """``[from_org, to_org, sent_at, case_ref, loop_closed_at]`` of each referral ``$id`` sent or
-received, each through its own index."""
+received after ``$since`` and by ``$until`` (either None: no bound), each through its own
+index."""
+REFERRAL_PAIR_TALLIES = {
+    direction: f"""
+MATCH (o:{Label.ORGANIZATION}){left}[p:{Rel.REFERRED}]{right}(partner:{Label.ORGANIZATION})
+WHERE o.id = $id AND partner.id <> $id AND p.first_sent_at <= $until
+RETURN [partner.id, p.counts[{PAIR_COUNTERS.index("sent")}], p.first_sent_at, p.last_sent_at,
+        p.last_sent_at > $until] AS row
+"""
+    for direction, (left, right) in _FLOW_DIRECTIONS.items()
+}
+"""Per partner ``[id, referrals, first sent, last sent, whether some were sent after $until]``
+from the counters of each pair ``$id`` is one end of with referrals sent by ``$until``."""
+REFERRAL_TALLIES_COUNTED = {
+    direction: f"""
+MATCH (r:{Label.REFERRAL}) WHERE r.{focal} = $id AND r.{partner} <> $id AND r.sent_at <= $until
+WITH r.{partner} AS partner, count(r) AS referrals, min(r.sent_at) AS first,
+     max(r.sent_at) AS last
+RETURN [partner, referrals, first, last] AS row
+"""
+    for direction, (focal, partner) in _FLOW_AS_OF_ENDS.items()
+}
+"""The same rows counted from the referrals ``$id`` sent or received by ``$until``: read only
+when some pair has referrals on both sides of it."""
 
 # -- copying between stores -------------------------------------------------------------------
 # Per kind of record (service.store.transfer.RecordKind): how many there are, one page of them

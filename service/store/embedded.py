@@ -72,6 +72,7 @@ from graph_models.evidence import (
     JointProgram,
     JointProgramCreate,
     ReferralFact,
+    ReferralTally,
 )
 from graph_models.paths import WarmPath
 from graph_models.referrals import NO_DAYS, median_days
@@ -101,6 +102,7 @@ from service.store.records import (
     referral_facts_of,
     referral_of,
     referral_rows,
+    referral_tallies_of,
     refuse_repeated_referral_ids,
     scope_kind,
     state_fields,
@@ -1269,11 +1271,48 @@ class EmbeddedStore:
 
     # -- referrals as partnership signals ----
 
-    def referral_facts(self, org_id: str) -> list[ReferralFact]:
+    def referral_facts(
+        self, org_id: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[ReferralFact]:
         self.get_organization(org_id)
-        columns = "from_org, to_org, sent_at, case_ref, loop_closed_at"
-        rows = self._all(f"SELECT {columns} FROM {self._of_org(columns)}", {"org": org_id})
-        return referral_facts_of(tuple(row) for row in rows)
+        params = {
+            "org": org_id,
+            "since": to_text(since) if since else None,
+            "until": to_text(until) if until else None,
+        }
+        # Only the pairs with referrals in the window (the pairs first: CROSS JOIN keeps that
+        # order), and of theirs only those sent in it, read from the index before any row.
+        window = [
+            *(["p.last_sent_at > :since", "r.sent_at > :since"] if since else []),
+            *(["p.first_sent_at <= :until", "r.sent_at <= :until"] if until else []),
+        ]
+        sql = (
+            "SELECT r.from_org, r.to_org, r.sent_at, r.case_ref, r.loop_closed_at "
+            "FROM referral_pairs p CROSS JOIN referrals r "
+            "ON r.from_org = p.from_org AND r.to_org = p.to_org WHERE "
+        )
+        sent = " AND ".join(["p.from_org = :org", *window])
+        received = " AND ".join(["p.to_org = :org", "p.from_org <> :org", *window])
+        rows = self._tuples(f"{sql}{sent} UNION ALL {sql}{received}", params)
+        return referral_facts_of(rows)
+
+    def referral_tallies(self, org_id: str, *, until: datetime) -> dict[str, ReferralTally]:
+        self.get_organization(org_id)
+        sql = (
+            "SELECT {partner}, sent, first_sent_at, last_sent_at FROM referral_pairs "
+            "WHERE {end} = :org AND {partner} <> :org AND last_sent_at <= :until "
+            "UNION ALL "
+            "SELECT r.{partner}, count(*), min(r.sent_at), max(r.sent_at) "
+            "FROM referral_pairs p CROSS JOIN referrals r "
+            "ON r.from_org = p.from_org AND r.to_org = p.to_org "
+            "WHERE p.{end} = :org AND p.{partner} <> :org AND p.first_sent_at <= :until "
+            "AND p.last_sent_at > :until AND r.sent_at <= :until GROUP BY r.{partner}"
+        )
+        params = {"org": org_id, "until": to_text(until)}
+        return referral_tallies_of(
+            self._tuples(sql.format(partner="to_org", end="from_org"), params),
+            self._tuples(sql.format(partner="from_org", end="to_org"), params),
+        )
 
     # -- copying between stores ----
 

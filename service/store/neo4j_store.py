@@ -81,6 +81,7 @@ from graph_models.evidence import (
     JointProgram,
     JointProgramCreate,
     ReferralFact,
+    ReferralTally,
 )
 from graph_models.paths import WarmPath
 from service.analytics.paths import warmest_paths
@@ -112,6 +113,7 @@ from service.store.records import (
     referral_facts_of,
     referral_of,
     referral_rows,
+    referral_tallies_of,
     refuse_repeated_referral_ids,
     scope_kind,
     state_fields,
@@ -737,10 +739,39 @@ class Neo4jStore:
 
     # -- referrals as partnership signals ----
 
-    def referral_facts(self, org_id: str) -> list[ReferralFact]:
+    def referral_facts(
+        self, org_id: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[ReferralFact]:
+        params = {
+            "id": org_id,
+            "since": to_text(since) if since else None,
+            "until": to_text(until) if until else None,
+        }
+
         def work(tx: ManagedTransaction) -> list[ReferralFact]:
             _get_organization(tx, org_id)
-            return referral_facts_of(_lists(tx, cypher.REFERRAL_FACTS, id=org_id))
+            return referral_facts_of(_lists(tx, cypher.REFERRAL_FACTS, **params))
+
+        return self._read(work)
+
+    def referral_tallies(self, org_id: str, *, until: datetime) -> dict[str, ReferralTally]:
+        params = {"id": org_id, "until": to_text(until)}
+
+        def tally(tx: ManagedTransaction, direction: str) -> list[list[Any]]:
+            """A pair's counters when all its referrals were sent by ``until``; else its
+            referrals counted, those of all pairs in one read."""
+            pairs = _lists(tx, cypher.REFERRAL_PAIR_TALLIES[direction], **params)
+            split = {row[0] for row in pairs if row[4]}
+            if not split:
+                return [row[:4] for row in pairs]
+            counted = _lists(tx, cypher.REFERRAL_TALLIES_COUNTED[direction], **params)
+            return [row[:4] for row in pairs if not row[4]] + [
+                row for row in counted if row[0] in split
+            ]
+
+        def work(tx: ManagedTransaction) -> dict[str, ReferralTally]:
+            _get_organization(tx, org_id)
+            return referral_tallies_of(tally(tx, "sent"), tally(tx, "received"))
 
         return self._read(work)
 

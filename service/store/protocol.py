@@ -58,6 +58,7 @@ from graph_models.evidence import (
     JointProgram,
     JointProgramCreate,
     ReferralFact,
+    ReferralTally,
 )
 from graph_models.paths import WarmPath
 from service.store.transfer import RecordKind, Row
@@ -251,9 +252,18 @@ class Store(Protocol):
     ) -> Page[AuditEntry]: ...
 
     # -- referrals as partnership signals ----
-    def referral_facts(self, org_id: str) -> list[ReferralFact]:
-        """Every referral ``org_id`` sent or received, as the plain facts levels and health
-        weigh, ordered by ``sent_at``, then sender, receiver and case."""
+    def referral_facts(
+        self, org_id: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[ReferralFact]:
+        """The referrals ``org_id`` sent or received, as the plain facts health weighs in its
+        window: every one, or those sent after ``since`` and by ``until`` when given, ordered by
+        ``sent_at``, then sender, receiver and case."""
+        ...
+
+    def referral_tallies(self, org_id: str, *, until: datetime) -> dict[str, ReferralTally]:
+        """The referrals between ``org_id`` and each partner (itself left out) sent by
+        ``until``, tallied by partner id: a pair whose referrals were all sent by then is read
+        from its counters, only the referrals of the others through their index."""
         ...
 
     # -- copying between stores ----

@@ -34,6 +34,7 @@ from graph_models.evidence import (
     JointProgram,
     JointProgramCreate,
     ReferralFact,
+    ReferralTally,
 )
 from graph_models.referrals import (
     FUNNEL_STAGES,
@@ -586,3 +587,27 @@ def referral_facts_of(rows: Iterable[Sequence[Any]]) -> list[ReferralFact]:
         for from_org, to_org, sent_at, case_ref, closed_at in rows
     ]
     return sorted(facts, key=lambda f: (f.sent_at, f.from_org, f.to_org, f.case_ref))
+
+
+def referral_tallies_of(
+    sent: Iterable[Sequence[Any]], received: Iterable[Sequence[Any]]
+) -> dict[str, ReferralTally]:
+    """Per partner tallies from ``(partner, referrals, first_sent_at, last_sent_at)`` rows of
+    the referrals an organization sent and received, timestamps as :func:`to_text` text.
+
+    >>> tally = referral_tallies_of(
+    ...     [("b", 2, "2018-01-05T00:00:00.000000Z", "2018-03-01T00:00:00.000000Z")],
+    ...     [("b", 1, "2018-01-02T00:00:00.000000Z", "2018-01-02T00:00:00.000000Z")])["b"]
+    >>> tally.sent, tally.received, tally.first_sent_at.day, tally.last_sent_at.month
+    (2, 1, 2, 3)
+    """
+    totals: dict[str, list[Any]] = {}
+    for rows, field in ((sent, 0), (received, 1)):
+        for partner, referrals, first, last in rows:
+            total = totals.setdefault(partner, [0, 0, first, last])
+            total[field] += referrals
+            total[2], total[3] = min(total[2], first), max(total[3], last)
+    return {
+        partner: ReferralTally(sent, received, from_text(first), from_text(last))
+        for partner, (sent, received, first, last) in totals.items()
+    }
