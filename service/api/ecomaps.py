@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Query
 
 from graph_models.ecomaps import EcoMap, EcoMapChanges, RegionMap
 from service.api.deps import Reader, StoreDep
+from service.api.responses import ModelResponse
 from service.maps import load_ecomap, load_ecomap_changes, load_region_map
 
 router = APIRouter(tags=["eco-maps"])
@@ -18,12 +18,6 @@ AsOf = Annotated[
     date | None,
     Query(description="Answer from the history as it stood at the end of this day (UTC)."),
 ]
-
-
-def as_json(model: BaseModel) -> Response:
-    """``model`` as JSON, serialized once: FastAPI would first validate a returned model again,
-    which on a hub with thousands of partners costs more than computing its eco-map."""
-    return Response(model.model_dump_json(), media_type="application/json")
 
 
 @router.get("/organizations/{org_id}/ecomap", response_model=EcoMap)
@@ -39,10 +33,10 @@ def get_ecomap(
         str | None,
         Query(description="A sector profile; its sectors without a partner are missing_sectors."),
     ] = None,
-) -> Response:
+) -> ModelResponse:
     """The agency's eco-map: each partner with the state of the relationship, its partnership
     level, the referrals sent and received and the open loops."""
-    return as_json(load_ecomap(store, org_id, depth=depth, as_of=as_of, profile=profile))
+    return ModelResponse(load_ecomap(store, org_id, depth=depth, as_of=as_of, profile=profile))
 
 
 @router.get("/organizations/{org_id}/ecomap/changes")

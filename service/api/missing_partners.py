@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from graph_models.coverage import MissingPartners
 from service import partner_gaps
 from service.api.deps import Reader, StoreDep
+from service.api.responses import ModelResponse
 
 router = APIRouter(tags=["missing partners"])
 
@@ -41,20 +42,27 @@ its introducers (`via`) and a one-line `reason`.
 """
 
 
-@router.get("/organizations/{org_id}/missing-partners", description=RANKING)
+@router.get(
+    "/organizations/{org_id}/missing-partners",
+    response_model=MissingPartners,
+    description=RANKING,
+)
 def organization_missing_partners(
     org_id: str,
     store: StoreDep,
     _: Reader,
     profile: ProfileName,
     limit: CandidateLimit = partner_gaps.DEFAULT_CANDIDATES,
-) -> MissingPartners:
+) -> ModelResponse:
     """The sectors of a profile an organization has no, weak or a single partner in."""
-    return partner_gaps.organization_gaps(store, org_id, profile=profile, limit=limit)
+    return ModelResponse(
+        partner_gaps.organization_gaps(store, org_id, profile=profile, limit=limit)
+    )
 
 
 @router.get(
     "/regions/{region}/missing-partners",
+    response_model=MissingPartners,
     description="Every organization whose region is exactly `region`, taken together: their "
     "partners are pooled, each in the best state any of them has with it, and a candidate in "
     "the region counts as same region." + RANKING,
@@ -65,13 +73,14 @@ def region_missing_partners(
     _: Reader,
     profile: ProfileName,
     limit: CandidateLimit = partner_gaps.DEFAULT_CANDIDATES,
-) -> MissingPartners:
+) -> ModelResponse:
     """The sectors of a profile a region as a whole has no, weak or a single partner in."""
-    return partner_gaps.region_gaps(store, region, profile=profile, limit=limit)
+    return ModelResponse(partner_gaps.region_gaps(store, region, profile=profile, limit=limit))
 
 
 @router.get(
     "/collaboratives/{collaborative_id}/missing-partners",
+    response_model=MissingPartners,
     description="The members of a collaborative taken together: their partners are pooled, "
     "each in the best state any member has with it." + RANKING,
 )
@@ -81,6 +90,8 @@ def collaborative_missing_partners(
     _: Reader,
     profile: ProfileName,
     limit: CandidateLimit = partner_gaps.DEFAULT_CANDIDATES,
-) -> MissingPartners:
+) -> ModelResponse:
     """The sectors of a profile a collaborative as a whole has no, weak or a single partner in."""
-    return partner_gaps.collaborative_gaps(store, collaborative_id, profile=profile, limit=limit)
+    return ModelResponse(
+        partner_gaps.collaborative_gaps(store, collaborative_id, profile=profile, limit=limit)
+    )

@@ -12,22 +12,23 @@ from graph_models.measures import NetworkMeasures
 from graph_models.partnerships import EngagementPlan, RelationshipHealthReport
 from service import partnerships
 from service.api.deps import Reader, StoreDep
+from service.api.responses import ModelResponse
 
 router = APIRouter(tags=["partnerships"])
 
 AsOf = Annotated[date | None, Query(description="Read as of this day; today if left out.")]
 
 
-@router.get("/organizations/{org_id}/partnership-levels")
+@router.get("/organizations/{org_id}/partnership-levels", response_model=PartnershipLevels)
 def partnership_levels(
     org_id: str, store: StoreDep, principal: Reader, as_of: AsOf = None
-) -> PartnershipLevels:
+) -> ModelResponse:
     """For each partner, the highest partnership level reached (1 referrals, 2 joint case
     planning, 3 joint program, 4 shared infrastructure, 5 local collaborative, 6 state-level
     collaborative) with the evidence in force that day. An agreement, program or collaborative
     stops counting after its end. Case refs are shown only to admins and to caseworkers of a
     member organization."""
-    return partnerships.levels_of(store, org_id, principal=principal, as_of=as_of)
+    return ModelResponse(partnerships.levels_of(store, org_id, principal=principal, as_of=as_of))
 
 
 @router.get("/organizations/{org_id}/relationship-health")

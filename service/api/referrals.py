@@ -27,6 +27,7 @@ from service.api.deps import (
     Reader,
     StoreDep,
 )
+from service.api.responses import ModelResponse
 
 router = APIRouter(tags=["referrals"])
 
@@ -110,7 +111,7 @@ def trace_case(
     return referrals.trace_case(store, principal, case_ref, overdue_after_days=overdue_after_days)
 
 
-@router.get("/feedback-gaps")
+@router.get("/feedback-gaps", response_model=FeedbackGaps)
 def feedback_gaps(
     store: StoreDep,
     _: Reader,
@@ -121,7 +122,7 @@ def feedback_gaps(
     overdue_after_days: OverdueAfterDays = DEFAULT_OVERDUE_AFTER_DAYS,
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
-) -> FeedbackGaps:
+) -> ModelResponse:
     """Which referral links never report back. Per ordered pair of organizations: referrals
     `sent`, loops `closed`, `closure_rate`, `median_days_to_feedback`, open loops `overdue`
     and loops `closed_late`, most overdue first; per organization the same as sender and as
@@ -129,10 +130,12 @@ def feedback_gaps(
     also for referrals a screening prompted. Aggregates only: no case_ref appears. Sensitive
     referrals are counted too. A loop closes when the receiving side reports back
     (feedback_returned, completed or closed); open loops are aged to now."""
-    return referrals.gap_report(
-        store,
-        org_id=org_id,
-        overdue_after_days=overdue_after_days,
-        limit=limit,
-        offset=offset,
+    return ModelResponse(
+        referrals.gap_report(
+            store,
+            org_id=org_id,
+            overdue_after_days=overdue_after_days,
+            limit=limit,
+            offset=offset,
+        )
     )

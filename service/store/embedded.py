@@ -1057,18 +1057,18 @@ class EmbeddedStore:
                 "SELECT {partner}, sent, loop_closed, first_sent_at, last_sent_at "
                 "FROM referral_pairs WHERE {end} = :org"
             )
-            sent = self._all(sql.format(partner="to_org", end="from_org"), params)
-            received = self._all(sql.format(partner="from_org", end="to_org"), params)
+            sent = self._tuples(sql.format(partner="to_org", end="from_org"), params)
+            received = self._tuples(sql.format(partner="from_org", end="to_org"), params)
         else:
             sql = (
                 "SELECT {partner}, count(*), sum(coalesce(loop_closed_at <= :as_of, 0)), "
                 "min(sent_at), max(sent_at) FROM {source} "
                 "WHERE {end} = :org AND sent_at <= :as_of GROUP BY {partner}"
             )
-            sent = self._all(
+            sent = self._tuples(
                 sql.format(partner="to_org", end="from_org", source="referrals"), params
             )
-            received = self._all(
+            received = self._tuples(
                 sql.format(
                     partner="from_org",
                     end="to_org",

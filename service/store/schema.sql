@@ -107,7 +107,7 @@ CREATE INDEX IF NOT EXISTS evidence_orgs_by_org ON evidence_orgs (org_id, kind);
 -- A referral keeps its latest status and its loop's closing; feedback_days is set once the
 -- loop closes (NULL while open). events holds the statuses after 'sent', oldest first, as a
 -- JSON list of [status, at, recorded_by, recorded_at]: they are only ever read with it.
--- Referrals to an organization are found through referral_pairs_by_to_counts, then
+-- Referrals to an organization are found through referral_pairs_by_to_flows, then
 -- referrals_by_from.
 CREATE TABLE IF NOT EXISTS referrals (
     id TEXT PRIMARY KEY,
@@ -159,10 +159,12 @@ CREATE TABLE IF NOT EXISTS referral_pairs (
     screening_loop_closed INTEGER NOT NULL,
     PRIMARY KEY (from_org, to_org)
 ) WITHOUT ROWID;
--- By receiver, with what the feedback-gap report sums per receiver: loops sent and closed.
+-- By receiver, with what the feedback-gap report sums per receiver (loops sent and closed)
+-- and what an eco-map reads of the referrals received (also the first and last sent).
 DROP INDEX IF EXISTS referral_pairs_by_to;
-CREATE INDEX IF NOT EXISTS referral_pairs_by_to_counts
-    ON referral_pairs (to_org, from_org, sent, loop_closed);
+DROP INDEX IF EXISTS referral_pairs_by_to_counts;
+CREATE INDEX IF NOT EXISTS referral_pairs_by_to_flows
+    ON referral_pairs (to_org, from_org, sent, loop_closed, first_sent_at, last_sent_at);
 -- Every read of case-level data: who, in which role and organization, did what to which case.
 CREATE TABLE IF NOT EXISTS audit_log (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
