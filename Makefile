@@ -36,7 +36,7 @@ format: $(INSTALLED)
 
 ## bench: the speed bars at statewide scale through HTTP (SCALE=small: about a minute;
 ## STORE=neo4j: on a throwaway Neo4j, each query beside its raw Cypher);
-## prints a table and writes bench/results.json; the network is cached in bench/cache/
+## prints a table and writes bench/results.json (results-neo4j.json); the network is cached in bench/cache/
 bench: $(INSTALLED)
 	$(BIN)/python -m bench.run --scale $(SCALE) --store $(STORE)
 
