@@ -454,7 +454,7 @@ class ReferralFlow(NamedTuple):
     closed_loops: int = 0
     """Referrals between the two whose feedback loop is closed."""
     first_referral_at: datetime | None = None
-    last_referral_at: datetime | None = None
+    """When the first referral between the two was sent."""
 
 
 class PairLoops(NamedTuple):

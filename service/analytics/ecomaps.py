@@ -75,7 +75,7 @@ def map_organization(graph: nx.Graph, org_id: str) -> MapOrganization:
 
 
 def _organization_fields(graph: nx.Graph, org_id: str) -> dict[str, Any]:
-    node = graph.nodes[org_id]
+    node = graph._node[org_id]  # the graph's own dict, not a view: read once per partner
     return {
         "id": org_id,
         "name": node["name"],
@@ -145,7 +145,7 @@ def ecomap(
     if focal not in graph:
         raise nx.NodeNotFound(f"organization '{focal}' is not in the graph")
     levels, flows, labels = levels or {}, flows or {}, sector_labels or {}
-    nodes = graph.nodes
+    nodes = graph._node  # the graph's own dict, not a view: read thousands of times on a hub
     standing = _standing_edges(graph, graph.edges(focal, data=True), as_of)
     covered = {nodes[partner]["sector"] for partner in standing}
     # Plain fields validated in one call: a hub has thousands of partners.

@@ -280,8 +280,7 @@ def combine_flows(
     of the referrals an organization sent and received, by partner id.
 
     Summed in plain lists, each flow made once: a hub has thousands of partners. Timestamps
-    are :func:`to_text` text, which sorts as the moments do, so only the first and last are
-    read.
+    are :func:`to_text` text, which sorts as the moments do, so only the earliest is read.
 
     >>> flows = combine_flows(
     ...     [("b", 2, 1, "2018-01-05T00:00:00.000000Z", "2018-03-01T00:00:00.000000Z")],
@@ -289,38 +288,24 @@ def combine_flows(
     >>> flow = flows["b"]
     >>> flow.referrals_sent, flow.referrals_received, flow.open_loops, flow.closed_loops
     (2, 1, 2, 1)
-    >>> flow.first_referral_at.month, flow.last_referral_at.month
-    (1, 3)
+    >>> flow.first_referral_at.month
+    1
     """
     totals: dict[str, list[Any]] = {}
     for rows, field in ((sent, 0), (received, 1)):
-        for partner, referrals, closed, first, last in rows:
+        for partner, referrals, closed, first, _ in rows:
             total = totals.get(partner)
             if total is None:
-                totals[partner] = [0, 0, 0, 0, first, last]
-                total = totals[partner]
+                totals[partner] = total = [0, 0, 0, 0, first]
             total[field] = referrals
             total[2] += referrals - closed
             total[3] += closed
             total[4] = min(total[4], first)
-            total[5] = max(total[5], last)
     return {
-        partner: ReferralFlow(
-            referrals_sent=sent_count,
-            referrals_received=received_count,
-            open_loops=open_loops,
-            closed_loops=closed_loops,
-            first_referral_at=from_text(first),
-            last_referral_at=from_text(last),
+        partner: ReferralFlow(sent_count, received_count, open_loops, closed, from_text(first))
+        for partner, (sent_count, received_count, open_loops, closed, first) in sorted(
+            totals.items()
         )
-        for partner, (
-            sent_count,
-            received_count,
-            open_loops,
-            closed_loops,
-            first,
-            last,
-        ) in sorted(totals.items())
     }
 
 
