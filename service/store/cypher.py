@@ -431,38 +431,36 @@ RETURN {_EVIDENCE} AS row ORDER BY e.start_date, e.id
 
 # -- missing partners -------------------------------------------------------------------------
 
-_OWN_EDGES = f"""COLLECT {{
+_ENDS = "[edge IN edges | edge[1]] + [edge IN edges | edge[2]]"
+"""The organizations at the ends of ``edges``, rows of :data:`_EDGE`."""
+RELATIONSHIPS_OF = f"""
+WITH COLLECT {{
     UNWIND $ids AS id
     MATCH (:{Label.ORGANIZATION} {{id: id}})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
     WITH DISTINCT r
     RETURN {_EDGE}
-}}"""
-_EDGES_INTO_SECTORS = f"""COLLECT {{
-    UNWIND own AS edge
-    UNWIND edge[1..3] AS partner
-    WITH DISTINCT partner
-    MATCH (:{Label.ORGANIZATION} {{id: partner}})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
+}} AS edges
+RETURN [edges, COLLECT {{
+    MATCH (o:{Label.ORGANIZATION}) WHERE o.id IN $ids + {_ENDS} RETURN {_NODE}
+}}] AS row
+"""
+"""One row ``[edges, organizations]``: every relationship of any of ``$ids``, each once, and
+the organizations of ``$ids`` and at the ends of those, each once, in no particular order."""
+RELATIONSHIPS_INTO_SECTORS = f"""
+WITH COLLECT {{
+    UNWIND $ids AS id
+    MATCH (:{Label.ORGANIZATION} {{id: id}})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
           <-[:{Rel.PARTY}]-(other:{Label.ORGANIZATION})
     WHERE other.sector IN $sectors
     WITH DISTINCT r
     RETURN {_EDGE}
-}}"""
-_ORGANIZATIONS_OF_EDGES = f"""COLLECT {{
-    UNWIND $ids + [edge IN edges | edge[1]] + [edge IN edges | edge[2]] AS id
-    WITH DISTINCT id
-    MATCH (o:{Label.ORGANIZATION}) WHERE o.id = id
-    RETURN {_NODE}
-}}"""
-INTRODUCTION_GRAPH = {
-    False: f"WITH {_OWN_EDGES} AS edges RETURN [edges, {_ORGANIZATIONS_OF_EDGES}] AS row",
-    True: f"""WITH {_OWN_EDGES} AS own
-WITH own + {_EDGES_INTO_SECTORS} AS edges
-RETURN [edges, {_ORGANIZATIONS_OF_EDGES}] AS row""",
-}
-"""By whether ``$sectors`` are asked for: one row ``[edges, organizations]``. The edges are
-every relationship of any of ``$ids``, each once, then (with sectors) every relationship of
-their partners with an organization of one of ``$sectors``, each once; the organizations are
-those of ``$ids`` and every end of those edges, each once, in no particular order."""
+}} AS edges
+RETURN [edges, COLLECT {{
+    MATCH (o:{Label.ORGANIZATION}) WHERE o.id IN {_ENDS} RETURN {_NODE}
+}}] AS row
+"""
+"""One row ``[edges, organizations]``: every relationship of any of ``$ids`` with an
+organization of one of ``$sectors``, each once, and the organizations at their ends."""
 
 # -- maps -------------------------------------------------------------------------------------
 

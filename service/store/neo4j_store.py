@@ -582,11 +582,11 @@ class Neo4jStore:
     # -- missing partners ----
 
     def introduction_graph(self, org_ids: Collection[str], *, sectors: Collection[str]) -> nx.Graph:
-        """The members, their partners and the organizations of ``sectors`` the partners
-        relate to, read in one statement."""
         ids, wanted = list(org_ids), sorted(set(sectors))
-        query = cypher.INTRODUCTION_GRAPH[bool(wanted)]
-        [(edges, orgs)] = self._query(query, ids=ids, sectors=wanted)
+        if wanted:
+            edges, orgs = self._read(_introductions, ids, wanted)
+        else:
+            [(edges, orgs)] = self._query(cypher.RELATIONSHIPS_OF, ids=ids)
         known = {org["id"] for org in orgs}
         for org_id in ids:
             if org_id not in known:
@@ -1216,6 +1216,18 @@ def _one_line(error: Exception) -> str:
 
 
 # -- missing partners -------------------------------------------------------------------------
+
+
+def _introductions(
+    tx: ManagedTransaction, org_ids: list[str], sectors: list[str]
+) -> tuple[list[list[Any]], list[Row]]:
+    """The relationships of the members, then those of their partners with organizations of
+    ``sectors``, and the organizations at their ends, each once."""
+    [(edges, orgs)] = _lists(tx, cypher.RELATIONSHIPS_OF, ids=org_ids)
+    partners = sorted({end for _, org_a, org_b, _ in edges for end in (org_a, org_b)})
+    [(into, ends)] = _lists(tx, cypher.RELATIONSHIPS_INTO_SECTORS, ids=partners, sectors=sectors)
+    known = {org["id"] for org in orgs}
+    return edges + into, orgs + [org for org in ends if org["id"] not in known]
 
 
 # -- maps -------------------------------------------------------------------------------------
