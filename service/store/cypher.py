@@ -626,24 +626,32 @@ RETURN [COLLECT {{{_PAIR_COUNTS["org"]}}}, COLLECT {{{_OPEN_SINCE["org"]}}}] AS 
 one row ``[counts, open since]``, per ordered pair ``[from_org, to_org, *counters]`` and per
 ordered pair its open loops sent at or after ``$before`` (not yet overdue),
 ``[from_org, to_org, open]``."""
-CLOSED_DAYS = {
-    kind: f"""
-UNWIND $scopes AS scope
-RETURN [scope.at, COLLECT {{
-    MATCH (r:{Label.REFERRAL}) WHERE {condition} AND r.feedback_days IS NOT NULL
-    RETURN r.feedback_days
-}}] AS row
-"""
-    for kind, condition in {
-        "pair": "r.from_org = scope.from_org AND r.to_org = scope.to_org",
-        "sender": "r.from_org = scope.from_org",
-        "receiver": "r.to_org = scope.to_org",
-        "party": "(r.from_org = scope.party OR r.to_org = scope.party)",
-        "all": "true",
-    }.items()
+_CLOSED_DAYS_OF = {
+    "pair": "r.from_org = scope.from_org AND r.to_org = scope.to_org",
+    "sender": "r.from_org = scope.from_org",
+    "receiver": "r.to_org = scope.to_org",
+    "party": "(r.from_org = scope.party OR r.to_org = scope.party)",
+    "all": "true",
 }
-"""For each of ``$scopes`` of one kind of ``LoopScope`` (``at`` and its fields),
-``[at, days]``: the days to feedback of its closed loops."""
+CLOSED_DAYS_KINDS = tuple(_CLOSED_DAYS_OF)
+"""The kinds of ``LoopScope`` (``records.scope_kind``), each a parameter of CLOSED_DAYS."""
+CLOSED_DAYS = (
+    "RETURN "
+    + " + ".join(
+        f"""COLLECT {{
+    UNWIND ${kind} AS scope
+    RETURN [scope.at, COLLECT {{
+        MATCH (r:{Label.REFERRAL}) WHERE {condition} AND r.feedback_days IS NOT NULL
+        RETURN r.feedback_days
+    }}]
+}}"""
+        for kind, condition in _CLOSED_DAYS_OF.items()
+    )
+    + " AS row"
+)
+"""One row: for each ``LoopScope`` in the list of its kind (``$pair``, ``$sender``,
+``$receiver``, ``$party``, ``$all``; ``at`` and its fields), ``[at, days]``: the days to
+feedback of its closed loops."""
 
 RESERVE_AUDIT_SEQS = f"""
 MERGE (c:{Label.COUNTER} {{name: 'audit'}})

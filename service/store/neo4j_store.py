@@ -693,18 +693,11 @@ class Neo4jStore:
     def days_to_feedback(
         self, scopes: list[LoopScope], *, late_after_days: int
     ) -> list[DaysToFeedback]:
-        by_kind: dict[str, list[Row]] = {}
+        by_kind: dict[str, list[Row]] = {kind: [] for kind in cypher.CLOSED_DAYS_KINDS}
         for at, scope in enumerate(scopes):
-            by_kind.setdefault(scope_kind(scope), []).append({"at": at, **scope._asdict()})
-
-        def work(tx: ManagedTransaction) -> list[list[Any]]:
-            return [
-                row
-                for kind, of_kind in by_kind.items()
-                for row in _lists(tx, cypher.CLOSED_DAYS[kind], scopes=of_kind)
-            ]
-
-        days = dict(self._read(work))
+            by_kind[scope_kind(scope)].append({"at": at, **scope._asdict()})
+        [found] = self._query(cypher.CLOSED_DAYS, **by_kind)
+        days = dict(found)
         return [
             DaysToFeedback.of(sorted(days[at]), late_after_days=late_after_days)
             for at in range(len(scopes))
