@@ -3,8 +3,11 @@
 Labels and relationship types come from :class:`Label` and :class:`Rel` and are put into the
 text when this module is imported; user values only ever travel as parameters. Timestamps are
 the sortable UTC text of :func:`service.store.records.to_text` and dates are ISO text, as in the
-embedded store, so text order is time order. A read of records returns each as one map
-column, ``row``.
+embedded store, so text order is time order. A read returns one column, ``row``: a map per
+record read as a model, a list where the store takes fields by position (the edges of the
+analytics graphs, counters), and where a question is answered by one statement rather than
+several, a single row holding the lists of its parts: a record costs the driver more than
+its fields do, and each statement and transaction a round trip to the server.
 
 The graph::
 
