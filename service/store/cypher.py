@@ -634,15 +634,15 @@ _CLOSED_DAYS_OF = {
     "sender": "r.from_org = scope.from_org",
     "receiver": "r.to_org = scope.to_org",
     "party": "(r.from_org = scope.party OR r.to_org = scope.party)",
-    "all": "true",
 }
 CLOSED_DAYS_KINDS = tuple(_CLOSED_DAYS_OF)
-"""The kinds of ``LoopScope`` (``records.scope_kind``), each a parameter of CLOSED_DAYS."""
-CLOSED_DAYS = (
-    "RETURN "
+"""The kinds of ``LoopScope`` (``records.scope_kind``) one organization or pair anchors, each
+the parameter ``$<kind>_scopes`` of CLOSED_DAYS."""
+CLOSED_DAYS = {
+    "some": "RETURN "
     + " + ".join(
         f"""COLLECT {{
-    UNWIND ${kind} AS scope
+    UNWIND ${kind}_scopes AS scope
     RETURN [scope.at, COLLECT {{
         MATCH (r:{Label.REFERRAL}) WHERE {condition} AND r.feedback_days IS NOT NULL
         RETURN r.feedback_days
@@ -650,11 +650,15 @@ CLOSED_DAYS = (
 }}"""
         for kind, condition in _CLOSED_DAYS_OF.items()
     )
-    + " AS row"
-)
-"""One row: for each ``LoopScope`` in the list of its kind (``$pair``, ``$sender``,
-``$receiver``, ``$party``, ``$all``; ``at`` and its fields), ``[at, days]``: the days to
-feedback of its closed loops."""
+    + " AS row",
+    "all": f"""
+MATCH (r:{Label.REFERRAL}) WHERE r.feedback_days IS NOT NULL
+RETURN collect(r.feedback_days) AS row
+""",
+}
+"""``some``: one row holding, for each scope in the list of its kind (``at`` and its fields),
+``[at, days]``, the days to feedback of its closed loops; ``all``: those of every closed
+loop."""
 
 RESERVE_AUDIT_SEQS = f"""
 MERGE (c:{Label.COUNTER} {{name: 'audit'}})

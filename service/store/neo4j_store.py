@@ -693,11 +693,25 @@ class Neo4jStore:
     def days_to_feedback(
         self, scopes: list[LoopScope], *, late_after_days: int
     ) -> list[DaysToFeedback]:
-        by_kind: dict[str, list[Row]] = {kind: [] for kind in cypher.CLOSED_DAYS_KINDS}
+        by_kind: dict[str, list[Row]] = {f"{kind}_scopes": [] for kind in cypher.CLOSED_DAYS_KINDS}
+        everything = []
         for at, scope in enumerate(scopes):
-            by_kind[scope_kind(scope)].append({"at": at, **scope._asdict()})
-        [found] = self._query(cypher.CLOSED_DAYS, **by_kind)
-        days = dict(found)
+            kind = scope_kind(scope)
+            if kind == "all":
+                everything.append(at)
+            else:
+                by_kind[f"{kind}_scopes"].append({"at": at, **scope._asdict()})
+
+        def work(tx: ManagedTransaction) -> list[list[Any]]:
+            [found] = _lists(tx, cypher.CLOSED_DAYS["some"], **by_kind)
+            [every] = _lists(tx, cypher.CLOSED_DAYS["all"])
+            return found + [[at, every] for at in everything]
+
+        if everything:
+            days = dict(self._read(work))
+        else:
+            [found] = self._query(cypher.CLOSED_DAYS["some"], **by_kind)
+            days = dict(found)
         return [
             DaysToFeedback.of(sorted(days[at]), late_after_days=late_after_days)
             for at in range(len(scopes))
