@@ -3,8 +3,11 @@
 Labels and relationship types come from :class:`Label` and :class:`Rel` and are put into the
 text when this module is imported; user values only ever travel as parameters. Timestamps are
 the sortable UTC text of :func:`service.store.records.to_text` and dates are ISO text, as in the
-embedded store, so text order is time order. A read of records returns each as one map
-column, ``row``.
+embedded store, so text order is time order. A read returns one column, ``row``: a map per
+record read as a model, a list where the store takes fields by position (the edges of the
+analytics graphs, counters), and where a question is answered by one statement rather than
+several, a single row holding the lists of its parts: a record costs the driver more than
+its fields do, and each statement and transaction a round trip to the server.
 
 The graph::
 
@@ -120,6 +123,15 @@ def _anchored(starts: dict[str, str], rest: str) -> dict[str, str]:
     return {anchor: f"{start}\n{rest}" for anchor, start in starts.items()}
 
 
+def _paged(counts: dict[str, str], items: dict[str, str]) -> dict[str, str]:
+    """Per anchor, one statement of the ``counts`` query (returning ``total``) and the
+    ``items`` query (returning ``row``s): one row ``[total, rows]``."""
+    return {
+        anchor: f"RETURN [COLLECT {{ {counts[anchor]} }}[0], COLLECT {{ {items[anchor]} }}] AS row"
+        for anchor in items
+    }
+
+
 # -- projections (what reads return as ``row``) -----------------------------------------------
 
 _ORGANIZATION = "o {.id, .name, .sector, .region, .internal, .notes, .created_at}"
@@ -134,13 +146,14 @@ _ENGAGEMENT = f"""e {{.id, .kind, .title, .date, .status, .notes, .created_at,
         MATCH (e)-[:{Rel.WITH_CONTACT}]->(c:{Label.CONTACT}) RETURN c.id ORDER BY c.id
     }}
 }}"""
-_EDGE = f"""r {{.id, .org_a, .org_b,
-    history: COLLECT {{
-        MATCH (r)-[:{Rel.ASSESSED}]->(a:{Label.ASSESSMENT})
-        RETURN [a.assessed_at, a.state] ORDER BY a.seq
-    }}
-}}"""
-"""A relationship for the analytics graph: its ``(assessed_at, state)`` in recording order."""
+_NODE = "o {.id, .name, .sector, .region, .internal}"
+"""An organization for the analytics graph: only what its node keeps."""
+_EDGE = f"""[r.id, r.org_a, r.org_b, COLLECT {{
+    MATCH (r)-[:{Rel.ASSESSED}]->(a:{Label.ASSESSMENT})
+    RETURN [a.assessed_at, a.state] ORDER BY a.seq
+}}]"""
+"""A relationship for the analytics graph, as a list: ``[id, org_a, org_b, history]``, its
+history the ``[assessed_at, state]`` of each assessment in recording order."""
 
 _CURRENT = f"""WITH r,
     head(COLLECT {{
@@ -200,6 +213,7 @@ LIST_ORGANIZATIONS = _anchored(
     "SKIP $offset LIMIT $limit",
 )
 """Organizations by name, starting from the index of ``sector`` or ``region`` if given."""
+PAGE_ORGANIZATIONS = _paged(COUNT_ORGANIZATIONS, LIST_ORGANIZATIONS)
 UPDATE_ORGANIZATION = f"MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $id SET o += $changes"
 DELETE_RELATIONSHIPS_OF_ORGANIZATION = f"""
 MATCH (o:{Label.ORGANIZATION})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
@@ -241,6 +255,7 @@ LIST_CONTACTS = _anchored(
     f"{_CONTACT_FILTERS} RETURN {_CONTACT} AS row ORDER BY o.id, c.name, c.id "
     "SKIP $offset LIMIT $limit",
 )
+PAGE_CONTACTS = _paged(COUNT_CONTACTS, LIST_CONTACTS)
 UPDATE_CONTACT = f"MATCH (c:{Label.CONTACT}) WHERE c.id = $id SET c += $changes"
 MOVE_CONTACT = f"""
 MATCH (c:{Label.CONTACT})-[works:{Rel.WORKS_AT}]->() WHERE c.id = $id
@@ -296,6 +311,7 @@ LIST_RELATIONSHIPS = _anchored(
     f"{_RELATIONSHIP_FILTERS} RETURN {_RELATIONSHIP} AS row ORDER BY r.id "
     "SKIP $offset LIMIT $limit",
 )
+PAGE_RELATIONSHIPS = _paged(COUNT_RELATIONSHIPS, LIST_RELATIONSHIPS)
 RELATIONSHIP_HISTORY = f"""
 MATCH (a:{Label.ASSESSMENT}) WHERE a.rel_id = $id
 RETURN {_ASSESSMENT} AS row ORDER BY a.assessed_at, a.seq
@@ -340,6 +356,7 @@ LIST_ENGAGEMENTS = _anchored(
     f"{_ENGAGEMENT_FILTERS} RETURN {_ENGAGEMENT} AS row ORDER BY e.date, e.id "
     "SKIP $offset LIMIT $limit",
 )
+PAGE_ENGAGEMENTS = _paged(COUNT_ENGAGEMENTS, LIST_ENGAGEMENTS)
 DELETE_ENGAGEMENT = f"MATCH (e:{Label.ENGAGEMENT}) WHERE e.id = $id DETACH DELETE e"
 
 # -- access -----------------------------------------------------------------------------------
@@ -358,11 +375,11 @@ MATCH (:{Label.ORGANIZATION} {{id: id}})-[:{Rel.RELATED}]-(n:{Label.ORGANIZATION
 RETURN DISTINCT n.id AS id
 """
 """The ids of the organizations one relationship away from any of ``$ids``."""
-ALL_ORGANIZATIONS = f"MATCH (o:{Label.ORGANIZATION}) RETURN {_ORGANIZATION} AS row"
+ALL_ORGANIZATIONS = f"MATCH (o:{Label.ORGANIZATION}) RETURN {_NODE} AS row"
 ORGANIZATIONS_AMONG = f"""
 UNWIND $ids AS id
 MATCH (o:{Label.ORGANIZATION}) WHERE o.id = id
-RETURN {_ORGANIZATION} AS row
+RETURN {_NODE} AS row
 """
 ALL_EDGES = f"MATCH (r:{Label.RELATIONSHIP}) RETURN {_EDGE} AS row"
 EDGES_AMONG = f"""
@@ -417,28 +434,42 @@ RETURN {_EVIDENCE} AS row ORDER BY e.start_date, e.id
 
 # -- missing partners -------------------------------------------------------------------------
 
+_ENDS = "[edge IN edges | edge[1]] + [edge IN edges | edge[2]]"
+"""The organizations at the ends of ``edges``, rows of :data:`_EDGE`."""
 RELATIONSHIPS_OF = f"""
-UNWIND $ids AS id
-MATCH (:{Label.ORGANIZATION} {{id: id}})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
-WITH DISTINCT r
-RETURN {_EDGE} AS row
+WITH COLLECT {{
+    UNWIND $ids AS id
+    MATCH (:{Label.ORGANIZATION} {{id: id}})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
+    WITH DISTINCT r
+    RETURN {_EDGE}
+}} AS edges
+RETURN [edges, COLLECT {{
+    MATCH (o:{Label.ORGANIZATION}) WHERE o.id IN $ids + {_ENDS} RETURN {_NODE}
+}}] AS row
 """
-"""Every relationship of any of ``$ids``, each once."""
+"""One row ``[edges, organizations]``: every relationship of any of ``$ids``, each once, and
+the organizations of ``$ids`` and at the ends of those, each once, in no particular order."""
 RELATIONSHIPS_INTO_SECTORS = f"""
-UNWIND $ids AS id
-MATCH (:{Label.ORGANIZATION} {{id: id}})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
-      <-[:{Rel.PARTY}]-(other:{Label.ORGANIZATION})
-WHERE other.sector IN $sectors
-WITH DISTINCT r
-RETURN {_EDGE} AS row
+WITH COLLECT {{
+    UNWIND $ids AS id
+    MATCH (:{Label.ORGANIZATION} {{id: id}})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
+          <-[:{Rel.PARTY}]-(other:{Label.ORGANIZATION})
+    WHERE other.sector IN $sectors
+    WITH DISTINCT r
+    RETURN {_EDGE}
+}} AS edges
+RETURN [edges, COLLECT {{
+    MATCH (o:{Label.ORGANIZATION}) WHERE o.id IN {_ENDS} RETURN {_NODE}
+}}] AS row
 """
-"""Every relationship of any of ``$ids`` with an organization of one of ``$sectors``, each once."""
+"""One row ``[edges, organizations]``: every relationship of any of ``$ids`` with an
+organization of one of ``$sectors``, each once, and the organizations at their ends."""
 
 # -- maps -------------------------------------------------------------------------------------
 
 ORGANIZATIONS_IN_REGION = f"""
 MATCH (o:{Label.ORGANIZATION}) WHERE o.region = $region
-RETURN {_ORGANIZATION} AS row
+RETURN {_NODE} AS row
 """
 
 # -- referrals --------------------------------------------------------------------------------
@@ -528,70 +559,106 @@ LIST_REFERRALS = {
 RETURN {_REFERRAL} AS row ORDER BY r.sent_at, r.id SKIP $offset LIMIT $limit"""
     for anchor, match in _REFERRAL_ANCHORS.items()
 }
+PAGE_REFERRALS = _paged(COUNT_REFERRALS, LIST_REFERRALS)
 
-_FLOW_DIRECTIONS = {"sent": ("-", "->"), "received": ("<-", "-")}
-REFERRAL_FLOW = {
-    direction: f"""
-MATCH (o:{Label.ORGANIZATION}){left}[p:{Rel.REFERRED}]{right}(partner:{Label.ORGANIZATION})
-WHERE o.id = $id
-RETURN [partner.id, p.counts[0], p.counts[{PAIR_COUNTERS.index("loop_closed")}],
-        p.first_sent_at, p.last_sent_at] AS row
+_FLOW_COUNTERS = f"""p.counts[0], p.counts[{PAIR_COUNTERS.index("loop_closed")}],
+        p.first_sent_at, p.last_sent_at"""
+REFERRAL_FLOW = f"""
+MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $id
+RETURN [
+    COLLECT {{
+        MATCH (o)-[p:{Rel.REFERRED}]->(partner:{Label.ORGANIZATION})
+        RETURN [partner.id, {_FLOW_COUNTERS}]
+    }},
+    COLLECT {{
+        MATCH (o)<-[p:{Rel.REFERRED}]-(partner:{Label.ORGANIZATION})
+        RETURN [partner.id, {_FLOW_COUNTERS}]
+    }}
+] AS row
 """
-    for direction, (left, right) in _FLOW_DIRECTIONS.items()
-}
-"""Per partner ``[id, referrals, closed loops, first sent, last sent]``, from the counters."""
-_FLOW_AS_OF_ENDS = {"sent": ("from_org", "to_org"), "received": ("to_org", "from_org")}
-REFERRAL_FLOW_AS_OF = {
-    direction: f"""
-MATCH (r:{Label.REFERRAL}) WHERE r.{focal} = $id AND r.sent_at <= $as_of
-WITH r.{partner} AS partner, count(r) AS referrals,
-     sum(CASE WHEN r.loop_closed_at <= $as_of THEN 1 ELSE 0 END) AS closed,
-     min(r.sent_at) AS first, max(r.sent_at) AS last
-RETURN [partner, referrals, closed, first, last] AS row
+"""No row when ``$id`` does not exist, else one: ``[sent, received]``, per partner
+``[id, referrals, closed loops, first sent, last sent]``, from the counters."""
+_FLOW_AS_OF = """COLLECT {{
+        MATCH (r:{referral}) WHERE r.{focal} = $id AND r.sent_at <= $as_of
+        WITH r.{partner} AS partner, count(r) AS referrals,
+             sum(CASE WHEN r.loop_closed_at <= $as_of THEN 1 ELSE 0 END) AS closed,
+             min(r.sent_at) AS first, max(r.sent_at) AS last
+        RETURN [partner, referrals, closed, first, last]
+    }}"""
+REFERRAL_FLOW_AS_OF = f"""
+MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $id
+RETURN [
+    {_FLOW_AS_OF.format(referral=Label.REFERRAL, focal="from_org", partner="to_org")},
+    {_FLOW_AS_OF.format(referral=Label.REFERRAL, focal="to_org", partner="from_org")}
+] AS row
 """
-    for direction, (focal, partner) in _FLOW_AS_OF_ENDS.items()
-}
-"""The same rows, counted from the referrals sent by ``$as_of`` and the loops closed by then."""
+"""The same row, counted from the referrals sent by ``$as_of`` and the loops closed by then."""
 
-PAIR_COUNTS = {
+_PAIR_COUNTS = {
     "all": f"""
-MATCH (a:{Label.ORGANIZATION})-[p:{Rel.REFERRED}]->(b:{Label.ORGANIZATION})
-RETURN [a.id, b.id] + p.counts AS row ORDER BY a.id, b.id
+    MATCH (a:{Label.ORGANIZATION})-[p:{Rel.REFERRED}]->(b:{Label.ORGANIZATION})
+    RETURN [a.id, b.id] + p.counts ORDER BY a.id, b.id
 """,
     "org": f"""
-MATCH (o:{Label.ORGANIZATION})-[p:{Rel.REFERRED}]-(:{Label.ORGANIZATION}) WHERE o.id = $anchor
-WITH startNode(p).id AS from_org, endNode(p).id AS to_org, p.counts AS counts
-RETURN [from_org, to_org] + counts AS row ORDER BY from_org, to_org
+    MATCH (:{Label.ORGANIZATION} {{id: $anchor}})-[p:{Rel.REFERRED}]-(:{Label.ORGANIZATION})
+    WITH startNode(p).id AS from_org, endNode(p).id AS to_org, p.counts AS counts
+    RETURN [from_org, to_org] + counts ORDER BY from_org, to_org
 """,
 }
-"""Per ordered pair ``[from_org, to_org, *counters]``."""
-OPEN_SINCE = {
+_OPEN_SINCE = {
     "all": f"""
-MATCH (r:{Label.REFERRAL}) WHERE r.sent_at >= $before AND r.loop_closed_at IS NULL
-WITH r.from_org AS from_org, r.to_org AS to_org, count(r) AS open
-RETURN [from_org, to_org, open] AS row
+    MATCH (r:{Label.REFERRAL}) WHERE r.sent_at >= $before AND r.loop_closed_at IS NULL
+    WITH r.from_org AS from_org, r.to_org AS to_org, count(r) AS open
+    RETURN [from_org, to_org, open]
 """,
-    "org": f"""{_REFERRAL_ANCHORS["org"]}
-WITH r WHERE r.loop_closed_at IS NULL AND r.sent_at >= $before
-WITH r.from_org AS from_org, r.to_org AS to_org, count(r) AS open
-RETURN [from_org, to_org, open] AS row
+    "org": f"""
+    {_REFERRAL_ANCHORS["org"]}
+    WITH r WHERE r.loop_closed_at IS NULL AND r.sent_at >= $before
+    WITH r.from_org AS from_org, r.to_org AS to_org, count(r) AS open
+    RETURN [from_org, to_org, open]
 """,
 }
-"""Per ordered pair, its open loops sent at or after ``$before`` (not yet overdue)."""
+FEEDBACK_LOOPS = {
+    "all": f"RETURN [COLLECT {{{_PAIR_COUNTS['all']}}}, COLLECT {{{_OPEN_SINCE['all']}}}] AS row",
+    "org": f"""
+MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $anchor
+RETURN [COLLECT {{{_PAIR_COUNTS["org"]}}}, COLLECT {{{_OPEN_SINCE["org"]}}}] AS row
+""",
+}
+"""Of the whole network, or of the organization ``$anchor`` (no row when it does not exist):
+one row ``[counts, open since]``, per ordered pair ``[from_org, to_org, *counters]`` and per
+ordered pair its open loops sent at or after ``$before`` (not yet overdue),
+``[from_org, to_org, open]``."""
+_CLOSED_DAYS_OF = {
+    "pair": "r.from_org = scope.from_org AND r.to_org = scope.to_org",
+    "sender": "r.from_org = scope.from_org",
+    "receiver": "r.to_org = scope.to_org",
+    "party": "(r.from_org = scope.party OR r.to_org = scope.party)",
+}
+CLOSED_DAYS_KINDS = tuple(_CLOSED_DAYS_OF)
+"""The kinds of ``LoopScope`` (``records.scope_kind``) one organization or pair anchors, each
+the parameter ``$<kind>_scopes`` of CLOSED_DAYS."""
 CLOSED_DAYS = {
-    kind: f"""
-MATCH (r:{Label.REFERRAL}) WHERE {condition} AND r.feedback_days IS NOT NULL
-RETURN collect(r.feedback_days) AS days
-"""
-    for kind, condition in {
-        "pair": "r.from_org = $from_org AND r.to_org = $to_org",
-        "sender": "r.from_org = $from_org",
-        "receiver": "r.to_org = $to_org",
-        "party": "(r.from_org = $party OR r.to_org = $party)",
-        "all": "true",
-    }.items()
+    "some": "RETURN "
+    + " + ".join(
+        f"""COLLECT {{
+    UNWIND ${kind}_scopes AS scope
+    RETURN [scope.at, COLLECT {{
+        MATCH (r:{Label.REFERRAL}) WHERE {condition} AND r.feedback_days IS NOT NULL
+        RETURN r.feedback_days
+    }}]
+}}"""
+        for kind, condition in _CLOSED_DAYS_OF.items()
+    )
+    + " AS row",
+    "all": f"""
+MATCH (r:{Label.REFERRAL}) WHERE r.feedback_days IS NOT NULL
+RETURN collect(r.feedback_days) AS row
+""",
 }
-"""The days to feedback of the closed loops of each kind of ``LoopScope``."""
+"""``some``: one row holding, for each scope in the list of its kind (``at`` and its fields),
+``[at, days]``, the days to feedback of its closed loops; ``all``: those of every closed
+loop."""
 
 RESERVE_AUDIT_SEQS = f"""
 MERGE (c:{Label.COUNTER} {{name: 'audit'}})
@@ -622,20 +689,26 @@ LIST_AUDIT = _anchored(
 RETURN e {{.seq, .at, .actor, .token_id, .role, .org_id, .action, .case_ref, .referral_id}} AS row
 ORDER BY e.seq DESC SKIP $offset LIMIT $limit""",
 )
+PAGE_AUDIT = _paged(COUNT_AUDIT, LIST_AUDIT)
 
 # -- referrals as partnership signals -------------------------------------------------------
 
 _IN_WINDOW = "($since IS NULL OR r.sent_at > $since) AND ($until IS NULL OR r.sent_at <= $until)"
 REFERRAL_FACTS = f"""
-MATCH (r:{Label.REFERRAL}) WHERE r.from_org = $id AND {_IN_WINDOW}
-RETURN [r.from_org, r.to_org, r.sent_at, r.case_ref, r.loop_closed_at] AS row
-UNION ALL
-MATCH (r:{Label.REFERRAL}) WHERE r.to_org = $id AND r.from_org <> $id AND {_IN_WINDOW}
-RETURN [r.from_org, r.to_org, r.sent_at, r.case_ref, r.loop_closed_at] AS row
+MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $id
+RETURN COLLECT {{
+    MATCH (r:{Label.REFERRAL}) WHERE r.from_org = $id AND {_IN_WINDOW}
+    RETURN [r.from_org, r.to_org, r.sent_at, r.case_ref, r.loop_closed_at] AS fact
+    UNION ALL
+    MATCH (r:{Label.REFERRAL}) WHERE r.to_org = $id AND r.from_org <> $id AND {_IN_WINDOW}
+    RETURN [r.from_org, r.to_org, r.sent_at, r.case_ref, r.loop_closed_at] AS fact
+}} AS row
 """
-"""``[from_org, to_org, sent_at, case_ref, loop_closed_at]`` of each referral ``$id`` sent or
-received after ``$since`` and by ``$until`` (either None: no bound), each through its own
-index."""
+"""No row when ``$id`` does not exist, else the ``[from_org, to_org, sent_at, case_ref,
+loop_closed_at]`` of each referral it sent or received after ``$since`` and by ``$until``
+(either None: no bound), each through its own index."""
+_FLOW_DIRECTIONS = {"sent": ("-", "->"), "received": ("<-", "-")}
+_FLOW_AS_OF_ENDS = {"sent": ("from_org", "to_org"), "received": ("to_org", "from_org")}
 REFERRAL_PAIR_TALLIES = {
     direction: f"""
 MATCH (o:{Label.ORGANIZATION}){left}[p:{Rel.REFERRED}]{right}(partner:{Label.ORGANIZATION})
