@@ -183,7 +183,7 @@ def test_referrals_filter_by_status_and_page_in_the_order_sent(orgs):
     assert [r.id for r in received.items] == ["r2"]
 
 
-def test_referral_flow_counts_each_partner_both_ways_with_open_loops_and_dates(orgs):
+def test_referral_flow_counts_each_partner_both_ways_with_open_loops_and_first_date(orgs):
     refer(orgs, "r1", "C-1", "clinic", "ei", 5)
     refer(orgs, "r2", "C-2", "clinic", "ei", 9)
     refer(orgs, "r3", "C-3", "ei", "clinic", 12)
@@ -198,7 +198,7 @@ def test_referral_flow_counts_each_partner_both_ways_with_open_loops_and_dates(o
         2,
         1,
     )
-    assert (ei.first_referral_at, ei.last_referral_at) == (at(5), at(12))
+    assert ei.first_referral_at == at(5)
     hub = flow["hub"]
     assert (hub.referrals_sent, hub.referrals_received, hub.open_loops) == (0, 1, 1)
     assert orgs.referral_flow("hub")["clinic"].referrals_sent == 1
