@@ -703,8 +703,18 @@ def table(figures: list[Figure]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", choices=list(SCALES), default="statewide")
-    parser.add_argument("--store", choices=[kind.value for kind in StoreKind], default="embedded")
+    parser.add_argument(
+        "--scale",
+        choices=list(SCALES),
+        default="statewide",
+        help="network size (default: statewide; small runs in about a minute)",
+    )
+    parser.add_argument(
+        "--store",
+        choices=[kind.value for kind in StoreKind],
+        default="embedded",
+        help="embedded (default), or neo4j: a throwaway Neo4j, each query beside its raw Cypher",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
