@@ -562,7 +562,7 @@ RETURN {_REFERRAL} AS row ORDER BY r.sent_at, r.id SKIP $offset LIMIT $limit"""
 PAGE_REFERRALS = _paged(COUNT_REFERRALS, LIST_REFERRALS)
 
 _FLOW_COUNTERS = f"""p.counts[0], p.counts[{PAIR_COUNTERS.index("loop_closed")}],
-        p.first_sent_at, p.last_sent_at"""
+        p.first_sent_at"""
 REFERRAL_FLOW = f"""
 MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $id
 RETURN [
@@ -577,13 +577,13 @@ RETURN [
 ] AS row
 """
 """No row when ``$id`` does not exist, else one: ``[sent, received]``, per partner
-``[id, referrals, closed loops, first sent, last sent]``, from the counters."""
+``[id, referrals, closed loops, first sent]``, from the counters."""
 _FLOW_AS_OF = """COLLECT {{
         MATCH (r:{referral}) WHERE r.{focal} = $id AND r.sent_at <= $as_of
         WITH r.{partner} AS partner, count(r) AS referrals,
              sum(CASE WHEN r.loop_closed_at <= $as_of THEN 1 ELSE 0 END) AS closed,
-             min(r.sent_at) AS first, max(r.sent_at) AS last
-        RETURN [partner, referrals, closed, first, last]
+             min(r.sent_at) AS first
+        RETURN [partner, referrals, closed, first]
     }}"""
 REFERRAL_FLOW_AS_OF = f"""
 MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $id

@@ -1054,7 +1054,7 @@ class EmbeddedStore:
         params = {"org": org_id, "as_of": to_text(as_of) if as_of else None}
         if as_of is None:
             sql = (
-                "SELECT {partner}, sent, loop_closed, first_sent_at, last_sent_at "
+                "SELECT {partner}, sent, loop_closed, first_sent_at "
                 "FROM referral_pairs WHERE {end} = :org"
             )
             sent = self._tuples(sql.format(partner="to_org", end="from_org"), params)
@@ -1062,7 +1062,7 @@ class EmbeddedStore:
         else:
             sql = (
                 "SELECT {partner}, count(*), sum(coalesce(loop_closed_at <= :as_of, 0)), "
-                "min(sent_at), max(sent_at) FROM {source} "
+                "min(sent_at) FROM {source} "
                 "WHERE {end} = :org AND sent_at <= :as_of GROUP BY {partner}"
             )
             sent = self._tuples(

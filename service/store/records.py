@@ -276,15 +276,15 @@ def pair_deltas(before: LoopState | None, after: LoopState, *, screening: bool) 
 def combine_flows(
     sent: Iterable[Sequence[Any]], received: Iterable[Sequence[Any]]
 ) -> dict[str, ReferralFlow]:
-    """Per partner flows from ``(partner, referrals, closed, first_sent_at, last_sent_at)`` rows
+    """Per partner flows from ``(partner, referrals, closed, first_sent_at)`` rows
     of the referrals an organization sent and received, by partner id.
 
     Summed in plain lists, each flow made once: a hub has thousands of partners. Timestamps
     are :func:`to_text` text, which sorts as the moments do, so only the earliest is read.
 
     >>> flows = combine_flows(
-    ...     [("b", 2, 1, "2018-01-05T00:00:00.000000Z", "2018-03-01T00:00:00.000000Z")],
-    ...     [("b", 1, 0, "2018-01-02T00:00:00.000000Z", "2018-01-02T00:00:00.000000Z")])
+    ...     [("b", 2, 1, "2018-01-05T00:00:00.000000Z")],
+    ...     [("b", 1, 0, "2018-01-02T00:00:00.000000Z")])
     >>> flow = flows["b"]
     >>> flow.referrals_sent, flow.referrals_received, flow.open_loops, flow.closed_loops
     (2, 1, 2, 1)
@@ -293,7 +293,7 @@ def combine_flows(
     """
     totals: dict[str, list[Any]] = {}
     for rows, field in ((sent, 0), (received, 1)):
-        for partner, referrals, closed, first, _ in rows:
+        for partner, referrals, closed, first in rows:
             total = totals.get(partner)
             if total is None:
                 totals[partner] = total = [0, 0, 0, 0, first]
