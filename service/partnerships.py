@@ -33,9 +33,8 @@ from service.analytics.engagement_plan import engagement_plan, states_as_of
 from service.analytics.health import relationship_health
 from service.analytics.levels import (
     as_evidence,
-    levels_by_partner,
+    levels_with_first_referrals,
     partnership_levels,
-    with_referrals,
 )
 from service.analytics.measures import network_measures
 from service.auth import may_see_case
@@ -103,19 +102,15 @@ def partner_level_map(
     gives them): a level needs no more than the first referral of each partner, and reading
     every referral of a hub costs far more than its eco-map.
     """
-    day = as_of or today()
-    by_then = end_of_day(day)
-    return with_referrals(
-        levels_by_partner(
-            partnership_levels(org_id, evidence=evidence_for(store, org_id), as_of=day)
-        ),
-        (
-            partner
+    return levels_with_first_referrals(
+        org_id,
+        evidence=evidence_for(store, org_id),
+        first_referrals={
+            partner: flow.first_referral_at
             for partner, flow in flows.items()
-            if partner != org_id
-            and flow.first_referral_at is not None
-            and flow.first_referral_at <= by_then
-        ),
+            if flow.first_referral_at is not None
+        },
+        as_of=as_of or today(),
     )
 
 

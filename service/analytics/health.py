@@ -15,7 +15,7 @@ from datetime import UTC, date, timedelta
 from graph_models import RelationshipState
 from graph_models.evidence import Evidence, ReferralFact, ReferralTally
 from graph_models.partnerships import HealthSignals, RelationshipHealth
-from service.analytics.levels import levels_by_partner, partnership_levels, with_referrals
+from service.analytics.levels import levels_with_first_referrals
 
 GREEN, YELLOW, RED, NO_DOT = (
     RelationshipState.GREEN,
@@ -102,18 +102,14 @@ def relationship_health(
     first_referral, last_referral = {}, {}
     for partner, tally in (tallies or {}).items():
         if partner != focal:
-            first_referral[partner] = tally.first_sent_at.astimezone(UTC).date()
+            first_referral[partner] = tally.first_sent_at
             last_referral[partner] = tally.last_sent_at.astimezone(UTC).date()
-
-    def levels_on(day: date) -> dict[str, int]:
-        # Referrals only ever make level 1: which partners had one by then is enough, and
-        # cheaper than summing up thousands of them as evidence.
-        on_record = partnership_levels(focal, evidence=evidence, as_of=day)
-        return with_referrals(
-            levels_by_partner(on_record), (p for p, first in first_referral.items() if first <= day)
+    levels, levels_before = (
+        levels_with_first_referrals(
+            focal, evidence=evidence, first_referrals=first_referral, as_of=day
         )
-
-    levels, levels_before = levels_on(as_of), levels_on(as_of - timedelta(days=365))
+        for day in (as_of, as_of - timedelta(days=365))
+    )
     partners = set(assessed) | set(levels) | set(last_referral)
     report = []
     for partner in partners:

@@ -172,17 +172,31 @@ def levels_by_partner(levels: Iterable[PartnerLevel]) -> dict[str, int]:
     return {partner.partner_id: int(partner.level) for partner in levels}
 
 
-def with_referrals(levels: Mapping[str, int], referred: Iterable[str]) -> dict[str, int]:
-    """``levels`` (as from :func:`levels_by_partner`) with every partner in ``referred`` at
-    level 1 at least: what :func:`partnership_levels` finds when it is also given the
-    referrals, for a caller that knows only which partners had one by then.
+def levels_with_first_referrals(
+    focal: str,
+    *,
+    evidence: Iterable[Evidence],
+    first_referrals: Mapping[str, datetime],
+    as_of: date,
+) -> dict[str, int]:
+    """Each partner's level on ``as_of``, as :func:`levels_by_partner` of
+    :func:`partnership_levels` gives it, for a caller that knows only when each partner's
+    first referral was sent: referrals only ever make level 1, so a partner first referred by
+    the end of ``as_of`` is at level 1 at least. Cheaper than summing up a hub's thousands of
+    referrals as evidence.
 
-    >>> with_referrals({"hub": 4}, ["hub", "wic"])
-    {'hub': 4, 'wic': 1}
+    >>> on = datetime(2018, 1, 5, tzinfo=UTC)
+    >>> levels_with_first_referrals(
+    ...     "eld", evidence=[], first_referrals={"hub": on}, as_of=date(2018, 2, 1))
+    {'hub': 1}
+    >>> levels_with_first_referrals(
+    ...     "eld", evidence=[], first_referrals={"hub": on}, as_of=date(2018, 1, 4))
+    {}
     """
-    found = dict(levels)
-    for partner in referred:
-        found.setdefault(partner, int(PartnershipLevel.REFERRALS))
+    found = levels_by_partner(partnership_levels(focal, evidence=evidence, as_of=as_of))
+    for partner, first in first_referrals.items():
+        if partner != focal and first.astimezone(UTC).date() <= as_of:
+            found.setdefault(partner, int(PartnershipLevel.REFERRALS))
     return found
 
 
