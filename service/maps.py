@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from graph_models import ReferralFlow
 from graph_models.common import end_of_day, utc_now
 from graph_models.ecomaps import EcoMap, EcoMapChanges, RegionMap
-from service.analytics.ecomaps import changed_partners, ecomap, ecomap_changes, region_map
+from service.analytics.ecomaps import (
+    changed_partners,
+    ecomap,
+    ecomap_changes,
+    ecomap_fields,
+    region_map,
+)
 from service.errors import InvalidInput, NotFound
 from service.partnerships import partner_level_map, relationships_of
 from service.store import Store
@@ -36,23 +43,29 @@ def partner_facts(store: Store, org_id: str, *, as_of: date | None = None) -> Pa
     return PartnerFacts(levels=levels, flows=flows)
 
 
-def load_ecomap(
+def load_ecomap(store: Store, org_id: str, **options: Any) -> EcoMap:
+    """The eco-map of ``org_id``: :func:`load_ecomap_fields` as an :class:`EcoMap`."""
+    return EcoMap.model_validate(load_ecomap_fields(store, org_id, **options))
+
+
+def load_ecomap_fields(
     store: Store,
     org_id: str,
     *,
     depth: int = 1,
     as_of: date | None = None,
     profile: str | None = None,
-) -> EcoMap:
-    """The eco-map of ``org_id`` as of the end of the day ``as_of`` (now when None), with the
-    empty places of ``profile``."""
+) -> dict[str, Any]:
+    """The fields of the eco-map of ``org_id`` as of the end of the day ``as_of`` (now when
+    None), with the empty places of ``profile``: plain data, as
+    :func:`~service.analytics.ecomaps.ecomap_fields` gives it."""
     graph = (
         store.partner_graph(org_id, depth=depth) if depth > 1 else relationships_of(store, org_id)
     )
     sectors = store.get_profile(profile).sectors if profile else []
     moment = end_of_day(as_of) if as_of else None
     facts = partner_facts(store, org_id, as_of=as_of)
-    return ecomap(
+    return ecomap_fields(
         graph,
         org_id,
         depth=depth,

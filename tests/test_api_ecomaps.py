@@ -15,6 +15,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from graph_models.ecomaps import EcoMap
+from service.maps import load_ecomap
 from tests.conftest import add_orgs
 
 HOSTILE_REASON = '<script>window.pwned=1</script> "shared" & <b>outreach</b> plan'
@@ -105,6 +107,25 @@ def test_a_profile_adds_its_sectors_that_have_no_partner(client, history):
     body = client.get("/api/v1/organizations/hub/ecomap", params={"profile": "hub-plan"}).json()
     assert body["profile"] == "hub-plan"
     assert body["missing_sectors"] == [{"sector": "state_agency", "label": "State agencies"}]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"depth": 2}, {"as_of": "2019-12-31"}, {"profile": "hub-plan"}],
+    ids=["now", "depth two", "as of a day", "with a profile"],
+)
+def test_the_route_writes_the_eco_map_byte_for_byte_as_its_model_would(
+    client, store, history, params
+):
+    profile = {"name": "hub-plan", "label": "Hub plan", "sectors": ["wic", "state_agency"]}
+    assert client.post("/api/v1/profiles", json=profile).status_code == 201
+    response = client.get("/api/v1/organizations/hub/ecomap", params=params)
+
+    as_of = date.fromisoformat(params["as_of"]) if "as_of" in params else None
+    options = {"depth": params.get("depth", 1), "as_of": as_of, "profile": params.get("profile")}
+    model = load_ecomap(store, "hub", **options)
+    assert response.content == model.model_dump_json().encode()
+    assert EcoMap.model_validate_json(response.content) == model
 
 
 def test_what_changed_since_a_date_lists_moves_with_when_and_why(client, history):

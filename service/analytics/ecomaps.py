@@ -22,7 +22,6 @@ from graph_models.ecomaps import (
     EcoMapPartner,
     MapOrganization,
     MapRelationship,
-    MissingSector,
     PartnerChange,
     PartnerLink,
     PartnerOfPartner,
@@ -71,11 +70,10 @@ def standing_at(history: History, moment: datetime | None = None) -> Standing | 
 
 def map_organization(graph: nx.Graph, org_id: str) -> MapOrganization:
     """The organization ``org_id`` as the nodes of ``graph`` describe it."""
-    return MapOrganization.model_validate(_organization_fields(graph, org_id))
+    return MapOrganization.model_validate(_organization_fields(org_id, graph.nodes[org_id]))
 
 
-def _organization_fields(graph: nx.Graph, org_id: str) -> dict[str, Any]:
-    node = graph._node[org_id]  # the graph's own dict, not a view: read once per partner
+def _organization_fields(org_id: str, node: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "id": org_id,
         "name": node["name"],
@@ -85,7 +83,32 @@ def _organization_fields(graph: nx.Graph, org_id: str) -> dict[str, Any]:
     }
 
 
-def ecomap(
+def ecomap(graph: nx.Graph, focal: str, **options: Any) -> EcoMap:
+    """The eco-map of ``focal``: :func:`ecomap_fields` as an :class:`EcoMap`.
+
+    Examples
+    --------
+    >>> from datetime import UTC
+    >>> g = nx.Graph()
+    >>> for org, sector in [("hub", "early_learning_hub"), ("wic", "wic"), ("lib", "library")]:
+    ...     g.add_node(org, name=org.upper(), sector=sector, region=None, internal=False)
+    >>> g.add_edge("hub", "wic", id="hub~wic",
+    ...            history=[(datetime(2019, 1, 1, tzinfo=UTC), RelationshipState.GREEN)])
+    >>> g.add_edge("hub", "lib", id="hub~lib",
+    ...            history=[(datetime(2020, 1, 1, tzinfo=UTC), RelationshipState.RED)])
+    >>> m = ecomap(g, "hub", profile_sectors=["wic", "library", "tribe"])
+    >>> [(p.organization.id, p.state.value) for p in m.partners]
+    [('lib', 'red'), ('wic', 'green')]
+    >>> [s.sector for s in m.missing_sectors]
+    ['tribe']
+    >>> then = ecomap(g, "hub", as_of=datetime(2019, 6, 1, tzinfo=UTC))
+    >>> [p.organization.id for p in then.partners]
+    ['wic']
+    """
+    return EcoMap.model_validate(ecomap_fields(graph, focal, **options))
+
+
+def ecomap_fields(
     graph: nx.Graph,
     focal: str,
     *,
@@ -96,8 +119,14 @@ def ecomap(
     sector_labels: Mapping[str, str] | None = None,
     levels: Mapping[str, int] | None = None,
     flows: Mapping[str, ReferralFlow] | None = None,
-) -> EcoMap:
-    """The eco-map of ``focal``: its partners with the state of each relationship at ``as_of``.
+) -> dict[str, Any]:
+    """The fields of the :class:`EcoMap` of ``focal``, as plain data: its partners with the
+    state of each relationship at ``as_of``.
+
+    Plain dicts and lists in the order of the model's fields, states as their values: a hub
+    has thousands of partners, and its map can be written as JSON straight from them (as
+    :func:`pydantic_core.to_json` writes them, byte for byte what the model would write)
+    without a model made for each.
 
     Parameters
     ----------
@@ -120,59 +149,75 @@ def ecomap(
 
     Returns
     -------
-    EcoMap
+    dict
         Partners by name; partners of partners by name; missing sectors in profile order.
 
     Examples
     --------
     >>> from datetime import UTC
     >>> g = nx.Graph()
-    >>> for org, sector in [("hub", "early_learning_hub"), ("wic", "wic"), ("lib", "library")]:
-    ...     g.add_node(org, name=org.upper(), sector=sector, region=None, internal=False)
+    >>> for org in ("hub", "wic"):
+    ...     g.add_node(org, name=org.upper(), sector="wic", region=None, internal=False)
     >>> g.add_edge("hub", "wic", id="hub~wic",
     ...            history=[(datetime(2019, 1, 1, tzinfo=UTC), RelationshipState.GREEN)])
-    >>> g.add_edge("hub", "lib", id="hub~lib",
-    ...            history=[(datetime(2020, 1, 1, tzinfo=UTC), RelationshipState.RED)])
-    >>> m = ecomap(g, "hub", profile_sectors=["wic", "library", "tribe"])
-    >>> [(p.organization.id, p.state.value) for p in m.partners]
-    [('lib', 'red'), ('wic', 'green')]
-    >>> [s.sector for s in m.missing_sectors]
-    ['tribe']
-    >>> then = ecomap(g, "hub", as_of=datetime(2019, 6, 1, tzinfo=UTC))
-    >>> [p.organization.id for p in then.partners]
-    ['wic']
+    >>> [(p["organization"]["name"], p["action"]) for p in ecomap_fields(g, "hub")["partners"]]
+    [('WIC', 'keep')]
     """
     if focal not in graph:
         raise nx.NodeNotFound(f"organization '{focal}' is not in the graph")
     levels, flows, labels = levels or {}, flows or {}, sector_labels or {}
-    nodes = graph._node  # the graph's own dict, not a view: read thousands of times on a hub
-    standing = _standing_edges(graph, graph.edges(focal, data=True), as_of)
-    covered = {nodes[partner]["sector"] for partner in standing}
-    # Plain fields validated in one call: a hub has thousands of partners.
-    return EcoMap.model_validate(
-        {
-            "focal": _organization_fields(graph, focal),
-            "as_of": as_of,
-            "depth": depth,
-            "profile": profile,
-            "partners": [
-                _partner(
-                    graph, partner, *standing[partner], levels.get(partner), flows.get(partner)
-                )
-                for partner in sorted(
-                    standing, key=lambda partner: (nodes[partner]["name"], partner)
-                )
-            ],
-            "partners_of_partners": (
-                _partners_of_partners(graph, focal, standing, as_of) if depth >= 2 else []
-            ),
-            "missing_sectors": [
-                MissingSector(sector=sector, label=labels.get(sector, sector))
-                for sector in dict.fromkeys(profile_sectors)
-                if sector not in covered
-            ],
-        }
-    )
+    nodes = graph._node  # the graph's own dicts, not views: read thousands of times on a hub
+    partners = []
+    for partner, edge in graph._adj[focal].items():
+        now = standing_at(edge["history"], as_of)
+        if now is not None:
+            node, flow = nodes[partner], flows.get(partner, NO_FLOW)
+            state, action = _STATE_AND_ACTION[now.state]
+            partners.append(
+                {
+                    "organization": _organization_fields(partner, node),
+                    "relationship_id": edge["id"],
+                    "state": state,
+                    "action": action,
+                    "state_since": now.since,
+                    "first_assessed_at": now.first,
+                    "partnership_level": levels.get(partner),
+                    "referrals_sent": flow.referrals_sent,
+                    "referrals_received": flow.referrals_received,
+                    "open_loops": flow.open_loops,
+                }
+            )
+    partners.sort(key=_by_name)
+    covered = {partner["organization"]["sector"] for partner in partners if profile_sectors}
+    return {
+        "focal": _organization_fields(focal, nodes[focal]),
+        "as_of": as_of,
+        "depth": depth,
+        "profile": profile,
+        "partners": partners,
+        "partners_of_partners": (
+            _partners_of_partners(
+                graph, focal, {partner["organization"]["id"] for partner in partners}, as_of
+            )
+            if depth >= 2
+            else []
+        ),
+        "missing_sectors": [
+            {"sector": sector, "label": labels.get(sector, sector)}
+            for sector in dict.fromkeys(profile_sectors)
+            if sector not in covered
+        ],
+    }
+
+
+_STATE_AND_ACTION = {state: (state.value, state.action) for state in RelationshipState}
+"""Each state as plain data (its value, which JSON is written from several times faster than
+from the enum) and its action."""
+
+
+def _by_name(partner: Mapping[str, Any]) -> tuple[str, str]:
+    organization = partner["organization"]
+    return organization["name"], organization["id"]
 
 
 def _standing_edges(
@@ -187,34 +232,10 @@ def _standing_edges(
     return found
 
 
-def _partner(
-    graph: nx.Graph,
-    partner: str,
-    rel_id: str,
-    now: Standing,
-    level: int | None,
-    flow: ReferralFlow | None,
-) -> dict[str, Any]:
-    """The fields of the :class:`EcoMapPartner` ``partner``."""
-    flow = flow or NO_FLOW
-    return {
-        "organization": _organization_fields(graph, partner),
-        "relationship_id": rel_id,
-        "state": now.state,
-        "action": now.state.action,
-        "state_since": now.since,
-        "first_assessed_at": now.first,
-        "partnership_level": level,
-        "referrals_sent": flow.referrals_sent,
-        "referrals_received": flow.referrals_received,
-        "open_loops": flow.open_loops,
-    }
-
-
 def _partners_of_partners(
     graph: nx.Graph,
     focal: str,
-    partners: Mapping[str, tuple[str, Standing]],
+    partners: Collection[str],
     as_of: datetime | None,
 ) -> list[PartnerOfPartner]:
     via: dict[str, list[PartnerLink]] = {}

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 
+from graph_models.common import end_of_day
 from graph_models.evidence import (
     Agreement,
     Collaborative,
@@ -194,8 +195,9 @@ def levels_with_first_referrals(
     {}
     """
     found = levels_by_partner(partnership_levels(focal, evidence=evidence, as_of=as_of))
+    until = end_of_day(as_of)
     for partner, first in first_referrals.items():
-        if partner != focal and first.astimezone(UTC).date() <= as_of:
+        if partner != focal and first <= until:
             found.setdefault(partner, int(PartnershipLevel.REFERRALS))
     return found
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from graph_models.ecomaps import EcoMap, EcoMapChanges, RegionMap
 from service.api.deps import Reader, StoreDep
 from service.api.responses import ModelResponse
-from service.maps import load_ecomap, load_ecomap_changes, load_region_map
+from service.maps import load_ecomap_changes, load_ecomap_fields, load_region_map
 
 router = APIRouter(tags=["eco-maps"])
 
@@ -36,7 +36,9 @@ def get_ecomap(
 ) -> ModelResponse:
     """The agency's eco-map: each partner with the state of the relationship, its partnership
     level, the referrals sent and received and the open loops."""
-    return ModelResponse(load_ecomap(store, org_id, depth=depth, as_of=as_of, profile=profile))
+    return ModelResponse(
+        load_ecomap_fields(store, org_id, depth=depth, as_of=as_of, profile=profile)
+    )
 
 
 @router.get("/organizations/{org_id}/ecomap/changes")

@@ -851,11 +851,13 @@ class EmbeddedStore:
                 if org_id not in nodes:
                     raise NotFound(f"organization '{org_id}' does not exist")
             found: dict[str, dict[str, Any]] = {org_id: {} for org_id in org_ids}
-            partners = {other for org_id in org_ids for other in adjacency[org_id]}
+            partners = (
+                {other for org_id in org_ids for other in adjacency[org_id]} if wanted else ()
+            )
             for org_id in org_ids:
                 for other, edge in adjacency[org_id].items():
                     found.setdefault(other, {})[org_id] = found[org_id][other] = edge.copy()
-            for partner in partners if wanted else ():
+            for partner in partners:
                 ours = found[partner]
                 for other, edge in adjacency[partner].items():
                     if other not in ours and nodes[other]["sector"] in wanted:

@@ -279,8 +279,9 @@ def combine_flows(
     """Per partner flows from ``(partner, referrals, closed, first_sent_at)`` rows
     of the referrals an organization sent and received, by partner id.
 
-    Summed in plain lists, each flow made once: a hub has thousands of partners. Timestamps
-    are :func:`to_text` text, which sorts as the moments do, so only the earliest is read.
+    Each direction has one row per partner. Summed in plain lists, each flow made once: a hub
+    has thousands of partners. Timestamps are :func:`to_text` text, which sorts as the moments
+    do, so only the earliest is read.
 
     >>> flows = combine_flows(
     ...     [("b", 2, 1, "2018-01-05T00:00:00.000000Z")],
@@ -291,21 +292,22 @@ def combine_flows(
     >>> flow.first_referral_at.month
     1
     """
-    totals: dict[str, list[Any]] = {}
-    for rows, field in ((sent, 0), (received, 1)):
-        for partner, referrals, closed, first in rows:
-            total = totals.get(partner)
-            if total is None:
-                totals[partner] = total = [0, 0, 0, 0, first]
-            total[field] = referrals
+    totals = {
+        partner: [referrals, 0, referrals - closed, closed, first]
+        for partner, referrals, closed, first in sent
+    }
+    for partner, referrals, closed, first in received:
+        total = totals.get(partner)
+        if total is None:
+            totals[partner] = [0, referrals, referrals - closed, closed, first]
+        else:
+            total[1] = referrals
             total[2] += referrals - closed
             total[3] += closed
             total[4] = min(total[4], first)
     return {
         partner: ReferralFlow(sent_count, received_count, open_loops, closed, from_text(first))
-        for partner, (sent_count, received_count, open_loops, closed, first) in sorted(
-            totals.items()
-        )
+        for partner, (sent_count, received_count, open_loops, closed, first) in totals.items()
     }
 
 
