@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from graph_models import RelationshipCreate, RelationshipState
@@ -75,3 +77,17 @@ def test_an_organization_without_relationships_stands_alone(network):
 def test_an_unknown_organization_is_named(network):
     with pytest.raises(NotFound, match="organization 'ghost' does not exist"):
         network.introduction_graph(["eld", "ghost"], sectors=["wic"])
+
+
+def test_changing_the_graph_it_hands_out_changes_nothing_in_the_store(network):
+    graph = network.introduction_graph(["eld"], sectors=["wic"])
+    for a, b in (("eld", "hub"), ("oha", "wic")):
+        # A store may hand out read-only views of its own relationships.
+        with contextlib.suppress(TypeError):
+            graph[a][b]["state"] = GREEN if a == "eld" else RED
+    graph.nodes["wic"]["name"] = "<b>renamed</b>"
+
+    again = network.introduction_graph(["eld"], sectors=["wic"])
+    assert (again["eld"]["hub"]["state"], again["oha"]["wic"]["state"]) == (RED, GREEN)
+    assert again.nodes["wic"]["name"] == "Wic"
+    assert network.get_organization("wic").name == "Wic"

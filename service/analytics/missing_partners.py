@@ -208,12 +208,11 @@ def rank_candidates(
     # Warmth flows out from our partners: one pass over their relationships, rather than a
     # look at every relationship of each of the thousands of organizations a hub knows.
     warmth: dict[str, float] = {}
-    for partner, neighbours in graph.adjacency():
-        if partner in partners:
-            ours = WARMTH[partners[partner]]
-            for other, edge in neighbours.items():
-                if other not in members and other not in partners:
-                    warmth[other] = warmth.get(other, 0.0) + ours * WARMTH[edge["state"]]
+    for partner, state in partners.items():
+        ours = WARMTH[state]
+        for other, edge in graph.adj[partner].items():
+            if other not in members and other not in partners:
+                warmth[other] = warmth.get(other, 0.0) + ours * WARMTH[edge["state"]]
     ranks: dict[str, list[tuple[float, bool, int, str, str]]] = {sector: [] for sector in wanted}
     for org_id, node in graph.nodes(data=True):
         if node["sector"] in wanted and org_id not in members and org_id not in partners:

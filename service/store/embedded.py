@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import networkx as nx
@@ -846,7 +847,8 @@ class EmbeddedStore:
         with self._lock:
             # The graph's own dicts, read and written directly: this runs on every
             # missing-partners question, and a partner that is a hub brings thousands of edges.
-            adjacency, nodes = self._graph._adj, self._graph._node
+            # Each edge is handed out as a read-only view of the store's own: no copy made.
+            adjacency, nodes, view = self._graph._adj, self._graph._node, MappingProxyType
             for org_id in org_ids:
                 if org_id not in nodes:
                     raise NotFound(f"organization '{org_id}' does not exist")
@@ -856,12 +858,12 @@ class EmbeddedStore:
             )
             for org_id in org_ids:
                 for other, edge in adjacency[org_id].items():
-                    found.setdefault(other, {})[org_id] = found[org_id][other] = edge.copy()
+                    found.setdefault(other, {})[org_id] = found[org_id][other] = view(edge)
             for partner in partners:
                 ours = found[partner]
                 for other, edge in adjacency[partner].items():
                     if other not in ours and nodes[other]["sector"] in wanted:
-                        found.setdefault(other, {})[partner] = ours[other] = edge.copy()
+                        found.setdefault(other, {})[partner] = ours[other] = view(edge)
             graph = nx.Graph()
             graph._node.update((org_id, nodes[org_id].copy()) for org_id in found)
             graph._adj.update(found)
