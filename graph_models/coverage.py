@@ -80,7 +80,7 @@ class Candidate(ReadModel):
         "ranked by score, then same region, then referral activity, then name."
     )
     same_region: bool = Field(description="In one of our regions.")
-    referrals: int = Field(description="Referrals between them and us or our partners.")
+    referrals: int = Field(description="Referrals between them and us, either way.")
     via: list[Introducer] = Field(description="Partners of ours who work with them, warmest first.")
     reason: str = Field(description="Why they are ranked here, in one line.")
 

@@ -21,7 +21,6 @@ from graph_models import MAX_PAGE_SIZE, Organization
 from graph_models.coverage import Candidate, MissingPartners, SectorCoverage, SectorStatus
 from service.analytics.missing_partners import (
     home_regions,
-    partners_of,
     rank_candidates,
     sector_coverage,
 )
@@ -87,17 +86,25 @@ def group_gaps(
 
 
 def referral_activity(store: Store, org_ids: Collection[str]) -> dict[tuple[str, str], int]:
-    """How many referrals each pair of organizations sent, keyed ``(from_org, to_org)``, for
-    the pairs with an end in ``org_ids``. Referrals are not stored yet, so there are none."""
-    return {}
+    """How many referrals each of ``org_ids`` sent to each organization and received from it,
+    keyed ``(from_org, to_org)``: from the per-partner referral flows the store keeps."""
+    counts: dict[tuple[str, str], int] = {}
+    for org_id in org_ids:
+        for other, flow in store.referral_flow(org_id).items():
+            if flow.referrals_sent:
+                counts[org_id, other] = flow.referrals_sent
+            if flow.referrals_received:
+                counts[other, org_id] = flow.referrals_received
+    return counts
 
 
 def _candidates(
     store: Store, graph: nx.Graph, focal_org_ids: list[str], sectors: list[str], limit: int
 ) -> dict[str, list[Candidate]]:
-    """The ranked candidates of ``sectors``. Where warm introductions do not fill the ranking,
-    organizations nobody of ours knows are added and the sector is ranked again."""
-    referrals = referral_activity(store, {*focal_org_ids, *partners_of(graph, focal_org_ids)})
+    """The ranked candidates of ``sectors``. Organizations we exchanged referrals with are
+    candidates too. Where warm introductions do not fill the ranking, organizations nobody of
+    ours knows are added and the sector is ranked again."""
+    referrals = referral_activity(store, focal_org_ids)
     active = {org_id for pair in referrals for org_id in pair if org_id not in graph}
     _add(graph, (store.get_organization(org_id) for org_id in sorted(active)))
     ranked = rank_candidates(graph, focal_org_ids, sectors, referral_counts=referrals, limit=limit)

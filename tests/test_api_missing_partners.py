@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from graph_models import OrganizationCreate, RelationshipCreate, RelationshipState
+from graph_models import (
+    OrganizationCreate,
+    ReferralCreate,
+    RelationshipCreate,
+    RelationshipState,
+)
 from service.seeding import load_seed
 from tests.conftest import add_orgs
 
@@ -127,6 +134,49 @@ def test_organizations_nobody_of_ours_knows_fill_the_ranking_after_the_warm_ones
     assert ranked(1) == ["wic-29"]
     assert ranked(3) == ["wic-29", "wic-25", "wic-26"]
     assert ranked(100) == ["wic-29", "wic-25", "wic-26", "wic-27", "wic-28", "wic-coos"]
+
+
+def test_organizations_we_exchange_referrals_with_rank_after_warm_ones_and_say_so(client, store):
+    add_orgs(
+        store,
+        ("eld", "state_agency"),
+        ("oha", "state_agency"),
+        ("wic-a", "wic"),
+        ("wic-b", "wic"),
+        ("wic-c", "wic"),
+        ("wic-warm", "wic"),
+    )
+    relate(store, "eld", "oha", RelationshipState.GREEN)
+    relate(store, "oha", "wic-warm", RelationshipState.GREEN)
+    relate(store, "oha", "wic-a", RelationshipState.GREEN)  # a partner's own referrals below
+    for n, (from_org, to_org) in enumerate(
+        [("eld", "wic-c"), ("wic-c", "eld"), ("eld", "wic-b"), ("oha", "wic-a")]
+    ):
+        store.create_referral(
+            ReferralCreate(
+                id=f"ref-{n}",
+                case_ref=f"case-{n}",
+                from_org=from_org,
+                to_org=to_org,
+                sent_at=datetime(2024, 3, n + 1, tzinfo=UTC),
+                consent=True,
+            ),
+            recorded_by="Case worker",
+        )
+    client.post(
+        "/api/v1/profiles", json={"name": "wic-only", "label": "WIC only", "sectors": ["wic"]}
+    )
+
+    answer = missing_partners(client, "eld", profile="wic-only")
+
+    found = candidates(answer, "missing", "wic")
+    assert [(c["organization"]["id"], c["referrals"]) for c in found] == [
+        ("wic-a", 0),
+        ("wic-warm", 0),
+        ("wic-c", 2),
+        ("wic-b", 1),
+    ]
+    assert found[2]["reason"] == "same region (Lane); 2 referrals with us"
 
 
 def test_an_unknown_profile_gets_404_with_where_to_find_the_profiles(client, oregon):

@@ -146,7 +146,7 @@ def test_an_introduction_is_worth_both_relationships_it_goes_through():
     assert found[3].reason == "a red relationship with GREEN; same region (Lane)"
 
 
-def test_with_equal_introductions_the_same_region_comes_first_then_referrals_then_name():
+def test_with_equal_introductions_the_same_region_comes_first_then_referrals_with_us_then_name():
     graph = network(
         {
             "eld": "state_agency",
@@ -158,7 +158,13 @@ def test_with_equal_introductions_the_same_region_comes_first_then_referrals_the
         },
         [("eld", "oha", GREEN)],
     )
-    referrals = {("oha", "d-near"): 3, ("c-near", "eld"): 1, ("a-far", "d-near"): 40}
+    # A partner's referrals (oha's) and referrals between others are not ours.
+    referrals = {
+        ("eld", "d-near"): 3,
+        ("c-near", "eld"): 1,
+        ("oha", "b-near"): 40,
+        ("a-far", "d-near"): 40,
+    }
     found = rank_candidates(graph, ["eld"], ["wic"], referral_counts=referrals)["wic"]
     assert [(c.organization.id, c.referrals) for c in found] == [
         ("d-near", 3),
@@ -166,7 +172,7 @@ def test_with_equal_introductions_the_same_region_comes_first_then_referrals_the
         ("b-near", 0),
         ("a-far", 0),
     ]
-    assert found[0].reason == "same region (Lane); 3 referrals with us or our partners"
+    assert found[0].reason == "same region (Lane); 3 referrals with us"
     assert found[3].reason == "no partner of ours works with them yet"
 
 

@@ -37,8 +37,9 @@ whatever its state, makes a partner. For each sector with a gap, the candidates 
 organizations of that sector with no relationship yet, ranked by warm introductions (partners
 of ours who have a relationship with them: 1 per green, 0.5 per yellow, 0 for red or no dot,
 multiplied over our relationship with the introducer and theirs with the candidate), then by
-being in our region, then by referrals with us or our partners, then by name. Each comes with
-its introducers (`via`) and a one-line `reason`.
+being in our region, then by referrals with us (either way), then by name; an organization we
+exchange referrals with is a candidate even when no partner knows it. Each comes with its
+introducers (`via`) and a one-line `reason`.
 """
 
 

@@ -847,7 +847,7 @@ class EmbeddedStore:
         with self._lock:
             # The graph's own dicts, read and written directly: this runs on every
             # missing-partners question, and a partner that is a hub brings thousands of edges.
-            # Each edge is handed out as a read-only view of the store's own: no copy made.
+            # Nodes and edges are handed out as read-only views of the store's own: no copies.
             adjacency, nodes, view = self._graph._adj, self._graph._node, MappingProxyType
             for org_id in org_ids:
                 if org_id not in nodes:
@@ -865,7 +865,7 @@ class EmbeddedStore:
                     if other not in ours and nodes[other]["sector"] in wanted:
                         found.setdefault(other, {})[partner] = ours[other] = view(edge)
             graph = nx.Graph()
-            graph._node.update((org_id, nodes[org_id].copy()) for org_id in found)
+            graph._node.update((org_id, view(nodes[org_id])) for org_id in found)
             graph._adj.update(found)
             return graph
 

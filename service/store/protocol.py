@@ -186,8 +186,8 @@ class Store(Protocol):
         """The organizations ``org_ids``, their partners, and the organizations of ``sectors``
         related to a partner; with every relationship of ``org_ids`` and every relationship of
         a partner with an organization of ``sectors``. Nodes and edges carry what
-        ``partner_graph`` gives them; edge attributes are for reading only (a store may hand
-        out views of its own). :class:`NotFound` names the first unknown id."""
+        ``partner_graph`` gives them, for reading only (a store may hand out views of its
+        own). :class:`NotFound` names the first unknown id."""
 
     # -- maps ---------------------------------------------------------------------------------
     def region_graph(self, region: str) -> nx.Graph:
