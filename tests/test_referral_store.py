@@ -380,6 +380,23 @@ def test_who_recorded_imported_events_is_kept_whatever_characters_it_holds(orgs)
     ]
 
 
+def test_imported_referrals_with_the_same_statuses_keep_their_own_times_and_recorders(orgs):
+    braced = "{0} {} }{"
+    first = imported("r1", "C-1", "clinic", "ei", 1, (S.RECEIVED, 2), (S.CLOSED, 3))
+    second = imported("r2", "C-2", "clinic", "ei", 4, (S.RECEIVED, 5), (S.CLOSED, 6))
+    orgs.import_bundle(bundle_of(first, second.model_copy(update={"recorded_by": braced})))
+    assert [(e.at, e.recorded_by) for e in orgs.get_referral("r1").events] == [
+        (at(1), "Referral platform"),
+        (at(2), "Referral platform"),
+        (at(3), "Referral platform"),
+    ]
+    assert [(e.at, e.recorded_by) for e in orgs.get_referral("r2").events] == [
+        (at(4), braced),
+        (at(5), braced),
+        (at(6), braced),
+    ]
+
+
 def test_a_bundle_with_one_bad_referral_writes_none_of_them(orgs):
     with pytest.raises(InvalidReference, match="organization 'ghost' does not exist"):
         orgs.import_bundle(

@@ -916,15 +916,21 @@ class EmbeddedStore:
         refuse_repeated_referral_ids(ids, self._present("referrals", "id", set(ids)))
         now = to_text(utc_now())
 
-        tails: dict[str, str] = {}
+        templates: dict[tuple[tuple[str, ...], str], str] = {}
 
-        def events_json(events: list[tuple[str, str]], recorded_by: str) -> str:
+        def events_json(statuses: tuple[str, ...], ats: list[str], recorded_by: str) -> str:
             """``json.dumps`` of ``[status, at, recorded_by, now]`` lists, written directly:
-            statuses and timestamps hold no character JSON escapes."""
-            tail = tails.get(recorded_by)
-            if tail is None:
-                tail = tails[recorded_by] = f', {json.dumps(recorded_by)}, "{now}"]'
-            return "[" + ", ".join([f'["{status}", "{at}"{tail}' for status, at in events]) + "]"
+            statuses and timestamps hold no character JSON escapes. All but the times is the
+            same for every referral with these statuses and recorder, so made once."""
+            template = templates.get((statuses, recorded_by))
+            if template is None:
+                by = json.dumps(recorded_by).replace("{", "{{").replace("}", "}}")
+                template = templates[statuses, recorded_by] = (
+                    "["
+                    + ", ".join(f'["{status}", "{{}}", {by}, "{now}"]' for status in statuses)
+                    + "]"
+                )
+            return template.format(*ats)
 
         rows, totals = referral_rows(ids, referrals, recorded_at=now, events_as=events_json)
         db.executemany(

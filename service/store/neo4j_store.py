@@ -1092,12 +1092,12 @@ class _Writer:
         )
         now = _now()
 
-        def events_fields(events: list[tuple[str, str]], recorded_by: str) -> Row:
+        def events_fields(statuses: tuple[str, ...], ats: list[str], recorded_by: str) -> Row:
             return {
-                "event_statuses": [status for status, _ in events],
-                "event_ats": [at for _, at in events],
-                "event_by": [recorded_by] * len(events),
-                "event_recorded_at": [now] * len(events),
+                "event_statuses": list(statuses),
+                "event_ats": ats,
+                "event_by": [recorded_by] * len(ats),
+                "event_recorded_at": [now] * len(ats),
             }
 
         found, totals = referral_rows(ids, referrals, recorded_at=now, events_as=events_fields)
