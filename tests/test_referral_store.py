@@ -380,6 +380,30 @@ def test_who_recorded_imported_events_is_kept_whatever_characters_it_holds(orgs)
     ]
 
 
+def test_each_bundle_adds_only_its_own_referrals_to_the_counters_of_their_pairs(orgs):
+    orgs.import_bundle(bundle_of(imported("r1", "C-1", "clinic", "ei", 3, (S.ACCEPTED, 4))))
+    refer(orgs, "r2", "C-2", "clinic", "ei", 5, screening=True)
+    orgs.import_bundle(
+        bundle_of(
+            imported("r3", "C-3", "clinic", "ei", 1, (S.RECEIVED, 2), (S.CLOSED, 9)),
+            imported("r4", "C-4", "ei", "clinic", 8, screening=True),
+        )
+    )
+    assert [
+        (p.from_org, p.to_org, p.reached, p.reached_after_screening) for p in pairs_of(orgs)
+    ] == [
+        ("clinic", "ei", [3, 2, 1, 0, 0, 1], [1, 0, 0, 0, 0, 0]),
+        ("ei", "clinic", [1, 0, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0]),
+    ]
+    tally = orgs.referral_tallies("clinic", until=at(10))["ei"]
+    assert (tally.sent, tally.received, tally.first_sent_at, tally.last_sent_at) == (
+        3,
+        1,
+        at(1),
+        at(8),
+    )
+
+
 def test_imported_referrals_with_the_same_statuses_keep_their_own_times_and_recorders(orgs):
     braced = "{0} {} }{"
     first = imported("r1", "C-1", "clinic", "ei", 1, (S.RECEIVED, 2), (S.CLOSED, 3))

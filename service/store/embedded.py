@@ -75,7 +75,7 @@ from graph_models.evidence import (
     ReferralTally,
 )
 from graph_models.paths import WarmPath
-from graph_models.referrals import NO_DAYS, median_days
+from graph_models.referrals import FUNNEL_STAGES, NO_DAYS, median_days
 from service.analytics.paths import warmest_paths
 from service.errors import Conflict, InvalidReference, NotFound
 from service.store.protocol import ImportSummary, Progress
@@ -130,6 +130,25 @@ CLOSED_DAYS = {
 }
 """Days to feedback of the closed loops of a pair, a sender or a receiver, each read
 through the index of the pairs' referrals."""
+
+
+_PAIR_INSERT = (
+    f"INSERT INTO referral_pairs (from_org, to_org, first_sent_at, last_sent_at, "
+    f"{', '.join(PAIR_COLUMNS)})"
+)
+_PAIR_ADD = (
+    "ON CONFLICT (from_org, to_org) DO UPDATE SET "
+    "first_sent_at = min(first_sent_at, excluded.first_sent_at), "
+    "last_sent_at = max(last_sent_at, excluded.last_sent_at), "
+    + ", ".join(f"{column} = {column} + excluded.{column}" for column in PAIR_COLUMNS)
+)
+"""Adds the counters of the rows to insert to those of pairs already there."""
+_REACHED = [
+    *(f"stage >= {stage}" for stage in range(len(FUNNEL_STAGES))),
+    "loop_closed_at IS NOT NULL",
+]
+_PAIR_COUNTED = [*_REACHED, *(f"screening AND {reached}" for reached in _REACHED)]
+"""Which stored referrals each counter of :data:`PAIR_COLUMNS` counts."""
 
 
 class EmbeddedStore:
@@ -883,13 +902,12 @@ class EmbeddedStore:
 
     # -- referrals --------------------------------------------------------------------------
 
-    _PAIR_UPSERT = (
-        f"INSERT INTO referral_pairs (from_org, to_org, first_sent_at, last_sent_at, "
-        f"{', '.join(PAIR_COLUMNS)}) VALUES (?, ?, ?, ?{', ?' * len(PAIR_COLUMNS)}) "
-        f"ON CONFLICT (from_org, to_org) DO UPDATE SET "
-        f"first_sent_at = min(first_sent_at, excluded.first_sent_at), "
-        f"last_sent_at = max(last_sent_at, excluded.last_sent_at), "
-        + ", ".join(f"{column} = {column} + excluded.{column}" for column in PAIR_COLUMNS)
+    _PAIR_UPSERT = f"{_PAIR_INSERT} VALUES (?, ?, ?, ?{', ?' * len(PAIR_COLUMNS)}) {_PAIR_ADD}"
+    # NOT INDEXED: only the new rows, by rowid, rather than every referral in pair order.
+    _PAIRS_OF_NEW_REFERRALS = (
+        f"{_PAIR_INSERT} SELECT from_org, to_org, min(sent_at), max(sent_at), "
+        f"{', '.join(f'sum({reached})' for reached in _PAIR_COUNTED)} "
+        f"FROM referrals NOT INDEXED WHERE rowid > ? GROUP BY from_org, to_org {_PAIR_ADD}"
     )
 
     def create_referral(self, referral: ReferralCreate, *, recorded_by: str) -> Referral:
@@ -932,13 +950,14 @@ class EmbeddedStore:
                 )
             return template.format(*ats)
 
-        rows, totals = referral_rows(ids, referrals, recorded_at=now, events_as=events_json)
+        # A new row's rowid is one past the largest: the referrals written here follow `last`.
+        [last] = db.execute("SELECT coalesce(max(rowid), 0) FROM referrals").fetchone()
         db.executemany(
             f"INSERT INTO referrals ({', '.join(REFERRAL_COLUMNS)}, events) "
             f"VALUES ({', '.join('?' * (len(REFERRAL_COLUMNS) + 1))})",
-            rows,
+            referral_rows(ids, referrals, recorded_at=now, events_as=events_json),
         )
-        self._bump_pairs(db, totals)
+        db.execute(self._PAIRS_OF_NEW_REFERRALS, (last,))
         return ids, sum(len(referral.events) for referral in referrals)
 
     def _bump_pairs(

@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
 import networkx as nx
@@ -355,19 +356,18 @@ def referral_rows(
     *,
     recorded_at: str,
     events_as: Callable[[tuple[str, ...], list[str], str], Any],
-) -> tuple[list[tuple[Any, ...]], dict[tuple[str, str], PairTotals]]:
+) -> list[tuple[Any, ...]]:
     """What to store of validated referrals: per referral its fields (:data:`REFERRAL_COLUMNS`)
     followed by ``events_as(statuses, ats, recorded_by)`` of its later events, statuses and
-    times as text; per ordered pair what they add to its counters. Imports hold millions of
-    events, so timestamps are turned into text together, and what a run of statuses implies
-    is worked out once per batch for each run that occurs in it."""
+    times as text. Imports hold millions of events, so timestamps are turned into text
+    together, and what a run of statuses implies is worked out once per batch for each run
+    that occurs in it."""
     events = [event for referral in referrals for event in referral.events]
     event_texts = to_texts([at for _, at in events])
     statuses = [status for status, _ in events]
     sent_texts = to_texts([referral.sent_at for referral in referrals])
     runs: dict[tuple[ReferralStatus, ...], StatusRun] = {}
     rows: list[tuple[Any, ...]] = []
-    totals: dict[tuple[str, str], PairTotals] = {}
     end = 0
     for referral_id, referral, sent in zip(ids, referrals, sent_texts, strict=True):
         start, end = end, end + len(referral.events)
@@ -401,17 +401,38 @@ def referral_rows(
                 events_as(run.texts, event_texts[start:end], referral.recorded_by),
             )
         )
-        deltas = _DELTAS_OF_NEW[run.stage, closed is not None, screening]
-        pair = totals.get((referral.from_org, referral.to_org))
+    return rows
+
+
+def pair_totals(rows: Iterable[Sequence[Any]]) -> dict[tuple[str, str], PairTotals]:
+    """What new referrals, rows of :func:`referral_rows`, add to the counters of their pairs.
+
+    >>> row = dict.fromkeys(REFERRAL_COLUMNS) | {"from_org": "a", "to_org": "b", "stage": 2,
+    ...     "screening": False, "sent_at": "2018-01-05T00:00:00.000000Z"}
+    >>> pair_totals([tuple(row.values())])["a", "b"].counts
+    [1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    """
+    totals: dict[tuple[str, str], PairTotals] = {}
+    for from_org, to_org, screening, sent, stage, closed in map(_PAIR_FIELDS, rows):
+        deltas = _DELTAS_OF_NEW[stage, closed is not None, screening]
+        pair = totals.get((from_org, to_org))
         if pair is None:
-            totals[referral.from_org, referral.to_org] = PairTotals(sent, sent, list(deltas))
+            totals[from_org, to_org] = PairTotals(sent, sent, list(deltas))
             continue
         if sent < pair.first_sent_at:
             pair.first_sent_at = sent
         elif sent > pair.last_sent_at:
             pair.last_sent_at = sent
         pair.counts = [count + delta for count, delta in zip(pair.counts, deltas, strict=True)]
-    return rows, totals
+    return totals
+
+
+_PAIR_FIELDS = itemgetter(
+    *(
+        REFERRAL_COLUMNS.index(column)
+        for column in ("from_org", "to_org", "screening", "sent_at", "stage", "loop_closed_at")
+    )
+)
 
 
 class StatusRun(NamedTuple):
