@@ -439,6 +439,38 @@ def test_a_bundle_with_one_bad_referral_writes_none_of_them(orgs):
     assert orgs.referral_flow("clinic") == {}
 
 
+def test_a_bad_bundle_names_an_unknown_organization_first_then_a_taken_id(orgs):
+    refer(orgs, "r1", "C-1", "clinic", "ei", 1)
+    taken = imported("r1", "C-9", "ei", "clinic", 3)
+    with pytest.raises(InvalidReference, match="organization 'ghost' does not exist"):
+        orgs.import_bundle(
+            bundle_of(
+                imported("r2", "C-2", "clinic", "ei", 2),
+                taken,
+                imported("r3", "C-3", "ghost", "ei", 2),
+            )
+        )
+    with pytest.raises(Conflict, match="referral 'r1' already exists"):
+        orgs.import_bundle(bundle_of(imported("r2", "C-2", "clinic", "ei", 2), taken))
+    assert [r.id for r in orgs.list_referrals(visible_to=None, limit=10, offset=0).items] == ["r1"]
+    [pair] = pairs_of(orgs)
+    assert pair.reached[0] == 1
+
+
+def test_a_bundle_may_refer_to_organizations_it_brings_itself(orgs):
+    shelter = OrganizationCreate(id="shelter", name="Shelter", sector="early_learning_hub")
+    with pytest.raises(InvalidReference, match="organization 'ghost' does not exist"):
+        orgs.import_bundle(
+            bundle_of(imported("r1", "C-1", "shelter", "ghost", 1), organizations=[shelter])
+        )
+    with pytest.raises(NotFound):
+        orgs.get_organization("shelter")
+    orgs.import_bundle(
+        bundle_of(imported("r1", "C-1", "shelter", "clinic", 1), organizations=[shelter])
+    )
+    assert orgs.referral_flow("clinic")["shelter"].referrals_received == 1
+
+
 SENT_JAN_5 = {
     "id": "r1",
     "case_ref": "C-1",

@@ -924,15 +924,7 @@ class EmbeddedStore:
         of events written."""
         if not referrals:
             return [], 0
-        named = {org_id for r in referrals for org_id in (r.from_org, r.to_org)}
-        known = self._present("organizations", "id", named)
-        if known != named:
-            for referral in referrals:
-                for org_id in (referral.from_org, referral.to_org):
-                    if org_id not in known:
-                        raise InvalidReference(f"organization '{org_id}' does not exist")
         ids = [referral.id or new_referral_id() for referral in referrals]
-        refuse_repeated_referral_ids(ids, self._present("referrals", "id", ids))
         now = to_text(utc_now())
 
         templates: dict[tuple[tuple[str, ...], str], str] = {}
@@ -953,13 +945,33 @@ class EmbeddedStore:
 
         # A new row's rowid is one past the largest: the referrals written here follow `last`.
         [last] = db.execute("SELECT coalesce(max(rowid), 0) FROM referrals").fetchone()
-        db.executemany(
-            f"INSERT INTO referrals ({', '.join(REFERRAL_COLUMNS)}, events) "
-            f"VALUES ({', '.join('?' * (len(REFERRAL_COLUMNS) + 1))})",
-            referral_rows(ids, referrals, recorded_at=now, events_as=events_json),
-        )
+        db.execute("SAVEPOINT referrals")
+        try:
+            db.executemany(
+                f"INSERT INTO referrals ({', '.join(REFERRAL_COLUMNS)}, events) "
+                f"VALUES ({', '.join('?' * (len(REFERRAL_COLUMNS) + 1))})",
+                referral_rows(ids, referrals, recorded_at=now, events_as=events_json),
+            )
+        except sqlite3.IntegrityError:
+            db.execute("ROLLBACK TO referrals")
+            self._refuse_unknown_names(referrals, ids)
+            raise
+        db.execute("RELEASE referrals")
         db.execute(self._PAIRS_OF_NEW_REFERRALS, (last,))
         return ids, sum(len(referral.events) for referral in referrals)
+
+    def _refuse_unknown_names(self, referrals: list[ReferralImport], ids: list[str]) -> None:
+        """Say why the schema's keys refused ``referrals``: the first organization that does
+        not exist, else the first id that is taken or repeats. Asked only once refused, as the
+        keys check every row anyway."""
+        known = self._present(
+            "organizations", "id", {r.from_org for r in referrals} | {r.to_org for r in referrals}
+        )
+        for referral in referrals:
+            for org_id in (referral.from_org, referral.to_org):
+                if org_id not in known:
+                    raise InvalidReference(f"organization '{org_id}' does not exist")
+        refuse_repeated_referral_ids(ids, self._present("referrals", "id", ids))
 
     def _bump_pairs(
         self, db: sqlite3.Connection, totals: dict[tuple[str, str], PairTotals]
