@@ -31,7 +31,9 @@ def collector_paused() -> Iterator[None]:
     batch makes hundreds of thousands of objects and no reference cycles, and the collector's
     repeated passes over them would cost about as much as the work itself. Pauses may nest and
     overlap between threads: the collector resumes when the last one ends, if it was running
-    when the first began.
+    when the first began. What was made meanwhile then joins the oldest generation, which
+    only full collections walk: left in the youngest, all of it would be walked by the first
+    collection after the pause, and again as it aged.
 
     >>> import gc
     >>> with collector_paused():
@@ -49,8 +51,18 @@ def collector_paused() -> Iterator[None]:
     finally:
         with _collector_lock:
             _collector_pauses -= 1
-            if _collector_pauses == 0 and _collector_was_enabled:
-                gc.enable()
+            if _collector_pauses == 0:
+                _age_tracked_objects()
+                if _collector_was_enabled:
+                    gc.enable()
+
+
+def _age_tracked_objects() -> None:
+    """Move every object the collector tracks into its oldest generation, without walking
+    them; unless some objects are frozen (:func:`gc.freeze`), which must stay so."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 class AssessmentImport(StrictModel):

@@ -380,6 +380,47 @@ def test_who_recorded_imported_events_is_kept_whatever_characters_it_holds(orgs)
     ]
 
 
+def test_each_bundle_adds_only_its_own_referrals_to_the_counters_of_their_pairs(orgs):
+    orgs.import_bundle(bundle_of(imported("r1", "C-1", "clinic", "ei", 3, (S.ACCEPTED, 4))))
+    refer(orgs, "r2", "C-2", "clinic", "ei", 5, screening=True)
+    orgs.import_bundle(
+        bundle_of(
+            imported("r3", "C-3", "clinic", "ei", 1, (S.RECEIVED, 2), (S.CLOSED, 9)),
+            imported("r4", "C-4", "ei", "clinic", 8, screening=True),
+        )
+    )
+    assert [
+        (p.from_org, p.to_org, p.reached, p.reached_after_screening) for p in pairs_of(orgs)
+    ] == [
+        ("clinic", "ei", [3, 2, 1, 0, 0, 1], [1, 0, 0, 0, 0, 0]),
+        ("ei", "clinic", [1, 0, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0]),
+    ]
+    tally = orgs.referral_tallies("clinic", until=at(10))["ei"]
+    assert (tally.sent, tally.received, tally.first_sent_at, tally.last_sent_at) == (
+        3,
+        1,
+        at(1),
+        at(8),
+    )
+
+
+def test_imported_referrals_with_the_same_statuses_keep_their_own_times_and_recorders(orgs):
+    braced = "{0} {} }{"
+    first = imported("r1", "C-1", "clinic", "ei", 1, (S.RECEIVED, 2), (S.CLOSED, 3))
+    second = imported("r2", "C-2", "clinic", "ei", 4, (S.RECEIVED, 5), (S.CLOSED, 6))
+    orgs.import_bundle(bundle_of(first, second.model_copy(update={"recorded_by": braced})))
+    assert [(e.at, e.recorded_by) for e in orgs.get_referral("r1").events] == [
+        (at(1), "Referral platform"),
+        (at(2), "Referral platform"),
+        (at(3), "Referral platform"),
+    ]
+    assert [(e.at, e.recorded_by) for e in orgs.get_referral("r2").events] == [
+        (at(4), braced),
+        (at(5), braced),
+        (at(6), braced),
+    ]
+
+
 def test_a_bundle_with_one_bad_referral_writes_none_of_them(orgs):
     with pytest.raises(InvalidReference, match="organization 'ghost' does not exist"):
         orgs.import_bundle(
@@ -396,6 +437,38 @@ def test_a_bundle_with_one_bad_referral_writes_none_of_them(orgs):
         )
     assert orgs.list_referrals(visible_to=None, limit=10, offset=0).total == 0
     assert orgs.referral_flow("clinic") == {}
+
+
+def test_a_bad_bundle_names_an_unknown_organization_first_then_a_taken_id(orgs):
+    refer(orgs, "r1", "C-1", "clinic", "ei", 1)
+    taken = imported("r1", "C-9", "ei", "clinic", 3)
+    with pytest.raises(InvalidReference, match="organization 'ghost' does not exist"):
+        orgs.import_bundle(
+            bundle_of(
+                imported("r2", "C-2", "clinic", "ei", 2),
+                taken,
+                imported("r3", "C-3", "ghost", "ei", 2),
+            )
+        )
+    with pytest.raises(Conflict, match="referral 'r1' already exists"):
+        orgs.import_bundle(bundle_of(imported("r2", "C-2", "clinic", "ei", 2), taken))
+    assert [r.id for r in orgs.list_referrals(visible_to=None, limit=10, offset=0).items] == ["r1"]
+    [pair] = pairs_of(orgs)
+    assert pair.reached[0] == 1
+
+
+def test_a_bundle_may_refer_to_organizations_it_brings_itself(orgs):
+    shelter = OrganizationCreate(id="shelter", name="Shelter", sector="early_learning_hub")
+    with pytest.raises(InvalidReference, match="organization 'ghost' does not exist"):
+        orgs.import_bundle(
+            bundle_of(imported("r1", "C-1", "shelter", "ghost", 1), organizations=[shelter])
+        )
+    with pytest.raises(NotFound):
+        orgs.get_organization("shelter")
+    orgs.import_bundle(
+        bundle_of(imported("r1", "C-1", "shelter", "clinic", 1), organizations=[shelter])
+    )
+    assert orgs.referral_flow("clinic")["shelter"].referrals_received == 1
 
 
 SENT_JAN_5 = {

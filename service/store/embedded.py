@@ -11,7 +11,7 @@ import json
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -76,7 +76,7 @@ from graph_models.evidence import (
     ReferralTally,
 )
 from graph_models.paths import WarmPath
-from graph_models.referrals import NO_DAYS, median_days
+from graph_models.referrals import FUNNEL_STAGES, NO_DAYS, median_days
 from service.analytics.paths import warmest_paths
 from service.errors import Conflict, InvalidReference, NotFound
 from service.store.protocol import ImportSummary, Progress
@@ -131,6 +131,25 @@ CLOSED_DAYS = {
 }
 """Days to feedback of the closed loops of a pair, a sender or a receiver, each read
 through the index of the pairs' referrals."""
+
+
+_PAIR_INSERT = (
+    f"INSERT INTO referral_pairs (from_org, to_org, first_sent_at, last_sent_at, "
+    f"{', '.join(PAIR_COLUMNS)})"
+)
+_PAIR_ADD = (
+    "ON CONFLICT (from_org, to_org) DO UPDATE SET "
+    "first_sent_at = min(first_sent_at, excluded.first_sent_at), "
+    "last_sent_at = max(last_sent_at, excluded.last_sent_at), "
+    + ", ".join(f"{column} = {column} + excluded.{column}" for column in PAIR_COLUMNS)
+)
+"""Adds the counters of the rows to insert to those of pairs already there."""
+_REACHED = [
+    *(f"stage >= {stage}" for stage in range(len(FUNNEL_STAGES))),
+    "loop_closed_at IS NOT NULL",
+]
+_PAIR_COUNTED = [*_REACHED, *(f"screening AND {reached}" for reached in _REACHED)]
+"""Which stored referrals each counter of :data:`PAIR_COLUMNS` counts."""
 
 
 class EmbeddedStore:
@@ -887,13 +906,13 @@ class EmbeddedStore:
 
     # -- referrals --------------------------------------------------------------------------
 
-    _PAIR_UPSERT = (
-        f"INSERT INTO referral_pairs (from_org, to_org, first_sent_at, last_sent_at, "
-        f"{', '.join(PAIR_COLUMNS)}) VALUES (?, ?, ?, ?{', ?' * len(PAIR_COLUMNS)}) "
-        f"ON CONFLICT (from_org, to_org) DO UPDATE SET "
-        f"first_sent_at = min(first_sent_at, excluded.first_sent_at), "
-        f"last_sent_at = max(last_sent_at, excluded.last_sent_at), "
-        + ", ".join(f"{column} = {column} + excluded.{column}" for column in PAIR_COLUMNS)
+    _PAIR_UPSERT = f"{_PAIR_INSERT} VALUES (?, ?, ?, ?{', ?' * len(PAIR_COLUMNS)}) {_PAIR_ADD}"
+    # Row by row rather than summed per pair first: pairs rarely repeat within a batch, and
+    # SQLite groups rows slower than it adds them. NOT INDEXED: the new rows by rowid; in
+    # pair order, so that the pairs' pages are visited in turn.
+    _PAIRS_OF_NEW_REFERRALS = (
+        f"{_PAIR_INSERT} SELECT from_org, to_org, sent_at, sent_at, {', '.join(_PAIR_COUNTED)} "
+        f"FROM referrals NOT INDEXED WHERE rowid > ? ORDER BY from_org, to_org {_PAIR_ADD}"
     )
 
     def create_referral(self, referral: ReferralCreate, *, recorded_by: str) -> Referral:
@@ -909,6 +928,46 @@ class EmbeddedStore:
         of events written."""
         if not referrals:
             return [], 0
+        ids = [referral.id or new_referral_id() for referral in referrals]
+        now = to_text(utc_now())
+
+        templates: dict[tuple[tuple[str, ...], str], str] = {}
+
+        def events_json(statuses: tuple[str, ...], ats: list[str], recorded_by: str) -> str:
+            """``json.dumps`` of ``[status, at, recorded_by, now]`` lists, written directly:
+            statuses and timestamps hold no character JSON escapes. All but the times is the
+            same for every referral with these statuses and recorder, so made once."""
+            template = templates.get((statuses, recorded_by))
+            if template is None:
+                by = json.dumps(recorded_by).replace("{", "{{").replace("}", "}}")
+                template = templates[statuses, recorded_by] = (
+                    "["
+                    + ", ".join(f'["{status}", "{{}}", {by}, "{now}"]' for status in statuses)
+                    + "]"
+                )
+            return template.format(*ats)
+
+        # A new row's rowid is one past the largest: the referrals written here follow `last`.
+        [last] = db.execute("SELECT coalesce(max(rowid), 0) FROM referrals").fetchone()
+        db.execute("SAVEPOINT referrals")
+        try:
+            db.executemany(
+                f"INSERT INTO referrals ({', '.join(REFERRAL_COLUMNS)}, events) "
+                f"VALUES ({', '.join('?' * (len(REFERRAL_COLUMNS) + 1))})",
+                referral_rows(ids, referrals, recorded_at=now, events_as=events_json),
+            )
+        except sqlite3.IntegrityError:
+            db.execute("ROLLBACK TO referrals")
+            self._refuse_unknown_names(referrals, ids)
+            raise
+        db.execute("RELEASE referrals")
+        db.execute(self._PAIRS_OF_NEW_REFERRALS, (last,))
+        return ids, sum(len(referral.events) for referral in referrals)
+
+    def _refuse_unknown_names(self, referrals: list[ReferralImport], ids: list[str]) -> None:
+        """Say why the schema's keys refused ``referrals``: the first organization that does
+        not exist, else the first id that is taken or repeats. Asked only once refused, as the
+        keys check every row anyway."""
         known = self._present(
             "organizations", "id", {r.from_org for r in referrals} | {r.to_org for r in referrals}
         )
@@ -916,28 +975,7 @@ class EmbeddedStore:
             for org_id in (referral.from_org, referral.to_org):
                 if org_id not in known:
                     raise InvalidReference(f"organization '{org_id}' does not exist")
-        ids = [referral.id or new_referral_id() for referral in referrals]
-        refuse_repeated_referral_ids(ids, self._present("referrals", "id", set(ids)))
-        now = to_text(utc_now())
-
-        tails: dict[str, str] = {}
-
-        def events_json(events: list[tuple[str, str]], recorded_by: str) -> str:
-            """``json.dumps`` of ``[status, at, recorded_by, now]`` lists, written directly:
-            statuses and timestamps hold no character JSON escapes."""
-            tail = tails.get(recorded_by)
-            if tail is None:
-                tail = tails[recorded_by] = f', {json.dumps(recorded_by)}, "{now}"]'
-            return "[" + ", ".join([f'["{status}", "{at}"{tail}' for status, at in events]) + "]"
-
-        rows, totals = referral_rows(ids, referrals, recorded_at=now, events_as=events_json)
-        db.executemany(
-            f"INSERT INTO referrals ({', '.join(REFERRAL_COLUMNS)}, events) "
-            f"VALUES ({', '.join('?' * (len(REFERRAL_COLUMNS) + 1))})",
-            rows,
-        )
-        self._bump_pairs(db, totals)
-        return ids, sum(len(referral.events) for referral in referrals)
+        refuse_repeated_referral_ids(ids, self._present("referrals", "id", ids))
 
     def _bump_pairs(
         self, db: sqlite3.Connection, totals: dict[tuple[str, str], PairTotals]
@@ -950,18 +988,15 @@ class EmbeddedStore:
             ],
         )
 
-    def _present(self, table: str, column: str, values: set[str]) -> set[str]:
-        """Which of ``values`` are in ``table.column``, asked in chunks."""
-        found: set[str] = set()
-        ordered = sorted(values)
-        for start in range(0, len(ordered), 500):
-            chunk = ordered[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            rows = self._all(
-                f"SELECT {column} FROM {table} WHERE {column} IN ({marks})", tuple(chunk)
-            )
-            found.update(row[0] for row in rows)
-        return found
+    def _present(self, table: str, column: str, values: Iterable[str]) -> set[str]:
+        """Which of ``values`` are in ``table.column``, asked in one query, in order: the
+        index is read in one sweep."""
+        rows = self._tuples(
+            f"SELECT {column} FROM {table} "
+            f"WHERE {column} IN (SELECT value FROM json_each(:values))",
+            {"values": json.dumps(sorted(values))},
+        )
+        return {row[0] for row in rows}
 
     def _refuse_if_referred(self, org_id: str) -> None:
         if self._one(

@@ -113,6 +113,7 @@ from service.store.records import (
     new_referral_id,
     organization_node,
     pair_deltas,
+    pair_totals,
     referral_facts_of,
     referral_of,
     referral_rows,
@@ -1092,20 +1093,20 @@ class _Writer:
         )
         now = _now()
 
-        def events_fields(events: list[tuple[str, str]], recorded_by: str) -> Row:
+        def events_fields(statuses: tuple[str, ...], ats: list[str], recorded_by: str) -> Row:
             return {
-                "event_statuses": [status for status, _ in events],
-                "event_ats": [at for _, at in events],
-                "event_by": [recorded_by] * len(events),
-                "event_recorded_at": [now] * len(events),
+                "event_statuses": list(statuses),
+                "event_ats": ats,
+                "event_by": [recorded_by] * len(ats),
+                "event_recorded_at": [now] * len(ats),
             }
 
-        found, totals = referral_rows(ids, referrals, recorded_at=now, events_as=events_fields)
+        found = referral_rows(ids, referrals, recorded_at=now, events_as=events_fields)
         rows = [dict(zip(REFERRAL_COLUMNS, row[:-1], strict=True)) | row[-1] for row in found]
         self._write("referrals", rows, cypher.MERGE_REFERRALS)
         for referral_id in ids:
             known.add(referral_id)
-        _bump_pairs(self._tx, totals)
+        _bump_pairs(self._tx, pair_totals(found))
         return ids, sum(len(referral.events) for referral in referrals)
 
 

@@ -6,7 +6,8 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from operator import itemgetter
+from typing import Any, NamedTuple, TypeVar
 
 import networkx as nx
 from pydantic import BaseModel, TypeAdapter
@@ -356,29 +357,30 @@ def referral_rows(
     referrals: Sequence[ReferralImport],
     *,
     recorded_at: str,
-    events_as: Callable[[list[tuple[str, str]], str], Any],
-) -> tuple[list[tuple[Any, ...]], dict[tuple[str, str], PairTotals]]:
+    events_as: Callable[[tuple[str, ...], list[str], str], Any],
+) -> list[tuple[Any, ...]]:
     """What to store of validated referrals: per referral its fields (:data:`REFERRAL_COLUMNS`)
-    followed by ``events_as(events, recorded_by)``, its later ``(status, at)`` as text; per
-    ordered pair what they add to its counters. One pass, timestamps turned into text together:
-    imports hold millions."""
-    moments: list[datetime] = []
-    for referral in referrals:
-        moments.append(referral.sent_at)
-        moments.extend(at for _, at in referral.events)
-    texts = iter(to_texts(moments))
+    followed by ``events_as(statuses, ats, recorded_by)`` of its later events, statuses and
+    times as text. Imports hold millions of events, so timestamps are turned into text
+    together, and what a run of statuses implies is worked out once per batch for each run
+    that occurs in it."""
+    events = [event for referral in referrals for event in referral.events]
+    event_texts = to_texts([at for _, at in events])
+    statuses = [status for status, _ in events]
+    sent_texts = to_texts([referral.sent_at for referral in referrals])
+    runs: dict[tuple[ReferralStatus, ...], StatusRun] = {}
     rows: list[tuple[Any, ...]] = []
-    totals: dict[tuple[str, str], PairTotals] = {}
-    for referral_id, referral in zip(ids, referrals, strict=True):
-        sent = status_at = next(texts)
-        status, stage, closed, closed_at = "sent", 0, None, None
-        events = []
-        for reached, at in referral.events:
-            status, status_at = _STATUS_TEXT[reached], next(texts)
-            events.append((status, status_at))
-            stage = max(stage, _STAGE[reached])
-            if closed is None and reached in LOOP_CLOSING:
-                closed, closed_at = status_at, at
+    end = 0
+    for referral_id, referral, sent in zip(ids, referrals, sent_texts, strict=True):
+        start, end = end, end + len(referral.events)
+        key = tuple(statuses[start:end])
+        run = runs.get(key)
+        if run is None:
+            run = runs[key] = StatusRun.of(key)
+        closed = feedback_days = None
+        if run.closing is not None:
+            closed = event_texts[start + run.closing]
+            feedback_days = days_between(referral.sent_at, events[start + run.closing][1])
         category, screening = referral.category, referral.screening
         rows.append(
             (
@@ -391,32 +393,79 @@ def referral_rows(
                 screening,
                 referral.consent,
                 sent,
-                status,
-                status_at,
-                stage,
+                run.status,
+                event_texts[end - 1] if end > start else sent,
+                run.stage,
                 closed,
-                days_between(referral.sent_at, closed_at) if closed_at else None,
+                feedback_days,
                 referral.recorded_by,
                 recorded_at,
-                events_as(events, referral.recorded_by),
+                events_as(run.texts, event_texts[start:end], referral.recorded_by),
             )
         )
-        key = (referral.from_org, referral.to_org)
-        pair = totals.get(key)
+    return rows
+
+
+def pair_totals(rows: Iterable[Sequence[Any]]) -> dict[tuple[str, str], PairTotals]:
+    """What new referrals, rows of :func:`referral_rows`, add to the counters of their pairs.
+
+    >>> row = dict.fromkeys(REFERRAL_COLUMNS) | {"from_org": "a", "to_org": "b", "stage": 2,
+    ...     "screening": False, "sent_at": "2018-01-05T00:00:00.000000Z"}
+    >>> pair_totals([tuple(row.values())])["a", "b"].counts
+    [1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    """
+    totals: dict[tuple[str, str], PairTotals] = {}
+    for from_org, to_org, screening, sent, stage, closed in map(_PAIR_FIELDS, rows):
+        deltas = _DELTAS_OF_NEW[stage, closed is not None, screening]
+        pair = totals.get((from_org, to_org))
         if pair is None:
-            pair = totals[key] = PairTotals(sent, sent, [0] * len(PAIR_COLUMNS))
-        elif sent < pair.first_sent_at:
+            totals[from_org, to_org] = PairTotals(sent, sent, list(deltas))
+            continue
+        if sent < pair.first_sent_at:
             pair.first_sent_at = sent
         elif sent > pair.last_sent_at:
             pair.last_sent_at = sent
-        counts = pair.counts
-        for index in _RAISED_BY_NEW[stage, closed is not None, screening]:
-            counts[index] += 1
-    return rows, totals
+        pair.counts = [count + delta for count, delta in zip(pair.counts, deltas, strict=True)]
+    return totals
 
 
-_STATUS_TEXT = {status: status.value for status in ReferralStatus}
-_STAGE = {status: status.stage or 0 for status in ReferralStatus}
+_PAIR_FIELDS = itemgetter(
+    *(
+        REFERRAL_COLUMNS.index(column)
+        for column in ("from_org", "to_org", "screening", "sent_at", "stage", "loop_closed_at")
+    )
+)
+
+
+class StatusRun(NamedTuple):
+    """What a referral's statuses after ``sent`` imply, whatever their times."""
+
+    texts: tuple[str, ...]
+    status: str
+    """The latest status."""
+    stage: int
+    """How far along the funnel the referral got."""
+    closing: int | None
+    """Which status closed the loop, or None if none did."""
+
+    @classmethod
+    def of(cls, statuses: tuple[ReferralStatus, ...]) -> StatusRun:
+        """The run of ``statuses``, oldest first.
+
+        >>> S = ReferralStatus
+        >>> StatusRun.of((S.ACCEPTED, S.DECLINED, S.FEEDBACK_RETURNED, S.CLOSED))
+        StatusRun(texts=('accepted', 'declined', 'feedback_returned', 'closed'), \
+status='closed', stage=2, closing=2)
+        """
+        closing = next((i for i, status in enumerate(statuses) if status in LOOP_CLOSING), None)
+        return cls(
+            tuple(status.value for status in statuses),
+            statuses[-1].value if statuses else ReferralStatus.SENT.value,
+            max((status.stage or 0 for status in statuses), default=0),
+            closing,
+        )
+
+
 _CATEGORY_TEXT = {category: category.value for category in ReferralCategory}
 
 
@@ -427,15 +476,13 @@ def _deltas_of_new(stage: int, closed: bool, screening: bool) -> list[int]:
     return pair_deltas(None, state, screening=screening)
 
 
-_RAISED_BY_NEW = {
-    (stage, closed, screening): [
-        index for index, delta in enumerate(_deltas_of_new(stage, closed, screening)) if delta
-    ]
+_DELTAS_OF_NEW = {
+    (stage, closed, screening): _deltas_of_new(stage, closed, screening)
     for stage in range(len(FUNNEL_STAGES))
     for closed in (False, True)
     for screening in (False, True)
 }
-"""Which counters a new referral raises (each by one), by its stage, closed loop and screening."""
+"""What a new referral adds to its pair's counters, by its stage, closed loop and screening."""
 
 
 def loop_state_of(row: Any) -> LoopState:
