@@ -1,9 +1,9 @@
 """Missing and weak partners of an organization, a region or any group of organizations.
 
-Reads only what the question needs: the members and their partners first; then, for the
-sectors with a gap only, the organizations of those sectors the partners relate to (every warm
-introduction) and just enough organizations nobody of ours knows to fill the ranking. The
-analytics in :mod:`service.analytics.missing_partners` do the rest.
+Reads the members and their partners first, for the coverage of each sector; then the store
+ranks the candidates of the sectors with a gap over the whole network (every organization of
+those sectors, warm introductions and the members' referrals weighed), as
+:func:`service.analytics.missing_partners.rank_candidates` does.
 
 A region as a whole is the group of every organization whose region is exactly that region:
 its partners are the organizations related to any of them, and a candidate in that region is
@@ -13,17 +13,10 @@ in the same region. A collaborative is the group of its members, answered the sa
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from itertools import islice
-
-import networkx as nx
 
 from graph_models import MAX_PAGE_SIZE, Organization
-from graph_models.coverage import Candidate, MissingPartners, SectorCoverage, SectorStatus
-from service.analytics.missing_partners import (
-    home_regions,
-    rank_candidates,
-    sector_coverage,
-)
+from graph_models.coverage import MissingPartners, SectorCoverage, SectorStatus
+from service.analytics.missing_partners import home_regions, sector_coverage
 from service.errors import NotFound
 from service.store import Store
 
@@ -66,9 +59,16 @@ def group_gaps(
     graph = store.introduction_graph(focal_org_ids, sectors=())
     coverage = sector_coverage(graph, focal_org_ids, chosen.sectors, labels=labels, limit=limit)
     gaps = [entry.sector for entry in coverage if entry.status is not SectorStatus.COVERED]
-    if gaps:
-        graph = store.introduction_graph(focal_org_ids, sectors=gaps)
-    candidates = _candidates(store, graph, focal_org_ids, gaps, limit)
+    candidates = (
+        store.ranked_candidates(
+            focal_org_ids,
+            sectors=gaps,
+            referral_counts=referral_activity(store, focal_org_ids),
+            limit=limit,
+        )
+        if gaps
+        else {}
+    )
     by_status: dict[SectorStatus, list[SectorCoverage]] = {status: [] for status in SectorStatus}
     for entry in coverage:
         by_status[entry.status].append(
@@ -98,63 +98,11 @@ def referral_activity(store: Store, org_ids: Collection[str]) -> dict[tuple[str,
     return counts
 
 
-def _candidates(
-    store: Store, graph: nx.Graph, focal_org_ids: list[str], sectors: list[str], limit: int
-) -> dict[str, list[Candidate]]:
-    """The ranked candidates of ``sectors``. Organizations we exchanged referrals with are
-    candidates too. Where warm introductions do not fill the ranking, organizations nobody of
-    ours knows are added and the sector is ranked again."""
-    referrals = referral_activity(store, focal_org_ids)
-    active = {org_id for pair in referrals for org_id in pair if org_id not in graph}
-    _add(graph, (store.get_organization(org_id) for org_id in sorted(active)))
-    ranked = rank_candidates(graph, focal_org_ids, sectors, referral_counts=referrals, limit=limit)
-    cold = [sector for sector, found in ranked.items() if len(found) < limit or not found[-1].score]
-    if cold:
-        _add_strangers(store, graph, cold, home_regions(graph, focal_org_ids), limit)
-        ranked |= rank_candidates(
-            graph, focal_org_ids, cold, referral_counts=referrals, limit=limit
-        )
-    return ranked
-
-
-def _add_strangers(
-    store: Store, graph: nx.Graph, sectors: list[str], regions: list[str], limit: int
-) -> None:
-    """Add to ``graph`` enough organizations of each sector that none of ours knows for the
-    best ``limit`` of them to be among those added: the first by name in our regions, then
-    the first by name anywhere."""
-    for sector in sectors:
-        near = sum(
-            _add(graph, _unknown(graph, _organizations(store, sector=sector, region=region), limit))
-            for region in regions
-        )
-        if near < limit:
-            _add(graph, _unknown(graph, _organizations(store, sector=sector), limit - near))
-
-
-def _unknown(
-    graph: nx.Graph, organizations: Iterable[Organization], count: int
-) -> list[Organization]:
-    """The first ``count`` of ``organizations`` that are not in ``graph``."""
-    return list(islice((org for org in organizations if org.id not in graph), count))
-
-
-def _add(graph: nx.Graph, organizations: Iterable[Organization]) -> int:
-    """Add organizations to ``graph`` as nodes without edges; returns how many."""
-    added = 0
-    for org in organizations:
-        graph.add_node(org.id, name=org.name, sector=org.sector, region=org.region)
-        added += 1
-    return added
-
-
-def _organizations(
-    store: Store, *, sector: str | None = None, region: str | None = None
-) -> Iterable[Organization]:
-    """Organizations by name, read a page at a time as they are consumed; pages grow."""
+def _organizations(store: Store, *, region: str) -> Iterable[Organization]:
+    """The organizations of ``region`` by name, read a page at a time; pages grow."""
     offset, size = 0, 20
     while True:
-        page = store.list_organizations(sector=sector, region=region, limit=size, offset=offset)
+        page = store.list_organizations(region=region, limit=size, offset=offset)
         yield from page.items
         offset += len(page.items)
         if not page.items or offset >= page.total:

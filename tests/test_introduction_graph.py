@@ -1,4 +1,5 @@
-"""The store's introduction graph, the input of the missing-partners question, on both stores."""
+"""The store's introduction graph and its ranking of candidates, the missing-partners question, on
+both stores."""
 
 from __future__ import annotations
 
@@ -92,3 +93,21 @@ def test_changing_the_graph_it_hands_out_changes_nothing_in_the_store(network):
     assert (again["eld"]["hub"]["state"], again["oha"]["wic"]["state"]) == (RED, GREEN)
     assert again.nodes["wic"]["name"] == "Wic"
     assert network.get_organization("wic").name == "Wic"
+
+
+def test_candidates_are_ranked_over_every_organization_of_the_sector(network):
+    ranked = network.ranked_candidates(["eld"], sectors=["wic"], referral_counts={}, limit=10)
+    assert [(c.organization.id, c.score) for c in ranked["wic"]] == [("wic", 1.0), ("wic-far", 0.0)]
+    assert [i.org_id for i in ranked["wic"][0].via] == ["oha"]
+
+
+def test_referrals_with_us_lift_a_candidate_nobody_of_ours_knows(network):
+    ranked = network.ranked_candidates(
+        ["hub"], sectors=["wic"], referral_counts={("wic-far", "hub"): 2}, limit=1
+    )
+    assert [(c.organization.id, c.referrals) for c in ranked["wic"]] == [("wic-far", 2)]
+
+
+def test_candidates_of_an_unknown_organization_are_refused_by_name(network):
+    with pytest.raises(NotFound, match="organization 'nobody' does not exist"):
+        network.ranked_candidates(["eld", "nobody"], sectors=["wic"], referral_counts={}, limit=5)

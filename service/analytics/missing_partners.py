@@ -170,7 +170,7 @@ def rank_candidates(
     graph : nx.Graph
         As for :func:`sector_coverage`, plus the organizations to consider: those of the asked
         sectors with their relationships to our partners (all that introductions need), and
-        any others added as nodes without edges.
+        any others as nodes; the whole network will do.
     focal_org_ids : collection of str
         The agency, or the members of a group.
     sectors : iterable of str
@@ -215,7 +215,7 @@ def rank_candidates(
             if other not in members and other not in partners:
                 warmth[other] = warmth.get(other, 0.0) + ours * WARMTH[edge["state"]]
     ranks: dict[str, list[tuple[float, bool, int, str, str]]] = {sector: [] for sector in wanted}
-    for org_id, node in graph.nodes(data=True):
+    for org_id, node in graph._node.items():  # every organization, when the store's own graph
         if node["sector"] in wanted and org_id not in members and org_id not in partners:
             same_region = node.get("region") in regions
             rank = (

@@ -471,6 +471,10 @@ ORGANIZATIONS_IN_REGION = f"""
 MATCH (o:{Label.ORGANIZATION}) WHERE o.region = $region
 RETURN {_NODE} AS row
 """
+ORGANIZATIONS_IN_SECTORS = f"""
+MATCH (o:{Label.ORGANIZATION}) WHERE o.sector IN $sectors
+RETURN {_NODE} AS row
+"""
 
 # -- referrals --------------------------------------------------------------------------------
 # A referral keeps its later events (after 'sent') as parallel lists. The REFERRED

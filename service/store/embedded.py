@@ -11,7 +11,7 @@ import json
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -63,6 +63,7 @@ from graph_models import (
 )
 from graph_models.bundles import collector_paused
 from graph_models.common import utc_now
+from graph_models.coverage import Candidate
 from graph_models.evidence import (
     Agreement,
     AgreementCreate,
@@ -77,6 +78,7 @@ from graph_models.evidence import (
 )
 from graph_models.paths import WarmPath
 from graph_models.referrals import FUNNEL_STAGES, NO_DAYS, median_days
+from service.analytics.missing_partners import rank_candidates
 from service.analytics.paths import warmest_paths
 from service.errors import Conflict, InvalidReference, NotFound
 from service.store.protocol import ImportSummary, Progress
@@ -887,6 +889,22 @@ class EmbeddedStore:
             graph._node.update((org_id, view(nodes[org_id])) for org_id in found)
             graph._adj.update(found)
             return graph
+
+    def ranked_candidates(
+        self,
+        org_ids: Collection[str],
+        *,
+        sectors: Collection[str],
+        referral_counts: Mapping[tuple[str, str], int],
+        limit: int,
+    ) -> dict[str, list[Candidate]]:
+        with self._lock:  # ranked in place: the whole network, no copy of a hub's partners
+            for org_id in org_ids:
+                if org_id not in self._graph:
+                    raise NotFound(f"organization '{org_id}' does not exist")
+            return rank_candidates(
+                self._graph, org_ids, sectors, referral_counts=referral_counts, limit=limit
+            )
 
     # -- maps -------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ bundle is one transaction, all or nothing. The Cypher is in :mod:`service.store.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from operator import itemgetter
@@ -74,6 +74,7 @@ from graph_models import (
     relationship_id,
 )
 from graph_models.common import utc_now
+from graph_models.coverage import Candidate
 from graph_models.evidence import (
     Agreement,
     AgreementCreate,
@@ -87,6 +88,7 @@ from graph_models.evidence import (
     ReferralTally,
 )
 from graph_models.paths import WarmPath
+from service.analytics.missing_partners import rank_candidates
 from service.analytics.paths import warmest_paths
 from service.errors import Conflict, InvalidReference, NotFound, StoreUnavailable
 from service.settings import Settings
@@ -596,6 +598,23 @@ class Neo4jStore:
             if org_id not in known:
                 raise NotFound(_missing_organization(org_id))
         return _analytics_graph(sorted(orgs, key=itemgetter("id")), edges)
+
+    def ranked_candidates(
+        self,
+        org_ids: Collection[str],
+        *,
+        sectors: Collection[str],
+        referral_counts: Mapping[tuple[str, str], int],
+        limit: int,
+    ) -> dict[str, list[Candidate]]:
+        graph = self.introduction_graph(org_ids, sectors=sectors)
+        rows = self._query(cypher.ORGANIZATIONS_IN_SECTORS, sectors=sorted(set(sectors)))
+        graph.add_nodes_from(
+            (row["id"], organization_node(row)) for row in rows if row["id"] not in graph
+        )
+        return rank_candidates(
+            graph, org_ids, sectors, referral_counts=referral_counts, limit=limit
+        )
 
     # -- maps -------------------------------------------------------------------------------
 

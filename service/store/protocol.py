@@ -6,7 +6,7 @@ nothing. Errors are the domain errors of :mod:`service.errors`, never driver exc
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date, datetime
 from typing import Protocol
 
@@ -48,6 +48,7 @@ from graph_models import (
     Sector,
     TokenCreate,
 )
+from graph_models.coverage import Candidate
 from graph_models.evidence import (
     Agreement,
     AgreementCreate,
@@ -188,6 +189,20 @@ class Store(Protocol):
         a partner with an organization of ``sectors``. Nodes and edges carry what
         ``partner_graph`` gives them, for reading only (a store may hand out views of its
         own). :class:`NotFound` names the first unknown id."""
+
+    def ranked_candidates(
+        self,
+        org_ids: Collection[str],
+        *,
+        sectors: Collection[str],
+        referral_counts: Mapping[tuple[str, str], int],
+        limit: int,
+    ) -> dict[str, list[Candidate]]:
+        """The best ``limit`` candidates of each of ``sectors`` for the group ``org_ids``: of
+        every organization of the network in those sectors, neither a member nor a partner,
+        as :func:`~service.analytics.missing_partners.rank_candidates` ranks them with
+        ``referral_counts``. :class:`NotFound` names the first unknown id."""
+        ...
 
     # -- maps ---------------------------------------------------------------------------------
     def region_graph(self, region: str) -> nx.Graph:
