@@ -471,10 +471,22 @@ ORGANIZATIONS_IN_REGION = f"""
 MATCH (o:{Label.ORGANIZATION}) WHERE o.region = $region
 RETURN {_NODE} AS row
 """
-ORGANIZATIONS_IN_SECTORS = f"""
-MATCH (o:{Label.ORGANIZATION}) WHERE o.sector IN $sectors
+
+CANDIDATES_BEYOND = f"""
+UNWIND $sectors AS sector
+UNWIND COLLECT {{
+    MATCH (o:{Label.ORGANIZATION}) WHERE o.sector = sector AND NOT o.id IN $known
+    RETURN o ORDER BY coalesce(o.region IN $regions, false) DESC, o.name, o.id LIMIT $limit
+}} AS o
+RETURN {_NODE} AS row
+UNION
+MATCH (o:{Label.ORGANIZATION})
+WHERE o.id IN $active AND o.sector IN $sectors AND NOT o.id IN $known
 RETURN {_NODE} AS row
 """
+"""Of each of ``$sectors``, the organizations not in ``$known`` that could rank among its best
+``$limit`` candidates: the first ``$limit`` in ``$regions`` and then elsewhere, by name, and
+those of ``$active`` (the organizations with referral activity)."""
 
 # -- referrals --------------------------------------------------------------------------------
 # A referral keeps its later events (after 'sent') as parallel lists. The REFERRED

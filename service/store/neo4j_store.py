@@ -88,7 +88,7 @@ from graph_models.evidence import (
     ReferralTally,
 )
 from graph_models.paths import WarmPath
-from service.analytics.missing_partners import rank_candidates
+from service.analytics.missing_partners import home_regions, rank_candidates
 from service.analytics.paths import warmest_paths
 from service.errors import Conflict, InvalidReference, NotFound, StoreUnavailable
 from service.settings import Settings
@@ -607,11 +607,18 @@ class Neo4jStore:
         referral_counts: Mapping[tuple[str, str], int],
         limit: int,
     ) -> dict[str, list[Candidate]]:
+        # The warm candidates, and of the others only those that could rank among the best:
+        # the first by same region and name, and those with referral activity.
         graph = self.introduction_graph(org_ids, sectors=sectors)
-        rows = self._query(cypher.ORGANIZATIONS_IN_SECTORS, sectors=sorted(set(sectors)))
-        graph.add_nodes_from(
-            (row["id"], organization_node(row)) for row in rows if row["id"] not in graph
+        rows = self._query(
+            cypher.CANDIDATES_BEYOND,
+            sectors=sorted(set(sectors)),
+            known=sorted(graph),
+            regions=home_regions(graph, org_ids),
+            active=sorted({org_id for pair in referral_counts for org_id in pair}),
+            limit=limit,
         )
+        graph.add_nodes_from((row["id"], organization_node(row)) for row in rows)
         return rank_candidates(
             graph, org_ids, sectors, referral_counts=referral_counts, limit=limit
         )
