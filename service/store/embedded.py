@@ -758,9 +758,14 @@ class EmbeddedStore:
         with self._lock:
             if org_id is None:
                 return self._graph.copy()
+            self._require_in_graph([org_id])
+            return _neighbourhood(self._graph, org_id, depth)
+
+    def _require_in_graph(self, org_ids: Iterable[str]) -> None:
+        """:class:`NotFound` naming the first of ``org_ids`` not in the graph (under the lock)."""
+        for org_id in org_ids:
             if org_id not in self._graph:
                 raise NotFound(f"organization '{org_id}' does not exist")
-            return _neighbourhood(self._graph, org_id, depth)
 
     def _load_graph(self) -> nx.Graph:
         graph = nx.Graph()
@@ -870,9 +875,7 @@ class EmbeddedStore:
             # missing-partners question, and a partner that is a hub brings thousands of edges.
             # Nodes and edges are handed out as read-only views of the store's own: no copies.
             adjacency, nodes, view = self._graph._adj, self._graph._node, MappingProxyType
-            for org_id in org_ids:
-                if org_id not in nodes:
-                    raise NotFound(f"organization '{org_id}' does not exist")
+            self._require_in_graph(org_ids)
             found: dict[str, dict[str, Any]] = {org_id: {} for org_id in org_ids}
             partners = (
                 {other for org_id in org_ids for other in adjacency[org_id]} if wanted else ()
@@ -899,9 +902,7 @@ class EmbeddedStore:
         limit: int,
     ) -> dict[str, list[Candidate]]:
         with self._lock:  # ranked in place: the whole network, no copy of a hub's partners
-            for org_id in org_ids:
-                if org_id not in self._graph:
-                    raise NotFound(f"organization '{org_id}' does not exist")
+            self._require_in_graph(org_ids)
             return rank_candidates(
                 self._graph, org_ids, sectors, referral_counts=referral_counts, limit=limit
             )
@@ -917,9 +918,7 @@ class EmbeddedStore:
 
     def warmest_paths(self, from_org: str, to_org: str, *, max_hops: int, k: int) -> list[WarmPath]:
         with self._lock:  # searched in place: the search reads only what the routes pass near
-            for org_id in (from_org, to_org):
-                if org_id not in self._graph:
-                    raise NotFound(f"organization '{org_id}' does not exist")
+            self._require_in_graph([from_org, to_org])
             return warmest_paths(self._graph, from_org, to_org, max_hops=max_hops, k=k)
 
     # -- referrals --------------------------------------------------------------------------
