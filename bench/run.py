@@ -49,15 +49,15 @@ from tqdm import tqdm
 
 from graph_models import NetworkBundle
 from service.app import create_app
-from service.generator import GENERATOR_VERSION, SCALES, generate_network
-from service.migration import migrate
+from service.data.generator import GENERATOR_VERSION, SCALES, generate_network
+from service.data.migration import migrate
 from service.settings import Settings, StoreKind
 from service.store import open_store
 from service.store.embedded import DATABASE_FILE, EmbeddedStore
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SCHEMA_FILE = ROOT / "service" / "store" / "schema.sql"
+SCHEMA_FILE = ROOT / "service" / "store" / "embedded" / "schema.sql"
 TOKEN = "sg_bench-admin-token"
 PROFILE = "oregon-infant-toddler"
 STATE_COST = {"green": 1, "yellow": 2, "no_dot": 3, "red": 5}

@@ -15,25 +15,29 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
-from service.api import (
-    audit,
-    catalog,
-    ecomaps,
-    engagements,
-    evidence,
-    missing_partners,
-    organizations,
-    partnerships,
-    paths,
-    referrals,
-    relationships,
-    tokens,
-)
-from service.api.deps import StoreDep
+from service.access import audit_routes, token_routes
+from service.access import pages as access_pages
+from service.ecomaps import pages as ecomap_pages
+from service.ecomaps import routes as ecomap_routes
 from service.errors import DomainError
+from service.missing_partners import pages as missing_partner_pages
+from service.missing_partners import routes as missing_partner_routes
+from service.network import (
+    engagement_routes,
+    organization_routes,
+    relationship_routes,
+    sector_routes,
+)
+from service.network import pages as network_pages
+from service.partnerships import evidence_routes
+from service.partnerships import routes as partnership_routes
+from service.paths import routes as path_routes
+from service.referrals import pages as referral_pages
+from service.referrals import routes as referral_routes
 from service.settings import Settings
 from service.store import Store, open_store
-from service.web import maps, missing_pages, pages, referral_pages
+from service.web import pages
+from service.web.deps import StoreDep
 
 DESCRIPTION = """
 The partner network of agencies that serve infants, toddlers and families, kept as a graph:
@@ -96,27 +100,31 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         return Health(store=store.kind)
 
     api = APIRouter(prefix="/api/v1")
-    for module in (
-        organizations,
-        relationships,
-        engagements,
-        catalog,
-        tokens,
-        evidence,
-        partnerships,
-        ecomaps,
-        missing_partners,
+    for routes in (
+        organization_routes,
+        relationship_routes,
+        engagement_routes,
+        sector_routes,
+        token_routes,
+        evidence_routes,
+        partnership_routes,
+        ecomap_routes,
+        missing_partner_routes,
+        referral_routes,
+        path_routes,
+        audit_routes,
     ):
-        api.include_router(module.router)
-    # -- referrals ----
-    for module in (referrals, paths, audit):
-        api.include_router(module.router)
+        api.include_router(routes.router)
     app.include_router(api)
-    app.include_router(pages.router)
-    app.include_router(missing_pages.router)
-    app.include_router(maps.router)
-    maps.mount_assets(app)
-    app.include_router(referral_pages.router)
+    for page_routes in (
+        access_pages,
+        network_pages,
+        missing_partner_pages,
+        ecomap_pages,
+        referral_pages,
+    ):
+        app.include_router(page_routes.router)
+    ecomap_pages.mount_assets(app)
     app.mount("/static", StaticFiles(directory=pages.WEB_DIR / "static"), name="static")
     swagger_assets = resources.files("fastapi_swagger") / "resources"
     app.mount("/swagger", StaticFiles(directory=str(swagger_assets)), name="swagger")

@@ -17,11 +17,11 @@ from pydantic import SecretStr, ValidationError
 from tqdm import tqdm
 
 from graph_models import Role, TokenCreate
-from service.auth import issue_token, new_token
+from service.access.permissions import issue_token, new_token
+from service.data.generator import SCALES, load_network
+from service.data.migration import DEFAULT_BATCH_SIZE, migrate, record_counts
+from service.data.seeds import list_seeds, load_seed
 from service.errors import DomainError, NotFound
-from service.generator import SCALES, load_network
-from service.migration import DEFAULT_BATCH_SIZE, migrate, record_counts
-from service.seeding import list_seeds, load_seed
 from service.settings import Settings, StoreKind
 from service.store import open_store
 from service.store.embedded import DATABASE_FILE

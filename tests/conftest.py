@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from graph_models import OrganizationCreate, Role, Sector, TokenCreate
+from service.access.permissions import issue_token
 from service.app import create_app
-from service.auth import issue_token
 from service.settings import Settings, StoreKind
 from service.store import Store, open_store
 

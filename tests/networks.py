@@ -17,7 +17,7 @@ from graph_models.evidence import (
     ReferralTally,
 )
 from graph_models.referrals import ReferralEventCreate, ReferralImport
-from service.seeding import load_seed
+from service.data.seeds import load_seed
 from service.store import Store
 from service.store.transfer import RecordKind, Row
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole suite on both stores: starts the throwaway Neo4j unless one is up already,
 # and stops it afterwards if it started it. Beside it, a spare Neo4j starts for the test that
-# crashes one (tests/test_neo4j_faults.py), and stops afterwards. Extra arguments go to pytest.
+# crashes one (tests/store/test_neo4j_faults.py), and stops afterwards. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 server=tests/neo4j_server/neo4j.sh

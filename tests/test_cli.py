@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.cli import main
-from service.seeding import read_seed
+from service.data.seeds import read_seed
 from service.settings import Settings
 from service.store import open_store
 
@@ -48,7 +48,7 @@ def test_an_unknown_seed_exits_1_and_names_the_known_ones(data_dir, capsys):
 def test_token_create_prints_a_token_the_store_knows(data_dir, capsys):
     assert main(["token", "create", "--name", "Pat Planner", "--role", "planner"]) == 0
     token = capsys.readouterr().out.strip()
-    from service.auth import hash_token
+    from service.access.permissions import hash_token
 
     store = open_store(Settings(data_dir=data_dir))
     try:

@@ -11,7 +11,7 @@ __all__ = ["ImportSummary", "Store", "open_store"]
 def open_store(settings: Settings) -> Store:
     """The store the settings ask for, opened and ready."""
     if settings.store is StoreKind.NEO4J:
-        from service.store.neo4j_store import Neo4jStore
+        from service.store.neo4j import Neo4jStore
 
         return Neo4jStore.connect(settings)
     from service.store.embedded import EmbeddedStore

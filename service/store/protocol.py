@@ -48,7 +48,6 @@ from graph_models import (
     Sector,
     TokenCreate,
 )
-from graph_models.coverage import Candidate
 from graph_models.evidence import (
     Agreement,
     AgreementCreate,
@@ -61,6 +60,7 @@ from graph_models.evidence import (
     ReferralFact,
     ReferralTally,
 )
+from graph_models.missing_partners import Candidate
 from graph_models.paths import WarmPath
 from service.store.transfer import RecordKind, Row
 
@@ -200,7 +200,7 @@ class Store(Protocol):
     ) -> dict[str, list[Candidate]]:
         """The best ``limit`` candidates of each of ``sectors`` for the group ``org_ids``: of
         every organization of the network in those sectors, neither a member nor a partner,
-        as :func:`~service.analytics.missing_partners.rank_candidates` ranks them with
+        as :func:`~service.missing_partners.analytics.rank_candidates` ranks them with
         ``referral_counts``. :class:`NotFound` names the first unknown id."""
         ...
 
@@ -213,7 +213,7 @@ class Store(Protocol):
     # -- warm routes ----
     def warmest_paths(self, from_org: str, to_org: str, *, max_hops: int, k: int) -> list[WarmPath]:
         """The ``k`` warmest routes of at most ``max_hops`` from ``from_org`` to ``to_org``, as
-        :func:`~service.analytics.paths.warmest_paths` finds them in the partner graph, read
+        :func:`~service.paths.analytics.warmest_paths` finds them in the partner graph, read
         no further than those routes reach. :class:`NotFound` names the first unknown id."""
         ...
 

@@ -19,7 +19,7 @@ from graph_models import (
     RelationshipUpdate,
     Sector,
 )
-from service.seeding import SEEDS_DIR, load_seed
+from service.data.seeds import SEEDS_DIR, load_seed
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser

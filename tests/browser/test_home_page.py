@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from graph_models import NetworkBundle, OrganizationCreate
-from service.web.pages import HOME_PAGE_SIZE
+from service.network.pages import HOME_PAGE_SIZE
 from tests.browser.conftest import screenshot
 
 

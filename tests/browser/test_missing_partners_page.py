@@ -10,7 +10,7 @@ from graph_models import (
     RelationshipCreate,
     RelationshipState,
 )
-from service.seeding import load_seed
+from service.data.seeds import load_seed
 from tests.browser.conftest import screenshot
 
 OREGON = "oregon-infant-toddler"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from graph_models import OrganizationCreate, ReferralCreate, ReferralEventCreate
-from service.seeding import load_seed
+from service.data.seeds import load_seed
 from tests.browser.conftest import screenshot
 
 HOSTILE = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'

@@ -1,0 +1,59 @@
+"""Eco-maps of agencies, what changed on them, and network maps of regions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from graph_models.ecomaps import EcoMap, EcoMapChanges, RegionMap
+from service.ecomaps.service import load_ecomap_changes, load_ecomap_fields, load_region_map
+from service.web.deps import Reader, StoreDep
+from service.web.responses import ModelResponse
+
+router = APIRouter(tags=["eco-maps"])
+
+AsOf = Annotated[
+    date | None,
+    Query(description="Answer from the history as it stood at the end of this day (UTC)."),
+]
+
+
+@router.get("/organizations/{org_id}/ecomap", response_model=EcoMap)
+def get_ecomap(
+    org_id: str,
+    store: StoreDep,
+    _: Reader,
+    depth: Annotated[
+        int, Query(ge=1, le=2, description="1: partners; 2: also partners of partners.")
+    ] = 1,
+    as_of: AsOf = None,
+    profile: Annotated[
+        str | None,
+        Query(description="A sector profile; its sectors without a partner are missing_sectors."),
+    ] = None,
+) -> ModelResponse:
+    """The agency's eco-map: each partner with the state of the relationship, its partnership
+    level, the referrals sent and received and the open loops."""
+    return ModelResponse(
+        load_ecomap_fields(store, org_id, depth=depth, as_of=as_of, profile=profile)
+    )
+
+
+@router.get("/organizations/{org_id}/ecomap/changes")
+def get_ecomap_changes(
+    org_id: str,
+    store: StoreDep,
+    _: Reader,
+    since: Annotated[date, Query(description="Changes from the start of this day (UTC) on.")],
+) -> EcoMapChanges:
+    """What changed on the agency's eco-map since a date: partners added or gone, and states
+    that moved (from, to, when, and the reason given)."""
+    return load_ecomap_changes(store, org_id, since=since)
+
+
+@router.get("/regions/{region}/map")
+def get_region_map(region: str, store: StoreDep, _: Reader, as_of: AsOf = None) -> RegionMap:
+    """Every organization of a region and the relationships among them."""
+    return load_region_map(store, region, as_of=as_of)

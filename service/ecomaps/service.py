@@ -1,0 +1,106 @@
+"""Eco-maps and region maps as the routes and pages ask for them: read what they need from the
+store, then compute them with the pure functions of :mod:`service.ecomaps.analytics`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from graph_models import ReferralFlow
+from graph_models.common import end_of_day, utc_now
+from graph_models.ecomaps import EcoMap, EcoMapChanges, RegionMap
+from service.ecomaps.analytics import (
+    changed_partners,
+    ecomap,
+    ecomap_changes,
+    ecomap_fields,
+    region_map,
+)
+from service.errors import InvalidInput, NotFound
+from service.partnerships.service import partner_level_map, relationships_of
+from service.store import Store
+
+
+@dataclass(frozen=True)
+class PartnerFacts:
+    """What other parts of the service know about each partner of an agency, by partner id."""
+
+    levels: dict[str, int] = field(default_factory=dict)
+    flows: dict[str, ReferralFlow] = field(default_factory=dict)
+
+
+def partner_facts(store: Store, org_id: str, *, as_of: date | None = None) -> PartnerFacts:
+    """The partnership level and the referral flow of each partner of ``org_id`` on the day
+    ``as_of`` (today when None).
+
+    This is the one place eco-maps learn about levels and referrals. Levels come from the
+    partnership evidence; referral flows from the referrals sent by then, with the loops still
+    open then.
+    """
+    flows = store.referral_flow(org_id, as_of=end_of_day(as_of) if as_of else None)
+    levels = partner_level_map(store, org_id, flows=flows, as_of=as_of)
+    return PartnerFacts(levels=levels, flows=flows)
+
+
+def load_ecomap(store: Store, org_id: str, **options: Any) -> EcoMap:
+    """The eco-map of ``org_id``: :func:`load_ecomap_fields` as an :class:`EcoMap`."""
+    return EcoMap.model_validate(load_ecomap_fields(store, org_id, **options))
+
+
+def load_ecomap_fields(
+    store: Store,
+    org_id: str,
+    *,
+    depth: int = 1,
+    as_of: date | None = None,
+    profile: str | None = None,
+) -> dict[str, Any]:
+    """The fields of the eco-map of ``org_id`` as of the end of the day ``as_of`` (now when
+    None), with the empty places of ``profile``: plain data, as
+    :func:`~service.ecomaps.analytics.ecomap_fields` gives it."""
+    graph = (
+        store.partner_graph(org_id, depth=depth) if depth > 1 else relationships_of(store, org_id)
+    )
+    sectors = store.get_profile(profile).sectors if profile else []
+    moment = end_of_day(as_of) if as_of else None
+    facts = partner_facts(store, org_id, as_of=as_of)
+    return ecomap_fields(
+        graph,
+        org_id,
+        depth=depth,
+        as_of=moment,
+        profile=profile,
+        profile_sectors=sectors,
+        sector_labels=sector_labels(store) if sectors else {},
+        levels=facts.levels,
+        flows=facts.flows,
+    )
+
+
+def load_ecomap_changes(store: Store, org_id: str, *, since: date) -> EcoMapChanges:
+    """What changed on the eco-map of ``org_id`` from the start of the day ``since`` until now."""
+    if since > utc_now().date():
+        raise InvalidInput(f"since={since.isoformat()} is in the future; give a past date")
+    graph = relationships_of(store, org_id)
+    before = end_of_day(since - timedelta(days=1))
+    histories = {
+        partner: store.relationship_history(graph.edges[org_id, partner]["id"])
+        for partner in changed_partners(graph, org_id, before)
+    }
+    return ecomap_changes(
+        ecomap(graph, org_id, as_of=before), ecomap(graph, org_id), histories=histories
+    )
+
+
+def load_region_map(store: Store, region: str, *, as_of: date | None = None) -> RegionMap:
+    """Every organization of ``region`` and their relationships as of the end of ``as_of``."""
+    graph = store.region_graph(region)
+    if not graph:
+        raise NotFound(f"no organization is in the region '{region}'")
+    return region_map(graph, region, as_of=end_of_day(as_of) if as_of else None)
+
+
+def sector_labels(store: Store) -> dict[str, str]:
+    """The label of each sector slug."""
+    return {sector.slug: sector.label for sector in store.list_sectors()}

@@ -1,0 +1,333 @@
+"""Missing and weak partners: the sectors of a profile an agency lacks, and who could fill them.
+
+The focal side is a set of organizations: one agency, or the members of a group (a region, a
+collaborative). Its *partners* are the organizations related to any member, in the best state
+any member has with them. A sector of the profile is
+
+- **missing** when no partner is in it;
+- **weak** when its partners are all red or no dot;
+- **fragile** when exactly one partner in it is in good standing (green or yellow);
+- **covered** otherwise.
+
+*Candidates* for a sector are the graph's organizations of that sector that are neither members
+nor partners; a relationship in any state makes a partner. They are ranked by warm
+introductions (partners of ours who have a relationship with them, weighted by both
+relationships), then by being in one of the members' regions, then by referral activity with
+the members, then by name.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+
+import networkx as nx
+
+from graph_models import RelationshipState
+from graph_models.missing_partners import (
+    Candidate,
+    Introducer,
+    OrganizationRef,
+    SectorCoverage,
+    SectorPartner,
+    SectorStatus,
+)
+
+GREEN, YELLOW, RED, NO_DOT = (
+    RelationshipState.GREEN,
+    RelationshipState.YELLOW,
+    RelationshipState.RED,
+    RelationshipState.NO_DOT,
+)
+BEST_FIRST = (GREEN, YELLOW, NO_DOT, RED)
+"""States from the best standing to the most strained."""
+GOOD_STANDING = frozenset({GREEN, YELLOW})
+WARMTH = {GREEN: 1.0, YELLOW: 0.5, NO_DOT: 0.0, RED: 0.0}
+"""What one relationship lends an introduction; the two relationships of one multiply."""
+NAMES_IN_A_REASON = 3
+
+
+def partners_of(graph: nx.Graph, focal_org_ids: Collection[str]) -> dict[str, RelationshipState]:
+    """Every organization related to a member of ``focal_org_ids``, with the best state any
+    member has with it. Members related to one another are partners of the group.
+
+    >>> g = nx.Graph()
+    >>> g.add_edge("eld", "hub", state=GREEN); g.add_edge("oha", "hub", state=RED)
+    >>> g.add_edge("eld", "oha", state=YELLOW)
+    >>> partners_of(g, ["eld"])
+    {'hub': <RelationshipState.GREEN: 'green'>, 'oha': <RelationshipState.YELLOW: 'yellow'>}
+    >>> sorted(partners_of(g, ["eld", "oha"]).items())[0]
+    ('eld', <RelationshipState.YELLOW: 'yellow'>)
+    """
+    best: dict[str, RelationshipState] = {}
+    for member in focal_org_ids:
+        for other, edge in graph[member].items():
+            state = edge["state"]
+            if other not in best or BEST_FIRST.index(state) < BEST_FIRST.index(best[other]):
+                best[other] = state
+    return best
+
+
+def home_regions(graph: nx.Graph, focal_org_ids: Collection[str]) -> list[str]:
+    """The regions of the members, sorted: a candidate in one of them is in the same region.
+
+    >>> g = nx.Graph(); g.add_node("eld", region="Statewide"); g.add_node("x", region=None)
+    >>> home_regions(g, ["eld", "x"])
+    ['Statewide']
+    """
+    return sorted({region for org in focal_org_ids if (region := graph.nodes[org].get("region"))})
+
+
+def sector_coverage(
+    graph: nx.Graph,
+    focal_org_ids: Collection[str],
+    sectors: Sequence[str],
+    *,
+    labels: Mapping[str, str] | None = None,
+    limit: int = 10,
+) -> list[SectorCoverage]:
+    """How each sector of a profile is covered by the partners of ``focal_org_ids``.
+
+    Parameters
+    ----------
+    graph : nx.Graph
+        Organizations as nodes (``name``, ``sector``, ``region``), relationships as edges with
+        a ``state``. It must hold the members and every organization related to them.
+    focal_org_ids : collection of str
+        The agency, or the members of a group, whose coverage is asked about.
+    sectors : sequence of str
+        The profile's sector slugs; the answer keeps their order.
+    labels : mapping, optional
+        Sector slug to the label people read; the slug stands in for a missing one.
+    limit : int, default 10
+        The most partners listed per sector; all are counted.
+
+    Returns
+    -------
+    list of SectorCoverage
+        One per sector, with its status, its partners counted by state and the first
+        ``limit`` listed (best state first, then by name), and no candidates yet:
+        :func:`rank_candidates` finds those.
+
+    Examples
+    --------
+    >>> g = nx.Graph()
+    >>> g.add_node("eld", name="ELD", sector="state_agency", region="Lane")
+    >>> g.add_node("wic", name="WIC Lane", sector="wic", region="Lane")
+    >>> g.add_node("esd", name="Lane ESD", sector="early_intervention", region="Lane")
+    >>> g.add_edge("eld", "esd", state=RED)
+    >>> coverage = sector_coverage(g, ["eld"], ["wic", "early_intervention"])
+    >>> [(c.sector, c.status.value, c.partner_count) for c in coverage]
+    [('wic', 'missing', 0), ('early_intervention', 'weak', 1)]
+    """
+    by_sector: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    for org_id, state in partners_of(graph, focal_org_ids).items():
+        node = graph.nodes[org_id]
+        by_sector[node["sector"]].append((BEST_FIRST.index(state), node["name"], org_id))
+    coverage = []
+    for sector in sectors:
+        found = sorted(by_sector[sector])
+        by_state = Counter(BEST_FIRST[standing] for standing, _, _ in found)
+        coverage.append(
+            SectorCoverage(
+                sector=sector,
+                label=(labels or {}).get(sector, sector),
+                status=_status(by_state),
+                partner_count=len(found),
+                partners_by_state={state: by_state[state] for state in BEST_FIRST},
+                partners=[
+                    SectorPartner(organization=_ref(graph, org_id), state=BEST_FIRST[standing])
+                    for standing, _, org_id in found[:limit]
+                ],
+                candidates=[],
+            )
+        )
+    return coverage
+
+
+def _status(by_state: Counter[RelationshipState]) -> SectorStatus:
+    good = by_state[GREEN] + by_state[YELLOW]
+    if not by_state:
+        return SectorStatus.MISSING
+    if good == 0:
+        return SectorStatus.WEAK
+    return SectorStatus.FRAGILE if good == 1 else SectorStatus.COVERED
+
+
+def rank_candidates(
+    graph: nx.Graph,
+    focal_org_ids: Collection[str],
+    sectors: Iterable[str],
+    *,
+    referral_counts: Mapping[tuple[str, str], int] | None = None,
+    limit: int = 10,
+) -> dict[str, list[Candidate]]:
+    """The best candidates of each sector: organizations not yet partnered, ranked.
+
+    Parameters
+    ----------
+    graph : nx.Graph
+        As for :func:`sector_coverage`, plus the organizations to consider: those of the asked
+        sectors with their relationships to our partners (all that introductions need), and
+        any others as nodes; the whole network will do.
+    focal_org_ids : collection of str
+        The agency, or the members of a group.
+    sectors : iterable of str
+        The sectors to find candidates for.
+    referral_counts : mapping, optional
+        Referrals sent between two organizations, keyed ``(from_org, to_org)``. Referrals
+        between a candidate and a member, either way, count as its referral activity.
+    limit : int, default 10
+        The most candidates returned per sector.
+
+    Returns
+    -------
+    dict of str to list of Candidate
+        Each asked sector to its candidates, best first: by score (warm introductions), then
+        in one of the members' regions, then referral activity, then name and id.
+
+    Examples
+    --------
+    >>> g = nx.Graph()
+    >>> for org, sector in [("eld", "state_agency"), ("oha", "state_agency"),
+    ...                     ("hub", "early_learning_hub"), ("wic", "wic"), ("wic2", "wic")]:
+    ...     g.add_node(org, name=org.upper(), sector=sector, region="Lane")
+    >>> g.add_edge("eld", "oha", state=GREEN); g.add_edge("eld", "hub", state=YELLOW)
+    >>> g.add_edge("oha", "wic", state=GREEN); g.add_edge("hub", "wic2", state=GREEN)
+    >>> [(c.organization.id, c.score) for c in rank_candidates(g, ["eld"], ["wic"])["wic"]]
+    [('wic', 1.0), ('wic2', 0.5)]
+    >>> rank_candidates(g, ["eld"], ["wic"])["wic"][0].reason
+    '1 green partner works with them: OHA; same region (Lane)'
+    """
+    wanted = set(sectors)
+    members = set(focal_org_ids)
+    partners = partners_of(graph, members)
+    activity = _referral_activity(referral_counts or {}, members)
+    regions = set(home_regions(graph, members))
+    # Warmth flows out from our partners: one pass over their relationships, rather than a
+    # look at every relationship of each of the thousands of organizations a hub knows.
+    warmth: dict[str, float] = {}
+    adjacency = graph._adj  # the graph's own dicts: a view's items() is several times slower
+    for partner, state in partners.items():
+        ours = WARMTH[state]
+        for other, edge in adjacency[partner].items():
+            if other not in members and other not in partners:
+                warmth[other] = warmth.get(other, 0.0) + ours * WARMTH[edge["state"]]
+    ranks: dict[str, list[tuple[float, bool, int, str, str]]] = {sector: [] for sector in wanted}
+    for org_id, node in graph._node.items():  # every organization, when the store's own graph
+        if node["sector"] in wanted and org_id not in members and org_id not in partners:
+            same_region = node.get("region") in regions
+            rank = (
+                -warmth.get(org_id, 0.0),
+                not same_region,
+                -activity.get(org_id, 0),
+                node["name"],
+                org_id,
+            )
+            ranks[node["sector"]].append(rank)
+    return {
+        sector: [
+            _candidate(graph, rank[-1], partners, regions, activity[rank[-1]])
+            for rank in heapq.nsmallest(limit, found)
+        ]
+        for sector, found in ranks.items()
+    }
+
+
+def _introducers(
+    graph: nx.Graph, org_id: str, partners: Mapping[str, RelationshipState]
+) -> list[Introducer]:
+    via = [
+        Introducer(
+            org_id=other,
+            name=graph.nodes[other]["name"],
+            state=partners[other],
+            their_state=edge["state"],
+            warmth=WARMTH[partners[other]] * WARMTH[edge["state"]],
+        )
+        for other, edge in graph[org_id].items()
+        if other in partners
+    ]
+    return sorted(via, key=lambda i: (-i.warmth, BEST_FIRST.index(i.state), i.name, i.org_id))
+
+
+def _candidate(
+    graph: nx.Graph,
+    org_id: str,
+    partners: Mapping[str, RelationshipState],
+    regions: set[str],
+    referrals: int,
+) -> Candidate:
+    organization = _ref(graph, org_id)
+    via = _introducers(graph, org_id, partners)
+    same_region = organization.region in regions
+    return Candidate(
+        organization=organization,
+        score=sum(introducer.warmth for introducer in via),
+        same_region=same_region,
+        referrals=referrals,
+        via=via,
+        reason=_reason(via, organization.region if same_region else None, referrals),
+    )
+
+
+def _referral_activity(
+    referral_counts: Mapping[tuple[str, str], int], members: Collection[str]
+) -> Counter[str]:
+    """Referrals of each organization with the members, either way."""
+    activity: Counter[str] = Counter()
+    for (sender, receiver), count in referral_counts.items():
+        if receiver in members:
+            activity[sender] += count
+        if sender in members:
+            activity[receiver] += count
+    return activity
+
+
+def _reason(via: list[Introducer], region: str | None, referrals: int) -> str:
+    """One line: who works with them, same region, referral activity."""
+    parts = []
+    working = [i for i in via if i.their_state in GOOD_STANDING]
+    for state in BEST_FIRST:
+        names = [i.name for i in working if i.state is state]
+        if names:
+            works = "works" if len(names) == 1 else "work"
+            parts.append(
+                f"{_count(len(names), f'{_word(state)} partner')} {works} with them: "
+                f"{_names(names)}"
+            )
+    for state in (NO_DOT, RED):
+        names = [i.name for i in via if i.their_state is state]
+        if names:
+            parts.append(f"a {_word(state)} relationship with {_names(names)}")
+    if region:
+        parts.append(f"same region ({region})")
+    if referrals:
+        parts.append(f"{_count(referrals, 'referral')} with us")
+    return "; ".join(parts) or "no partner of ours works with them yet"
+
+
+def _word(state: RelationshipState) -> str:
+    return "no-dot" if state is NO_DOT else state.value
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _names(names: list[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``, ``A, B, C and 2 more``."""
+    if len(names) > NAMES_IN_A_REASON:
+        shown = names[:NAMES_IN_A_REASON]
+        return f"{', '.join(shown)} and {len(names) - len(shown)} more"
+    if len(names) == 1:
+        return names[0]
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _ref(graph: nx.Graph, org_id: str) -> OrganizationRef:
+    node = graph.nodes[org_id]
+    return OrganizationRef(
+        id=org_id, name=node["name"], sector=node["sector"], region=node.get("region")
+    )

@@ -1,0 +1,265 @@
+"""Relationship health: a state suggested from what the graph holds, explained in plain words.
+
+The signals are the recency of the last engagement, whether referrals either way get their
+feedback, whether referrals flow both ways, and whether the partnership level rose or fell
+in the past year. A person's assessment stays the state of record; the suggestion flags where
+it disagrees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, timedelta
+
+from graph_models import RelationshipState
+from graph_models.evidence import Evidence, ReferralFact, ReferralTally
+from graph_models.partnerships import HealthSignals, RelationshipHealth
+from service.partnerships.levels import levels_with_first_referrals
+
+GREEN, YELLOW, RED, NO_DOT = (
+    RelationshipState.GREEN,
+    RelationshipState.YELLOW,
+    RelationshipState.RED,
+    RelationshipState.NO_DOT,
+)
+_SEVERITY: dict[RelationshipState | None, int] = {GREEN: 0, YELLOW: 1, RED: 2}
+
+
+@dataclass(frozen=True)
+class _Finding:
+    """One signal in words, and the state it points to (None: it points nowhere)."""
+
+    sentence: str
+    state: RelationshipState | None
+
+
+def relationship_health(
+    focal: str,
+    *,
+    assessed: Mapping[str, RelationshipState],
+    touchpoints: Mapping[str, date],
+    evidence: Iterable[Evidence] = (),
+    tallies: Mapping[str, ReferralTally] | None = None,
+    referrals: Iterable[ReferralFact] = (),
+    as_of: date,
+    window_days: int = 90,
+    stale_after_days: int = 180,
+    lost_after_days: int = 365,
+    min_referrals: int = 5,
+) -> list[RelationshipHealth]:
+    """Suggest a state for every partner of ``focal`` and flag where it disagrees.
+
+    A partner is suggested ``red`` when the last engagement is more than ``lost_after_days``
+    old, or more than half of at least ``min_referrals`` referrals in the window have had no
+    feedback; ``yellow`` when the last engagement is more than ``stale_after_days`` old or
+    there is none, more than a fifth of them have had no feedback, they all went one way, or
+    the level fell in the past year; ``no_dot`` when nothing at all is on record; else
+    ``green``.
+
+    Parameters
+    ----------
+    focal : str
+        The organization whose partners are read.
+    assessed : mapping of partner id to RelationshipState
+        The state of record of each relationship as of ``as_of``.
+    touchpoints : mapping of partner id to date
+        The date of the latest held engagement activity with each partner.
+    evidence : iterable of Evidence
+        Partnership evidence, as for :func:`~service.partnerships.levels.partnership_levels`.
+    tallies : mapping of partner id to ReferralTally, optional
+        The referrals between ``focal`` and each partner sent by the end of ``as_of``, as
+        ``Store.referral_tallies`` gives them: when the first and the last were sent.
+    referrals : iterable of ReferralFact
+        The referrals of the window at least (``Store.referral_facts`` of it); those between
+        ``focal`` and a partner sent in the ``window_days`` up to ``as_of`` count.
+    as_of : date
+        The day the signals are read on.
+    window_days, stale_after_days, lost_after_days, min_referrals : int
+        The thresholds above.
+
+    Returns
+    -------
+    list of RelationshipHealth
+        Flagged partners first, then by partner id.
+
+    Examples
+    --------
+    >>> [(h.suggested.value, h.explanation, h.flag) for h in relationship_health(
+    ...     "eld", assessed={"hub": GREEN}, touchpoints={"hub": date(2017, 1, 10)},
+    ...     as_of=date(2018, 2, 1))]
+    [('red', 'last engagement 387 days ago (2017-01-10); no partnership evidence on record', \
+'assessed green, but last engagement 387 days ago (2017-01-10)')]
+    """
+    evidence = list(evidence)
+    window_start = as_of - timedelta(days=window_days)
+    recent: dict[str, list[ReferralFact]] = {}
+    for referral in referrals:
+        day = referral.sent_at.astimezone(UTC).date()
+        partner = _partner(focal, referral)
+        if partner is not None and window_start < day <= as_of:
+            recent.setdefault(partner, []).append(referral)
+    first_referral, last_referral = {}, {}
+    for partner, tally in (tallies or {}).items():
+        if partner != focal:
+            first_referral[partner] = tally.first_sent_at
+            last_referral[partner] = tally.last_sent_at.astimezone(UTC).date()
+    levels, levels_before = (
+        levels_with_first_referrals(
+            focal, evidence=evidence, first_referrals=first_referral, as_of=day
+        )
+        for day in (as_of, as_of - timedelta(days=365))
+    )
+    partners = set(assessed) | set(levels) | set(last_referral)
+    report = []
+    for partner in partners:
+        last = max(
+            (d for d in (touchpoints.get(partner), last_referral.get(partner)) if d), default=None
+        )
+        facts = recent.get(partner, [])
+        sent = [f for f in facts if f.from_org == focal]
+        received = [f for f in facts if f.to_org == focal]
+        signals = HealthSignals(
+            last_engagement=last,
+            days_since_engagement=(as_of - last).days if last else None,
+            referrals_sent=len(sent),
+            referrals_received=len(received),
+            sent_without_feedback=_without_feedback(sent, as_of),
+            received_without_feedback=_without_feedback(received, as_of),
+            level=levels.get(partner, 0),
+            level_a_year_ago=levels_before.get(partner, 0),
+        )
+        findings = _findings(
+            focal,
+            partner,
+            signals,
+            window_days=window_days,
+            stale_after_days=stale_after_days,
+            lost_after_days=lost_after_days,
+            min_referrals=min_referrals,
+        )
+        report.append(_judge(partner, assessed.get(partner), signals, findings))
+    report.sort(key=lambda h: (h.flag is None, h.partner_id))
+    return report
+
+
+def _partner(focal: str, referral: ReferralFact) -> str | None:
+    if referral.from_org == focal and referral.to_org != focal:
+        return referral.to_org
+    if referral.to_org == focal and referral.from_org != focal:
+        return referral.from_org
+    return None
+
+
+def _without_feedback(referrals: list[ReferralFact], as_of: date) -> int:
+    return sum(r.closed_at is None or r.closed_at.astimezone(UTC).date() > as_of for r in referrals)
+
+
+def _findings(
+    focal: str,
+    partner: str,
+    signals: HealthSignals,
+    *,
+    window_days: int,
+    stale_after_days: int,
+    lost_after_days: int,
+    min_referrals: int,
+) -> list[_Finding]:
+    findings = []
+    days = signals.days_since_engagement
+    if days is None:
+        findings.append(_Finding("no touchpoint or referral on record", YELLOW))
+    else:
+        state = RED if days > lost_after_days else YELLOW if days > stale_after_days else GREEN
+        findings.append(
+            _Finding(f"last engagement {days} days ago ({signals.last_engagement})", state)
+        )
+    total = signals.referrals_sent + signals.referrals_received
+    if total:
+        missing = signals.sent_without_feedback + signals.received_without_feedback
+        share = missing / total
+        enough = total >= min_referrals
+        state = RED if enough and share > 0.5 else YELLOW if enough and share > 0.2 else GREEN
+        sentence = (
+            f"all {total} referrals in {window_days} days have had feedback"
+            if not missing
+            else f"{missing} of {total} referrals in {window_days} days have had no feedback"
+        )
+        findings.append(_Finding(sentence, state))
+        if total >= min_referrals:
+            findings.append(_reciprocity(focal, partner, signals, window_days))
+    findings.append(_trend(signals))
+    return findings
+
+
+def _reciprocity(focal: str, partner: str, signals: HealthSignals, window_days: int) -> _Finding:
+    sent, received = signals.referrals_sent, signals.referrals_received
+    if sent and received:
+        return _Finding(
+            f"referrals in {window_days} days went both ways: {sent} sent "
+            f"({signals.sent_without_feedback} without feedback), {received} received "
+            f"({signals.received_without_feedback} without feedback)",
+            GREEN,
+        )
+    source, target = (focal, partner) if sent else (partner, focal)
+    return _Finding(
+        f"all {sent + received} referrals in {window_days} days went one way, "
+        f"from {source} to {target}",
+        YELLOW,
+    )
+
+
+def _trend(signals: HealthSignals) -> _Finding:
+    now, before = signals.level, signals.level_a_year_ago
+    if now < before:
+        return _Finding(f"level fell from {before} to {now} in the past year", YELLOW)
+    if now > before:
+        return _Finding(f"level rose from {before} to {now} in the past year", GREEN)
+    if now:
+        return _Finding(f"level {now} as a year ago", GREEN)
+    return _Finding("no partnership evidence on record", None)
+
+
+def _judge(
+    partner: str,
+    assessed: RelationshipState | None,
+    signals: HealthSignals,
+    findings: list[_Finding],
+) -> RelationshipHealth:
+    if signals.last_engagement is None and not signals.level:
+        suggested = NO_DOT
+        findings = [_Finding("no touchpoint, referral or partnership evidence on record", NO_DOT)]
+    else:
+        findings = sorted(findings, key=lambda f: -_SEVERITY.get(f.state, -1))
+        suggested = findings[0].state or GREEN
+    flag = None
+    if assessed is not None and assessed is not suggested:
+        reasons = _disagreement(assessed, suggested, findings)
+        flag = f"assessed {assessed.value}, but {'; '.join(f.sentence for f in reasons)}"
+    return RelationshipHealth(
+        partner_id=partner,
+        assessed=assessed,
+        suggested=suggested,
+        action=suggested.action,
+        explanation="; ".join(f.sentence for f in findings),
+        flag=flag,
+        signals=signals,
+    )
+
+
+def _disagreement(
+    assessed: RelationshipState, suggested: RelationshipState, findings: list[_Finding]
+) -> list[_Finding]:
+    """The findings that speak against the assessed state, for the suggested one: when the
+    suggestion is graver, the concerns graver than the assessment; when it is milder, the good
+    signals (else whatever is milder than the assessment)."""
+    if suggested is NO_DOT:
+        return findings
+    if assessed is NO_DOT:
+        wanted = {GREEN} if suggested is GREEN else {YELLOW, RED}
+        return [f for f in findings if f.state in wanted]
+    bar = _SEVERITY[assessed]
+    if _SEVERITY[suggested] > bar:
+        return [f for f in findings if _SEVERITY.get(f.state, -1) > bar]
+    milder = [f for f in findings if f.state is not None and _SEVERITY[f.state] < bar]
+    return [f for f in milder if f.state is GREEN] or milder

@@ -1,0 +1,252 @@
+"""Partnerships read from the store: levels, relationship health, the engagement plan, and
+network measures. Each function gathers plain inputs from the store and hands them to the
+pure functions of :mod:`service.analytics`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from typing import TypeVar
+
+import networkx as nx
+
+from graph_models import (
+    MAX_PAGE_SIZE,
+    AuditAction,
+    Engagement,
+    EngagementStatus,
+    Principal,
+    ReferralFlow,
+)
+from graph_models.common import end_of_day, utc_now
+from graph_models.evidence import (
+    Evidence,
+    JointCasePlan,
+    JointCasePlanCreate,
+    PartnerLevel,
+    PartnershipLevels,
+)
+from graph_models.measures import NetworkMeasures
+from graph_models.partnerships import EngagementPlan, RelationshipHealthReport
+from service.access.permissions import may_see_case
+from service.errors import Forbidden
+from service.partnerships.engagement_plan import engagement_plan, states_as_of
+from service.partnerships.health import relationship_health
+from service.partnerships.levels import (
+    as_evidence,
+    levels_with_first_referrals,
+    partnership_levels,
+)
+from service.partnerships.measures import network_measures
+from service.referrals.service import audit
+from service.store import Store
+
+BETWEENNESS_BUDGET = 2_000_000
+"""Betweenness costs about (organizations + relationships) steps per source organization; when
+all sources would cost more than this, it is estimated from as many as the budget allows (at
+least 10), chosen with a fixed seed. A couple of seconds at most on one core."""
+HEALTH_WINDOW_DAYS = 90
+"""How far back referrals count for relationship health."""
+
+
+def evidence_for(store: Store, org_id: str) -> list[Evidence]:
+    """Every joint case plan, joint program, agreement and collaborative naming ``org_id``."""
+    return as_evidence(
+        case_plans=store.list_joint_case_plans(org_id=org_id),
+        programs=store.list_joint_programs(org_id=org_id),
+        agreements=store.list_agreements(org_id=org_id),
+        collaboratives=store.list_collaboratives(org_id=org_id),
+    )
+
+
+def relationships_of(store: Store, org_id: str) -> nx.Graph:
+    """``org_id``, its partners and its relationships with them, as ``Store.partner_graph``
+    gives them but without the relationships among the partners: all an eco-map of depth 1,
+    relationship health or an engagement plan look at. It is the introduction graph of
+    ``org_id`` with no sector; around a hub the partner graph would also copy the thousands
+    of relationships its partners have with one another."""
+    return store.introduction_graph([org_id], sectors=())
+
+
+def today() -> date:
+    """Today's date in UTC."""
+    return utc_now().date()
+
+
+def levels_of(
+    store: Store, org_id: str, *, principal: Principal, as_of: date | None = None
+) -> PartnershipLevels:
+    """The level of each partner of ``org_id`` as of a date (today if left out), with the
+    evidence; case refs only for those who may see the case."""
+    store.get_organization(org_id)
+    day = as_of or today()
+    levels = _levels(store, org_id, day)
+    for partner in levels:
+        partner.evidence = [_visible(item, principal) for item in partner.evidence]
+    _audit_shown(store, principal, (item for partner in levels for item in partner.evidence))
+    return PartnershipLevels(org_id=org_id, as_of=day, partners=levels)
+
+
+def partner_level_map(
+    store: Store,
+    org_id: str,
+    *,
+    flows: Mapping[str, ReferralFlow],
+    as_of: date | None = None,
+) -> dict[str, int]:
+    """Each partner's partnership level (1 to 6) on ``as_of`` (today when None), partners
+    without evidence left out: what an eco-map weighs its lines by.
+
+    Referrals, the evidence of level 1, are taken from ``flows`` (as ``Store.referral_flow``
+    gives them): a level needs no more than the first referral of each partner, and reading
+    every referral of a hub costs far more than its eco-map.
+    """
+    return levels_with_first_referrals(
+        org_id,
+        evidence=evidence_for(store, org_id),
+        first_referrals={
+            partner: flow.first_referral_at
+            for partner, flow in flows.items()
+            if flow.first_referral_at is not None
+        },
+        as_of=as_of or today(),
+    )
+
+
+def _levels(store: Store, org_id: str, day: date) -> list[PartnerLevel]:
+    return partnership_levels(
+        org_id,
+        evidence=evidence_for(store, org_id),
+        referrals=store.referral_tallies(org_id, until=end_of_day(day)),
+        as_of=day,
+    )
+
+
+CaseLevel = TypeVar("CaseLevel", Evidence, JointCasePlan)
+
+
+def _shown(store: Store, records: list[CaseLevel], principal: Principal) -> list[CaseLevel]:
+    """``records`` as ``principal`` may see them; every case ref shown is audited."""
+    shown = [_visible(record, principal) for record in records]
+    _audit_shown(store, principal, shown)
+    return shown
+
+
+def _audit_shown(store: Store, principal: Principal, shown: Iterable[CaseLevel]) -> None:
+    """Audit every case ref shown in ``shown``, each once, in one write (none when no case ref
+    is shown): a hub's levels show thousands of partners."""
+    case_refs = [record.case_ref for record in shown if record.case_ref]
+    if case_refs:
+        audit(store, principal, AuditAction.READ_PARTNERSHIP_EVIDENCE, case_refs)
+
+
+def _visible(record: CaseLevel, principal: Principal) -> CaseLevel:
+    """``record`` as ``principal`` may see it: without its case ref unless they may see it."""
+    if record.case_ref is None or may_see_case(principal, record.org_ids):
+        return record
+    return record.model_copy(update={"case_ref": None})
+
+
+def record_joint_case_plan(
+    store: Store, plan: JointCasePlanCreate, *, principal: Principal
+) -> JointCasePlan:
+    """Record a joint case plan; a caseworker may record only plans of their organization."""
+    if not may_see_case(principal, plan.org_ids):
+        raise Forbidden(
+            f"a caseworker of '{principal.org_id}' may record joint case plans only of "
+            "their own organization"
+        )
+    return store.create_joint_case_plan(plan)
+
+
+def joint_case_plans_of(store: Store, org_id: str, *, principal: Principal) -> list[JointCasePlan]:
+    """The joint case plans naming ``org_id``; case refs only for those who may see the case."""
+    return _shown(store, store.list_joint_case_plans(org_id=org_id), principal)
+
+
+def engagements_of(store: Store, org_id: str, *, until: date) -> list[Engagement]:
+    """Every engagement activity of ``org_id``; held ones up to ``until``, all planned ones."""
+    found: list[Engagement] = []
+    while True:
+        page = store.list_engagements(org_id=org_id, limit=MAX_PAGE_SIZE, offset=len(found))
+        found += page.items
+        if len(found) >= page.total or not page.items:
+            break
+    return [e for e in found if e.status is EngagementStatus.PLANNED or e.date <= until]
+
+
+def health_of(store: Store, org_id: str, *, as_of: date | None = None) -> RelationshipHealthReport:
+    """A suggested state for every partner of ``org_id``, and where it disagrees with the
+    assessed one."""
+    store.get_organization(org_id)
+    day = as_of or today()
+    assessed = {
+        partner: state
+        for partner, (_, state) in states_as_of(
+            relationships_of(store, org_id), org_id, day
+        ).items()
+    }
+    touchpoints: dict[str, date] = {}
+    for engagement in engagements_of(store, org_id, until=day):
+        if engagement.status is EngagementStatus.HELD:
+            for partner in engagement.org_ids:
+                touchpoints[partner] = max(engagement.date, touchpoints.get(partner, date.min))
+    until, since = end_of_day(day), end_of_day(day - timedelta(days=HEALTH_WINDOW_DAYS))
+    tallies = store.referral_tallies(org_id, until=until)
+    # The window's referrals are read only when some partner's last referral falls in it.
+    in_window = any(tally.last_sent_at > since for tally in tallies.values())
+    partners = relationship_health(
+        org_id,
+        assessed=assessed,
+        touchpoints=touchpoints,
+        evidence=evidence_for(store, org_id),
+        tallies=tallies,
+        referrals=store.referral_facts(org_id, since=since, until=until) if in_window else (),
+        as_of=day,
+        window_days=HEALTH_WINDOW_DAYS,
+    )
+    return RelationshipHealthReport(
+        org_id=org_id, as_of=day, window_days=HEALTH_WINDOW_DAYS, partners=partners
+    )
+
+
+def plan_of(store: Store, org_id: str, *, as_of: date | None = None) -> EngagementPlan:
+    """The engagement plan of ``org_id`` as of a date (today if left out)."""
+    store.get_organization(org_id)
+    day = as_of or today()
+    engagements = engagements_of(store, org_id, until=day)
+    contact_ids = {
+        c for e in engagements if e.status is EngagementStatus.PLANNED for c in e.contact_ids
+    }
+    return engagement_plan(
+        org_id,
+        relationships_of(store, org_id),
+        engagements=engagements,
+        contacts=[store.get_contact(c) for c in sorted(contact_ids)],
+        today=day,
+    )
+
+
+def measures_of(
+    store: Store,
+    *,
+    org_id: str | None = None,
+    depth: int = 1,
+    region: str | None = None,
+    top: int = 10,
+) -> NetworkMeasures:
+    """Network measures of the whole graph, or of one organization's neighbourhood within
+    ``depth`` steps; only organizations of ``region`` when one is given."""
+    if org_id is None and region is not None:
+        graph = store.region_graph(region)  # the region alone, not the whole graph
+    else:
+        graph = store.partner_graph(org_id, depth=depth)
+        if region is not None:
+            graph = graph.subgraph(n for n, r in graph.nodes(data="region") if r == region)
+    size = graph.number_of_nodes() + graph.number_of_edges()
+    samples = max(10, BETWEENNESS_BUDGET // size) if size else None
+    measures = network_measures(graph, top=top, betweenness_samples=samples)
+    return measures.model_copy(
+        update={"org_id": org_id, "depth": depth if org_id else None, "region": region}
+    )

@@ -1,0 +1,141 @@
+"""Referrals of cases between organizations, their status events, case traces and the
+feedback-gap report."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from graph_models import (
+    CaseTrace,
+    FeedbackGaps,
+    Page,
+    Referral,
+    ReferralCreate,
+    ReferralEventCreate,
+    ReferralStatus,
+)
+from graph_models.referrals import DEFAULT_OVERDUE_AFTER_DAYS, describe_transitions
+from service.referrals import service as referrals
+from service.web.deps import (
+    DEFAULT_LIMIT,
+    CaseReader,
+    CaseWorker,
+    Limit,
+    Offset,
+    Reader,
+    StoreDep,
+)
+from service.web.responses import ModelResponse
+
+router = APIRouter(tags=["referrals"])
+
+OverdueAfterDays = Annotated[
+    int,
+    Query(
+        ge=1,
+        le=3650,
+        description="An open loop older than this many days is overdue; a loop closed after "
+        "more than this many days was closed late.",
+    ),
+]
+
+
+@router.post("/referrals", status_code=status.HTTP_201_CREATED)
+def create_referral(body: ReferralCreate, store: StoreDep, principal: CaseWorker) -> Referral:
+    """Record that a case was referred from one organization to another, with the family's
+    consent (`consent: true`; without it the referral is refused). A caseworker records the
+    referrals its own organization sends. The referral starts as `sent` at `sent_at`."""
+    return referrals.record_referral(store, principal, body)
+
+
+@router.get("/referrals")
+def list_referrals(
+    store: StoreDep,
+    principal: CaseReader,
+    case_ref: Annotated[str | None, Query(max_length=64, description="Only this case.")] = None,
+    org_id: Annotated[
+        str | None, Query(description="Only referrals this organization sent or received.")
+    ] = None,
+    status: Annotated[ReferralStatus | None, Query(description="Only this latest status.")] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
+) -> Page[Referral]:
+    """Referrals in the order sent. A caseworker sees those its organization sent or received;
+    an admin sees all but the sensitive ones (substance use, domestic violence, child
+    protection), which only the two organizations involved see. Every case listed is written
+    to the audit log."""
+    return referrals.list_referrals(
+        store,
+        principal,
+        case_ref=case_ref,
+        org_id=org_id,
+        status=status,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/referrals/{referral_id}")
+def get_referral(referral_id: str, store: StoreDep, principal: CaseReader) -> Referral:
+    """One referral with its events, if the token may see it (else 404); audited."""
+    return referrals.read_referral(store, principal, referral_id)
+
+
+@router.post(
+    "/referrals/{referral_id}/events",
+    status_code=status.HTTP_201_CREATED,
+    description="Record a referral's new status, reached at `at`: not before the referral was "
+    "sent nor before its previous event, and not in the future. A move the table does not "
+    "allow is refused with 409. A caseworker of either organization may record it.\n\n"
+    + describe_transitions(),
+)
+def add_referral_event(
+    referral_id: str, body: ReferralEventCreate, store: StoreDep, principal: CaseWorker
+) -> Referral:
+    return referrals.record_event(store, principal, referral_id, body)
+
+
+@router.get("/cases/{case_ref}/trace", tags=["cases"])
+def trace_case(
+    case_ref: str,
+    store: StoreDep,
+    principal: CaseReader,
+    overdue_after_days: OverdueAfterDays = DEFAULT_OVERDUE_AFTER_DAYS,
+) -> CaseTrace:
+    """A case's referrals in the order sent, across organizations, with status and timing; its
+    `open_loops` (overdue ones marked); and `directions`, how many different organizations the
+    family was pointed to. A caseworker sees only its organization's referrals of the case;
+    404 when there is none to show. Every trace is written to the audit log."""
+    return referrals.trace_case(store, principal, case_ref, overdue_after_days=overdue_after_days)
+
+
+@router.get("/feedback-gaps", response_model=FeedbackGaps)
+def feedback_gaps(
+    store: StoreDep,
+    _: Reader,
+    org_id: Annotated[
+        str | None,
+        Query(description="Only pairs this organization is either end of; all when left out."),
+    ] = None,
+    overdue_after_days: OverdueAfterDays = DEFAULT_OVERDUE_AFTER_DAYS,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
+) -> ModelResponse:
+    """Which referral links never report back. Per ordered pair of organizations: referrals
+    `sent`, loops `closed`, `closure_rate`, `median_days_to_feedback`, open loops `overdue`
+    and loops `closed_late`, most overdue first; per organization the same as sender and as
+    receiver; the funnel from sent to received, accepted, enrolled, completed and loop closed,
+    also for referrals a screening prompted. Aggregates only: no case_ref appears. Sensitive
+    referrals are counted too. A loop closes when the receiving side reports back
+    (feedback_returned, completed or closed); open loops are aged to now."""
+    return ModelResponse(
+        referrals.gap_report(
+            store,
+            org_id=org_id,
+            overdue_after_days=overdue_after_days,
+            limit=limit,
+            offset=offset,
+        )
+    )
