@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 from graph_models import MAX_PAGE_SIZE, Organization
-from graph_models.missing_partners import MissingPartners, SectorCoverage, SectorStatus
+from graph_models.missing_partners import Candidate, MissingPartners, SectorCoverage, SectorStatus
 from service.errors import NotFound
-from service.missing_partners.analytics import home_regions, sector_coverage
+from service.missing_partners.analytics import home_regions, rank_candidates, sector_coverage
 from service.store import Store
 
 DEFAULT_CANDIDATES = 10
@@ -59,13 +59,9 @@ def group_gaps(
     graph = store.introduction_graph(focal_org_ids, sectors=())
     coverage = sector_coverage(graph, focal_org_ids, chosen.sectors, labels=labels, limit=limit)
     gaps = [entry.sector for entry in coverage if entry.status is not SectorStatus.COVERED]
+    regions = home_regions(graph, focal_org_ids)
     candidates = (
-        store.ranked_candidates(
-            focal_org_ids,
-            sectors=gaps,
-            referral_counts=referral_activity(store, focal_org_ids),
-            limit=limit,
-        )
+        ranked_candidates(store, focal_org_ids, sectors=gaps, regions=regions, limit=limit)
         if gaps
         else {}
     )
@@ -77,12 +73,32 @@ def group_gaps(
     return MissingPartners(
         profile=chosen,
         focal_org_ids=focal_org_ids,
-        home_regions=home_regions(graph, focal_org_ids),
+        home_regions=regions,
         missing_sectors=by_status[SectorStatus.MISSING],
         weak_sectors=by_status[SectorStatus.WEAK],
         fragile_sectors=by_status[SectorStatus.FRAGILE],
         covered_sectors=by_status[SectorStatus.COVERED],
     )
+
+
+def ranked_candidates(
+    store: Store,
+    focal_org_ids: Collection[str],
+    *,
+    sectors: Collection[str],
+    regions: Collection[str],
+    limit: int,
+) -> dict[str, list[Candidate]]:
+    """The best ``limit`` candidates of each of ``sectors`` for the group: of every organization
+    of the network in those sectors, neither a member nor a partner, ranked by
+    :func:`~service.missing_partners.analytics.rank_candidates` in the graph the store lends.
+    ``regions`` are the members' own."""
+    counts = referral_activity(store, focal_org_ids)
+    active = {org_id for pair in counts for org_id in pair}
+    with store.candidate_graph(
+        focal_org_ids, sectors=sectors, regions=regions, active=active, limit=limit
+    ) as graph:
+        return rank_candidates(graph, focal_org_ids, sectors, referral_counts=counts, limit=limit)
 
 
 def referral_activity(store: Store, org_ids: Collection[str]) -> dict[tuple[str, str], int]:

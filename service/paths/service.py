@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graph_models import WarmPaths
 from service.errors import InvalidInput
-from service.paths.analytics import STATE_COST
+from service.paths.analytics import STATE_COST, warmest_paths
 from service.store import Store
 
 
@@ -14,11 +14,13 @@ def find_warm_paths(
     """The ``k`` warmest routes of at most ``max_hops`` between two organizations."""
     if from_org == to_org:
         raise InvalidInput("from_org and to_org are the same organization")
+    with store.route_graph(from_org, to_org, max_hops=max_hops) as graph:
+        paths = warmest_paths(graph, from_org, to_org, max_hops=max_hops, k=k)
     return WarmPaths(
         from_org=from_org,
         to_org=to_org,
         max_hops=max_hops,
         k=k,
         costs=STATE_COST,
-        paths=store.warmest_paths(from_org, to_org, max_hops=max_hops, k=k),
+        paths=paths,
     )

@@ -6,7 +6,8 @@ nothing. Errors are the domain errors of :mod:`service.errors`, never driver exc
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Protocol
 
@@ -60,8 +61,6 @@ from graph_models.evidence import (
     ReferralFact,
     ReferralTally,
 )
-from graph_models.missing_partners import Candidate
-from graph_models.paths import WarmPath
 from service.store.transfer import RecordKind, Row
 
 Progress = Callable[[str, int], None]
@@ -190,18 +189,22 @@ class Store(Protocol):
         ``partner_graph`` gives them, for reading only (a store may hand out views of its
         own). :class:`NotFound` names the first unknown id."""
 
-    def ranked_candidates(
+    def candidate_graph(
         self,
         org_ids: Collection[str],
         *,
         sectors: Collection[str],
-        referral_counts: Mapping[tuple[str, str], int],
+        regions: Collection[str],
+        active: Collection[str],
         limit: int,
-    ) -> dict[str, list[Candidate]]:
-        """The best ``limit`` candidates of each of ``sectors`` for the group ``org_ids``: of
-        every organization of the network in those sectors, neither a member nor a partner,
-        as :func:`~service.missing_partners.analytics.rank_candidates` ranks them with
-        ``referral_counts``. :class:`NotFound` names the first unknown id."""
+    ) -> AbstractContextManager[nx.Graph]:
+        """Lends, for the ``with`` block, a graph in which to rank candidates of ``sectors``
+        for the group ``org_ids``: at least the introduction graph of ``org_ids`` and, as
+        nodes, every other organization of ``sectors`` that could rank among the best
+        ``limit``: those in one of ``regions`` first by name, and those of ``active`` (with
+        referral activity). A store may lend its whole live graph, read-only and under its
+        lock: write nothing to it, keep nothing of it past the block. :class:`NotFound` names
+        the first unknown id."""
         ...
 
     # -- maps ---------------------------------------------------------------------------------
@@ -211,10 +214,14 @@ class Store(Protocol):
         ...
 
     # -- warm routes ----
-    def warmest_paths(self, from_org: str, to_org: str, *, max_hops: int, k: int) -> list[WarmPath]:
-        """The ``k`` warmest routes of at most ``max_hops`` from ``from_org`` to ``to_org``, as
-        :func:`~service.paths.analytics.warmest_paths` finds them in the partner graph, read
-        no further than those routes reach. :class:`NotFound` names the first unknown id."""
+    def route_graph(
+        self, from_org: str, to_org: str, *, max_hops: int
+    ) -> AbstractContextManager[nx.Graph]:
+        """Lends, for the ``with`` block, a graph holding every route of at most ``max_hops``
+        relationships from ``from_org`` to ``to_org``, nodes and edges as in
+        ``partner_graph``. A store may lend its whole live graph, read-only and under its
+        lock: write nothing to it, keep nothing of it past the block. :class:`NotFound` names
+        the first unknown id."""
         ...
 
     # -- referrals ----

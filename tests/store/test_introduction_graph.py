@@ -1,5 +1,5 @@
-"""The store's introduction graph and its ranking of candidates, the missing-partners question, on
-both stores."""
+"""The store's introduction graph and the graph it lends for ranking candidates, the
+missing-partners question, on both stores."""
 
 from __future__ import annotations
 
@@ -9,9 +9,21 @@ import pytest
 
 from graph_models import RelationshipCreate, RelationshipState
 from service.errors import NotFound
+from service.missing_partners.analytics import rank_candidates
 from tests.conftest import add_orgs
 
 GREEN, RED = RelationshipState.GREEN, RelationshipState.RED
+
+
+def ranked(store, org_ids, *, referral_counts, limit):
+    """The candidates for WIC, ranked in the graph the store lends."""
+    active = {org_id for pair in referral_counts for org_id in pair}
+    with store.candidate_graph(
+        org_ids, sectors=["wic"], regions=[], active=active, limit=limit
+    ) as graph:
+        return rank_candidates(
+            graph, org_ids, ["wic"], referral_counts=referral_counts, limit=limit
+        )
 
 
 def relate(store, *pairs: tuple[str, str, RelationshipState]) -> None:
@@ -96,18 +108,19 @@ def test_changing_the_graph_it_hands_out_changes_nothing_in_the_store(network):
 
 
 def test_candidates_are_ranked_over_every_organization_of_the_sector(network):
-    ranked = network.ranked_candidates(["eld"], sectors=["wic"], referral_counts={}, limit=10)
-    assert [(c.organization.id, c.score) for c in ranked["wic"]] == [("wic", 1.0), ("wic-far", 0.0)]
-    assert [i.org_id for i in ranked["wic"][0].via] == ["oha"]
+    candidates = ranked(network, ["eld"], referral_counts={}, limit=10)
+    assert [(c.organization.id, c.score) for c in candidates["wic"]] == [
+        ("wic", 1.0),
+        ("wic-far", 0.0),
+    ]
+    assert [i.org_id for i in candidates["wic"][0].via] == ["oha"]
 
 
 def test_referrals_with_us_lift_a_candidate_nobody_of_ours_knows(network):
-    ranked = network.ranked_candidates(
-        ["hub"], sectors=["wic"], referral_counts={("wic-far", "hub"): 2}, limit=1
-    )
-    assert [(c.organization.id, c.referrals) for c in ranked["wic"]] == [("wic-far", 2)]
+    candidates = ranked(network, ["hub"], referral_counts={("wic-far", "hub"): 2}, limit=1)
+    assert [(c.organization.id, c.referrals) for c in candidates["wic"]] == [("wic-far", 2)]
 
 
 def test_candidates_of_an_unknown_organization_are_refused_by_name(network):
     with pytest.raises(NotFound, match="organization 'nobody' does not exist"):
-        network.ranked_candidates(["eld", "nobody"], sectors=["wic"], referral_counts={}, limit=5)
+        ranked(network, ["eld", "nobody"], referral_counts={}, limit=5)

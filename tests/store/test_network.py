@@ -20,6 +20,7 @@ from graph_models import (
     RelationshipUpdate,
 )
 from service.errors import Conflict, InvalidReference, NotFound
+from service.paths.service import find_warm_paths
 from tests.conftest import add_orgs
 
 GREEN, YELLOW, RED = RelationshipState.GREEN, RelationshipState.YELLOW, RelationshipState.RED
@@ -287,6 +288,11 @@ def test_the_partner_graph_of_an_organization_reaches_as_deep_as_asked(store):
         store.partner_graph("zzz")
 
 
+def warmest(store, from_org: str, to_org: str, *, max_hops: int, k: int):
+    """The warmest routes, searched in the graph the store lends."""
+    return find_warm_paths(store, from_org=from_org, to_org=to_org, max_hops=max_hops, k=k).paths
+
+
 def test_the_warmest_paths_pass_through_a_hub_and_reach_no_further_than_max_hops(store):
     spokes = [f"p{n}" for n in range(12)]
     add_orgs(store, *[(org, "wic") for org in ["a", "hub", "x", "b", "c", "e", "f", "d", *spokes]])
@@ -297,19 +303,19 @@ def test_the_warmest_paths_pass_through_a_hub_and_reach_no_further_than_max_hops
         store.create_relationship(
             RelationshipCreate(org_a=x, org_b=y, state=state, reason="r"), assessed_by="t"
         )
-    [route] = store.warmest_paths("a", "d", max_hops=4, k=3)
+    [route] = warmest(store, "a", "d", max_hops=4, k=3)
     assert (route.org_ids, route.states, route.cost) == (
         ["a", "hub", "p7", "x", "d"],
         [YELLOW, GREEN, GREEN, RED],
         9,
     )
     assert route.names == ["A", "Hub", "P7", "X", "D"]
-    further = store.warmest_paths("a", "d", max_hops=5, k=3)
+    further = warmest(store, "a", "d", max_hops=5, k=3)
     assert [(p.org_ids, p.cost) for p in further] == [
         (["a", "b", "c", "e", "f", "d"], 5),
         (["a", "hub", "p7", "x", "d"], 9),
     ]
-    assert store.warmest_paths("a", "p3", max_hops=1, k=1) == []
+    assert warmest(store, "a", "p3", max_hops=1, k=1) == []
     for from_org, to_org in (("zzz", "a"), ("a", "zzz")):
         with pytest.raises(NotFound, match="'zzz' does not exist"):
-            store.warmest_paths(from_org, to_org, max_hops=4, k=1)
+            warmest(store, from_org, to_org, max_hops=4, k=1)

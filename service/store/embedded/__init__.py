@@ -11,7 +11,7 @@ import json
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -75,12 +75,8 @@ from graph_models.evidence import (
     ReferralFact,
     ReferralTally,
 )
-from graph_models.missing_partners import Candidate
-from graph_models.paths import WarmPath
 from graph_models.referrals import FUNNEL_STAGES, NO_DAYS, median_days
 from service.errors import Conflict, InvalidReference, NotFound
-from service.missing_partners.analytics import rank_candidates
-from service.paths.analytics import warmest_paths
 from service.store.protocol import ImportSummary, Progress
 from service.store.records import (
     EVIDENCE_KINDS,
@@ -895,19 +891,18 @@ class EmbeddedStore:
             graph._adj.update(found)
             return graph
 
-    def ranked_candidates(
+    @contextmanager
+    def candidate_graph(
         self,
         org_ids: Collection[str],
         *,
         sectors: Collection[str],
-        referral_counts: Mapping[tuple[str, str], int],
+        regions: Collection[str],
+        active: Collection[str],
         limit: int,
-    ) -> dict[str, list[Candidate]]:
-        with self._lock:  # ranked in place: the whole network, no copy of a hub's partners
-            self._require_in_graph(org_ids)
-            return rank_candidates(
-                self._graph, org_ids, sectors, referral_counts=referral_counts, limit=limit
-            )
+    ) -> Iterator[nx.Graph]:
+        with self._lent_graph(org_ids) as graph:  # the whole network, no copy of a hub's partners
+            yield graph
 
     # -- maps -------------------------------------------------------------------------------
 
@@ -918,10 +913,18 @@ class EmbeddedStore:
 
     # -- warm routes ------------------------------------------------------------------------
 
-    def warmest_paths(self, from_org: str, to_org: str, *, max_hops: int, k: int) -> list[WarmPath]:
-        with self._lock:  # searched in place: the search reads only what the routes pass near
-            self._require_in_graph([from_org, to_org])
-            return warmest_paths(self._graph, from_org, to_org, max_hops=max_hops, k=k)
+    @contextmanager
+    def route_graph(self, from_org: str, to_org: str, *, max_hops: int) -> Iterator[nx.Graph]:
+        with self._lent_graph([from_org, to_org]) as graph:  # a search reads only what it passes
+            yield graph
+
+    @contextmanager
+    def _lent_graph(self, org_ids: Iterable[str]) -> Iterator[nx.Graph]:
+        """The live graph as a read-only view, under the lock while the block runs;
+        :class:`NotFound` names the first of ``org_ids`` not in it."""
+        with self._lock:
+            self._require_in_graph(org_ids)
+            yield self._graph.copy(as_view=True)
 
     # -- referrals --------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ bundle is one transaction, all or nothing. The Cypher is in :mod:`service.store.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from operator import itemgetter
@@ -86,11 +86,7 @@ from graph_models.evidence import (
     ReferralFact,
     ReferralTally,
 )
-from graph_models.missing_partners import Candidate
-from graph_models.paths import WarmPath
 from service.errors import Conflict, InvalidReference, NotFound, StoreUnavailable
-from service.missing_partners.analytics import home_regions, rank_candidates
-from service.paths.analytics import warmest_paths
 from service.settings import Settings
 from service.store.neo4j import cypher
 from service.store.neo4j.cypher import Label
@@ -599,14 +595,16 @@ class Neo4jStore:
                 raise NotFound(_missing_organization(org_id))
         return _analytics_graph(sorted(orgs, key=itemgetter("id")), edges)
 
-    def ranked_candidates(
+    @contextmanager
+    def candidate_graph(
         self,
         org_ids: Collection[str],
         *,
         sectors: Collection[str],
-        referral_counts: Mapping[tuple[str, str], int],
+        regions: Collection[str],
+        active: Collection[str],
         limit: int,
-    ) -> dict[str, list[Candidate]]:
+    ) -> Iterator[nx.Graph]:
         # The warm candidates, and of the others only those that could rank among the best:
         # the first by same region and name, and those with referral activity.
         graph = self.introduction_graph(org_ids, sectors=sectors)
@@ -614,14 +612,12 @@ class Neo4jStore:
             cypher.CANDIDATES_BEYOND,
             sectors=sorted(set(sectors)),
             known=sorted(graph),
-            regions=home_regions(graph, org_ids),
-            active=sorted({org_id for pair in referral_counts for org_id in pair}),
+            regions=sorted(regions),
+            active=sorted(active),
             limit=limit,
         )
         graph.add_nodes_from((row["id"], organization_node(row)) for row in rows)
-        return rank_candidates(
-            graph, org_ids, sectors, referral_counts=referral_counts, limit=limit
-        )
+        yield graph
 
     # -- maps -------------------------------------------------------------------------------
 
@@ -630,9 +626,9 @@ class Neo4jStore:
 
     # -- warm routes ------------------------------------------------------------------------
 
-    def warmest_paths(self, from_org: str, to_org: str, *, max_hops: int, k: int) -> list[WarmPath]:
-        graph = self._read(_route_graph, from_org, to_org, max_hops)
-        return warmest_paths(graph, from_org, to_org, max_hops=max_hops, k=k)
+    @contextmanager
+    def route_graph(self, from_org: str, to_org: str, *, max_hops: int) -> Iterator[nx.Graph]:
+        yield self._read(_route_graph, from_org, to_org, max_hops)
 
     # -- referrals --------------------------------------------------------------------------
 
