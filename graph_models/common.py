@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Generic, TypeVar
 
@@ -101,3 +102,25 @@ class Page(BaseModel, Generic[T]):
     total: int = Field(description="How many items match the filters in all.")
     limit: int = Field(description="The page size asked for.")
     offset: int = Field(description="How many matching items come before this page.")
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """The day a question is asked about, resolved once for everything that reads it.
+
+    >>> AsOf.of(date(2018, 1, 15)).until.isoformat()
+    '2018-01-15T23:59:59.999999+00:00'
+    >>> AsOf.of(None).until is None and AsOf.of(None).day == utc_now().date()
+    True
+    """
+
+    day: date
+    """The day asked about; today (UTC) when none was given."""
+    until: datetime | None
+    """The end of that day, so that the whole day counts; None when no day was given: the
+    history up to now."""
+
+    @classmethod
+    def of(cls, day: date | None) -> AsOf:
+        """``day`` resolved: its end, or today and now when it is None."""
+        return cls(day, end_of_day(day)) if day else cls(utc_now().date(), None)

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from graph_models import Principal
+from graph_models.common import AsOf
 from graph_models.ecomaps import EcoMap, MapView, RegionMap
 from service.access.permissions import Permission, require
 from service.ecomaps.service import load_ecomap, load_ecomap_changes, load_region_map, sector_labels
@@ -43,7 +44,9 @@ def reader(request: Request, store: Store, settings: Settings) -> Principal:
 
 def ecomap_and_drawing(store: Store, org_id: str, view: MapView) -> tuple[EcoMap, Drawing]:
     """The eco-map ``view`` asks for, and its drawing with the view's filters applied."""
-    ecomap = load_ecomap(store, org_id, depth=view.depth, as_of=view.as_of, profile=view.profile)
+    ecomap = load_ecomap(
+        store, org_id, depth=view.depth, as_of=AsOf.of(view.as_of), profile=view.profile
+    )
     labels = sector_labels(store)
     drawing = ecomap_drawing(ecomap, sector_labels=labels, sectors=view.sectors, states=view.states)
     return ecomap, drawing
@@ -92,7 +95,7 @@ def ecomap_svg(
 
 def region_and_drawing(store: Store, region: str, view: MapView) -> tuple[RegionMap, Drawing]:
     """The region's map as of the view's date, and its drawing with the view's filters."""
-    region_map = load_region_map(store, region, as_of=view.as_of)
+    region_map = load_region_map(store, region, as_of=AsOf.of(view.as_of))
     labels = sector_labels(store)
     drawing = region_drawing(
         region_map, sector_labels=labels, sectors=view.sectors, states=view.states

@@ -9,15 +9,10 @@ from fastapi import APIRouter, Query
 
 from graph_models.ecomaps import EcoMap, EcoMapChanges, RegionMap
 from service.ecomaps.service import load_ecomap_changes, load_ecomap_fields, load_region_map
-from service.web.deps import Reader, StoreDep
+from service.web.deps import AsOfDep, Reader, StoreDep
 from service.web.responses import ModelResponse
 
 router = APIRouter(tags=["eco-maps"])
-
-AsOf = Annotated[
-    date | None,
-    Query(description="Answer from the history as it stood at the end of this day (UTC)."),
-]
 
 
 @router.get("/organizations/{org_id}/ecomap", response_model=EcoMap)
@@ -25,10 +20,10 @@ def get_ecomap(
     org_id: str,
     store: StoreDep,
     _: Reader,
+    as_of: AsOfDep,
     depth: Annotated[
         int, Query(ge=1, le=2, description="1: partners; 2: also partners of partners.")
     ] = 1,
-    as_of: AsOf = None,
     profile: Annotated[
         str | None,
         Query(description="A sector profile; its sectors without a partner are missing_sectors."),
@@ -54,6 +49,6 @@ def get_ecomap_changes(
 
 
 @router.get("/regions/{region}/map")
-def get_region_map(region: str, store: StoreDep, _: Reader, as_of: AsOf = None) -> RegionMap:
+def get_region_map(region: str, store: StoreDep, _: Reader, as_of: AsOfDep) -> RegionMap:
     """Every organization of a region and the relationships among them."""
     return load_region_map(store, region, as_of=as_of)

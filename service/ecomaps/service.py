@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from graph_models import ReferralFlow
-from graph_models.common import end_of_day, utc_now
+from graph_models.common import AsOf, end_of_day, utc_now
 from graph_models.ecomaps import EcoMap, EcoMapChanges, RegionMap
 from service.ecomaps.analytics import (
     changed_partners,
@@ -30,15 +30,15 @@ class PartnerFacts:
     flows: dict[str, ReferralFlow] = field(default_factory=dict)
 
 
-def partner_facts(store: Store, org_id: str, *, as_of: date | None = None) -> PartnerFacts:
+def partner_facts(store: Store, org_id: str, *, as_of: AsOf) -> PartnerFacts:
     """The partnership level and the referral flow of each partner of ``org_id`` on the day
-    ``as_of`` (today when None).
+    ``as_of``.
 
     This is the one place eco-maps learn about levels and referrals. Levels come from the
     partnership evidence; referral flows from the referrals sent by then, with the loops still
     open then.
     """
-    flows = store.referral_flow(org_id, as_of=end_of_day(as_of) if as_of else None)
+    flows = store.referral_flow(org_id, as_of=as_of.until)
     levels = partner_level_map(store, org_id, flows=flows, as_of=as_of)
     return PartnerFacts(levels=levels, flows=flows)
 
@@ -52,24 +52,23 @@ def load_ecomap_fields(
     store: Store,
     org_id: str,
     *,
+    as_of: AsOf,
     depth: int = 1,
-    as_of: date | None = None,
     profile: str | None = None,
 ) -> dict[str, Any]:
     """The fields of the eco-map of ``org_id`` as of the end of the day ``as_of`` (now when
-    None), with the empty places of ``profile``: plain data, as
+    no day was given), with the empty places of ``profile``: plain data, as
     :func:`~service.ecomaps.analytics.ecomap_fields` gives it."""
     graph = (
         store.partner_graph(org_id, depth=depth) if depth > 1 else relationships_of(store, org_id)
     )
     sectors = store.get_profile(profile).sectors if profile else []
-    moment = end_of_day(as_of) if as_of else None
     facts = partner_facts(store, org_id, as_of=as_of)
     return ecomap_fields(
         graph,
         org_id,
         depth=depth,
-        as_of=moment,
+        as_of=as_of.until,
         profile=profile,
         profile_sectors=sectors,
         sector_labels=sector_labels(store) if sectors else {},
@@ -93,12 +92,12 @@ def load_ecomap_changes(store: Store, org_id: str, *, since: date) -> EcoMapChan
     )
 
 
-def load_region_map(store: Store, region: str, *, as_of: date | None = None) -> RegionMap:
+def load_region_map(store: Store, region: str, *, as_of: AsOf) -> RegionMap:
     """Every organization of ``region`` and their relationships as of the end of ``as_of``."""
     graph = store.region_graph(region)
     if not graph:
         raise NotFound(f"no organization is in the region '{region}'")
-    return region_map(graph, region, as_of=end_of_day(as_of) if as_of else None)
+    return region_map(graph, region, as_of=as_of.until)
 
 
 def sector_labels(store: Store) -> dict[str, str]:

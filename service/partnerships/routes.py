@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,17 +10,15 @@ from graph_models.evidence import PartnershipLevels
 from graph_models.measures import NetworkMeasures
 from graph_models.partnerships import EngagementPlan, RelationshipHealthReport
 from service.partnerships import service as partnerships
-from service.web.deps import Reader, StoreDep
+from service.web.deps import AsOfDep, Reader, StoreDep
 from service.web.responses import ModelResponse
 
 router = APIRouter(tags=["partnerships"])
 
-AsOf = Annotated[date | None, Query(description="Read as of this day; today if left out.")]
-
 
 @router.get("/organizations/{org_id}/partnership-levels", response_model=PartnershipLevels)
 def partnership_levels(
-    org_id: str, store: StoreDep, principal: Reader, as_of: AsOf = None
+    org_id: str, store: StoreDep, principal: Reader, as_of: AsOfDep
 ) -> ModelResponse:
     """For each partner, the highest partnership level reached (1 referrals, 2 joint case
     planning, 3 joint program, 4 shared infrastructure, 5 local collaborative, 6 state-level
@@ -33,7 +30,7 @@ def partnership_levels(
 
 @router.get("/organizations/{org_id}/relationship-health")
 def relationship_health(
-    org_id: str, store: StoreDep, _: Reader, as_of: AsOf = None
+    org_id: str, store: StoreDep, _: Reader, as_of: AsOfDep
 ) -> RelationshipHealthReport:
     """A suggested state for each partner from what the graph holds: how long since the last
     engagement, how many referrals either way in 90 days have had no feedback, whether
@@ -43,7 +40,7 @@ def relationship_health(
 
 
 @router.get("/organizations/{org_id}/engagement-plan")
-def engagement_plan(org_id: str, store: StoreDep, _: Reader, as_of: AsOf = None) -> EngagementPlan:
+def engagement_plan(org_id: str, store: StoreDep, _: Reader, as_of: AsOfDep) -> EngagementPlan:
     """Partners grouped by state with the action each state asks for: green keep, yellow
     improve, red heal, no dot develop. For each partner the last touchpoint and the planned
     activities (who, format, when); a planned activity dated before today (or `as_of`) is

@@ -19,7 +19,7 @@ from graph_models import (
     Principal,
     ReferralFlow,
 )
-from graph_models.common import end_of_day, utc_now
+from graph_models.common import AsOf, end_of_day
 from graph_models.evidence import (
     Evidence,
     JointCasePlan,
@@ -69,18 +69,11 @@ def relationships_of(store: Store, org_id: str) -> nx.Graph:
     return store.introduction_graph([org_id], sectors=())
 
 
-def today() -> date:
-    """Today's date in UTC."""
-    return utc_now().date()
-
-
-def levels_of(
-    store: Store, org_id: str, *, principal: Principal, as_of: date | None = None
-) -> PartnershipLevels:
-    """The level of each partner of ``org_id`` as of a date (today if left out), with the
-    evidence; case refs only for those who may see the case."""
+def levels_of(store: Store, org_id: str, *, principal: Principal, as_of: AsOf) -> PartnershipLevels:
+    """The level of each partner of ``org_id`` as of a day, with the evidence; case refs only
+    for those who may see the case."""
     store.get_organization(org_id)
-    day = as_of or today()
+    day = as_of.day
     levels = _levels(store, org_id, day)
     for partner in levels:
         partner.evidence = [_visible(item, principal) for item in partner.evidence]
@@ -93,10 +86,10 @@ def partner_level_map(
     org_id: str,
     *,
     flows: Mapping[str, ReferralFlow],
-    as_of: date | None = None,
+    as_of: AsOf,
 ) -> dict[str, int]:
-    """Each partner's partnership level (1 to 6) on ``as_of`` (today when None), partners
-    without evidence left out: what an eco-map weighs its lines by.
+    """Each partner's partnership level (1 to 6) on ``as_of``, partners without evidence left
+    out: what an eco-map weighs its lines by.
 
     Referrals, the evidence of level 1, are taken from ``flows`` (as ``Store.referral_flow``
     gives them): a level needs no more than the first referral of each partner, and reading
@@ -110,7 +103,7 @@ def partner_level_map(
             for partner, flow in flows.items()
             if flow.first_referral_at is not None
         },
-        as_of=as_of or today(),
+        as_of=as_of.day,
     )
 
 
@@ -176,11 +169,11 @@ def engagements_of(store: Store, org_id: str, *, until: date) -> list[Engagement
     return [e for e in found if e.status is EngagementStatus.PLANNED or e.date <= until]
 
 
-def health_of(store: Store, org_id: str, *, as_of: date | None = None) -> RelationshipHealthReport:
-    """A suggested state for every partner of ``org_id``, and where it disagrees with the
-    assessed one."""
+def health_of(store: Store, org_id: str, *, as_of: AsOf) -> RelationshipHealthReport:
+    """A suggested state for every partner of ``org_id`` on a day, and where it disagrees with
+    the assessed one."""
     store.get_organization(org_id)
-    day = as_of or today()
+    day = as_of.day
     assessed = {
         partner: state
         for partner, (_, state) in states_as_of(
@@ -211,10 +204,10 @@ def health_of(store: Store, org_id: str, *, as_of: date | None = None) -> Relati
     )
 
 
-def plan_of(store: Store, org_id: str, *, as_of: date | None = None) -> EngagementPlan:
-    """The engagement plan of ``org_id`` as of a date (today if left out)."""
+def plan_of(store: Store, org_id: str, *, as_of: AsOf) -> EngagementPlan:
+    """The engagement plan of ``org_id`` as of a day."""
     store.get_organization(org_id)
-    day = as_of or today()
+    day = as_of.day
     engagements = engagements_of(store, org_id, until=day)
     contact_ids = {
         c for e in engagements if e.status is EngagementStatus.PLANNED for c in e.contact_ids

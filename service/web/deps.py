@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hmac
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from graph_models import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Principal, Role
+from graph_models.common import AsOf
 from service.access.permissions import Permission, hash_token, require
 from service.errors import Unauthenticated
 from service.settings import Settings
@@ -29,6 +31,22 @@ def get_settings(request: Request) -> Settings:
 
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def as_of_query(
+    as_of: Annotated[
+        date | None,
+        Query(
+            description="Answer from the history as it stood at the end of this day (UTC); "
+            "today, up to now, if left out."
+        ),
+    ] = None,
+) -> AsOf:
+    """The ``as_of`` query option, resolved once for the whole request."""
+    return AsOf.of(as_of)
+
+
+AsOfDep = Annotated[AsOf, Depends(as_of_query)]
 
 
 def bearer_token(request: Request) -> str | None:

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from graph_models.common import AsOf
 from graph_models.ecomaps import EcoMap
 from service.ecomaps.service import load_ecomap
 from tests.conftest import add_orgs
@@ -121,7 +122,7 @@ def test_the_route_writes_the_eco_map_byte_for_byte_as_its_model_would(
     assert client.post("/api/v1/profiles", json=profile).status_code == 201
     response = client.get("/api/v1/organizations/hub/ecomap", params=params)
 
-    as_of = date.fromisoformat(params["as_of"]) if "as_of" in params else None
+    as_of = AsOf.of(date.fromisoformat(params["as_of"]) if "as_of" in params else None)
     options = {"depth": params.get("depth", 1), "as_of": as_of, "profile": params.get("profile")}
     model = load_ecomap(store, "hub", **options)
     assert response.content == model.model_dump_json().encode()
