@@ -15,21 +15,15 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
-from service.access import audit_routes, token_routes
 from service.access import pages as access_pages
+from service.access import routes as access_routes
 from service.ecomaps import pages as ecomap_pages
 from service.ecomaps import routes as ecomap_routes
 from service.errors import DomainError
 from service.missing_partners import pages as missing_partner_pages
 from service.missing_partners import routes as missing_partner_routes
-from service.network import (
-    engagement_routes,
-    organization_routes,
-    relationship_routes,
-    sector_routes,
-)
 from service.network import pages as network_pages
-from service.partnerships import evidence_routes
+from service.network import routes as network_routes
 from service.partnerships import routes as partnership_routes
 from service.paths import routes as path_routes
 from service.referrals import pages as referral_pages
@@ -101,18 +95,13 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
 
     api = APIRouter(prefix="/api/v1")
     for routes in (
-        organization_routes,
-        relationship_routes,
-        engagement_routes,
-        sector_routes,
-        token_routes,
-        evidence_routes,
+        network_routes,
+        access_routes,
         partnership_routes,
         ecomap_routes,
         missing_partner_routes,
         referral_routes,
         path_routes,
-        audit_routes,
     ):
         api.include_router(routes.router)
     app.include_router(api)

@@ -1,22 +1,96 @@
-"""How deep each partnership goes, how healthy it is, what to do next, and network measures."""
+"""Partnerships: the evidence of their levels (joint case plans, joint programs, agreements,
+collaboratives), and how deep each partnership goes, how healthy it is, what to do next, and
+network measures."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, status
 
-from graph_models.evidence import PartnershipLevels
+from graph_models.evidence import (
+    Agreement,
+    AgreementCreate,
+    Collaborative,
+    CollaborativeCreate,
+    JointCasePlan,
+    JointCasePlanCreate,
+    JointProgram,
+    JointProgramCreate,
+    PartnershipLevels,
+)
 from graph_models.measures import NetworkMeasures
 from graph_models.partnerships import EngagementPlan, RelationshipHealthReport
 from service.partnerships import service as partnerships
-from service.web.deps import AsOfDep, Reader, StoreDep
+from service.web.deps import AsOfDep, CaseWorker, Editor, Reader, StoreDep
 from service.web.responses import ModelResponse
 
-router = APIRouter(tags=["partnerships"])
+evidence = APIRouter(tags=["partnership evidence"])
+
+OrgFilter = Annotated[str, Query(description="The organization whose records to list.")]
 
 
-@router.get("/organizations/{org_id}/partnership-levels", response_model=PartnershipLevels)
+@evidence.post("/joint-case-plans", status_code=status.HTTP_201_CREATED)
+def create_joint_case_plan(
+    body: JointCasePlanCreate, store: StoreDep, principal: CaseWorker
+) -> JointCasePlan:
+    """Record that providers planned one case together (level 2). Case-level: admins, and
+    caseworkers of one of the organizations."""
+    return partnerships.record_joint_case_plan(store, body, principal=principal)
+
+
+@evidence.get("/joint-case-plans")
+def list_joint_case_plans(
+    store: StoreDep, principal: Reader, org_id: OrgFilter
+) -> list[JointCasePlan]:
+    """The joint case plans of an organization, oldest first. `case_ref` is shown only to
+    admins and to caseworkers of one of the plan's organizations; others see null."""
+    return partnerships.joint_case_plans_of(store, org_id, principal=principal)
+
+
+@evidence.post("/joint-programs", status_code=status.HTTP_201_CREATED)
+def create_joint_program(body: JointProgramCreate, store: StoreDep, _: Editor) -> JointProgram:
+    """Record a program the organizations developed together (level 3)."""
+    return store.create_joint_program(body)
+
+
+@evidence.get("/joint-programs")
+def list_joint_programs(store: StoreDep, _: Reader, org_id: OrgFilter) -> list[JointProgram]:
+    """The joint programs of an organization, oldest first."""
+    return store.list_joint_programs(org_id=org_id)
+
+
+@evidence.post("/agreements", status_code=status.HTTP_201_CREATED)
+def create_agreement(body: AgreementCreate, store: StoreDep, _: Editor) -> Agreement:
+    """Record shared infrastructure (level 4): an information-sharing agreement, a joint
+    management information system, a liaison position or co-located staff. It counts from
+    `start` through `end`."""
+    return store.create_agreement(body)
+
+
+@evidence.get("/agreements")
+def list_agreements(store: StoreDep, _: Reader, org_id: OrgFilter) -> list[Agreement]:
+    """The agreements of an organization, oldest first, ended ones included."""
+    return store.list_agreements(org_id=org_id)
+
+
+@evidence.post("/collaboratives", status_code=status.HTTP_201_CREATED)
+def create_collaborative(body: CollaborativeCreate, store: StoreDep, _: Editor) -> Collaborative:
+    """Record a stakeholder collaborative and its members: `local` with its own governance
+    (level 5) or `state`, a state-level collaborative or cabinet (level 6)."""
+    return store.create_collaborative(body)
+
+
+@evidence.get("/collaboratives")
+def list_collaboratives(store: StoreDep, _: Reader, org_id: OrgFilter) -> list[Collaborative]:
+    """The collaboratives an organization is a member of, oldest first."""
+    return store.list_collaboratives(org_id=org_id)
+
+
+questions = APIRouter(tags=["partnerships"])
+
+
+@questions.get("/organizations/{org_id}/partnership-levels", response_model=PartnershipLevels)
 def partnership_levels(
     org_id: str, store: StoreDep, principal: Reader, as_of: AsOfDep
 ) -> ModelResponse:
@@ -28,7 +102,7 @@ def partnership_levels(
     return ModelResponse(partnerships.levels_of(store, org_id, principal=principal, as_of=as_of))
 
 
-@router.get("/organizations/{org_id}/relationship-health")
+@questions.get("/organizations/{org_id}/relationship-health")
 def relationship_health(
     org_id: str, store: StoreDep, _: Reader, as_of: AsOfDep
 ) -> RelationshipHealthReport:
@@ -39,7 +113,7 @@ def relationship_health(
     return partnerships.health_of(store, org_id, as_of=as_of)
 
 
-@router.get("/organizations/{org_id}/engagement-plan")
+@questions.get("/organizations/{org_id}/engagement-plan")
 def engagement_plan(org_id: str, store: StoreDep, _: Reader, as_of: AsOfDep) -> EngagementPlan:
     """Partners grouped by state with the action each state asks for: green keep, yellow
     improve, red heal, no dot develop. For each partner the last touchpoint and the planned
@@ -48,7 +122,7 @@ def engagement_plan(org_id: str, store: StoreDep, _: Reader, as_of: AsOfDep) -> 
     return partnerships.plan_of(store, org_id, as_of=as_of)
 
 
-@router.get("/network/measures")
+@questions.get("/network/measures")
 def network_measures(
     store: StoreDep,
     _: Reader,
@@ -64,3 +138,8 @@ def network_measures(
     organizations, as many as take a couple of seconds; `betweenness_samples` says how many
     (null: exact)."""
     return partnerships.measures_of(store, org_id=org_id, depth=depth, region=region, top=top)
+
+
+router = APIRouter()
+for part in (evidence, questions):
+    router.include_router(part)

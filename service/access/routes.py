@@ -1,0 +1,64 @@
+"""Access: issuing tokens, and the audit log of case-level reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+from pydantic import BaseModel, Field
+
+from graph_models import AuditAction, AuditEntry, Page, Principal, TokenCreate
+from service.access.permissions import issue_token
+from service.web.deps import DEFAULT_LIMIT, Auditor, Limit, Offset, StoreDep, TokenManager
+
+tokens = APIRouter(prefix="/tokens", tags=["access"])
+
+
+class IssuedToken(BaseModel):
+    """A new token. The token itself is shown this once; only its hash is stored."""
+
+    token: str = Field(description="Send as 'Authorization: Bearer TOKEN'.")
+    principal: Principal
+
+
+@tokens.post("", status_code=status.HTTP_201_CREATED)
+def create_token(body: TokenCreate, store: StoreDep, _: TokenManager) -> IssuedToken:
+    """Issue a token with a role (admin, leader, planner, caseworker)."""
+    token, principal = issue_token(store, body)
+    return IssuedToken(token=token, principal=principal)
+
+
+audit = APIRouter(tags=["audit"])
+
+
+@audit.get("/audit")
+def list_audit(
+    store: StoreDep,
+    _: Auditor,
+    case_ref: Annotated[str | None, Query(max_length=64, description="Only this case.")] = None,
+    org_id: Annotated[
+        str | None, Query(description="Only reads by tokens of this organization.")
+    ] = None,
+    action: Annotated[AuditAction | None, Query(description="Only this kind of read.")] = None,
+    since: Annotated[datetime | None, Query(description="Only entries at or after this.")] = None,
+    until: Annotated[datetime | None, Query(description="Only entries at or before this.")] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
+) -> Page[AuditEntry]:
+    """Every read of case-level data, newest first: who (name, token, role, organization) did
+    what (`action`) to which `case_ref`, and when. Admins only."""
+    return store.list_audit(
+        case_ref=case_ref,
+        org_id=org_id,
+        action=action,
+        since=since,
+        until=until,
+        limit=limit,
+        offset=offset,
+    )
+
+
+router = APIRouter()
+for part in (tokens, audit):
+    router.include_router(part)

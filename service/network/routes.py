@@ -1,0 +1,255 @@
+"""The network's own records: organizations, contacts, relationships with their history,
+engagement activities, sectors and profiles."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from graph_models import (
+    Assessment,
+    Contact,
+    ContactCreate,
+    ContactUpdate,
+    Engagement,
+    EngagementCreate,
+    EngagementKind,
+    EngagementStatus,
+    Organization,
+    OrganizationCreate,
+    OrganizationUpdate,
+    Page,
+    Profile,
+    ProfileCreate,
+    Relationship,
+    RelationshipCreate,
+    RelationshipState,
+    RelationshipUpdate,
+    Sector,
+)
+from service.web.deps import (
+    DEFAULT_LIMIT,
+    Assessor,
+    Deleter,
+    Editor,
+    Limit,
+    Offset,
+    Reader,
+    StoreDep,
+)
+
+organizations = APIRouter(tags=["organizations"])
+
+
+@organizations.post("/organizations", status_code=status.HTTP_201_CREATED)
+def create_organization(body: OrganizationCreate, store: StoreDep, _: Editor) -> Organization:
+    """Add an organization. Its `sector` must be one of `GET /api/v1/sectors`; without an `id`
+    one is made from the name."""
+    return store.create_organization(body)
+
+
+@organizations.get("/organizations")
+def list_organizations(
+    store: StoreDep,
+    _: Reader,
+    sector: Annotated[str | None, Query(description="Only this sector (a slug).")] = None,
+    region: Annotated[str | None, Query(description="Only this region, exactly.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Text found in the name or id.")
+    ] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
+) -> Page[Organization]:
+    """List organizations by name, filtered by sector, region and text, one page at a time."""
+    return store.list_organizations(sector=sector, region=region, q=q, limit=limit, offset=offset)
+
+
+@organizations.get("/organizations/{org_id}")
+def get_organization(org_id: str, store: StoreDep, _: Reader) -> Organization:
+    """One organization."""
+    return store.get_organization(org_id)
+
+
+@organizations.patch("/organizations/{org_id}")
+def update_organization(
+    org_id: str, body: OrganizationUpdate, store: StoreDep, _: Editor
+) -> Organization:
+    """Change an organization's name, sector, region, notes or whether it is internal."""
+    return store.update_organization(org_id, body)
+
+
+@organizations.delete(
+    "/organizations/{org_id}", status_code=status.HTTP_204_NO_CONTENT, response_model=None
+)
+def delete_organization(org_id: str, store: StoreDep, _: Deleter) -> None:
+    """Remove an organization with its contacts and relationships."""
+    store.delete_organization(org_id)
+
+
+@organizations.post("/contacts", status_code=status.HTTP_201_CREATED, tags=["contacts"])
+def create_contact(body: ContactCreate, store: StoreDep, _: Editor) -> Contact:
+    """Add a person, or a role such as 'Hub Director', at an organization."""
+    return store.create_contact(body)
+
+
+@organizations.get("/contacts", tags=["contacts"])
+def list_contacts(
+    store: StoreDep,
+    _: Reader,
+    org_id: Annotated[str | None, Query(description="Only contacts at this organization.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Text found in the name or role.")
+    ] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
+) -> Page[Contact]:
+    """List contacts, filtered by organization and text."""
+    return store.list_contacts(org_id=org_id, q=q, limit=limit, offset=offset)
+
+
+@organizations.get("/contacts/{contact_id}", tags=["contacts"])
+def get_contact(contact_id: str, store: StoreDep, _: Reader) -> Contact:
+    """One contact."""
+    return store.get_contact(contact_id)
+
+
+@organizations.patch("/contacts/{contact_id}", tags=["contacts"])
+def update_contact(contact_id: str, body: ContactUpdate, store: StoreDep, _: Editor) -> Contact:
+    """Change a contact's name, role, email or organization."""
+    return store.update_contact(contact_id, body)
+
+
+@organizations.delete(
+    "/contacts/{contact_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_model=None,
+    tags=["contacts"],
+)
+def delete_contact(contact_id: str, store: StoreDep, _: Deleter) -> None:
+    """Remove a contact."""
+    store.delete_contact(contact_id)
+
+
+relationships = APIRouter(prefix="/relationships", tags=["relationships"])
+
+
+@relationships.post("", status_code=status.HTTP_201_CREATED)
+def create_relationship(
+    body: RelationshipCreate, store: StoreDep, principal: Assessor
+) -> Relationship:
+    """Relate two organizations with a first assessment: a state (green, yellow, red, no_dot)
+    and the reason for it. The token's holder is recorded as the assessor."""
+    return store.create_relationship(body, assessed_by=principal.name)
+
+
+@relationships.get("")
+def list_relationships(
+    store: StoreDep,
+    _: Reader,
+    org_id: Annotated[str | None, Query(description="Only relationships of this org.")] = None,
+    state: Annotated[RelationshipState | None, Query(description="Only this state.")] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
+) -> Page[Relationship]:
+    """List relationships with their current state, filtered by organization and state."""
+    return store.list_relationships(org_id=org_id, state=state, limit=limit, offset=offset)
+
+
+@relationships.get("/{rel_id}")
+def get_relationship(rel_id: str, store: StoreDep, _: Reader) -> Relationship:
+    """One relationship with its current assessment."""
+    return store.get_relationship(rel_id)
+
+
+@relationships.patch("/{rel_id}")
+def assess_relationship(
+    rel_id: str, body: RelationshipUpdate, store: StoreDep, principal: Assessor
+) -> Relationship:
+    """Assess a relationship again. A change of state needs a reason; the earlier assessments
+    stay in the history."""
+    return store.assess_relationship(rel_id, body, assessed_by=principal.name)
+
+
+@relationships.get("/{rel_id}/history")
+def relationship_history(rel_id: str, store: StoreDep, _: Reader) -> list[Assessment]:
+    """Every assessment of a relationship, oldest first: who set which state, when and why."""
+    return store.relationship_history(rel_id)
+
+
+engagements = APIRouter(prefix="/engagements", tags=["engagements"])
+
+
+@engagements.post("", status_code=status.HTTP_201_CREATED)
+def create_engagement(body: EngagementCreate, store: StoreDep, _: Editor) -> Engagement:
+    """Record a touchpoint, held or planned, with the organizations and contacts involved."""
+    return store.create_engagement(body)
+
+
+@engagements.get("")
+def list_engagements(
+    store: StoreDep,
+    _: Reader,
+    org_id: Annotated[str | None, Query(description="Only activities with this org.")] = None,
+    kind: Annotated[EngagementKind | None, Query(description="Only this kind.")] = None,
+    status: Annotated[EngagementStatus | None, Query(description="held or planned.")] = None,
+    since: Annotated[date | None, Query(description="On or after this date.")] = None,
+    until: Annotated[date | None, Query(description="On or before this date.")] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
+) -> Page[Engagement]:
+    """List engagement activities by date."""
+    return store.list_engagements(
+        org_id=org_id,
+        kind=kind,
+        status=status,
+        since=since,
+        until=until,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@engagements.get("/{engagement_id}")
+def get_engagement(engagement_id: str, store: StoreDep, _: Reader) -> Engagement:
+    """One engagement activity."""
+    return store.get_engagement(engagement_id)
+
+
+@engagements.delete("/{engagement_id}", status_code=204, response_model=None)
+def delete_engagement(engagement_id: str, store: StoreDep, _: Deleter) -> None:
+    """Remove an engagement activity."""
+    store.delete_engagement(engagement_id)
+
+
+sectors = APIRouter(tags=["sectors and profiles"])
+
+
+@sectors.get("/sectors")
+def list_sectors(store: StoreDep, _: Reader) -> list[Sector]:
+    """Every known sector: its slug and a label people read."""
+    return store.list_sectors()
+
+
+@sectors.get("/profiles")
+def list_profiles(store: StoreDep, _: Reader) -> list[Profile]:
+    """Sector profiles: named lists of the sectors an agency is expected to engage."""
+    return store.list_profiles()
+
+
+@sectors.post("/profiles", status_code=status.HTTP_201_CREATED)
+def create_profile(body: ProfileCreate, store: StoreDep, _: Editor) -> Profile:
+    """Add a profile; every sector it names must be known."""
+    return store.create_profile(body)
+
+
+@sectors.get("/profiles/{name}")
+def get_profile(name: str, store: StoreDep, _: Reader) -> Profile:
+    """One profile with its sectors in order."""
+    return store.get_profile(name)
+
+
+router = APIRouter()
+for part in (organizations, relationships, engagements, sectors):
+    router.include_router(part)
