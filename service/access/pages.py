@@ -7,13 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from service.access.deps import SESSION_COOKIE, principal_for
 from service.errors import DomainError
-from service.web.deps import (
-    SESSION_COOKIE,
-    SettingsDep,
-    StoreDep,
-    principal_for,
-)
+from service.web.deps import SettingsDep, StoreDep
 from service.web.pages import page_error
 
 router = APIRouter(include_in_schema=False)

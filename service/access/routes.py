@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
 from graph_models import AuditAction, AuditEntry, Page, Principal, TokenCreate
+from service.access.deps import Auditor, TokenManager
 from service.access.permissions import issue_token
-from service.web.deps import DEFAULT_LIMIT, Auditor, Limit, Offset, StoreDep, TokenManager
+from service.web.deps import DEFAULT_LIMIT, Limit, Offset, StoreDep
 
 tokens = APIRouter(prefix="/tokens", tags=["access"])
 

@@ -11,12 +11,13 @@ from fastapi.staticfiles import StaticFiles
 from graph_models import Principal
 from graph_models.common import AsOf
 from graph_models.ecomaps import EcoMap, MapView, RegionMap
+from service.access.deps import get_principal
 from service.access.permissions import Permission, require
 from service.ecomaps.service import load_ecomap, load_ecomap_changes, load_region_map, sector_labels
 from service.errors import DomainError
 from service.settings import Settings
 from service.store import Store
-from service.web.deps import SettingsDep, StoreDep, get_principal
+from service.web.deps import SettingsDep, StoreDep
 from service.web.pages import page_error, render
 from visualizations.drawing import Drawing, ecomap_drawing, region_drawing
 from visualizations.style import STATE_STYLES

@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from graph_models.ecomaps import EcoMap, EcoMapChanges, RegionMap
+from service.access.deps import Reader
 from service.ecomaps.service import load_ecomap_changes, load_ecomap_fields, load_region_map
-from service.web.deps import AsOfDep, Reader, StoreDep
+from service.web.deps import AsOfDep, StoreDep
 from service.web.responses import ModelResponse
 
 router = APIRouter(tags=["eco-maps"])

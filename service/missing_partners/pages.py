@@ -8,9 +8,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from graph_models.missing_partners import SectorStatus
+from service.access.deps import get_principal
 from service.errors import DomainError
 from service.missing_partners import service as gaps
-from service.web.deps import SettingsDep, StoreDep, get_principal
+from service.web.deps import SettingsDep, StoreDep
 from service.web.pages import page_error, render
 
 router = APIRouter(include_in_schema=False)

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from graph_models.missing_partners import MissingPartners
+from service.access.deps import Reader
 from service.missing_partners import service as gaps
-from service.web.deps import Reader, StoreDep
+from service.web.deps import StoreDep
 from service.web.responses import ModelResponse
 
 router = APIRouter(tags=["missing partners"])

@@ -8,12 +8,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from service.access.deps import get_principal
 from service.errors import DomainError
-from service.web.deps import (
-    SettingsDep,
-    StoreDep,
-    get_principal,
-)
+from service.web.deps import SettingsDep, StoreDep
 from service.web.pages import page_error, render
 
 router = APIRouter(include_in_schema=False)

@@ -29,16 +29,8 @@ from graph_models import (
     RelationshipUpdate,
     Sector,
 )
-from service.web.deps import (
-    DEFAULT_LIMIT,
-    Assessor,
-    Deleter,
-    Editor,
-    Limit,
-    Offset,
-    Reader,
-    StoreDep,
-)
+from service.access.deps import Assessor, Deleter, Editor, Reader
+from service.web.deps import DEFAULT_LIMIT, Limit, Offset, StoreDep
 
 organizations = APIRouter(tags=["organizations"])
 

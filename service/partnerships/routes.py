@@ -21,8 +21,9 @@ from graph_models.evidence import (
 )
 from graph_models.measures import NetworkMeasures
 from graph_models.partnerships import EngagementPlan, RelationshipHealthReport
+from service.access.deps import CaseWorker, Editor, Reader
 from service.partnerships import service as partnerships
-from service.web.deps import AsOfDep, CaseWorker, Editor, Reader, StoreDep
+from service.web.deps import AsOfDep, StoreDep
 from service.web.responses import ModelResponse
 
 evidence = APIRouter(tags=["partnership evidence"])

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from graph_models import WarmPaths
+from service.access.deps import Reader
 from service.paths.service import find_warm_paths
-from service.web.deps import Reader, StoreDep
+from service.web.deps import StoreDep
 
 router = APIRouter(tags=["paths"])
 

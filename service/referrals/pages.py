@@ -10,11 +10,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from graph_models import AuditAction, CaseTrace, FeedbackGaps
 from graph_models.referrals import DEFAULT_OVERDUE_AFTER_DAYS, TracedReferral
+from service.access.deps import get_principal
 from service.access.permissions import Permission, require
 from service.errors import DomainError
 from service.referrals import service as referrals
 from service.store import Store
-from service.web.deps import SettingsDep, StoreDep, get_principal
+from service.web.deps import SettingsDep, StoreDep
 from service.web.pages import page_error, render
 
 router = APIRouter(include_in_schema=False)

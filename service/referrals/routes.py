@@ -17,16 +17,9 @@ from graph_models import (
     ReferralStatus,
 )
 from graph_models.referrals import DEFAULT_OVERDUE_AFTER_DAYS, describe_transitions
+from service.access.deps import CaseReader, CaseWorker, Reader
 from service.referrals import service as referrals
-from service.web.deps import (
-    DEFAULT_LIMIT,
-    CaseReader,
-    CaseWorker,
-    Limit,
-    Offset,
-    Reader,
-    StoreDep,
-)
+from service.web.deps import DEFAULT_LIMIT, Limit, Offset, StoreDep
 from service.web.responses import ModelResponse
 
 router = APIRouter(tags=["referrals"])
