@@ -76,7 +76,6 @@ from graph_models.evidence import (
     ReferralTally,
 )
 from graph_models.referrals import FUNNEL_STAGES, NO_DAYS, median_days
-from service.missing_partners.analytics import rank_candidates  # noqa: F401
 from service.errors import Conflict, InvalidReference, NotFound
 from service.store.protocol import ImportSummary, Progress
 from service.store.records import (
