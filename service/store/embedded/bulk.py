@@ -1,0 +1,84 @@
+"""Bulk import into the embedded store: a whole network bundle in one transaction."""
+
+from __future__ import annotations
+
+from graph_models import NetworkBundle, relationship_id
+from graph_models.bundles import collector_paused
+from service.store.embedded.referrals import ReferralsMixin
+from service.store.protocol import ImportSummary, Progress
+from service.store.records import add_relationship_edge, organization_node, to_text
+
+
+class BulkMixin(ReferralsMixin):
+    """Imports a bundle through the inserts of the network and of referrals."""
+
+    def import_bundle(
+        self, bundle: NetworkBundle, *, progress: Progress | None = None
+    ) -> ImportSummary:
+        tick = progress or (lambda what, count: None)
+        summary = ImportSummary()
+        with collector_paused(), self._lock, self._write() as db:
+            if bundle.sectors:
+                db.executemany(
+                    "INSERT INTO sectors (slug, label, description) VALUES (?, ?, ?) "
+                    "ON CONFLICT (slug) DO UPDATE SET label = excluded.label, "
+                    "description = excluded.description",
+                    [(s.slug, s.label, s.description) for s in bundle.sectors],
+                )
+                summary.sectors = len(bundle.sectors)
+                tick("sectors", summary.sectors)
+            for profile in bundle.profiles:
+                if self._exists("profiles", "name", profile.name):
+                    continue
+                for sector in profile.sectors:
+                    self._require_sector(sector)
+                self._insert_profile(db, profile)
+                summary.profiles += 1
+            tick("profiles", summary.profiles)
+            new_nodes = []
+            for org in bundle.organizations:
+                org_id = self._insert_organization(db, org)
+                new_nodes.append((org_id, organization_node(org.model_dump())))
+                tick("organizations", 1)
+            summary.organizations = len(bundle.organizations)
+            for contact in bundle.contacts:
+                self._insert_contact(db, contact)
+                tick("contacts", 1)
+            summary.contacts = len(bundle.contacts)
+            new_edges = []
+            for rel in bundle.relationships:
+                rel_id = relationship_id(rel.org_a, rel.org_b)
+                self._insert_relationship(db, rel_id, rel.org_a, rel.org_b)
+                for step in rel.history:
+                    self._insert_assessment(
+                        db,
+                        rel_id,
+                        step.state,
+                        step.reason,
+                        step.assessed_by,
+                        to_text(step.assessed_at),
+                    )
+                summary.assessments += len(rel.history)
+                new_edges.append(
+                    (
+                        rel_id,
+                        rel.org_a,
+                        rel.org_b,
+                        [(to_text(a.assessed_at), a.state.value) for a in rel.history],
+                    )
+                )
+                tick("relationships", 1)
+            summary.relationships = len(bundle.relationships)
+            for engagement in bundle.engagements:
+                self._insert_engagement(db, engagement)
+                tick("engagements", 1)
+            summary.engagements = len(bundle.engagements)
+            summary.referral_events = self._insert_referrals(db, bundle.referrals)[1]
+            summary.referrals = len(bundle.referrals)
+            tick("referrals", summary.referrals)
+        with self._lock:
+            # Committed: the graph gains the batch, rather than being reloaded whole.
+            self._graph.add_nodes_from(new_nodes)
+            for rel_id, org_a, org_b, history in new_edges:
+                add_relationship_edge(self._graph, rel_id, org_a, org_b, history)
+        return summary

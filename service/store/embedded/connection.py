@@ -1,0 +1,130 @@
+"""The embedded store's plumbing: the SQLite file and its connection, the lock, and the
+networkx graph derived from it, which the other parts of the store share.
+
+SQLite runs in WAL mode with foreign keys on and ``synchronous=FULL``; every write is one
+transaction and returns only after it is committed. The analytics graph is rebuilt on start
+and kept in step after every committed write.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from service.errors import InvalidReference, NotFound
+from service.store.records import add_relationship_edge, organization_node
+
+DATABASE_FILE = "stakeholder-graph.sqlite3"
+
+
+class EmbeddedBase:
+    """The connection, its lock and the live graph, with the helpers that read and write
+    through them; each part of :class:`~service.store.embedded.EmbeddedStore` builds on it."""
+
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / DATABASE_FILE
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA cache_size=-65536")  # 64 MiB: bulk imports touch big indexes
+        self._db.executescript(
+            resources.files("service.store.embedded").joinpath("schema.sql").read_text()
+        )
+        self._graph = self._load_graph()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _one(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> sqlite3.Row | None:
+        with self._lock:
+            row: sqlite3.Row | None = self._db.execute(sql, params).fetchone()
+            return row
+
+    def _all(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def _tuples(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Rows as plain tuples: cheaper than named rows when a read returns hundreds of
+        thousands."""
+        with self._lock:
+            cursor = self._db.cursor()
+            cursor.row_factory = None
+            rows: list[tuple[Any, ...]] = cursor.execute(sql, params).fetchall()
+            return rows
+
+    def _exists(self, table: str, key: str, value: str) -> bool:
+        return self._one(f"SELECT 1 FROM {table} WHERE {key} = ?", (value,)) is not None
+
+    def _require_org(self, org_id: str) -> None:
+        if not self._exists("organizations", "id", org_id):
+            raise InvalidReference(f"organization '{org_id}' does not exist")
+
+    def _require_sector(self, sector: str) -> None:
+        if not self._exists("sectors", "slug", sector):
+            raise InvalidReference(
+                f"sector '{sector}' is not known; GET /api/v1/sectors lists the known sectors"
+            )
+
+    def _page(
+        self, sql: str, params: list[Any], limit: int, offset: int
+    ) -> tuple[int, list[sqlite3.Row]]:
+        total_row = self._one(f"SELECT count(*) FROM ({sql})", tuple(params))
+        rows = self._all(f"{sql} LIMIT ? OFFSET ?", (*params, limit, offset))
+        return (total_row[0] if total_row else 0), rows
+
+    def _require_in_graph(self, org_ids: Iterable[str]) -> None:
+        """:class:`NotFound` naming the first of ``org_ids`` not in the graph (under the lock)."""
+        for org_id in org_ids:
+            if org_id not in self._graph:
+                raise NotFound(f"organization '{org_id}' does not exist")
+
+    def _load_graph(self) -> nx.Graph:
+        graph = nx.Graph()
+        for row in self._all("SELECT * FROM organizations"):
+            graph.add_node(row["id"], **organization_node(row))
+        histories: dict[str, list[tuple[str, str]]] = {}
+        for row in self._all("SELECT rel_id, assessed_at, state FROM assessments ORDER BY seq"):
+            histories.setdefault(row["rel_id"], []).append((row["assessed_at"], row["state"]))
+        for row in self._all("SELECT id, org_a, org_b FROM relationships"):
+            add_relationship_edge(
+                graph, row["id"], row["org_a"], row["org_b"], histories[row["id"]]
+            )
+        return graph
+
+    def _present(self, table: str, column: str, values: Iterable[str]) -> set[str]:
+        """Which of ``values`` are in ``table.column``, asked in one query, in order: the
+        index is read in one sweep."""
+        rows = self._tuples(
+            f"SELECT {column} FROM {table} "
+            f"WHERE {column} IN (SELECT value FROM json_each(:values))",
+            {"values": json.dumps(sorted(values))},
+        )
+        return {row[0] for row in rows}

@@ -1,0 +1,119 @@
+"""Partnership evidence in the embedded store: joint case plans, joint programs, agreements
+and collaboratives, each with the organizations it binds.
+"""
+
+from __future__ import annotations
+
+import json
+
+from graph_models.common import utc_now
+from graph_models.evidence import (
+    Agreement,
+    AgreementCreate,
+    Collaborative,
+    CollaborativeCreate,
+    JointCasePlan,
+    JointCasePlanCreate,
+    JointProgram,
+    JointProgramCreate,
+)
+from service.errors import Conflict, NotFound
+from service.store.embedded.connection import EmbeddedBase
+from service.store.records import (
+    EVIDENCE_KINDS,
+    EvidenceCreate,
+    EvidenceRecord,
+    evidence_noun,
+    evidence_record,
+    evidence_row,
+    new_id,
+    to_text,
+)
+
+
+class EvidenceMixin(EmbeddedBase):
+    """Partnership evidence: one table of records of every kind, and their organizations."""
+
+    def create_joint_case_plan(self, plan: JointCasePlanCreate) -> JointCasePlan:
+        return self._create_evidence(plan, JointCasePlan)
+
+    def list_joint_case_plans(self, *, org_id: str) -> list[JointCasePlan]:
+        return self._evidence(JointCasePlan, org_id=org_id)
+
+    def create_joint_program(self, program: JointProgramCreate) -> JointProgram:
+        return self._create_evidence(program, JointProgram)
+
+    def list_joint_programs(self, *, org_id: str) -> list[JointProgram]:
+        return self._evidence(JointProgram, org_id=org_id)
+
+    def create_agreement(self, agreement: AgreementCreate) -> Agreement:
+        return self._create_evidence(agreement, Agreement)
+
+    def list_agreements(self, *, org_id: str) -> list[Agreement]:
+        return self._evidence(Agreement, org_id=org_id)
+
+    def create_collaborative(self, collaborative: CollaborativeCreate) -> Collaborative:
+        return self._create_evidence(collaborative, Collaborative)
+
+    def list_collaboratives(self, *, org_id: str) -> list[Collaborative]:
+        return self._evidence(Collaborative, org_id=org_id)
+
+    def get_collaborative(self, collaborative_id: str) -> Collaborative:
+        found = self._evidence(Collaborative, evidence_id=collaborative_id)
+        if not found:
+            raise NotFound(f"collaborative '{collaborative_id}' does not exist")
+        return found[0]
+
+    def _create_evidence(
+        self, record: EvidenceCreate, model: type[EvidenceRecord]
+    ) -> EvidenceRecord:
+        """Write one evidence record and the organizations it binds, and read it back."""
+        row = evidence_row(record)
+
+        def taken(slug: str) -> bool:
+            found = self._one("SELECT 1 FROM evidence WHERE kind = ? AND id = ?", (row.kind, slug))
+            return found is not None
+
+        with self._write() as db:
+            if row.wanted_id and taken(row.wanted_id):
+                raise Conflict(f"{evidence_noun(row.kind)} '{row.wanted_id}' already exists")
+            for org_id in row.org_ids:
+                self._require_org(org_id)
+            evidence_id = new_id(row.wanted_id, row.id_source, taken)
+            values = {
+                "kind": row.kind.value,
+                "id": evidence_id,
+                "created_at": to_text(utc_now()),
+                **row.columns,
+            }
+            db.execute(
+                f"INSERT INTO evidence ({', '.join(values)}) "
+                f"VALUES ({', '.join('?' for _ in values)})",
+                tuple(values.values()),
+            )
+            db.executemany(
+                "INSERT INTO evidence_orgs (kind, evidence_id, org_id) VALUES (?, ?, ?)",
+                [(row.kind.value, evidence_id, org_id) for org_id in row.org_ids],
+            )
+        return self._evidence(model, evidence_id=evidence_id)[0]
+
+    def _evidence(
+        self,
+        model: type[EvidenceRecord],
+        *,
+        org_id: str | None = None,
+        evidence_id: str | None = None,
+    ) -> list[EvidenceRecord]:
+        """Evidence of one kind naming ``org_id`` (or with ``evidence_id``), oldest first."""
+        rows = self._all(
+            "SELECT e.*, (SELECT json_group_array(org_id) FROM evidence_orgs "
+            "             WHERE kind = e.kind AND evidence_id = e.id) AS org_ids "
+            "FROM evidence e WHERE e.kind = :kind AND (:id IS NULL OR e.id = :id) AND "
+            "(:org IS NULL OR e.id IN (SELECT evidence_id FROM evidence_orgs "
+            "                          WHERE kind = :kind AND org_id = :org)) "
+            "ORDER BY e.start_date, e.id",
+            {"kind": EVIDENCE_KINDS[model].value, "id": evidence_id, "org": org_id},
+        )
+        return [
+            evidence_record(model, dict(row), sorted(json.loads(row["org_ids"]))) for row in rows
+        ]

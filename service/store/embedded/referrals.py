@@ -1,0 +1,461 @@
+"""Referrals in the embedded store: referrals and their events, the per-pair counters kept
+with them, flows, feedback loops, days to feedback, and referrals as partnership signals
+(referral facts and tallies).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from graph_models import (
+    DaysToFeedback,
+    FeedbackLoops,
+    LoopCounts,
+    LoopScope,
+    Page,
+    Referral,
+    ReferralCreate,
+    ReferralEvent,
+    ReferralEventCreate,
+    ReferralFlow,
+    ReferralImport,
+    ReferralStatus,
+)
+from graph_models.common import utc_now
+from graph_models.evidence import ReferralFact, ReferralTally
+from graph_models.referrals import FUNNEL_STAGES, NO_DAYS, median_days
+from service.errors import InvalidReference, NotFound
+from service.store.embedded.network import NetworkMixin
+from service.store.records import (
+    PAIR_COLUMNS,
+    PAIR_COUNTERS,
+    REFERRAL_COLUMNS,
+    PairTotals,
+    assemble_pair_loops,
+    combine_flows,
+    from_text,
+    moved,
+    new_referral_id,
+    pair_deltas,
+    referral_facts_of,
+    referral_of,
+    referral_rows,
+    referral_tallies_of,
+    refuse_repeated_referral_ids,
+    scope_kind,
+    state_fields,
+    to_text,
+)
+
+CLOSED_DAYS = {
+    "pair": "SELECT feedback_days FROM referrals "
+    "WHERE from_org = :from_org AND to_org = :to_org AND feedback_days IS NOT NULL",
+    "sender": "SELECT feedback_days FROM referrals "
+    "WHERE from_org = :from_org AND feedback_days IS NOT NULL",
+    "receiver": "SELECT r.feedback_days FROM referral_pairs p JOIN referrals r "
+    "ON r.from_org = p.from_org AND r.to_org = p.to_org "
+    "WHERE p.to_org = :to_org AND r.feedback_days IS NOT NULL",
+}
+"""Days to feedback of the closed loops of a pair, a sender or a receiver, each read
+through the index of the pairs' referrals."""
+
+
+_PAIR_INSERT = (
+    f"INSERT INTO referral_pairs (from_org, to_org, first_sent_at, last_sent_at, "
+    f"{', '.join(PAIR_COLUMNS)})"
+)
+_PAIR_ADD = (
+    "ON CONFLICT (from_org, to_org) DO UPDATE SET "
+    "first_sent_at = min(first_sent_at, excluded.first_sent_at), "
+    "last_sent_at = max(last_sent_at, excluded.last_sent_at), "
+    + ", ".join(f"{column} = {column} + excluded.{column}" for column in PAIR_COLUMNS)
+)
+"""Adds the counters of the rows to insert to those of pairs already there."""
+_REACHED = [
+    *(f"stage >= {stage}" for stage in range(len(FUNNEL_STAGES))),
+    "loop_closed_at IS NOT NULL",
+]
+_PAIR_COUNTED = [*_REACHED, *(f"screening AND {reached}" for reached in _REACHED)]
+"""Which stored referrals each counter of :data:`PAIR_COLUMNS` counts."""
+
+
+class ReferralsMixin(NetworkMixin):
+    """Referrals, their events and what they add up to."""
+
+    _PAIR_UPSERT = f"{_PAIR_INSERT} VALUES (?, ?, ?, ?{', ?' * len(PAIR_COLUMNS)}) {_PAIR_ADD}"
+    # Row by row rather than summed per pair first: pairs rarely repeat within a batch, and
+    # SQLite groups rows slower than it adds them. NOT INDEXED: the new rows by rowid; in
+    # pair order, so that the pairs' pages are visited in turn.
+    _PAIRS_OF_NEW_REFERRALS = (
+        f"{_PAIR_INSERT} SELECT from_org, to_org, sent_at, sent_at, {', '.join(_PAIR_COUNTED)} "
+        f"FROM referrals NOT INDEXED WHERE rowid > ? ORDER BY from_org, to_org {_PAIR_ADD}"
+    )
+
+    def create_referral(self, referral: ReferralCreate, *, recorded_by: str) -> Referral:
+        record = ReferralImport(**referral.model_dump(), recorded_by=recorded_by)
+        with self._write() as db:
+            ids, _ = self._insert_referrals(db, [record])
+        return self.get_referral(ids[0])
+
+    def _insert_referrals(
+        self, db: sqlite3.Connection, referrals: list[ReferralImport]
+    ) -> tuple[list[str], int]:
+        """Insert validated referrals with their events and counters; the ids and the number
+        of events written."""
+        if not referrals:
+            return [], 0
+        ids = [referral.id or new_referral_id() for referral in referrals]
+        now = to_text(utc_now())
+
+        templates: dict[tuple[tuple[str, ...], str], str] = {}
+
+        def events_json(statuses: tuple[str, ...], ats: list[str], recorded_by: str) -> str:
+            """``json.dumps`` of ``[status, at, recorded_by, now]`` lists, written directly:
+            statuses and timestamps hold no character JSON escapes. All but the times is the
+            same for every referral with these statuses and recorder, so made once."""
+            template = templates.get((statuses, recorded_by))
+            if template is None:
+                by = json.dumps(recorded_by).replace("{", "{{").replace("}", "}}")
+                template = templates[statuses, recorded_by] = (
+                    "["
+                    + ", ".join(f'["{status}", "{{}}", {by}, "{now}"]' for status in statuses)
+                    + "]"
+                )
+            return template.format(*ats)
+
+        # A new row's rowid is one past the largest: the referrals written here follow `last`.
+        [last] = db.execute("SELECT coalesce(max(rowid), 0) FROM referrals").fetchone()
+        db.execute("SAVEPOINT referrals")
+        try:
+            db.executemany(
+                f"INSERT INTO referrals ({', '.join(REFERRAL_COLUMNS)}, events) "
+                f"VALUES ({', '.join('?' * (len(REFERRAL_COLUMNS) + 1))})",
+                referral_rows(ids, referrals, recorded_at=now, events_as=events_json),
+            )
+        except sqlite3.IntegrityError:
+            db.execute("ROLLBACK TO referrals")
+            self._refuse_unknown_names(referrals, ids)
+            raise
+        db.execute("RELEASE referrals")
+        db.execute(self._PAIRS_OF_NEW_REFERRALS, (last,))
+        return ids, sum(len(referral.events) for referral in referrals)
+
+    def _refuse_unknown_names(self, referrals: list[ReferralImport], ids: list[str]) -> None:
+        """Say why the schema's keys refused ``referrals``: the first organization that does
+        not exist, else the first id that is taken or repeats. Asked only once refused, as the
+        keys check every row anyway."""
+        known = self._present(
+            "organizations", "id", {r.from_org for r in referrals} | {r.to_org for r in referrals}
+        )
+        for referral in referrals:
+            for org_id in (referral.from_org, referral.to_org):
+                if org_id not in known:
+                    raise InvalidReference(f"organization '{org_id}' does not exist")
+        refuse_repeated_referral_ids(ids, self._present("referrals", "id", ids))
+
+    def _bump_pairs(
+        self, db: sqlite3.Connection, totals: dict[tuple[str, str], PairTotals]
+    ) -> None:
+        db.executemany(
+            self._PAIR_UPSERT,
+            [
+                (from_org, to_org, t.first_sent_at, t.last_sent_at, *t.counts)
+                for (from_org, to_org), t in totals.items()
+            ],
+        )
+
+    def add_referral_event(
+        self, referral_id: str, event: ReferralEventCreate, *, recorded_by: str
+    ) -> Referral:
+        with self._write() as db:
+            row = self._referral_row(referral_id)
+            before, after = moved(referral_id, row, event)
+            events = json.loads(row["events"])
+            events.append((event.status.value, to_text(event.at), recorded_by, to_text(utc_now())))
+            db.execute(
+                "UPDATE referrals SET status = :status, status_at = :status_at, stage = :stage, "
+                "loop_closed_at = :loop_closed_at, feedback_days = :feedback_days, "
+                "events = :events WHERE id = :id",
+                {
+                    **state_fields(from_text(row["sent_at"]), after),
+                    "events": json.dumps(events),
+                    "id": referral_id,
+                },
+            )
+            deltas = pair_deltas(before, after, screening=bool(row["screening"]))
+            pair = PairTotals(row["sent_at"], row["sent_at"], deltas)
+            self._bump_pairs(db, {(row["from_org"], row["to_org"]): pair})
+        return self.get_referral(referral_id)
+
+    def _referral_row(self, referral_id: str) -> sqlite3.Row:
+        row = self._one("SELECT * FROM referrals WHERE id = ?", (referral_id,))
+        if row is None:
+            raise NotFound(f"referral '{referral_id}' does not exist")
+        return row
+
+    def get_referral(self, referral_id: str) -> Referral:
+        return _referral(self._referral_row(referral_id))
+
+    @staticmethod
+    def _of_org(columns: str) -> str:
+        """The ``columns`` of the referrals the organization ``:org`` sent or received, each
+        found through an index: those it received through the pairs that point at it."""
+        received = ", ".join(f"r.{column.strip()}" for column in columns.split(","))
+        return (
+            f"(SELECT {columns} FROM referrals WHERE from_org = :org UNION ALL "
+            f"SELECT {received} FROM referral_pairs p JOIN referrals r "
+            f"ON r.from_org = p.from_org AND r.to_org = p.to_org WHERE p.to_org = :org)"
+        )
+
+    def list_referrals(
+        self,
+        *,
+        visible_to: str | None,
+        case_ref: str | None = None,
+        org_id: str | None = None,
+        status: ReferralStatus | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[Referral]:
+        params: dict[str, Any] = {"visible_to": visible_to, "org_id": org_id}
+        source = "referrals"
+        if case_ref is None and (visible_to or org_id):
+            source, params["org"] = self._of_org("*"), visible_to or org_id
+        where = ["sensitive = 0" if visible_to is None else ":visible_to IN (from_org, to_org)"]
+        if org_id is not None:
+            where.append(":org_id IN (from_org, to_org)")
+        if case_ref is not None:
+            where.append("case_ref = :case_ref")
+            params["case_ref"] = case_ref
+        if status is not None:
+            where.append("status = :status")
+            params["status"] = status.value
+        sql = f"SELECT * FROM {source} WHERE {' AND '.join(where)} ORDER BY sent_at, id"
+        total_row = self._one(f"SELECT count(*) FROM ({sql})", params)
+        rows = self._all(
+            f"{sql} LIMIT :limit OFFSET :offset", {**params, "limit": limit, "offset": offset}
+        )
+        return Page(
+            items=[_referral(row) for row in rows],
+            total=total_row[0] if total_row else 0,
+            limit=limit,
+            offset=offset,
+        )
+
+    def referral_flow(
+        self, org_id: str, *, as_of: datetime | None = None
+    ) -> dict[str, ReferralFlow]:
+        self.get_organization(org_id)
+        params = {"org": org_id, "as_of": to_text(as_of) if as_of else None}
+        if as_of is None:
+            sql = (
+                "SELECT {partner}, sent, loop_closed, first_sent_at "
+                "FROM referral_pairs WHERE {end} = :org"
+            )
+            sent = self._tuples(sql.format(partner="to_org", end="from_org"), params)
+            received = self._tuples(sql.format(partner="from_org", end="to_org"), params)
+        else:
+            sql = (
+                "SELECT {partner}, count(*), sum(coalesce(loop_closed_at <= :as_of, 0)), "
+                "min(sent_at) FROM {source} "
+                "WHERE {end} = :org AND sent_at <= :as_of GROUP BY {partner}"
+            )
+            sent = self._tuples(
+                sql.format(partner="to_org", end="from_org", source="referrals"), params
+            )
+            received = self._tuples(
+                sql.format(
+                    partner="from_org",
+                    end="to_org",
+                    source=self._of_org("from_org, to_org, sent_at, loop_closed_at"),
+                ),
+                params,
+            )
+        return combine_flows(sent, received)
+
+    def feedback_loops(
+        self, *, org_id: str | None = None, overdue_before: datetime, worst: int
+    ) -> FeedbackLoops:
+        params: dict[str, Any] = {"org": org_id, "before": to_text(overdue_before)}
+        with self._lock:
+            if org_id is not None:
+                self.get_organization(org_id)
+                # The organization's open loops not yet overdue, through the pairs' index.
+                open_since = self._open_since(
+                    "(SELECT r.from_org, r.to_org, r.feedback_days, r.sent_at FROM "
+                    "(SELECT from_org, to_org FROM referral_pairs "
+                    "WHERE from_org = :org OR to_org = :org) p "
+                    "JOIN referrals r ON r.from_org = p.from_org AND r.to_org = p.to_org)",
+                    params,
+                )
+                pairs = self._pair_rows("WHERE from_org = :org OR to_org = :org", params)
+                return FeedbackLoops.of_pairs(assemble_pair_loops(pairs, open_since))
+            return self._network_loops(params, worst)
+
+    def _network_loops(self, params: dict[str, Any], worst: int) -> FeedbackLoops:
+        """The loops of the whole network, summed up by SQL from the pairs' counters and the
+        index of open loops; of the pairs only the ``worst`` most overdue and those that might
+        tie with them are read."""
+        open_since = self._open_since("referrals INDEXED BY referrals_open_by_sent", params)
+        pending_from: Counter[str] = Counter()
+        pending_to: Counter[str] = Counter()
+        for (from_org, to_org), count in open_since.items():
+            pending_from[from_org] += count
+            pending_to[to_org] += count
+        sent, closed = PAIR_COLUMNS.index("sent"), PAIR_COLUMNS.index("loop_closed")
+        senders: dict[str, LoopCounts] = {}
+        total_pairs, totals = 0, [0] * len(PAIR_COLUMNS)
+        for org, pairs_sent, *counts in self._tuples(
+            f"SELECT from_org, count(*), {', '.join(f'sum({c})' for c in PAIR_COLUMNS)} "
+            f"FROM referral_pairs GROUP BY from_org",
+            params,
+        ):
+            open_loops = counts[sent] - counts[closed]
+            senders[org] = LoopCounts(counts[sent], counts[closed], open_loops - pending_from[org])
+            total_pairs += pairs_sent
+            totals = [total + count for total, count in zip(totals, counts, strict=True)]
+        receivers = {
+            org: LoopCounts(sent_loops, closed_loops, sent_loops - closed_loops - pending_to[org])
+            for org, sent_loops, closed_loops in self._tuples(
+                "SELECT to_org, sum(sent), sum(loop_closed) FROM referral_pairs GROUP BY to_org",
+                params,
+            )
+        }
+        # A pair's overdue loops are at most its open ones: once the ``worst`` pairs with the
+        # most open loops are known, no pair with fewer open loops than the least overdue of
+        # them can rank before any of them.
+        most_open = assemble_pair_loops(
+            self._pair_rows("ORDER BY sent - loop_closed DESC LIMIT :worst", {"worst": worst}),
+            open_since,
+        )
+        pairs = most_open
+        if len(most_open) == worst:
+            floor = min(pair.overdue for pair in most_open)
+            rows = self._pair_rows("WHERE sent - loop_closed >= :floor", {"floor": floor})
+            pairs = assemble_pair_loops(rows, open_since)
+        return FeedbackLoops(
+            pairs=pairs,
+            total_pairs=total_pairs,
+            senders=senders,
+            receivers=receivers,
+            reached=totals[: len(PAIR_COUNTERS)],
+            reached_after_screening=totals[len(PAIR_COUNTERS) :],
+            overdue=totals[sent] - totals[closed] - sum(open_since.values()),
+        )
+
+    def _open_since(self, source: str, params: dict[str, Any]) -> dict[tuple[str, str], int]:
+        """Per pair, the open loops of ``source`` sent at or after the overdue cut-off."""
+        rows = self._tuples(
+            f"SELECT from_org, to_org, count(*) FROM {source} "
+            f"WHERE feedback_days IS NULL AND sent_at >= :before GROUP BY from_org, to_org",
+            params,
+        )
+        return {(from_org, to_org): count for from_org, to_org, count in rows}
+
+    def _pair_rows(self, clause: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return self._tuples(
+            f"SELECT from_org, to_org, {', '.join(PAIR_COLUMNS)} FROM referral_pairs {clause}",
+            params,
+        )
+
+    def days_to_feedback(
+        self, scopes: list[LoopScope], *, late_after_days: int
+    ) -> list[DaysToFeedback]:
+        read: dict[LoopScope, list[float]] = {}
+
+        def closed_days(scope: LoopScope) -> list[float]:
+            """The days of a pair, sender or receiver, read once per call."""
+            if scope not in read:
+                sql = CLOSED_DAYS[scope_kind(scope)]
+                read[scope] = [row[0] for row in self._tuples(sql, scope._asdict())]
+            return read[scope]
+
+        answers = []
+        with self._lock:
+            for scope in scopes:
+                kind = scope_kind(scope)
+                if kind == "all":
+                    answers.append(self._network_days_to_feedback(late_after_days))
+                    continue
+                if kind == "party":
+                    days = [
+                        *closed_days(LoopScope(from_org=scope.party)),
+                        *closed_days(LoopScope(to_org=scope.party)),
+                    ]
+                else:
+                    days = closed_days(scope)
+                answers.append(DaysToFeedback.of(sorted(days), late_after_days=late_after_days))
+        return answers
+
+    def _network_days_to_feedback(self, late_after_days: int) -> DaysToFeedback:
+        """Every closed loop, through their index in order of days: the count, the late ones
+        and the middle one or two, without reading the rest."""
+        where = "FROM referrals WHERE feedback_days IS NOT NULL"
+        [(closed, late)] = self._tuples(
+            f"SELECT count(*), count(feedback_days > :late OR NULL) {where}",
+            {"late": late_after_days},
+        )
+        if not closed:
+            return NO_DAYS
+        middle = self._tuples(
+            f"SELECT feedback_days {where} ORDER BY feedback_days LIMIT :take OFFSET :skip",
+            {"take": 2 - closed % 2, "skip": (closed - 1) // 2},
+        )
+        return DaysToFeedback(median_days([row[0] for row in middle]), late)
+
+    # -- referrals as partnership signals ----
+
+    def referral_facts(
+        self, org_id: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[ReferralFact]:
+        self.get_organization(org_id)
+        params = {
+            "org": org_id,
+            "since": to_text(since) if since else None,
+            "until": to_text(until) if until else None,
+        }
+        # Only the pairs with referrals in the window (the pairs first: CROSS JOIN keeps that
+        # order), and of theirs only those sent in it, read from the index before any row.
+        window = [
+            *(["p.last_sent_at > :since", "r.sent_at > :since"] if since else []),
+            *(["p.first_sent_at <= :until", "r.sent_at <= :until"] if until else []),
+        ]
+        sql = (
+            "SELECT r.from_org, r.to_org, r.sent_at, r.case_ref, r.loop_closed_at "
+            "FROM referral_pairs p CROSS JOIN referrals r "
+            "ON r.from_org = p.from_org AND r.to_org = p.to_org WHERE "
+        )
+        sent = " AND ".join(["p.from_org = :org", *window])
+        received = " AND ".join(["p.to_org = :org", "p.from_org <> :org", *window])
+        rows = self._tuples(f"{sql}{sent} UNION ALL {sql}{received}", params)
+        return referral_facts_of(rows)
+
+    def referral_tallies(self, org_id: str, *, until: datetime) -> dict[str, ReferralTally]:
+        self.get_organization(org_id)
+        sql = (
+            "SELECT {partner}, sent, first_sent_at, last_sent_at FROM referral_pairs "
+            "WHERE {end} = :org AND {partner} <> :org AND last_sent_at <= :until "
+            "UNION ALL "
+            "SELECT r.{partner}, count(*), min(r.sent_at), max(r.sent_at) "
+            "FROM referral_pairs p CROSS JOIN referrals r "
+            "ON r.from_org = p.from_org AND r.to_org = p.to_org "
+            "WHERE p.{end} = :org AND p.{partner} <> :org AND p.first_sent_at <= :until "
+            "AND p.last_sent_at > :until AND r.sent_at <= :until GROUP BY r.{partner}"
+        )
+        params = {"org": org_id, "until": to_text(until)}
+        return referral_tallies_of(
+            self._tuples(sql.format(partner="to_org", end="from_org"), params),
+            self._tuples(sql.format(partner="from_org", end="to_org"), params),
+        )
+
+
+def _referral(row: sqlite3.Row) -> Referral:
+    events = [
+        ReferralEvent(status=status, at=from_text(at), recorded_by=recorded_by)
+        for status, at, recorded_by, _ in json.loads(row["events"])
+    ]
+    return referral_of(row, events)
