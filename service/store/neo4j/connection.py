@@ -1,0 +1,248 @@
+"""The connection to Neo4j and what every section of the store reads and converts with.
+
+:class:`Neo4jConnection` holds the driver, the server's URI and database and the shared
+bookmarks, and runs work in managed transactions (``_read``, ``_write``, ``_query``,
+``_page``), turning a server that cannot answer into :class:`StoreUnavailable`. The module
+functions run statements and take their rows (``_run``, ``_rows``, ``_lists``, ``_single``,
+``_fetch``...) and convert rows and patches (``_model``, ``_anchor``, ``_changes``...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar
+
+from neo4j import (
+    Driver,
+    GraphDatabase,
+    ManagedTransaction,
+    NotificationDisabledCategory,
+    Result,
+    RoutingControl,
+    Session,
+)
+from neo4j.exceptions import (
+    AuthError,
+    IncompleteCommit,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
+from pydantic import BaseModel
+
+from graph_models import Page, RelationshipState
+from graph_models.common import utc_now
+from service.errors import NotFound, StoreUnavailable
+from service.settings import Settings
+from service.store.neo4j import cypher
+from service.store.records import from_text, to_text
+
+BATCH_SIZE = 5_000
+"""Rows per UNWIND statement."""
+
+P = ParamSpec("P")
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+Row = dict[str, Any]
+
+
+class Neo4jConnection:
+    """The driver, the server's URI and database, and the plumbing every section runs its
+    transactions through: each call one managed transaction, a server that cannot answer a
+    :class:`StoreUnavailable`."""
+
+    def __init__(self, driver: Driver, *, uri: str, database: str) -> None:
+        self._driver = driver
+        self._uri = uri
+        self._database = database
+        # Shared bookmarks: a read sees every write acknowledged before it, on any cluster member.
+        self._bookmarks = GraphDatabase.bookmark_manager()
+
+    @classmethod
+    def connect(cls, settings: Settings) -> Self:
+        """A store on the server the settings name, with its schema in place."""
+        auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
+        driver = GraphDatabase.driver(
+            settings.neo4j_uri,
+            auth=auth,
+            max_transaction_retry_time=settings.neo4j_retry_seconds,
+            connection_acquisition_timeout=settings.neo4j_retry_seconds,
+            connection_timeout=settings.neo4j_retry_seconds,
+            # A property no node has yet (an e-mail nobody gave) is a null, not a problem.
+            notifications_disabled_categories=[NotificationDisabledCategory.UNRECOGNIZED],
+        )
+        store = cls(driver, uri=settings.neo4j_uri, database=settings.neo4j_database)
+        try:
+            with store._reachable():
+                driver.verify_connectivity()  # fails fast, where a transaction would retry
+            for statement in cypher.SCHEMA:
+                store._write(_run, statement)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        self._driver.close()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _reachable(self, *, writing: bool = False) -> Iterator[None]:
+        """Turns a server that cannot answer into :class:`StoreUnavailable` (a 503).
+
+        The driver has retried transient failures by then. It never retries a commit whose
+        answer was lost, so no write is applied twice; the message says to read it back.
+        """
+        where = f"Neo4j at {self._uri}"
+        try:
+            yield
+        except IncompleteCommit as error:
+            if not writing:
+                raise StoreUnavailable(f"{where} dropped the connection; try again") from error
+            raise StoreUnavailable(
+                f"{where} dropped the connection while committing; the write may or may not "
+                "have been applied: read it back before sending it again"
+            ) from error
+        except (ServiceUnavailable, SessionExpired) as error:
+            raise StoreUnavailable(f"{where} is unreachable: {_one_line(error)}") from error
+        except TransientError as error:
+            raise StoreUnavailable(f"{where} is busy ({error.code}); try again") from error
+        except AuthError as error:
+            raise StoreUnavailable(
+                f"{where} refused the user name or password: {error.message}"
+            ) from error
+
+    @contextmanager
+    def _session(self, *, writing: bool) -> Iterator[Session]:
+        with (
+            self._reachable(writing=writing),
+            self._driver.session(
+                database=self._database, bookmark_manager=self._bookmarks
+            ) as session,
+        ):
+            yield session
+
+    def _read(
+        self,
+        work: Callable[Concatenate[ManagedTransaction, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """``work(tx, ...)`` in one read transaction."""
+        with self._session(writing=False) as session:
+            return session.execute_read(work, *args, **kwargs)
+
+    def _query(self, query: str, **params: Any) -> list[Any]:
+        """The ``row`` of each record of the one read statement ``query``.
+
+        It is one managed transaction like :meth:`_read`, but the driver sends its BEGIN along
+        with the statement rather than waiting for the server's answer to it first: a round
+        trip fewer, which is much of the time of a short read.
+        """
+        with self._reachable():
+            return self._driver.execute_query(
+                query,
+                params,
+                routing_=RoutingControl.READ,
+                database_=self._database,
+                bookmark_manager_=self._bookmarks,
+                result_transformer_=_row_column,
+            )
+
+    def _write(
+        self,
+        work: Callable[Concatenate[ManagedTransaction, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """``work(tx, ...)`` in one write transaction, committed when it returns."""
+        with self._session(writing=True) as session:
+            return session.execute_write(work, *args, **kwargs)
+
+    def _page(self, model: type[M], query: str, limit: int, offset: int, **filters: Any) -> Page[M]:
+        """One page of a ``PAGE_*`` query: the records and the count of all that match."""
+        [(total, rows)] = self._query(query, **filters, limit=limit, offset=offset)
+        return Page(items=[_model(model, r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def _run(tx: ManagedTransaction, query: str, **params: Any) -> None:
+    tx.run(query, params).consume()
+
+
+def _rows(tx: ManagedTransaction, query: str, **params: Any) -> list[Row]:
+    return [record["row"] for record in tx.run(query, params)]
+
+
+def _row_column(result: Result) -> list[Any]:
+    """The ``row`` of each record of ``result``."""
+    return result.value("row")
+
+
+def _single(tx: ManagedTransaction, query: str, **params: Any) -> Row | None:
+    record = tx.run(query, params).single()
+    return None if record is None else record["row"]
+
+
+def _found(rows: list[T], missing: str) -> T:
+    """The first of ``rows``, else :class:`NotFound` with the message ``missing``."""
+    if not rows:
+        raise NotFound(missing)
+    return rows[0]
+
+
+def _fetch(tx: ManagedTransaction, query: str, missing: str, **params: Any) -> Row:
+    """The one row ``query`` finds, else :class:`NotFound` with the message ``missing``."""
+    return _found(_rows(tx, query, **params), missing)
+
+
+def _lists(tx: ManagedTransaction, query: str, **params: Any) -> list[list[Any]]:
+    """The ``row`` column of each record, where a query returns rows as lists."""
+    return [record["row"] for record in tx.run(query, params)]
+
+
+# -- converting ---------------------------------------------------------------------------------
+
+
+def _model(model: type[M], row: Row) -> M:
+    """A read model from a row: ``*_at`` text becomes a datetime; a ``state`` brings its action."""
+    values = {
+        key: from_text(value) if key.endswith("_at") and value is not None else value
+        for key, value in row.items()
+    }
+    if "state" in row:
+        values["action"] = RelationshipState(row["state"]).action
+    return model.model_validate(values)
+
+
+def _anchor(**filters: object) -> str:
+    """Where a list query starts: the first filter given, in the order named, else ``all``.
+
+    >>> _anchor(sector=None, region="Lane"), _anchor(org_id=None)
+    ('region', 'all')
+    """
+    return next((name for name, value in filters.items() if value is not None), "all")
+
+
+def _changes(patch: BaseModel, *, nullable: str) -> Row:
+    """The fields a patch sets; ``None`` means "leave as is", except for ``nullable``."""
+    changes = patch.model_dump(mode="json", exclude_unset=True)
+    return {key: value for key, value in changes.items() if value is not None or key == nullable}
+
+
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), BATCH_SIZE):
+        yield items[start : start + BATCH_SIZE]
+
+
+def _now() -> str:
+    return to_text(utc_now())
+
+
+def _one_line(error: Exception) -> str:
+    """The driver's message on one line, or the error's name if it has none."""
+    return " ".join(str(error).split()) or type(error).__name__

@@ -1,0 +1,468 @@
+"""The network in Neo4j: sectors, profiles, organizations, contacts, relationships and their
+assessments, engagements; and the graphs handed or lent to analytics (partner graphs,
+introduction and candidate graphs for missing partners, region graphs for maps, route graphs
+for warm paths), read as the subgraph each question needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from operator import itemgetter
+from typing import Any
+
+import networkx as nx
+from neo4j import ManagedTransaction
+
+from graph_models import (
+    Assessment,
+    Contact,
+    ContactCreate,
+    ContactUpdate,
+    Engagement,
+    EngagementCreate,
+    EngagementKind,
+    EngagementStatus,
+    Organization,
+    OrganizationCreate,
+    OrganizationUpdate,
+    Page,
+    Profile,
+    ProfileCreate,
+    Relationship,
+    RelationshipCreate,
+    RelationshipState,
+    RelationshipUpdate,
+    Sector,
+    relationship_id,
+)
+from graph_models.common import utc_now
+from service.errors import Conflict, NotFound
+from service.store.neo4j import cypher
+from service.store.neo4j.bulk import _Step, _Writer
+from service.store.neo4j.connection import (
+    Neo4jConnection,
+    Row,
+    _anchor,
+    _changes,
+    _fetch,
+    _found,
+    _lists,
+    _model,
+    _rows,
+    _run,
+    _single,
+)
+from service.store.neo4j.cypher import Label
+from service.store.records import add_relationship_edge, organization_node
+
+
+class NetworkMixin(Neo4jConnection):
+    """Sectors, profiles, organizations, contacts, relationships and their assessments,
+    engagements, and the graphs the store hands or lends to analytics."""
+
+    # -- sectors and profiles ---------------------------------------------------------------
+
+    def upsert_sectors(self, sectors: list[Sector]) -> None:
+        self._write(lambda tx: _Writer(tx).sectors(sectors))
+
+    def list_sectors(self) -> list[Sector]:
+        return [Sector.model_validate(row) for row in self._query(cypher.LIST_SECTORS)]
+
+    def create_profile(self, profile: ProfileCreate) -> Profile:
+        def work(tx: ManagedTransaction) -> Profile:
+            writer = _Writer(tx)
+            if profile.name in writer.known[Label.PROFILE]:
+                raise Conflict(f"profile '{profile.name}' already exists")
+            writer.profiles([profile])
+            return _get_profile(tx, profile.name)
+
+        return self._write(work)
+
+    def get_profile(self, name: str) -> Profile:
+        rows = self._query(cypher.GET_PROFILE, name=name)
+        return _model(Profile, _found(rows, _missing_profile(name)))
+
+    def list_profiles(self) -> list[Profile]:
+        return [_model(Profile, row) for row in self._query(cypher.LIST_PROFILES)]
+
+    # -- organizations ----------------------------------------------------------------------
+
+    def create_organization(self, org: OrganizationCreate) -> Organization:
+        def work(tx: ManagedTransaction) -> Organization:
+            [org_id] = _Writer(tx).organizations([org])
+            return _get_organization(tx, org_id)
+
+        return self._write(work)
+
+    def get_organization(self, org_id: str) -> Organization:
+        rows = self._query(cypher.GET_ORGANIZATION, id=org_id)
+        return _model(Organization, _found(rows, _missing_organization(org_id)))
+
+    def list_organizations(
+        self,
+        *,
+        sector: str | None = None,
+        region: str | None = None,
+        q: str | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[Organization]:
+        anchor = _anchor(sector=sector or None, region=region or None)
+        return self._page(
+            Organization,
+            cypher.PAGE_ORGANIZATIONS[anchor],
+            limit,
+            offset,
+            sector=sector or None,
+            region=region or None,
+            q=q or None,
+        )
+
+    def update_organization(self, org_id: str, patch: OrganizationUpdate) -> Organization:
+        changes = _changes(patch, nullable="region")
+
+        def work(tx: ManagedTransaction) -> Organization:
+            _get_organization(tx, org_id)
+            if "sector" in changes:
+                _Writer(tx).require_sector(changes["sector"])
+            _run(tx, cypher.UPDATE_ORGANIZATION, id=org_id, changes=changes)
+            return _get_organization(tx, org_id)
+
+        return self._write(work)
+
+    def delete_organization(self, org_id: str) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            _get_organization(tx, org_id)
+            _refuse_if_referred(tx, org_id)
+            _run(tx, cypher.DELETE_RELATIONSHIPS_OF_ORGANIZATION, id=org_id)
+            _run(tx, cypher.DELETE_ORGANIZATION, id=org_id)
+
+        self._write(work)
+
+    # -- contacts ---------------------------------------------------------------------------
+
+    def create_contact(self, contact: ContactCreate) -> Contact:
+        def work(tx: ManagedTransaction) -> Contact:
+            [contact_id] = _Writer(tx).contacts([contact])
+            return _get_contact(tx, contact_id)
+
+        return self._write(work)
+
+    def get_contact(self, contact_id: str) -> Contact:
+        rows = self._query(cypher.GET_CONTACT, id=contact_id)
+        return _model(Contact, _found(rows, _missing_contact(contact_id)))
+
+    def list_contacts(
+        self, *, org_id: str | None = None, q: str | None = None, limit: int, offset: int
+    ) -> Page[Contact]:
+        anchor = _anchor(org_id=org_id or None)
+        return self._page(
+            Contact,
+            cypher.PAGE_CONTACTS[anchor],
+            limit,
+            offset,
+            org_id=org_id or None,
+            q=q or None,
+        )
+
+    def update_contact(self, contact_id: str, patch: ContactUpdate) -> Contact:
+        changes = _changes(patch, nullable="email")
+        org_id = changes.pop("org_id", None)
+
+        def work(tx: ManagedTransaction) -> Contact:
+            _get_contact(tx, contact_id)
+            if org_id:
+                _Writer(tx).require_org(org_id)
+                _run(tx, cypher.MOVE_CONTACT, id=contact_id, org_id=org_id)
+            _run(tx, cypher.UPDATE_CONTACT, id=contact_id, changes=changes)
+            return _get_contact(tx, contact_id)
+
+        return self._write(work)
+
+    def delete_contact(self, contact_id: str) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            _get_contact(tx, contact_id)
+            _run(tx, cypher.DELETE_CONTACT, id=contact_id)
+
+        self._write(work)
+
+    # -- relationships ----------------------------------------------------------------------
+
+    def create_relationship(self, rel: RelationshipCreate, *, assessed_by: str) -> Relationship:
+        first = _Step(rel.state, rel.reason, assessed_by, rel.assessed_at or utc_now())
+
+        def work(tx: ManagedTransaction) -> Relationship:
+            _Writer(tx).relationships([(rel.org_a, rel.org_b, [first])])
+            return _get_relationship(tx, relationship_id(rel.org_a, rel.org_b))
+
+        return self._write(work)
+
+    def get_relationship(self, rel_id: str) -> Relationship:
+        return self._read(_get_relationship, rel_id)
+
+    def list_relationships(
+        self,
+        *,
+        org_id: str | None = None,
+        state: RelationshipState | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[Relationship]:
+        anchor = _anchor(org_id=org_id or None)
+        return self._page(
+            Relationship,
+            cypher.PAGE_RELATIONSHIPS[anchor],
+            limit,
+            offset,
+            org_id=org_id or None,
+            state=state.value if state else None,
+        )
+
+    def assess_relationship(
+        self, rel_id: str, update: RelationshipUpdate, *, assessed_by: str
+    ) -> Relationship:
+        def work(tx: ManagedTransaction) -> Relationship:
+            current = _get_relationship(tx, rel_id)
+            step = _Step(
+                update.state or current.state,
+                update.reason or current.reason,
+                assessed_by,
+                update.assessed_at or utc_now(),
+            )
+            _Writer(tx).assessments([(rel_id, step)])
+            return _get_relationship(tx, rel_id)
+
+        return self._write(work)
+
+    def relationship_history(self, rel_id: str) -> list[Assessment]:
+        def work(tx: ManagedTransaction) -> list[Row]:
+            _get_relationship(tx, rel_id)
+            return _rows(tx, cypher.RELATIONSHIP_HISTORY, id=rel_id)
+
+        return [_model(Assessment, row) for row in self._read(work)]
+
+    # -- engagements ------------------------------------------------------------------------
+
+    def create_engagement(self, engagement: EngagementCreate) -> Engagement:
+        def work(tx: ManagedTransaction) -> Engagement:
+            [engagement_id] = _Writer(tx).engagements([engagement])
+            return _get_engagement(tx, engagement_id)
+
+        return self._write(work)
+
+    def get_engagement(self, engagement_id: str) -> Engagement:
+        return self._read(_get_engagement, engagement_id)
+
+    def list_engagements(
+        self,
+        *,
+        org_id: str | None = None,
+        kind: EngagementKind | None = None,
+        status: EngagementStatus | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[Engagement]:
+        anchor = _anchor(org_id=org_id or None)
+        return self._page(
+            Engagement,
+            cypher.PAGE_ENGAGEMENTS[anchor],
+            limit,
+            offset,
+            org_id=org_id or None,
+            kind=kind.value if kind else None,
+            status=status.value if status else None,
+            since=since.isoformat() if since else None,
+            until=until.isoformat() if until else None,
+        )
+
+    def delete_engagement(self, engagement_id: str) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            _get_engagement(tx, engagement_id)
+            _run(tx, cypher.DELETE_ENGAGEMENT, id=engagement_id)
+
+        self._write(work)
+
+    # -- analytics input --------------------------------------------------------------------
+
+    def partner_graph(self, org_id: str | None = None, *, depth: int = 1) -> nx.Graph:
+        return self._read(_partner_graph, org_id, depth)
+
+    # -- missing partners ----
+
+    def introduction_graph(self, org_ids: Collection[str], *, sectors: Collection[str]) -> nx.Graph:
+        ids, wanted = list(org_ids), sorted(set(sectors))
+        if wanted:
+            edges, orgs = self._read(_introductions, ids, wanted)
+        else:
+            [(edges, orgs)] = self._query(cypher.RELATIONSHIPS_OF, ids=ids)
+        known = {org["id"] for org in orgs}
+        for org_id in ids:
+            if org_id not in known:
+                raise NotFound(_missing_organization(org_id))
+        return _analytics_graph(sorted(orgs, key=itemgetter("id")), edges)
+
+    @contextmanager
+    def candidate_graph(
+        self,
+        org_ids: Collection[str],
+        *,
+        sectors: Collection[str],
+        regions: Collection[str],
+        active: Collection[str],
+        limit: int,
+    ) -> Iterator[nx.Graph]:
+        # The warm candidates, and of the others only those that could rank among the best:
+        # the first by same region and name, and those with referral activity.
+        graph = self.introduction_graph(org_ids, sectors=sectors)
+        rows = self._query(
+            cypher.CANDIDATES_BEYOND,
+            sectors=sorted(set(sectors)),
+            known=sorted(graph),
+            regions=sorted(regions),
+            active=sorted(active),
+            limit=limit,
+        )
+        graph.add_nodes_from((row["id"], organization_node(row)) for row in rows)
+        yield graph
+
+    # -- maps -------------------------------------------------------------------------------
+
+    def region_graph(self, region: str) -> nx.Graph:
+        return self._read(_region_graph, region)
+
+    # -- warm routes ------------------------------------------------------------------------
+
+    @contextmanager
+    def route_graph(self, from_org: str, to_org: str, *, max_hops: int) -> Iterator[nx.Graph]:
+        yield self._read(_route_graph, from_org, to_org, max_hops)
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def _missing_profile(name: str) -> str:
+    return f"profile '{name}' does not exist; GET /api/v1/profiles lists them"
+
+
+def _missing_organization(org_id: str) -> str:
+    return f"organization '{org_id}' does not exist"
+
+
+def _missing_contact(contact_id: str) -> str:
+    return f"contact '{contact_id}' does not exist"
+
+
+def _get_profile(tx: ManagedTransaction, name: str) -> Profile:
+    return _model(Profile, _fetch(tx, cypher.GET_PROFILE, _missing_profile(name), name=name))
+
+
+def _get_organization(tx: ManagedTransaction, org_id: str) -> Organization:
+    missing = _missing_organization(org_id)
+    return _model(Organization, _fetch(tx, cypher.GET_ORGANIZATION, missing, id=org_id))
+
+
+def _get_contact(tx: ManagedTransaction, contact_id: str) -> Contact:
+    missing = _missing_contact(contact_id)
+    return _model(Contact, _fetch(tx, cypher.GET_CONTACT, missing, id=contact_id))
+
+
+def _get_relationship(tx: ManagedTransaction, rel_id: str) -> Relationship:
+    missing = f"relationship '{rel_id}' does not exist"
+    return _model(Relationship, _fetch(tx, cypher.GET_RELATIONSHIP, missing, id=rel_id))
+
+
+def _get_engagement(tx: ManagedTransaction, engagement_id: str) -> Engagement:
+    missing = f"engagement '{engagement_id}' does not exist"
+    return _model(Engagement, _fetch(tx, cypher.GET_ENGAGEMENT, missing, id=engagement_id))
+
+
+def _refuse_if_referred(tx: ManagedTransaction, org_id: str) -> None:
+    if _single(tx, cypher.ORGANIZATION_HAS_REFERRALS, id=org_id):
+        raise Conflict(
+            f"organization '{org_id}' has referrals, which keep case history; it cannot be deleted"
+        )
+
+
+# -- analytics input ----------------------------------------------------------------------------
+
+
+def _partner_graph(tx: ManagedTransaction, org_id: str | None, depth: int) -> nx.Graph:
+    """The analytics graph: all of it, or the organizations within ``depth`` relationships of
+    ``org_id`` and the relationships among them."""
+    if org_id is None:
+        orgs, edges = _rows(tx, cypher.ALL_ORGANIZATIONS), _lists(tx, cypher.ALL_EDGES)
+    else:
+        ids = _neighbourhood(tx, org_id, depth)
+        orgs = _rows(tx, cypher.ORGANIZATIONS_AMONG, ids=ids)
+        if not orgs:
+            raise NotFound(_missing_organization(org_id))
+        edges = _lists(tx, cypher.EDGES_AMONG, ids=ids)
+    return _analytics_graph(orgs, edges)
+
+
+def _analytics_graph(orgs: Iterable[Row], edges: Iterable[Sequence[Any]]) -> nx.Graph:
+    """A graph of organization rows and ``[id, org_a, org_b, history]`` relationship rows."""
+    graph = nx.Graph()
+    graph.add_nodes_from((org["id"], organization_node(org)) for org in orgs)
+    for rel_id, org_a, org_b, history in edges:
+        add_relationship_edge(graph, rel_id, org_a, org_b, history)
+    return graph
+
+
+def _neighbourhood(tx: ManagedTransaction, org_id: str, depth: int) -> list[str]:
+    """``org_id`` and the ids of the organizations within ``depth`` relationships of it."""
+    seen, frontier = {org_id}, [org_id]
+    for _ in range(depth):
+        frontier = [
+            found for found in tx.run(cypher.NEIGHBOURS, ids=frontier).value() if found not in seen
+        ]
+        if not frontier:
+            break
+        seen.update(frontier)
+    return sorted(seen)
+
+
+# -- missing partners ---------------------------------------------------------------------------
+
+
+def _introductions(
+    tx: ManagedTransaction, org_ids: list[str], sectors: list[str]
+) -> tuple[list[list[Any]], list[Row]]:
+    """The relationships of the members, then those of their partners with organizations of
+    ``sectors``, and the organizations at their ends, each once."""
+    [(edges, orgs)] = _lists(tx, cypher.RELATIONSHIPS_OF, ids=org_ids)
+    partners = sorted({end for _, org_a, org_b, _ in edges for end in (org_a, org_b)})
+    [(into, ends)] = _lists(tx, cypher.RELATIONSHIPS_INTO_SECTORS, ids=partners, sectors=sectors)
+    known = {org["id"] for org in orgs}
+    return edges + into, orgs + [org for org in ends if org["id"] not in known]
+
+
+# -- maps ---------------------------------------------------------------------------------------
+
+
+def _region_graph(tx: ManagedTransaction, region: str) -> nx.Graph:
+    """The organizations of ``region`` and the relationships among them."""
+    orgs = _rows(tx, cypher.ORGANIZATIONS_IN_REGION, region=region)
+    edges = _lists(tx, cypher.EDGES_AMONG, ids=[org["id"] for org in orgs])
+    return _analytics_graph(orgs, edges)
+
+
+# -- warm routes --------------------------------------------------------------------------------
+
+
+def _route_graph(tx: ManagedTransaction, from_org: str, to_org: str, max_hops: int) -> nx.Graph:
+    """The organizations within ``ceil(max_hops / 2)`` relationships of ``from_org`` or
+    ``floor(max_hops / 2)`` of ``to_org``, and the relationships among them: every route of
+    at most ``max_hops`` between the two lies in it."""
+    ids = set(_neighbourhood(tx, from_org, (max_hops + 1) // 2))
+    ids.update(_neighbourhood(tx, to_org, max_hops // 2))
+    orgs = _rows(tx, cypher.ORGANIZATIONS_AMONG, ids=sorted(ids))
+    known = {org["id"] for org in orgs}
+    for org_id in (from_org, to_org):
+        if org_id not in known:
+            raise NotFound(_missing_organization(org_id))
+    return _analytics_graph(orgs, _lists(tx, cypher.EDGES_AMONG, ids=sorted(ids)))

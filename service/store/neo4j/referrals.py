@@ -1,0 +1,216 @@
+"""Referrals in Neo4j: referrals with their events and per-pair counters, referral flows,
+feedback loops, days to feedback, and the referral facts and tallies partnerships read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from neo4j import ManagedTransaction
+
+from graph_models import (
+    DaysToFeedback,
+    FeedbackLoops,
+    LoopScope,
+    Page,
+    Referral,
+    ReferralCreate,
+    ReferralEvent,
+    ReferralEventCreate,
+    ReferralFlow,
+    ReferralImport,
+    ReferralStatus,
+)
+from graph_models.evidence import ReferralFact, ReferralTally
+from service.store.neo4j import cypher
+from service.store.neo4j.bulk import _bump_pairs, _Writer
+from service.store.neo4j.connection import Neo4jConnection, Row, _fetch, _found, _lists, _now, _run
+from service.store.neo4j.network import _get_organization, _missing_organization
+from service.store.records import (
+    PairTotals,
+    assemble_pair_loops,
+    combine_flows,
+    from_text,
+    moved,
+    pair_deltas,
+    referral_facts_of,
+    referral_of,
+    referral_tallies_of,
+    scope_kind,
+    state_fields,
+    to_text,
+)
+
+
+class ReferralsMixin(Neo4jConnection):
+    """Referrals and their events, flows, feedback loops, days to feedback, and referrals as
+    partnership signals (facts and tallies)."""
+
+    def create_referral(self, referral: ReferralCreate, *, recorded_by: str) -> Referral:
+        record = ReferralImport(**referral.model_dump(), recorded_by=recorded_by)
+
+        def work(tx: ManagedTransaction) -> Referral:
+            [referral_id], _ = _Writer(tx).referrals([record])
+            return _get_referral(tx, referral_id)
+
+        return self._write(work)
+
+    def add_referral_event(
+        self, referral_id: str, event: ReferralEventCreate, *, recorded_by: str
+    ) -> Referral:
+        def work(tx: ManagedTransaction) -> Referral:
+            missing = f"referral '{referral_id}' does not exist"
+            row = _fetch(tx, cypher.LOCK_REFERRAL, missing, id=referral_id)
+            before, after = moved(referral_id, row, event)
+            _run(
+                tx,
+                cypher.ADD_REFERRAL_EVENT,
+                id=referral_id,
+                event={
+                    "status": event.status.value,
+                    "at": to_text(event.at),
+                    "recorded_by": recorded_by,
+                    "recorded_at": _now(),
+                },
+                state=state_fields(from_text(row["sent_at"]), after),
+            )
+            deltas = pair_deltas(before, after, screening=row["screening"])
+            pair = PairTotals(row["sent_at"], row["sent_at"], deltas)
+            _bump_pairs(tx, {(row["from_org"], row["to_org"]): pair})
+            return _get_referral(tx, referral_id)
+
+        return self._write(work)
+
+    def get_referral(self, referral_id: str) -> Referral:
+        return self._read(_get_referral, referral_id)
+
+    def list_referrals(
+        self,
+        *,
+        visible_to: str | None,
+        case_ref: str | None = None,
+        org_id: str | None = None,
+        status: ReferralStatus | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[Referral]:
+        anchor, start = (
+            ("case", case_ref)
+            if case_ref is not None
+            else ("org", visible_to or org_id)
+            if (visible_to or org_id) is not None
+            else ("all", None)
+        )
+        filters = {
+            "anchor": start,
+            "visible_to": visible_to,
+            "case_ref": case_ref,
+            "org_id": org_id,
+            "status": status.value if status else None,
+        }
+
+        query = cypher.PAGE_REFERRALS[anchor]
+        [(total, rows)] = self._query(query, **filters, limit=limit, offset=offset)
+        items = [_referral(row) for row in rows]
+        return Page(items=items, total=total, limit=limit, offset=offset)
+
+    def referral_flow(
+        self, org_id: str, *, as_of: datetime | None = None
+    ) -> dict[str, ReferralFlow]:
+        query = cypher.REFERRAL_FLOW if as_of is None else cypher.REFERRAL_FLOW_AS_OF
+        rows = self._query(query, id=org_id, as_of=to_text(as_of) if as_of else None)
+        sent, received = _found(rows, _missing_organization(org_id))
+        return combine_flows(sent, received)
+
+    def feedback_loops(
+        self, *, org_id: str | None = None, overdue_before: datetime, worst: int
+    ) -> FeedbackLoops:
+        query = cypher.FEEDBACK_LOOPS["all" if org_id is None else "org"]
+        rows = self._query(query, anchor=org_id, before=to_text(overdue_before))
+        counts, open_since = _found(rows, _missing_organization(org_id or ""))
+        return FeedbackLoops.of_pairs(assemble_pair_loops(counts, _by_pair(open_since)))
+
+    def days_to_feedback(
+        self, scopes: list[LoopScope], *, late_after_days: int
+    ) -> list[DaysToFeedback]:
+        by_kind: dict[str, list[Row]] = {f"{kind}_scopes": [] for kind in cypher.CLOSED_DAYS_KINDS}
+        everything = []
+        for at, scope in enumerate(scopes):
+            kind = scope_kind(scope)
+            if kind == "all":
+                everything.append(at)
+            else:
+                by_kind[f"{kind}_scopes"].append({"at": at, **scope._asdict()})
+
+        def work(tx: ManagedTransaction) -> list[list[Any]]:
+            [found] = _lists(tx, cypher.CLOSED_DAYS["some"], **by_kind)
+            [every] = _lists(tx, cypher.CLOSED_DAYS["all"])
+            return found + [[at, every] for at in everything]
+
+        if everything:
+            days = dict(self._read(work))
+        else:
+            [found] = self._query(cypher.CLOSED_DAYS["some"], **by_kind)
+            days = dict(found)
+        return [
+            DaysToFeedback.of(sorted(days[at]), late_after_days=late_after_days)
+            for at in range(len(scopes))
+        ]
+
+    # -- referrals as partnership signals ----
+
+    def referral_facts(
+        self, org_id: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[ReferralFact]:
+        rows = self._query(
+            cypher.REFERRAL_FACTS,
+            id=org_id,
+            since=to_text(since) if since else None,
+            until=to_text(until) if until else None,
+        )
+        return referral_facts_of(_found(rows, _missing_organization(org_id)))
+
+    def referral_tallies(self, org_id: str, *, until: datetime) -> dict[str, ReferralTally]:
+        params = {"id": org_id, "until": to_text(until)}
+
+        def tally(tx: ManagedTransaction, direction: str) -> list[list[Any]]:
+            """A pair's counters when all its referrals were sent by ``until``; else its
+            referrals counted, those of all pairs in one read."""
+            pairs = _lists(tx, cypher.REFERRAL_PAIR_TALLIES[direction], **params)
+            split = {row[0] for row in pairs if row[4]}
+            if not split:
+                return [row[:4] for row in pairs]
+            counted = _lists(tx, cypher.REFERRAL_TALLIES_COUNTED[direction], **params)
+            return [row[:4] for row in pairs if not row[4]] + [
+                row for row in counted if row[0] in split
+            ]
+
+        def work(tx: ManagedTransaction) -> dict[str, ReferralTally]:
+            _get_organization(tx, org_id)
+            return referral_tallies_of(tally(tx, "sent"), tally(tx, "received"))
+
+        return self._read(work)
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def _get_referral(tx: ManagedTransaction, referral_id: str) -> Referral:
+    missing = f"referral '{referral_id}' does not exist"
+    return _referral(_fetch(tx, cypher.GET_REFERRAL, missing, id=referral_id))
+
+
+def _referral(row: Row) -> Referral:
+    events = [
+        ReferralEvent(status=status, at=from_text(at), recorded_by=by)
+        for status, at, by in zip(
+            row["event_statuses"], row["event_ats"], row["event_by"], strict=True
+        )
+    ]
+    return referral_of(row, events)
+
+
+def _by_pair(rows: list[list[Any]]) -> dict[tuple[str, str], Any]:
+    """``[from_org, to_org, value]`` rows as a mapping of the pair to the value."""
+    return {(from_org, to_org): value for from_org, to_org, value in rows}
