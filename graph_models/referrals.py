@@ -712,3 +712,29 @@ def describe_transitions() -> str:
             f"The feedback loop closes at the first of: {closing}.",
         ]
     )
+
+
+PAIR_COUNTERS = (*FUNNEL_STAGES, "loop_closed")
+"""Per ordered pair of organizations, how many referrals reached each funnel stage and how
+many loops closed; each is kept again for referrals a screening prompted."""
+PAIR_COLUMNS = (*PAIR_COUNTERS, *(f"screening_{name}" for name in PAIR_COUNTERS))
+
+
+def pair_deltas(before: LoopState | None, after: LoopState, *, screening: bool) -> list[int]:
+    """How the counters of :data:`PAIR_COLUMNS` change when a referral moves from ``before``
+    (None for a new referral) to ``after``.
+
+    >>> moment = datetime(2018, 1, 1, tzinfo=UTC)
+    >>> pair_deltas(None, LoopState.sent(moment), screening=False)
+    [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    >>> accepted = LoopState.sent(moment).after(ReferralStatus.ACCEPTED, moment)
+    >>> pair_deltas(LoopState.sent(moment), accepted, screening=True)
+    [0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0]
+    """
+    first = before.stage + 1 if before else 0
+    counts = [1 if first <= stage <= after.stage else 0 for stage in range(len(FUNNEL_STAGES))]
+    newly_closed = after.loop_closed_at is not None and (
+        before is None or before.loop_closed_at is None
+    )
+    counts.append(int(newly_closed))
+    return counts + (counts if screening else [0] * len(counts))

@@ -25,7 +25,7 @@ from service.errors import DomainError, NotFound
 from service.settings import Settings, StoreKind
 from service.store import open_store
 from service.store.embedded import DATABASE_FILE
-from service.store.transfer import RecordKind
+from service.store.shared.copying import RecordKind
 
 EPILOG = """settings come from environment variables: STAKEHOLDER_GRAPH_DATA_DIR (default ./data),
 STAKEHOLDER_GRAPH_STORE (embedded | neo4j), STAKEHOLDER_GRAPH_NEO4J_URI, _NEO4J_USER,

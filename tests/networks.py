@@ -19,7 +19,7 @@ from graph_models.evidence import (
 from graph_models.referrals import ReferralEventCreate, ReferralImport
 from service.data.seeds import load_seed
 from service.store import Store
-from service.store.transfer import RecordKind, Row
+from service.store.shared.copying import RecordKind, Row
 
 
 def add_evidence_and_referrals(store: Store) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from service.errors import Conflict
 from service.store import Store
-from service.store.transfer import RecordKind
+from service.store.shared.copying import RecordKind
 
 DEFAULT_BATCH_SIZE = 2_000
 

@@ -61,7 +61,7 @@ from graph_models.evidence import (
     ReferralFact,
     ReferralTally,
 )
-from service.store.transfer import RecordKind, Row
+from service.store.shared.copying import RecordKind, Row
 
 Progress = Callable[[str, int], None]
 """Called as ``progress(what, count)`` while a bundle is imported: ``count`` more of ``what``."""
@@ -295,7 +295,7 @@ class Store(Protocol):
         ...
 
     def export_records(self, kind: RecordKind, *, batch_size: int) -> Iterator[list[Row]]:
-        """Every record of ``kind`` as rows of :data:`~service.store.transfer.RECORD_FIELDS`,
+        """Every record of ``kind`` as rows of :data:`~service.store.shared.copying.RECORD_FIELDS`,
         by key, ``batch_size`` at a time, each batch read when it is asked for."""
         ...
 

@@ -16,7 +16,7 @@ import pytest
 from service.cli import main
 from service.store import Store, open_store
 from service.store.embedded import EmbeddedStore
-from service.store.transfer import RecordKind
+from service.store.shared.copying import RecordKind
 from tests.conftest import neo4j_settings, wipe_neo4j
 from tests.networks import export, fill
 

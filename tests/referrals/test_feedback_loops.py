@@ -14,8 +14,8 @@ from graph_models import DaysToFeedback, FeedbackLoops, LoopScope, NetworkBundle
 from service.data.generator import CLOCK, generate_network
 from service.referrals.analytics import feedback_gaps
 from service.store import Store
-from service.store.records import to_text
-from service.store.transfer import RecordKind
+from service.store.shared.copying import RecordKind
+from service.store.shared.values import to_text
 from tests.conftest import SECTORS
 
 CUT_OFF = CLOCK - timedelta(days=30)

@@ -13,7 +13,7 @@ from graph_models import LoopScope, RelationshipState, RelationshipUpdate
 from service.errors import InvalidReference
 from service.store import Store
 from service.store.embedded import EmbeddedStore
-from service.store.transfer import RECORD_FIELDS, RecordKind, record_key
+from service.store.shared.copying import RECORD_FIELDS, RecordKind, record_key
 from tests.networks import export, fill
 
 

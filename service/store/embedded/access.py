@@ -7,7 +7,7 @@ from datetime import datetime
 from graph_models import AuditAction, AuditEntry, AuditEntryCreate, Page, Principal, TokenCreate
 from graph_models.common import utc_now
 from service.store.embedded.connection import EmbeddedBase
-from service.store.records import from_text, new_id, to_text
+from service.store.shared.values import from_text, new_id, to_text
 
 
 class AccessMixin(EmbeddedBase):

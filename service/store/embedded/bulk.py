@@ -6,7 +6,8 @@ from graph_models import NetworkBundle, relationship_id
 from graph_models.bundles import collector_paused
 from service.store.embedded.referrals import ReferralsMixin
 from service.store.protocol import ImportSummary, Progress
-from service.store.records import add_relationship_edge, organization_node, to_text
+from service.store.shared.network import add_relationship_edge, organization_node
+from service.store.shared.values import to_text
 
 
 class BulkMixin(ReferralsMixin):

@@ -20,7 +20,7 @@ from typing import Any
 import networkx as nx
 
 from service.errors import InvalidReference, NotFound
-from service.store.records import add_relationship_edge, organization_node
+from service.store.shared.network import add_relationship_edge, organization_node
 
 DATABASE_FILE = "stakeholder-graph.sqlite3"
 

@@ -1,5 +1,5 @@
 """Copying between stores, the embedded side: counting, exporting and importing records of
-each kind as the plain rows of :mod:`service.store.transfer`.
+each kind as the plain rows of :mod:`service.store.shared.copying`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.store.embedded.network import NetworkMixin
-from service.store.records import organization_node
-from service.store.transfer import RECORD_FIELDS, RecordKind, Row, check_references, record_key
+from service.store.shared.copying import (
+    RECORD_FIELDS,
+    RecordKind,
+    Row,
+    check_references,
+    record_key,
+)
+from service.store.shared.network import organization_node
 
 
 class CopyingMixin(NetworkMixin):

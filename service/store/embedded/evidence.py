@@ -19,16 +19,15 @@ from graph_models.evidence import (
 )
 from service.errors import Conflict, NotFound
 from service.store.embedded.connection import EmbeddedBase
-from service.store.records import (
+from service.store.shared.evidence import (
     EVIDENCE_KINDS,
     EvidenceCreate,
     EvidenceRecord,
     evidence_noun,
     evidence_record,
     evidence_row,
-    new_id,
-    to_text,
 )
+from service.store.shared.values import new_id, to_text
 
 
 class EvidenceMixin(EmbeddedBase):

@@ -40,13 +40,8 @@ from graph_models import (
 from graph_models.common import utc_now
 from service.errors import Conflict, InvalidReference, NotFound
 from service.store.embedded.connection import EmbeddedBase
-from service.store.records import (
-    add_relationship_edge,
-    from_text,
-    new_id,
-    organization_node,
-    to_text,
-)
+from service.store.shared.network import add_relationship_edge, organization_node
+from service.store.shared.values import from_text, new_id, to_text
 
 
 class NetworkMixin(EmbeddedBase):

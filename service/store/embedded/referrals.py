@@ -27,20 +27,23 @@ from graph_models import (
 )
 from graph_models.common import utc_now
 from graph_models.evidence import ReferralFact, ReferralTally
-from graph_models.referrals import FUNNEL_STAGES, NO_DAYS, median_days
-from service.errors import InvalidReference, NotFound
-from service.store.embedded.network import NetworkMixin
-from service.store.records import (
+from graph_models.referrals import (
+    FUNNEL_STAGES,
+    NO_DAYS,
     PAIR_COLUMNS,
     PAIR_COUNTERS,
+    median_days,
+    pair_deltas,
+)
+from service.errors import InvalidReference, NotFound
+from service.store.embedded.network import NetworkMixin
+from service.store.shared.referrals import (
     REFERRAL_COLUMNS,
     PairTotals,
     assemble_pair_loops,
     combine_flows,
-    from_text,
     moved,
     new_referral_id,
-    pair_deltas,
     referral_facts_of,
     referral_of,
     referral_rows,
@@ -48,8 +51,8 @@ from service.store.records import (
     refuse_repeated_referral_ids,
     scope_kind,
     state_fields,
-    to_text,
 )
+from service.store.shared.values import from_text, to_text
 
 CLOSED_DAYS = {
     "pair": "SELECT feedback_days FROM referrals "

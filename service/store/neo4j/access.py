@@ -10,7 +10,7 @@ from graph_models import AuditAction, AuditEntry, AuditEntryCreate, Page, Princi
 from service.store.neo4j import cypher
 from service.store.neo4j.bulk import _Writer
 from service.store.neo4j.connection import Neo4jConnection, _anchor, _model, _now, _run
-from service.store.records import to_text
+from service.store.shared.values import to_text
 
 
 class AccessMixin(Neo4jConnection):

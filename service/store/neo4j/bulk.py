@@ -31,18 +31,16 @@ from service.store.neo4j import cypher
 from service.store.neo4j.connection import Neo4jConnection, Row, _chunks, _now, _run
 from service.store.neo4j.cypher import Label
 from service.store.protocol import ImportSummary, Progress
-from service.store.records import (
+from service.store.shared.evidence import EvidenceRow, evidence_noun
+from service.store.shared.referrals import (
     REFERRAL_COLUMNS,
-    EvidenceRow,
     PairTotals,
-    evidence_noun,
-    new_id,
     new_referral_id,
     pair_totals,
     referral_rows,
     refuse_repeated_referral_ids,
-    to_text,
 )
+from service.store.shared.values import new_id, to_text
 
 
 class BulkMixin(Neo4jConnection):

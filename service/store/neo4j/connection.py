@@ -36,7 +36,7 @@ from graph_models.common import utc_now
 from service.errors import NotFound, StoreUnavailable
 from service.settings import Settings
 from service.store.neo4j import cypher
-from service.store.records import from_text, to_text
+from service.store.shared.values import from_text, to_text
 
 BATCH_SIZE = 5_000
 """Rows per UNWIND statement."""

@@ -1,5 +1,5 @@
 """Copying between stores in Neo4j: counting, exporting and importing records kind by kind
-(:mod:`service.store.transfer`), in the plain rows both stores share.
+(:mod:`service.store.shared.copying`), in the plain rows both stores share.
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
+from graph_models.referrals import PAIR_COLUMNS
 from service.store.neo4j import cypher
 from service.store.neo4j.connection import Neo4jConnection, Row, _chunks, _rows, _run
 from service.store.neo4j.cypher import Label
-from service.store.records import PAIR_COLUMNS
-from service.store.transfer import RECORD_FIELDS, RecordKind, check_references, record_key
+from service.store.shared.copying import RECORD_FIELDS, RecordKind, check_references, record_key
 
 
 class CopyingMixin(Neo4jConnection):

@@ -2,8 +2,8 @@
 
 Labels and relationship types come from :class:`Label` and :class:`Rel` and are put into the
 text when this module is imported; user values only ever travel as parameters. Timestamps are
-the sortable UTC text of :func:`service.store.records.to_text` and dates are ISO text, as in the
-embedded store, so text order is time order. A read returns one column, ``row``: a map per
+the sortable UTC text of :func:`service.store.shared.values.to_text` and dates are ISO text, as
+in the embedded store, so text order is time order. A read returns one column, ``row``: a map per
 record read as a model, a list where the store takes fields by position (the edges of the
 analytics graphs, counters), and where a question is answered by one statement rather than
 several, a single row holding the lists of its parts: a record costs the driver more than
@@ -26,7 +26,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from graph_models.evidence import EvidenceKind
-from service.store.records import PAIR_COUNTERS
+from graph_models.referrals import PAIR_COUNTERS
 
 
 class Label(StrEnum):
@@ -749,7 +749,7 @@ RETURN [partner, referrals, first, last] AS row
 when some pair has referrals on both sides of it."""
 
 # -- copying between stores -------------------------------------------------------------------
-# Per kind of record (service.store.transfer.RecordKind): how many there are, one page of them
+# Per kind of record (service.store.shared.copying.RecordKind): how many there are, one page of them
 # after the key $after (by key, at most $limit, each as ``row``), and how to upsert ``$rows``.
 # Evidence goes label by label, each keyed by id; referral pairs are the REFERRED relationships.
 

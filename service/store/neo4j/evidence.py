@@ -21,7 +21,7 @@ from service.store.neo4j import cypher
 from service.store.neo4j.bulk import _Writer
 from service.store.neo4j.connection import Neo4jConnection, _rows, _single
 from service.store.neo4j.cypher import Label
-from service.store.records import (
+from service.store.shared.evidence import (
     EVIDENCE_KINDS,
     EvidenceCreate,
     EvidenceRecord,

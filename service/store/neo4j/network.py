@@ -55,7 +55,7 @@ from service.store.neo4j.connection import (
     _single,
 )
 from service.store.neo4j.cypher import Label
-from service.store.records import add_relationship_edge, organization_node
+from service.store.shared.network import add_relationship_edge, organization_node
 
 
 class NetworkMixin(Neo4jConnection):

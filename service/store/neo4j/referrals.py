@@ -23,24 +23,23 @@ from graph_models import (
     ReferralStatus,
 )
 from graph_models.evidence import ReferralFact, ReferralTally
+from graph_models.referrals import pair_deltas
 from service.store.neo4j import cypher
 from service.store.neo4j.bulk import _bump_pairs, _Writer
 from service.store.neo4j.connection import Neo4jConnection, Row, _fetch, _found, _lists, _now, _run
 from service.store.neo4j.network import _get_organization, _missing_organization
-from service.store.records import (
+from service.store.shared.referrals import (
     PairTotals,
     assemble_pair_loops,
     combine_flows,
-    from_text,
     moved,
-    pair_deltas,
     referral_facts_of,
     referral_of,
     referral_tallies_of,
     scope_kind,
     state_fields,
-    to_text,
 )
+from service.store.shared.values import from_text, to_text
 
 
 class ReferralsMixin(Neo4jConnection):

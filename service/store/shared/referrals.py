@@ -1,16 +1,14 @@
-"""Helpers both stores share: timestamps as text, ids for new records, graph building."""
+"""What both stores do alike with referrals: their rows, their state, the counters of each
+pair and the loops read from them."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from operator import itemgetter
-from typing import Any, NamedTuple, TypeVar
-
-import networkx as nx
-from pydantic import BaseModel, TypeAdapter
+from typing import Any, NamedTuple
 
 from graph_models import (
     LoopScope,
@@ -21,257 +19,25 @@ from graph_models import (
     ReferralFlow,
     ReferralImport,
     ReferralStatus,
-    RelationshipState,
-    slugify,
 )
 from graph_models.evidence import (
-    Agreement,
-    AgreementCreate,
-    Collaborative,
-    CollaborativeCreate,
-    EvidenceKind,
-    JointCasePlan,
-    JointCasePlanCreate,
-    JointProgram,
-    JointProgramCreate,
     ReferralFact,
     ReferralTally,
 )
 from graph_models.referrals import (
     FUNNEL_STAGES,
     LOOP_CLOSING,
+    PAIR_COUNTERS,
     SENSITIVE_CATEGORIES,
     LoopState,
     ReferralCategory,
     days_between,
+    pair_deltas,
     time_problem,
     transition_problem,
 )
 from service.errors import Conflict, InvalidInput
-
-
-def to_text(moment: datetime) -> str:
-    """A timestamp as sortable UTC text.
-
-    >>> to_text(datetime(2018, 1, 15, 9, 30, tzinfo=UTC))
-    '2018-01-15T09:30:00.000000Z'
-    """
-    text = moment.isoformat(timespec="microseconds")
-    if text.endswith("+00:00"):  # already UTC, as nearly every timestamp is: one call
-        return text[:-6] + "Z"
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-_MOMENTS = TypeAdapter(list[datetime])
-
-
-def to_texts(moments: list[datetime]) -> list[str]:
-    """:func:`to_text` of many timestamps at once, for bulk imports: pydantic-core writes UTC
-    timestamps with microseconds in the same form, several times faster; the others (other
-    offsets, whole seconds) go through :func:`to_text`.
-
-    >>> from datetime import timedelta, timezone
-    >>> to_texts([datetime(2018, 1, 15, 9, 30, 0, 5, tzinfo=UTC),
-    ...     datetime(2018, 1, 15, 9, 30, tzinfo=UTC),
-    ...     datetime(2018, 1, 15, 11, 30, 0, 5, tzinfo=timezone(timedelta(hours=2)))])
-    ['2018-01-15T09:30:00.000005Z', '2018-01-15T09:30:00.000000Z', '2018-01-15T09:30:00.000005Z']
-    """
-    return [
-        text if len(text) == _TEXT_LENGTH and text[-1] == "Z" else to_text(at)
-        for text, at in zip(_MOMENTS.dump_python(moments, mode="json"), moments, strict=True)
-    ]
-
-
-_TEXT_LENGTH = len("2018-01-15T09:30:00.000000Z")
-
-
-def from_text(text: str) -> datetime:
-    """The timestamp written by :func:`to_text`.
-
-    >>> from_text('2018-01-15T09:30:00.000000Z').isoformat()
-    '2018-01-15T09:30:00+00:00'
-    """
-    return datetime.fromisoformat(text)
-
-
-def new_id(wanted: str | None, name: str, taken: Callable[[str], bool]) -> str:
-    """The id of a new record: ``wanted`` when given, else a free slug made from ``name``.
-
-    >>> new_id(None, "Latino Network", lambda slug: slug == "latino-network")
-    'latino-network-2'
-    """
-    if wanted:
-        return wanted
-    base = slugify(name)[:76]
-    candidate, suffix = base, 2
-    while taken(candidate):
-        candidate, suffix = f"{base}-{suffix}", suffix + 1
-    return candidate
-
-
-def add_relationship_edge(
-    graph: nx.Graph, rel_id: str, org_a: str, org_b: str, history: Iterable[tuple[str, str]]
-) -> None:
-    """Put a relationship into an analytics graph; ``history`` is ``(assessed_at, state)`` text.
-
-    ``history`` comes in recording order; the edge's ``state`` is that of the latest assessment
-    by ``assessed_at``, the later-recorded one on a tie.
-    """
-    ordered = sorted(
-        ((from_text(at), RelationshipState(state)) for at, state in history), key=lambda a: a[0]
-    )
-    graph.add_edge(org_a, org_b, id=rel_id, state=ordered[-1][1], history=ordered)
-
-
-def organization_node(row: Any) -> dict[str, Any]:
-    """The node attributes of an organization row."""
-    return {
-        "name": row["name"],
-        "sector": row["sector"],
-        "region": row["region"],
-        "internal": bool(row["internal"]),
-    }
-
-
-# -- partnership evidence ----
-
-EvidenceCreate = JointCasePlanCreate | JointProgramCreate | AgreementCreate | CollaborativeCreate
-EvidenceRecord = TypeVar("EvidenceRecord", JointCasePlan, JointProgram, Agreement, Collaborative)
-EVIDENCE_KINDS: dict[type[BaseModel], EvidenceKind] = {
-    JointCasePlan: EvidenceKind.JOINT_CASE_PLAN,
-    JointProgram: EvidenceKind.JOINT_PROGRAM,
-    Agreement: EvidenceKind.AGREEMENT,
-    Collaborative: EvidenceKind.COLLABORATIVE,
-}
-"""The kind under which each evidence model is stored."""
-
-
-@dataclass(frozen=True)
-class EvidenceRow:
-    """One evidence record flattened the way both stores keep it.
-
-    ``columns`` are ``subkind`` (an agreement's kind or a collaborative's scope), ``name`` (a
-    program's name, an agreement's title, a collaborative's name), ``case_ref``,
-    ``governance``, ``notes`` (``""`` for kinds without notes), ``start_date`` and
-    ``end_date`` (ISO dates).
-    """
-
-    kind: EvidenceKind
-    wanted_id: str | None
-    id_source: str
-    org_ids: list[str]
-    columns: dict[str, str | None]
-
-
-def evidence_row(record: EvidenceCreate) -> EvidenceRow:
-    """Flatten a new evidence record; ``id_source`` is what its id is made from if it has none.
-
-    >>> row = evidence_row(AgreementCreate(kind="liaison", org_ids=["a", "b"], start="2018-01-01"))
-    >>> row.kind.value, row.id_source, row.columns["name"]
-    ('agreement', 'liaison 2018-01-01', 'Staff liaison position')
-    """
-    if isinstance(record, JointCasePlanCreate):
-        return EvidenceRow(
-            EvidenceKind.JOINT_CASE_PLAN,
-            record.id,
-            f"joint case plan {record.date}",
-            record.org_ids,
-            {"case_ref": record.case_ref, "notes": "", **_period(record.date, None)},
-        )
-    if isinstance(record, JointProgramCreate):
-        return EvidenceRow(
-            EvidenceKind.JOINT_PROGRAM,
-            record.id,
-            record.name,
-            record.org_ids,
-            {"name": record.name, "notes": record.notes, **_period(record.start, record.end)},
-        )
-    if isinstance(record, AgreementCreate):
-        return EvidenceRow(
-            EvidenceKind.AGREEMENT,
-            record.id,
-            record.title or f"{record.kind.value} {record.start}",
-            record.org_ids,
-            {
-                "subkind": record.kind.value,
-                "name": record.title or record.kind.label.capitalize(),
-                "notes": record.notes,
-                **_period(record.start, record.end),
-            },
-        )
-    return EvidenceRow(
-        EvidenceKind.COLLABORATIVE,
-        record.id,
-        record.name,
-        record.member_org_ids,
-        {
-            "subkind": record.scope.value,
-            "name": record.name,
-            "governance": record.governance,
-            "notes": "",
-            **_period(record.start, record.end),
-        },
-    )
-
-
-def _period(start: date, end: date | None) -> dict[str, str | None]:
-    return {"start_date": start.isoformat(), "end_date": end.isoformat() if end else None}
-
-
-def evidence_record(
-    model: type[EvidenceRecord], row: Mapping[str, Any], org_ids: list[str]
-) -> EvidenceRecord:
-    """The stored evidence ``row`` (with ``id`` and ``created_at`` text) as ``model``."""
-    period = {"start": row["start_date"], "end": row["end_date"]}
-    fields: dict[str, Any] = {"id": row["id"], "created_at": from_text(row["created_at"])}
-    if model is JointCasePlan:
-        fields |= {"case_ref": row["case_ref"], "org_ids": org_ids, "date": row["start_date"]}
-    elif model is JointProgram:
-        fields |= {"name": row["name"], "org_ids": org_ids, "notes": row["notes"], **period}
-    elif model is Agreement:
-        fields |= {"kind": row["subkind"], "title": row["name"], "org_ids": org_ids}
-        fields |= {"notes": row["notes"], **period}
-    else:
-        fields |= {"name": row["name"], "scope": row["subkind"], "member_org_ids": org_ids}
-        fields |= {"governance": row["governance"], **period}
-    return model.model_validate(fields)
-
-
-def evidence_noun(kind: EvidenceKind) -> str:
-    """What a kind of evidence is called in messages, the same on every store.
-
-    >>> evidence_noun(EvidenceKind.JOINT_PROGRAM)
-    'joint program'
-    """
-    return kind.value.replace("_", " ")
-
-
-# -- referrals ----
-
-PAIR_COUNTERS = (*FUNNEL_STAGES, "loop_closed")
-"""Per ordered pair of organizations, how many referrals reached each funnel stage and how
-many loops closed; each is kept again for referrals a screening prompted."""
-PAIR_COLUMNS = (*PAIR_COUNTERS, *(f"screening_{name}" for name in PAIR_COUNTERS))
-
-
-def pair_deltas(before: LoopState | None, after: LoopState, *, screening: bool) -> list[int]:
-    """How the counters of :data:`PAIR_COLUMNS` change when a referral moves from ``before``
-    (None for a new referral) to ``after``.
-
-    >>> moment = datetime(2018, 1, 1, tzinfo=UTC)
-    >>> pair_deltas(None, LoopState.sent(moment), screening=False)
-    [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-    >>> accepted = LoopState.sent(moment).after(ReferralStatus.ACCEPTED, moment)
-    >>> pair_deltas(LoopState.sent(moment), accepted, screening=True)
-    [0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0]
-    """
-    first = before.stage + 1 if before else 0
-    counts = [1 if first <= stage <= after.stage else 0 for stage in range(len(FUNNEL_STAGES))]
-    newly_closed = after.loop_closed_at is not None and (
-        before is None or before.loop_closed_at is None
-    )
-    counts.append(int(newly_closed))
-    return counts + (counts if screening else [0] * len(counts))
+from service.store.shared.values import from_text, to_text, to_texts
 
 
 def combine_flows(

@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import Any
 
+from graph_models.referrals import PAIR_COLUMNS
 from service.errors import InvalidReference
-from service.store.records import PAIR_COLUMNS, REFERRAL_COLUMNS
+from service.store.shared.referrals import REFERRAL_COLUMNS
 
 Row = dict[str, Any]
 

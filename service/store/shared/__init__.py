@@ -1,0 +1,1 @@
+"""What both stores do alike, written once: each file named after the store files that use it."""
