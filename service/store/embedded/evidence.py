@@ -7,21 +7,12 @@ from __future__ import annotations
 import json
 
 from graph_models.common import utc_now
-from graph_models.evidence import (
-    Agreement,
-    AgreementCreate,
-    Collaborative,
-    CollaborativeCreate,
-    JointCasePlan,
-    JointCasePlanCreate,
-    JointProgram,
-    JointProgramCreate,
-)
-from service.errors import Conflict, NotFound
+from service.errors import Conflict
 from service.store.embedded.connection import EmbeddedBase
 from service.store.shared.evidence import (
     EVIDENCE_KINDS,
     EvidenceCreate,
+    EvidenceMethods,
     EvidenceRecord,
     evidence_noun,
     evidence_record,
@@ -30,38 +21,17 @@ from service.store.shared.evidence import (
 from service.store.shared.values import new_id, to_text
 
 
-class EvidenceMixin(EmbeddedBase):
+class EvidenceMixin(EvidenceMethods, EmbeddedBase):
     """Partnership evidence: one table of records of every kind, and their organizations."""
 
-    def create_joint_case_plan(self, plan: JointCasePlanCreate) -> JointCasePlan:
-        return self._create_evidence(plan, JointCasePlan)
+    def _evidence_of(self, model: type[EvidenceRecord], org_id: str) -> list[EvidenceRecord]:
+        return self._evidence(model, org_id=org_id)
 
-    def list_joint_case_plans(self, *, org_id: str) -> list[JointCasePlan]:
-        return self._evidence(JointCasePlan, org_id=org_id)
-
-    def create_joint_program(self, program: JointProgramCreate) -> JointProgram:
-        return self._create_evidence(program, JointProgram)
-
-    def list_joint_programs(self, *, org_id: str) -> list[JointProgram]:
-        return self._evidence(JointProgram, org_id=org_id)
-
-    def create_agreement(self, agreement: AgreementCreate) -> Agreement:
-        return self._create_evidence(agreement, Agreement)
-
-    def list_agreements(self, *, org_id: str) -> list[Agreement]:
-        return self._evidence(Agreement, org_id=org_id)
-
-    def create_collaborative(self, collaborative: CollaborativeCreate) -> Collaborative:
-        return self._create_evidence(collaborative, Collaborative)
-
-    def list_collaboratives(self, *, org_id: str) -> list[Collaborative]:
-        return self._evidence(Collaborative, org_id=org_id)
-
-    def get_collaborative(self, collaborative_id: str) -> Collaborative:
-        found = self._evidence(Collaborative, evidence_id=collaborative_id)
-        if not found:
-            raise NotFound(f"collaborative '{collaborative_id}' does not exist")
-        return found[0]
+    def _evidence_by_id(
+        self, model: type[EvidenceRecord], evidence_id: str
+    ) -> EvidenceRecord | None:
+        found = self._evidence(model, evidence_id=evidence_id)
+        return found[0] if found else None
 
     def _create_evidence(
         self, record: EvidenceCreate, model: type[EvidenceRecord]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +21,7 @@ from graph_models.evidence import (
     JointProgram,
     JointProgramCreate,
 )
+from service.errors import NotFound
 from service.store.shared.values import from_text
 
 EvidenceCreate = JointCasePlanCreate | JointProgramCreate | AgreementCreate | CollaborativeCreate
@@ -131,3 +133,54 @@ def evidence_noun(kind: EvidenceKind) -> str:
     'joint program'
     """
     return kind.value.replace("_", " ")
+
+
+class EvidenceMethods(ABC):
+    """The Store's evidence methods, written once for both stores over the three each store
+    writes: :meth:`_create_evidence`, :meth:`_evidence_of` and :meth:`_evidence_by_id`."""
+
+    @abstractmethod
+    def _create_evidence(
+        self, record: EvidenceCreate, model: type[EvidenceRecord]
+    ) -> EvidenceRecord:
+        """Write one evidence record and the organizations it binds, and read it back."""
+
+    @abstractmethod
+    def _evidence_of(self, model: type[EvidenceRecord], org_id: str) -> list[EvidenceRecord]:
+        """The evidence of ``model``'s kind that binds ``org_id``, oldest first."""
+
+    @abstractmethod
+    def _evidence_by_id(
+        self, model: type[EvidenceRecord], evidence_id: str
+    ) -> EvidenceRecord | None:
+        """The evidence of ``model``'s kind with ``evidence_id``, if there is one."""
+
+    def create_joint_case_plan(self, plan: JointCasePlanCreate) -> JointCasePlan:
+        return self._create_evidence(plan, JointCasePlan)
+
+    def list_joint_case_plans(self, *, org_id: str) -> list[JointCasePlan]:
+        return self._evidence_of(JointCasePlan, org_id)
+
+    def create_joint_program(self, program: JointProgramCreate) -> JointProgram:
+        return self._create_evidence(program, JointProgram)
+
+    def list_joint_programs(self, *, org_id: str) -> list[JointProgram]:
+        return self._evidence_of(JointProgram, org_id)
+
+    def create_agreement(self, agreement: AgreementCreate) -> Agreement:
+        return self._create_evidence(agreement, Agreement)
+
+    def list_agreements(self, *, org_id: str) -> list[Agreement]:
+        return self._evidence_of(Agreement, org_id)
+
+    def create_collaborative(self, collaborative: CollaborativeCreate) -> Collaborative:
+        return self._create_evidence(collaborative, Collaborative)
+
+    def list_collaboratives(self, *, org_id: str) -> list[Collaborative]:
+        return self._evidence_of(Collaborative, org_id)
+
+    def get_collaborative(self, collaborative_id: str) -> Collaborative:
+        found = self._evidence_by_id(Collaborative, collaborative_id)
+        if found is None:
+            raise NotFound(f"collaborative '{collaborative_id}' does not exist")
+        return found
