@@ -1,17 +1,19 @@
 """Pydantic models at the edges of the stakeholder graph: what comes in and what goes out."""
 
 from graph_models.access import Principal, TokenCreate
-from graph_models.audit import AuditAction, AuditEntry, AuditEntryCreate
+from graph_models.audit import AuditAction, AuditEntry, AuditEntryCreate, AuditQuery
 from graph_models.bundles import AssessmentImport, NetworkBundle, RelationshipImport
-from graph_models.common import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, slugify
-from graph_models.engagements import Engagement, EngagementCreate
+from graph_models.common import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ListQuery, Page, slugify
+from graph_models.engagements import Engagement, EngagementCreate, EngagementQuery
 from graph_models.enums import EngagementKind, EngagementStatus, RelationshipState, Role
 from graph_models.organizations import (
     Contact,
     ContactCreate,
+    ContactQuery,
     ContactUpdate,
     Organization,
     OrganizationCreate,
+    OrganizationQuery,
     OrganizationUpdate,
 )
 from graph_models.paths import WarmPath, WarmPaths
@@ -30,12 +32,14 @@ from graph_models.referrals import (
     ReferralEventCreate,
     ReferralFlow,
     ReferralImport,
+    ReferralQuery,
     ReferralStatus,
 )
 from graph_models.relationships import (
     Assessment,
     Relationship,
     RelationshipCreate,
+    RelationshipQuery,
     RelationshipUpdate,
     relationship_id,
 )
@@ -103,3 +107,12 @@ from graph_models.ecomaps import (
 )
 
 __all__ += ["EcoMap", "EcoMapChanges", "EcoMapPartner", "MapView", "RegionMap"]
+__all__ += [
+    "AuditQuery",
+    "ContactQuery",
+    "EngagementQuery",
+    "ListQuery",
+    "OrganizationQuery",
+    "ReferralQuery",
+    "RelationshipQuery",
+]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from graph_models.common import ListQuery
 from graph_models.enums import Role
 
 
@@ -39,3 +40,15 @@ class AuditEntry(AuditEntryCreate):
 
     seq: int
     at: datetime
+
+
+class AuditQuery(ListQuery):
+    """Which audit entries to list, newest first."""
+
+    case_ref: str | None = Field(default=None, max_length=64, description="Only this case.")
+    org_id: str | None = Field(
+        default=None, description="Only reads by tokens of this organization."
+    )
+    action: AuditAction | None = Field(default=None, description="Only this kind of read.")
+    since: datetime | None = Field(default=None, description="Only entries at or after this.")
+    until: datetime | None = Field(default=None, description="Only entries at or before this.")

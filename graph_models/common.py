@@ -95,6 +95,25 @@ def slugify(text: str) -> str:
 T = TypeVar("T")
 
 
+class ListQuery(BaseModel):
+    """Which page of a list to read: the options every list shares, resolved once. Each list
+    adds its own filters; a filter left out (None) does not filter.
+
+    >>> ListQuery().limit, ListQuery(offset=50).offset
+    (50, 50)
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    limit: int = Field(
+        default=DEFAULT_PAGE_SIZE,
+        ge=1,
+        le=MAX_PAGE_SIZE,
+        description=f"Page size, at most {MAX_PAGE_SIZE}.",
+    )
+    offset: int = Field(default=0, ge=0, description="How many matching items to skip.")
+
+
 class Page(BaseModel, Generic[T]):
     """One page of a list: the items, how many match in all, and where the page starts."""
 

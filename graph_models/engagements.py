@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import Field
 
-from graph_models.common import Name, ReadModel, Slug, StrictModel, Text
+from graph_models.common import ListQuery, Name, ReadModel, Slug, StrictModel, Text
 from graph_models.enums import EngagementKind, EngagementStatus
 
 
@@ -37,3 +37,13 @@ class Engagement(ReadModel):
     contact_ids: list[str]
     notes: str
     created_at: datetime
+
+
+class EngagementQuery(ListQuery):
+    """Which engagement activities to list, by date then id."""
+
+    org_id: str | None = Field(default=None, description="Only activities with this org.")
+    kind: EngagementKind | None = Field(default=None, description="Only this kind.")
+    status: EngagementStatus | None = Field(default=None, description="held or planned.")
+    since: date | None = Field(default=None, description="On or after this date.")
+    until: date | None = Field(default=None, description="On or before this date.")

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from graph_models.common import Name, ReadModel, Slug, StrictModel, Text
+from graph_models.common import ListQuery, Name, ReadModel, Slug, StrictModel, Text
 
 Region = Field(default=None, max_length=120, description="Region, county or district.")
 
@@ -74,3 +74,20 @@ class Contact(ReadModel):
     role: str
     email: str | None
     created_at: datetime
+
+
+class OrganizationQuery(ListQuery):
+    """Which organizations to list, by name then id."""
+
+    sector: str | None = Field(default=None, description="Only this sector (a slug).")
+    region: str | None = Field(default=None, description="Only this region, exactly.")
+    q: str | None = Field(default=None, max_length=200, description="Text found in the name or id.")
+
+
+class ContactQuery(ListQuery):
+    """Which contacts to list, by organization, name and id."""
+
+    org_id: str | None = Field(default=None, description="Only contacts at this organization.")
+    q: str | None = Field(
+        default=None, max_length=200, description="Text found in the name or role."
+    )

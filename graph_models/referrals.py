@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from graph_models.common import Name, ReadModel, Slug, StrictModel, Timestamp
+from graph_models.common import ListQuery, Name, ReadModel, Slug, StrictModel, Timestamp
 
 CLOCK_ALLOWANCE = timedelta(minutes=5)
 """How far ahead of the service's clock a timestamp may be, for clocks that differ a little."""
@@ -738,3 +738,36 @@ def pair_deltas(before: LoopState | None, after: LoopState, *, screening: bool) 
     )
     counts.append(int(newly_closed))
     return counts + (counts if screening else [0] * len(counts))
+
+
+class ReferralQuery(ListQuery):
+    """Which referrals to list, by the moment they were sent, then id."""
+
+    case_ref: str | None = Field(default=None, max_length=64, description="Only this case.")
+    org_id: str | None = Field(
+        default=None, description="Only referrals this organization sent or received."
+    )
+    status: ReferralStatus | None = Field(default=None, description="Only this latest status.")
+
+
+OVERDUE_AFTER_DAYS_RANGE = (1, 3650)
+OVERDUE_AFTER_DAYS_TEXT = (
+    "An open loop older than this many days is overdue; a loop closed after more than this "
+    "many days was closed late."
+)
+
+
+class FeedbackGapsQuery(ListQuery):
+    """Which part of the feedback-gap report to read: the pairs of one organization or of the
+    whole network, a page at a time, most overdue first."""
+
+    org_id: str | None = Field(
+        default=None,
+        description="Only pairs this organization is either end of; all when left out.",
+    )
+    overdue_after_days: int = Field(
+        default=DEFAULT_OVERDUE_AFTER_DAYS,
+        ge=OVERDUE_AFTER_DAYS_RANGE[0],
+        le=OVERDUE_AFTER_DAYS_RANGE[1],
+        description=OVERDUE_AFTER_DAYS_TEXT,
+    )

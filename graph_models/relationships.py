@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import Field, model_validator
 
-from graph_models.common import ReadModel, Reason, Slug, StrictModel, Timestamp
+from graph_models.common import ListQuery, ReadModel, Reason, Slug, StrictModel, Timestamp
 from graph_models.enums import RelationshipState
 
 StateField = Field(
@@ -82,3 +82,10 @@ class Relationship(ReadModel):
     assessed_by: str
     assessed_at: datetime
     assessments: int = Field(description="How many assessments the history holds.")
+
+
+class RelationshipQuery(ListQuery):
+    """Which relationships to list, by id."""
+
+    org_id: str | None = Field(default=None, description="Only relationships of this org.")
+    state: RelationshipState | None = Field(default=None, description="Only this state.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from graph_models import OrganizationQuery
 from service.cli import main
 from service.data.seeds import read_seed
 from service.settings import Settings
@@ -32,7 +33,7 @@ def test_seed_load_writes_the_oregon_network_once_and_a_second_load_changes_noth
     assert "loaded already; nothing changed" in capsys.readouterr().out
     store = open_store(Settings(data_dir=data_dir))
     try:
-        assert store.list_organizations(limit=1, offset=0).total == 34
+        assert store.list_organizations(OrganizationQuery(limit=1)).total == 34
     finally:
         store.close()
 

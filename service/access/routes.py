@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
-from graph_models import AuditAction, AuditEntry, Page, Principal, TokenCreate
+from graph_models import AuditEntry, AuditQuery, Page, Principal, TokenCreate
 from service.access.deps import Auditor, TokenManager
 from service.access.permissions import issue_token
-from service.web.deps import DEFAULT_LIMIT, Limit, Offset, StoreDep
+from service.web.deps import StoreDep
 
 tokens = APIRouter(prefix="/tokens", tags=["access"])
 
@@ -35,29 +34,11 @@ audit = APIRouter(tags=["audit"])
 
 @audit.get("/audit")
 def list_audit(
-    store: StoreDep,
-    _: Auditor,
-    case_ref: Annotated[str | None, Query(max_length=64, description="Only this case.")] = None,
-    org_id: Annotated[
-        str | None, Query(description="Only reads by tokens of this organization.")
-    ] = None,
-    action: Annotated[AuditAction | None, Query(description="Only this kind of read.")] = None,
-    since: Annotated[datetime | None, Query(description="Only entries at or after this.")] = None,
-    until: Annotated[datetime | None, Query(description="Only entries at or before this.")] = None,
-    limit: Limit = DEFAULT_LIMIT,
-    offset: Offset = 0,
+    store: StoreDep, _: Auditor, query: Annotated[AuditQuery, Query()]
 ) -> Page[AuditEntry]:
     """Every read of case-level data, newest first: who (name, token, role, organization) did
     what (`action`) to which `case_ref`, and when. Admins only."""
-    return store.list_audit(
-        case_ref=case_ref,
-        org_id=org_id,
-        action=action,
-        since=since,
-        until=until,
-        limit=limit,
-        offset=offset,
-    )
+    return store.list_audit(query)
 
 
 router = APIRouter()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from graph_models import MAX_PAGE_SIZE, Organization
+from graph_models import MAX_PAGE_SIZE, Organization, OrganizationQuery
 from graph_models.missing_partners import Candidate, MissingPartners, SectorCoverage, SectorStatus
 from service.errors import NotFound
 from service.missing_partners.analytics import home_regions, rank_candidates, sector_coverage
@@ -118,7 +118,7 @@ def _organizations(store: Store, *, region: str) -> Iterable[Organization]:
     """The organizations of ``region`` by name, read a page at a time; pages grow."""
     offset, size = 0, 20
     while True:
-        page = store.list_organizations(region=region, limit=size, offset=offset)
+        page = store.list_organizations(OrganizationQuery(region=region, limit=size, offset=offset))
         yield from page.items
         offset += len(page.items)
         if not page.items or offset >= page.total:

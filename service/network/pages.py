@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from graph_models import OrganizationQuery
 from service.access.deps import get_principal
 from service.errors import DomainError
 from service.web.deps import SettingsDep, StoreDep
@@ -39,7 +40,7 @@ def home(
     filters = {"q": q or None, "sector": sector or None, "region": region or None}
     sectors = {each.slug: each.label for each in store.list_sectors()}
     organizations = store.list_organizations(
-        **filters, limit=HOME_PAGE_SIZE, offset=(page - 1) * HOME_PAGE_SIZE
+        OrganizationQuery(**filters, limit=HOME_PAGE_SIZE, offset=(page - 1) * HOME_PAGE_SIZE)
     )
     by_sector: dict[str, list[Any]] = {}
     for org in organizations.items:

@@ -3,7 +3,6 @@ engagement activities, sectors and profiles."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -12,25 +11,26 @@ from graph_models import (
     Assessment,
     Contact,
     ContactCreate,
+    ContactQuery,
     ContactUpdate,
     Engagement,
     EngagementCreate,
-    EngagementKind,
-    EngagementStatus,
+    EngagementQuery,
     Organization,
     OrganizationCreate,
+    OrganizationQuery,
     OrganizationUpdate,
     Page,
     Profile,
     ProfileCreate,
     Relationship,
     RelationshipCreate,
-    RelationshipState,
+    RelationshipQuery,
     RelationshipUpdate,
     Sector,
 )
 from service.access.deps import Assessor, Deleter, Editor, Reader
-from service.web.deps import DEFAULT_LIMIT, Limit, Offset, StoreDep
+from service.web.deps import StoreDep
 
 organizations = APIRouter(tags=["organizations"])
 
@@ -44,18 +44,10 @@ def create_organization(body: OrganizationCreate, store: StoreDep, _: Editor) ->
 
 @organizations.get("/organizations")
 def list_organizations(
-    store: StoreDep,
-    _: Reader,
-    sector: Annotated[str | None, Query(description="Only this sector (a slug).")] = None,
-    region: Annotated[str | None, Query(description="Only this region, exactly.")] = None,
-    q: Annotated[
-        str | None, Query(max_length=200, description="Text found in the name or id.")
-    ] = None,
-    limit: Limit = DEFAULT_LIMIT,
-    offset: Offset = 0,
+    store: StoreDep, _: Reader, query: Annotated[OrganizationQuery, Query()]
 ) -> Page[Organization]:
     """List organizations by name, filtered by sector, region and text, one page at a time."""
-    return store.list_organizations(sector=sector, region=region, q=q, limit=limit, offset=offset)
+    return store.list_organizations(query)
 
 
 @organizations.get("/organizations/{org_id}")
@@ -88,17 +80,10 @@ def create_contact(body: ContactCreate, store: StoreDep, _: Editor) -> Contact:
 
 @organizations.get("/contacts", tags=["contacts"])
 def list_contacts(
-    store: StoreDep,
-    _: Reader,
-    org_id: Annotated[str | None, Query(description="Only contacts at this organization.")] = None,
-    q: Annotated[
-        str | None, Query(max_length=200, description="Text found in the name or role.")
-    ] = None,
-    limit: Limit = DEFAULT_LIMIT,
-    offset: Offset = 0,
+    store: StoreDep, _: Reader, query: Annotated[ContactQuery, Query()]
 ) -> Page[Contact]:
     """List contacts, filtered by organization and text."""
-    return store.list_contacts(org_id=org_id, q=q, limit=limit, offset=offset)
+    return store.list_contacts(query)
 
 
 @organizations.get("/contacts/{contact_id}", tags=["contacts"])
@@ -138,15 +123,10 @@ def create_relationship(
 
 @relationships.get("")
 def list_relationships(
-    store: StoreDep,
-    _: Reader,
-    org_id: Annotated[str | None, Query(description="Only relationships of this org.")] = None,
-    state: Annotated[RelationshipState | None, Query(description="Only this state.")] = None,
-    limit: Limit = DEFAULT_LIMIT,
-    offset: Offset = 0,
+    store: StoreDep, _: Reader, query: Annotated[RelationshipQuery, Query()]
 ) -> Page[Relationship]:
     """List relationships with their current state, filtered by organization and state."""
-    return store.list_relationships(org_id=org_id, state=state, limit=limit, offset=offset)
+    return store.list_relationships(query)
 
 
 @relationships.get("/{rel_id}")
@@ -181,26 +161,10 @@ def create_engagement(body: EngagementCreate, store: StoreDep, _: Editor) -> Eng
 
 @engagements.get("")
 def list_engagements(
-    store: StoreDep,
-    _: Reader,
-    org_id: Annotated[str | None, Query(description="Only activities with this org.")] = None,
-    kind: Annotated[EngagementKind | None, Query(description="Only this kind.")] = None,
-    status: Annotated[EngagementStatus | None, Query(description="held or planned.")] = None,
-    since: Annotated[date | None, Query(description="On or after this date.")] = None,
-    until: Annotated[date | None, Query(description="On or before this date.")] = None,
-    limit: Limit = DEFAULT_LIMIT,
-    offset: Offset = 0,
+    store: StoreDep, _: Reader, query: Annotated[EngagementQuery, Query()]
 ) -> Page[Engagement]:
     """List engagement activities by date."""
-    return store.list_engagements(
-        org_id=org_id,
-        kind=kind,
-        status=status,
-        since=since,
-        until=until,
-        limit=limit,
-        offset=offset,
-    )
+    return store.list_engagements(query)
 
 
 @engagements.get("/{engagement_id}")

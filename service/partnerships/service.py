@@ -15,6 +15,7 @@ from graph_models import (
     MAX_PAGE_SIZE,
     AuditAction,
     Engagement,
+    EngagementQuery,
     EngagementStatus,
     Principal,
     ReferralFlow,
@@ -162,7 +163,9 @@ def engagements_of(store: Store, org_id: str, *, until: date) -> list[Engagement
     """Every engagement activity of ``org_id``; held ones up to ``until``, all planned ones."""
     found: list[Engagement] = []
     while True:
-        page = store.list_engagements(org_id=org_id, limit=MAX_PAGE_SIZE, offset=len(found))
+        page = store.list_engagements(
+            EngagementQuery(org_id=org_id, limit=MAX_PAGE_SIZE, offset=len(found))
+        )
         found += page.items
         if len(found) >= page.total or not page.items:
             break

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from graph_models import AuditAction, CaseTrace, FeedbackGaps
-from graph_models.referrals import DEFAULT_OVERDUE_AFTER_DAYS, TracedReferral
+from graph_models.referrals import DEFAULT_OVERDUE_AFTER_DAYS, FeedbackGapsQuery, TracedReferral
 from service.access.deps import get_principal
 from service.access.permissions import Permission, require
 from service.errors import DomainError
@@ -148,10 +148,12 @@ def feedback_gaps_page(
         require(principal, Permission.READ_NETWORK)
         report = referrals.gap_report(
             store,
-            org_id=org_id or None,
-            overdue_after_days=overdue_after_days,
-            limit=PAGE_SIZE,
-            offset=offset,
+            FeedbackGapsQuery(
+                org_id=org_id or None,
+                overdue_after_days=overdue_after_days,
+                limit=PAGE_SIZE,
+                offset=offset,
+            ),
         )
     except DomainError as error:
         return page_error(request, error)

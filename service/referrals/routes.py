@@ -14,12 +14,18 @@ from graph_models import (
     Referral,
     ReferralCreate,
     ReferralEventCreate,
-    ReferralStatus,
+    ReferralQuery,
 )
-from graph_models.referrals import DEFAULT_OVERDUE_AFTER_DAYS, describe_transitions
+from graph_models.referrals import (
+    DEFAULT_OVERDUE_AFTER_DAYS,
+    OVERDUE_AFTER_DAYS_RANGE,
+    OVERDUE_AFTER_DAYS_TEXT,
+    FeedbackGapsQuery,
+    describe_transitions,
+)
 from service.access.deps import CaseReader, CaseWorker, Reader
 from service.referrals import service as referrals
-from service.web.deps import DEFAULT_LIMIT, Limit, Offset, StoreDep
+from service.web.deps import StoreDep
 from service.web.responses import ModelResponse
 
 router = APIRouter(tags=["referrals"])
@@ -27,10 +33,9 @@ router = APIRouter(tags=["referrals"])
 OverdueAfterDays = Annotated[
     int,
     Query(
-        ge=1,
-        le=3650,
-        description="An open loop older than this many days is overdue; a loop closed after "
-        "more than this many days was closed late.",
+        ge=OVERDUE_AFTER_DAYS_RANGE[0],
+        le=OVERDUE_AFTER_DAYS_RANGE[1],
+        description=OVERDUE_AFTER_DAYS_TEXT,
     ),
 ]
 
@@ -45,29 +50,13 @@ def create_referral(body: ReferralCreate, store: StoreDep, principal: CaseWorker
 
 @router.get("/referrals")
 def list_referrals(
-    store: StoreDep,
-    principal: CaseReader,
-    case_ref: Annotated[str | None, Query(max_length=64, description="Only this case.")] = None,
-    org_id: Annotated[
-        str | None, Query(description="Only referrals this organization sent or received.")
-    ] = None,
-    status: Annotated[ReferralStatus | None, Query(description="Only this latest status.")] = None,
-    limit: Limit = DEFAULT_LIMIT,
-    offset: Offset = 0,
+    store: StoreDep, principal: CaseReader, query: Annotated[ReferralQuery, Query()]
 ) -> Page[Referral]:
     """Referrals in the order sent. A caseworker sees those its organization sent or received;
     an admin sees all but the sensitive ones (substance use, domestic violence, child
     protection), which only the two organizations involved see. Every case listed is written
     to the audit log."""
-    return referrals.list_referrals(
-        store,
-        principal,
-        case_ref=case_ref,
-        org_id=org_id,
-        status=status,
-        limit=limit,
-        offset=offset,
-    )
+    return referrals.list_referrals(store, principal, query)
 
 
 @router.get("/referrals/{referral_id}")
@@ -106,15 +95,7 @@ def trace_case(
 
 @router.get("/feedback-gaps", response_model=FeedbackGaps)
 def feedback_gaps(
-    store: StoreDep,
-    _: Reader,
-    org_id: Annotated[
-        str | None,
-        Query(description="Only pairs this organization is either end of; all when left out."),
-    ] = None,
-    overdue_after_days: OverdueAfterDays = DEFAULT_OVERDUE_AFTER_DAYS,
-    limit: Limit = DEFAULT_LIMIT,
-    offset: Offset = 0,
+    store: StoreDep, _: Reader, query: Annotated[FeedbackGapsQuery, Query()]
 ) -> ModelResponse:
     """Which referral links never report back. Per ordered pair of organizations: referrals
     `sent`, loops `closed`, `closure_rate`, `median_days_to_feedback`, open loops `overdue`
@@ -123,12 +104,4 @@ def feedback_gaps(
     also for referrals a screening prompted. Aggregates only: no case_ref appears. Sensitive
     referrals are counted too. A loop closes when the receiving side reports back
     (feedback_returned, completed or closed); open loops are aged to now."""
-    return ModelResponse(
-        referrals.gap_report(
-            store,
-            org_id=org_id,
-            overdue_after_days=overdue_after_days,
-            limit=limit,
-            offset=offset,
-        )
-    )
+    return ModelResponse(referrals.gap_report(store, query))

@@ -27,11 +27,11 @@ from graph_models import (
     Referral,
     ReferralCreate,
     ReferralEventCreate,
-    ReferralStatus,
+    ReferralQuery,
     Role,
 )
 from graph_models.common import utc_now
-from graph_models.referrals import OrganizationRef, visible_to
+from graph_models.referrals import FeedbackGapsQuery, OrganizationRef, visible_to
 from service.errors import Forbidden, NotFound
 from service.referrals.analytics import case_trace, feedback_gaps
 from service.store import Store
@@ -112,23 +112,11 @@ def read_referral(store: Store, principal: Principal, referral_id: str) -> Refer
 def list_referrals(
     store: Store,
     principal: Principal,
-    *,
-    case_ref: str | None,
-    org_id: str | None,
-    status: ReferralStatus | None,
-    limit: int,
-    offset: int,
+    query: ReferralQuery,
 ) -> Page[Referral]:
     """The referrals the principal may see, filtered; every case on the page is audited."""
-    page = store.list_referrals(
-        visible_to=reader_org(principal),
-        case_ref=case_ref,
-        org_id=org_id,
-        status=status,
-        limit=limit,
-        offset=offset,
-    )
-    asked = [case_ref] if case_ref else []
+    page = store.list_referrals(query, visible_to=reader_org(principal))
+    asked = [query.case_ref] if query.case_ref else []
     audit(store, principal, AuditAction.LIST_REFERRALS, asked + [r.case_ref for r in page.items])
     return page
 
@@ -144,7 +132,7 @@ def trace_case(
     """The case's referrals the principal may see, in order, with open loops; audited even
     when there is nothing to show."""
     referrals = store.list_referrals(
-        visible_to=reader_org(principal), case_ref=case_ref, limit=MAX_CASE_REFERRALS, offset=0
+        ReferralQuery(case_ref=case_ref, limit=MAX_CASE_REFERRALS), visible_to=reader_org(principal)
     ).items
     audit(store, principal, action, [case_ref])
     if not referrals:
@@ -163,10 +151,10 @@ def trace_case(
     )
 
 
-def gap_report(
-    store: Store, *, org_id: str | None, overdue_after_days: int, limit: int, offset: int
-) -> FeedbackGaps:
+def gap_report(store: Store, query: FeedbackGapsQuery) -> FeedbackGaps:
     """The feedback-gap report of one organization or of the whole network, as of now."""
+    org_id, overdue_after_days = query.org_id, query.overdue_after_days
+    limit, offset = query.limit, query.offset
     now = utc_now()
     loops = store.feedback_loops(
         org_id=org_id,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager
-from datetime import date, datetime
+from datetime import datetime
 from typing import Protocol
 
 import networkx as nx
@@ -16,22 +16,23 @@ from pydantic import BaseModel
 
 from graph_models import (
     Assessment,
-    AuditAction,
     AuditEntry,
     AuditEntryCreate,
+    AuditQuery,
     Contact,
     ContactCreate,
+    ContactQuery,
     ContactUpdate,
     DaysToFeedback,
     Engagement,
     EngagementCreate,
-    EngagementKind,
-    EngagementStatus,
+    EngagementQuery,
     FeedbackLoops,
     LoopScope,
     NetworkBundle,
     Organization,
     OrganizationCreate,
+    OrganizationQuery,
     OrganizationUpdate,
     Page,
     Principal,
@@ -41,10 +42,10 @@ from graph_models import (
     ReferralCreate,
     ReferralEventCreate,
     ReferralFlow,
-    ReferralStatus,
+    ReferralQuery,
     Relationship,
     RelationshipCreate,
-    RelationshipState,
+    RelationshipQuery,
     RelationshipUpdate,
     Sector,
     TokenCreate,
@@ -104,38 +105,21 @@ class Store(Protocol):
     # organizations
     def create_organization(self, org: OrganizationCreate) -> Organization: ...
     def get_organization(self, org_id: str) -> Organization: ...
-    def list_organizations(
-        self,
-        *,
-        sector: str | None = None,
-        region: str | None = None,
-        q: str | None = None,
-        limit: int,
-        offset: int,
-    ) -> Page[Organization]: ...
+    def list_organizations(self, query: OrganizationQuery) -> Page[Organization]: ...
     def update_organization(self, org_id: str, patch: OrganizationUpdate) -> Organization: ...
     def delete_organization(self, org_id: str) -> None: ...
 
     # contacts
     def create_contact(self, contact: ContactCreate) -> Contact: ...
     def get_contact(self, contact_id: str) -> Contact: ...
-    def list_contacts(
-        self, *, org_id: str | None = None, q: str | None = None, limit: int, offset: int
-    ) -> Page[Contact]: ...
+    def list_contacts(self, query: ContactQuery) -> Page[Contact]: ...
     def update_contact(self, contact_id: str, patch: ContactUpdate) -> Contact: ...
     def delete_contact(self, contact_id: str) -> None: ...
 
     # relationships
     def create_relationship(self, rel: RelationshipCreate, *, assessed_by: str) -> Relationship: ...
     def get_relationship(self, rel_id: str) -> Relationship: ...
-    def list_relationships(
-        self,
-        *,
-        org_id: str | None = None,
-        state: RelationshipState | None = None,
-        limit: int,
-        offset: int,
-    ) -> Page[Relationship]: ...
+    def list_relationships(self, query: RelationshipQuery) -> Page[Relationship]: ...
     def assess_relationship(
         self, rel_id: str, update: RelationshipUpdate, *, assessed_by: str
     ) -> Relationship: ...
@@ -144,17 +128,7 @@ class Store(Protocol):
     # engagements
     def create_engagement(self, engagement: EngagementCreate) -> Engagement: ...
     def get_engagement(self, engagement_id: str) -> Engagement: ...
-    def list_engagements(
-        self,
-        *,
-        org_id: str | None = None,
-        kind: EngagementKind | None = None,
-        status: EngagementStatus | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        limit: int,
-        offset: int,
-    ) -> Page[Engagement]: ...
+    def list_engagements(self, query: EngagementQuery) -> Page[Engagement]: ...
     def delete_engagement(self, engagement_id: str) -> None: ...
 
     # bulk
@@ -232,16 +206,7 @@ class Store(Protocol):
         self, referral_id: str, event: ReferralEventCreate, *, recorded_by: str
     ) -> Referral: ...
     def get_referral(self, referral_id: str) -> Referral: ...
-    def list_referrals(
-        self,
-        *,
-        visible_to: str | None,
-        case_ref: str | None = None,
-        org_id: str | None = None,
-        status: ReferralStatus | None = None,
-        limit: int,
-        offset: int,
-    ) -> Page[Referral]: ...
+    def list_referrals(self, query: ReferralQuery, *, visible_to: str | None) -> Page[Referral]: ...
     def referral_flow(
         self, org_id: str, *, as_of: datetime | None = None
     ) -> dict[str, ReferralFlow]: ...
@@ -262,17 +227,7 @@ class Store(Protocol):
         ...
 
     def record_audit(self, entries: list[AuditEntryCreate]) -> None: ...
-    def list_audit(
-        self,
-        *,
-        case_ref: str | None = None,
-        org_id: str | None = None,
-        action: AuditAction | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int,
-        offset: int,
-    ) -> Page[AuditEntry]: ...
+    def list_audit(self, query: AuditQuery) -> Page[AuditEntry]: ...
 
     # -- referrals as partnership signals ----
     def referral_facts(

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from graph_models import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from graph_models.common import AsOf
 from service.settings import Settings
 from service.store.protocol import Store
@@ -41,11 +40,3 @@ def as_of_query(
 
 
 AsOfDep = Annotated[AsOf, Depends(as_of_query)]
-
-
-Limit = Annotated[
-    int,
-    Query(ge=1, le=MAX_PAGE_SIZE, description=f"Page size, at most {MAX_PAGE_SIZE}."),
-]
-Offset = Annotated[int, Query(ge=0, description="How many matching items to skip.")]
-DEFAULT_LIMIT = DEFAULT_PAGE_SIZE

@@ -9,7 +9,7 @@ from functools import cache
 
 import pytest
 
-from graph_models import NetworkBundle, ReferralImport
+from graph_models import NetworkBundle, OrganizationQuery, ReferralImport
 from service.data.generator import CLOCK, COUNTIES, SCALES, generate_network, load_network
 from service.errors import Conflict, InvalidReference
 from service.store import Store
@@ -107,7 +107,7 @@ def test_a_generated_network_loads_batch_by_batch_into_a_store(store: Store) -> 
     assert summary.referral_events == sum(len(r.events) for r in everything("referrals"))
     hub = store.partner_graph("org-00000")
     assert hub.degree("org-00000") == max(dict(store.partner_graph().degree).values())
-    assert store.list_organizations(limit=1, offset=0).total == scale.organizations
+    assert store.list_organizations(OrganizationQuery(limit=1)).total == scale.organizations
 
 
 def test_a_referral_batch_imported_twice_is_refused_whole_and_nothing_doubles(

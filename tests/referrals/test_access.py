@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from graph_models import ReferralCreate, Role
+from graph_models import AuditQuery, ReferralCreate, ReferralQuery, Role
 from tests.conftest import add_orgs
 
 READERS = {
@@ -61,9 +61,9 @@ class Audited:
         self.reader = (role, org_id)
 
     def get(self, path, asked=None, **params):
-        before = self.store.list_audit(limit=1, offset=0).total
+        before = self.store.list_audit(AuditQuery(limit=1)).total
         response = self.client.get(path, headers=self.headers, params=params)
-        log = self.store.list_audit(limit=500, offset=0)
+        log = self.store.list_audit(AuditQuery(limit=500))
         new = log.items[: log.total - before]
         is_json = response.headers["content-type"] == "application/json"
         named = set(_case_refs(response.json())) if is_json and response.is_success else set()
@@ -160,7 +160,10 @@ def test_a_caseworker_records_referrals_only_for_its_own_organization(
     )
     assert response.status_code == status
     if status == 403:
-        assert network.list_referrals(visible_to="ei", case_ref="C-3", limit=5, offset=0).total == 0
+        assert (
+            network.list_referrals(ReferralQuery(case_ref="C-3", limit=5), visible_to="ei").total
+            == 0
+        )
 
 
 @pytest.mark.parametrize("who", list(READERS))

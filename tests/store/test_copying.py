@@ -9,7 +9,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph_models import LoopScope, RelationshipState, RelationshipUpdate
+from graph_models import LoopScope, RelationshipQuery, RelationshipState, RelationshipUpdate
 from service.errors import InvalidReference
 from service.store import Store
 from service.store.embedded import EmbeddedStore
@@ -81,7 +81,7 @@ def test_a_copied_store_answers_and_numbers_new_records_after_the_copied_ones(st
     source_graph, copied_graph = embedded.partner_graph(), store.partner_graph()
     assert dict(copied_graph.nodes(data=True)) == dict(source_graph.nodes(data=True))
     assert histories(copied_graph) == histories(source_graph)
-    rel = store.list_relationships(org_id="oha", limit=1, offset=0).items[0]
+    rel = store.list_relationships(RelationshipQuery(org_id="oha", limit=1)).items[0]
     store.assess_relationship(
         rel.id,
         RelationshipUpdate(state=RelationshipState.RED, reason="after the copy"),

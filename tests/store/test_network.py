@@ -10,12 +10,15 @@ from graph_models import (
     AssessmentImport,
     ContactCreate,
     EngagementCreate,
+    EngagementQuery,
     EngagementStatus,
     NetworkBundle,
     OrganizationCreate,
+    OrganizationQuery,
     OrganizationUpdate,
     RelationshipCreate,
     RelationshipImport,
+    RelationshipQuery,
     RelationshipState,
     RelationshipUpdate,
 )
@@ -51,18 +54,22 @@ def test_an_unknown_sector_is_refused_with_the_way_to_find_known_ones(store):
 def test_organizations_filter_by_sector_region_and_text_and_page_by_name(store):
     add_orgs(store, ("wic-lane", "wic"), ("wic-marion", "wic"), ("ei-lane", "early_intervention"))
     store.update_organization("wic-marion", OrganizationUpdate(region="Marion"))
-    assert [o.id for o in store.list_organizations(sector="wic", limit=10, offset=0).items] == [
+    assert [
+        o.id for o in store.list_organizations(OrganizationQuery(sector="wic", limit=10)).items
+    ] == [
         "wic-lane",
         "wic-marion",
     ]
-    assert [o.id for o in store.list_organizations(region="Marion", limit=10, offset=0).items] == [
-        "wic-marion"
-    ]
-    assert [o.id for o in store.list_organizations(q="LANE", limit=10, offset=0).items] == [
+    assert [
+        o.id for o in store.list_organizations(OrganizationQuery(region="Marion", limit=10)).items
+    ] == ["wic-marion"]
+    assert [
+        o.id for o in store.list_organizations(OrganizationQuery(q="LANE", limit=10)).items
+    ] == [
         "ei-lane",
         "wic-lane",
     ]
-    page = store.list_organizations(limit=2, offset=2)
+    page = store.list_organizations(OrganizationQuery(limit=2, offset=2))
     assert (page.total, [o.id for o in page.items]) == (3, ["wic-marion"])
 
 
@@ -76,7 +83,7 @@ def test_deleting_an_organization_removes_its_contacts_and_relationships(store):
     store.delete_organization("wic-lane")
     with pytest.raises(NotFound):
         store.get_contact("director")
-    assert store.list_relationships(org_id="ei-lane", limit=10, offset=0).total == 0
+    assert store.list_relationships(RelationshipQuery(org_id="ei-lane", limit=10)).total == 0
     assert "wic-lane" not in store.partner_graph()
 
 
@@ -138,7 +145,7 @@ def test_a_relationship_to_an_unknown_organization_is_refused_and_nothing_is_wri
             RelationshipCreate(org_a="eld", org_b="ghost", state=GREEN, reason="ok"),
             assessed_by="t",
         )
-    assert store.list_relationships(limit=10, offset=0).total == 0
+    assert store.list_relationships(RelationshipQuery(limit=10)).total == 0
 
 
 def test_relationships_filter_by_organization_and_current_state(store):
@@ -151,12 +158,12 @@ def test_relationships_filter_by_organization_and_current_state(store):
     store.assess_relationship(
         "eld~wic", RelationshipUpdate(state=GREEN, reason="healed"), assessed_by="t"
     )
-    greens = store.list_relationships(state=GREEN, limit=10, offset=0)
+    greens = store.list_relationships(RelationshipQuery(state=GREEN, limit=10))
     assert [r.id for r in greens.items] == ["eld~hub", "eld~wic"]
-    assert store.list_relationships(state=RED, limit=10, offset=0).total == 0
-    assert [r.id for r in store.list_relationships(org_id="hub", limit=10, offset=0).items] == [
-        "eld~hub"
-    ]
+    assert store.list_relationships(RelationshipQuery(state=RED, limit=10)).total == 0
+    assert [
+        r.id for r in store.list_relationships(RelationshipQuery(org_id="hub", limit=10)).items
+    ] == ["eld~hub"]
 
 
 def test_engagements_filter_by_organization_kind_and_dates(store):
@@ -184,13 +191,19 @@ def test_engagements_filter_by_organization_kind_and_dates(store):
     )
     webinar = store.get_engagement("2017-09-19-hub-webinar")
     assert (webinar.org_ids, webinar.contact_ids) == (["eld", "hub"], ["hub-director"])
-    assert [e.title for e in store.list_engagements(org_id="hub", limit=10, offset=0).items] == [
-        "Hub webinar"
-    ]
     assert [
-        e.kind for e in store.list_engagements(since=date(2018, 1, 1), limit=10, offset=0).items
+        e.title for e in store.list_engagements(EngagementQuery(org_id="hub", limit=10)).items
+    ] == ["Hub webinar"]
+    assert [
+        e.kind
+        for e in store.list_engagements(
+            EngagementQuery(since=date(2018, 1, 1), limit=10, offset=0)
+        ).items
     ] == ["survey"]
-    assert store.list_engagements(status=EngagementStatus.PLANNED, limit=10, offset=0).total == 1
+    assert (
+        store.list_engagements(EngagementQuery(status=EngagementStatus.PLANNED, limit=10)).total
+        == 1
+    )
 
 
 def test_an_engagement_with_an_unknown_contact_is_refused_and_not_written(store):
@@ -205,7 +218,7 @@ def test_an_engagement_with_an_unknown_contact_is_refused_and_not_written(store)
                 contact_ids=["nobody"],
             )
         )
-    assert store.list_engagements(limit=10, offset=0).total == 0
+    assert store.list_engagements(EngagementQuery(limit=10)).total == 0
 
 
 def bundle(*relationships: RelationshipImport) -> NetworkBundle:
@@ -252,7 +265,7 @@ def test_a_bundle_with_one_bad_record_writes_nothing(store):
     )
     with pytest.raises(InvalidReference, match="'ghost'"):
         store.import_bundle(broken)
-    assert store.list_organizations(limit=10, offset=0).total == 0
+    assert store.list_organizations(OrganizationQuery(limit=10)).total == 0
     assert store.partner_graph().number_of_nodes() == 0
 
 

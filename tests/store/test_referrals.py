@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from graph_models import (
     AuditAction,
     AuditEntryCreate,
+    AuditQuery,
     DaysToFeedback,
     LoopCounts,
     LoopScope,
@@ -20,6 +21,7 @@ from graph_models import (
     ReferralCreate,
     ReferralEventCreate,
     ReferralImport,
+    ReferralQuery,
     ReferralStatus,
     Role,
 )
@@ -138,7 +140,7 @@ def test_an_event_for_an_unknown_referral_is_not_found(orgs):
 def test_a_referral_to_an_unknown_organization_is_refused_and_nothing_is_written(orgs):
     with pytest.raises(InvalidReference, match="organization 'ghost' does not exist"):
         refer(orgs, "r1", "C-1", "clinic", "ghost", 5)
-    assert orgs.list_referrals(visible_to=None, limit=10, offset=0).total == 0
+    assert orgs.list_referrals(ReferralQuery(limit=10), visible_to=None).total == 0
     assert pairs_of(orgs) == []
 
 
@@ -160,7 +162,9 @@ def test_an_organization_sees_what_it_sent_or_received_and_no_one_else_sees_sens
     refer(orgs, "r3", "C-2", "hub", "clinic", 7)
 
     def ids(visible_to, **filters):
-        page = orgs.list_referrals(visible_to=visible_to, limit=10, offset=0, **filters)
+        page = orgs.list_referrals(
+            ReferralQuery(limit=10, offset=0, **filters), visible_to=visible_to
+        )
         return [r.id for r in page.items]
 
     assert ids("clinic") == ["r1", "r3"]
@@ -177,9 +181,9 @@ def test_referrals_filter_by_status_and_page_in_the_order_sent(orgs):
     for n, day in enumerate((9, 3, 6), start=1):
         refer(orgs, f"r{n}", f"C-{n}", "clinic", "ei", day)
     move(orgs, "r2", (S.RECEIVED, 10))
-    page = orgs.list_referrals(visible_to=None, limit=2, offset=1)
+    page = orgs.list_referrals(ReferralQuery(limit=2, offset=1), visible_to=None)
     assert (page.total, [r.id for r in page.items]) == (3, ["r3", "r1"])
-    received = orgs.list_referrals(visible_to=None, status=S.RECEIVED, limit=10, offset=0)
+    received = orgs.list_referrals(ReferralQuery(status=S.RECEIVED, limit=10), visible_to=None)
     assert [r.id for r in received.items] == ["r2"]
 
 
@@ -435,7 +439,7 @@ def test_a_bundle_with_one_bad_referral_writes_none_of_them(orgs):
                 imported("r1", "C-1", "clinic", "ei", 1), imported("r1", "C-2", "ei", "hub", 2)
             )
         )
-    assert orgs.list_referrals(visible_to=None, limit=10, offset=0).total == 0
+    assert orgs.list_referrals(ReferralQuery(limit=10), visible_to=None).total == 0
     assert orgs.referral_flow("clinic") == {}
 
 
@@ -452,7 +456,9 @@ def test_a_bad_bundle_names_an_unknown_organization_first_then_a_taken_id(orgs):
         )
     with pytest.raises(Conflict, match="referral 'r1' already exists"):
         orgs.import_bundle(bundle_of(imported("r2", "C-2", "clinic", "ei", 2), taken))
-    assert [r.id for r in orgs.list_referrals(visible_to=None, limit=10, offset=0).items] == ["r1"]
+    assert [r.id for r in orgs.list_referrals(ReferralQuery(limit=10), visible_to=None).items] == [
+        "r1"
+    ]
     [pair] = pairs_of(orgs)
     assert pair.reached[0] == 1
 
@@ -617,19 +623,22 @@ def test_the_audit_log_lists_entries_newest_first_with_filters(store):
     store.record_audit([audit_entry("C-1"), audit_entry("C-2")])
     store.record_audit([audit_entry("C-1", AuditAction.LIST_REFERRALS, "clinic", Role.CASEWORKER)])
     store.record_audit([])
-    page = store.list_audit(limit=10, offset=0)
+    page = store.list_audit(AuditQuery(limit=10))
     assert [(e.seq, e.case_ref, e.action) for e in page.items] == [
         (3, "C-1", AuditAction.LIST_REFERRALS),
         (2, "C-2", AuditAction.TRACE_CASE),
         (1, "C-1", AuditAction.TRACE_CASE),
     ]
     assert page.items[0].at >= start
-    assert store.list_audit(case_ref="C-1", limit=10, offset=0).total == 2
-    assert [e.seq for e in store.list_audit(org_id="clinic", limit=10, offset=0).items] == [3]
-    listed = store.list_audit(action=AuditAction.TRACE_CASE, limit=1, offset=1)
+    assert store.list_audit(AuditQuery(case_ref="C-1", limit=10)).total == 2
+    assert [e.seq for e in store.list_audit(AuditQuery(org_id="clinic", limit=10)).items] == [3]
+    listed = store.list_audit(AuditQuery(action=AuditAction.TRACE_CASE, limit=1, offset=1))
     assert (listed.total, [e.seq for e in listed.items]) == (2, [1])
     assert (
-        store.list_audit(since=datetime.now(UTC) + timedelta(hours=1), limit=5, offset=0).total == 0
+        store.list_audit(
+            AuditQuery(since=datetime.now(UTC) + timedelta(hours=1), limit=5, offset=0)
+        ).total
+        == 0
     )
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import sqlite3
 
-from graph_models import AuditAction, AuditEntry, AuditEntryCreate, Page, Principal, TokenCreate
+from graph_models import AuditEntry, AuditEntryCreate, AuditQuery, Page, Principal, TokenCreate
 from graph_models.common import utc_now
 from service.store.embedded.connection import EmbeddedBase
 from service.store.shared.values import from_text, new_id, to_text
@@ -65,42 +65,31 @@ class AccessMixin(EmbeddedBase):
                 ],
             )
 
-    def list_audit(
-        self,
-        *,
-        case_ref: str | None = None,
-        org_id: str | None = None,
-        action: AuditAction | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int,
-        offset: int,
-    ) -> Page[AuditEntry]:
+    def list_audit(self, query: AuditQuery) -> Page[AuditEntry]:
         where, params = ["1 = 1"], []
         for condition, value in (
-            ("case_ref = ?", case_ref),
-            ("org_id = ?", org_id),
-            ("action = ?", action.value if action else None),
-            ("at >= ?", to_text(since) if since else None),
-            ("at <= ?", to_text(until) if until else None),
+            ("case_ref = ?", query.case_ref),
+            ("org_id = ?", query.org_id),
+            ("action = ?", query.action.value if query.action else None),
+            ("at >= ?", to_text(query.since) if query.since else None),
+            ("at <= ?", to_text(query.until) if query.until else None),
         ):
             if value is not None:
                 where.append(condition)
                 params.append(value)
         sql = f"SELECT * FROM audit_log WHERE {' AND '.join(where)} ORDER BY seq DESC"
-        total, rows = self._page(sql, params, limit, offset)
-        items = [
-            AuditEntry(
-                seq=row["seq"],
-                at=from_text(row["at"]),
-                actor=row["actor"],
-                token_id=row["token_id"],
-                role=row["role"],
-                org_id=row["org_id"],
-                action=row["action"],
-                case_ref=row["case_ref"],
-                referral_id=row["referral_id"],
-            )
-            for row in rows
-        ]
-        return Page(items=items, total=total, limit=limit, offset=offset)
+        return self._page(sql, params, query, _audit_entry)
+
+
+def _audit_entry(row: sqlite3.Row) -> AuditEntry:
+    return AuditEntry(
+        seq=row["seq"],
+        at=from_text(row["at"]),
+        actor=row["actor"],
+        token_id=row["token_id"],
+        role=row["role"],
+        org_id=row["org_id"],
+        action=row["action"],
+        case_ref=row["case_ref"],
+        referral_id=row["referral_id"],
+    )

@@ -11,16 +11,19 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 
+from graph_models import ListQuery, Page
 from service.errors import InvalidReference, NotFound
 from service.store.shared.network import add_relationship_edge, organization_node
+
+T = TypeVar("T")
 
 DATABASE_FILE = "stakeholder-graph.sqlite3"
 
@@ -94,11 +97,17 @@ class EmbeddedBase:
             )
 
     def _page(
-        self, sql: str, params: list[Any], limit: int, offset: int
-    ) -> tuple[int, list[sqlite3.Row]]:
+        self, sql: str, params: list[Any], query: ListQuery, item: Callable[[sqlite3.Row], T]
+    ) -> Page[T]:
+        """The page of ``query`` of what ``sql`` selects, each row read by ``item``."""
         total_row = self._one(f"SELECT count(*) FROM ({sql})", tuple(params))
-        rows = self._all(f"{sql} LIMIT ? OFFSET ?", (*params, limit, offset))
-        return (total_row[0] if total_row else 0), rows
+        rows = self._all(f"{sql} LIMIT ? OFFSET ?", (*params, query.limit, query.offset))
+        return Page(
+            items=[item(row) for row in rows],
+            total=total_row[0] if total_row else 0,
+            limit=query.limit,
+            offset=query.offset,
+        )
 
     def _require_in_graph(self, org_ids: Iterable[str]) -> None:
         """:class:`NotFound` naming the first of ``org_ids`` not in the graph (under the lock)."""

@@ -9,7 +9,6 @@ import json
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from types import MappingProxyType
 from typing import Any
 
@@ -19,19 +18,21 @@ from graph_models import (
     Assessment,
     Contact,
     ContactCreate,
+    ContactQuery,
     ContactUpdate,
     Engagement,
     EngagementCreate,
-    EngagementKind,
-    EngagementStatus,
+    EngagementQuery,
     Organization,
     OrganizationCreate,
+    OrganizationQuery,
     OrganizationUpdate,
     Page,
     Profile,
     ProfileCreate,
     Relationship,
     RelationshipCreate,
+    RelationshipQuery,
     RelationshipState,
     RelationshipUpdate,
     Sector,
@@ -124,28 +125,19 @@ class NetworkMixin(EmbeddedBase):
             raise NotFound(f"organization '{org_id}' does not exist")
         return _organization(row)
 
-    def list_organizations(
-        self,
-        *,
-        sector: str | None = None,
-        region: str | None = None,
-        q: str | None = None,
-        limit: int,
-        offset: int,
-    ) -> Page[Organization]:
+    def list_organizations(self, query: OrganizationQuery) -> Page[Organization]:
         where, params = ["1 = 1"], []
-        if sector:
+        if query.sector:
             where.append("sector = ?")
-            params.append(sector)
-        if region:
+            params.append(query.sector)
+        if query.region:
             where.append("region = ?")
-            params.append(region)
-        if q:
+            params.append(query.region)
+        if query.q:
             where.append("(instr(lower(name), lower(?)) > 0 OR instr(id, lower(?)) > 0)")
-            params += [q, q]
+            params += [query.q, query.q]
         sql = f"SELECT * FROM organizations WHERE {' AND '.join(where)} ORDER BY name, id"
-        total, rows = self._page(sql, params, limit, offset)
-        return Page(items=[_organization(r) for r in rows], total=total, limit=limit, offset=offset)
+        return self._page(sql, params, query, _organization)
 
     def update_organization(self, org_id: str, patch: OrganizationUpdate) -> Organization:
         changes = patch.model_dump(exclude_unset=True)
@@ -218,19 +210,16 @@ class NetworkMixin(EmbeddedBase):
             raise NotFound(f"contact '{contact_id}' does not exist")
         return _contact(row)
 
-    def list_contacts(
-        self, *, org_id: str | None = None, q: str | None = None, limit: int, offset: int
-    ) -> Page[Contact]:
+    def list_contacts(self, query: ContactQuery) -> Page[Contact]:
         where, params = ["1 = 1"], []
-        if org_id:
+        if query.org_id:
             where.append("org_id = ?")
-            params.append(org_id)
-        if q:
+            params.append(query.org_id)
+        if query.q:
             where.append("(instr(lower(name), lower(?)) > 0 OR instr(lower(role), lower(?)) > 0)")
-            params += [q, q]
+            params += [query.q, query.q]
         sql = f"SELECT * FROM contacts WHERE {' AND '.join(where)} ORDER BY org_id, name, id"
-        total, rows = self._page(sql, params, limit, offset)
-        return Page(items=[_contact(r) for r in rows], total=total, limit=limit, offset=offset)
+        return self._page(sql, params, query, _contact)
 
     def update_contact(self, contact_id: str, patch: ContactUpdate) -> Contact:
         changes = patch.model_dump(exclude_unset=True)
@@ -319,24 +308,16 @@ class NetworkMixin(EmbeddedBase):
             raise NotFound(f"relationship '{rel_id}' does not exist")
         return _relationship(row)
 
-    def list_relationships(
-        self,
-        *,
-        org_id: str | None = None,
-        state: RelationshipState | None = None,
-        limit: int,
-        offset: int,
-    ) -> Page[Relationship]:
+    def list_relationships(self, query: RelationshipQuery) -> Page[Relationship]:
         where, params = ["1 = 1"], []
-        if org_id:
+        if query.org_id:
             where.append("(r.org_a = ? OR r.org_b = ?)")
-            params += [org_id, org_id]
-        if state:
+            params += [query.org_id, query.org_id]
+        if query.state:
             where.append("a.state = ?")
-            params.append(state.value)
+            params.append(query.state.value)
         sql = f"{self._RELATIONSHIP_SQL} WHERE {' AND '.join(where)} ORDER BY r.id"
-        total, rows = self._page(sql, params, limit, offset)
-        return Page(items=[_relationship(r) for r in rows], total=total, limit=limit, offset=offset)
+        return self._page(sql, params, query, _relationship)
 
     def assess_relationship(
         self, rel_id: str, update: RelationshipUpdate, *, assessed_by: str
@@ -433,35 +414,23 @@ class NetworkMixin(EmbeddedBase):
             contact_ids=[r[0] for r in contact_ids],
         )
 
-    def list_engagements(
-        self,
-        *,
-        org_id: str | None = None,
-        kind: EngagementKind | None = None,
-        status: EngagementStatus | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        limit: int,
-        offset: int,
-    ) -> Page[Engagement]:
+    def list_engagements(self, query: EngagementQuery) -> Page[Engagement]:
         where, params = ["1 = 1"], []
-        if org_id:
+        if query.org_id:
             where.append("id IN (SELECT engagement_id FROM engagement_orgs WHERE org_id = ?)")
-            params.append(org_id)
-        for column, value in (("kind", kind), ("status", status)):
+            params.append(query.org_id)
+        for column, value in (("kind", query.kind), ("status", query.status)):
             if value:
                 where.append(f"{column} = ?")
                 params.append(value.value)
-        if since:
+        if query.since:
             where.append("date >= ?")
-            params.append(since.isoformat())
-        if until:
+            params.append(query.since.isoformat())
+        if query.until:
             where.append("date <= ?")
-            params.append(until.isoformat())
+            params.append(query.until.isoformat())
         sql = f"SELECT * FROM engagements WHERE {' AND '.join(where)} ORDER BY date, id"
-        total, rows = self._page(sql, params, limit, offset)
-        items = [self._engagement(r) for r in rows]
-        return Page(items=items, total=total, limit=limit, offset=offset)
+        return self._page(sql, params, query, self._engagement)
 
     def delete_engagement(self, engagement_id: str) -> None:
         with self._write() as db:

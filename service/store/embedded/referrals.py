@@ -23,7 +23,7 @@ from graph_models import (
     ReferralEventCreate,
     ReferralFlow,
     ReferralImport,
-    ReferralStatus,
+    ReferralQuery,
 )
 from graph_models.common import utc_now
 from graph_models.evidence import ReferralFact, ReferralTally
@@ -214,16 +214,8 @@ class ReferralsMixin(NetworkMixin):
             f"ON r.from_org = p.from_org AND r.to_org = p.to_org WHERE p.to_org = :org)"
         )
 
-    def list_referrals(
-        self,
-        *,
-        visible_to: str | None,
-        case_ref: str | None = None,
-        org_id: str | None = None,
-        status: ReferralStatus | None = None,
-        limit: int,
-        offset: int,
-    ) -> Page[Referral]:
+    def list_referrals(self, query: ReferralQuery, *, visible_to: str | None) -> Page[Referral]:
+        case_ref, org_id, status = query.case_ref, query.org_id, query.status
         params: dict[str, Any] = {"visible_to": visible_to, "org_id": org_id}
         source = "referrals"
         if case_ref is None and (visible_to or org_id):
@@ -240,13 +232,14 @@ class ReferralsMixin(NetworkMixin):
         sql = f"SELECT * FROM {source} WHERE {' AND '.join(where)} ORDER BY sent_at, id"
         total_row = self._one(f"SELECT count(*) FROM ({sql})", params)
         rows = self._all(
-            f"{sql} LIMIT :limit OFFSET :offset", {**params, "limit": limit, "offset": offset}
+            f"{sql} LIMIT :limit OFFSET :offset",
+            {**params, "limit": query.limit, "offset": query.offset},
         )
         return Page(
             items=[_referral(row) for row in rows],
             total=total_row[0] if total_row else 0,
-            limit=limit,
-            offset=offset,
+            limit=query.limit,
+            offset=query.offset,
         )
 
     def referral_flow(

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from neo4j import ManagedTransaction
 
-from graph_models import AuditAction, AuditEntry, AuditEntryCreate, Page, Principal, TokenCreate
+from graph_models import AuditEntry, AuditEntryCreate, AuditQuery, Page, Principal, TokenCreate
 from service.store.neo4j import cypher
 from service.store.neo4j.bulk import _Writer
 from service.store.neo4j.connection import Neo4jConnection, _anchor, _model, _now, _run
@@ -44,26 +42,15 @@ class AccessMixin(Neo4jConnection):
 
         self._write(work)
 
-    def list_audit(
-        self,
-        *,
-        case_ref: str | None = None,
-        org_id: str | None = None,
-        action: AuditAction | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int,
-        offset: int,
-    ) -> Page[AuditEntry]:
-        anchor = _anchor(case_ref=case_ref, org_id=org_id)
+    def list_audit(self, query: AuditQuery) -> Page[AuditEntry]:
+        anchor = _anchor(case_ref=query.case_ref, org_id=query.org_id)
         return self._page(
             AuditEntry,
             cypher.PAGE_AUDIT[anchor],
-            limit,
-            offset,
-            case_ref=case_ref,
-            org_id=org_id,
-            action=action.value if action else None,
-            since=to_text(since) if since else None,
-            until=to_text(until) if until else None,
+            query,
+            case_ref=query.case_ref,
+            org_id=query.org_id,
+            action=query.action.value if query.action else None,
+            since=to_text(query.since) if query.since else None,
+            until=to_text(query.until) if query.until else None,
         )

@@ -31,7 +31,7 @@ from neo4j.exceptions import (
 )
 from pydantic import BaseModel
 
-from graph_models import Page, RelationshipState
+from graph_models import ListQuery, Page, RelationshipState
 from graph_models.common import utc_now
 from service.errors import NotFound, StoreUnavailable
 from service.settings import Settings
@@ -161,9 +161,11 @@ class Neo4jConnection:
         with self._session(writing=True) as session:
             return session.execute_write(work, *args, **kwargs)
 
-    def _page(self, model: type[M], query: str, limit: int, offset: int, **filters: Any) -> Page[M]:
-        """One page of a ``PAGE_*`` query: the records and the count of all that match."""
-        [(total, rows)] = self._query(query, **filters, limit=limit, offset=offset)
+    def _page(self, model: type[M], statement: str, query: ListQuery, **filters: Any) -> Page[M]:
+        """The page of ``query`` of a ``PAGE_*`` statement: the records and the count of all
+        that match."""
+        limit, offset = query.limit, query.offset
+        [(total, rows)] = self._query(statement, **filters, limit=limit, offset=offset)
         return Page(items=[_model(model, r) for r in rows], total=total, limit=limit, offset=offset)
 
 

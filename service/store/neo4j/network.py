@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
 from operator import itemgetter
 from typing import Any
 
@@ -19,20 +18,21 @@ from graph_models import (
     Assessment,
     Contact,
     ContactCreate,
+    ContactQuery,
     ContactUpdate,
     Engagement,
     EngagementCreate,
-    EngagementKind,
-    EngagementStatus,
+    EngagementQuery,
     Organization,
     OrganizationCreate,
+    OrganizationQuery,
     OrganizationUpdate,
     Page,
     Profile,
     ProfileCreate,
     Relationship,
     RelationshipCreate,
-    RelationshipState,
+    RelationshipQuery,
     RelationshipUpdate,
     Sector,
     relationship_id,
@@ -100,24 +100,15 @@ class NetworkMixin(Neo4jConnection):
         rows = self._query(cypher.GET_ORGANIZATION, id=org_id)
         return _model(Organization, _found(rows, _missing_organization(org_id)))
 
-    def list_organizations(
-        self,
-        *,
-        sector: str | None = None,
-        region: str | None = None,
-        q: str | None = None,
-        limit: int,
-        offset: int,
-    ) -> Page[Organization]:
-        anchor = _anchor(sector=sector or None, region=region or None)
+    def list_organizations(self, query: OrganizationQuery) -> Page[Organization]:
+        anchor = _anchor(sector=query.sector or None, region=query.region or None)
         return self._page(
             Organization,
             cypher.PAGE_ORGANIZATIONS[anchor],
-            limit,
-            offset,
-            sector=sector or None,
-            region=region or None,
-            q=q or None,
+            query,
+            sector=query.sector or None,
+            region=query.region or None,
+            q=query.q or None,
         )
 
     def update_organization(self, org_id: str, patch: OrganizationUpdate) -> Organization:
@@ -154,17 +145,14 @@ class NetworkMixin(Neo4jConnection):
         rows = self._query(cypher.GET_CONTACT, id=contact_id)
         return _model(Contact, _found(rows, _missing_contact(contact_id)))
 
-    def list_contacts(
-        self, *, org_id: str | None = None, q: str | None = None, limit: int, offset: int
-    ) -> Page[Contact]:
-        anchor = _anchor(org_id=org_id or None)
+    def list_contacts(self, query: ContactQuery) -> Page[Contact]:
+        anchor = _anchor(org_id=query.org_id or None)
         return self._page(
             Contact,
             cypher.PAGE_CONTACTS[anchor],
-            limit,
-            offset,
-            org_id=org_id or None,
-            q=q or None,
+            query,
+            org_id=query.org_id or None,
+            q=query.q or None,
         )
 
     def update_contact(self, contact_id: str, patch: ContactUpdate) -> Contact:
@@ -202,22 +190,14 @@ class NetworkMixin(Neo4jConnection):
     def get_relationship(self, rel_id: str) -> Relationship:
         return self._read(_get_relationship, rel_id)
 
-    def list_relationships(
-        self,
-        *,
-        org_id: str | None = None,
-        state: RelationshipState | None = None,
-        limit: int,
-        offset: int,
-    ) -> Page[Relationship]:
-        anchor = _anchor(org_id=org_id or None)
+    def list_relationships(self, query: RelationshipQuery) -> Page[Relationship]:
+        anchor = _anchor(org_id=query.org_id or None)
         return self._page(
             Relationship,
             cypher.PAGE_RELATIONSHIPS[anchor],
-            limit,
-            offset,
-            org_id=org_id or None,
-            state=state.value if state else None,
+            query,
+            org_id=query.org_id or None,
+            state=query.state.value if query.state else None,
         )
 
     def assess_relationship(
@@ -255,28 +235,17 @@ class NetworkMixin(Neo4jConnection):
     def get_engagement(self, engagement_id: str) -> Engagement:
         return self._read(_get_engagement, engagement_id)
 
-    def list_engagements(
-        self,
-        *,
-        org_id: str | None = None,
-        kind: EngagementKind | None = None,
-        status: EngagementStatus | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        limit: int,
-        offset: int,
-    ) -> Page[Engagement]:
-        anchor = _anchor(org_id=org_id or None)
+    def list_engagements(self, query: EngagementQuery) -> Page[Engagement]:
+        anchor = _anchor(org_id=query.org_id or None)
         return self._page(
             Engagement,
             cypher.PAGE_ENGAGEMENTS[anchor],
-            limit,
-            offset,
-            org_id=org_id or None,
-            kind=kind.value if kind else None,
-            status=status.value if status else None,
-            since=since.isoformat() if since else None,
-            until=until.isoformat() if until else None,
+            query,
+            org_id=query.org_id or None,
+            kind=query.kind.value if query.kind else None,
+            status=query.status.value if query.status else None,
+            since=query.since.isoformat() if query.since else None,
+            until=query.until.isoformat() if query.until else None,
         )
 
     def delete_engagement(self, engagement_id: str) -> None:

@@ -20,7 +20,7 @@ from graph_models import (
     ReferralEventCreate,
     ReferralFlow,
     ReferralImport,
-    ReferralStatus,
+    ReferralQuery,
 )
 from graph_models.evidence import ReferralFact, ReferralTally
 from graph_models.referrals import pair_deltas
@@ -84,16 +84,8 @@ class ReferralsMixin(Neo4jConnection):
     def get_referral(self, referral_id: str) -> Referral:
         return self._read(_get_referral, referral_id)
 
-    def list_referrals(
-        self,
-        *,
-        visible_to: str | None,
-        case_ref: str | None = None,
-        org_id: str | None = None,
-        status: ReferralStatus | None = None,
-        limit: int,
-        offset: int,
-    ) -> Page[Referral]:
+    def list_referrals(self, query: ReferralQuery, *, visible_to: str | None) -> Page[Referral]:
+        case_ref, org_id, status = query.case_ref, query.org_id, query.status
         anchor, start = (
             ("case", case_ref)
             if case_ref is not None
@@ -108,9 +100,9 @@ class ReferralsMixin(Neo4jConnection):
             "org_id": org_id,
             "status": status.value if status else None,
         }
-
-        query = cypher.PAGE_REFERRALS[anchor]
-        [(total, rows)] = self._query(query, **filters, limit=limit, offset=offset)
+        limit, offset = query.limit, query.offset
+        statement = cypher.PAGE_REFERRALS[anchor]
+        [(total, rows)] = self._query(statement, **filters, limit=limit, offset=offset)
         items = [_referral(row) for row in rows]
         return Page(items=items, total=total, limit=limit, offset=offset)
 
