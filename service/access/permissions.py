@@ -43,7 +43,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 # -- referrals ----
 # Case-level records are kept by case-level staff, each only for its own organization (see
-# service/referrals.py); leaders and planners see referral aggregates, never case_refs.
+# service/referrals/service.py); leaders and planners see referral aggregates, never case_refs.
 ROLE_PERMISSIONS[Role.CASEWORKER] |= {Permission.READ_CASES}
 
 

@@ -1,6 +1,6 @@
 """Partnerships read from the store: levels, relationship health, the engagement plan, and
 network measures. Each function gathers plain inputs from the store and hands them to the
-pure functions of :mod:`service.analytics`.
+pure functions beside it (``levels``, ``health``, ``engagement_plan``, ``measures``).
 """
 
 from __future__ import annotations
