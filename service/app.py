@@ -32,6 +32,7 @@ from service.settings import Settings
 from service.store import Store, open_store
 from service.web import pages
 from service.web.deps import StoreDep
+from service.web.openapi import describe_errors
 
 DESCRIPTION = """
 The partner network of agencies that serve infants, toddlers and families, kept as a graph:
@@ -105,6 +106,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     ):
         api.include_router(routes.router)
     app.include_router(api)
+    describe_errors(app, api.prefix)
     for page_routes in (
         access_pages,
         network_pages,
