@@ -21,6 +21,7 @@ class AuditAction(StrEnum):
     RECORD_REFERRAL = "record_referral"
     RECORD_EVENT = "record_event"
     READ_PARTNERSHIP_EVIDENCE = "read_partnership_evidence"
+    RECORD_JOINT_CASE_PLAN = "record_joint_case_plan"
 
 
 class AuditEntryCreate(BaseModel):

@@ -13,6 +13,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,79}$"
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 50
+MAX_OFFSET = 1_000_000_000
+"""The furthest a list may be paged into: far beyond any list, well within what both stores
+count with."""
 
 
 class StrictModel(BaseModel):
@@ -36,11 +39,52 @@ Slug = Annotated[
         examples=["multnomah-early-learning-hub"],
     ),
 ]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(max_length=2000)]
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_LINE_BREAKS = re.compile("[\t\n\r]")
+
+
+def printable(text: str) -> str:
+    r"""Refuse text holding a control character (tabs and line breaks aside), which no page,
+    export or XML file can show.
+
+    >>> printable("Lane County\nEarly Learning")
+    'Lane County\nEarly Learning'
+    >>> printable("Hub\x07")
+    Traceback (most recent call last):
+    ValueError: holds a control character (U+0007 at position 4); only printable text is taken
+    """
+    found = _UNPRINTABLE.search(text)
+    if found:
+        raise ValueError(
+            f"holds a control character (U+{ord(found.group()):04X} at position "
+            f"{found.start() + 1}); only printable text is taken"
+        )
+    return text
+
+
+def one_line(text: str) -> str:
+    r"""Refuse text that is not one printable line: names, regions, search words.
+
+    >>> one_line("Lane\tCounty")
+    Traceback (most recent call last):
+    ValueError: holds a tab or line break (at position 5); this is one line of text
+    """
+    found = _LINE_BREAKS.search(printable(text))
+    if found:
+        raise ValueError(
+            f"holds a tab or line break (at position {found.start() + 1}); this is one line of text"
+        )
+    return text
+
+
+Line = Annotated[str, StringConstraints(max_length=200), AfterValidator(one_line)]
+"""One printable line of text of at most 200 characters: a search, a filter."""
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(one_line)]
+Text = Annotated[str, StringConstraints(max_length=2000), AfterValidator(printable)]
 Reason = Annotated[
     str,
     StringConstraints(min_length=1, max_length=2000),
+    AfterValidator(printable),
     Field(description="Why: the plain-language reason behind an assessment."),
 ]
 
@@ -111,7 +155,12 @@ class ListQuery(BaseModel):
         le=MAX_PAGE_SIZE,
         description=f"Page size, at most {MAX_PAGE_SIZE}.",
     )
-    offset: int = Field(default=0, ge=0, description="How many matching items to skip.")
+    offset: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_OFFSET,
+        description=f"How many matching items to skip, at most {MAX_OFFSET:,}.",
+    )
 
 
 class Page(BaseModel, Generic[T]):

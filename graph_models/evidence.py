@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from typing import Annotated, NamedTuple
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, model_validator
 
 from graph_models.common import Name, ReadModel, Slug, StrictModel, Text
+from graph_models.referrals import CaseRef
 
 
 class PartnershipLevel(IntEnum):
@@ -77,14 +78,6 @@ class CollaborativeScope(StrEnum):
     STATE = "state"
 
 
-CaseRef = Annotated[
-    str,
-    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"),
-    Field(
-        description="Pseudonymous case reference: never a name, a birth date or an address.",
-        examples=["C-2018-0042"],
-    ),
-]
 OrgIds = Annotated[
     list[Slug],
     Field(min_length=2, max_length=500, description="The organizations it binds, two or more."),

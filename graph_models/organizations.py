@@ -3,12 +3,37 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, StringConstraints
 
-from graph_models.common import ListQuery, Name, ReadModel, Slug, StrictModel, Text
+from graph_models.common import Line, ListQuery, Name, ReadModel, Slug, StrictModel, Text, one_line
 
-Region = Field(default=None, max_length=120, description="Region, county or district.")
+
+def region_name(region: str) -> str:
+    """Refuse a region name that cannot be the address of its map, ``/regions/{region}/map``.
+
+    >>> region_name("Lane and Douglas")
+    'Lane and Douglas'
+    >>> region_name("Lane/Douglas")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: a region names its map's address (/regions/REGION/map), so it cannot hold '/' ...
+    """
+    if "/" in region or "\\" in region or region in (".", ".."):
+        raise ValueError(
+            "a region names its map's address (/regions/REGION/map), so it cannot hold '/' or "
+            "'\\', nor be '.' or '..'; write e.g. 'Lane-Douglas' or 'Lane and Douglas'"
+        )
+    return one_line(region)
+
+
+RegionName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=120),
+    AfterValidator(region_name),
+    Field(description="Region, county or district; its map is at `/regions/{region}/map`."),
+]
+Email = Annotated[str, StringConstraints(max_length=200), AfterValidator(one_line)]
 
 
 class OrganizationCreate(StrictModel):
@@ -17,7 +42,7 @@ class OrganizationCreate(StrictModel):
     id: Slug | None = None
     name: Name
     sector: Slug = Field(description="Sector slug, one of `GET /api/v1/sectors`.")
-    region: str | None = Region
+    region: RegionName | None = None
     internal: bool = Field(
         default=False, description="True for units inside the agency, false for external partners."
     )
@@ -29,7 +54,7 @@ class OrganizationUpdate(StrictModel):
 
     name: Name | None = None
     sector: Slug | None = None
-    region: str | None = Region
+    region: RegionName | None = None
     internal: bool | None = None
     notes: Text | None = None
 
@@ -53,7 +78,7 @@ class ContactCreate(StrictModel):
     org_id: Slug
     name: Name
     role: Name = Field(description="The contact's role at the organization.")
-    email: str | None = Field(default=None, max_length=200)
+    email: Email | None = None
 
 
 class ContactUpdate(StrictModel):
@@ -62,7 +87,7 @@ class ContactUpdate(StrictModel):
     org_id: Slug | None = None
     name: Name | None = None
     role: Name | None = None
-    email: str | None = Field(default=None, max_length=200)
+    email: Email | None = None
 
 
 class Contact(ReadModel):
@@ -80,14 +105,12 @@ class OrganizationQuery(ListQuery):
     """Which organizations to list, by name then id."""
 
     sector: str | None = Field(default=None, description="Only this sector (a slug).")
-    region: str | None = Field(default=None, description="Only this region, exactly.")
-    q: str | None = Field(default=None, max_length=200, description="Text found in the name or id.")
+    region: Line | None = Field(default=None, description="Only this region, exactly.")
+    q: Line | None = Field(default=None, description="Text found in the name or id.")
 
 
 class ContactQuery(ListQuery):
     """Which contacts to list, by organization, name and id."""
 
     org_id: str | None = Field(default=None, description="Only contacts at this organization.")
-    q: str | None = Field(
-        default=None, max_length=200, description="Text found in the name or role."
-    )
+    q: Line | None = Field(default=None, description="Text found in the name or role.")

@@ -25,7 +25,6 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     Field,
-    StringConstraints,
     model_validator,
 )
 
@@ -220,32 +219,58 @@ SENSITIVE_CATEGORIES = frozenset(
 )
 
 _DATE_IN_TEXT = re.compile(r"(19|20)\d\d[-_]\d\d?[-_]\d\d?|\d\d?[-_]\d\d?[-_](19|20)\d\d")
+CASE_REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+_CASE_REF = re.compile(CASE_REF_PATTERN)
+_CODE_EXAMPLE = "use a pseudonymous code such as 'OR-C-0412'"
 
 
-def _no_date_inside(case_ref: str) -> str:
-    """Refuse a case reference that holds a calendar date, which may be a birth date.
+def pseudonymous(case_ref: str) -> str:
+    """Refuse a case reference that may name a family: one with spaces or other signs, one
+    without a digit (a word alone may be a name), or one holding a calendar date (it may be a
+    birth date). Writes and reads of case-level data both go through it.
 
-    >>> _no_date_inside("OR-0412")
+    >>> pseudonymous("OR-0412")
     'OR-0412'
-    >>> _no_date_inside("lopez-2017-03-04")
+    >>> pseudonymous("Jane Doe 2019-04-03")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    ValueError: a case_ref must not hold a date (it may be a birth date); use a pseudonymous code
+    ValueError: a case_ref holds no spaces (it may be a person's name); use a pseudonymous ...
+    >>> pseudonymous("lopez-2017-03-04")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: a case_ref must not hold a date (it may be a birth date); use a pseudonymous ...
+    >>> pseudonymous("Lopez")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: a case_ref holds at least one digit (a word alone may be a person's name); ...
     """
+    if any(character.isspace() for character in case_ref):
+        raise ValueError(f"a case_ref holds no spaces (it may be a person's name); {_CODE_EXAMPLE}")
+    if not _CASE_REF.match(case_ref):
+        raise ValueError(
+            "a case_ref is 1 to 64 letters, digits, '-' and '_', starting with a letter or "
+            f"digit; {_CODE_EXAMPLE}"
+        )
     if _DATE_IN_TEXT.search(case_ref):
         raise ValueError(
-            "a case_ref must not hold a date (it may be a birth date); use a pseudonymous code"
+            f"a case_ref must not hold a date (it may be a birth date); {_CODE_EXAMPLE}"
+        )
+    if not any(character.isdigit() for character in case_ref):
+        raise ValueError(
+            "a case_ref holds at least one digit (a word alone may be a person's name); "
+            + _CODE_EXAMPLE
         )
     return case_ref
 
 
+CASE_REF_TEXT = (
+    "The case's pseudonymous reference: letters, digits, '-' and '_', at most 64 characters, "
+    "at least one digit, no spaces and no dates. Never a name or a birth date."
+)
 CaseRef = Annotated[
     str,
-    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"),
-    AfterValidator(_no_date_inside),
+    AfterValidator(pseudonymous),
     Field(
-        description="The case's pseudonymous reference: letters, digits, '-' and '_', at most "
-        "64 characters, no spaces and no dates. Never a name or a birth date.",
+        description=CASE_REF_TEXT,
         examples=["OR-C-0412"],
+        json_schema_extra={"pattern": CASE_REF_PATTERN},
     ),
 ]
 
@@ -287,10 +312,10 @@ def _require_consent(consent: bool) -> bool:
 Consent = Annotated[bool, AfterValidator(_require_consent), ConsentField]
 
 
-class ReferralCreate(StrictModel):
-    """A referral of a case from one organization to another, sent at ``sent_at``."""
+class NewReferral(StrictModel):
+    """A referral of a case from one organization to another, sent at ``sent_at``, as a request
+    records it: its id is made by the service, so that no caller can probe which ids exist."""
 
-    id: Slug | None = Field(default=None, description="Stable id; one is made if left out.")
     case_ref: CaseRef
     from_org: Slug = Field(description="The organization that refers the family.")
     to_org: Slug = Field(description="The organization the family is referred to.")
@@ -313,6 +338,12 @@ class ReferralCreate(StrictModel):
     def _refuse_one_organization(self) -> None:
         if self.from_org == self.to_org:
             raise ValueError("a referral goes from one organization to another")
+
+
+class ReferralCreate(NewReferral):
+    """A referral as a store writes it, with the id of an import that names its own."""
+
+    id: Slug | None = Field(default=None, description="Stable id; one is made if left out.")
 
 
 class ReferralEventCreate(StrictModel):
@@ -364,13 +395,14 @@ class Referral(ReadModel):
     events: list[ReferralEvent]
 
 
-def visible_to(referral: Referral, org_id: str | None) -> bool:
+def visible_to(referral: Referral | NewReferral, org_id: str | None) -> bool:
     """Whether a reader from ``org_id`` may see ``referral``: an organization sees the
     referrals it sent or received; a reader of no organization (an admin) sees every referral
-    that is not sensitive. Both stores filter lists by the same rule.
+    that is not sensitive. Both stores filter lists by the same rule; a referral is recorded
+    only by those who may then see it.
     """
     if org_id is None:
-        return not referral.sensitive
+        return not referral.category.sensitive
     return org_id in (referral.from_org, referral.to_org)
 
 
@@ -743,7 +775,7 @@ def pair_deltas(before: LoopState | None, after: LoopState, *, screening: bool) 
 class ReferralQuery(ListQuery):
     """Which referrals to list, by the moment they were sent, then id."""
 
-    case_ref: str | None = Field(default=None, max_length=64, description="Only this case.")
+    case_ref: CaseRef | None = Field(default=None, description="Only this case.")
     org_id: str | None = Field(
         default=None, description="Only referrals this organization sent or received."
     )

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from service.access import pages as access_pages
 from service.access import routes as access_routes
+from service.data.seeds import ensure_catalog
 from service.ecomaps import pages as ecomap_pages
 from service.ecomaps import routes as ecomap_routes
 from service.errors import DomainError
@@ -32,6 +33,8 @@ from service.settings import Settings
 from service.store import Store, open_store
 from service.web import pages
 from service.web.deps import StoreDep
+from service.web.limits import RequestLimits
+from service.web.openapi import describe_errors
 
 DESCRIPTION = """
 The partner network of agencies that serve infants, toddlers and families, kept as a graph:
@@ -61,6 +64,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = store or open_store(settings)
+        ensure_catalog(app.state.store)
         # What was loaded lives as long as the service: keep it out of every collection,
         # whose pauses over a statewide graph would otherwise land on requests.
         gc.freeze()
@@ -79,6 +83,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, error: DomainError) -> JSONResponse:
@@ -105,6 +110,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     ):
         api.include_router(routes.router)
     app.include_router(api)
+    describe_errors(app, api.prefix)
     for page_routes in (
         access_pages,
         network_pages,

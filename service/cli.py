@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         help="serve the HTTP API and the web pages",
         description="Serve the HTTP API (/api/v1, docs at /docs) and the web pages, and print "
-        "a link that signs a browser in as admin.",
+        "a link that signs a browser in as admin. A store with no sector yet gets the sector "
+        "catalog (seeds/catalog.json) on this first start.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (%(default)s)")

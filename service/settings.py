@@ -38,3 +38,9 @@ class Settings(BaseSettings):
         "connection, a cluster electing a leader) before a request gets a 503.",
     )
     admin_token: SecretStr | None = None
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description="The largest request body accepted; a larger one is refused with 413 "
+        "before it is read.",
+    )

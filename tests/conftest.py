@@ -7,9 +7,15 @@ with ``STAKEHOLDER_GRAPH_REQUIRE_NEO4J=1``; a bare ``pytest`` without them skips
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -108,3 +114,54 @@ def add_orgs(store: Store, *specs: tuple[str, str]) -> None:
                 id=org_id, name=org_id.replace("-", " ").title(), sector=sector, region="Lane"
             )
         )
+
+
+def free_port() -> int:
+    """A loopback port no one listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def start_service(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    """``python -m service serve`` on the embedded store in ``data_dir``, up and answering."""
+    env = {
+        **os.environ,
+        "STAKEHOLDER_GRAPH_DATA_DIR": str(data_dir),
+        "STAKEHOLDER_GRAPH_STORE": "embedded",
+        "STAKEHOLDER_GRAPH_ADMIN_TOKEN": ADMIN_TOKEN,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.05)
+    process.kill()
+    raise AssertionError("the service did not start within 20 s")
+
+
+@dataclass(frozen=True)
+class Served:
+    """``stakeholder-graph serve`` running as its own process, on a loopback port."""
+
+    url: str
+    pid: int
+
+
+@pytest.fixture
+def fresh_service(tmp_path: Path) -> Iterator[Served]:
+    """``python -m service serve`` on an empty data directory, as a user first starts it."""
+    port = free_port()
+    process = start_service(tmp_path / "data", port)
+    yield Served(url=f"http://127.0.0.1:{port}", pid=process.pid)
+    process.terminate()
+    process.wait(timeout=10)

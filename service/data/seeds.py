@@ -46,12 +46,38 @@ def read_seed(name: str, seeds_dir: Path = SEEDS_DIR) -> NetworkBundle:
         known = ", ".join(seed.name for seed in list_seeds(seeds_dir))
         raise NotFound(f"there is no seed named '{name}'; the seeds are: {known}")
     bundle = NetworkBundle.model_validate_json(path.read_text())
-    catalog = json.loads((seeds_dir / "catalog.json").read_text())
-    sectors = [Sector.model_validate(s) for s in catalog["sectors"]]
-    profiles = [ProfileCreate.model_validate(p) for p in catalog["profiles"]]
+    catalog = read_catalog(seeds_dir)
     return bundle.model_copy(
-        update={"sectors": sectors + bundle.sectors, "profiles": profiles + bundle.profiles}
+        update={
+            "sectors": catalog.sectors + bundle.sectors,
+            "profiles": catalog.profiles + bundle.profiles,
+        }
     )
+
+
+def read_catalog(seeds_dir: Path = SEEDS_DIR) -> NetworkBundle:
+    """The sector catalog, ``seeds/catalog.json``: every sector and the shared profiles.
+
+    >>> catalog = read_catalog()
+    >>> len(catalog.sectors) > 20, "oregon-infant-toddler" in [p.name for p in catalog.profiles]
+    (True, True)
+    """
+    catalog = json.loads((seeds_dir / "catalog.json").read_text())
+    return NetworkBundle(
+        name="catalog",
+        title="The sector catalog",
+        sectors=[Sector.model_validate(s) for s in catalog["sectors"]],
+        profiles=[ProfileCreate.model_validate(p) for p in catalog["profiles"]],
+    )
+
+
+def ensure_catalog(store: Store, seeds_dir: Path = SEEDS_DIR) -> ImportSummary | None:
+    """Load the sector catalog into a store that has no sector yet, in one all-or-nothing
+    import, so that a fresh data directory can take organizations at once; None when the
+    store has sectors already (their catalog is left as it is)."""
+    if store.list_sectors():
+        return None
+    return store.import_bundle(read_catalog(seeds_dir))
 
 
 def load_seed(

@@ -145,13 +145,16 @@ def _visible(record: CaseLevel, principal: Principal) -> CaseLevel:
 def record_joint_case_plan(
     store: Store, plan: JointCasePlanCreate, *, principal: Principal
 ) -> JointCasePlan:
-    """Record a joint case plan; a caseworker may record only plans of their organization."""
+    """Record a joint case plan; a caseworker may record only plans of their organization.
+    It names a case, so it is audited."""
     if not may_see_case(principal, plan.org_ids):
         raise Forbidden(
             f"a caseworker of '{principal.org_id}' may record joint case plans only of "
             "their own organization"
         )
-    return store.create_joint_case_plan(plan)
+    created = store.create_joint_case_plan(plan)
+    audit(store, principal, AuditAction.RECORD_JOINT_CASE_PLAN, [plan.case_ref])
+    return created
 
 
 def joint_case_plans_of(store: Store, org_id: str, *, principal: Principal) -> list[JointCasePlan]:

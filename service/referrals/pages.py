@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from graph_models import AuditAction, CaseTrace, FeedbackGaps
+from graph_models.common import MAX_OFFSET
 from graph_models.referrals import DEFAULT_OVERDUE_AFTER_DAYS, FeedbackGapsQuery, TracedReferral
 from service.access.deps import get_principal
 from service.access.permissions import Permission, require
@@ -140,7 +141,7 @@ def feedback_gaps_page(
     settings: SettingsDep,
     org_id: Annotated[str | None, Query(max_length=80)] = None,
     overdue_after_days: OverdueAfterDays = DEFAULT_OVERDUE_AFTER_DAYS,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     """Which referral links never report back, pair by pair and organization by organization."""
     try:

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 
 from graph_models import (
     CaseTrace,
     FeedbackGaps,
+    NewReferral,
     Page,
     Referral,
-    ReferralCreate,
     ReferralEventCreate,
     ReferralQuery,
 )
 from graph_models.referrals import (
+    CASE_REF_TEXT,
     DEFAULT_OVERDUE_AFTER_DAYS,
     OVERDUE_AFTER_DAYS_RANGE,
     OVERDUE_AFTER_DAYS_TEXT,
@@ -41,10 +42,11 @@ OverdueAfterDays = Annotated[
 
 
 @router.post("/referrals", status_code=status.HTTP_201_CREATED)
-def create_referral(body: ReferralCreate, store: StoreDep, principal: CaseWorker) -> Referral:
+def create_referral(body: NewReferral, store: StoreDep, principal: CaseWorker) -> Referral:
     """Record that a case was referred from one organization to another, with the family's
     consent (`consent: true`; without it the referral is refused). A caseworker records the
-    referrals its own organization sends. The referral starts as `sent` at `sent_at`."""
+    referrals its own organization sends; an admin records referrals that are not sensitive.
+    The referral starts as `sent` at `sent_at`; its id is made by the service."""
     return referrals.record_referral(store, principal, body)
 
 
@@ -81,7 +83,7 @@ def add_referral_event(
 
 @router.get("/cases/{case_ref}/trace", tags=["cases"])
 def trace_case(
-    case_ref: str,
+    case_ref: Annotated[str, Path(description=CASE_REF_TEXT)],
     store: StoreDep,
     principal: CaseReader,
     overdue_after_days: OverdueAfterDays = DEFAULT_OVERDUE_AFTER_DAYS,

@@ -22,6 +22,7 @@ from graph_models import (
     AuditEntryCreate,
     CaseTrace,
     FeedbackGaps,
+    NewReferral,
     Page,
     Principal,
     Referral,
@@ -31,8 +32,8 @@ from graph_models import (
     Role,
 )
 from graph_models.common import utc_now
-from graph_models.referrals import FeedbackGapsQuery, OrganizationRef, visible_to
-from service.errors import Forbidden, NotFound
+from graph_models.referrals import FeedbackGapsQuery, OrganizationRef, pseudonymous, visible_to
+from service.errors import Forbidden, InvalidInput, NotFound
 from service.referrals.analytics import case_trace, feedback_gaps
 from service.store import Store
 
@@ -70,14 +71,22 @@ def audit(
     )
 
 
-def record_referral(store: Store, principal: Principal, referral: ReferralCreate) -> Referral:
-    """Record a referral; a caseworker may record only those its own organization sends."""
+def record_referral(store: Store, principal: Principal, referral: NewReferral) -> Referral:
+    """Record a referral, under an id the service makes; a caseworker may record only those
+    its own organization sends, and no one a referral they could not then read."""
     if principal.role is Role.CASEWORKER and referral.from_org != principal.org_id:
         raise Forbidden(
             f"a caseworker records referrals its own organization ('{principal.org_id}') "
             f"sends, not those of '{referral.from_org}'"
         )
-    created = store.create_referral(referral, recorded_by=principal.name)
+    if not visible_to(referral, reader_org(principal)):
+        raise Forbidden(
+            f"a {referral.category.value} referral is sensitive: only the two organizations "
+            f"involved see it, so a caseworker of '{referral.from_org}' records it"
+        )
+    created = store.create_referral(
+        ReferralCreate.model_construct(**dict(referral)), recorded_by=principal.name
+    )
     audit(store, principal, AuditAction.RECORD_REFERRAL, [created.case_ref], created.id)
     return created
 
@@ -130,7 +139,9 @@ def trace_case(
     action: AuditAction = AuditAction.TRACE_CASE,
 ) -> CaseTrace:
     """The case's referrals the principal may see, in order, with open loops; audited even
-    when there is nothing to show."""
+    when there is nothing to show. A ``case_ref`` that may name a family is refused (422)
+    before anything is read or audited."""
+    case_ref = checked_case_ref(case_ref)
     referrals = store.list_referrals(
         ReferralQuery(case_ref=case_ref, limit=MAX_CASE_REFERRALS), visible_to=reader_org(principal)
     ).items
@@ -149,6 +160,14 @@ def trace_case(
         as_of=utc_now(),
         overdue_after_days=overdue_after_days,
     )
+
+
+def checked_case_ref(case_ref: str) -> str:
+    """``case_ref`` if it is a pseudonymous code; else :class:`InvalidInput` saying why."""
+    try:
+        return pseudonymous(case_ref)
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
 
 
 def gap_report(store: Store, query: FeedbackGapsQuery) -> FeedbackGaps:

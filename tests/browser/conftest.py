@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from pydantic import SecretStr
 from service.app import create_app
 from service.settings import Settings
 from service.store.embedded import EmbeddedStore
-from tests.conftest import ADMIN_TOKEN, SECTORS
+from tests.conftest import ADMIN_TOKEN, SECTORS, free_port
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 CHROMIUM_FLAGS = [
@@ -33,13 +32,6 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass

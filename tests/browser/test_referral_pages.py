@@ -102,6 +102,16 @@ def test_the_referral_pages_request_nothing_from_another_host(page, live_server)
 
 
 def test_a_case_nobody_may_see_is_a_page_that_says_so(page, live_server):
-    response = page.goto(f"{live_server.url}/cases/NOBODY")
+    response = page.goto(f"{live_server.url}/cases/NOBODY-1")
     assert response is not None and response.status == 404
-    assert page.locator(".error").inner_text() == "case 'NOBODY' has no referrals you may see"
+    assert page.locator(".error").inner_text() == "case 'NOBODY-1' has no referrals you may see"
+
+
+def test_a_case_ref_that_may_name_a_family_is_a_page_that_says_why(page, live_server):
+    response = page.goto(f"{live_server.url}/cases/Jane%20Doe%202019-04-03")
+    assert response is not None and response.status == 422
+    assert (
+        page.locator(".error")
+        .inner_text()
+        .startswith("a case_ref holds no spaces (it may be a person's name)")
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from urllib.parse import quote
 
 from graph_models import OrganizationCreate, RelationshipCreate, RelationshipState
 from tests.conftest import add_orgs
@@ -56,3 +57,25 @@ def test_blank_form_fields_count_as_left_out(client, store):
     hostile_pair(store)
     blank = {"as_of": "", "sector": "", "state": "", "profile": "", "since": ""}
     assert client.get("/orgs/hub/ecomap", params=blank).status_code == 200
+
+
+def test_a_region_that_cannot_be_a_maps_address_is_refused_saying_why(client):
+    for region in ("Lane/Douglas", "Lane\\Douglas", ".."):
+        body = {"name": "Two county hub", "sector": "wic", "region": region}
+        response = client.post("/api/v1/organizations", json=body)
+        assert response.status_code == 422
+        assert response.json()["detail"].startswith(
+            "body.region: a region names its map's address (/regions/REGION/map), so it "
+            "cannot hold '/'"
+        )
+
+
+def test_the_home_page_links_each_region_to_a_map_that_opens(client):
+    region = "Lane & Douglas #2?"
+    body = {"id": "two-county-hub", "name": "Two county hub", "sector": "wic", "region": region}
+    assert client.post("/api/v1/organizations", json=body).status_code == 201
+    link = f"/regions/{quote(region, safe='')}/map"
+    assert f'href="{link}"' in client.get("/").text
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "Two county hub" in page.text

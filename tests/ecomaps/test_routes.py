@@ -230,7 +230,7 @@ def test_a_partner_referred_to_or_from_is_at_level_one_from_the_day_of_the_first
 ):
     for sender, receiver, day in (("ei", "hub", "2019-08-01"), ("hub", "ei", "2019-09-01")):
         referral = {
-            "case_ref": f"C-{sender}",
+            "case_ref": f"C-{sender}-1",
             "from_org": sender,
             "to_org": receiver,
             "sent_at": f"{day}T23:30:00Z",

@@ -318,7 +318,9 @@ def test_health_flags_a_green_partner_whose_referrals_get_no_feedback(lane, stor
     )
 
 
-def test_every_read_that_shows_a_joint_case_plans_case_ref_is_audited(lane, token_for):
+def test_recording_a_joint_case_plan_and_every_read_that_shows_its_case_ref_are_audited(
+    lane, token_for
+):
     post(
         lane,
         "joint-case-plans",
@@ -330,6 +332,7 @@ def test_every_read_that_shows_a_joint_case_plans_case_ref_is_audited(lane, toke
     levels(lane, "2018-02-01", **token_for(Role.LEADER))
     entries = lane.get("/api/v1/audit", params={"case_ref": "C-9"}).json()["items"]
     assert sorted((e["role"], e["action"]) for e in entries) == [
+        ("admin", "record_joint_case_plan"),
         ("caseworker", "read_partnership_evidence"),
         ("caseworker", "read_partnership_evidence"),
     ]

@@ -100,7 +100,7 @@ GOOD = {
         ({"consent": False}, 422, "body.consent: a referral needs the family's consent"),
         ({"consent": None}, 422, "body.consent: Input should be a valid boolean"),
         ({"to_org": "clinic"}, 422, "a referral goes from one organization to another"),
-        ({"case_ref": "Maria Lopez"}, 422, "body.case_ref: String should match pattern"),
+        ({"case_ref": "Maria Lopez"}, 422, "body.case_ref: a case_ref holds no spaces"),
         ({"case_ref": "lopez-2017-03-04"}, 422, "must not hold a date (it may be a birth date)"),
         ({"family_name": "Lopez"}, 422, "body.family_name: Extra inputs are not permitted"),
         ({"birth_date": "2017-03-04"}, 422, "body.birth_date: Extra inputs are not permitted"),

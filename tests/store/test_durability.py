@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 
@@ -13,32 +10,7 @@ import httpx
 
 from service.errors import NotFound
 from service.store.embedded import EmbeddedStore
-from tests.browser.conftest import free_port
-from tests.conftest import ADMIN_TOKEN, SECTORS
-
-
-def start_service(data_dir, port: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "STAKEHOLDER_GRAPH_DATA_DIR": str(data_dir),
-        "STAKEHOLDER_GRAPH_STORE": "embedded",
-        "STAKEHOLDER_GRAPH_ADMIN_TOKEN": ADMIN_TOKEN,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.05)
-    process.kill()
-    raise AssertionError("the service did not start within 20 s")
+from tests.conftest import ADMIN_TOKEN, SECTORS, free_port, start_service
 
 
 def test_every_acknowledged_write_survives_a_kill_minus_nine(tmp_path):

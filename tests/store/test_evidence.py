@@ -202,7 +202,7 @@ def test_evidence_is_still_there_after_the_store_is_reopened(orgs, reopen):
         (
             JointCasePlanCreate,
             {"case_ref": "Jane Doe", "org_ids": ["eld", "hub"], "date": "2018-01-01"},
-            "String should match pattern",
+            "a case_ref holds no spaces (it may be a person's name)",
         ),
     ],
 )

@@ -556,7 +556,8 @@ DECLINED_THEN_ENROLLED = (
         (
             {"case_ref": "lopez-2017-03-04"},
             ("case_ref",),
-            "a case_ref must not hold a date (it may be a birth date); use a pseudonymous code",
+            "a case_ref must not hold a date (it may be a birth date); use a pseudonymous code "
+            "such as 'OR-C-0412'",
         ),
         (
             {"sent_at": "2999-01-01T00:00:00Z"},
