@@ -7,7 +7,7 @@ from service.network.pages import HOME_PAGE_SIZE
 from tests.browser.conftest import screenshot
 
 
-def test_the_login_link_signs_the_browser_in_and_home_lists_the_organizations(page, live_server):
+def test_signing_in_with_a_token_opens_home_listing_the_organizations(page, live_server):
     live_server.store.create_organization(
         OrganizationCreate(id="wic-lane", name="WIC Lane County", sector="wic", region="Lane")
     )
