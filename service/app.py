@@ -42,9 +42,9 @@ green / yellow / red / no-dot state and its full history of assessments.
 
 Every `/api/v1` route takes `Authorization: Bearer TOKEN` (a browser's session cookie works
 too; a write with it needs the page's `X-CSRF-Token` and the service's own origin). Tokens can
-expire and be revoked; 10 wrong tokens from one address within 5 minutes refuse it (429) for 5
-minutes (by default). A write's body must be sent as `Content-Type: application/json`, else 415. Lists are
-paginated with `limit` and `offset`. Errors come as `{"detail": "what is wrong"}`.
+expire and be revoked; by default, 10 wrong tokens from one address within 5 minutes refuse it
+(429) for 5 minutes. A write's body must be sent as `Content-Type: application/json`, else 415.
+Lists are paginated with `limit` and `offset`. Errors come as `{"detail": "what is wrong"}`.
 """
 
 
