@@ -1,6 +1,13 @@
 """Pydantic models at the edges of the stakeholder graph: what comes in and what goes out."""
 
-from graph_models.access import Principal, TokenCreate
+from graph_models.access import (
+    Principal,
+    SessionRecord,
+    SignInCode,
+    TokenCreate,
+    TokenInfo,
+    TokenUpdate,
+)
 from graph_models.audit import AuditAction, AuditEntry, AuditEntryCreate, AuditQuery
 from graph_models.bundles import AssessmentImport, NetworkBundle, RelationshipImport
 from graph_models.common import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ListQuery, Page, slugify
@@ -92,7 +99,11 @@ __all__ = [
     "RelationshipUpdate",
     "Role",
     "Sector",
+    "SessionRecord",
+    "SignInCode",
     "TokenCreate",
+    "TokenInfo",
+    "TokenUpdate",
     "WarmPath",
     "WarmPaths",
     "relationship_id",

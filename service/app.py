@@ -10,14 +10,14 @@ from typing import Literal
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from service.access import pages as access_pages
 from service.access import routes as access_routes
 from service.data.seeds import ensure_catalog
+from service.access.limits import WrongTokens
 from service.ecomaps import pages as ecomap_pages
 from service.ecomaps import routes as ecomap_routes
 from service.errors import DomainError
@@ -35,14 +35,19 @@ from service.web import pages
 from service.web.deps import StoreDep
 from service.web.limits import RequestLimits
 from service.web.openapi import describe_errors
+from service.web.json_writes import JsonWrites
+from service.web.security_headers import SecurityHeaders
 
 DESCRIPTION = """
 The partner network of agencies that serve infants, toddlers and families, kept as a graph:
 organizations, contacts, engagement activities and relationships, each relationship with a
 green / yellow / red / no-dot state and its full history of assessments.
 
-Every `/api/v1` route takes `Authorization: Bearer TOKEN`. Lists are paginated with `limit`
-and `offset`. Errors come as `{"detail": "what is wrong"}`.
+Every `/api/v1` route takes `Authorization: Bearer TOKEN` (a browser's session cookie works
+too; a write with it needs the page's `X-CSRF-Token` and the service's own origin). Tokens can
+expire and be revoked; by default, 10 wrong tokens from one address within 5 minutes refuse it
+(429) for 5 minutes. A write's body must be sent as `Content-Type: application/json`, else 415.
+Lists are paginated with `limit` and `offset`. Errors come as `{"detail": "what is wrong"}`.
 """
 
 
@@ -84,6 +89,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
+    app.state.wrong_tokens = WrongTokens.from_settings(settings)
+    app.add_middleware(JsonWrites)
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, error: DomainError) -> JSONResponse:
@@ -124,16 +132,10 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     swagger_assets = resources.files("fastapi_swagger") / "resources"
     app.mount("/swagger", StaticFiles(directory=str(swagger_assets)), name="swagger")
 
-    @app.get("/docs", include_in_schema=False)
-    def api_docs() -> HTMLResponse:
+    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+    def api_docs(request: Request) -> Response:
         """The interactive API documentation, with every asset served from here."""
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="stakeholder-graph API",
-            swagger_js_url="/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/swagger/swagger-ui.css",
-            swagger_favicon_url="/swagger/favicon-32x32.png",
-        )
+        return pages.render(request, "docs.html")
 
     return app
 

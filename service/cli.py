@@ -1,5 +1,5 @@
 """The command line: ``stakeholder-graph serve | seed list | seed load NAME | token create |
-generate | migrate``.
+token list | token revoke ID | token expire ID | generate | migrate``.
 
 Exit codes: 0 done, 1 the request could not be carried out (the message says why), 2 the
 command line itself is wrong.
@@ -11,13 +11,16 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack, closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import SecretStr, ValidationError
 from tqdm import tqdm
 
-from graph_models import Role, TokenCreate
+from graph_models import Role, TokenCreate, TokenUpdate
+from graph_models.common import utc_now
 from service.access.permissions import issue_token, new_token
+from service.access.sessions import issue_sign_in_code
 from service.data.generator import SCALES, load_network
 from service.data.migration import DEFAULT_BATCH_SIZE, migrate, record_counts
 from service.data.seeds import list_seeds, load_seed
@@ -61,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         help="serve the HTTP API and the web pages",
         description="Serve the HTTP API (/api/v1, docs at /docs) and the web pages, and print "
-        "a link that signs a browser in as admin. A store with no sector yet gets the sector "
+        "a sign-in link for a browser with a one-time code that signs it in as admin (the code "
+        "works once, within minutes; the link holds no token). A store with no sector yet gets the sector "
         "catalog (seeds/catalog.json) on this first start.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
@@ -93,7 +97,36 @@ def build_parser() -> argparse.ArgumentParser:
         "--role", required=True, choices=[role.value for role in Role], help="what it may do"
     )
     token_create.add_argument("--org-id", help="the organization of a caseworker")
+    token_create.add_argument(
+        "--expires", type=_moment, help="when it stops working, e.g. 2026-06-30 (default: never)"
+    )
     token_create.set_defaults(run=token_create_command)
+    token_list = token_commands.add_parser(
+        "list",
+        help="list the tokens, without their secrets",
+        description="List every token: id, holder, role, organization, created, expires, "
+        "revoked. The tokens themselves are not stored and cannot be shown.",
+    )
+    token_list.set_defaults(run=token_list_command)
+    token_revoke = token_commands.add_parser(
+        "revoke",
+        help="revoke a token for good",
+        description="Revoke a token: it and the browser sessions opened with it get 401 at "
+        "once, on every worker.",
+    )
+    token_revoke.add_argument("token_id", help="the token's id, as `token list` shows it")
+    token_revoke.set_defaults(run=token_revoke_command)
+    token_expire = token_commands.add_parser(
+        "expire",
+        help="give a token a new expiry",
+        description="Set when a token stops working (--at, in the future) or let it work until "
+        "revoked (--never).",
+    )
+    token_expire.add_argument("token_id", help="the token's id, as `token list` shows it")
+    when = token_expire.add_mutually_exclusive_group(required=True)
+    when.add_argument("--at", type=_moment, help="e.g. 2026-06-30 or 2026-06-30T17:00:00Z")
+    when.add_argument("--never", action="store_true", help="no expiry")
+    token_expire.set_defaults(run=token_expire_command)
 
     # -- statewide generator ----
     generate = commands.add_parser(
@@ -117,15 +150,16 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
 
     if settings.admin_token is None:
         settings.admin_token = SecretStr(new_token())
-    token = settings.admin_token.get_secret_value()
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     store = open_store(settings)  # an unreachable store stops here, with exit code 1
     where = settings.neo4j_uri if settings.store is StoreKind.NEO4J else settings.data_dir
     try:
+        code = issue_sign_in_code(settings.admin_token.get_secret_value(), store, settings)
         print(
             f"\n  stakeholder-graph on the {settings.store.value} store ({where})\n"
-            f"  Open this link to sign in as admin:\n\n"
-            f"    http://{shown_host}:{args.port}/login?token={token}\n",
+            f"  Open this link within {settings.sign_in_code_minutes:g} minutes to sign in as "
+            f"admin (it works once):\n\n"
+            f"    http://{shown_host}:{args.port}/login?code={code}\n",
             flush=True,
         )
         app = create_app(settings, store=store)
@@ -166,18 +200,77 @@ def seed_load_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def token_create_command(args: argparse.Namespace, settings: Settings) -> int:
-    request = TokenCreate(name=args.name, role=Role(args.role), org_id=args.org_id)
-    store = open_store(settings)
-    try:
+    request = TokenCreate(
+        name=args.name, role=Role(args.role), org_id=args.org_id, expires_at=args.expires
+    )
+    with closing(open_store(settings)) as store:
         token, principal = issue_token(store, request)
-    finally:
-        store.close()
+        code = issue_sign_in_code(token, store, settings)
     print(token)
     print(
-        f"created a {principal.role.value} token for {principal.name}; it is shown only once",
+        f"created a {principal.role.value} token for {principal.name} (id {principal.token_id}); "
+        f"it is shown only once. To sign a browser in with it, enter the one-time code {code} "
+        f"at /login within {settings.sign_in_code_minutes:g} minutes.",
         file=sys.stderr,
     )
     return 0
+
+
+def token_list_command(args: argparse.Namespace, settings: Settings) -> int:
+    with closing(open_store(settings)) as store:
+        tokens = store.list_tokens()
+    columns = ("id", "name", "role", "org", "created", "expires", "revoked")
+    rows = [
+        (
+            token.token_id,
+            token.name,
+            token.role.value,
+            token.org_id or "-",
+            _shown(token.created_at),
+            _shown(token.expires_at),
+            _shown(token.revoked_at, missing="-"),
+        )
+        for token in tokens
+    ]
+    widths = [max(len(str(row[i])) for row in (columns, *rows)) for i in range(len(columns))]
+    for row in (columns, *rows):
+        print(
+            "  ".join(
+                str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)
+            ).rstrip()
+        )
+    return 0
+
+
+def token_revoke_command(args: argparse.Namespace, settings: Settings) -> int:
+    with closing(open_store(settings)) as store:
+        token = store.revoke_token(args.token_id, utc_now())
+    print(f"revoked token {token.token_id} of {token.name} at {_shown(token.revoked_at)}")
+    return 0
+
+
+def token_expire_command(args: argparse.Namespace, settings: Settings) -> int:
+    expires_at = None if args.never else args.at
+    TokenUpdate(expires_at=expires_at)  # refuses a time in the past
+    with closing(open_store(settings)) as store:
+        token = store.set_token_expiry(args.token_id, expires_at)
+    print(f"token {token.token_id} of {token.name} expires: {_shown(token.expires_at)}")
+    return 0
+
+
+def _moment(text: str) -> datetime:
+    """A date or date-time given on the command line; UTC unless it says otherwise."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a date or date-time such as 2026-06-30 or 2026-06-30T17:00:00Z"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _shown(moment: datetime | None, missing: str = "never") -> str:
+    return missing if moment is None else moment.isoformat(timespec="seconds")
 
 
 def generate_command(args: argparse.Namespace, settings: Settings) -> int:

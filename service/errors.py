@@ -53,3 +53,9 @@ class StoreUnavailable(DomainError):
     """The store cannot be reached right now."""
 
     status_code = 503
+
+
+class TooManyAttempts(DomainError):
+    """A client sent too many wrong tokens and is refused for a while."""
+
+    status_code = 429

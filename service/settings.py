@@ -44,3 +44,21 @@ class Settings(BaseSettings):
         description="The largest request body accepted; a larger one is refused with 413 "
         "before it is read.",
     )
+    session_hours: float = Field(
+        default=12.0, gt=0, description="How long a browser's session lasts after signing in."
+    )
+    sign_in_code_minutes: float = Field(
+        default=10.0, gt=0, description="How long a one-time sign-in code works."
+    )
+    wrong_token_limit: int = Field(
+        default=10,
+        ge=1,
+        description="Wrong tokens or codes one client may send within wrong_token_seconds "
+        "before it is refused.",
+    )
+    wrong_token_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="The window in which wrong tokens are counted, and how long a client that "
+        "sent too many is refused.",
+    )

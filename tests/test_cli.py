@@ -60,6 +60,44 @@ def test_token_create_prints_a_token_the_store_knows(data_dir, capsys):
     assert (principal.name, principal.role.value) == ("Pat Planner", "planner")
 
 
+def test_token_create_prints_a_one_time_code_that_signs_a_browser_in(data_dir, capsys):
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+
+    assert main(["token", "create", "--name", "Pat Planner", "--role", "planner"]) == 0
+    told = capsys.readouterr().err
+    assert "it is shown only once" in told
+    code = told.split("one-time code ")[1].split()[0]
+    store = open_store(Settings(data_dir=data_dir))
+    try:
+        with TestClient(create_app(Settings(data_dir=data_dir), store=store)) as browser:
+            assert browser.post("/login", data={"code": code}).status_code == 200
+            assert "Pat Planner" in browser.get("/").text
+    finally:
+        store.close()
+
+
+def test_tokens_are_listed_revoked_and_given_an_expiry_from_the_command_line(data_dir, capsys):
+    main(["token", "create", "--name", "Pat Planner", "--role", "planner"])
+    token = capsys.readouterr().out.strip()
+    assert main(["token", "expire", "pat-planner", "--at", "2099-06-30"]) == 0
+    assert "expires: 2099-06-30T00:00:00+00:00" in capsys.readouterr().out
+    assert main(["token", "expire", "pat-planner", "--at", "2001-01-01"]) == 1
+    assert "expires_at must be in the future" in capsys.readouterr().err
+    assert main(["token", "revoke", "pat-planner"]) == 0
+    assert "revoked token pat-planner of Pat Planner" in capsys.readouterr().out
+    assert main(["token", "list"]) == 0
+    listing = capsys.readouterr().out
+    header, row = listing.splitlines()
+    assert header.split() == ["id", "name", "role", "org", "created", "expires", "revoked"]
+    assert row.split()[:4] == ["pat-planner", "Pat", "Planner", "planner"]
+    assert "2099-06-30T00:00:00+00:00" in row and row.split()[-1] != "-"
+    assert token not in listing
+    assert main(["token", "revoke", "nobody"]) == 1
+    assert "token 'nobody' does not exist" in capsys.readouterr().err
+
+
 def test_a_caseworker_token_without_an_organization_exits_1_and_says_why(data_dir, capsys):
     assert main(["token", "create", "--name", "Cas", "--role", "caseworker"]) == 1
     assert capsys.readouterr().err.strip() == (
@@ -75,11 +113,21 @@ def test_a_wrong_role_is_a_usage_error_with_exit_code_2(data_dir, capsys):
 
 
 def test_every_command_explains_itself_in_help(capsys):
-    for command in (["serve"], ["seed", "load"], ["token", "create"]):
+    for command in (
+        ["serve"],
+        ["seed", "load"],
+        ["token", "create"],
+        ["token", "list"],
+        ["token", "revoke"],
+        ["token", "expire"],
+    ):
         with pytest.raises(SystemExit):
             main([*command, "--help"])
     out = " ".join(capsys.readouterr().out.split())
-    assert "print a link that signs a browser in" in out
+    assert "one-time code that signs it in as admin" in out
+    assert "the link holds no token" in out
+    assert "The tokens themselves are not stored" in out
+    assert "get 401 at once, on every worker" in out
     assert "all-or-nothing import" in out
     assert "Only its hash is stored" in out
 

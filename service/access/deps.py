@@ -3,37 +3,70 @@ every route and page, as ``Annotated`` aliases."""
 
 from __future__ import annotations
 
-import hmac
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from graph_models import Principal, Role
-from service.access.permissions import Permission, hash_token, require
+from graph_models import Principal
+from service.access.csrf import CSRF_HEADER, CsrfSent, check_cookie_write, csrf_token_for
+from service.access.limits import WrongTokens
+from service.access.permissions import Permission, require
+from service.access.sessions import SESSION_COOKIE, principal_for, session_principal
 from service.errors import Unauthenticated
 from service.settings import Settings
 from service.store.protocol import Store
 from service.web.deps import SettingsDep, StoreDep
 
-SESSION_COOKIE = "stakeholder_graph_session"
+T = TypeVar("T")
 
 
 def bearer_token(request: Request) -> str | None:
-    """The token of a request: the ``Authorization: Bearer`` header, else the session cookie."""
+    """The token of the ``Authorization: Bearer`` header, if any."""
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return request.cookies.get(SESSION_COOKIE)
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-def get_principal(request: Request, store: Store, settings: Settings) -> Principal:
-    """Who sends the request; raises :class:`Unauthenticated` without a known token."""
+def get_principal(
+    request: Request, store: Store, settings: Settings, *, csrf_sent: str | None = None
+) -> Principal:
+    """Who sends the request: the holder of its bearer token, else of its session cookie.
+
+    A client refused for wrong tokens gets :class:`~service.errors.TooManyAttempts`; a write
+    made with the cookie needs the session's CSRF token (``csrf_sent``, else the header) and
+    the service's own origin. Raises :class:`Unauthenticated` without a working token or
+    session.
+    """
     token = bearer_token(request)
-    if not token:
+    if token:
+        return checked_token(request, lambda: principal_for(token, store, settings))
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if not session_id:
         raise Unauthenticated("sign in: send 'Authorization: Bearer TOKEN'")
-    return principal_for(token, store, settings)
+    principal = session_principal(session_id, store, settings)
+    request.state.csrf_token = csrf_token_for(session_id)
+    check_cookie_write(request, session_id, csrf_sent or request.headers.get(CSRF_HEADER))
+    return principal
+
+
+def wrong_tokens(request: Request) -> WrongTokens:
+    """The wrong-token counts of this process (see :mod:`service.access.limits`)."""
+    counts: WrongTokens = request.app.state.wrong_tokens
+    return counts
+
+
+def checked_token(request: Request, check: Callable[[], T]) -> T:
+    """``check()`` of a token or code the client sent, counted against the client when it is
+    wrong; refused at once while the client is refused."""
+    counts, client = wrong_tokens(request), request.client.host if request.client else "-"
+    counts.check(client)
+    try:
+        return check()
+    except Unauthenticated:
+        counts.record(client)
+        raise
 
 
 bearer_scheme = HTTPBearer(
@@ -46,20 +79,10 @@ def current_principal(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
+    csrf_sent: CsrfSent,
     _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
-    return get_principal(request, store, settings)
-
-
-def principal_for(token: str, store: Store, settings: Settings) -> Principal:
-    """Who holds ``token``: the bootstrap admin, or a token stored (hashed) in the store."""
-    admin = settings.admin_token.get_secret_value() if settings.admin_token else None
-    if admin and hmac.compare_digest(token.encode(), admin.encode()):
-        return Principal(token_id="admin-token", name="admin", role=Role.ADMIN)
-    principal = store.principal_for_token(hash_token(token))
-    if principal is None:
-        raise Unauthenticated("the token is not known; ask an admin for a new one")
-    return principal
+    return get_principal(request, store, settings, csrf_sent=csrf_sent)
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

@@ -7,12 +7,12 @@ import secrets
 from enum import StrEnum
 from typing import Protocol
 
-from graph_models import Principal, Role, TokenCreate
+from graph_models import Principal, Role, TokenCreate, TokenInfo
 from service.errors import Forbidden
 
 
 class TokenStore(Protocol):
-    def create_token(self, token: TokenCreate, *, token_hash: str) -> Principal: ...
+    def create_token(self, token: TokenCreate, *, token_hash: str) -> TokenInfo: ...
 
 
 TOKEN_PREFIX = "sg_"
@@ -71,7 +71,7 @@ def require(principal: Principal, permission: Permission) -> None:
         raise Forbidden(f"the {principal.role.value} role may not {permission.value}")
 
 
-def issue_token(store: TokenStore, request: TokenCreate) -> tuple[str, Principal]:
+def issue_token(store: TokenStore, request: TokenCreate) -> tuple[str, TokenInfo]:
     """Make a new token, store its hash, and return the token (shown once) with its holder."""
     token = new_token()
     return token, store.create_token(request, token_hash=hash_token(token))

@@ -35,7 +35,6 @@ from graph_models import (
     OrganizationQuery,
     OrganizationUpdate,
     Page,
-    Principal,
     Profile,
     ProfileCreate,
     Referral,
@@ -48,7 +47,10 @@ from graph_models import (
     RelationshipQuery,
     RelationshipUpdate,
     Sector,
+    SessionRecord,
+    SignInCode,
     TokenCreate,
+    TokenInfo,
 )
 from graph_models.evidence import (
     Agreement,
@@ -137,8 +139,25 @@ class Store(Protocol):
     ) -> ImportSummary: ...
 
     # access
-    def create_token(self, token: TokenCreate, *, token_hash: str) -> Principal: ...
-    def principal_for_token(self, token_hash: str) -> Principal | None: ...
+    def create_token(self, token: TokenCreate, *, token_hash: str) -> TokenInfo: ...
+    def principal_for_token(self, token_hash: str) -> TokenInfo | None: ...
+    def list_tokens(self) -> list[TokenInfo]: ...
+    def set_token_expiry(self, token_id: str, expires_at: datetime | None) -> TokenInfo: ...
+    def revoke_token(self, token_id: str, at: datetime) -> TokenInfo:
+        """Keeps the first revocation's time; :class:`NotFound` for an unknown token."""
+        ...
+
+    # sessions and one-time sign-in codes, kept by the hashes of their secrets
+    def create_session(self, session: SessionRecord) -> None:
+        """Stores ``session`` and forgets the sessions that ended before it began."""
+        ...
+
+    def get_session(self, id_hash: str) -> SessionRecord | None: ...
+    def end_session(self, id_hash: str) -> None: ...
+    def create_sign_in_code(self, code: SignInCode) -> None: ...
+    def take_sign_in_code(self, code_hash: str) -> SignInCode | None:
+        """The code, deleted in the same transaction: a code is taken at most once."""
+        ...
 
     # analytics input
     def partner_graph(self, org_id: str | None = None, *, depth: int = 1) -> nx.Graph: ...

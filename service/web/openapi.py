@@ -39,15 +39,15 @@ def statuses_of(method: str, operation: dict[str, Any]) -> list[int]:
     """The error statuses an operation of the API can answer with.
 
     >>> statuses_of("post", {"parameters": [], "requestBody": {}})
-    [400, 401, 403, 404, 409, 413, 422, 503]
+    [400, 401, 403, 404, 409, 413, 415, 422, 429, 503]
     >>> statuses_of("get", {})
-    [401, 403, 404, 503]
+    [401, 403, 404, 429, 503]
     """
-    found = {401, 403, 404, 503}
+    found = {401, 403, 404, 429, 503}
     if method in WRITE_METHODS:
         found.add(409)
     if "requestBody" in operation:
-        found |= {400, 413}
+        found |= {400, 413, 415}
     if "requestBody" in operation or operation.get("parameters"):
         found.add(422)
     return sorted(found)

@@ -14,8 +14,17 @@ from service.errors import DomainError
 
 WEB_DIR = Path(__file__).parent
 SERVICE_DIR = WEB_DIR.parent
+
+
+def request_context(request: Request) -> dict[str, Any]:
+    """What every template may use besides its own values: ``csrf_token``, the CSRF token of
+    the signed-in session (None without one), for forms and scripts that write."""
+    return {"csrf_token": getattr(request.state, "csrf_token", None)}
+
+
 templates = Jinja2Templates(
-    directory=[WEB_DIR / "templates", *sorted(SERVICE_DIR.glob("*/templates"))]
+    directory=[WEB_DIR / "templates", *sorted(SERVICE_DIR.glob("*/templates"))],
+    context_processors=[request_context],
 )
 """One template loader over the shared templates and those of every feature's folder."""
 

@@ -40,6 +40,9 @@ ALLOWED = {
     ("POST", "/api/v1/profiles"): EDITORS,
     ("GET", "/api/v1/profiles/{name}"): EVERYONE,
     ("POST", "/api/v1/tokens"): {ADMIN},
+    ("GET", "/api/v1/tokens"): {ADMIN},
+    ("PATCH", "/api/v1/tokens/{token_id}"): {ADMIN},
+    ("POST", "/api/v1/tokens/{token_id}/revoke"): {ADMIN},
     # -- partnership levels, health, engagement plan, network measures ----
     ("POST", "/api/v1/joint-case-plans"): {ADMIN, CASEWORKER},
     ("GET", "/api/v1/joint-case-plans"): EVERYONE,

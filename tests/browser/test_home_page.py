@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from graph_models import NetworkBundle, OrganizationCreate
 from service.network.pages import HOME_PAGE_SIZE
+from service.settings import Settings
 from tests.browser.conftest import screenshot
 
 
-def test_the_login_link_signs_the_browser_in_and_home_lists_the_organizations(page, live_server):
+def test_signing_in_with_a_token_opens_home_listing_the_organizations(page, live_server):
     live_server.store.create_organization(
         OrganizationCreate(id="wic-lane", name="WIC Lane County", sector="wic", region="Lane")
     )
@@ -88,3 +89,28 @@ def test_a_large_network_is_listed_a_page_at_a_time_and_found_by_name(page, live
     assert page.locator("#sector").input_value() == "wic"
     page.goto(f"{live_server.url}/?q=nothing-like-this")
     assert "No organization matches" in page.locator("main").inner_text()
+
+
+def test_signing_out_ends_the_session_and_home_asks_to_sign_in_again(page, live_server):
+    page.goto(f"{live_server.url}/")
+    page.click("form.sign-out button")
+    page.wait_for_url(f"{live_server.url}/login")
+    response = page.goto(f"{live_server.url}/")
+    assert response is not None and response.status == 401
+    assert "sign in" in page.locator(".error").inner_text()
+
+
+def test_a_one_time_code_link_signs_a_browser_in_with_one_click(chromium, live_server):
+    from service.access.sessions import issue_sign_in_code
+    from tests.conftest import ADMIN_TOKEN
+
+    code = issue_sign_in_code(ADMIN_TOKEN, live_server.store, Settings())
+    context = chromium.new_context(viewport={"width": 375, "height": 700})
+    fresh = context.new_page()
+    fresh.goto(f"{live_server.url}/login?code={code}")
+    screenshot(fresh, "login-with-code-375")
+    fresh.click("form.sign-in button[type=submit]")
+    fresh.wait_for_url(f"{live_server.url}/")
+    assert "admin" in fresh.locator(".who").inner_text()
+    screenshot(fresh, "home-signed-in-375")
+    context.close()

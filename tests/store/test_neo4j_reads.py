@@ -19,6 +19,7 @@ WHOLE_GRAPH = {
     "ALL_EDGES",
     "LIST_SECTORS",
     "LIST_PROFILES",
+    "LIST_TOKENS",
     "COUNT_COPIED",
     "EXPORT_COPIED",
 }
@@ -27,7 +28,18 @@ a small catalog."""
 SCANS = ("AllNodesScan", "NodeByLabelScan", "UnionNodeByLabelsScan", "RelationshipTypeScan")
 PARAMETERS: dict[str, Any] = {
     **dict.fromkeys(
-        ("id", "org_id", "anchor", "case_ref", "region", "sector", "name", "token_hash"), "x"
+        (
+            "id",
+            "org_id",
+            "anchor",
+            "case_ref",
+            "region",
+            "sector",
+            "name",
+            "token_hash",
+            "id_hash",
+        ),
+        "x",
     ),
     **dict.fromkeys(("from_org", "to_org", "party"), "x"),
     **{name: ["x"] for name in ("ids", "keys", "sectors")},

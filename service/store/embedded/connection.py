@@ -26,6 +26,8 @@ from service.store.shared.network import add_relationship_edge, organization_nod
 T = TypeVar("T")
 
 DATABASE_FILE = "stakeholder-graph.sqlite3"
+ADDED_COLUMNS: dict[str, tuple[str, ...]] = {"tokens": ("expires_at TEXT", "revoked_at TEXT")}
+"""Columns added to ``schema.sql`` after data directories were made with the table."""
 
 
 class EmbeddedBase:
@@ -45,11 +47,21 @@ class EmbeddedBase:
         self._db.executescript(
             resources.files("service.store.embedded").joinpath("schema.sql").read_text()
         )
+        self._add_missing_columns()
         self._graph = self._load_graph()
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def _add_missing_columns(self) -> None:
+        """Bring a data directory made before a column of :data:`ADDED_COLUMNS` existed up to
+        the schema."""
+        for table, columns in ADDED_COLUMNS.items():
+            present = {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            for column in columns:
+                if column.split()[0] not in present:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
     # -- plumbing ---------------------------------------------------------------------------
 

@@ -76,7 +76,23 @@ CREATE TABLE IF NOT EXISTS tokens (
     role TEXT NOT NULL,
     org_id TEXT,
     token_hash TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    expires_at TEXT,
+    revoked_at TEXT
+);
+-- A browser's session and a one-time sign-in code, each kept by the SHA-256 of its secret and
+-- naming the hash of the token it acts with (the bootstrap admin token is in no table).
+CREATE TABLE IF NOT EXISTS sessions (
+    id_hash TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions (expires_at);
+CREATE TABLE IF NOT EXISTS sign_in_codes (
+    code_hash TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL,
+    expires_at TEXT NOT NULL
 );
 -- -- partnership evidence ----
 -- Joint case plans, joint programs, agreements and collaboratives, one row each; `kind` says

@@ -40,7 +40,7 @@ from service.store.shared.referrals import (
     referral_rows,
     refuse_repeated_referral_ids,
 )
-from service.store.shared.values import new_id, to_text
+from service.store.shared.values import new_id, optional_text, to_text
 
 
 class BulkMixin(Neo4jConnection):
@@ -280,6 +280,7 @@ class _Writer:
             "id": token_id,
             "token_hash": token_hash,
             "created_at": _now(),
+            "expires_at": optional_text(token.expires_at),
         }
         _run(self._tx, cypher.MERGE_TOKEN, row=row)
         return token_id

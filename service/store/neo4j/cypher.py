@@ -15,6 +15,7 @@ The graph::
     (:Organization)-[:RELATED {id}]->(:Organization)    one per relationship, org_a to org_b
     (:Engagement)-[:WITH_ORG]->(:Organization), (:Engagement)-[:WITH_CONTACT]->(:Contact)
     (:Sector), (:Profile), (:Token), (:Counter {name: 'assessment'}) numbering assessments
+    (:Session {id_hash, token_hash, ...}), (:SignInCode {code_hash, token_hash, expires_at})
     (:JointCasePlan|JointProgram|Agreement|Collaborative)-[:BINDS]->(:Organization)
     (:Referral {id, case_ref, from_org, to_org, ..., event_statuses, event_ats, event_by})
     (:Organization)-[:REFERRED {counts, first_sent_at, last_sent_at}]->(:Organization)
@@ -40,6 +41,8 @@ class Label(StrEnum):
     ASSESSMENT = "Assessment"
     ENGAGEMENT = "Engagement"
     TOKEN = "Token"
+    SESSION = "Session"
+    SIGN_IN_CODE = "SignInCode"
     COUNTER = "Counter"
     # -- partnership evidence ----
     JOINT_CASE_PLAN = "JointCasePlan"
@@ -76,6 +79,8 @@ UNIQUE_KEYS: dict[Label, str] = {
     Label.ASSESSMENT: "seq",
     Label.ENGAGEMENT: "id",
     Label.TOKEN: "id",
+    Label.SESSION: "id_hash",
+    Label.SIGN_IN_CODE: "code_hash",
     Label.COUNTER: "name",
     Label.JOINT_CASE_PLAN: "id",
     Label.JOINT_PROGRAM: "id",
@@ -92,6 +97,7 @@ SCHEMA: tuple[str, ...] = (
     ),
     f"CREATE CONSTRAINT token_hash IF NOT EXISTS "
     f"FOR (n:{Label.TOKEN}) REQUIRE n.token_hash IS UNIQUE",
+    f"CREATE INDEX session_expires_at IF NOT EXISTS FOR (n:{Label.SESSION}) ON (n.expires_at)",
     f"CREATE INDEX organization_sector IF NOT EXISTS FOR (n:{Label.ORGANIZATION}) ON (n.sector)",
     f"CREATE INDEX organization_region IF NOT EXISTS FOR (n:{Label.ORGANIZATION}) ON (n.region)",
     f"CREATE INDEX assessment_rel_id IF NOT EXISTS FOR (n:{Label.ASSESSMENT}) ON (n.rel_id)",
@@ -362,9 +368,32 @@ DELETE_ENGAGEMENT = f"MATCH (e:{Label.ENGAGEMENT}) WHERE e.id = $id DETACH DELET
 # -- access -----------------------------------------------------------------------------------
 
 MERGE_TOKEN = f"MERGE (t:{Label.TOKEN} {{id: $row.id}}) ON CREATE SET t += $row"
+_TOKEN = "t {token_id: t.id, .name, .role, .org_id, .created_at, .expires_at, .revoked_at}"
 PRINCIPAL_FOR_TOKEN = f"""
 MATCH (t:{Label.TOKEN}) WHERE t.token_hash = $token_hash
-RETURN t {{token_id: t.id, .name, .role, .org_id, .created_at}} AS row
+RETURN {_TOKEN} AS row
+"""
+LIST_TOKENS = f"MATCH (t:{Label.TOKEN}) RETURN {_TOKEN} AS row ORDER BY t.created_at, t.id"
+SET_TOKEN_EXPIRY = f"""
+MATCH (t:{Label.TOKEN}) WHERE t.id = $id SET t.expires_at = $expires_at RETURN {_TOKEN} AS row
+"""
+REVOKE_TOKEN = f"""
+MATCH (t:{Label.TOKEN}) WHERE t.id = $id SET t.revoked_at = coalesce(t.revoked_at, $at)
+RETURN {_TOKEN} AS row
+"""
+END_SESSIONS_BEFORE = f"MATCH (s:{Label.SESSION}) WHERE s.expires_at < $before DELETE s"
+CREATE_SESSION = f"CREATE (s:{Label.SESSION}) SET s = $row"
+GET_SESSION = f"""
+MATCH (s:{Label.SESSION}) WHERE s.id_hash = $id_hash
+RETURN s {{.id_hash, .token_hash, .created_at, .expires_at}} AS row
+"""
+END_SESSION = f"MATCH (s:{Label.SESSION}) WHERE s.id_hash = $id_hash DELETE s"
+CREATE_SIGN_IN_CODE = f"CREATE (c:{Label.SIGN_IN_CODE}) SET c = $row"
+TAKE_SIGN_IN_CODE = f"""
+MATCH (c:{Label.SIGN_IN_CODE}) WHERE c.code_hash = $code_hash
+WITH c, c {{.code_hash, .token_hash, .expires_at}} AS row
+DELETE c
+RETURN row
 """
 
 # -- analytics input --------------------------------------------------------------------------
@@ -771,7 +800,12 @@ _COPIED_NODES: dict[str, tuple[Label, str, str, str]] = {
         "a {.seq, .rel_id, .state, .reason, .assessed_by, .assessed_at, .recorded_at}",
     ),
     "engagements": (Label.ENGAGEMENT, "e", "id", _ENGAGEMENT),
-    "tokens": (Label.TOKEN, "t", "id", "t {.id, .name, .role, .org_id, .token_hash, .created_at}"),
+    "tokens": (
+        Label.TOKEN,
+        "t",
+        "id",
+        "t {.id, .name, .role, .org_id, .token_hash, .created_at, .expires_at, .revoked_at}",
+    ),
     "referrals": (Label.REFERRAL, "r", "id", _REFERRAL_COPY),
     "audit_log": (
         Label.AUDIT_ENTRY,

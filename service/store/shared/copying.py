@@ -84,7 +84,16 @@ RECORD_FIELDS: dict[RecordKind, tuple[str, ...]] = {
         "created_at",
         "org_ids",
     ),
-    RecordKind.TOKENS: ("id", "name", "role", "org_id", "token_hash", "created_at"),
+    RecordKind.TOKENS: (
+        "id",
+        "name",
+        "role",
+        "org_id",
+        "token_hash",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+    ),
     RecordKind.REFERRALS: (*REFERRAL_COLUMNS, "events"),
     RecordKind.REFERRAL_PAIRS: (
         "from_org",

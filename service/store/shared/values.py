@@ -27,6 +27,15 @@ def to_text(moment: datetime) -> str:
 _MOMENTS = TypeAdapter(list[datetime])
 
 
+def optional_text(moment: datetime | None) -> str | None:
+    """:func:`to_text` of a timestamp that may be missing.
+
+    >>> optional_text(None), optional_text(datetime(2018, 1, 15, tzinfo=UTC))
+    (None, '2018-01-15T00:00:00.000000Z')
+    """
+    return None if moment is None else to_text(moment)
+
+
 def to_texts(moments: list[datetime]) -> list[str]:
     """:func:`to_text` of many timestamps at once, for bulk imports: pydantic-core writes UTC
     timestamps with microseconds in the same form, several times faster; the others (other
