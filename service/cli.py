@@ -324,8 +324,10 @@ def add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         "export",
         help="write the network, one region or one eco-map to a file",
         description="Write the whole network, one region (--region) or one organization's "
-        "eco-map (--org, --depth) as a spreadsheet that `import` reads back (xlsx; csv: a zip "
-        "of CSV files). Text a spreadsheet would run as a formula is written inert.",
+        "eco-map (--org, --depth): xlsx and csv (a zip of CSV files) as the spreadsheet `import` "
+        "reads back, in which text a spreadsheet would run as a formula is written inert; "
+        "graphml and gexf for Gephi, yEd and Cytoscape, with sector, region, state and "
+        "referral counts as typed attributes.",
     )
     export.add_argument("--format", required=True, choices=list(WRITERS), help="the file format")
     export.add_argument("--org", help="only this organization's eco-map")

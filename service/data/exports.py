@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from service.data.graph_files import write_gexf, write_graphml
 from service.data.snapshot import Scope, Snapshot, read_network
 from service.data.spreadsheet import network_tables, template_tables
 from service.data.tables import XLSX_MEDIA_TYPE, write_csv_zip, write_xlsx
@@ -27,6 +28,8 @@ class Writer:
 WRITERS: dict[str, Writer] = {
     "xlsx": Writer(lambda s: write_xlsx(network_tables(s.bundle)), XLSX_MEDIA_TYPE, ".xlsx"),
     "csv": Writer(lambda s: write_csv_zip(network_tables(s.bundle)), "application/zip", ".zip"),
+    "graphml": Writer(write_graphml, "application/graphml+xml", ".graphml"),
+    "gexf": Writer(write_gexf, "application/gexf+xml", ".gexf"),
 }
 """Each export format's writer, by the name ``--format`` takes."""
 
