@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from service.access import pages as access_pages
 from service.access import routes as access_routes
+from service.data import routes as data_routes
 from service.ecomaps import pages as ecomap_pages
 from service.ecomaps import routes as ecomap_routes
 from service.errors import DomainError
@@ -102,6 +103,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         missing_partner_routes,
         referral_routes,
         path_routes,
+        data_routes,
     ):
         api.include_router(routes.router)
     app.include_router(api)

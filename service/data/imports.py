@@ -6,6 +6,9 @@ A new import format is one reader module and one line in :data:`READERS`.
 
 from __future__ import annotations
 
+import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import PurePath
 
@@ -13,7 +16,7 @@ from graph_models.imports import ImportPreview
 from service.data.changes import Draft, Plan, plan_import
 from service.data.spreadsheet import read_spreadsheet
 from service.data.tables import ImportRefused, read_tables, refuse
-from service.errors import InvalidInput
+from service.errors import InvalidInput, NotFound
 from service.store import ImportSummary, Store
 from service.store.protocol import Progress
 
@@ -66,6 +69,42 @@ def apply_plan(store: Store, plan: Plan, *, progress: Progress | None = None) ->
     if plan.preview.problems:
         raise ImportRefused(plan.preview.problems)
     return store.import_bundle(plan.bundle, progress=progress)
+
+
+class PendingImports:
+    """Previewed imports kept until they are applied, by id: the latest :data:`KEPT` only.
+
+    >>> PendingImports().take("nope")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    service.errors.NotFound: there is no previewed import 'nope'; upload the file again ...
+    """
+
+    KEPT = 20
+
+    def __init__(self) -> None:
+        self._plans: OrderedDict[str, Plan] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def keep(self, plan: Plan) -> str:
+        """Keep ``plan``; returns its id, also set on its preview."""
+        plan_id = secrets.token_urlsafe(12)
+        plan.preview.id = plan_id
+        with self._lock:
+            self._plans[plan_id] = plan
+            while len(self._plans) > self.KEPT:
+                self._plans.popitem(last=False)
+        return plan_id
+
+    def take(self, plan_id: str) -> Plan:
+        """The plan of ``plan_id``, no longer kept: an import is applied once."""
+        with self._lock:
+            plan = self._plans.pop(plan_id, None)
+        if plan is None:
+            raise NotFound(
+                f"there is no previewed import '{plan_id}'; upload the file again "
+                "(previews are kept until applied, the latest 20 only)"
+            )
+        return plan
 
 
 def summary_line(preview: ImportPreview) -> str:
