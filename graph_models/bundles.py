@@ -103,10 +103,28 @@ class NetworkBundle(StrictModel):
     contacts: list[ContactCreate] = Field(default_factory=list)
     relationships: list[RelationshipImport] = Field(default_factory=list)
     engagements: list[EngagementCreate] = Field(default_factory=list)
+    # -- changes to what is stored ----
+    updated_organizations: list[OrganizationCreate] = Field(
+        default_factory=list,
+        description="Stored organizations (by id) whose name, sector, region, internal flag "
+        "and notes become these.",
+    )
+    added_assessments: list[RelationshipImport] = Field(
+        default_factory=list,
+        description="Assessments added to the history of stored relationships; none is "
+        "overwritten.",
+    )
     # -- referrals ----
     referrals: list[ReferralImport] = Field(
         default_factory=list, description="Referrals of cases with their status events."
     )
+
+    @model_validator(mode="after")
+    def _updates_name_their_organization(self) -> NetworkBundle:
+        for org in self.updated_organizations:
+            if not org.id:
+                raise ValueError(f"updated organization '{org.name}' needs its id")
+        return self
 
     @classmethod
     def model_validate(

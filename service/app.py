@@ -16,8 +16,9 @@ from pydantic import BaseModel
 
 from service.access import pages as access_pages
 from service.access import routes as access_routes
-from service.data.seeds import ensure_catalog
 from service.access.limits import WrongTokens
+from service.data import routes as data_routes
+from service.data.seeds import ensure_catalog
 from service.ecomaps import pages as ecomap_pages
 from service.ecomaps import routes as ecomap_routes
 from service.errors import DomainError
@@ -33,9 +34,9 @@ from service.settings import Settings
 from service.store import Store, open_store
 from service.web import pages
 from service.web.deps import StoreDep
+from service.web.json_writes import JsonWrites
 from service.web.limits import RequestLimits
 from service.web.openapi import describe_errors
-from service.web.json_writes import JsonWrites
 from service.web.security_headers import SecurityHeaders
 
 DESCRIPTION = """
@@ -115,6 +116,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         missing_partner_routes,
         referral_routes,
         path_routes,
+        data_routes,
     ):
         api.include_router(routes.router)
     app.include_router(api)

@@ -1,5 +1,6 @@
-"""The command line: ``stakeholder-graph serve | seed list | seed load NAME | token create |
-token list | token revoke ID | token expire ID | generate | migrate``.
+"""The command line: ``stakeholder-graph serve | seed list | seed load NAME|PATH |
+token create | token list | token revoke ID | token expire ID | generate | migrate | import |
+export | template``.
 
 Exit codes: 0 done, 1 the request could not be carried out (the message says why), 2 the
 command line itself is wrong.
@@ -9,8 +10,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack, closing
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,13 +22,17 @@ from graph_models import Role, TokenCreate, TokenUpdate
 from graph_models.common import utc_now
 from service.access.permissions import issue_token, new_token
 from service.access.sessions import issue_sign_in_code
+from service.data.exports import WRITERS, export_network, template_workbook
 from service.data.generator import SCALES, load_network
+from service.data.imports import READERS, apply_plan, preview_file, summary_line
 from service.data.migration import DEFAULT_BATCH_SIZE, migrate, record_counts
 from service.data.seeds import list_seeds, load_seed
-from service.errors import DomainError, NotFound
+from service.data.snapshot import Scope
+from service.errors import DomainError, InvalidInput, NotFound
 from service.settings import Settings, StoreKind
 from service.store import open_store
 from service.store.embedded import DATABASE_FILE
+from service.store.protocol import Progress
 from service.store.shared.copying import RecordKind
 
 EPILOG = """settings come from environment variables: STAKEHOLDER_GRAPH_DATA_DIR (default ./data),
@@ -65,8 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve the HTTP API and the web pages",
         description="Serve the HTTP API (/api/v1, docs at /docs) and the web pages, and print "
         "a sign-in link for a browser with a one-time code that signs it in as admin (the code "
-        "works once, within minutes; the link holds no token). A store with no sector yet gets the sector "
-        "catalog (seeds/catalog.json) on this first start.",
+        "works once, within minutes; the link holds no token). A store with no sector yet gets "
+        "the sector catalog (seeds/catalog.json) on this first start.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (%(default)s)")
@@ -79,10 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     seed_load = seed_commands.add_parser(
         "load",
         help="load a demo network into the store",
-        description="Load a demo network into the store in one all-or-nothing import. "
-        "Loading a network that is loaded already changes nothing.",
+        description="Load a demo network, or a network bundle file (JSON, the shape of "
+        "seeds/*/network.json), into the store in one all-or-nothing import. Loading a network "
+        "that is loaded already changes nothing.",
     )
-    seed_load.add_argument("name", help="the network's name, as `seed list` shows it")
+    seed_load.add_argument(
+        "name", help="the network's name, as `seed list` shows it, or the path of a bundle file"
+    )
     seed_load.set_defaults(run=seed_load_command)
 
     token = commands.add_parser("token", help="manage access tokens")
@@ -140,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--seed", type=int, default=7, help="(%(default)s)")
     generate.set_defaults(run=generate_command)
     add_migrate_command(commands)
+    add_data_commands(commands)
     return parser
 
 
@@ -169,6 +178,18 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+@contextmanager
+def progress_bar(description: str) -> Iterator[Progress]:
+    """A progress bar on stderr (when it is a terminal), advanced as ``advance(what, count)``."""
+    with tqdm(desc=description, unit=" records", leave=False, disable=None) as bar:
+
+        def advance(what: str, count: int) -> None:
+            bar.set_postfix_str(what)
+            bar.update(count)
+
+        yield advance
+
+
 def seed_list_command(args: argparse.Namespace, settings: Settings) -> int:
     for seed in list_seeds():
         print(f"{seed.name:<12} {seed.organizations:>4} organizations  {seed.title}")
@@ -178,12 +199,7 @@ def seed_list_command(args: argparse.Namespace, settings: Settings) -> int:
 def seed_load_command(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings)
     try:
-        with tqdm(desc=f"loading {args.name}", unit=" records", leave=False, disable=None) as bar:
-
-            def advance(what: str, count: int) -> None:
-                bar.set_postfix_str(what)
-                bar.update(count)
-
+        with progress_bar(f"loading {args.name}") as advance:
             summary = load_seed(store, args.name, progress=advance)
     finally:
         store.close()
@@ -370,6 +386,120 @@ def migrate_command(args: argparse.Namespace, settings: Settings) -> int:
         f"copied {sum(copied.values())} records from {names[source_kind]} into "
         f"{names[target_kind]}: {counts or 'nothing to copy'}"
     )
+    return 0
+
+
+# -- import and export ----
+
+
+def add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    imports = commands.add_parser(
+        "import",
+        help="preview and import a spreadsheet of organizations, contacts and relationships",
+        description="Read FILE (an XLSX workbook, a CSV file named after its sheet, or a zip of "
+        "CSV files; `stakeholder-graph template` writes the workbook to fill in), print what "
+        "importing it creates, updates and leaves and every problem with its sheet, row and "
+        "column, then import it all or nothing. Rows match stored records by id, else by exact "
+        "name; importing the same file again changes nothing. Exits 1, changing nothing, when "
+        "the file has any problem.",
+    )
+    imports.add_argument("file", type=Path, help="the file to import")
+    imports.add_argument("--format", choices=list(READERS), help="(read from the file if left out)")
+    imports.add_argument(
+        "--dry-run", action="store_true", help="print the preview only; change nothing"
+    )
+    imports.add_argument(
+        "--assessed-by",
+        default="spreadsheet import",
+        help="who assessed relationships whose rows name nobody (%(default)s)",
+    )
+    imports.set_defaults(run=import_command)
+
+    export = commands.add_parser(
+        "export",
+        help="write the network, one region or one eco-map to a file",
+        description="Write the whole network, one region (--region) or one organization's "
+        "eco-map (--org, --depth): xlsx and csv (a zip of CSV files) as the spreadsheet `import` "
+        "reads back, in which text a spreadsheet would run as a formula is written inert; "
+        "graphml and gexf for Gephi, yEd and Cytoscape, with sector, region, state and "
+        "referral counts as typed attributes.",
+    )
+    export.add_argument("--format", required=True, choices=list(WRITERS), help="the file format")
+    export.add_argument("--org", help="only this organization's eco-map")
+    export.add_argument(
+        "--depth", type=_positive, default=1, help="partners this many steps away (%(default)s)"
+    )
+    export.add_argument("--region", help="only the organizations of this region")
+    export.add_argument(
+        "-o", "--output", type=Path, help="the file to write (default: a name of the export's)"
+    )
+    export.set_defaults(run=export_command)
+
+    template = commands.add_parser(
+        "template",
+        help="write the spreadsheet template to fill in",
+        description="Write the empty XLSX workbook `import` reads, with an 'about' sheet "
+        "explaining each column.",
+    )
+    template.add_argument("-o", "--output", type=Path, help="(stakeholder-graph-template.xlsx)")
+    template.set_defaults(run=template_command)
+
+
+def import_command(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        data = args.file.read_bytes()
+    except OSError as error:
+        raise NotFound(f"cannot read {args.file}: {error.strerror}") from error
+    store = open_store(settings)
+    try:
+        plan = preview_file(
+            store, data, args.file.name, assessed_by=args.assessed_by, format=args.format
+        )
+        print(summary_line(plan.preview))
+        for problem in plan.preview.problems:
+            print(f"  problem: {problem}", file=sys.stderr)
+        if plan.preview.problems:
+            count = len(plan.preview.problems)
+            raise InvalidInput(
+                f"{count} problem{'s'[: count - 1]} in {args.file.name}; nothing was imported"
+            )
+        if args.dry_run:
+            print("dry run: nothing changed")
+            return 0
+        with progress_bar("importing") as advance:
+            apply_plan(store, plan, progress=advance)
+    finally:
+        store.close()
+    changed = plan.preview.changes
+    print(
+        f"imported {args.file.name}: {changed} records created or changed"
+        if changed
+        else f"{args.file.name} is imported already; nothing changed"
+    )
+    return 0
+
+
+def export_command(args: argparse.Namespace, settings: Settings) -> int:
+    store = open_store(settings)
+    try:
+        scope = Scope(org_id=args.org, depth=args.depth, region=args.region)
+        written = export_network(store, args.format, scope)
+    finally:
+        store.close()
+    return _write_file(args.output or Path(written.filename), written.content)
+
+
+def template_command(args: argparse.Namespace, settings: Settings) -> int:
+    written = template_workbook()
+    return _write_file(args.output or Path(written.filename), written.content)
+
+
+def _write_file(path: Path, content: bytes) -> int:
+    try:
+        path.write_bytes(content)
+    except OSError as error:
+        raise InvalidInput(f"cannot write {path}: {error.strerror}") from error
+    print(f"wrote {path} ({len(content):,} bytes)")
     return 0
 
 

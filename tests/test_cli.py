@@ -41,7 +41,7 @@ def test_seed_load_writes_the_oregon_network_once_and_a_second_load_changes_noth
 def test_an_unknown_seed_exits_1_and_names_the_known_ones(data_dir, capsys):
     assert main(["seed", "load", "atlantis"]) == 1
     assert capsys.readouterr().err.strip() == (
-        "stakeholder-graph: error: there is no seed named 'atlantis'; "
+        "stakeholder-graph: error: there is no seed named 'atlantis' and no file at that path; "
         "the seeds are: oklahoma, oregon"
     )
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph_models import NetworkBundle, ProfileCreate, Sector
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, InvalidInput, NotFound
 from service.store import ImportSummary, Store
 from service.store.protocol import Progress
 
@@ -40,12 +40,21 @@ def list_seeds(seeds_dir: Path = SEEDS_DIR) -> list[SeedInfo]:
 
 
 def read_seed(name: str, seeds_dir: Path = SEEDS_DIR) -> NetworkBundle:
-    """The demo network ``name`` with the shared sector catalog and profiles folded in."""
+    """The demo network ``name``, or the bundle file at the path ``name``, with the shared
+    sector catalog and profiles folded in."""
     path = seeds_dir / name / "network.json"
-    if not path.is_file():
+    if not path.is_file() and Path(name).is_file():
+        path = Path(name)
+    elif not path.is_file():
         known = ", ".join(seed.name for seed in list_seeds(seeds_dir))
-        raise NotFound(f"there is no seed named '{name}'; the seeds are: {known}")
-    bundle = NetworkBundle.model_validate_json(path.read_text())
+        raise NotFound(
+            f"there is no seed named '{name}' and no file at that path; the seeds are: {known}"
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"cannot read {path} as UTF-8 text: {error}") from error
+    bundle = NetworkBundle.model_validate_json(text)
     catalog = read_catalog(seeds_dir)
     return bundle.model_copy(
         update={

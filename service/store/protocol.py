@@ -76,6 +76,7 @@ class ImportSummary(BaseModel):
     sectors: int = 0
     profiles: int = 0
     organizations: int = 0
+    organizations_updated: int = 0
     contacts: int = 0
     relationships: int = 0
     assessments: int = 0

@@ -9,6 +9,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 API_PREFIX = "/api/"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+UPLOADS = frozenset({"/api/v1/imports"})
+"""The writes that take a file: a ``multipart/form-data`` upload, and JSON nothing else."""
 
 
 def declares_json(content_type: str) -> bool:
@@ -44,7 +46,8 @@ class JsonWrites:
         ):
             headers = Headers(scope=scope)
             content_type = headers.get("content-type", "")
-            if has_body(headers) and not declares_json(content_type):
+            upload = scope["path"] in UPLOADS and content_type.startswith("multipart/form-data")
+            if has_body(headers) and not declares_json(content_type) and not upload:
                 declared = f"'{content_type}'" if content_type else "no content type"
                 response = JSONResponse(
                     {

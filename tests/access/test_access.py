@@ -73,6 +73,10 @@ ALLOWED = {
     ("GET", "/api/v1/feedback-gaps"): EVERYONE,
     ("GET", "/api/v1/paths"): EVERYONE,
     ("GET", "/api/v1/audit"): {ADMIN},
+    ("POST", "/api/v1/imports"): ASSESSORS,
+    ("POST", "/api/v1/imports/{import_id}/apply"): ASSESSORS,
+    ("GET", "/api/v1/imports/template"): EVERYONE,
+    ("GET", "/api/v1/exports"): EVERYONE,
 }
 
 

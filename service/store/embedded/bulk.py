@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from graph_models import NetworkBundle, relationship_id
+import sqlite3
+
+from graph_models import AssessmentImport, NetworkBundle, relationship_id
 from graph_models.bundles import collector_paused
 from service.store.embedded.referrals import ReferralsMixin
 from service.store.protocol import ImportSummary, Progress
@@ -12,6 +14,14 @@ from service.store.shared.values import to_text
 
 class BulkMixin(ReferralsMixin):
     """Imports a bundle through the inserts of the network and of referrals."""
+
+    def _insert_history(
+        self, db: sqlite3.Connection, rel_id: str, history: list[AssessmentImport]
+    ) -> None:
+        for step in history:
+            self._insert_assessment(
+                db, rel_id, step.state, step.reason, step.assessed_by, to_text(step.assessed_at)
+            )
 
     def import_bundle(
         self, bundle: NetworkBundle, *, progress: Progress | None = None
@@ -50,15 +60,7 @@ class BulkMixin(ReferralsMixin):
             for rel in bundle.relationships:
                 rel_id = relationship_id(rel.org_a, rel.org_b)
                 self._insert_relationship(db, rel_id, rel.org_a, rel.org_b)
-                for step in rel.history:
-                    self._insert_assessment(
-                        db,
-                        rel_id,
-                        step.state,
-                        step.reason,
-                        step.assessed_by,
-                        to_text(step.assessed_at),
-                    )
+                self._insert_history(db, rel_id, rel.history)
                 summary.assessments += len(rel.history)
                 new_edges.append(
                     (
@@ -70,6 +72,14 @@ class BulkMixin(ReferralsMixin):
                 )
                 tick("relationships", 1)
             summary.relationships = len(bundle.relationships)
+            for org in bundle.updated_organizations:
+                self._replace_organization(db, org)
+            summary.organizations_updated = len(bundle.updated_organizations)
+            for rel in bundle.added_assessments:
+                rel_id = relationship_id(rel.org_a, rel.org_b)
+                self._require_relationship(rel_id)
+                self._insert_history(db, rel_id, rel.history)
+                summary.assessments += len(rel.history)
             for engagement in bundle.engagements:
                 self._insert_engagement(db, engagement)
                 tick("engagements", 1)
@@ -82,4 +92,8 @@ class BulkMixin(ReferralsMixin):
             self._graph.add_nodes_from(new_nodes)
             for rel_id, org_a, org_b, history in new_edges:
                 add_relationship_edge(self._graph, rel_id, org_a, org_b, history)
+            for org in bundle.updated_organizations:
+                self._graph.add_node(org.id, **organization_node(org.model_dump()))
+            for rel in bundle.added_assessments:
+                self._refresh_edge(relationship_id(rel.org_a, rel.org_b))
         return summary

@@ -102,6 +102,10 @@ class EmbeddedBase:
         if not self._exists("organizations", "id", org_id):
             raise InvalidReference(f"organization '{org_id}' does not exist")
 
+    def _require_relationship(self, rel_id: str) -> None:
+        if not self._exists("relationships", "id", rel_id):
+            raise InvalidReference(f"relationship '{rel_id}' does not exist")
+
     def _require_sector(self, sector: str) -> None:
         if not self._exists("sectors", "slug", sector):
             raise InvalidReference(

@@ -119,6 +119,16 @@ class NetworkMixin(EmbeddedBase):
         )
         return org_id
 
+    def _replace_organization(self, db: sqlite3.Connection, org: OrganizationCreate) -> None:
+        """Give the stored organization ``org.id`` the fields of ``org``."""
+        self._require_org(str(org.id))
+        self._require_sector(org.sector)
+        db.execute(
+            "UPDATE organizations SET name = ?, sector = ?, region = ?, internal = ?, notes = ? "
+            "WHERE id = ?",
+            (org.name, org.sector, org.region, int(org.internal), org.notes, org.id),
+        )
+
     def get_organization(self, org_id: str) -> Organization:
         row = self._one("SELECT * FROM organizations WHERE id = ?", (org_id,))
         if row is None:

@@ -61,6 +61,13 @@ class BulkMixin(Neo4jConnection):
                     for rel in bundle.relationships
                 ]
             )
+            writer.replace_organizations(bundle.updated_organizations)
+            writer.add_assessments(
+                [
+                    (rel.org_a, rel.org_b, [_Step.of(step) for step in rel.history])
+                    for rel in bundle.added_assessments
+                ]
+            )
             writer.engagements(bundle.engagements)
             return profiles, writer.referrals(bundle.referrals)[1]
 
@@ -69,9 +76,12 @@ class BulkMixin(Neo4jConnection):
             sectors=len(bundle.sectors),
             profiles=profiles,
             organizations=len(bundle.organizations),
+            organizations_updated=len(bundle.updated_organizations),
             contacts=len(bundle.contacts),
             relationships=len(bundle.relationships),
-            assessments=sum(len(rel.history) for rel in bundle.relationships),
+            assessments=sum(
+                len(rel.history) for rel in (*bundle.relationships, *bundle.added_assessments)
+            ),
             engagements=len(bundle.engagements),
             referrals=len(bundle.referrals),
             referral_events=referral_events,
@@ -214,6 +224,27 @@ class _Writer:
             rows.append({"id": rel_id, "org_a": org_a, "org_b": org_b, "created_at": _now()})
             steps += [(rel_id, step) for step in history]
         self._write("relationships", rows, cypher.MERGE_RELATIONSHIPS)
+        self.assessments(steps)
+
+    def replace_organizations(self, orgs: Sequence[OrganizationCreate]) -> None:
+        """Give stored organizations (by id) the fields of ``orgs``."""
+        self.known[Label.ORGANIZATION].prefetch(str(org.id) for org in orgs)
+        self.known[Label.SECTOR].prefetch(org.sector for org in orgs)
+        for org in orgs:
+            self.require_org(str(org.id))
+            self.require_sector(org.sector)
+            changes = org.model_dump(mode="json", exclude={"id"})
+            _run(self._tx, cypher.UPDATE_ORGANIZATION, id=org.id, changes=changes)
+
+    def add_assessments(self, rels: Sequence[tuple[str, str, Sequence[_Step]]]) -> None:
+        """Add assessments to the history of stored relationships (``(org_a, org_b, steps)``)."""
+        self.known[Label.RELATIONSHIP].prefetch(relationship_id(a, b) for a, b, _ in rels)
+        steps: list[tuple[str, _Step]] = []
+        for org_a, org_b, history in rels:
+            rel_id = relationship_id(org_a, org_b)
+            if rel_id not in self.known[Label.RELATIONSHIP]:
+                raise InvalidReference(f"relationship '{rel_id}' does not exist")
+            steps += [(rel_id, step) for step in history]
         self.assessments(steps)
 
     def assessments(self, steps: Sequence[tuple[str, _Step]]) -> None:
