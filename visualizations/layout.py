@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 Point = tuple[float, float]
 
-LABEL_WIDTH = 170.0
+LABEL_WIDTH = 220.0
 """The room a label needs beside its neighbours on one ring, in pixels."""
 SPACING = 75.0
 """The distance between neighbouring nodes of a sector cluster or the outer ring."""
@@ -111,7 +111,7 @@ def _polar(radius: float, angle: float) -> Point:
 
 # -- labels -------------------------------------------------------------------------------------
 
-CHAR_WIDTH = 0.62
+CHAR_WIDTH = 0.58
 """A character's width in ems, generous for the sans-serif faces maps are drawn in."""
 LINE_HEIGHT = 1.3
 """A label line's height in ems."""
@@ -126,7 +126,7 @@ def label_box(x: float, y: float, size: float, text: str, font_size: float) -> B
     """The box a label of ``text`` takes under a circle of radius ``size`` at ``(x, y)``.
 
     >>> label_box(0, 0, 10, "ab", 10)
-    (-9.2, 13.0, 9.2, 26.0)
+    (-8.8, 13.0, 8.8, 26.0)
     """
     lines = text.split("\n")
     half = (max(len(line) for line in lines) * CHAR_WIDTH * font_size) / 2 + 3

@@ -201,6 +201,21 @@ def test_the_png_export_downloads_the_map_as_drawn(page, live_server):
     content = Path(download.value.path()).read_bytes()
     assert content[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(content) > 10_000
+    # The picture holds the map with room above for the title and day, below for the legend.
+    map_height, picture_height = page.evaluate(
+        """() => [document.querySelector('#map canvas').height,
+                  window.stakeholderMap.picture().height]"""
+    )
+    assert picture_height > map_height + 150
+    data = json.loads(page.locator("#map-data").text_content())
+    assert data["title"] == page.locator("h1").inner_text()
+    assert data["subtitle"].startswith("As of ")
+    assert [entry["text"].split(":")[0] for entry in data["legend"]] == [
+        "Green",
+        "Yellow",
+        "Red",
+        "No dot",
+    ]
 
 
 def test_the_map_pages_request_nothing_from_another_host(page, live_server):
