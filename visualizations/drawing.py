@@ -148,6 +148,10 @@ ECOMAP_NOTES = (
     "The heavier the line, the higher the partnership level (1 to 6).",
     "Arrows show the direction of referrals, with their counts on the line.",
 )
+DEPTH_NOTE = (
+    f"Partners of partners are drawn on maps of up to {WEDGE_LIMIT} partners: choose a sector "
+    "or a state to see them."
+)
 WEDGE_NOTES = (
     "Each wedge holds the partners of one sector, with their count in each state; "
     "click a wedge to open it. Labels name the partners that matter most.",
@@ -279,7 +283,8 @@ def labelled(
     that comes first by ``key``.
 
     >>> a = MapNode("a", "Alpha", "Alpha", "partner", 0, 0, 10, "#fff", "#000", "")
-    >>> [n.label for n in labelled([a, replace(a, id="b")], key=lambda n: (0, n.id == "b"))]
+    >>> b = MapNode("b", "Alpha", "Alpha", "partner", 0, 0, 10, "#fff", "#000", "")
+    >>> [n.label for n in labelled([a, b], key=lambda n: (0, n.id == "b"))]
     ['Alpha', '']
     """
     nodes = list(nodes)
@@ -388,7 +393,10 @@ def wedge_drawing(
             if group
         ]
         + [member_edges[member.id] for member in shown],
-        notes=WEDGE_NOTES + ECOMAP_NOTES[:1] + ECOMAP_NOTES[2:],
+        notes=WEDGE_NOTES
+        + ECOMAP_NOTES[:1]
+        + ECOMAP_NOTES[2:]
+        + ((DEPTH_NOTE,) if ecomap.partners_of_partners else ()),
         subtitle=heading,
         closed=closed,
     )
@@ -666,6 +674,7 @@ def region_drawing(
     those sectors, ``states`` only the relationships in those states (all when empty).
     Positions are final (physics off).
 
+    >>> from graph_models.ecomaps import MapRelationship
     >>> org = lambda id: MapOrganization(id=id, name=id.upper(), sector="wic", region="Lane",
     ...     internal=False)
     >>> rel = MapRelationship(id="a~b", org_a="a", org_b="b", state="green")
