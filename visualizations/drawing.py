@@ -24,7 +24,9 @@ from graph_models.ecomaps import (
     RegionMap,
 )
 from visualizations.layout import (
+    CLUSTER_GAP,
     CLUSTER_SPACING,
+    LINE_HEIGHT,
     MIN_RADIUS,
     WEDGE_LABEL_ROOM,
     LabelPlaces,
@@ -802,7 +804,9 @@ def _packed(
     ]
     places: dict[str, Point] = {}
     labels = []
-    for (name, members), title, (cx, cy) in zip(clusters, titles, pack_discs(radii), strict=True):
+    # Room between the rows for the two lines of a label above each disc.
+    centres = pack_discs(radii, gap=CLUSTER_GAP + 2 * LINE_HEIGHT * font)
+    for (name, members), title, (cx, cy) in zip(clusters, titles, centres, strict=True):
         for org_id, (x, y) in zip(members, sunflower(len(members)), strict=True):
             places[org_id] = (cx + x, cy + y)
         top = cy - disc_radius(len(members)) - 2.6 * font - CLUSTER_SPACING / 2
