@@ -5,7 +5,9 @@ when the generator's version or seed changes), measures the bulk import on a scr
 starts the service as a subprocess on the cached network, and times each analytic route for
 typical agencies and for hubs. Beside every figure it times a baseline in this process: the
 naive computation of the same answer with plain networkx over the whole graph and plain SQL.
-It prints a table and writes ``bench/results.json``.
+Then it times how long maps take to draw in headless Chromium, beside the same maps drawn by
+the commit this branch grew from (:mod:`bench.pictures`). It prints a table and writes
+``bench/results.json``.
 
 With ``--store neo4j`` the same harness runs on a throwaway Neo4j (``tests/neo4j_server``) into
 which the cached network is migrated; there the baseline of each figure is the same raw Cypher
@@ -47,6 +49,7 @@ from neo4j import GraphDatabase, ManagedTransaction
 from pydantic import SecretStr
 from tqdm import tqdm
 
+from bench.pictures import time_to_draw
 from graph_models import NetworkBundle
 from service.app import create_app
 from service.data.generator import GENERATOR_VERSION, SCALES, generate_network
@@ -67,6 +70,8 @@ IMPORT_RUNS = 3
 """How many times the import figure is timed, each on a fresh store; it reports the median."""
 HUB_ROUNDS = 3
 """How many times each hub is asked, so that a hub figure's p95 rests on thirty samples."""
+DRAWN_WITHIN_S = 2
+"""How soon a map must be drawn and answer the mouse, from the click that asks for it."""
 NEO4J_SERVER = ROOT / "tests" / "neo4j_server" / "neo4j.sh"
 NEO4J_RATIO = 1.3
 """On Neo4j, how many times the raw Cypher of an answer the service may take for it."""
@@ -617,6 +622,23 @@ def service_figures(
     return figures
 
 
+def drawing_figures(data_dir: Path, typical: list[str], hub: str, region: str) -> list[Figure]:
+    """Time to draw each kind of map in headless Chromium, beside the same map drawn by the
+    commit this branch grew from (see :mod:`bench.pictures`)."""
+    return [
+        Figure(
+            name,
+            round(value),
+            "ms",
+            None if earlier is None else round(earlier),
+            "" if earlier is None else "the same page drawn by the earlier commit",
+            f"< {DRAWN_WITHIN_S * 1000}",
+            value < DRAWN_WITHIN_S * 1000,
+        )
+        for name, value, earlier in time_to_draw(data_dir, typical, hub, region)
+    ]
+
+
 def held_to_raw(figures: list[Figure]) -> list[Figure]:
     """On Neo4j the bar of a query is the design's: a p95 (and the whole gap report) within
     :data:`NEO4J_RATIO` times the same raw Cypher."""
@@ -643,6 +665,11 @@ def measure(
         settings = Settings(data_dir=data_dir, admin_token=SecretStr(TOKEN))
         figures = [import_figure(scale, seed)]
         figures += service_figures(settings, port, naive, None, **asked)
+        region = naive.db.execute(
+            "SELECT region FROM organizations WHERE region IS NOT NULL"
+            " GROUP BY region ORDER BY count(*) DESC, region LIMIT 1"
+        ).fetchone()[0]
+        figures += drawing_figures(data_dir, typical[:5], hubs[0], region)
     else:
         with tempfile.TemporaryDirectory() as scratch, throwaway_neo4j(Path(scratch)) as settings:
             copied = load_into_neo4j(data_dir, settings)

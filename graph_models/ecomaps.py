@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import Field, field_validator
 
@@ -134,6 +135,16 @@ class MapView(StrictModel):
     sector: Slug | None = Field(default=None, description="Only partners of this sector.")
     state: RelationshipState | None = Field(default=None, description="Only this state.")
     since: date | None = Field(default=None, description="List what changed since this day.")
+    group: Literal["sector", "community"] | None = Field(
+        default=None,
+        description="Region maps: cluster by sector (the default) or by detected communities.",
+    )
+    focus: Slug | None = Field(
+        default=None, description="Region maps: only this organization and its neighbours."
+    )
+    focus_depth: int | None = Field(
+        default=None, ge=1, le=3, description="Region maps: steps from the focus to show (1)."
+    )
 
     @field_validator("*", mode="before")
     @classmethod

@@ -9,26 +9,40 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import networkx as nx
 
 from graph_models import RelationshipState
 from graph_models.ecomaps import (
     EcoMap,
     EcoMapPartner,
     MapOrganization,
-    MapRelationship,
     MissingSector,
     RegionMap,
 )
 from visualizations.layout import (
+    CLUSTER_GAP,
+    CLUSTER_SPACING,
+    LINE_HEIGHT,
+    MIN_RADIUS,
+    WEDGE_LABEL_ROOM,
+    LabelPlaces,
     Point,
     angle_of,
+    disc_radius,
+    label_box,
     mean_angle,
     outer_positions,
+    overlaps,
+    pack_discs,
+    polar,
     ring_positions,
-    sector_clusters,
+    sunflower,
+    wedge_members,
+    wedge_spans,
 )
 from visualizations.style import (
     BASE_WIDTH,
@@ -37,18 +51,18 @@ from visualizations.style import (
     NEUTRAL_BORDER,
     NEUTRAL_FILL,
     STATE_STYLES,
+    font_size,
     line_width,
     short_label,
 )
 
-INTERACTIVE_LIMIT = 300
-"""Up to this many organizations a region map settles with physics in the browser; beyond
-it, the positions computed here are final and physics stays off."""
-GROUP_LIMIT = 2000
-"""Beyond this many organizations a region map shows one node per sector."""
+WEDGE_LIMIT = 150
+"""Beyond this many partners an eco-map groups them by sector in wedges that open on click."""
+NOTABLE = 24
+"""How many partners that matter most a map of wedges shows before any wedge is opened."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MapNode:
     """A node: an organization, or an empty place for a missing sector."""
 
@@ -67,6 +81,15 @@ class MapNode:
     sector: str | None = None
     state: RelationshipState | None = None
     dashed: bool = False
+    group: str | None = None
+    """The wedge or cluster the node belongs to."""
+    font: float = 0.0
+    """The label's font size; 0 for the size of its kind."""
+
+    @property
+    def text_size(self) -> float:
+        """The label's font size in pixels."""
+        return self.font or font_size(self.kind)
 
 
 @dataclass(frozen=True)
@@ -93,15 +116,32 @@ class MapEdge:
 
 
 @dataclass(frozen=True)
+class Closed:
+    """What a closed wedge holds: drawn when it opens, at the places computed for it."""
+
+    nodes: list[MapNode]
+    edges: list[MapEdge]
+
+
+@dataclass(frozen=True)
 class Drawing:
     """A whole map. ``settled`` is true when the positions are final (physics off);
-    ``notes`` are what the legend says beyond the states."""
+    ``notes`` are what the legend says beyond the states; ``subtitle`` the day and profile;
+    ``closed`` the partners of each closed wedge, by wedge id; ``apart`` the organizations
+    without any relationship, listed beside the map rather than drawn."""
 
     title: str
     nodes: list[MapNode]
     edges: list[MapEdge]
     settled: bool = True
     notes: tuple[str, ...] = ()
+    subtitle: str = ""
+    closed: Mapping[str, Closed] = field(default_factory=dict)
+    apart: tuple[MapOrganization, ...] = ()
+
+    def every_node(self) -> list[MapNode]:
+        """The nodes drawn and those of every closed wedge."""
+        return self.nodes + [node for group in self.closed.values() for node in group.nodes]
 
 
 ECOMAP_NOTES = (
@@ -110,6 +150,28 @@ ECOMAP_NOTES = (
     "The heavier the line, the higher the partnership level (1 to 6).",
     "Arrows show the direction of referrals, with their counts on the line.",
 )
+DEPTH_NOTE = (
+    f"Partners of partners are drawn on maps of up to {WEDGE_LIMIT} partners: choose a sector "
+    "or a state to see them."
+)
+WEDGE_NOTES = (
+    "Each wedge holds the partners of one sector, with their count in each state; "
+    "click a wedge to open it. Labels name the partners that matter most.",
+    "A wedge's line takes the state most of its partners are in and the highest level reached.",
+)
+
+
+def subtitle(as_of: datetime | None, today: date | None, profile: str | None = None) -> str:
+    """The line under a map's title: the day it answers for, and its profile.
+
+    >>> subtitle(None, date(2024, 5, 1), "infant-toddler")
+    'As of 2024-05-01 · profile infant-toddler'
+    >>> subtitle(None, None)
+    'As it stands today'
+    """
+    day = as_of.date() if as_of else today
+    shown = f"As of {day.isoformat()}" if day else "As it stands today"
+    return shown + (f" · profile {profile}" if profile else "")
 
 
 def ecomap_drawing(
@@ -118,13 +180,16 @@ def ecomap_drawing(
     sector_labels: Mapping[str, str] | None = None,
     sectors: Collection[str] = (),
     states: Collection[RelationshipState] = (),
+    today: date | None = None,
 ) -> Drawing:
     """The eco-map as a drawing: the agency in the centre, partners and empty places around it
-    (grouped by sector), partners of partners outside.
+    (grouped by sector), partners of partners outside; beyond :data:`WEDGE_LIMIT` partners,
+    wedges instead (see :func:`wedge_drawing`).
 
     Around the ring, partners go by sector, then state, then name. ``sectors`` and ``states``
     keep only the partners of those sectors and states (all when empty); the state of a partner
-    of a partner is that of its line.
+    of a partner is that of its line. Labels that would overlap a more important one are left
+    off (the name stays in the tooltip); ``today`` is the day a map of today is dated.
 
     >>> from datetime import UTC
     >>> org = lambda id, sector: MapOrganization(
@@ -150,6 +215,9 @@ def ecomap_drawing(
 
     partners = [p for p in ecomap.partners if shown(p.organization.sector, p.state)]
     places = [m for m in ecomap.missing_sectors if shown(m.sector, None) and not states]
+    heading = subtitle(ecomap.as_of, today, ecomap.profile)
+    if len(partners) > WEDGE_LIMIT:
+        return wedge_drawing(ecomap, partners, places, sector_name, heading)
     order = list(RelationshipState)
     ring: list[tuple[str, int, str, EcoMapPartner | MissingSector]] = [
         (sector_name(p.organization.sector), order.index(p.state), p.organization.name, p)
@@ -157,44 +225,13 @@ def ecomap_drawing(
     ] + [(m.label, len(order), m.label, m) for m in places]
     ring.sort(key=lambda item: item[:3])
     focal = ecomap.focal
-    nodes = [
-        MapNode(
-            id=focal.id,
-            name=focal.name,
-            label=short_label(focal.name),
-            kind="focal",
-            x=0.0,
-            y=0.0,
-            size=34,
-            fill=FOCAL_COLOUR,
-            border=FOCAL_COLOUR,
-            tooltip=_organization_lines(focal, sector_name) + _as_of_line(ecomap.as_of),
-            sector=focal.sector,
-        )
-    ]
+    nodes = [_focal_node(focal, sector_name, heading)]
     edges: list[MapEdge] = []
     positions: dict[str, Point] = {}
     for (_, _, _, item), (x, y) in zip(ring, ring_positions(len(ring)), strict=True):
         if isinstance(item, EcoMapPartner):
-            org = item.organization
-            style = STATE_STYLES[item.state]
-            positions[org.id] = (x, y)
-            nodes.append(
-                MapNode(
-                    id=org.id,
-                    name=org.name,
-                    label=short_label(org.name),
-                    kind="partner",
-                    x=x,
-                    y=y,
-                    size=18,
-                    fill=style.fill,
-                    border=style.colour,
-                    tooltip=_organization_lines(org, sector_name) + _partner_lines(item),
-                    sector=org.sector,
-                    state=item.state,
-                )
-            )
+            positions[item.organization.id] = (x, y)
+            nodes.append(_partner_node(item, (x, y), 18, sector_name))
             edges.append(_partner_edge(focal.id, item))
         else:
             nodes.append(
@@ -215,7 +252,289 @@ def ecomap_drawing(
                 )
             )
     nodes += _partners_of_partners(ecomap, positions, edges, shown, sector_name)
-    return Drawing(title=f"Eco-map of {focal.name}", nodes=nodes, edges=edges, notes=ECOMAP_NOTES)
+    rank = {partner.organization.id: index for index, partner in enumerate(importance(partners))}
+    nodes = labelled(nodes, key=lambda node: (KIND_ORDER[node.kind], rank.get(node.id, 0)))
+    return Drawing(
+        title=f"Eco-map of {focal.name}",
+        nodes=nodes,
+        edges=edges,
+        notes=ECOMAP_NOTES,
+        subtitle=heading,
+    )
+
+
+KIND_ORDER = {
+    "focal": 0,
+    "sector": 1,
+    "cluster": 1,
+    "missing_sector": 2,
+    "partner": 3,
+    "organization": 3,
+    "partner_of_partner": 4,
+}
+"""Whose label goes first where labels would overlap."""
+
+
+def labelled(
+    nodes: Iterable[MapNode],
+    *,
+    key: Callable[[MapNode], tuple[int, int]],
+    places: LabelPlaces | None = None,
+) -> list[MapNode]:
+    """``nodes`` in their order, each label kept only where it overlaps no label of a node
+    that comes first by ``key``.
+
+    >>> a = MapNode("a", "Alpha", "Alpha", "partner", 0, 0, 10, "#fff", "#000", "")
+    >>> b = MapNode("b", "Alpha", "Alpha", "partner", 0, 0, 10, "#fff", "#000", "")
+    >>> [n.label for n in labelled([a, b], key=lambda n: (0, n.id == "b"))]
+    ['Alpha', '']
+    """
+    nodes = list(nodes)
+    places = places or LabelPlaces()
+    for node in sorted(nodes, key=key):
+        if node.label and not places.place(_box(node)):
+            node.label = ""
+    return nodes
+
+
+def _box(node: MapNode) -> tuple[float, float, float, float]:
+    return label_box(node.x, node.y, node.size, node.label, node.text_size)
+
+
+def importance(partners: Sequence[EcoMapPartner]) -> list[EcoMapPartner]:
+    """Partners by how much they matter, taking turns: the highest level, the most referrals,
+    and the red ones (most referrals first).
+
+    >>> from datetime import UTC
+    >>> at = datetime(2019, 1, 1, tzinfo=UTC)
+    >>> p = lambda id, state, level, sent: EcoMapPartner(organization=MapOrganization(id=id,
+    ...     name=id, sector="wic", region=None, internal=False), relationship_id=id, state=state,
+    ...     action="", state_since=at, first_assessed_at=at, partnership_level=level,
+    ...     referrals_sent=sent)
+    >>> [x.organization.id for x in importance([p("a", "green", 1, 0), p("b", "green", 5, 0),
+    ...     p("c", "green", None, 9), p("d", "red", None, 0)])]
+    ['b', 'c', 'd', 'a']
+    """
+
+    def referrals(partner: EcoMapPartner) -> int:
+        return partner.referrals_sent + partner.referrals_received
+
+    rankings = [
+        sorted(partners, key=lambda p: -(p.partnership_level or 0)),
+        sorted(partners, key=lambda p: -referrals(p)),
+        sorted(
+            (p for p in partners if p.state is RelationshipState.RED), key=lambda p: -referrals(p)
+        ),
+    ]
+    order: dict[str, EcoMapPartner] = {}
+    for turn in range(len(partners)):
+        for ranking in rankings:
+            if turn < len(ranking):
+                order.setdefault(ranking[turn].organization.id, ranking[turn])
+    return list(order.values())
+
+
+def wedge_drawing(
+    ecomap: EcoMap,
+    partners: Sequence[EcoMapPartner],
+    places: Sequence[MissingSector],
+    sector_name: Callable[[str], str],
+    heading: str,
+) -> Drawing:
+    """An eco-map of many partners: one labelled wedge per sector around the agency, with its
+    count of partners in each state, and empty wedges for the profile's missing sectors.
+
+    The :data:`NOTABLE` partners that matter most are drawn in their wedges from the start;
+    every other partner waits in its closed wedge (``Drawing.closed``) at a place computed
+    here, the most important nearest the centre.
+    """
+    focal = ecomap.focal
+    by_sector: dict[str, list[EcoMapPartner]] = {}
+    for partner in partners:
+        by_sector.setdefault(partner.organization.sector, []).append(partner)
+    wedges = sorted(
+        [(sector_name(sector), sector, members) for sector, members in by_sector.items()]
+        + [(place.label, place.sector, []) for place in places]
+    )
+    rank = {partner.organization.id: index for index, partner in enumerate(importance(partners))}
+    focal_node = _focal_node(focal, sector_name, heading)
+    wedge_nodes, spans = _wedge_ring(focal_node, wedges, ecomap.profile)
+    places_taken = LabelPlaces()
+    for node in [focal_node, *wedge_nodes]:
+        places_taken.place(_box(node))
+    inner = math.hypot(wedge_nodes[0].x, wedge_nodes[0].y) + WEDGE_LABEL_ROOM
+    members: list[MapNode] = []
+    member_edges: dict[str, MapEdge] = {}
+    for (_, _, group), node, span in zip(wedges, wedge_nodes, spans, strict=True):
+        group = sorted(group, key=lambda p: rank[p.organization.id])
+        margin = (span[1] - span[0]) * 0.04
+        for partner, (x, y) in zip(
+            group,
+            wedge_members(len(group), (span[0] + margin, span[1] - margin), inner),
+            strict=True,
+        ):
+            org = partner.organization
+            members.append(_partner_node(partner, (x, y), 9, sector_name, group=node.id))
+            # The partner's tooltip tells what the line's would: its state, level and referrals.
+            member_edges[org.id] = _partner_edge(focal.id, partner, told=False)
+    members = labelled(members, key=lambda node: (0, rank[node.id]), places=places_taken)
+    notable = {org_id for org_id, index in rank.items() if index < NOTABLE}
+    closed: dict[str, Closed] = {}
+    for member in members:
+        if member.id not in notable and member.group:
+            waiting = closed.setdefault(member.group, Closed([], []))
+            waiting.nodes.append(member)
+            waiting.edges.append(member_edges[member.id])
+    shown = [member for member in members if member.id in notable]
+    return Drawing(
+        title=f"Eco-map of {focal.name}",
+        nodes=[focal_node, *wedge_nodes, *shown],
+        edges=[
+            _wedge_edge(focal.id, node.id, group, sector_name)
+            for node, (_, _, group) in zip(wedge_nodes, wedges, strict=True)
+            if group
+        ]
+        + [member_edges[member.id] for member in shown],
+        notes=WEDGE_NOTES
+        + ECOMAP_NOTES[:1]
+        + ECOMAP_NOTES[2:]
+        + ((DEPTH_NOTE,) if ecomap.partners_of_partners else ()),
+        subtitle=heading,
+        closed=closed,
+    )
+
+
+def _wedge_ring(
+    focal: MapNode, wedges: Sequence[tuple[str, str, Sequence[EcoMapPartner]]], profile: str | None
+) -> tuple[list[MapNode], list[tuple[float, float]]]:
+    """The wedges' circles around the agency, on a ring wide enough that no two labels meet,
+    and each wedge's angles."""
+    counts = [len(group) for _, _, group in wedges]
+    radius = MIN_RADIUS
+    while True:
+        spans = wedge_spans(counts, min_span=200.0 / radius)
+        nodes = [
+            _wedge_node(name, sector, group, polar(radius, (span[0] + span[1]) / 2), profile)
+            for (name, sector, group), span in zip(wedges, spans, strict=True)
+        ]
+        boxes = [_box(node) for node in (focal, *nodes)]
+        if not any(overlaps(a, b) for index, a in enumerate(boxes) for b in boxes[index + 1 :]):
+            return nodes, spans
+        radius *= 1.15
+
+
+def _wedge_node(
+    name: str, sector: str, group: Sequence[EcoMapPartner], at: Point, profile: str | None
+) -> MapNode:
+    if not group:
+        return MapNode(
+            id=f"missing:{sector}",
+            name=name,
+            label=f"{short_label(name, 22)}\nno partner yet",
+            kind="missing_sector",
+            x=at[0],
+            y=at[1],
+            size=16,
+            fill="#ffffff",
+            border=MISSING_BORDER,
+            tooltip=f"No partner in {name}\n"
+            f"An empty place of the profile {profile}: develop a partner here.",
+            sector=sector,
+            dashed=True,
+        )
+    counts = Counter(partner.state for partner in group)
+    parts = [
+        f"{counts[state]} {STATE_STYLES[state].name.lower()}"
+        for state in RelationshipState
+        if counts[state]
+    ]
+    lines = [" · ".join(parts[index : index + 2]) for index in range(0, len(parts), 2)]
+    state = counts.most_common(1)[0][0]
+    return MapNode(
+        id=f"wedge:{sector}",
+        name=f"{name} ({len(group)})",
+        label="\n".join([f"{short_label(name, 22)} ({len(group)})", *lines]),
+        kind="sector",
+        x=at[0],
+        y=at[1],
+        size=12 + 3 * math.log2(1 + len(group)),
+        fill=STATE_STYLES[state].fill,
+        border=STATE_STYLES[state].colour,
+        tooltip=f"{name}: {len(group)} partners\n" + ", ".join(parts) + "\nClick to open or close.",
+        sector=sector,
+        state=state,
+    )
+
+
+def _wedge_edge(
+    focal: str, wedge: str, group: Sequence[EcoMapPartner], sector_name: Callable[[str], str]
+) -> MapEdge:
+    """The line to a wedge: the state most of its partners are in, the highest level reached,
+    and arrows and counts for the referrals of all of them."""
+    state = Counter(partner.state for partner in group).most_common(1)[0][0]
+    levels = [p.partnership_level for p in group if p.partnership_level is not None]
+    sent = sum(p.referrals_sent for p in group)
+    received = sum(p.referrals_received for p in group)
+    counts = [
+        f"{count} {word}" for count, word in ((sent, "sent"), (received, "received")) if count
+    ]
+    return MapEdge(
+        id=f"{focal}~{wedge}",
+        source=focal,
+        target=wedge,
+        state=state,
+        width=line_width(max(levels, default=None)),
+        tooltip=f"{sector_name(group[0].organization.sector)}: {len(group)} partners, "
+        f"mostly {STATE_STYLES[state].name.lower()}"
+        + _level_line(max(levels, default=None))
+        + f"\nReferrals: {sent} sent, {received} received",
+        arrow_to=sent > 0,
+        arrow_from=received > 0,
+        label=" · ".join(counts),
+    )
+
+
+def _partner_node(
+    partner: EcoMapPartner,
+    at: Point,
+    size: float,
+    sector_name: Callable[[str], str],
+    group: str | None = None,
+) -> MapNode:
+    """A partner, coloured by the state of its relationship; in a wedge, a smaller one."""
+    org, style = partner.organization, STATE_STYLES[partner.state]
+    return MapNode(
+        id=org.id,
+        name=org.name,
+        label=short_label(org.name, 24 if group else 28),
+        kind="partner",
+        x=at[0],
+        y=at[1],
+        size=size,
+        fill=style.fill,
+        border=style.colour,
+        tooltip=_organization_lines(org, sector_name) + _partner_lines(partner),
+        sector=org.sector,
+        state=partner.state,
+        group=group,
+    )
+
+
+def _focal_node(focal: MapOrganization, sector_name: Callable[[str], str], heading: str) -> MapNode:
+    """The agency in the centre, its tooltip ending with the day and profile of the map."""
+    return MapNode(
+        id=focal.id,
+        name=focal.name,
+        label=short_label(focal.name),
+        kind="focal",
+        x=0.0,
+        y=0.0,
+        size=34,
+        fill=FOCAL_COLOUR,
+        border=FOCAL_COLOUR,
+        tooltip=_organization_lines(focal, sector_name) + "\n" + heading,
+        sector=focal.sector,
+    )
 
 
 def _partners_of_partners(
@@ -274,8 +593,9 @@ def _partners_of_partners(
     return nodes
 
 
-def _partner_edge(focal: str, partner: EcoMapPartner) -> MapEdge:
-    """The line to a partner: style by state, weight by level, arrows and counts by referrals."""
+def _partner_edge(focal: str, partner: EcoMapPartner, *, told: bool = True) -> MapEdge:
+    """The line to a partner: style by state, weight by level, arrows and counts by referrals;
+    without ``told``, no counts on it and no tooltip (the partner's tells the same)."""
     style = STATE_STYLES[partner.state]
     counts = [
         f"{count} {word}"
@@ -293,10 +613,12 @@ def _partner_edge(focal: str, partner: EcoMapPartner) -> MapEdge:
         width=line_width(partner.partnership_level),
         tooltip=f"{style.name} ({style.line}): {partner.state.guidance}"
         + _level_line(partner.partnership_level)
-        + _referral_line(partner),
+        + _referral_line(partner)
+        if told
+        else "",
         arrow_to=partner.referrals_sent > 0,
         arrow_from=partner.referrals_received > 0,
-        label=" · ".join(counts),
+        label=" · ".join(counts) if told else "",
     )
 
 
@@ -327,8 +649,10 @@ def _referral_line(partner: EcoMapPartner) -> str:
     )
 
 
-def _as_of_line(as_of: datetime | None) -> str:
-    return f"\nAs of {as_of.date().isoformat()}" if as_of else ""
+GROUPINGS = ("sector", "community")
+"""How a region map groups its organizations: by sector, or by detected communities."""
+RING_STEP = 320.0
+"""The distance between the rings of a focused map, one ring per step from the focus."""
 
 
 def region_drawing(
@@ -337,61 +661,67 @@ def region_drawing(
     sector_labels: Mapping[str, str] | None = None,
     sectors: Collection[str] = (),
     states: Collection[RelationshipState] = (),
+    grouping: str = "sector",
+    focus: str | None = None,
+    depth: int = 1,
+    today: date | None = None,
 ) -> Drawing:
-    """Every organization of a region, grouped by sector, and the relationships among them;
-    beyond :data:`GROUP_LIMIT` organizations, one node per sector instead.
+    """Every organization of a region in labelled clusters, and the relationships among them;
+    organizations without any relationship are listed apart (``Drawing.apart``).
 
-    ``sectors`` keeps only the organizations of those sectors, ``states`` only the
-    relationships in those states (all when empty).
+    ``grouping`` is ``sector`` or ``community`` (networkx's Louvain communities, with a fixed
+    seed so that the same network gives the same map). With ``focus``, only that organization
+    and those within ``depth`` relationships of it, on rings around it, its partners coloured
+    by the state of their relationship with it. ``sectors`` keeps only the organizations of
+    those sectors, ``states`` only the relationships in those states (all when empty).
+    Positions are final (physics off).
 
-    >>> from datetime import UTC
-    >>> org = MapOrganization(id="a", name="A", sector="wic", region="Lane", internal=False)
-    >>> drawing = region_drawing(RegionMap(region="Lane", as_of=None, organizations=[org],
-    ...     relationships=[]))
-    >>> [n.id for n in drawing.nodes], drawing.settled
-    (['a'], False)
+    >>> from graph_models.ecomaps import MapRelationship
+    >>> org = lambda id: MapOrganization(id=id, name=id.upper(), sector="wic", region="Lane",
+    ...     internal=False)
+    >>> rel = MapRelationship(id="a~b", org_a="a", org_b="b", state="green")
+    >>> drawing = region_drawing(RegionMap(region="Lane", as_of=None,
+    ...     organizations=[org("a"), org("b"), org("c")], relationships=[rel]))
+    >>> [(n.id, n.kind) for n in drawing.nodes], [o.id for o in drawing.apart]
+    ([('cluster:wic', 'cluster'), ('a', 'organization'), ('b', 'organization')], ['c'])
     """
     labels = sector_labels or {}
 
     def sector_name(sector: str) -> str:
         return labels.get(sector, sector)
 
-    by_sector: dict[str, list[MapOrganization]] = {}
-    for org in region_map.organizations:
-        if not sectors or org.sector in sectors:
-            by_sector.setdefault(sector_name(org.sector), []).append(org)
-    groups = [by_sector[name] for name in sorted(by_sector)]
-    shown = {org.id: org for group in groups for org in group}
+    shown = {
+        org.id: org for org in region_map.organizations if not sectors or org.sector in sectors
+    }
     relationships = [
         rel
         for rel in region_map.relationships
         if rel.org_a in shown and rel.org_b in shown and (not states or rel.state in states)
     ]
-    title = f"Network of {region_map.region}"
-    if len(shown) > GROUP_LIMIT:
-        return _sectors_drawing(title, groups, relationships, shown, sector_name)
-    places = sector_clusters([[org.id for org in group] for group in groups])
-    counts: dict[str, Counter[RelationshipState]] = {}
-    for rel in region_map.relationships:
-        for org_id in (rel.org_a, rel.org_b):
-            counts.setdefault(org_id, Counter())[rel.state] += 1
+    graph = nx.Graph()
+    graph.add_nodes_from(shown)
+    graph.add_edges_from((rel.org_a, rel.org_b, {"state": rel.state}) for rel in relationships)
+    if focus is not None:
+        graph = graph.subgraph(nx.single_source_shortest_path_length(graph, focus, depth))
+    apart = tuple(shown[org_id] for org_id in sorted(graph) if not graph.degree(org_id))
+    connected = graph.subgraph(org_id for org_id in graph if graph.degree(org_id))
+    clusters = _clusters(connected, shown, grouping, sector_name)
+    cluster_of = {org_id: name for name, members in clusters for org_id in members}
+    if focus is None:
+        cluster_nodes, places = _packed(clusters, connected)
+    else:
+        cluster_nodes, places = [], _rings(connected, focus, cluster_of, shown)
     nodes = [
-        MapNode(
-            id=org.id,
-            name=org.name,
-            label=short_label(org.name),
-            kind="organization",
-            x=places[org.id][0],
-            y=places[org.id][1],
-            size=14,
-            fill=NEUTRAL_FILL,
-            border=NEUTRAL_BORDER,
-            tooltip=_organization_lines(org, sector_name)
-            + _state_counts(counts.get(org.id, Counter()), "Relationships in the region"),
-            sector=org.sector,
-        )
-        for org in shown.values()
+        _region_node(shown[org_id], places[org_id], graph, focus, cluster_of, sector_name)
+        for org_id in places
     ]
+    nodes = labelled(
+        cluster_nodes + nodes,
+        key=lambda node: (
+            KIND_ORDER[node.kind],
+            -connected.degree(node.id) if node.id in connected else 0,
+        ),
+    )
     edges = [
         MapEdge(
             id=rel.id,
@@ -404,61 +734,154 @@ def region_drawing(
             f"{rel.state.guidance}",
         )
         for rel in relationships
+        if rel.org_a in places and rel.org_b in places
     ]
-    return Drawing(title=title, nodes=nodes, edges=edges, settled=len(nodes) > INTERACTIVE_LIMIT)
+    title = f"Network of {region_map.region}"
+    if focus is not None:
+        title += f" around {shown[focus].name}"
+    by = "sector" if grouping == "sector" else "detected community"
+    notes = (
+        f"Organizations grouped by {by}; the lines take the state of each relationship.",
+        *(
+            ["Partners of the organization in focus take the state of their relationship."]
+            if focus
+            else []
+        ),
+    )
+    return Drawing(
+        title=title,
+        nodes=nodes,
+        edges=edges,
+        notes=notes,
+        subtitle=subtitle(region_map.as_of, today),
+        apart=apart,
+    )
 
 
-def _sectors_drawing(
-    title: str,
-    groups: list[list[MapOrganization]],
-    relationships: list[MapRelationship],
+def _clusters(
+    graph: nx.Graph,
     shown: Mapping[str, MapOrganization],
+    grouping: str,
     sector_name: Callable[[str], str],
-) -> Drawing:
-    """One node per sector, sized by its organizations, and one line per pair of sectors,
-    styled after the state most of their relationships are in."""
-    between: dict[tuple[str, str], Counter[RelationshipState]] = {}
-    for rel in relationships:
-        pair = sorted((shown[rel.org_a].sector, shown[rel.org_b].sector))
-        between.setdefault((pair[0], pair[1]), Counter())[rel.state] += 1
-    nodes = []
-    for group, (x, y) in zip(groups, ring_positions(len(groups)), strict=True):
-        sector = group[0].sector
-        nodes.append(
+) -> list[tuple[str, list[str]]]:
+    """Each cluster's name and members, largest first; members by relationships, most first."""
+    if grouping == "community":
+        found = nx.community.louvain_communities(graph, seed=7) if graph else []
+        groups = []
+        for members in found:
+            common = Counter(sector_name(shown[org_id].sector) for org_id in members)
+            groups.append((f"mostly {common.most_common(1)[0][0]}", list(members)))
+    else:
+        by_sector: dict[str, list[str]] = {}
+        for org_id in graph:
+            by_sector.setdefault(sector_name(shown[org_id].sector), []).append(org_id)
+        groups = list(by_sector.items())
+    groups.sort(key=lambda group: (-len(group[1]), group[0], min(group[1])))
+    if grouping == "community":
+        groups = [
+            (f"Community {n}: {name}", members) for n, (name, members) in enumerate(groups, 1)
+        ]
+    return [
+        (name, sorted(members, key=lambda org_id: (-graph.degree(org_id), shown[org_id].name)))
+        for name, members in groups
+    ]
+
+
+def _packed(
+    clusters: Sequence[tuple[str, Sequence[str]]], graph: nx.Graph
+) -> tuple[list[MapNode], dict[str, Point]]:
+    """Each cluster a disc, its best connected organizations in the middle, the discs packed
+    side by side; a label above each disc."""
+    titles = [
+        f"{short_label(name, 40)}\n{len(members)} organizations" for name, members in clusters
+    ]
+    # Cluster labels big enough to read when the whole region fits the screen.
+    extent = math.sqrt(sum((2 * disc_radius(len(m)) + CLUSTER_SPACING) ** 2 for _, m in clusters))
+    font = max(font_size("cluster"), 1.5 * extent / 55)
+    radii = [
+        max(disc_radius(len(members)), label_box(0, 0, 0, title, font)[2] + 10)
+        for (_, members), title in zip(clusters, titles, strict=True)
+    ]
+    places: dict[str, Point] = {}
+    labels = []
+    # Room between the rows for the two lines of a label above each disc.
+    centres = pack_discs(radii, gap=CLUSTER_GAP + 2 * LINE_HEIGHT * font)
+    for (name, members), title, (cx, cy) in zip(clusters, titles, centres, strict=True):
+        for org_id, (x, y) in zip(members, sunflower(len(members)), strict=True):
+            places[org_id] = (cx + x, cy + y)
+        top = cy - disc_radius(len(members)) - 2.6 * font - CLUSTER_SPACING / 2
+        labels.append(
             MapNode(
-                id=f"sector:{sector}",
-                name=f"{sector_name(sector)} ({len(group)})",
-                label=f"{short_label(sector_name(sector))} ({len(group)})",
-                kind="sector",
-                x=x,
-                y=y,
-                size=10 + 3 * math.sqrt(len(group)),
-                fill=NEUTRAL_FILL,
-                border=NEUTRAL_BORDER,
-                tooltip=f"{sector_name(sector)}\n{len(group)} organizations"
-                + _state_counts(between.get((sector, sector), Counter()), "Within the sector"),
-                sector=sector,
+                id=f"cluster:{name}",
+                name=name,
+                label=title,
+                kind="cluster",
+                x=cx,
+                y=top,
+                size=1,
+                fill="#ffffff",
+                border="#ffffff",
+                tooltip=f"{name}\n{len(members)} organizations",
+                group=name,
+                font=font,
             )
         )
-    edges = [
-        MapEdge(
-            id=f"sector:{a}~sector:{b}",
-            source=f"sector:{a}",
-            target=f"sector:{b}",
-            state=counts.most_common(1)[0][0],
-            width=BASE_WIDTH + math.log2(counts.total()),
-            tooltip=f"{sector_name(a)} — {sector_name(b)}"
-            + _state_counts(counts, "Relationships between them"),
-        )
-        for (a, b), counts in sorted(between.items())
-        if a != b
-    ]
-    notes = (
-        f"{len(shown)} organizations: one circle per sector, sized by its organizations; "
-        "a line's style follows the state most of its relationships are in. "
-        "Choose a sector to see its organizations.",
+    return labels, places
+
+
+def _rings(
+    graph: nx.Graph, focus: str, cluster_of: Mapping[str, str], shown: Mapping[str, MapOrganization]
+) -> dict[str, Point]:
+    """The organization in focus in the middle; each ring the organizations one step further,
+    by cluster and name."""
+    distance = nx.single_source_shortest_path_length(graph, focus)
+    rings: dict[int, list[str]] = {}
+    for org_id, steps in distance.items():
+        rings.setdefault(steps, []).append(org_id)
+    places: dict[str, Point] = {focus: (0.0, 0.0)}
+    radius = 0.0
+    for steps in sorted(rings)[1:]:
+        ring = sorted(rings[steps], key=lambda o: (cluster_of.get(o, ""), shown[o].name, o))
+        radius = max(radius + RING_STEP, len(ring) * CLUSTER_SPACING / (2 * math.pi))
+        for index, org_id in enumerate(ring):
+            places[org_id] = polar(radius, 2 * math.pi * index / len(ring))
+    return places
+
+
+def _region_node(
+    org: MapOrganization,
+    at: Point,
+    graph: nx.Graph,
+    focus: str | None,
+    cluster_of: Mapping[str, str],
+    sector_name: Callable[[str], str],
+) -> MapNode:
+    counts = Counter(data["state"] for _, _, data in graph.edges(org.id, data=True))
+    state = graph.edges[focus, org.id]["state"] if focus and graph.has_edge(focus, org.id) else None
+    fill, border = (
+        (STATE_STYLES[state].fill, STATE_STYLES[state].colour)
+        if state
+        else (NEUTRAL_FILL, NEUTRAL_BORDER)
     )
-    return Drawing(title=title, nodes=nodes, edges=edges, notes=notes)
+    if org.id == focus:
+        fill = border = FOCAL_COLOUR
+    return MapNode(
+        id=org.id,
+        name=org.name,
+        label=short_label(org.name, 24),
+        kind="focal" if org.id == focus else "organization",
+        x=at[0],
+        y=at[1],
+        size=20 if org.id == focus else 10,
+        fill=fill,
+        border=border,
+        tooltip=_organization_lines(org, sector_name)
+        + (f"\nIn {cluster_of[org.id]}" if org.id in cluster_of else "")
+        + _state_counts(counts, "Relationships in the region"),
+        sector=org.sector,
+        state=state,
+        group=cluster_of.get(org.id),
+    )
 
 
 def _state_counts(counts: Counter[RelationshipState], heading: str) -> str:

@@ -59,3 +59,16 @@ def short_label(text: str, limit: int = 28) -> str:
     'Oregon Department o…'
     """
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+FONT_SIZES = {"focal": 16, "cluster": 16, "sector": 13, "missing_sector": 13}
+"""A label's font size in pixels by kind of node; 12 for every other kind."""
+
+
+def font_size(kind: str) -> int:
+    """The font size of the label of a node of ``kind``.
+
+    >>> font_size("focal"), font_size("partner")
+    (16, 12)
+    """
+    return FONT_SIZES.get(kind, 12)

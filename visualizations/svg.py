@@ -33,7 +33,8 @@ def drawing_svg(drawing: Drawing) -> str:
     ys = [node.y for node in drawing.nodes] or [0.0]
     left, top = min(xs) - MARGIN * 1.5, min(ys) - MARGIN
     width = max(max(xs) - left + MARGIN * 1.5, MIN_WIDTH)
-    height = max(ys) - top + MARGIN + LEGEND_HEIGHT
+    apart = _apart_lines(drawing)
+    height = max(ys) - top + MARGIN + LEGEND_HEIGHT + 20 * len(apart)
     svg = ET.Element(
         "svg",
         {
@@ -57,6 +58,12 @@ def drawing_svg(drawing: Drawing) -> str:
         {"x": f"{left + 20:.0f}", "y": f"{top + 36:.0f}", "font-size": "22", "font-weight": "600"},
     )
     heading.text = drawing.title
+    if drawing.subtitle:
+        ET.SubElement(
+            svg,
+            "text",
+            {"x": f"{left + 20:.0f}", "y": f"{top + 62:.0f}", "font-size": "15", "fill": "#486581"},
+        ).text = drawing.subtitle
     nodes = {node.id: node for node in drawing.nodes}
     lines = ET.SubElement(svg, "g", {"class": "edges"})
     for edge in drawing.edges:
@@ -64,7 +71,7 @@ def drawing_svg(drawing: Drawing) -> str:
     circles = ET.SubElement(svg, "g", {"class": "nodes"})
     for node in drawing.nodes:
         _node(circles, node)
-    _legend(svg, left + 20, max(ys) + MARGIN, drawing.notes)
+    _legend(svg, left + 20, max(ys) + MARGIN, drawing.notes + apart)
     ET.indent(svg)
     return ET.tostring(svg, encoding="unicode", xml_declaration=True)
 
@@ -139,20 +146,36 @@ def _node(parent: ET.Element, node: MapNode) -> None:
     }
     if node.dashed:
         circle["stroke-dasharray"] = " ".join(str(d) for d in MISSING_DASHES)
-    ET.SubElement(group, "circle", circle)
-    label = ET.SubElement(
-        group,
-        "text",
-        {
-            "x": f"{node.x:.1f}",
-            "y": f"{node.y + node.size + 15:.1f}",
-            "font-size": "15" if node.kind == "focal" else "12",
-            "font-weight": "600" if node.kind == "focal" else "400",
-            "text-anchor": "middle",
-            "fill": "#1f2933",
-        },
-    )
-    label.text = node.label
+    if node.kind != "cluster":
+        ET.SubElement(group, "circle", circle)
+    size = node.text_size
+    for row, line in enumerate(node.label.split("\n") if node.label else []):
+        ET.SubElement(
+            group,
+            "text",
+            {
+                "x": f"{node.x:.1f}",
+                "y": f"{node.y + node.size + size * (1 + row * 1.25):.1f}",
+                "font-size": str(size),
+                "font-weight": "600" if node.kind in ("focal", "cluster", "sector") else "400",
+                "text-anchor": "middle",
+                "fill": "#1f2933",
+            },
+        ).text = line
+
+
+def _apart_lines(drawing: Drawing) -> tuple[str, ...]:
+    """The organizations without any relationship, a few names a line, under the legend."""
+    if not drawing.apart:
+        return ()
+    names = [org.name for org in drawing.apart]
+    lines = [f"Without any relationship ({len(names)}):"]
+    for name in names:
+        if len(lines) == 1 or len(lines[-1]) + len(name) > 140:
+            lines.append(name)
+        else:
+            lines[-1] += f", {name}"
+    return tuple(lines)
 
 
 def _legend(svg: ET.Element, x: float, y: float, notes: tuple[str, ...]) -> None:

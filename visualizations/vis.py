@@ -15,16 +15,23 @@ import pyvis
 from pyvis.network import Network
 
 from visualizations.drawing import Drawing, MapEdge, MapNode
-from visualizations.style import MISSING_DASHES
+from visualizations.style import MISSING_DASHES, STATE_STYLES
 
 VIS_NETWORK_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 """vis-network 9.1.2 as pyvis ships it: ``vis-network.min.js`` and ``vis-network.css``."""
+MANY_LINES = 500
+"""Beyond this many lines, lines are drawn half transparent, so that clusters show through."""
 STATIC_DIR = Path(__file__).parent / "static"
 """The script that draws a map in the page, and its style."""
 
 
 def vis_network(drawing: Drawing) -> dict[str, Any]:
-    """The ``nodes``, ``edges`` and ``options`` vis-network needs to draw ``drawing``.
+    """The ``nodes``, ``edges`` and ``options`` vis-network needs to draw ``drawing``; the
+    partners of each closed wedge under ``closed``; the ``title``, ``subtitle`` and ``legend``
+    a picture of the map carries.
+
+    The options come from pyvis; nodes and edges are written here in the form pyvis gives
+    them, since pyvis checks each new node against every earlier one and a hub has thousands.
 
     >>> from visualizations.drawing import Drawing, MapNode
     >>> node = MapNode(id="a", name="A", label="A", kind="focal", x=0, y=0, size=30, fill="#000",
@@ -34,10 +41,6 @@ def vis_network(drawing: Drawing) -> dict[str, Any]:
     ('<b>A</b>', False)
     """
     net = Network(directed=True)
-    for node in drawing.nodes:
-        net.add_node(node.id, **_node(node, fixed=drawing.settled))
-    for edge in drawing.edges:
-        net.add_edge(edge.source, edge.target, **_edge(edge))
     net.toggle_physics(not drawing.settled)
     net.options.edges.smooth.enabled = False
     net.options.interaction.hover = True
@@ -45,14 +48,84 @@ def vis_network(drawing: Drawing) -> dict[str, Any]:
     net.options.interaction.hideEdgesOnDrag = len(drawing.edges) > 300
     net.options.physics.stabilization.iterations = 200
     net.options.physics.stabilization.updateInterval = 25
-    nodes, edges, _, _, _, options = net.get_network_data()
-    return {"nodes": nodes, "edges": edges, "options": json.loads(options)}
+    options = json.loads(net.options.to_json())
+    options["interaction"]["zoomView"] = True
+    options["interaction"]["dragView"] = True
+    if len(drawing.edges) > MANY_LINES:
+        options["edges"]["color"] = {"opacity": 0.45}
+    return {
+        "nodes": [_node(node, fixed=drawing.settled) for node in drawing.nodes],
+        "edges": [_edge(edge) for edge in drawing.edges],
+        "options": options,
+        "closed": {
+            wedge: {
+                "nodes": [_node(node, fixed=True) for node in group.nodes],
+                "edges": [_edge(edge) for edge in group.edges],
+            }
+            for wedge, group in drawing.closed.items()
+        },
+        "title": drawing.title,
+        "subtitle": drawing.subtitle,
+        "legend": [
+            {
+                "fill": style.fill,
+                "colour": style.colour,
+                "dashes": list(style.dashes or ()),
+                "text": f"{style.name}: {state.action} ({style.line_words})",
+            }
+            for state, style in STATE_STYLES.items()
+        ],
+    }
+
+
+def page_data(drawing: Drawing) -> dict[str, Any]:
+    """:func:`vis_network` as the page embeds it: every list of nodes and edges
+    :func:`compact`, so that a map of thousands is a few megabytes less to load.
+
+    >>> from visualizations.drawing import Drawing, MapNode
+    >>> node = MapNode(id="a", name="A", label="A", kind="focal", x=0, y=0, size=30, fill="#000",
+    ...                border="#000", tooltip="A")
+    >>> page_data(Drawing(title="t", nodes=[node], edges=[]))["nodes"]["rest"]
+    []
+    """
+    data = vis_network(drawing)
+    return {
+        **data,
+        "nodes": compact(data["nodes"]),
+        "edges": compact(data["edges"]),
+        "closed": {
+            wedge: {"nodes": compact(group["nodes"]), "edges": compact(group["edges"])}
+            for wedge, group in data["closed"].items()
+        },
+    }
+
+
+def compact(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Many similar items written once each as only what sets it apart from the first item
+    of its kind and state: ``{"first": {kind: item}, "rest": [{"of": kind, ...}]}``. The page
+    puts each back together as ``Object.assign({}, first[of], rest)``.
+
+    >>> compact([{"id": 1, "state": "red", "size": 9}, {"id": 2, "state": "red", "size": 9}])
+    {'first': {'/red': {'id': 1, 'state': 'red', 'size': 9}}, 'rest': [{'of': '/red', 'id': 2}]}
+    """
+    first: dict[str, dict[str, Any]] = {}
+    rest = []
+    for item in items:
+        kind = f"{item.get('kind', '')}/{item['state'] or ''}"
+        if kind not in first:
+            first[kind] = item
+            continue
+        template = first[kind]
+        rest.append({"of": kind, **{k: v for k, v in item.items() if template.get(k) != v}})
+    return {"first": first, "rest": rest}
 
 
 def _node(node: MapNode, *, fixed: bool) -> dict[str, Any]:
     shape = {"borderDashes": list(MISSING_DASHES)} if node.dashed else {}
-    bold = node.kind == "focal"
+    bold = node.kind in ("focal", "cluster", "sector")
+    hidden_circle = node.kind == "cluster"
     return {
+        "id": node.id,
         "label": node.label,
         "shape": "dot",
         "color": {
@@ -62,29 +135,41 @@ def _node(node: MapNode, *, fixed: bool) -> dict[str, Any]:
             "hover": {"background": node.fill, "border": "#102a43"},
         },
         "size": node.size,
-        "borderWidth": 2.5 if node.kind == "partner" else 2,
+        "borderWidth": 0 if hidden_circle else 2.5 if node.kind == "partner" else 2,
         "shapeProperties": shape,
-        "font": {"size": 16 if bold else 13, "color": "#1f2933", "bold": bold},
+        "font": {"size": node.text_size, "color": "#1f2933", "bold": bold},
         "title": node.tooltip,
         "x": round(node.x, 1),
         "y": round(node.y, 1),
         "physics": not fixed,
         "kind": node.kind,
+        "name": node.name,
         "sector": node.sector,
         "state": node.state.value if node.state else None,
+        "group_of": node.group,
     }
 
 
 def _edge(edge: MapEdge) -> dict[str, Any]:
     arrows = [end for end, wanted in (("to", edge.arrow_to), ("from", edge.arrow_from)) if wanted]
+    colour, dashes = _EDGE_STYLES[edge.state]
     return {
         "id": edge.id,
-        "color": {"color": edge.colour, "highlight": edge.colour, "hover": edge.colour},
+        "from": edge.source,
+        "to": edge.target,
+        "color": {"color": colour, "highlight": colour, "hover": colour},
         "width": edge.width,
-        "dashes": list(edge.dashes) if edge.dashes else False,
+        "dashes": dashes,
         "arrows": ", ".join(arrows),
         "label": edge.label,
         "font": {"size": 11, "align": "middle", "strokeWidth": 3},
         "title": edge.tooltip,
         "state": edge.state.value,
     }
+
+
+_EDGE_STYLES = {
+    state: (style.colour, list(style.dashes) if style.dashes else False)
+    for state, style in STATE_STYLES.items()
+}
+"""Each state's line colour and dashes, looked up once per line of a map of thousands."""

@@ -348,13 +348,14 @@ def region_map(graph: nx.Graph, region: str, *, as_of: datetime | None = None) -
     """
     members = {org for org, node in graph.nodes(data=True) if node["region"] == region}
     relationships = []
-    for a, b, data in graph.subgraph(members).edges(data=True):
-        now = standing_at(data["history"], as_of)
-        if now is not None:
-            first, second = sorted((a, b))
-            relationships.append(
-                MapRelationship(id=data["id"], org_a=first, org_b=second, state=now.state)
-            )
+    for a in members:
+        for b, data in graph.adj[a].items():
+            if b in members and a < b:  # each relationship once, its ends in order
+                now = standing_at(data["history"], as_of)
+                if now is not None:
+                    relationships.append(
+                        MapRelationship(id=data["id"], org_a=a, org_b=b, state=now.state)
+                    )
     organizations = sorted(
         (map_organization(graph, org) for org in members), key=lambda o: (o.name, o.id)
     )

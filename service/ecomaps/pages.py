@@ -1,28 +1,42 @@
-"""The map pages: an agency's eco-map and a region's network, with filters and SVG exports."""
+"""The map pages: an agency's eco-map and a region's network, with filters, the table of
+what the map shows, and SVG, PNG and PDF exports.
+
+Large maps are laid out here, once per map, day and view: a second opening takes the layout
+kept in :data:`LAYOUTS`, and a write that changes the map lays it out afresh.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
+from pydantic import BaseModel
 
 from graph_models import Principal
-from graph_models.common import AsOf
+from graph_models.common import AsOf, utc_now
 from graph_models.ecomaps import EcoMap, MapView, RegionMap
 from service.access.deps import get_principal
 from service.access.permissions import Permission, require
 from service.ecomaps.service import load_ecomap, load_ecomap_changes, load_region_map, sector_labels
-from service.errors import DomainError
+from service.errors import DomainError, InvalidInput
 from service.settings import Settings
 from service.store import Store
 from service.web.deps import SettingsDep, StoreDep
 from service.web.pages import page_error, render
+from visualizations.cache import LayoutCache, fingerprint
 from visualizations.drawing import Drawing, ecomap_drawing, region_drawing
+from visualizations.pdf import ecomap_pdf
 from visualizations.style import STATE_STYLES
 from visualizations.svg import drawing_svg
-from visualizations.vis import STATIC_DIR, VIS_NETWORK_DIR, vis_network
+from visualizations.vis import STATIC_DIR, VIS_NETWORK_DIR, page_data
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,14 +57,61 @@ def reader(request: Request, store: Store, settings: Settings) -> Principal:
     return principal
 
 
-def ecomap_and_drawing(store: Store, org_id: str, view: MapView) -> tuple[EcoMap, Drawing]:
+@dataclass(frozen=True)
+class Picture:
+    """A map laid out: its drawing, and the drawing as vis-network data ready for the page."""
+
+    drawing: Drawing
+    data: Markup
+
+
+LAYOUTS: LayoutCache[Picture] = LayoutCache(size=32)
+"""Maps laid out, by map, day, view and a fingerprint of what the map shows."""
+
+
+def picture(
+    store: Store,
+    kind: str,
+    name: str,
+    answer: BaseModel,
+    view: MapView,
+    draw: Callable[[dict[str, str]], Drawing],
+) -> Picture:
+    """The layout of a map kept under ``kind``, ``name``, the day, ``view`` and a fingerprint
+    of ``answer`` (the analytic answer) and the sector labels, or ``draw(labels)``'s, kept from
+    now on."""
+    labels = sector_labels(store)
+    day = (view.as_of or utc_now().date()).isoformat()
+    shown = answer.model_dump_json() + str(sorted(labels.items()))
+    key = (kind, name, day, view.model_dump_json(exclude={"since"}), fingerprint(shown.encode()))
+
+    def make() -> Picture:
+        drawing = draw(labels)
+        return Picture(drawing, htmlsafe_json_dumps(page_data(drawing)))
+
+    return LAYOUTS.get(key, make)
+
+
+def ecomap_and_drawing(store: Store, org_id: str, view: MapView) -> tuple[EcoMap, Picture]:
     """The eco-map ``view`` asks for, and its drawing with the view's filters applied."""
     ecomap = load_ecomap(
         store, org_id, depth=view.depth, as_of=AsOf.of(view.as_of), profile=view.profile
     )
-    labels = sector_labels(store)
-    drawing = ecomap_drawing(ecomap, sector_labels=labels, sectors=view.sectors, states=view.states)
-    return ecomap, drawing
+    drawn = picture(
+        store,
+        "ecomap",
+        org_id,
+        ecomap,
+        view,
+        lambda labels: ecomap_drawing(
+            ecomap,
+            sector_labels=labels,
+            sectors=view.sectors,
+            states=view.states,
+            today=utc_now().date(),
+        ),
+    )
+    return ecomap, drawn
 
 
 @router.get("/orgs/{org_id}/ecomap", response_class=HTMLResponse)
@@ -60,7 +121,7 @@ def ecomap_page(
     """An agency's eco-map with its legend, filters, details, exports and what changed."""
     try:
         principal = reader(request, store, settings)
-        ecomap, drawing = ecomap_and_drawing(store, org_id, view)
+        ecomap, drawn = ecomap_and_drawing(store, org_id, view)
         changes = load_ecomap_changes(store, org_id, since=view.since) if view.since else None
     except DomainError as error:
         return page_error(request, error)
@@ -71,7 +132,7 @@ def ecomap_page(
         request,
         store,
         "ecomap.html",
-        drawing,
+        drawn,
         view,
         on_map,
         principal=principal,
@@ -88,41 +149,77 @@ def ecomap_svg(
     """The eco-map as the page shows it, as an SVG file."""
     try:
         reader(request, store, settings)
-        _, drawing = ecomap_and_drawing(store, org_id, view)
+        _, drawn = ecomap_and_drawing(store, org_id, view)
     except DomainError as error:
         return page_error(request, error)
-    return svg_response(drawing_svg(drawing), f"ecomap-{org_id}.svg")
+    return svg_response(drawing_svg(drawn.drawing), f"ecomap-{org_id}.svg")
 
 
-def region_and_drawing(store: Store, region: str, view: MapView) -> tuple[RegionMap, Drawing]:
-    """The region's map as of the view's date, and its drawing with the view's filters."""
-    region_map = load_region_map(store, region, as_of=AsOf.of(view.as_of))
+@router.get("/orgs/{org_id}/ecomap.pdf")
+def ecomap_pdf_file(
+    org_id: str, view: View, request: Request, store: StoreDep, settings: SettingsDep
+) -> Response:
+    """The eco-map on one page for a report: the map, its legend, the partner table and what
+    changed since the view's ``since`` (90 days before the map's day when left out)."""
+    try:
+        reader(request, store, settings)
+        ecomap, drawn = ecomap_and_drawing(store, org_id, view)
+        since = view.since or (view.as_of or utc_now().date()) - timedelta(days=90)
+        changes = load_ecomap_changes(store, org_id, since=since)
+    except DomainError as error:
+        return page_error(request, error)
     labels = sector_labels(store)
-    drawing = region_drawing(
-        region_map, sector_labels=labels, sectors=view.sectors, states=view.states
+    content = ecomap_pdf(drawn.drawing, ecomap, changes, since=since, sector_labels=labels)
+    headers = {"Content-Disposition": f'inline; filename="ecomap-{org_id}.pdf"'}
+    return Response(content, media_type="application/pdf", headers=headers)
+
+
+def region_and_drawing(store: Store, region: str, view: MapView) -> tuple[RegionMap, Picture]:
+    """The region's map as of the view's date, and its drawing with the view's filters,
+    grouping and focus."""
+    region_map = load_region_map(store, region, as_of=AsOf.of(view.as_of))
+    if view.focus and view.focus not in {org.id for org in region_map.organizations}:
+        raise InvalidInput(f"focus={view.focus} is not an organization of the region {region}")
+    drawn = picture(
+        store,
+        "region",
+        region,
+        region_map,
+        view,
+        lambda labels: region_drawing(
+            region_map,
+            sector_labels=labels,
+            sectors=view.sectors,
+            states=view.states,
+            grouping=view.group or "sector",
+            focus=view.focus,
+            depth=view.focus_depth or 1,
+            today=utc_now().date(),
+        ),
     )
-    return region_map, drawing
+    return region_map, drawn
 
 
 @router.get("/regions/{region}/map", response_class=HTMLResponse)
 def region_page(
     region: str, view: View, request: Request, store: StoreDep, settings: SettingsDep
 ) -> Response:
-    """Every organization of a region and their relationships."""
+    """Every organization of a region and their relationships, in clusters."""
     try:
         principal = reader(request, store, settings)
-        region_map, drawing = region_and_drawing(store, region, view)
+        region_map, drawn = region_and_drawing(store, region, view)
     except DomainError as error:
         return page_error(request, error)
     return render_map(
         request,
         store,
         "region_map.html",
-        drawing,
+        drawn,
         view,
         {org.sector for org in region_map.organizations},
         principal=principal,
         region_map=region_map,
+        degrees=Counter(end for edge in drawn.drawing.edges for end in (edge.source, edge.target)),
     )
 
 
@@ -133,28 +230,30 @@ def region_svg(
     """A region's network as an SVG file."""
     try:
         reader(request, store, settings)
-        _, drawing = region_and_drawing(store, region, view)
+        _, drawn = region_and_drawing(store, region, view)
     except DomainError as error:
         return page_error(request, error)
-    return svg_response(drawing_svg(drawing), "region-map.svg")
+    return svg_response(drawing_svg(drawn.drawing), "region-map.svg")
 
 
 def render_map(
     request: Request,
     store: Store,
     template: str,
-    drawing: Drawing,
+    drawn: Picture,
     view: MapView,
     sectors: set[str],
     **context: Any,
 ) -> Response:
-    """A map page: ``drawing`` for vis-network, the legend, and the filter menu of ``sectors``."""
+    """A map page: the drawing for vis-network, the legend, and the filter menu of
+    ``sectors``."""
     labels = sector_labels(store)
     return render(
         request,
         template,
-        drawing=drawing,
-        vis=vis_network(drawing),
+        drawing=drawn.drawing,
+        vis=drawn.data,
+        sector_labels=labels,
         view=view,
         sector_options=sorted((labels.get(slug, slug), slug) for slug in sectors),
         legend=STATE_STYLES,

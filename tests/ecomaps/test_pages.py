@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
-from graph_models import OrganizationCreate, RelationshipCreate, RelationshipState
+from pypdf import PdfReader
+
+from graph_models import (
+    OrganizationCreate,
+    RelationshipCreate,
+    RelationshipState,
+    RelationshipUpdate,
+)
+from service.ecomaps.pages import LAYOUTS
 from tests.conftest import add_orgs
 
 HOSTILE = "<script>window.pwned=1</script>"
@@ -79,3 +88,66 @@ def test_the_home_page_links_each_region_to_a_map_that_opens(client):
     page = client.get(link)
     assert page.status_code == 200
     assert "Two county hub" in page.text
+
+
+def typical_agency(store) -> dict[str, str]:
+    """An agency with a dozen partners, one of each state at least, one name with markup:
+    the relationship id by partner name."""
+    store.create_organization(OrganizationCreate(id="hub", name="Valley Family Hub", sector="wic"))
+    names = [f"Partner Number {n}" for n in range(11)] + [HOSTILE]
+    relationships = {}
+    for n, name in enumerate(names):
+        store.create_organization(
+            OrganizationCreate(id=f"p{n}", name=name, sector=("wic", "library")[n % 2])
+        )
+        relationships[name] = store.create_relationship(
+            RelationshipCreate(
+                org_a="hub", org_b=f"p{n}", state=list(RelationshipState)[n % 4], reason="r"
+            ),
+            assessed_by="t",
+        ).id
+    return relationships
+
+
+def test_the_pdf_one_pager_of_a_typical_agency_is_one_page_naming_every_partner(client, store):
+    names = typical_agency(store)
+    response = client.get("/orgs/hub/ecomap.pdf", params={"since": "2020-01-01"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    pdf = PdfReader(io.BytesIO(response.content))
+    assert len(pdf.pages) == 1
+    text = " ".join(pdf.pages[0].extract_text().split())
+    assert "Eco-map of Valley Family Hub" in text
+    for name in names:
+        assert name in text
+    for words in ("Legend", "Green: keep", "What changed since 2020-01-01", "Open loops"):
+        assert words in text
+    assert "Partner Number 3: added" in text
+
+
+def test_a_second_opening_reuses_the_layout_and_a_change_to_the_map_lays_it_out_again(
+    client, store
+):
+    relationships = typical_agency(store)
+    client.get("/orgs/hub/ecomap")
+    hits, misses = LAYOUTS.hits, LAYOUTS.misses
+    client.get("/orgs/hub/ecomap")
+    assert (LAYOUTS.hits, LAYOUTS.misses) == (hits + 1, misses)
+    store.assess_relationship(
+        relationships["Partner Number 0"],
+        RelationshipUpdate(state=RelationshipState.RED, reason="fell out"),
+        assessed_by="t",
+    )
+    page = client.get("/orgs/hub/ecomap")
+    assert LAYOUTS.misses == misses + 1
+    row = page.text.split('data-org-id="p0"')[1].split("</tr>")[0]
+    assert "state-red" in row
+
+
+def test_a_region_map_refuses_a_focus_outside_the_region(client, store):
+    hostile_pair(store)
+    response = client.get("/regions/Lane/map", params={"focus": "nobody"})
+    assert response.status_code == 422
+    assert "focus=nobody is not an organization of the region Lane" in response.text
+    assert client.get("/regions/Lane/map", params={"group": "community"}).status_code == 200
+    assert client.get("/regions/Lane/map", params={"group": "colour"}).status_code == 422

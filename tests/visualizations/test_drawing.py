@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
+from collections import Counter
+from datetime import UTC, date, datetime
 
 from graph_models import RelationshipState
 from graph_models.ecomaps import (
@@ -16,7 +17,9 @@ from graph_models.ecomaps import (
     PartnerOfPartner,
     RegionMap,
 )
-from visualizations.drawing import GROUP_LIMIT, INTERACTIVE_LIMIT, ecomap_drawing, region_drawing
+from visualizations.drawing import NOTABLE, WEDGE_LIMIT, ecomap_drawing, region_drawing
+from visualizations.layout import label_box, overlaps
+from visualizations.style import font_size
 from visualizations.svg import drawing_svg
 from visualizations.vis import vis_network
 
@@ -227,20 +230,99 @@ def test_the_svg_export_keeps_every_name_as_text_whatever_markup_it_holds():
         assert words in legend
 
 
-def test_a_small_region_settles_in_the_browser_and_a_large_one_is_laid_out_here():
-    def region(count: int) -> RegionMap:
-        orgs = [org(f"o{n}", sector=("wic", "library")[n % 2]) for n in range(count)]
-        rels = [MapRelationship(id="o0~o1", org_a="o0", org_b="o1", state="red")]
-        return RegionMap(region="Lane", as_of=None, organizations=orgs, relationships=rels)
+def region_of(count: int, *, isolated: int = 0) -> RegionMap:
+    """A region of ``count`` organizations in two sectors, in pairs, and some with no one."""
+    orgs = [org(f"o{n}", sector=("wic", "library")[n % 4 // 2]) for n in range(count + isolated)]
+    rels = [
+        MapRelationship(id=f"o{n}~o{n + 1}", org_a=f"o{n}", org_b=f"o{n + 1}", state="red")
+        for n in range(0, count - 1, 2)
+    ]
+    return RegionMap(region="Lane", as_of=None, organizations=orgs, relationships=rels)
 
-    small = vis_network(region_drawing(region(INTERACTIVE_LIMIT)))
-    large = vis_network(region_drawing(region(INTERACTIVE_LIMIT + 1)))
-    assert small["options"]["physics"]["enabled"] is True
-    assert large["options"]["physics"]["enabled"] is False
-    assert {node["physics"] for node in large["nodes"]} == {False}
-    assert len(large["nodes"]) == INTERACTIVE_LIMIT + 1
-    assert len({(node["x"], node["y"]) for node in large["nodes"]}) == INTERACTIVE_LIMIT + 1
-    assert large["edges"][0]["title"] == ("O0 — O1\nRed (stressful): Heal and re-involve")
+
+def label_boxes(nodes) -> list[tuple[float, float, float, float]]:
+    return [label_box(n.x, n.y, n.size, n.label, font_size(n.kind)) for n in nodes if n.label]
+
+
+def no_two_overlap(boxes) -> bool:
+    return not any(overlaps(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
+def test_region_maps_are_laid_out_here_in_labelled_clusters_with_physics_off():
+    drawing = region_drawing(region_of(40), sector_labels={"wic": "WIC", "library": "Libraries"})
+    data = vis_network(drawing)
+    assert data["options"]["physics"]["enabled"] is False
+    clusters = [n for n in drawing.nodes if n.kind == "cluster"]
+    assert [n.label.splitlines()[0] for n in clusters] == ["Libraries", "WIC"]
+    organizations = [n for n in drawing.nodes if n.kind == "organization"]
+    assert len(organizations) == 40
+    assert len({(n.x, n.y) for n in organizations}) == 40
+    assert {n.group for n in organizations} == {"WIC", "Libraries"}
+    assert drawing.edges[0].tooltip == "O0 — O1\nRed (stressful): Heal and re-involve"
+
+
+def test_the_clusters_of_a_region_sit_around_the_centre():
+    drawing = region_drawing(region_of(400))
+    xs = [n.x for n in drawing.nodes]
+    ys = [n.y for n in drawing.nodes]
+    assert abs((max(xs) + min(xs)) / 2) < 0.1 * (max(xs) - min(xs))
+    assert abs((max(ys) + min(ys)) / 2) < 0.1 * (max(ys) - min(ys))
+
+
+def test_organizations_without_relationships_are_listed_apart_not_drawn():
+    drawing = region_drawing(region_of(4, isolated=3))
+    assert [o.id for o in drawing.apart] == ["o4", "o5", "o6"]
+    assert {"o4", "o5", "o6"}.isdisjoint(n.id for n in drawing.nodes)
+
+
+def test_region_labels_never_overlap_and_the_best_connected_are_labelled_first():
+    region = region_of(2000)
+    hub = [
+        MapRelationship(id=f"o0~o{n}", org_a="o0", org_b=f"o{n}", state="green")
+        for n in range(2, 30)
+    ]
+    region = region.model_copy(update={"relationships": region.relationships + hub})
+    drawing = region_drawing(region)
+    assert no_two_overlap(label_boxes(drawing.nodes))
+    assert next(n for n in drawing.nodes if n.id == "o0").label == "O0"
+    assert all(n.label for n in drawing.nodes if n.kind == "cluster")
+
+
+def test_communities_group_organizations_that_are_tied_together():
+    orgs = [org(f"o{n}", sector=("wic", "library")[n % 2]) for n in range(8)]
+
+    def ring(ids: list[str]) -> list[MapRelationship]:
+        return [
+            MapRelationship(id=f"{a}~{b}", org_a=a, org_b=b, state="green")
+            for a, b in zip(ids, ids[1:] + ids[:1], strict=True)
+        ]
+
+    rels = ring(["o0", "o1", "o2", "o3"]) + ring(["o4", "o5", "o6", "o7"])
+    region = RegionMap(region="Lane", as_of=None, organizations=orgs, relationships=rels)
+    drawing = region_drawing(region, grouping="community")
+    groups = {n.id: n.group for n in drawing.nodes if n.kind == "organization"}
+    assert groups["o0"] == groups["o1"] == groups["o2"] == groups["o3"]
+    assert groups["o4"] == groups["o7"] != groups["o0"]
+    assert all(name.startswith("Community ") for name in groups.values())
+
+
+def test_a_focus_keeps_one_organization_and_its_neighbours_coloured_by_their_state():
+    orgs = [org(o) for o in ("a", "b", "c", "d")]
+    rels = [
+        MapRelationship(id="a~b", org_a="a", org_b="b", state="red"),
+        MapRelationship(id="b~c", org_a="b", org_b="c", state="green"),
+        MapRelationship(id="c~d", org_a="c", org_b="d", state="green"),
+    ]
+    region = RegionMap(region="Lane", as_of=None, organizations=orgs, relationships=rels)
+    one = region_drawing(region, focus="a")
+    assert sorted((n.id, n.kind) for n in one.nodes) == [("a", "focal"), ("b", "organization")]
+    b = next(n for n in one.nodes if n.id == "b")
+    assert (b.state, b.x, b.y) != (None, 0.0, 0.0)
+    assert b.fill == "#e03131"
+    two = region_drawing(region, focus="a", depth=2)
+    assert sorted(n.id for n in two.nodes) == ["a", "b", "c"]
+    assert next(n for n in two.nodes if n.id == "c").state is None
+    assert one.title == "Network of Lane around A"
 
 
 def test_region_filters_keep_the_sectors_and_states_asked_for():
@@ -251,31 +333,79 @@ def test_region_filters_keep_the_sectors_and_states_asked_for():
     ]
     region = RegionMap(region="Lane", as_of=None, organizations=orgs, relationships=rels)
     only_wic = region_drawing(region, sectors=["wic"])
-    assert ([n.id for n in only_wic.nodes], [e.id for e in only_wic.edges]) == (["a", "b"], ["a~b"])
+    drawn = [n.id for n in only_wic.nodes if n.kind == "organization"]
+    assert (sorted(drawn), [e.id for e in only_wic.edges]) == (["a", "b"], ["a~b"])
     only_green = region_drawing(region, states=[RelationshipState.GREEN])
     assert [e.id for e in only_green.edges] == ["a~c"]
-    assert len(only_green.nodes) == 3
+    assert [o.id for o in only_green.apart] == ["b"]
 
 
-def test_a_region_too_large_to_read_is_drawn_as_one_node_per_sector():
-    orgs = [org(f"o{n}", sector=("wic", "library")[n % 2]) for n in range(GROUP_LIMIT + 2)]
-    rels = [
-        MapRelationship(id="o0~o1", org_a="o0", org_b="o1", state="red"),
-        MapRelationship(id="o1~o2", org_a="o1", org_b="o2", state="red"),
-        MapRelationship(id="o2~o3", org_a="o2", org_b="o3", state="green"),
-        MapRelationship(id="o0~o2", org_a="o0", org_b="o2", state="green"),
-    ]
-    region = RegionMap(region="Lane", as_of=None, organizations=orgs, relationships=rels)
-    labels = {"wic": "WIC", "library": "Libraries"}
-    drawing = region_drawing(region, sector_labels=labels)
-    half = (GROUP_LIMIT + 2) // 2
-    assert [(n.id, n.label) for n in drawing.nodes] == [
-        ("sector:library", f"Libraries ({half})"),
-        ("sector:wic", f"WIC ({half})"),
-    ]
-    assert drawing.nodes[1].tooltip.splitlines()[-1] == "Within the sector: 1 green"
-    [line] = drawing.edges
-    assert (line.source, line.target, line.state) == ("sector:library", "sector:wic", "red")
-    assert line.tooltip.splitlines()[-1] == "Relationships between them: 1 green, 2 red"
-    assert drawing.settled
-    assert len(region_drawing(region, sectors=["wic"]).nodes) == half
+def many_partners(count: int) -> EcoMap:
+    sectors = ("wic", "library", "health", "housing")
+    return hub_map(
+        *(
+            partner(
+                f"p{n:04}",
+                ("green", "yellow", "red", "no_dot")[n % 4],
+                level=(n % 6) or None,
+                sent=n % 5,
+                sector=sectors[n % 3 if n % 10 else 3],
+            )
+            for n in range(count)
+        ),
+        missing_sectors=[MissingSector(sector="tribe", label="Tribal nations")],
+        profile="infant-toddler",
+    )
+
+
+def test_past_the_threshold_partners_are_grouped_by_sector_in_wedges_with_counts_per_state():
+    drawing = ecomap_drawing(many_partners(WEDGE_LIMIT + 1), sector_labels={"wic": "WIC"})
+    wedges = {n.id: n for n in drawing.nodes if n.kind == "sector"}
+    assert set(wedges) == {"wedge:wic", "wedge:library", "wedge:health", "wedge:housing"}
+    counts = Counter(
+        p.state for p in many_partners(WEDGE_LIMIT + 1).partners if p.organization.sector == "wic"
+    )
+    first, *states = wedges["wedge:wic"].label.splitlines()
+    assert first == f"WIC ({sum(counts.values())})"
+    assert " · ".join(states).split(" · ")[0] == f"{counts[RelationshipState.GREEN]} green"
+    missing = next(n for n in drawing.nodes if n.kind == "missing_sector")
+    assert missing.label == "Tribal nations\nno partner yet" and missing.dashed
+    assert {e.target for e in drawing.edges} >= set(wedges)
+
+
+def test_a_wedge_holds_its_partners_until_it_opens_and_the_notable_ones_show_at_once():
+    ecomap = many_partners(600)
+    drawing = ecomap_drawing(ecomap)
+    shown = [n for n in drawing.nodes if n.kind == "partner"]
+    assert len(shown) == NOTABLE
+    waiting = [n for group in drawing.closed.values() for n in group.nodes]
+    assert len(shown) + len(waiting) == 600
+    assert all(n.group == wedge for wedge, g in drawing.closed.items() for n in g.nodes)
+    levels = {p.organization.id: p.partnership_level for p in ecomap.partners}
+    assert any(levels[n.id] == 5 for n in shown)
+    assert any(n.state is RelationshipState.RED for n in shown)
+    data = vis_network(drawing)
+    assert set(data["closed"]) == set(drawing.closed)
+
+
+def test_labels_of_a_6000_partner_map_never_overlap_whichever_wedges_open():
+    drawing = ecomap_drawing(many_partners(6000))
+    every = drawing.every_node()
+    assert no_two_overlap(label_boxes(every))
+    assert sum(1 for n in every if n.label) > 100
+    assert all(n.label for n in drawing.nodes if n.kind in ("focal", "sector", "missing_sector"))
+
+
+def test_small_eco_maps_drop_only_the_labels_that_would_overlap():
+    drawing = ecomap_drawing(many_partners(WEDGE_LIMIT))
+    assert len([n for n in drawing.nodes if n.kind == "partner"]) == WEDGE_LIMIT
+    assert no_two_overlap(label_boxes(drawing.nodes))
+
+
+def test_pictures_carry_the_day_and_the_profile():
+    drawing = ecomap_drawing(many_partners(3), today=date(2024, 5, 1))
+    assert drawing.subtitle == "As of 2024-05-01 · profile infant-toddler"
+    root = ET.fromstring(drawing_svg(drawing))
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "As of 2024-05-01 · profile infant-toddler" in texts
+    assert vis_network(drawing)["subtitle"] == drawing.subtitle

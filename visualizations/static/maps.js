@@ -1,29 +1,35 @@
-// Draws the map embedded in the page as JSON with vis-network, and wires its tools.
+// Draws the map embedded in the page as JSON with vis-network, and wires its tools: wedges that
+// open on click, the search box, the table filter and the PNG export with title and legend.
 // Every text came from users: it is only ever set through textContent, never parsed as HTML.
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("map-data").textContent);
   const container = document.getElementById("map");
   const details = document.getElementById("map-details");
-  const texts = new Map();
-
-  function plain(text) {
-    const box = document.createElement("div");
-    box.className = "map-tooltip";
-    box.textContent = text;
-    return box;
+  // Nodes and edges come written as what sets each apart from the first of its kind.
+  function expand(written) {
+    const items = Object.keys(written.first).map(function (kind) { return written.first[kind]; });
+    return items.concat(written.rest.map(function (item) {
+      return Object.assign({}, written.first[item.of], item);
+    }));
   }
-
-  function withPlainTitle(item) {
-    texts.set(item.id, item.title);
-    return Object.assign({}, item, { title: plain(item.title) });
-  }
-
-  const nodes = new vis.DataSet(data.nodes.map(withPlainTitle));
-  const edges = new vis.DataSet(data.edges.map(withPlainTitle));
+  // Tooltips are strings: vis-network sets a string title as the tooltip's innerText.
+  const nodes = new vis.DataSet(expand(data.nodes));
+  const edges = new vis.DataSet(expand(data.edges));
   const network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
-  const map = { network: network, nodes: nodes, edges: edges, stableAfterMs: null };
+  const map = { network: network, nodes: nodes, edges: edges, stableAfterMs: null, open: [] };
   window.stakeholderMap = map;
+
+  // Where each partner of a closed wedge waits, so that a search can open its wedge.
+  const waiting = new Map();
+  const findable = ["partner", "partner_of_partner", "organization"];
+  const names = nodes.get().filter(function (node) { return findable.indexOf(node.kind) >= 0; });
+  Object.keys(data.closed).forEach(function (wedge) {
+    const group = data.closed[wedge];
+    group.nodes = expand(group.nodes);
+    group.edges = expand(group.edges);
+    group.nodes.forEach(function (node) { waiting.set(node.id, wedge); names.push(node); });
+  });
 
   function settled() {
     if (map.stableAfterMs === null) {
@@ -40,35 +46,164 @@
     network.once("afterDrawing", settled);
   }
 
-  function showDetails(id) {
-    details.textContent = texts.has(id) ? texts.get(id) : details.dataset.hint;
+  function titleOf(id) {
+    const item = nodes.get(id) || edges.get(id);
+    return item && item.title ? item.title : null;
   }
+  function showDetails(id) {
+    details.textContent = titleOf(id) || details.dataset.hint;
+  }
+
+  // Opens a closed wedge (its partners drawn at the places computed on the server), or closes
+  // an open one; answers whether it is open now.
+  function toggleWedge(wedge, open) {
+    const group = data.closed[wedge];
+    if (!group) return false;
+    const isOpen = map.open.indexOf(wedge) >= 0;
+    if (open === isOpen) return isOpen;
+    if (isOpen) {
+      edges.remove(group.edges.map(function (edge) { return edge.id; }));
+      nodes.remove(group.nodes.map(function (node) { return node.id; }));
+      map.open.splice(map.open.indexOf(wedge), 1);
+    } else {
+      nodes.add(group.nodes);
+      edges.add(group.edges);
+      map.open.push(wedge);
+    }
+    container.dataset.open = map.open.join(" ");
+    return !isOpen;
+  }
+  map.toggleWedge = toggleWedge;
+
   network.on("click", function (event) {
-    showDetails(event.nodes.length ? event.nodes[0] : event.edges[0]);
+    const id = event.nodes.length ? event.nodes[0] : event.edges[0];
+    if (event.nodes.length && data.closed[id]) {
+      const open = toggleWedge(id, map.open.indexOf(id) < 0);
+      if (open) {
+        network.fit({ nodes: [id].concat(data.closed[id].nodes.map(function (n) { return n.id; })),
+                      animation: false });
+      }
+    }
+    showDetails(id);
   });
 
-  const finder = document.getElementById("find-node");
+  const finder = document.getElementById("find-form");
   if (finder) {
-    finder.addEventListener("change", function () {
-      if (!finder.value) return;
-      network.selectNodes([finder.value]);
-      network.focus(finder.value, { scale: 1.1, animation: true });
-      showDetails(finder.value);
+    const input = document.getElementById("find-node");
+    const result = document.getElementById("find-result");
+    const ids = new Map();
+    names.forEach(function (node) {
+      if (!ids.has(node.name.toLowerCase())) ids.set(node.name.toLowerCase(), node.id);
     });
+    // The suggestions under a box, filled the first time it is used: names to find, or the
+    // ids of the organizations to focus on, each with its name.
+    function suggest(box, list, value, label) {
+      if (!box) return;
+      box.addEventListener("focus", function () {
+        if (list.childElementCount) return;
+        names.slice().sort(function (a, b) { return a.name < b.name ? -1 : 1; })
+          .forEach(function (node) {
+            const option = document.createElement("option");
+            option.value = node[value];
+            if (label) option.label = node[label];
+            list.appendChild(option);
+          });
+      });
+    }
+    suggest(input, document.getElementById("map-names"), "name", null);
+    suggest(document.getElementById("focus"), document.getElementById("focus-names"), "id", "name");
+    function find(text) {
+      const wanted = text.trim().toLowerCase();
+      if (!wanted) return null;
+      if (ids.has(wanted)) return ids.get(wanted);
+      for (const [name, id] of ids) { if (name.indexOf(wanted) >= 0) return id; }
+      return null;
+    }
+    function highlight(event) {
+      if (event) event.preventDefault();
+      const id = find(input.value);
+      if (id === null) {
+        result.textContent = "No organization on this map has that name.";
+        return;
+      }
+      if (waiting.has(id)) toggleWedge(waiting.get(id), true);
+      network.selectNodes([id]);
+      network.focus(id, { scale: 1.2, animation: false });
+      showDetails(id);
+      result.textContent = "Found: " + titleOf(id).split("\n")[0];
+      map.found = id;
+    }
+    finder.addEventListener("submit", highlight);
+    input.addEventListener("change", function () { if (ids.has(input.value.toLowerCase())) highlight(); });
   }
+
+  // The table comes after this script in the page: wired once it is all there.
+  document.addEventListener("DOMContentLoaded", function () {
+    const filter = document.getElementById("table-filter");
+    const rows = document.querySelectorAll("#" + filter.dataset.table + " tbody tr");
+    filter.addEventListener("input", function () {
+      const wanted = filter.value.trim().toLowerCase();
+      rows.forEach(function (row) {
+        row.hidden = wanted !== "" && row.textContent.toLowerCase().indexOf(wanted) < 0;
+      });
+    });
+  });
+
+  // A picture for a report: the title, the day and profile above the map, the legend below.
+  function picture() {
+    const canvas = container.querySelector("canvas");
+    const scale = window.devicePixelRatio || 1;
+    const head = 70 * scale;
+    const rowHeight = 22 * scale;
+    const foot = (24 + data.legend.length * 22 + 16) * scale;
+    const copy = document.createElement("canvas");
+    copy.width = Math.max(canvas.width, 760 * scale);
+    copy.height = canvas.height + head + foot;
+    const context = copy.getContext("2d");
+    context.fillStyle = "#ffffff";
+    context.fillRect(0, 0, copy.width, copy.height);
+    context.fillStyle = "#1f2933";
+    context.font = "600 " + 22 * scale + "px system-ui, sans-serif";
+    context.fillText(data.title, 16 * scale, 30 * scale);
+    context.font = 14 * scale + "px system-ui, sans-serif";
+    context.fillStyle = "#486581";
+    context.fillText(data.subtitle, 16 * scale, 54 * scale);
+    context.drawImage(canvas, 0, head);
+    let y = head + canvas.height + 20 * scale;
+    context.font = "600 " + 13 * scale + "px system-ui, sans-serif";
+    context.fillStyle = "#1f2933";
+    context.fillText("Legend", 16 * scale, y);
+    context.font = 12 * scale + "px system-ui, sans-serif";
+    data.legend.forEach(function (entry) {
+      y += rowHeight;
+      context.beginPath();
+      context.arc(24 * scale, y - 4 * scale, 7 * scale, 0, 2 * Math.PI);
+      context.fillStyle = entry.fill;
+      context.fill();
+      context.lineWidth = 2 * scale;
+      context.strokeStyle = entry.colour;
+      context.stroke();
+      context.beginPath();
+      context.setLineDash(entry.dashes.map(function (d) { return d * scale; }));
+      context.lineWidth = 3 * scale;
+      context.moveTo(40 * scale, y - 4 * scale);
+      context.lineTo(90 * scale, y - 4 * scale);
+      context.stroke();
+      context.setLineDash([]);
+      context.fillStyle = "#1f2933";
+      context.fillText(entry.text, 100 * scale, y);
+    });
+    return copy;
+  }
+  map.picture = picture;
+
+  const print = document.getElementById("print-map");
+  if (print) print.addEventListener("click", function () { window.print(); });
 
   const png = document.getElementById("export-png");
   if (png) {
     png.addEventListener("click", function () {
-      const canvas = container.querySelector("canvas");
-      const copy = document.createElement("canvas");
-      copy.width = canvas.width;
-      copy.height = canvas.height;
-      const context = copy.getContext("2d");
-      context.fillStyle = "#ffffff";
-      context.fillRect(0, 0, copy.width, copy.height);
-      context.drawImage(canvas, 0, 0);
-      copy.toBlob(function (blob) {
+      picture().toBlob(function (blob) {
         const link = document.createElement("a");
         link.download = png.dataset.filename;
         link.href = URL.createObjectURL(blob);

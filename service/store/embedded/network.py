@@ -501,7 +501,7 @@ class NetworkMixin(EmbeddedBase):
     def region_graph(self, region: str) -> nx.Graph:
         with self._lock:
             rows = self._all("SELECT id FROM organizations WHERE region = ?", (region,))
-            return self._graph.subgraph(row["id"] for row in rows).copy()
+            return _induced(self._graph, [row["id"] for row in rows])
 
     # -- warm routes ------------------------------------------------------------------------
 
@@ -522,14 +522,20 @@ class NetworkMixin(EmbeddedBase):
 def _neighbourhood(graph: nx.Graph, org_id: str, depth: int) -> nx.Graph:
     """A copy of ``nx.ego_graph(graph, org_id, radius=depth)``, built straight from the
     adjacency: a few times faster than copying a subgraph view around a hub."""
-    nodes = nx.single_source_shortest_path_length(graph, org_id, cutoff=depth)
+    return _induced(graph, nx.single_source_shortest_path_length(graph, org_id, cutoff=depth))
+
+
+def _induced(graph: nx.Graph, nodes: Collection[str]) -> nx.Graph:
+    """A copy of ``graph.subgraph(nodes)``, built straight from the adjacency: several times
+    faster than copying a subgraph view. Nodes keep the order of ``nodes``."""
+    members = dict.fromkeys(nodes)
     found = nx.Graph()
-    found.add_nodes_from((node, graph.nodes[node]) for node in nodes)
+    found.add_nodes_from((node, graph.nodes[node]) for node in members)
     found.add_edges_from(
         (node, other, data)
-        for node in nodes
+        for node in members
         for other, data in graph.adj[node].items()
-        if other in nodes
+        if other in members
     )
     return found
 
