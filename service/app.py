@@ -26,7 +26,9 @@ from service.missing_partners import pages as missing_partner_pages
 from service.missing_partners import routes as missing_partner_routes
 from service.network import pages as network_pages
 from service.network import routes as network_routes
+from service.partnerships import pages as partnership_pages
 from service.partnerships import routes as partnership_routes
+from service.paths import pages as path_pages
 from service.paths import routes as path_routes
 from service.referrals import pages as referral_pages
 from service.referrals import routes as referral_routes
@@ -127,6 +129,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         missing_partner_pages,
         ecomap_pages,
         referral_pages,
+        partnership_pages,
+        path_pages,
     ):
         app.include_router(page_routes.router)
     ecomap_pages.mount_assets(app)

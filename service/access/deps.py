@@ -69,6 +69,13 @@ def checked_token(request: Request, check: Callable[[], T]) -> T:
         raise
 
 
+def page_reader(request: Request, store: Store, settings: Settings) -> Principal:
+    """Who a page is shown to, if their role may read the network."""
+    principal = get_principal(request, store, settings)
+    require(principal, Permission.READ_NETWORK)
+    return principal
+
+
 bearer_scheme = HTTPBearer(
     auto_error=False,
     description="A token from `stakeholder-graph token create` or `POST /api/v1/tokens`.",
