@@ -97,7 +97,7 @@ def sign_in(browser_page, url: str, token: str) -> None:  # type: ignore[no-unty
     browser_page.goto(f"{url}/login")
     browser_page.fill("#token", token)
     browser_page.click("form.sign-in button[type=submit]")
-    browser_page.wait_for_url(f"{url}/")
+    browser_page.wait_for_url(lambda address: "/login" not in address)
 
 
 def screenshot(browser_page, name: str) -> Path:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from graph_models.enums import EngagementKind, EngagementStatus
 from service.access.permissions import issue_token
 from service.data.seeds import load_seed
 from tests.browser.conftest import screenshot
+from tests.browser.conftest import sign_in as sign_in_with
 from tests.networks import add_evidence_and_referrals
 
 FOCAL = "ode-eld"
@@ -50,7 +51,7 @@ def sign_in(chromium, network):  # type: ignore[no-untyped-def]
         context = chromium.new_context(viewport={"width": 1280, "height": 900})
         contexts.append(context)
         page = context.new_page()
-        page.goto(f"{network.url}/login?token={token}")
+        sign_in_with(page, network.url, token)
         return page
 
     yield open_as

@@ -15,7 +15,7 @@ from graph_models import (
     RelationshipImport,
     RelationshipState,
 )
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, sign_in
 from tests.conftest import ADMIN_TOKEN, SECTORS
 
 pytestmark = pytest.mark.browser
@@ -215,7 +215,7 @@ def test_at_375_pixels_the_map_fills_the_width_and_pans_with_touch(chromium, liv
         viewport={"width": 375, "height": 812}, has_touch=True, is_mobile=True
     )
     page = context.new_page()
-    page.goto(f"{live_server.url}/login?token={ADMIN_TOKEN}")
+    sign_in(page, live_server.url, ADMIN_TOKEN)
     page.goto(f"{live_server.url}/orgs/hub/ecomap")
     map_ = ready(page)
     assert map_["width"] >= 375 - 2 * 16
