@@ -29,7 +29,9 @@ ERRORS: dict[int, str] = {
     409: "The write clashes with what is stored (an id taken, a move the rules do not allow); "
     "nothing was written.",
     413: "The request body is larger than the service accepts; it was not read.",
+    415: "The body is not declared as JSON (Content-Type: application/json); it was not read.",
     422: "The request is not valid: the detail names each field and what is wrong with it.",
+    429: "Too many wrong tokens from this address; it is refused for a while.",
     503: "The store cannot be reached right now.",
 }
 ERROR_REF = {"$ref": "#/components/schemas/ErrorDetail"}

@@ -160,9 +160,7 @@ def test_a_leader_traces_a_warm_path_between_two_organizations_picked_by_name(si
     page = sign_in(Role.LEADER)
     page.goto(f"{network.url}/paths")
     page.locator("#from_name").press_sequentially("Early Learning Division")
-    page.wait_for_function(
-        "document.querySelectorAll('#from_name-names option').length > 0", timeout=5000
-    )
+    page.wait_for_selector("#from_name-names option", state="attached", timeout=5000)
     suggested = page.locator("#from_name-names option").first.get_attribute("value")
     assert suggested == FOCAL_NAME
     page.fill("#from_name", suggested)
