@@ -26,6 +26,7 @@ from service.data.exports import WRITERS, export_network, template_workbook
 from service.data.generator import SCALES, load_network
 from service.data.imports import READERS, apply_plan, preview_file, summary_line
 from service.data.migration import DEFAULT_BATCH_SIZE, migrate, record_counts
+from service.data.read_options import ReadOptions
 from service.data.seeds import list_seeds, load_seed
 from service.data.snapshot import Scope
 from service.errors import DomainError, InvalidInput, NotFound
@@ -397,14 +398,28 @@ def add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         "import",
         help="preview and import a spreadsheet of organizations, contacts and relationships",
         description="Read FILE (an XLSX workbook, a CSV file named after its sheet, or a zip of "
-        "CSV files; `stakeholder-graph template` writes the workbook to fill in), print what "
+        "CSV files; `stakeholder-graph template` writes the workbook to fill in; a Kumu "
+        "workbook with Elements and Connections sheets), print what "
         "importing it creates, updates and leaves and every problem with its sheet, row and "
         "column, then import it all or nothing. Rows match stored records by id, else by exact "
         "name; importing the same file again changes nothing. Exits 1, changing nothing, when "
         "the file has any problem.",
     )
     imports.add_argument("file", type=Path, help="the file to import")
-    imports.add_argument("--format", choices=list(READERS), help="(read from the file if left out)")
+    imports.add_argument(
+        "--format",
+        choices=list(READERS),
+        help="(read from the file if left out: a workbook with an Elements sheet is kumu)",
+    )
+    imports.add_argument(
+        "--sector",
+        help="the sector (slug or label) of every organization the file gives none: Kumu "
+        "elements with an empty Type",
+    )
+    imports.add_argument(
+        "--sector-column",
+        help="kumu: the Elements column that names each organization's sector (Type)",
+    )
     imports.add_argument(
         "--dry-run", action="store_true", help="print the preview only; change nothing"
     )
@@ -422,7 +437,8 @@ def add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         "eco-map (--org, --depth): xlsx and csv (a zip of CSV files) as the spreadsheet `import` "
         "reads back, in which text a spreadsheet would run as a formula is written inert; "
         "graphml and gexf for Gephi, yEd and Cytoscape, with sector, region, state and "
-        "referral counts as typed attributes.",
+        "referral counts as typed attributes; kumu, a workbook in Kumu's layout (Elements and "
+        "Connections, each relationship with its current state) that Kumu and `import` read.",
     )
     export.add_argument("--format", required=True, choices=list(WRITERS), help="the file format")
     export.add_argument("--org", help="only this organization's eco-map")
@@ -453,7 +469,12 @@ def import_command(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings)
     try:
         plan = preview_file(
-            store, data, args.file.name, assessed_by=args.assessed_by, format=args.format
+            store,
+            data,
+            args.file.name,
+            assessed_by=args.assessed_by,
+            format=args.format,
+            options=ReadOptions(sector=args.sector, sector_column=args.sector_column),
         )
         print(summary_line(plan.preview))
         for problem in plan.preview.problems:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from service.data.graph_files import write_gexf, write_graphml
+from service.data.kumu import kumu_tables
 from service.data.snapshot import Scope, Snapshot, read_network
 from service.data.spreadsheet import network_tables, template_tables
 from service.data.tables import XLSX_MEDIA_TYPE, write_csv_zip, write_xlsx
@@ -30,6 +31,7 @@ WRITERS: dict[str, Writer] = {
     "csv": Writer(lambda s: write_csv_zip(network_tables(s.bundle)), "application/zip", ".zip"),
     "graphml": Writer(write_graphml, "application/graphml+xml", ".graphml"),
     "gexf": Writer(write_gexf, "application/gexf+xml", ".gexf"),
+    "kumu": Writer(lambda s: write_xlsx(kumu_tables(s.bundle)), XLSX_MEDIA_TYPE, "-kumu.xlsx"),
 }
 """Each export format's writer, by the name ``--format`` takes."""
 

@@ -14,30 +14,38 @@ from pathlib import PurePath
 
 from graph_models.imports import ImportPreview
 from service.data.changes import Draft, Plan, plan_import
+from service.data.kumu import looks_like_kumu, read_kumu
+from service.data.read_options import ReadOptions
 from service.data.spreadsheet import read_spreadsheet
 from service.data.tables import ImportRefused, read_tables, refuse
 from service.errors import InvalidInput, NotFound
 from service.store import ImportSummary, Store
 from service.store.protocol import Progress
 
-Reader = Callable[[bytes, str], Draft]
+Reader = Callable[[bytes, str, ReadOptions], Draft]
 
 
-def _spreadsheet(data: bytes, filename: str) -> Draft:
+def _spreadsheet(data: bytes, filename: str, options: ReadOptions) -> Draft:
     return read_spreadsheet(read_tables(data, filename))
 
 
-READERS: dict[str, Reader] = {"spreadsheet": _spreadsheet}
+def _kumu(data: bytes, filename: str, options: ReadOptions) -> Draft:
+    return read_kumu(read_tables(data, filename), options)
+
+
+READERS: dict[str, Reader] = {"spreadsheet": _spreadsheet, "kumu": _kumu}
 """Each import format's reader, by the name ``--format`` takes."""
 
 
 def detect_format(data: bytes, filename: str) -> str:
-    """The format of a file, from its name and first bytes: every table file is read as the
-    project's spreadsheet.
+    """The format of a file, from its name and first bytes: a Kumu workbook (an Elements
+    sheet), else the project's spreadsheet.
 
     >>> detect_format(b"name,sector\\n", "orgs.csv")
     'spreadsheet'
     """
+    if looks_like_kumu(data, filename):
+        return "kumu"
     suffix = PurePath(filename).suffix.lower()
     if suffix == ".json" or data.lstrip()[:1] in (b"{", b"["):
         refuse(
@@ -48,16 +56,23 @@ def detect_format(data: bytes, filename: str) -> str:
 
 
 def preview_file(
-    store: Store, data: bytes, filename: str, *, assessed_by: str, format: str | None = None
+    store: Store,
+    data: bytes,
+    filename: str,
+    *,
+    assessed_by: str,
+    format: str | None = None,
+    options: ReadOptions | None = None,
 ) -> Plan:
-    """What importing ``data`` would do to ``store``: the plan, with its preview.
+    """What importing ``data`` would do to ``store``: the plan, with its preview; ``options``
+    are the importer's additions to the file (see :class:`ReadOptions`).
 
     :class:`ImportRefused` when the file cannot be read at all (wrong type, empty, too big).
     """
     chosen = format or detect_format(data, filename)
     if chosen not in READERS:
         raise InvalidInput(f"unknown format '{chosen}'; the formats are: {', '.join(READERS)}")
-    draft = READERS[chosen](data, filename)
+    draft = READERS[chosen](data, filename, options or ReadOptions())
     plan = plan_import(store, draft, assessed_by=assessed_by)
     plan.preview.filename = PurePath(filename).name
     return plan

@@ -11,6 +11,7 @@ from graph_models.imports import ImportPreview
 from service.access.deps import Assessor, Reader
 from service.data.exports import ExportFile, export_network, template_workbook
 from service.data.imports import PendingImports, apply_plan, preview_file
+from service.data.read_options import ReadOptions
 from service.data.snapshot import Scope
 from service.data.tables import MAX_FILE_BYTES, ImportRefused
 from service.store import ImportSummary
@@ -18,7 +19,7 @@ from service.web.deps import StoreDep
 
 router = APIRouter(tags=["data in and out"])
 
-ExportFormat = Literal["xlsx", "csv", "graphml", "gexf"]
+ExportFormat = Literal["xlsx", "csv", "graphml", "gexf", "kumu"]
 
 
 def pending_imports(request: Request) -> PendingImports:
@@ -51,9 +52,18 @@ async def preview_import(
     request: Request,
     store: StoreDep,
     principal: Assessor,
-    file: Annotated[UploadFile, File(description="XLSX, CSV, or a zip of CSV files.")],
+    file: Annotated[
+        UploadFile, File(description="XLSX, CSV, or a zip of CSV files; a Kumu workbook.")
+    ],
     format: Annotated[
-        str | None, Form(description="spreadsheet (read from the file if empty)")
+        str | None, Form(description="spreadsheet or kumu (read from the file if empty)")
+    ] = None,
+    sector: Annotated[
+        str | None,
+        Form(description="The sector of every organization the file gives none (slug or label)."),
+    ] = None,
+    sector_column: Annotated[
+        str | None, Form(description="Kumu: the Elements column naming the sector (Type).")
     ] = None,
 ) -> ImportPreview:
     """Upload a file for a preview of what importing it creates, updates and leaves. A file
@@ -63,7 +73,12 @@ async def preview_import(
     data = await read_upload(file)
     try:
         plan = preview_file(
-            store, data, file.filename or "", assessed_by=principal.name, format=format or None
+            store,
+            data,
+            file.filename or "",
+            assessed_by=principal.name,
+            format=format or None,
+            options=ReadOptions(sector=sector or None, sector_column=sector_column or None),
         )
     except ImportRefused as refused:
         preview = ImportPreview(
@@ -103,7 +118,10 @@ def import_template(_: Reader) -> Response:
 def export(
     store: StoreDep,
     _: Reader,
-    format: Annotated[ExportFormat, Query(description="xlsx, csv (a zip), graphml or gexf")],
+    format: Annotated[
+        ExportFormat,
+        Query(description="xlsx, csv (a zip), graphml, gexf or kumu (Kumu's workbook)"),
+    ],
     org_id: Annotated[str | None, Query(description="Only this organization's eco-map.")] = None,
     depth: Annotated[int, Query(ge=1, le=5, description="With org_id: partners this far.")] = 1,
     region: Annotated[str | None, Query(description="Only this region's organizations.")] = None,
