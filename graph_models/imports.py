@@ -60,6 +60,11 @@ class ImportPreview(BaseModel):
     )
     engagements: ImportCount = Field(default_factory=ImportCount)
     problems: list[ImportProblem] = Field(default_factory=list)
+    notices: list[ImportProblem] = Field(
+        default_factory=list,
+        description="Worth knowing but no reason to refuse the file: e.g. organizations given "
+        "the importer's sector because none of their taxonomy terms is mapped.",
+    )
 
     @property
     def changes(self) -> int:

@@ -26,7 +26,7 @@ from service.data.exports import WRITERS, export_network, template_workbook
 from service.data.generator import SCALES, load_network
 from service.data.imports import READERS, apply_plan, preview_file, summary_line
 from service.data.migration import DEFAULT_BATCH_SIZE, migrate, record_counts
-from service.data.read_options import ReadOptions
+from service.data.read_options import ReadOptions, read_mapping
 from service.data.seeds import list_seeds, load_seed
 from service.data.snapshot import Scope
 from service.errors import DomainError, InvalidInput, NotFound
@@ -399,7 +399,8 @@ def add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         help="preview and import a spreadsheet of organizations, contacts and relationships",
         description="Read FILE (an XLSX workbook, a CSV file named after its sheet, or a zip of "
         "CSV files; `stakeholder-graph template` writes the workbook to fill in; a Kumu "
-        "workbook with Elements and Connections sheets), print what "
+        "workbook with Elements and Connections sheets; Open Referral HSDS 3.0, a tabular data "
+        "package zip with datapackage.json or the JSON of organizations), print what "
         "importing it creates, updates and leaves and every problem with its sheet, row and "
         "column, then import it all or nothing. Rows match stored records by id, else by exact "
         "name; importing the same file again changes nothing. Exits 1, changing nothing, when "
@@ -409,12 +410,21 @@ def add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     imports.add_argument(
         "--format",
         choices=list(READERS),
-        help="(read from the file if left out: a workbook with an Elements sheet is kumu)",
+        help="(read from the file if left out: a workbook with an Elements sheet is kumu, "
+        "JSON or a zip with datapackage.json is hsds)",
     )
     imports.add_argument(
         "--sector",
         help="the sector (slug or label) of every organization the file gives none: Kumu "
-        "elements with an empty Type",
+        "elements with an empty Type, HSDS organizations none of whose taxonomy terms the "
+        "mapping names (the preview lists them)",
+    )
+    imports.add_argument("--region", help="hsds: the region of every organization")
+    imports.add_argument(
+        "--mapping",
+        type=Path,
+        help='hsds: a JSON file {"sectors": {"taxonomy term code or name": "sector"}, '
+        '"regions": {"city, county or region of an address": "region"}}',
     )
     imports.add_argument(
         "--sector-column",
@@ -438,7 +448,10 @@ def add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         "reads back, in which text a spreadsheet would run as a formula is written inert; "
         "graphml and gexf for Gephi, yEd and Cytoscape, with sector, region, state and "
         "referral counts as typed attributes; kumu, a workbook in Kumu's layout (Elements and "
-        "Connections, each relationship with its current state) that Kumu and `import` read.",
+        "Connections, each relationship with its current state) that Kumu and `import` read; "
+        "hsds, the organizations with their contacts as Open Referral HSDS 3.0 JSON, and "
+        "hsds-csv, the same as an HSDS tabular data package (a zip of datapackage.json, "
+        "organizations.csv and contacts.csv).",
     )
     export.add_argument("--format", required=True, choices=list(WRITERS), help="the file format")
     export.add_argument("--org", help="only this organization's eco-map")
@@ -474,7 +487,7 @@ def import_command(args: argparse.Namespace, settings: Settings) -> int:
             args.file.name,
             assessed_by=args.assessed_by,
             format=args.format,
-            options=ReadOptions(sector=args.sector, sector_column=args.sector_column),
+            options=import_options(args),
         )
         print(summary_line(plan.preview))
         for problem in plan.preview.problems:
@@ -498,6 +511,24 @@ def import_command(args: argparse.Namespace, settings: Settings) -> int:
         else f"{args.file.name} is imported already; nothing changed"
     )
     return 0
+
+
+def import_options(args: argparse.Namespace) -> ReadOptions:
+    """The importer's additions to the file, from the command line."""
+    sectors: dict[str, str] = {}
+    regions: dict[str, str] = {}
+    if args.mapping is not None:
+        try:
+            sectors, regions = read_mapping(args.mapping.read_bytes(), args.mapping.name)
+        except OSError as error:
+            raise NotFound(f"cannot read {args.mapping}: {error.strerror}") from error
+    return ReadOptions(
+        sector=args.sector,
+        region=args.region,
+        sectors=sectors,
+        regions=regions,
+        sector_column=args.sector_column,
+    )
 
 
 def export_command(args: argparse.Namespace, settings: Settings) -> int:

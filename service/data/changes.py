@@ -123,6 +123,7 @@ class Draft:
     assessments: list[DraftAssessment] = field(default_factory=list)
     engagements: list[DraftEngagement] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
+    notices: list[ImportProblem] = field(default_factory=list)
 
 
 @dataclass
@@ -167,7 +168,9 @@ class _Planner:
     def __init__(self, store: Store, draft: Draft, assessed_by: str) -> None:
         self.draft = draft
         self.assessed_by = assessed_by
-        self.preview = ImportPreview(format=draft.format, problems=list(draft.problems))
+        self.preview = ImportPreview(
+            format=draft.format, problems=list(draft.problems), notices=list(draft.notices)
+        )
         self.now = utc_now()
         self.stored_sectors = {sector.slug: sector for sector in store.list_sectors()}
         self.stored_orgs = {row["id"]: row for row in stored_rows(store, RecordKind.ORGANIZATIONS)}

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from service.data.graph_files import write_gexf, write_graphml
+from service.data.hsds import write_hsds_json, write_hsds_package
 from service.data.kumu import kumu_tables
 from service.data.snapshot import Scope, Snapshot, read_network
 from service.data.spreadsheet import network_tables, template_tables
@@ -32,6 +33,8 @@ WRITERS: dict[str, Writer] = {
     "graphml": Writer(write_graphml, "application/graphml+xml", ".graphml"),
     "gexf": Writer(write_gexf, "application/gexf+xml", ".gexf"),
     "kumu": Writer(lambda s: write_xlsx(kumu_tables(s.bundle)), XLSX_MEDIA_TYPE, "-kumu.xlsx"),
+    "hsds": Writer(lambda s: write_hsds_json(s.bundle), "application/json", "-hsds.json"),
+    "hsds-csv": Writer(lambda s: write_hsds_package(s.bundle), "application/zip", "-hsds.zip"),
 }
 """Each export format's writer, by the name ``--format`` takes."""
 

@@ -14,6 +14,7 @@ from pathlib import PurePath
 
 from graph_models.imports import ImportPreview
 from service.data.changes import Draft, Plan, plan_import
+from service.data.hsds import looks_like_hsds, read_hsds
 from service.data.kumu import looks_like_kumu, read_kumu
 from service.data.read_options import ReadOptions
 from service.data.spreadsheet import read_spreadsheet
@@ -33,17 +34,19 @@ def _kumu(data: bytes, filename: str, options: ReadOptions) -> Draft:
     return read_kumu(read_tables(data, filename), options)
 
 
-READERS: dict[str, Reader] = {"spreadsheet": _spreadsheet, "kumu": _kumu}
+READERS: dict[str, Reader] = {"spreadsheet": _spreadsheet, "kumu": _kumu, "hsds": read_hsds}
 """Each import format's reader, by the name ``--format`` takes."""
 
 
 def detect_format(data: bytes, filename: str) -> str:
-    """The format of a file, from its name and first bytes: a Kumu workbook (an Elements
-    sheet), else the project's spreadsheet.
+    """The format of a file, from its name and first bytes: HSDS (JSON, or a zip with
+    ``datapackage.json``), a Kumu workbook (an Elements sheet), else the project's spreadsheet.
 
     >>> detect_format(b"name,sector\\n", "orgs.csv")
     'spreadsheet'
     """
+    if looks_like_hsds(data, filename):
+        return "hsds"
     if looks_like_kumu(data, filename):
         return "kumu"
     suffix = PurePath(filename).suffix.lower()

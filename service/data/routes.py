@@ -11,7 +11,7 @@ from graph_models.imports import ImportPreview
 from service.access.deps import Assessor, Reader
 from service.data.exports import ExportFile, export_network, template_workbook
 from service.data.imports import PendingImports, apply_plan, preview_file
-from service.data.read_options import ReadOptions
+from service.data.read_options import ReadOptions, read_mapping
 from service.data.snapshot import Scope
 from service.data.tables import MAX_FILE_BYTES, ImportRefused
 from service.store import ImportSummary
@@ -19,7 +19,7 @@ from service.web.deps import StoreDep
 
 router = APIRouter(tags=["data in and out"])
 
-ExportFormat = Literal["xlsx", "csv", "graphml", "gexf", "kumu"]
+ExportFormat = Literal["xlsx", "csv", "graphml", "gexf", "kumu", "hsds", "hsds-csv"]
 
 
 def pending_imports(request: Request) -> PendingImports:
@@ -53,10 +53,14 @@ async def preview_import(
     store: StoreDep,
     principal: Assessor,
     file: Annotated[
-        UploadFile, File(description="XLSX, CSV, or a zip of CSV files; a Kumu workbook.")
+        UploadFile,
+        File(
+            description="XLSX, CSV, or a zip of CSV files; a Kumu workbook; HSDS 3.0 JSON or "
+            "a tabular data package (a zip with datapackage.json)."
+        ),
     ],
     format: Annotated[
-        str | None, Form(description="spreadsheet or kumu (read from the file if empty)")
+        str | None, Form(description="spreadsheet, kumu or hsds (read from the file if empty)")
     ] = None,
     sector: Annotated[
         str | None,
@@ -65,6 +69,16 @@ async def preview_import(
     sector_column: Annotated[
         str | None, Form(description="Kumu: the Elements column naming the sector (Type).")
     ] = None,
+    region: Annotated[
+        str | None, Form(description="HSDS: the region of every organization.")
+    ] = None,
+    mapping: Annotated[
+        str | None,
+        Form(
+            description='HSDS: {"sectors": {"taxonomy term code or name": "sector"}, '
+            '"regions": {"city, county or region of an address": "region"}} as JSON.'
+        ),
+    ] = None,
 ) -> ImportPreview:
     """Upload a file for a preview of what importing it creates, updates and leaves. A file
     without problems is kept under the preview's `id` until `POST /api/v1/imports/{id}/apply`;
@@ -72,13 +86,20 @@ async def preview_import(
     20 MB. Leaders and admins."""
     data = await read_upload(file)
     try:
+        sectors, regions = read_mapping(mapping.encode("utf-8")) if mapping else ({}, {})
         plan = preview_file(
             store,
             data,
             file.filename or "",
             assessed_by=principal.name,
             format=format or None,
-            options=ReadOptions(sector=sector or None, sector_column=sector_column or None),
+            options=ReadOptions(
+                sector=sector or None,
+                region=region or None,
+                sectors=sectors,
+                regions=regions,
+                sector_column=sector_column or None,
+            ),
         )
     except ImportRefused as refused:
         preview = ImportPreview(
@@ -120,7 +141,10 @@ def export(
     _: Reader,
     format: Annotated[
         ExportFormat,
-        Query(description="xlsx, csv (a zip), graphml, gexf or kumu (Kumu's workbook)"),
+        Query(
+            description="xlsx, csv (a zip), graphml, gexf, kumu (Kumu's workbook), hsds (HSDS "
+            "3.0 JSON of the organizations and contacts) or hsds-csv (the HSDS tabular package)"
+        ),
     ],
     org_id: Annotated[str | None, Query(description="Only this organization's eco-map.")] = None,
     depth: Annotated[int, Query(ge=1, le=5, description="With org_id: partners this far.")] = 1,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import NoReturn
@@ -288,10 +288,12 @@ def write_csv(table: Table) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def write_csv_zip(tables: Sequence[Table]) -> bytes:
-    """A zip of one CSV file per table, named after it."""
+def write_csv_zip(tables: Sequence[Table], others: Mapping[str, bytes] | None = None) -> bytes:
+    """A zip of one CSV file per table, named after it, and the ``others`` files by name."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in (others or {}).items():
+            archive.writestr(name, content)
         for table in tables:
             archive.writestr(f"{table.name}.csv", write_csv(table))
     return buffer.getvalue()
