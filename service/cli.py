@@ -490,6 +490,8 @@ def import_command(args: argparse.Namespace, settings: Settings) -> int:
             options=import_options(args),
         )
         print(summary_line(plan.preview))
+        for notice in plan.preview.notices:
+            print(f"  notice: {notice}")
         for problem in plan.preview.problems:
             print(f"  problem: {problem}", file=sys.stderr)
         if plan.preview.problems:

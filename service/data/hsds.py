@@ -17,7 +17,8 @@ title as role, the e-mail address. Phones are not kept: the network keeps no tel
   notices list the terms no mapping named; else a problem.
 
 A foreign key to a record the package lacks (a contact's, location's or service's
-``organization_id``, an address's ``location_id``, an attribute's ``taxonomy_term_id``) is a
+``organization_id``, an address's ``location_id``, an attribute's ``taxonomy_term_id``, a
+contact's ``service_id``, ``location_id`` or ``service_at_location_id``) is a
 problem naming its table, row and column.
 
 Writing gives the organizations and their contacts, every ``id`` a UUID made from the
@@ -57,6 +58,7 @@ TABLES = (
     "services",
     "attributes",
     "taxonomy_terms",
+    "service_at_locations",
 )
 """The tables read, by the file name (without ``.csv``) of the data package."""
 NOTES_CHARS = 2000
@@ -272,6 +274,7 @@ def _draft(package: Package, options: ReadOptions) -> Draft:
     orgs = {_text(record, "id"): record for _, record in tables["organizations"]}
     locations = {_text(record, "id"): record for _, record in tables["locations"]}
     services = {_text(record, "id"): record for _, record in tables["services"]}
+    at_locations = {_text(record, "id"): record for _, record in tables["service_at_locations"]}
     terms = {_text(record, "id"): record for _, record in tables["taxonomy_terms"]}
 
     def check(table: str, column: str, known: dict[str | None, Record], what: str) -> None:
@@ -287,6 +290,8 @@ def _draft(package: Package, options: ReadOptions) -> Draft:
     check("services", "organization_id", orgs, "organization")
     check("contacts", "service_id", services, "service")
     check("contacts", "location_id", locations, "location")
+    check("contacts", "service_at_location_id", at_locations, "service at location")
+    check("service_at_locations", "service_id", services, "service")
     check("addresses", "location_id", locations, "location")
     check("attributes", "taxonomy_term_id", terms, "taxonomy term")
     if draft.problems:
@@ -324,6 +329,9 @@ def _draft(package: Package, options: ReadOptions) -> Draft:
         owner = _text(record, "organization_id")
         if owner is None and _text(record, "service_id"):
             owner = _text(services[_text(record, "service_id")], "organization_id")
+        if owner is None and _text(record, "service_at_location_id"):
+            offered = at_locations[_text(record, "service_at_location_id")]
+            owner = _text(services.get(_text(offered, "service_id"), {}), "organization_id")
         if owner is None and _text(record, "location_id"):
             owner = _text(locations[_text(record, "location_id")], "organization_id")
         name = _text(record, "name") or _text(record, "title")

@@ -288,6 +288,21 @@ def test_a_foreign_key_to_an_organization_the_package_lacks_is_refused_naming_th
     ]
 
 
+def test_a_contact_of_a_service_at_a_location_belongs_to_the_services_organization(store):
+    offered = "3f5a6b7c-8d9e-4f01-a2b3-c4d5e6f70812"
+    tables = dict(TABLES)
+    tables["service_at_locations"] = [
+        ["id", "service_id", "location_id"],
+        [offered, SERVICE_WIC, LOCATION_WIC],
+    ]
+    tables["contacts"] = [
+        ["id", "service_at_location_id", "name", "title"],
+        ["4a6b7c8d-9e0f-4a12-b3c4-d5e6f7081923", offered, "Front desk", "Reception"],
+    ]
+    import_file(store, package(tables), "directory.zip")
+    assert contacts_of(store) == {("lane-county-wic", "Front desk", "Reception", None)}
+
+
 def test_the_json_form_of_organizations_with_nested_records_is_read_alike(store):
     data = organizations_json()
     assert detect_format(data, "organizations.json") == "hsds"
@@ -383,6 +398,11 @@ def test_the_command_line_exports_hsds_and_imports_it_with_a_mapping_file(
     mapping.write_text(json.dumps({"sectors": MAPPING.sectors, "regions": MAPPING.regions}))
     assert main(["import", str(directory), "--mapping", str(mapping)]) == 0
     assert "organizations          2       0       0" in capsys.readouterr().out
+    assert main(["import", str(directory), "--sector", "library", "--dry-run"]) == 0
+    assert (
+        "notice: sheet 'organizations', row 2, column 'name': 'Lane County WIC' takes the "
+        "sector library" in capsys.readouterr().out
+    )
     mapping.write_text('{"sectors": ["wic"]}')
     assert main(["import", str(directory), "--mapping", str(mapping)]) == 1
     assert "'sectors' must map words to words" in capsys.readouterr().err
