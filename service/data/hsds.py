@@ -209,9 +209,11 @@ def _read_json(data: bytes, filename: str) -> Package:
         path = f"[{index}]"
         if not isinstance(org, dict):
             refuse("an organization must be a JSON object", sheet=name, column=path)
+        _keyed(org, path)
         package.add("organizations", Where(f"{name} {path}", None), org)
         _nested(package, name, path, org, "contacts", "contacts", organization_id=org.get("id"))
         for at, location in _items(org, "locations", path, name):
+            _keyed(location, at)
             location.setdefault("organization_id", org.get("id"))
             package.add("locations", Where(f"{name} {at}", None), location)
             for key in ("addresses", "addresss"):
@@ -222,6 +224,7 @@ def _read_json(data: bytes, filename: str) -> Package:
                 package, name, at, location, "contacts", "contacts", location_id=location.get("id")
             )
         for at, service in _items(org, "services", path, name):
+            _keyed(service, at)
             service.setdefault("organization_id", org.get("id"))
             package.add("services", Where(f"{name} {at}", None), service)
             _nested(
@@ -237,6 +240,12 @@ def _read_json(data: bytes, filename: str) -> Package:
                     )
                 package.add("attributes", Where(f"{name} {at_attribute}", None), attribute)
     return package
+
+
+def _keyed(record: Record, path: str) -> None:
+    """Give a nested record without an id its path as one, so that what it holds joins it."""
+    if record.get("id") is None or record.get("id") == "":
+        record["id"] = path
 
 
 def _items(parent: Record, key: str, path: str, name: str) -> list[tuple[str, Record]]:
@@ -299,7 +308,9 @@ def _draft(package: Package, options: ReadOptions) -> Draft:
 
     addresses: dict[str | None, list[Record]] = defaultdict(list)
     for _, record in tables["addresses"]:
-        addresses[_text(locations[_text(record, "location_id")], "organization_id")].append(record)
+        location = locations.get(_text(record, "location_id"))
+        if location is not None:
+            addresses[_text(location, "organization_id")].append(record)
     words: dict[str | None, list[str]] = defaultdict(list)
     for _, record in tables["attributes"]:
         service = services.get(_text(record, "link_id"))
@@ -377,8 +388,8 @@ def _sector(
     draft.problems.append(
         where.problem(
             "name",
-            f"no sector for '{_text(record, 'name')}': {terms} not in a mapping; name a sector "
-            "for the whole import (--sector) or give a mapping",
+            f"no sector for '{_text(record, 'name') or ''}': {terms} not in a mapping; name a "
+            "sector for the whole import (--sector) or give a mapping",
         )
     )
     return None
