@@ -11,6 +11,7 @@ import pytest
 from graph_models import relationship_id
 from service.cli import main
 from service.data.exports import export_network
+from service.data.generator import load_network
 from service.data.imports import apply_plan, detect_format, preview_file
 from service.data.read_options import ReadOptions
 from service.data.seeds import load_seed
@@ -128,8 +129,16 @@ def test_an_elements_sheet_without_labels_is_refused_naming_the_header(store):
     ]
 
 
-def test_the_oregon_seed_exported_for_kumu_imports_back_to_the_same_network(store, empty_store):
-    load_seed(store, "oregon")
+@pytest.mark.parametrize(
+    "load",
+    [
+        lambda store: load_seed(store, "oregon"),
+        lambda store: load_network(store, scale="tiny", seed=3),
+    ],
+    ids=["oregon", "generated"],
+)
+def test_a_network_exported_for_kumu_imports_back_to_the_same_network(store, empty_store, load):
+    load(store)
     before = network_of(store)
     states = current_states(store)
     sectors = store.list_sectors()
