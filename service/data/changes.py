@@ -66,6 +66,11 @@ class DraftSector:
 
 @dataclass
 class DraftOrganization:
+    """An organization as a file gives it. ``unknown`` names the fields the file does not
+    hold (``sector``, ``region``, ``internal``, ``notes``): a stored organization keeps its
+    own, a new one takes the value here; a new one without a sector has the text given for
+    ``sector`` as its problem."""
+
     where: Where
     id: str | None
     name: str
@@ -73,6 +78,7 @@ class DraftOrganization:
     region: str | None = None
     internal: bool = False
     notes: str = ""
+    unknown: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -271,7 +277,8 @@ class _Planner:
                 self.problem(draft.where, column, f"'{key}' is named again (row {seen[key]})")
                 continue
             seen[key] = draft.where.row
-            sector = self.sector_of(draft.where, draft.sector)
+            values = self.known_values(draft)
+            sector = values.pop("sector")
             org_id = draft.id or self.by_name.get(draft.name)
             if org_id is None:
                 org_id = new_id(None, draft.name, taken.__contains__)
@@ -286,9 +293,7 @@ class _Planner:
                 id=org_id,
                 name=draft.name,
                 sector=sector,
-                region=draft.region,
-                internal=draft.internal,
-                notes=draft.notes,
+                **values,
             )
             if org is None:
                 continue
@@ -302,6 +307,27 @@ class _Planner:
                 self.preview.organizations.update += 1
                 updated.append(org)
         return created, updated
+
+    def known_values(self, draft: DraftOrganization) -> dict[str, object]:
+        """The sector's slug, region, internal and notes of ``draft``; a field the file does
+        not hold is the stored organization's (by id, else exact name)."""
+        values: dict[str, object] = {
+            "sector": draft.sector,
+            "region": draft.region,
+            "internal": draft.internal,
+            "notes": draft.notes,
+        }
+        stored = self.stored_orgs.get(draft.id or self.by_name.get(draft.name) or "")
+        for name, problem in draft.unknown.items():
+            if stored is not None:
+                values[name] = bool(stored[name]) if name == "internal" else stored[name]
+            elif name == "sector" and draft.sector is None:
+                self.problem(draft.where, "name", problem)
+                values["sector"] = None
+                return values
+        wanted = values["sector"]
+        values["sector"] = self.sector_of(draft.where, wanted if isinstance(wanted, str) else None)
+        return values
 
     def org_of(self, where: Where, column: str, text: str | None) -> str | None:
         """The id of the organization named (by id or exact name) in the file or the store."""

@@ -13,8 +13,11 @@ title as role, the e-mail address. Phones are not kept: the network keeps no tel
   locations that the mapping's ``regions`` names (by its region, city or state, any case);
   else that address's ``region`` as it is written.
 - Sector: the first taxonomy term of the organization's services (by its code, else its name)
-  that the mapping's ``sectors`` names; else the importer's ``--sector``, and the preview's
-  notices list the terms no mapping named; else a problem.
+  that the mapping's ``sectors`` names; else a stored organization of the same name keeps its
+  own, and a new one takes the importer's ``--sector`` (the preview's notices list the terms
+  no mapping named) or is a problem.
+- What HSDS does not say (whether it is internal; the region or description where none is
+  given) a stored organization keeps.
 
 A foreign key to a record the package lacks (a contact's, location's or service's
 ``organization_id``, an address's ``location_id``, an attribute's ``taxonomy_term_id``, a
@@ -81,8 +84,9 @@ class Package:
 
 
 def looks_like_hsds(data: bytes, filename: str) -> bool:
-    """Whether a file is HSDS: JSON that is not a bundle of this project, or a zip holding
-    ``datapackage.json`` or a table only HSDS has.
+    """Whether a file is HSDS: JSON of a list, a page (``contents``) or one organization
+    (with its ``id``), not a bundle of this project; or a zip holding ``datapackage.json`` or a
+    table only HSDS has.
 
     >>> looks_like_hsds(b'[{"id": "x", "name": "Clinic"}]', "orgs.json")
     True
@@ -107,7 +111,9 @@ def looks_like_hsds(data: bytes, filename: str) -> bool:
         found = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         return True
-    return isinstance(found, dict) and "organizations" not in found
+    if not isinstance(found, dict) or "organizations" in found:
+        return False
+    return "contents" in found or "id" in found
 
 
 def read_hsds(data: bytes, filename: str, options: ReadOptions | None = None) -> Draft:
@@ -321,21 +327,28 @@ def _draft(package: Package, options: ReadOptions) -> Draft:
 
     for where, record in tables["organizations"]:
         org_id = _text(record, "id")
-        sector = _sector(draft, where, record, words[org_id], options)
+        unknown = {"internal": ""}
+        sector = options.mapped_sector(*words[org_id])
         if sector is None:
-            continue
+            unknown["sector"] = _unmapped(draft, where, record, words[org_id], options)
+            sector = options.sector
+        region = options.region or _region(addresses[org_id], options)
+        if region is None:
+            unknown["region"] = ""
+        notes = _text(record, "description")
+        if notes is None:
+            unknown["notes"] = ""
         draft.organizations.append(
             DraftOrganization(
                 where,
                 id=None,
                 name=_text(record, "name") or "",
                 sector=sector,
-                region=options.region or _region(addresses[org_id], options),
-                notes=(_text(record, "description") or "")[:NOTES_CHARS],
+                region=region,
+                notes=(notes or "")[:NOTES_CHARS],
+                unknown=unknown,
             )
         )
-    if draft.problems:
-        return draft
     for where, record in tables["contacts"]:
         owner = _text(record, "organization_id")
         if owner is None and _text(record, "service_id"):
@@ -364,35 +377,26 @@ def _draft(package: Package, options: ReadOptions) -> Draft:
     return draft
 
 
-def _sector(
+def _unmapped(
     draft: Draft, where: Where, record: Record, words: list[str], options: ReadOptions
-) -> str | None:
-    mapped = options.mapped_sector(*words)
-    if mapped is not None:
-        return mapped
-    if options.sector:
-        if words:
-            draft.notices.append(
-                where.problem(
-                    "name",
-                    f"'{_text(record, 'name')}' takes the sector {options.sector}: no mapping "
-                    f"names its terms {', '.join(dict.fromkeys(words))}",
-                )
+) -> str:
+    """The problem of an organization none of whose terms the mapping names, should it be new
+    and no ``--sector`` given; with one, a notice naming the terms."""
+    name = _text(record, "name") or ""
+    terms = ", ".join(dict.fromkeys(words))
+    if options.sector and words:
+        draft.notices.append(
+            where.problem(
+                "name",
+                f"no mapping names the terms {terms} of '{name}': it takes the sector "
+                f"{options.sector} if new, and keeps its own if stored",
             )
-        return options.sector
-    terms = (
-        f"its services' terms {', '.join(dict.fromkeys(words))} are"
-        if words
-        else "it has no taxonomy terms, so is"
-    )
-    draft.problems.append(
-        where.problem(
-            "name",
-            f"no sector for '{_text(record, 'name') or ''}': {terms} not in a mapping; name a "
-            "sector for the whole import (--sector) or give a mapping",
         )
+    held = f"its services' terms {terms} are" if words else "it has no taxonomy terms, so is"
+    return (
+        f"no sector for '{name}': {held} not in a mapping; name a sector for the whole import "
+        "(--sector) or give a mapping"
     )
-    return None
 
 
 def _region(addresses: list[Record], options: ReadOptions) -> str | None:

@@ -231,10 +231,12 @@ def test_without_a_mapping_the_importers_sector_is_taken_and_the_unmapped_terms_
     preview = import_file(store, package(), "directory.zip", ReadOptions(sector="library"))
     assert preview.problems == []
     assert [str(notice) for notice in preview.notices] == [
-        "sheet 'organizations', row 2, column 'name': 'Lane County WIC' takes the sector "
-        "library: no mapping names its terms NL-6000.2000-080, WIC",
-        "sheet 'organizations', row 3, column 'name': 'Eugene Public Library' takes the sector "
-        "library: no mapping names its terms TJ-4500.4500, Libraries",
+        "sheet 'organizations', row 2, column 'name': no mapping names the terms "
+        "NL-6000.2000-080, WIC of 'Lane County WIC': it takes the sector library if new, and "
+        "keeps its own if stored",
+        "sheet 'organizations', row 3, column 'name': no mapping names the terms TJ-4500.4500, "
+        "Libraries of 'Eugene Public Library': it takes the sector library if new, and keeps "
+        "its own if stored",
     ]
     total = store.list_organizations(OrganizationQuery()).total
     assert total == 2
@@ -368,6 +370,17 @@ def test_the_tabular_export_validates_table_by_table_against_the_official_schema
             check.validate({key: value for key, value in row.items() if value != ""})
 
 
+@pytest.mark.parametrize("format", ["hsds", "hsds-csv"])
+def test_an_hsds_export_imported_again_changes_nothing_it_does_not_hold(store, format):
+    load_seed(store, "oregon")
+    before = network_of(store)
+    exported = export_network(store, format)
+    preview = import_file(store, exported.content, exported.filename, ReadOptions())
+    assert preview.changes == 0
+    assert preview.organizations.leave == 34
+    assert network_of(store) == before
+
+
 def test_an_hsds_export_imported_into_an_empty_store_gives_the_same_organizations_and_contacts(
     store, empty_store
 ):
@@ -400,8 +413,8 @@ def test_the_command_line_exports_hsds_and_imports_it_with_a_mapping_file(
     assert "organizations          2       0       0" in capsys.readouterr().out
     assert main(["import", str(directory), "--sector", "library", "--dry-run"]) == 0
     assert (
-        "notice: sheet 'organizations', row 2, column 'name': 'Lane County WIC' takes the "
-        "sector library" in capsys.readouterr().out
+        "notice: sheet 'organizations', row 2, column 'name': no mapping names the terms "
+        "NL-6000.2000-080, WIC of 'Lane County WIC'" in capsys.readouterr().out
     )
     mapping.write_text('{"sectors": ["wic"]}')
     assert main(["import", str(directory), "--mapping", str(mapping)]) == 1
