@@ -17,7 +17,7 @@ from service.data.read_options import ReadOptions
 from service.data.seeds import load_seed
 from service.data.snapshot import read_network
 from service.data.tables import XLSX_MEDIA_TYPE as XLSX
-from service.data.tables import ImportRefused
+from service.data.tables import ImportRefused, Table, write_csv_zip
 from tests.data.test_spreadsheet import empty_store, import_file, network_of, workbook
 
 __all__ = ["empty_store"]
@@ -205,3 +205,16 @@ def test_a_kumu_workbook_uploads_for_a_preview_and_downloads_as_an_export(client
     )
     assert missing.status_code == 422
     assert "column 'Sector': the header has no column 'Sector'" in missing.json()["detail"]
+
+
+def test_a_kumu_map_saved_as_csv_files_in_a_zip_is_read_alike(store):
+    tables = [
+        Table("elements", ELEMENTS[0], [(n, row) for n, row in enumerate(ELEMENTS[1:], 2)]),
+        Table(
+            "connections", CONNECTIONS[0], [(n, row) for n, row in enumerate(CONNECTIONS[1:], 2)]
+        ),
+    ]
+    data = write_csv_zip(tables)
+    assert detect_format(data, "map.zip") == "kumu"
+    preview = import_file(store, data, "map.zip")
+    assert (preview.organizations.create, preview.relationships.create) == (3, 3)
