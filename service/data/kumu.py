@@ -9,7 +9,8 @@ Reading:
   (lower-case letters, digits, - and _; Kumu's own ids are kept only to join connections),
   Type (or the column the importer names) its sector by slug or label, Description its notes,
   Region (or County) its region, Internal whether it is a unit of the agency. An element with
-  an empty Type takes the importer's ``--sector`` if one is given.
+  an empty Type takes the importer's ``--sector`` if one is given. Where the sheet has no
+  such column, an organization already stored (by ID, else Label) keeps its own.
 - each connection is a relationship between the elements its From and To name, by ID or by
   exact Label (as Kumu matches them); a To of several elements separated by ``|`` connects
   From to each. Its state comes from the State (or Status) column; without one, from Type when
@@ -137,24 +138,30 @@ def _read_elements(draft: Draft, table: Table, options: ReadOptions) -> dict[str
         table,
         {
             "id": ("ID",),
-            "label": ("Label", "Name"),
+            "name": ("Label", "Name"),
             "sector": (type_header,),
             "notes": ("Description",),
             "region": ("Region", "County"),
             "internal": ("Internal",),
         },
     )
-    if "label" not in at:
+    if "name" not in at:
         _missing(draft, table, "Label")
         return {}
     if options.sector_column and "sector" not in at:
         _missing(draft, table, options.sector_column)
         return {}
     names = {field: table.header[position] for field, position in at.items()}
+    unknown = {name: "" for name in ("region", "internal", "notes") if name not in at}
+    if "sector" not in at:
+        unknown["sector"] = (
+            f"no sector: the sheet has no {type_header} column; name the column that holds it "
+            "(--sector-column) or a sector for every element (--sector)"
+        )
     known: dict[str, str] = {}
     for number, cells in table.rows:
         where = Where(table.name, number, names)
-        label = _cell(cells, at["label"]) or ""
+        label = _cell(cells, at["name"]) or ""
         kumu_id = _cell(cells, at.get("id"))
         ours = kumu_id if kumu_id and re.fullmatch(SLUG_PATTERN, kumu_id) else None
         if kumu_id:
@@ -168,6 +175,7 @@ def _read_elements(draft: Draft, table: Table, options: ReadOptions) -> dict[str
                 region=_cell(cells, at.get("region")),
                 internal=(_cell(cells, at.get("internal")) or "").lower() in ("yes", "true"),
                 notes=_cell(cells, at.get("notes")) or "",
+                unknown=unknown,
             )
         )
     return known

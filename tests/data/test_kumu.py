@@ -218,3 +218,18 @@ def test_a_kumu_map_saved_as_csv_files_in_a_zip_is_read_alike(store):
     assert detect_format(data, "map.zip") == "kumu"
     preview = import_file(store, data, "map.zip")
     assert (preview.organizations.create, preview.relationships.create) == (3, 3)
+
+
+def test_a_kumu_map_without_our_columns_leaves_what_the_store_knows_of_its_elements(store):
+    import_file(store, workbook(Elements=ELEMENTS), "ours.xlsx")
+    bare = [["Label", "Tags"], ["WIC Lane", "food"], ["Brand New Clinic", None]]
+    connections = [["From", "To"], ["WIC Lane", "Eugene Public Library"]]
+    problems = problems_of(store, workbook(Elements=bare, Connections=connections), "kumu.xlsx")
+    assert problems == [
+        "sheet 'elements', row 3, column 'Label': no sector: the sheet has no Type column; name "
+        "the column that holds it (--sector-column) or a sector for every element (--sector)"
+    ]
+    preview = import_file(store, workbook(Elements=bare[:2], Connections=connections), "k.xlsx")
+    assert (preview.organizations.leave, preview.relationships.create) == (1, 1)
+    wic = store.get_organization("wic-lane")
+    assert (wic.sector, wic.region, wic.notes) == ("wic", "Lane", "by the river")
