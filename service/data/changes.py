@@ -94,7 +94,8 @@ class DraftContact:
 @dataclass
 class DraftAssessment:
     """One assessment of the relationship between two organizations, each named by id or
-    name; no state means no dot, no date the moment of import."""
+    name; no state means no dot, no date the moment of import. ``stateless``: the file holds
+    no state at all, so a stored relationship is left as it is."""
 
     where: Where
     org_a: str
@@ -103,6 +104,7 @@ class DraftAssessment:
     reason: str | None = None
     assessed_by: str | None = None
     assessed_at: datetime | None = None
+    stateless: bool = False
 
 
 @dataclass
@@ -404,6 +406,9 @@ class _Planner:
                 )
                 continue
             rel_id = relationship_id(org_a, org_b)
+            if draft.stateless and rel_id in self.stored_rels:
+                self.preview.assessments.leave += 1
+                continue
             assessment = self.model(
                 AssessmentImport,
                 draft.where,

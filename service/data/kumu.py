@@ -15,8 +15,9 @@ Reading:
   exact Label (as Kumu matches them); a To of several elements separated by ``|`` connects
   From to each. Its state comes from the State (or Status) column; without one, from Type when
   every Type filled in is a state word (green, yellow, red, no dot), as eco-maps drawn in Kumu
-  often type connections by their colour; otherwise it is no dot. Strength and other columns
-  are left. Description is the reason, Date (or Assessed At) and Assessed By the assessment's.
+  often type connections by their colour; otherwise a relationship already stored is left as
+  it is and a new one is no dot. Strength and other columns are left. Description is the
+  reason, Date (or Assessed At) and Assessed By the assessment's.
 
 Writing gives one element per organization and one connection per relationship with its
 current state, the reason, assessor and date of its latest assessment, with ids, so that the
@@ -225,6 +226,7 @@ def _read_connections(draft: Draft, table: Table, known: dict[str, str]) -> None
                     reason=_cell(cells, at.get("reason")),
                     assessed_by=_cell(cells, at.get("assessed_by")),
                     assessed_at=moment,
+                    stateless=state_at is None,
                 )
             )
 

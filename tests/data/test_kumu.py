@@ -233,3 +233,14 @@ def test_a_kumu_map_without_our_columns_leaves_what_the_store_knows_of_its_eleme
     assert (preview.organizations.leave, preview.relationships.create) == (1, 1)
     wic = store.get_organization("wic-lane")
     assert (wic.sector, wic.region, wic.notes) == ("wic", "Lane", "by the river")
+
+
+def test_connections_without_a_state_leave_the_stored_state_and_add_no_dots_for_new_ones(store):
+    import_file(store, workbook(Elements=ELEMENTS, Connections=CONNECTIONS), "ours.xlsx")
+    bare = [["From", "To"], ["WIC Lane", "Lane Early Learning Hub"], ["WIC Lane", "WIC Lane 2"]]
+    elements = [*ELEMENTS, ["WIC Lane 2", "wic", None, None, "Lane"]]
+    preview = import_file(store, workbook(Elements=elements, Connections=bare), "kumu.xlsx")
+    assert (preview.assessments.leave, preview.assessments.create) == (1, 1)
+    states = current_states(store)
+    assert states[relationship_id("wic-lane", "lane-early-learning-hub")] == "green"
+    assert states[relationship_id("wic-lane", "wic-lane-2")] == "no_dot"
