@@ -419,6 +419,47 @@ RETURN {_EDGE} AS row
 """
 """The relationships whose two organizations are both among ``$ids``, each once."""
 
+# -- warm routes ------------------------------------------------------------------------------
+
+_ROUTE_NODES = "nodes(half) + reverse(nodes(back))[1..]"
+"""The organizations of a route joined from ``half`` (from the start) and ``back`` (from the
+goal), which meet at their last nodes."""
+
+
+def _routes_within(max_hops: int) -> str:
+    """The statement of :data:`ROUTES_WITHIN` for routes of at most ``max_hops``."""
+    near, far = (max_hops + 1) // 2, max_hops // 2
+    return f"""
+OPTIONAL MATCH (a:{Label.ORGANIZATION} {{id: $from_org}})
+OPTIONAL MATCH (b:{Label.ORGANIZATION} {{id: $to_org}})
+WITH a, b, COLLECT {{
+    MATCH half = (a)-[:{Rel.RELATED}*0..{near}]-(m:{Label.ORGANIZATION})
+    MATCH back = (b)-[:{Rel.RELATED}*0..{far}]-(m)
+    USING JOIN ON m
+    WHERE (length(half) = {near} OR length(back) = 0)
+      AND all(i IN range(0, length(half) + length(back) - 1)
+              WHERE NOT ({_ROUTE_NODES})[i] IN ({_ROUTE_NODES})[i + 1..])
+    UNWIND relationships(half) + relationships(back) AS r
+    RETURN DISTINCT r
+}} AS rels
+RETURN [a {{.id}}, b {{.id}}, [r IN rels | [r.id, startNode(r).id, endNode(r).id, COLLECT {{
+    MATCH (x:{Label.ASSESSMENT}) WHERE x.rel_id = r.id
+    RETURN [x.assessed_at, x.state] ORDER BY x.seq
+}}]], COLLECT {{
+    UNWIND [a, b] + [r IN rels | startNode(r)] + [r IN rels | endNode(r)] AS o
+    WITH DISTINCT o
+    RETURN {_NODE} ORDER BY o.id
+}}] AS row
+"""
+
+
+ROUTES_WITHIN: dict[int, str] = {hops: _routes_within(hops) for hops in range(1, 7)}
+"""Per most hops, one row ``[start, goal, edges, organizations]``: the start and goal (null
+when unknown), every relationship on a route of at most that many hops from ``$from_org`` to
+``$to_org`` that passes no organization twice, each once, as rows of :data:`_EDGE`, and the
+organizations of those relationships and the two ends. A route is found as a half from the
+start and a half back from the goal, joined where they meet."""
+
 # -- partnership evidence ---------------------------------------------------------------------
 
 EVIDENCE_LABELS: dict[EvidenceKind, Label] = {

@@ -307,7 +307,10 @@ class NetworkMixin(Neo4jConnection):
 
     @contextmanager
     def route_graph(self, from_org: str, to_org: str, *, max_hops: int) -> Iterator[nx.Graph]:
-        yield self._read(_route_graph, from_org, to_org, max_hops)
+        # Neo4j finds the routes that pass no organization twice; only their relationships
+        # travel, in one statement.
+        rows = self._query(cypher.ROUTES_WITHIN[max_hops], from_org=from_org, to_org=to_org)
+        yield _route_graph(rows, from_org, to_org)
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -423,15 +426,11 @@ def _region_graph(tx: ManagedTransaction, region: str) -> nx.Graph:
 # -- warm routes --------------------------------------------------------------------------------
 
 
-def _route_graph(tx: ManagedTransaction, from_org: str, to_org: str, max_hops: int) -> nx.Graph:
-    """The organizations within ``ceil(max_hops / 2)`` relationships of ``from_org`` or
-    ``floor(max_hops / 2)`` of ``to_org``, and the relationships among them: every route of
-    at most ``max_hops`` between the two lies in it."""
-    ids = set(_neighbourhood(tx, from_org, (max_hops + 1) // 2))
-    ids.update(_neighbourhood(tx, to_org, max_hops // 2))
-    orgs = _rows(tx, cypher.ORGANIZATIONS_AMONG, ids=sorted(ids))
-    known = {org["id"] for org in orgs}
-    for org_id in (from_org, to_org):
-        if org_id not in known:
+def _route_graph(rows: list[Any], from_org: str, to_org: str) -> nx.Graph:
+    """The graph of the one row of :data:`~service.store.neo4j.cypher.ROUTES_WITHIN`: the
+    relationships on the routes it found and the organizations they join."""
+    [(start, goal, edges, orgs)] = rows
+    for org_id, found in ((from_org, start), (to_org, goal)):
+        if found is None:
             raise NotFound(_missing_organization(org_id))
-    return _analytics_graph(orgs, _lists(tx, cypher.EDGES_AMONG, ids=sorted(ids)))
+    return _analytics_graph(orgs, edges)
