@@ -1,22 +1,26 @@
-"""The floor on Neo4j: the best hand-written Cypher for each question the benchmark asks.
+"""The floor on Neo4j: the best hand-written Cypher for a question the benchmark asks.
 
-Each floor answers the same question as the service, from the same graph, in one statement
-sent through the driver alone, with the ranking the service does in Python done in Cypher
-too: what Neo4j itself allows, with no service around it. ``make bench STORE=neo4j`` times
-each figure beside its floor; :func:`profile` prints a floor's ``PROFILE`` plan.
+So far warm paths have one. A floor answers the same question as the service, from the same
+graph, in one statement sent through the driver alone, with the ranking the service does in
+Python done in Cypher too: what Neo4j itself allows, with no service around it.
+``make bench STORE=neo4j`` times each figure that has a floor beside it; :func:`profile`
+prints a floor's ``PROFILE`` plan.
 
     python -m bench.neo4j_floor paths FROM TO     # PROFILE of the warmest-path floor
+
+It reads the server from ``STAKEHOLDER_GRAPH_NEO4J_URI``, ``_USER``, ``_PASSWORD`` and
+``_DATABASE``, as the service does (``set -a; . tests/neo4j_server/.state/env; set +a``).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Any
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
 
+from service.settings import Settings
 from service.store.neo4j.cypher import Label, Rel
 
 HOW = "the best hand-written Cypher (bench/neo4j_floor.py)"
@@ -89,20 +93,18 @@ def _plan(operator: dict[str, Any], depth: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.neo4j_floor", description=__doc__.split("\n")[0])
-    parser.add_argument("question", choices=["paths"])
-    parser.add_argument("from_org")
-    parser.add_argument("to_org")
-    parser.add_argument("-k", type=int, default=10)
+    parser.add_argument("question", choices=["paths"], help="the floor to profile")
+    parser.add_argument("from_org", help="where the routes start")
+    parser.add_argument("to_org", help="the organization to reach")
+    parser.add_argument("-k", type=int, default=10, help="how many routes (default 10)")
     args = parser.parse_args(argv)
-    driver = GraphDatabase.driver(
-        os.environ["STAKEHOLDER_GRAPH_NEO4J_URI"],
-        auth=("neo4j", os.environ["STAKEHOLDER_GRAPH_NEO4J_PASSWORD"]),
-    )
-    with driver:
+    settings = Settings()
+    auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
+    with GraphDatabase.driver(settings.neo4j_uri, auth=auth) as driver:
         print(
             profile(
                 driver,
-                "neo4j",
+                settings.neo4j_database,
                 WARMEST_PATHS,
                 from_org=args.from_org,
                 to_org=args.to_org,

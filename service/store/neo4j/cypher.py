@@ -570,8 +570,12 @@ SCHEMA += (
     f"FOR (n:{Label.AUDIT_ENTRY}) REQUIRE n.seq IS UNIQUE",
     *(
         f"CREATE INDEX referral_{key} IF NOT EXISTS FOR (n:{Label.REFERRAL}) ON (n.{key})"
-        for key in ("case_ref", "from_org", "to_org", "sent_at")
+        for key in ("case_ref", "from_org", "to_org", "sent_at", "feedback_days")
     ),
+    f"CREATE INDEX referral_pair_days IF NOT EXISTS "
+    f"FOR (n:{Label.REFERRAL}) ON (n.from_org, n.to_org, n.feedback_days)",
+    f"CREATE INDEX referral_pair_days_by_receiver IF NOT EXISTS "
+    f"FOR (n:{Label.REFERRAL}) ON (n.to_org, n.from_org, n.feedback_days)",
     *(
         f"CREATE INDEX auditentry_{key} IF NOT EXISTS FOR (n:{Label.AUDIT_ENTRY}) ON (n.{key})"
         for key in ("case_ref", "org_id")
@@ -715,36 +719,56 @@ RETURN [COLLECT {{{_PAIR_COUNTS["org"]}}}, COLLECT {{{_OPEN_SINCE["org"]}}}] AS 
 one row ``[counts, open since]``, per ordered pair ``[from_org, to_org, *counters]`` and per
 ordered pair its open loops sent at or after ``$before`` (not yet overdue),
 ``[from_org, to_org, open]``."""
+_BY_SENDER = f"USING INDEX r:{Label.REFERRAL}(from_org, to_org, feedback_days)"
+_BY_RECEIVER = f"USING INDEX r:{Label.REFERRAL}(to_org, from_org, feedback_days)"
+_CLOSED = "r.feedback_days IS NOT NULL"
 _CLOSED_DAYS_OF = {
-    "pair": "r.from_org = scope.from_org AND r.to_org = scope.to_org",
-    "sender": "r.from_org = scope.from_org",
-    "receiver": "r.to_org = scope.to_org",
-    "party": "(r.from_org = scope.party OR r.to_org = scope.party)",
+    "pair": [f"{_BY_SENDER} WHERE r.from_org = scope.from_org AND r.to_org = scope.to_org"],
+    "sender": [f"{_BY_SENDER} WHERE r.from_org = scope.from_org AND r.to_org IS NOT NULL"],
+    "receiver": [f"{_BY_RECEIVER} WHERE r.to_org = scope.to_org AND r.from_org IS NOT NULL"],
+    "party": [
+        f"{_BY_SENDER} WHERE r.from_org = scope.party AND r.to_org IS NOT NULL",
+        f"{_BY_RECEIVER} WHERE r.to_org = scope.party AND r.from_org IS NOT NULL "
+        "AND r.from_org <> scope.party",
+    ],
 }
+"""Where the closed loops of each kind of scope are found: in the indexes of the ordered pair
+and its days, from either end, so that the days are read from the index, not the referrals."""
 CLOSED_DAYS_KINDS = tuple(_CLOSED_DAYS_OF)
 """The kinds of ``LoopScope`` (``records.scope_kind``) one organization or pair anchors, each
 the parameter ``$<kind>_scopes`` of CLOSED_DAYS."""
-CLOSED_DAYS = {
-    "some": "RETURN "
+CLOSED_DAYS = (
+    "RETURN "
     + " + ".join(
         f"""COLLECT {{
     UNWIND ${kind}_scopes AS scope
     RETURN [scope.at, COLLECT {{
-        MATCH (r:{Label.REFERRAL}) WHERE {condition} AND r.feedback_days IS NOT NULL
-        RETURN r.feedback_days
+        {
+            " UNION ALL ".join(
+                f"MATCH (r:{Label.REFERRAL}) {where} AND {_CLOSED} RETURN r.feedback_days AS days"
+                for where in wheres
+            )
+        }
     }}]
 }}"""
-        for kind, condition in _CLOSED_DAYS_OF.items()
+        for kind, wheres in _CLOSED_DAYS_OF.items()
     )
-    + " AS row",
-    "all": f"""
+    + " AS row"
+)
+"""One row holding, for each scope in the list of its kind (``at`` and its fields),
+``[at, days]``, the days to feedback of its closed loops."""
+CLOSED_LOOPS = f"""
 MATCH (r:{Label.REFERRAL}) WHERE r.feedback_days IS NOT NULL
-RETURN collect(r.feedback_days) AS row
-""",
-}
-"""``some``: one row holding, for each scope in the list of its kind (``at`` and its fields),
-``[at, days]``, the days to feedback of its closed loops; ``all``: those of every closed
-loop."""
+RETURN [count(r), count(CASE WHEN r.feedback_days > $late THEN 1 END)] AS row
+"""
+"""One row ``[closed, late]``: every closed loop, and those closed after more than ``$late``
+days, counted in the index of days to feedback."""
+MIDDLE_CLOSED_DAYS = f"""
+MATCH (r:{Label.REFERRAL}) WHERE r.feedback_days IS NOT NULL
+RETURN r.feedback_days AS row ORDER BY r.feedback_days SKIP $skip LIMIT $take
+"""
+"""The days to feedback of the closed loops ``$skip`` to ``$skip + $take`` in order of days,
+read from their index: the middle ones, for the median of the whole network."""
 
 RESERVE_AUDIT_SEQS = f"""
 MERGE (c:{Label.COUNTER} {{name: 'audit'}})
