@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from neo4j import GraphDatabase
 
+from graph_models import RelationshipCreate, RelationshipState
+from service.paths.service import find_warm_paths
 from service.store import open_store
 from service.store.neo4j import cypher
-from tests.conftest import neo4j_settings
+from tests.conftest import SECTORS, add_orgs, neo4j_settings, wipe_neo4j
 
 WHOLE_GRAPH = {
     "ALL_ORGANIZATIONS",
@@ -85,3 +87,28 @@ def test_every_read_about_part_of_the_graph_starts_from_an_index(tmp_path):
                 scanning.append(name)
     assert scanning == []
     assert len(list(reads())) > 40
+
+
+def test_through_a_routing_uri_every_read_sees_the_writes_acknowledged_before_it(tmp_path):
+    settings = neo4j_settings(tmp_path)
+    if settings is None:
+        pytest.skip("no Neo4j: run `make test`, or set STAKEHOLDER_GRAPH_NEO4J_URI")
+    wipe_neo4j(settings)
+    # neo4j:// asks the server for its routing table: reads go to readers, writes to the leader.
+    routed = settings.model_copy(update={"neo4j_uri": settings.neo4j_uri.replace("bolt", "neo4j")})
+    assert routed.neo4j_uri.startswith("neo4j://")
+    store = open_store(routed)
+    try:
+        store.upsert_sectors(SECTORS)
+        add_orgs(store, ("a", "wic"), ("b", "wic"), ("c", "wic"))
+        for x, y in (("a", "b"), ("b", "c")):
+            store.create_relationship(
+                RelationshipCreate(org_a=x, org_b=y, state=RelationshipState.GREEN, reason="r"),
+                assessed_by="t",
+            )
+        assert sorted(store.partner_graph("b").nodes) == ["a", "b", "c"]
+        [route] = find_warm_paths(store, from_org="a", to_org="c", max_hops=2, k=3).paths
+        assert (route.org_ids, route.cost) == (["a", "b", "c"], 2)
+        assert store.get_organization("c").sector == "wic"
+    finally:
+        store.close()

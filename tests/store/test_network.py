@@ -332,3 +332,41 @@ def test_the_warmest_paths_pass_through_a_hub_and_reach_no_further_than_max_hops
     for from_org, to_org in (("zzz", "a"), ("a", "zzz")):
         with pytest.raises(NotFound, match="'zzz' does not exist"):
             warmest(store, from_org, to_org, max_hops=4, k=1)
+
+
+def test_no_warm_path_passes_an_organization_twice_even_round_a_circle_near_either_end(store):
+    add_orgs(store, *[(org, "wic") for org in "abcdefgz"])
+    # Circles of three round each end, and a chain between: a-b-c-a, c-d-e, e-f-g-e.
+    ties = [("a", "b"), ("b", "c"), ("c", "a"), ("c", "d"), ("d", "e")]
+    ties += [("e", "f"), ("f", "g"), ("g", "e"), ("z", "g")]
+    for x, y in ties:
+        store.create_relationship(
+            RelationshipCreate(org_a=x, org_b=y, state=GREEN, reason="r"), assessed_by="t"
+        )
+    found = warmest(store, "a", "g", max_hops=6, k=10)
+    assert [p.org_ids for p in found] == [
+        ["a", "c", "d", "e", "g"],
+        ["a", "b", "c", "d", "e", "g"],
+        ["a", "c", "d", "e", "f", "g"],
+        ["a", "b", "c", "d", "e", "f", "g"],
+    ]
+    assert [p.org_ids for p in warmest(store, "b", "z", max_hops=5, k=10)] == [
+        ["b", "c", "d", "e", "g", "z"]
+    ]
+
+
+def test_a_hop_of_a_warm_path_costs_by_its_latest_assessment_not_its_last_recorded(store):
+    add_orgs(store, ("a", "wic"), ("b", "wic"), ("c", "wic"))
+    for x, y in (("a", "b"), ("b", "c")):
+        store.create_relationship(
+            RelationshipCreate(org_a=x, org_b=y, state=GREEN, reason="r", assessed_at=at(1, 5)),
+            assessed_by="t",
+        )
+    # Recorded last, but assessed before May: the hop stays green.
+    store.assess_relationship(
+        "a~b",
+        RelationshipUpdate(state=RED, reason="old news", assessed_at=at(1, 4)),
+        assessed_by="t",
+    )
+    [route] = warmest(store, "a", "c", max_hops=2, k=1)
+    assert (route.states, route.cost) == ([GREEN, GREEN], 2)

@@ -419,6 +419,47 @@ RETURN {_EDGE} AS row
 """
 """The relationships whose two organizations are both among ``$ids``, each once."""
 
+# -- warm routes ------------------------------------------------------------------------------
+
+_ROUTE_NODES = "nodes(half) + reverse(nodes(back))[1..]"
+"""The organizations of a route joined from ``half`` (from the start) and ``back`` (from the
+goal), which meet at their last nodes."""
+
+
+def _routes_within(max_hops: int) -> str:
+    """The statement of :data:`ROUTES_WITHIN` for routes of at most ``max_hops``."""
+    near, far = (max_hops + 1) // 2, max_hops // 2
+    return f"""
+OPTIONAL MATCH (a:{Label.ORGANIZATION} {{id: $from_org}})
+OPTIONAL MATCH (b:{Label.ORGANIZATION} {{id: $to_org}})
+WITH a, b, COLLECT {{
+    MATCH half = (a)-[:{Rel.RELATED}*0..{near}]-(m:{Label.ORGANIZATION})
+    MATCH back = (b)-[:{Rel.RELATED}*0..{far}]-(m)
+    USING JOIN ON m
+    WHERE (length(half) = {near} OR length(back) = 0)
+      AND all(i IN range(0, length(half) + length(back) - 1)
+              WHERE NOT ({_ROUTE_NODES})[i] IN ({_ROUTE_NODES})[i + 1..])
+    UNWIND relationships(half) + relationships(back) AS r
+    RETURN DISTINCT r
+}} AS rels
+RETURN [a {{.id}}, b {{.id}}, [r IN rels | [r.id, startNode(r).id, endNode(r).id, COLLECT {{
+    MATCH (x:{Label.ASSESSMENT}) WHERE x.rel_id = r.id
+    RETURN [x.assessed_at, x.state] ORDER BY x.seq
+}}]], COLLECT {{
+    UNWIND [a, b] + [r IN rels | startNode(r)] + [r IN rels | endNode(r)] AS o
+    WITH DISTINCT o
+    RETURN {_NODE} ORDER BY o.id
+}}] AS row
+"""
+
+
+ROUTES_WITHIN: dict[int, str] = {hops: _routes_within(hops) for hops in range(1, 7)}
+"""Per most hops, one row ``[start, goal, edges, organizations]``: the start and goal (null
+when unknown), every relationship on a route of at most that many hops from ``$from_org`` to
+``$to_org`` that passes no organization twice, each once, as rows of :data:`_EDGE`, and the
+organizations of those relationships and the two ends. A route is found as a half from the
+start and a half back from the goal, joined where they meet."""
+
 # -- partnership evidence ---------------------------------------------------------------------
 
 EVIDENCE_LABELS: dict[EvidenceKind, Label] = {
@@ -529,8 +570,12 @@ SCHEMA += (
     f"FOR (n:{Label.AUDIT_ENTRY}) REQUIRE n.seq IS UNIQUE",
     *(
         f"CREATE INDEX referral_{key} IF NOT EXISTS FOR (n:{Label.REFERRAL}) ON (n.{key})"
-        for key in ("case_ref", "from_org", "to_org", "sent_at")
+        for key in ("case_ref", "from_org", "to_org", "sent_at", "feedback_days")
     ),
+    f"CREATE INDEX referral_pair_days IF NOT EXISTS "
+    f"FOR (n:{Label.REFERRAL}) ON (n.from_org, n.to_org, n.feedback_days)",
+    f"CREATE INDEX referral_pair_days_by_receiver IF NOT EXISTS "
+    f"FOR (n:{Label.REFERRAL}) ON (n.to_org, n.from_org, n.feedback_days)",
     *(
         f"CREATE INDEX auditentry_{key} IF NOT EXISTS FOR (n:{Label.AUDIT_ENTRY}) ON (n.{key})"
         for key in ("case_ref", "org_id")
@@ -674,36 +719,56 @@ RETURN [COLLECT {{{_PAIR_COUNTS["org"]}}}, COLLECT {{{_OPEN_SINCE["org"]}}}] AS 
 one row ``[counts, open since]``, per ordered pair ``[from_org, to_org, *counters]`` and per
 ordered pair its open loops sent at or after ``$before`` (not yet overdue),
 ``[from_org, to_org, open]``."""
+_BY_SENDER = f"USING INDEX r:{Label.REFERRAL}(from_org, to_org, feedback_days)"
+_BY_RECEIVER = f"USING INDEX r:{Label.REFERRAL}(to_org, from_org, feedback_days)"
+_CLOSED = "r.feedback_days IS NOT NULL"
 _CLOSED_DAYS_OF = {
-    "pair": "r.from_org = scope.from_org AND r.to_org = scope.to_org",
-    "sender": "r.from_org = scope.from_org",
-    "receiver": "r.to_org = scope.to_org",
-    "party": "(r.from_org = scope.party OR r.to_org = scope.party)",
+    "pair": [f"{_BY_SENDER} WHERE r.from_org = scope.from_org AND r.to_org = scope.to_org"],
+    "sender": [f"{_BY_SENDER} WHERE r.from_org = scope.from_org AND r.to_org IS NOT NULL"],
+    "receiver": [f"{_BY_RECEIVER} WHERE r.to_org = scope.to_org AND r.from_org IS NOT NULL"],
+    "party": [
+        f"{_BY_SENDER} WHERE r.from_org = scope.party AND r.to_org IS NOT NULL",
+        f"{_BY_RECEIVER} WHERE r.to_org = scope.party AND r.from_org IS NOT NULL "
+        "AND r.from_org <> scope.party",
+    ],
 }
+"""Where the closed loops of each kind of scope are found: in the indexes of the ordered pair
+and its days, from either end, so that the days are read from the index, not the referrals."""
 CLOSED_DAYS_KINDS = tuple(_CLOSED_DAYS_OF)
 """The kinds of ``LoopScope`` (``records.scope_kind``) one organization or pair anchors, each
 the parameter ``$<kind>_scopes`` of CLOSED_DAYS."""
-CLOSED_DAYS = {
-    "some": "RETURN "
+CLOSED_DAYS = (
+    "RETURN "
     + " + ".join(
         f"""COLLECT {{
     UNWIND ${kind}_scopes AS scope
     RETURN [scope.at, COLLECT {{
-        MATCH (r:{Label.REFERRAL}) WHERE {condition} AND r.feedback_days IS NOT NULL
-        RETURN r.feedback_days
+        {
+            " UNION ALL ".join(
+                f"MATCH (r:{Label.REFERRAL}) {where} AND {_CLOSED} RETURN r.feedback_days AS days"
+                for where in wheres
+            )
+        }
     }}]
 }}"""
-        for kind, condition in _CLOSED_DAYS_OF.items()
+        for kind, wheres in _CLOSED_DAYS_OF.items()
     )
-    + " AS row",
-    "all": f"""
+    + " AS row"
+)
+"""One row holding, for each scope in the list of its kind (``at`` and its fields),
+``[at, days]``, the days to feedback of its closed loops."""
+CLOSED_LOOPS = f"""
 MATCH (r:{Label.REFERRAL}) WHERE r.feedback_days IS NOT NULL
-RETURN collect(r.feedback_days) AS row
-""",
-}
-"""``some``: one row holding, for each scope in the list of its kind (``at`` and its fields),
-``[at, days]``, the days to feedback of its closed loops; ``all``: those of every closed
-loop."""
+RETURN [count(r), count(CASE WHEN r.feedback_days > $late THEN 1 END)] AS row
+"""
+"""One row ``[closed, late]``: every closed loop, and those closed after more than ``$late``
+days, counted in the index of days to feedback."""
+MIDDLE_CLOSED_DAYS = f"""
+MATCH (r:{Label.REFERRAL}) WHERE r.feedback_days IS NOT NULL
+RETURN r.feedback_days AS row ORDER BY r.feedback_days SKIP $skip LIMIT $take
+"""
+"""The days to feedback of the closed loops ``$skip`` to ``$skip + $take`` in order of days,
+read from their index: the middle ones, for the median of the whole network."""
 
 RESERVE_AUDIT_SEQS = f"""
 MERGE (c:{Label.COUNTER} {{name: 'audit'}})

@@ -265,14 +265,9 @@ class NetworkMixin(Neo4jConnection):
     def introduction_graph(self, org_ids: Collection[str], *, sectors: Collection[str]) -> nx.Graph:
         ids, wanted = list(org_ids), sorted(set(sectors))
         if wanted:
-            edges, orgs = self._read(_introductions, ids, wanted)
-        else:
-            [(edges, orgs)] = self._query(cypher.RELATIONSHIPS_OF, ids=ids)
-        known = {org["id"] for org in orgs}
-        for org_id in ids:
-            if org_id not in known:
-                raise NotFound(_missing_organization(org_id))
-        return _analytics_graph(sorted(orgs, key=itemgetter("id")), edges)
+            return self._read(_introduction_graph, ids, wanted)
+        [(edges, orgs)] = self._query(cypher.RELATIONSHIPS_OF, ids=ids)
+        return _found_graph(ids, edges, orgs)
 
     @contextmanager
     def candidate_graph(
@@ -284,19 +279,25 @@ class NetworkMixin(Neo4jConnection):
         active: Collection[str],
         limit: int,
     ) -> Iterator[nx.Graph]:
-        # The warm candidates, and of the others only those that could rank among the best:
-        # the first by same region and name, and those with referral activity.
-        graph = self.introduction_graph(org_ids, sectors=sectors)
-        rows = self._query(
-            cypher.CANDIDATES_BEYOND,
-            sectors=sorted(set(sectors)),
-            known=sorted(graph),
-            regions=sorted(regions),
-            active=sorted(active),
-            limit=limit,
-        )
-        graph.add_nodes_from((row["id"], organization_node(row)) for row in rows)
-        yield graph
+        wanted = sorted(set(sectors))
+
+        def work(tx: ManagedTransaction) -> nx.Graph:
+            # The warm candidates, and of the others only those that could rank among the best:
+            # the first by same region and name, and those with referral activity.
+            graph = _introduction_graph(tx, list(org_ids), wanted)
+            rows = _rows(
+                tx,
+                cypher.CANDIDATES_BEYOND,
+                sectors=wanted,
+                known=sorted(graph),
+                regions=sorted(regions),
+                active=sorted(active),
+                limit=limit,
+            )
+            graph.add_nodes_from((row["id"], organization_node(row)) for row in rows)
+            return graph
+
+        yield self._read(work)  # one read transaction
 
     # -- maps -------------------------------------------------------------------------------
 
@@ -307,7 +308,10 @@ class NetworkMixin(Neo4jConnection):
 
     @contextmanager
     def route_graph(self, from_org: str, to_org: str, *, max_hops: int) -> Iterator[nx.Graph]:
-        yield self._read(_route_graph, from_org, to_org, max_hops)
+        # Neo4j finds the routes that pass no organization twice; only their relationships
+        # travel, in one statement.
+        rows = self._query(cypher.ROUTES_WITHIN[max_hops], from_org=from_org, to_org=to_org)
+        yield _route_graph(rows, from_org, to_org)
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -398,16 +402,24 @@ def _neighbourhood(tx: ManagedTransaction, org_id: str, depth: int) -> list[str]
 # -- missing partners ---------------------------------------------------------------------------
 
 
-def _introductions(
-    tx: ManagedTransaction, org_ids: list[str], sectors: list[str]
-) -> tuple[list[list[Any]], list[Row]]:
+def _introduction_graph(tx: ManagedTransaction, org_ids: list[str], sectors: list[str]) -> nx.Graph:
     """The relationships of the members, then those of their partners with organizations of
     ``sectors``, and the organizations at their ends, each once."""
     [(edges, orgs)] = _lists(tx, cypher.RELATIONSHIPS_OF, ids=org_ids)
     partners = sorted({end for _, org_a, org_b, _ in edges for end in (org_a, org_b)})
     [(into, ends)] = _lists(tx, cypher.RELATIONSHIPS_INTO_SECTORS, ids=partners, sectors=sectors)
     known = {org["id"] for org in orgs}
-    return edges + into, orgs + [org for org in ends if org["id"] not in known]
+    return _found_graph(org_ids, edges + into, orgs + [o for o in ends if o["id"] not in known])
+
+
+def _found_graph(org_ids: list[str], edges: list[list[Any]], orgs: list[Row]) -> nx.Graph:
+    """The analytics graph of ``orgs`` by id and ``edges``; :class:`NotFound` names the first
+    of ``org_ids`` not among ``orgs``."""
+    known = {org["id"] for org in orgs}
+    for org_id in org_ids:
+        if org_id not in known:
+            raise NotFound(_missing_organization(org_id))
+    return _analytics_graph(sorted(orgs, key=itemgetter("id")), edges)
 
 
 # -- maps ---------------------------------------------------------------------------------------
@@ -423,15 +435,11 @@ def _region_graph(tx: ManagedTransaction, region: str) -> nx.Graph:
 # -- warm routes --------------------------------------------------------------------------------
 
 
-def _route_graph(tx: ManagedTransaction, from_org: str, to_org: str, max_hops: int) -> nx.Graph:
-    """The organizations within ``ceil(max_hops / 2)`` relationships of ``from_org`` or
-    ``floor(max_hops / 2)`` of ``to_org``, and the relationships among them: every route of
-    at most ``max_hops`` between the two lies in it."""
-    ids = set(_neighbourhood(tx, from_org, (max_hops + 1) // 2))
-    ids.update(_neighbourhood(tx, to_org, max_hops // 2))
-    orgs = _rows(tx, cypher.ORGANIZATIONS_AMONG, ids=sorted(ids))
-    known = {org["id"] for org in orgs}
-    for org_id in (from_org, to_org):
-        if org_id not in known:
+def _route_graph(rows: list[Any], from_org: str, to_org: str) -> nx.Graph:
+    """The graph of the one row of :data:`~service.store.neo4j.cypher.ROUTES_WITHIN`: the
+    relationships on the routes it found and the organizations they join."""
+    [(start, goal, edges, orgs)] = rows
+    for org_id, found in ((from_org, start), (to_org, goal)):
+        if found is None:
             raise NotFound(_missing_organization(org_id))
-    return _analytics_graph(orgs, _lists(tx, cypher.EDGES_AMONG, ids=sorted(ids)))
+    return _analytics_graph(orgs, edges)

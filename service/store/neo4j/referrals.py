@@ -23,7 +23,7 @@ from graph_models import (
     ReferralQuery,
 )
 from graph_models.evidence import ReferralFact, ReferralTally
-from graph_models.referrals import pair_deltas
+from graph_models.referrals import NO_DAYS, median_days, pair_deltas
 from service.store.neo4j import cypher
 from service.store.neo4j.bulk import _bump_pairs, _Writer
 from service.store.neo4j.connection import Neo4jConnection, Row, _fetch, _found, _lists, _now, _run
@@ -134,20 +134,19 @@ class ReferralsMixin(Neo4jConnection):
             else:
                 by_kind[f"{kind}_scopes"].append({"at": at, **scope._asdict()})
 
-        def work(tx: ManagedTransaction) -> list[list[Any]]:
-            [found] = _lists(tx, cypher.CLOSED_DAYS["some"], **by_kind)
-            [every] = _lists(tx, cypher.CLOSED_DAYS["all"])
-            return found + [[at, every] for at in everything]
+        def work(tx: ManagedTransaction) -> tuple[list[list[Any]], DaysToFeedback]:
+            [found] = _lists(tx, cypher.CLOSED_DAYS, **by_kind)
+            return found, _network_days_to_feedback(tx, late_after_days)
 
         if everything:
-            days = dict(self._read(work))
+            found, network = self._read(work)
         else:
-            [found] = self._query(cypher.CLOSED_DAYS["some"], **by_kind)
-            days = dict(found)
-        return [
-            DaysToFeedback.of(sorted(days[at]), late_after_days=late_after_days)
-            for at in range(len(scopes))
-        ]
+            [found], network = self._query(cypher.CLOSED_DAYS, **by_kind), NO_DAYS
+        answers = {
+            at: DaysToFeedback.of(sorted(days), late_after_days=late_after_days)
+            for at, days in found
+        }
+        return [answers.get(at, network) for at in range(len(scopes))]
 
     # -- referrals as partnership signals ----
 
@@ -205,3 +204,14 @@ def _referral(row: Row) -> Referral:
 def _by_pair(rows: list[list[Any]]) -> dict[tuple[str, str], Any]:
     """``[from_org, to_org, value]`` rows as a mapping of the pair to the value."""
     return {(from_org, to_org): value for from_org, to_org, value in rows}
+
+
+def _network_days_to_feedback(tx: ManagedTransaction, late_after_days: int) -> DaysToFeedback:
+    """Every closed loop, through the index of days to feedback: the count, the late ones and
+    the middle one or two, without reading the rest."""
+    [(closed, late)] = _lists(tx, cypher.CLOSED_LOOPS, late=late_after_days)
+    if not closed:
+        return NO_DAYS
+    skip, take = (closed - 1) // 2, 2 - closed % 2
+    middle = tx.run(cypher.MIDDLE_CLOSED_DAYS, skip=skip, take=take).value("row")
+    return DaysToFeedback(median_days(middle), late)
