@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from graph_models.imports import ImportPreview
 from service.access.deps import Assessor, Reader
@@ -38,7 +39,7 @@ def download(written: ExportFile) -> Response:
     )
 
 
-async def read_upload(file: UploadFile) -> bytes:
+async def read_upload(file: StarletteUpload) -> bytes:
     """The uploaded bytes, reading no more than one byte past the size cap."""
     return await file.read(MAX_FILE_BYTES + 1)
 
