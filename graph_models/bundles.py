@@ -16,6 +16,7 @@ from pydantic import Field, model_validator
 from graph_models.common import Name, Reason, Slug, StrictModel, Text, Timestamp
 from graph_models.engagements import EngagementCreate
 from graph_models.enums import RelationshipState
+from graph_models.evidence import AgreementCreate, CollaborativeCreate, JointProgramCreate
 from graph_models.organizations import ContactCreate, OrganizationCreate
 from graph_models.referrals import ReferralImport
 from graph_models.sectors import ProfileCreate, Sector
@@ -103,6 +104,10 @@ class NetworkBundle(StrictModel):
     contacts: list[ContactCreate] = Field(default_factory=list)
     relationships: list[RelationshipImport] = Field(default_factory=list)
     engagements: list[EngagementCreate] = Field(default_factory=list)
+    # -- partnership evidence (joint case plans name cases: they come in one at a time) ----
+    joint_programs: list[JointProgramCreate] = Field(default_factory=list)
+    agreements: list[AgreementCreate] = Field(default_factory=list)
+    collaboratives: list[CollaborativeCreate] = Field(default_factory=list)
     # -- changes to what is stored ----
     updated_organizations: list[OrganizationCreate] = Field(
         default_factory=list,
@@ -125,6 +130,11 @@ class NetworkBundle(StrictModel):
             if not org.id:
                 raise ValueError(f"updated organization '{org.name}' needs its id")
         return self
+
+    @property
+    def evidence(self) -> list[JointProgramCreate | AgreementCreate | CollaborativeCreate]:
+        """The bundle's joint programs, agreements and collaboratives, in that order."""
+        return [*self.joint_programs, *self.agreements, *self.collaboratives]
 
     @classmethod
     def model_validate(

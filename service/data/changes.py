@@ -31,10 +31,12 @@ from graph_models import (
     relationship_id,
 )
 from graph_models.common import slugify, utc_now
+from graph_models.evidence import AgreementCreate, CollaborativeCreate, JointProgramCreate
 from graph_models.imports import ImportPreview, ImportProblem
 from service.data.snapshot import stored_rows
 from service.store import Store
 from service.store.shared.copying import RecordKind, Row
+from service.store.shared.evidence import evidence_row
 from service.store.shared.values import new_id
 
 DEFAULT_REASON = "brought in by an import"
@@ -113,6 +115,23 @@ class DraftEngagement:
 
 
 @dataclass
+class DraftEvidence:
+    """A joint program, agreement or collaborative binding organizations named by id or
+    name; ``type`` is an agreement's kind or a collaborative's scope."""
+
+    where: Where
+    kind: str
+    id: str | None
+    name: str | None
+    type: str | None
+    organizations: list[str]
+    start: date | None
+    end: date | None = None
+    governance: str = ""
+    notes: str = ""
+
+
+@dataclass
 class Draft:
     """A file as read: its records, and the problems found reading it."""
 
@@ -122,6 +141,7 @@ class Draft:
     contacts: list[DraftContact] = field(default_factory=list)
     assessments: list[DraftAssessment] = field(default_factory=list)
     engagements: list[DraftEngagement] = field(default_factory=list)
+    evidence: list[DraftEvidence] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
 
 
@@ -165,6 +185,7 @@ def plan_import(store: Store, draft: Draft, *, assessed_by: str) -> Plan:
 
 class _Planner:
     def __init__(self, store: Store, draft: Draft, assessed_by: str) -> None:
+        self.store = store
         self.draft = draft
         self.assessed_by = assessed_by
         self.preview = ImportPreview(format=draft.format, problems=list(draft.problems))
@@ -190,6 +211,7 @@ class _Planner:
         contacts = self.contacts()
         relationships, added = self.relationships()
         engagements = self.engagements()
+        evidence = self.evidence()
         bundle = NetworkBundle.model_construct(
             name="import",
             title="import",
@@ -201,6 +223,9 @@ class _Planner:
             contacts=contacts,
             relationships=relationships,
             engagements=engagements,
+            joint_programs=[e for e in evidence if isinstance(e, JointProgramCreate)],
+            agreements=[e for e in evidence if isinstance(e, AgreementCreate)],
+            collaboratives=[e for e in evidence if isinstance(e, CollaborativeCreate)],
             referrals=[],
             updated_organizations=updated,
             added_assessments=added,
@@ -478,6 +503,55 @@ class _Planner:
                 created.append(engagement)
         return created
 
+    # -- evidence ----
+
+    def evidence(self) -> list[Evidence]:
+        """New joint programs, agreements and collaboratives; one stored under the same kind
+        and id, else the same kind, name and start, is left as it is."""
+        if not self.draft.evidence:
+            return []
+        stored: set[tuple[str, str]] = set()
+        for row in stored_rows(self.store, RecordKind.EVIDENCE):
+            stored.add((row["kind"], row["id"]))
+            stored.add((row["kind"], f"{row['name']}|{row['start_date']}"))
+        seen: dict[tuple[str, str], int | None] = {}
+        created: list[Evidence] = []
+        for draft in self.draft.evidence:
+            if draft.kind not in EVIDENCE_MODELS:
+                kinds = ", ".join(EVIDENCE_MODELS)
+                self.problem(draft.where, "kind", f"'{draft.kind}' is not one of: {kinds}")
+                continue
+            found = [
+                self.org_of(draft.where, "organizations", name) for name in draft.organizations
+            ]
+            org_ids = [org_id for org_id in found if org_id is not None]
+            if len(org_ids) < len(found):
+                continue
+            renamed = {
+                field: draft.where.columns.get(column, column)
+                for field, column in EVIDENCE_COLUMNS[draft.kind].items()
+            }
+            where = Where(draft.where.sheet, draft.where.row, {**draft.where.columns, **renamed})
+            record = self.model(
+                EVIDENCE_MODELS[draft.kind], where, **_evidence_values(draft, org_ids)
+            )
+            if record is None:
+                continue
+            start = record.start.isoformat()
+            keys = [(draft.kind, f"{evidence_row(record).columns['name']}|{start}")]
+            if record.id:
+                keys.insert(0, (draft.kind, record.id))
+            if keys[0] in seen:
+                self.problem(draft.where, None, f"the same evidence as row {seen[keys[0]]}")
+                continue
+            seen[keys[0]] = draft.where.row
+            if any(key in stored for key in keys):
+                self.preview.evidence.leave += 1
+                continue
+            self.preview.evidence.create += 1
+            created.append(record)
+        return created
+
     # -- checks ----
 
     def model(self, model: type[M], where: Where, **values: object) -> M | None:
@@ -490,6 +564,38 @@ class _Planner:
                 message = found["msg"].removeprefix("Value error, ")
                 self.problem(where, column, message)
             return None
+
+
+Evidence = JointProgramCreate | AgreementCreate | CollaborativeCreate
+EVIDENCE_MODELS: dict[str, type[Evidence]] = {
+    "joint_program": JointProgramCreate,
+    "agreement": AgreementCreate,
+    "collaborative": CollaborativeCreate,
+}
+"""The evidence a file brings in, by its kind: joint case plans name cases and do not."""
+EVIDENCE_COLUMNS = {
+    "joint_program": {"org_ids": "organizations"},
+    "agreement": {"kind": "type", "title": "name", "org_ids": "organizations"},
+    "collaborative": {"scope": "type", "member_org_ids": "organizations"},
+}
+"""The sheet's column of each model field named otherwise."""
+
+
+def _evidence_values(draft: DraftEvidence, org_ids: list[str]) -> dict[str, object]:
+    """The fields of ``draft``'s kind of evidence."""
+    period = {"id": draft.id, "start": draft.start, "end": draft.end}
+    if draft.kind == "joint_program":
+        return {**period, "name": draft.name, "org_ids": org_ids, "notes": draft.notes}
+    if draft.kind == "agreement":
+        values = {"kind": draft.type, "title": draft.name, "org_ids": org_ids}
+        return {**period, **values, "notes": draft.notes}
+    return {
+        **period,
+        "name": draft.name,
+        "scope": draft.type,
+        "governance": draft.governance,
+        "member_org_ids": org_ids,
+    }
 
 
 def _same(stored: Row, wanted: dict[str, object]) -> bool:

@@ -81,6 +81,7 @@ class ImportSummary(BaseModel):
     relationships: int = 0
     assessments: int = 0
     engagements: int = 0
+    evidence: int = 0
     # -- referrals ----
     referrals: int = 0
     referral_events: int = 0

@@ -25,6 +25,7 @@ from service.data.tables import FORMULA_STARTS, MAX_FILE_BYTES, ImportRefused, r
 from service.settings import Settings, StoreKind
 from service.store import Store, open_store
 from tests.conftest import wipe_neo4j
+from tests.networks import add_evidence_and_referrals
 
 
 @pytest.fixture
@@ -60,6 +61,7 @@ def network_of(store: Store) -> dict[str, Any]:
             for rel in bundle.relationships
         },
         "engagements": sorted(e.model_dump_json() for e in bundle.engagements),
+        "evidence": sorted(e.model_dump_json() for e in bundle.evidence),
         "sectors": sorted(s.model_dump_json() for s in bundle.sectors),
     }
 
@@ -82,6 +84,23 @@ def test_the_oregon_seed_exported_and_imported_into_an_empty_store_is_the_same_n
     assert preview.organizations.create == 34
     assert preview.assessments.create == 61
     assert network_of(target) == before
+
+
+@pytest.mark.parametrize("format", ["xlsx", "csv"])
+def test_partnership_evidence_comes_back_from_an_export_imported_into_an_empty_store(
+    store, empty_store, format
+):
+    load_seed(store, "oregon")
+    add_evidence_and_referrals(store)
+    before = network_of(store)
+    assert len(before["evidence"]) == 4  # a joint program, an agreement, two collaboratives
+    exported = export_network(store, format)
+    target = empty_store()
+    preview = import_file(target, exported.content, exported.filename)
+    assert preview.evidence.create == 4
+    assert network_of(target) == before
+    again = import_file(target, exported.content, exported.filename)
+    assert (again.evidence.leave, again.changes) == (4, 0)
 
 
 def test_a_generated_network_exported_and_imported_into_an_empty_store_is_the_same_network(

@@ -31,7 +31,7 @@ from service.store.neo4j import cypher
 from service.store.neo4j.connection import Neo4jConnection, Row, _chunks, _now, _run
 from service.store.neo4j.cypher import Label
 from service.store.protocol import ImportSummary, Progress
-from service.store.shared.evidence import EvidenceRow, evidence_noun
+from service.store.shared.evidence import EvidenceRow, evidence_noun, evidence_row
 from service.store.shared.referrals import (
     REFERRAL_COLUMNS,
     PairTotals,
@@ -69,6 +69,8 @@ class BulkMixin(Neo4jConnection):
                 ]
             )
             writer.engagements(bundle.engagements)
+            for record in bundle.evidence:
+                writer.evidence(evidence_row(record))
             return profiles, writer.referrals(bundle.referrals)[1]
 
         profiles, referral_events = self._write(work)
@@ -83,6 +85,7 @@ class BulkMixin(Neo4jConnection):
                 len(rel.history) for rel in (*bundle.relationships, *bundle.added_assessments)
             ),
             engagements=len(bundle.engagements),
+            evidence=len(bundle.evidence),
             referrals=len(bundle.referrals),
             referral_events=referral_events,
         )
