@@ -114,6 +114,16 @@ class NetworkBundle(StrictModel):
         description="Stored organizations (by id) whose name, sector, region, internal flag "
         "and notes become these.",
     )
+    updated_contacts: list[ContactCreate] = Field(
+        default_factory=list,
+        description="Stored contacts (by id) whose organization, name, role and email become "
+        "these.",
+    )
+    updated_engagements: list[EngagementCreate] = Field(
+        default_factory=list,
+        description="Stored engagements (by id) whose fields, organizations and contacts "
+        "become these.",
+    )
     added_assessments: list[RelationshipImport] = Field(
         default_factory=list,
         description="Assessments added to the history of stored relationships; none is "
@@ -129,6 +139,12 @@ class NetworkBundle(StrictModel):
         for org in self.updated_organizations:
             if not org.id:
                 raise ValueError(f"updated organization '{org.name}' needs its id")
+        for contact in self.updated_contacts:
+            if not contact.id:
+                raise ValueError(f"updated contact '{contact.name}' needs its id")
+        for engagement in self.updated_engagements:
+            if not engagement.id:
+                raise ValueError(f"updated engagement '{engagement.title}' needs its id")
         return self
 
     @property

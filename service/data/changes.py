@@ -208,9 +208,9 @@ class _Planner:
     def plan(self) -> Plan:
         sectors = self.sectors()
         orgs, updated = self.organizations()
-        contacts = self.contacts()
+        contacts, updated_contacts = self.contacts()
         relationships, added = self.relationships()
-        engagements = self.engagements()
+        engagements, updated_engagements = self.engagements()
         evidence = self.evidence()
         bundle = NetworkBundle.model_construct(
             name="import",
@@ -228,6 +228,8 @@ class _Planner:
             collaboratives=[e for e in evidence if isinstance(e, CollaborativeCreate)],
             referrals=[],
             updated_organizations=updated,
+            updated_contacts=updated_contacts,
+            updated_engagements=updated_engagements,
             added_assessments=added,
         )
         return Plan(self.preview, bundle)
@@ -343,10 +345,13 @@ class _Planner:
 
     # -- contacts ----
 
-    def contacts(self) -> list[ContactCreate]:
+    def contacts(self) -> tuple[list[ContactCreate], list[ContactCreate]]:
+        """New contacts, and stored ones whose fields the file changes (a role or email left
+        empty keeps the stored one)."""
         at_org = {(row["org_id"], row["name"]): row["id"] for row in self.stored_contacts.values()}
         taken = set(self.stored_contacts)
         created: list[ContactCreate] = []
+        updated: list[ContactCreate] = []
         for draft in self.draft.contacts:
             org_id = self.org_of(draft.where, "organization", draft.organization)
             if org_id is None:
@@ -358,23 +363,27 @@ class _Planner:
                 self.problem(draft.where, "id", f"contact '{contact_id}' is named again")
                 continue
             taken.add(contact_id)
+            stored = self.stored_contacts.get(contact_id)
             contact = self.model(
                 ContactCreate,
                 draft.where,
                 id=contact_id,
                 org_id=org_id,
                 name=draft.name,
-                role=draft.role or draft.name,
-                email=draft.email,
+                role=draft.role or (stored["role"] if stored else draft.name),
+                email=draft.email or (stored["email"] if stored else None),
             )
             if contact is None:
                 continue
-            if contact_id in self.stored_contacts:
-                self.preview.contacts.leave += 1
-            else:
+            if stored is None:
                 self.preview.contacts.create += 1
                 created.append(contact)
-        return created
+            elif _same(stored, contact.model_dump(exclude={"id"})):
+                self.preview.contacts.leave += 1
+            else:
+                self.preview.contacts.update += 1
+                updated.append(contact)
+        return created, updated
 
     # -- relationships ----
 
@@ -469,11 +478,14 @@ class _Planner:
 
     # -- engagements ----
 
-    def engagements(self) -> list[EngagementCreate]:
+    def engagements(self) -> tuple[list[EngagementCreate], list[EngagementCreate]]:
+        """New engagements, and stored ones whose fields, organizations or contacts the file
+        changes (a status, notes or contacts left empty keep the stored ones)."""
         by_title = {
             (row["title"], row["date"]): row["id"] for row in self.stored_engagements.values()
         }
         created: list[EngagementCreate] = []
+        updated: list[EngagementCreate] = []
         for draft in self.draft.engagements:
             found = [
                 self.org_of(draft.where, "organizations", name) for name in draft.organizations
@@ -482,10 +494,9 @@ class _Planner:
             if len(org_ids) < len(found):
                 continue
             engagement_id = draft.id or by_title.get((draft.title, draft.date.isoformat()))
-            if engagement_id in self.stored_engagements:
-                self.preview.engagements.leave += 1
-                continue
-            values = {"status": draft.status} if draft.status else {}
+            stored = self.stored_engagements.get(engagement_id or "")
+            status = draft.status or (stored["status"] if stored else None)
+            values = {"status": status} if status else {}
             engagement = self.model(
                 EngagementCreate,
                 draft.where,
@@ -494,14 +505,23 @@ class _Planner:
                 title=draft.title,
                 date=draft.date,
                 org_ids=sorted(set(org_ids)),
-                contact_ids=draft.contacts,
-                notes=draft.notes,
+                contact_ids=sorted(
+                    set(draft.contacts or (stored["contact_ids"] if stored else []))
+                ),
+                notes=draft.notes or (stored["notes"] if stored else ""),
                 **values,
             )
-            if engagement is not None:
+            if engagement is None:
+                continue
+            if stored is None:
                 self.preview.engagements.create += 1
                 created.append(engagement)
-        return created
+            elif _same(stored, engagement.model_dump(mode="json", exclude={"id"})):
+                self.preview.engagements.leave += 1
+            else:
+                self.preview.engagements.update += 1
+                updated.append(engagement)
+        return created, updated
 
     # -- evidence ----
 

@@ -14,7 +14,13 @@ from typing import Any
 import openpyxl
 import pytest
 
-from graph_models import OrganizationCreate, RelationshipQuery, relationship_id
+from graph_models import (
+    ContactQuery,
+    EngagementQuery,
+    OrganizationCreate,
+    RelationshipQuery,
+    relationship_id,
+)
 from service.cli import main
 from service.data.exports import export_network, template_workbook
 from service.data.generator import load_network
@@ -204,6 +210,43 @@ def test_an_organization_whose_region_changed_is_updated(store):
     preview = import_file(store, workbook(Organizations=[PARTNERS[0], moved]), "a.xlsx")
     assert preview.organizations.update == 1
     assert store.get_organization("lane-early-learning-hub").region == "Linn"
+
+
+def test_a_changed_contact_and_engagement_are_updated_and_nothing_else(store):
+    contacts = [
+        ["organization", "name", "role", "email"],
+        ["WIC Lane", "Pat Doe", "Coordinator", "pat@wic.example"],
+        ["WIC Lane", "Sam Roe", "Nurse", None],
+    ]
+    meeting = [
+        ["kind", "title", "date", "status", "organizations", "notes"],
+        [
+            "meeting",
+            "Intake review",
+            "2024-05-01",
+            "planned",
+            "WIC Lane; Lane Early Learning Hub",
+            "agenda",
+        ],
+    ]
+    first = workbook(Organizations=PARTNERS, Contacts=contacts, Engagements=meeting)
+    import_file(store, first, "a.xlsx")
+    before = network_of(store)
+    contacts[1][3] = "pat@lane.example"
+    meeting[1][3] = "held"
+    meeting[1][5] = None  # left empty: the stored notes stay
+    changed = workbook(Organizations=PARTNERS, Contacts=contacts, Engagements=meeting)
+    preview = import_file(store, changed, "a.xlsx")
+    assert (preview.contacts.update, preview.contacts.leave) == (1, 1)
+    assert (preview.engagements.update, preview.engagements.create) == (1, 0)
+    assert preview.organizations.leave == 2
+    after = network_of(store)
+    assert after["organizations"] == before["organizations"]
+    [pat] = [c for c in store.list_contacts(ContactQuery()).items if c.name == "Pat Doe"]
+    assert (pat.role, pat.email) == ("Coordinator", "pat@lane.example")
+    [engagement] = store.list_engagements(EngagementQuery()).items
+    assert (engagement.status.value, engagement.notes) == ("held", "agenda")
+    assert import_file(store, changed, "a.xlsx").changes == 0
 
 
 def problems_of(store: Store, data: bytes, filename: str) -> list[str]:

@@ -86,6 +86,12 @@ class BulkMixin(ReferralsMixin, EvidenceMixin):
                 self._insert_engagement(db, engagement)
                 tick("engagements", 1)
             summary.engagements = len(bundle.engagements)
+            for contact in bundle.updated_contacts:
+                self._replace_contact(db, contact)
+            summary.contacts_updated = len(bundle.updated_contacts)
+            for engagement in bundle.updated_engagements:
+                self._replace_engagement(db, engagement)
+            summary.engagements_updated = len(bundle.updated_engagements)
             for record in bundle.evidence:
                 self._insert_evidence(db, evidence_row(record))
             summary.evidence = len(bundle.evidence)
