@@ -315,9 +315,20 @@ def test_a_formula_in_a_cell_is_refused_with_its_cell(store):
     ("data", "filename", "problem"),
     [
         (b"", "a.csv", "the file is empty"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00", "logo.png", "the file is not text"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "logo.png", "'logo.png' is not text"),
         (b"not a zip", "a.xlsx", "'a.xlsx' is not an XLSX workbook or a zip archive"),
-        (b"name,sector\nCaf\xe9 Lane,wic\n", "organizations.csv", "sheet 'organizations', row 2"),
+        (
+            b"name,sector\nCaf\xe9 Lane,wic\n",
+            "organizations.csv",
+            "sheet 'organizations', row 2, column '#1': 'organizations.csv' is not UTF-8 (byte "
+            "0xe9 here; it may be Latin-1 or Windows-1252); save it as 'CSV UTF-8'",
+        ),
+        (
+            "name,sector\nWIC Lane,wic\n".encode("utf-16"),
+            "organizations.csv",
+            "sheet 'organizations': 'organizations.csv' is UTF-16 (Excel's 'Unicode Text'); "
+            "save it as 'CSV UTF-8'",
+        ),
         (b"\n\n", "organizations.csv", "sheet 'organizations': the sheet is empty"),
         (b"WIC Lane,wic\n", "organizations.csv", "row 1, column 'name': the header has no"),
         (
