@@ -127,6 +127,8 @@ def test_export_buttons_download_files_that_read_back(open_as, live_server, tmp_
     assert openpyxl.load_workbook(network)["organizations"].max_row == 35
 
     planner.goto(f"{live_server.url}/orgs/ode-eld/ecomap")
+    screenshot(planner, "ecomap-downloads-375")
+    assert planner.evaluate("document.documentElement.scrollWidth") <= 375
     name = "stakeholder-graph-ode-eld-depth-1.graphml"
     graph = nx.read_graphml(downloaded(planner, "#ecomap-exports", "graphml", tmp_path, name))
     assert set(graph.nodes) == set(live_server.store.partner_graph("ode-eld").nodes)
