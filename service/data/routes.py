@@ -60,7 +60,8 @@ async def preview_import(
     """Upload a file for a preview of what importing it creates, updates and leaves. A file
     without problems is kept under the preview's `id` until `POST /api/v1/imports/{id}/apply`;
     one with problems answers 422 with every problem by sheet, row and column. Files up to
-    20 MB. Leaders and admins."""
+    20 MB, and no larger than the request body cap (`MAX_BODY_BYTES`, 1 MiB unless set
+    otherwise; 413 beyond it). Leaders and admins."""
     data = await read_upload(file)
     try:
         plan = preview_file(
