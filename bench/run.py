@@ -6,7 +6,9 @@ starts the service as a subprocess on the cached network, and times each analyti
 typical agencies and for hubs. Beside every figure it times a baseline in this process: the
 naive computation of the same answer with plain networkx over the whole graph and plain SQL.
 Then it times how long maps take to draw in headless Chromium, beside the same maps drawn by
-the commit this branch grew from (:mod:`bench.pictures`). It prints a table and writes
+the commit this branch grew from (:mod:`bench.pictures`), a spreadsheet import of the small
+network through the command line beside the bulk path, and the GraphML export of the network.
+It prints a table and writes
 ``bench/results.json``.
 
 With ``--store neo4j`` the same harness runs on a throwaway Neo4j (``tests/neo4j_server``) into
@@ -55,8 +57,11 @@ from bench import neo4j_floor
 from bench.pictures import time_to_draw
 from graph_models import NetworkBundle
 from service.app import create_app
+from service.data.exports import export_network
 from service.data.generator import GENERATOR_VERSION, SCALES, generate_network
 from service.data.migration import migrate
+from service.data.snapshot import read_network
+from service.data.spreadsheet import network_tables
 from service.settings import Settings, StoreKind
 from service.store import open_store
 from service.store.embedded import DATABASE_FILE, EmbeddedStore
@@ -196,6 +201,90 @@ def _raw_insert_seconds(payloads: list[bytes], path: Path) -> float:
     elapsed = time.perf_counter() - started
     db.close()
     return elapsed
+
+
+# -- data in and out ------------------------------------------------------------------------
+
+
+def run_cli(args: list[str], data_dir: Path) -> tuple[float, float]:
+    """Run ``stakeholder-graph ARGS`` on the embedded store in ``data_dir`` as its own process:
+    its seconds (start to exit, opening the store included) and its peak memory in MB."""
+    env = {
+        **os.environ,
+        "STAKEHOLDER_GRAPH_STORE": "embedded",
+        "STAKEHOLDER_GRAPH_DATA_DIR": str(data_dir),
+    }
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service", *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode:
+            errors.seek(0)
+            raise RuntimeError(f"stakeholder-graph {args[0]} failed: {errors.read().decode()}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def spreadsheet_figure(seed: int) -> Figure:
+    """Rows a second of a spreadsheet import of the small generated network (2,500
+    organizations, 15,000 relationships, without referrals) through the command line into an
+    empty store, beside records a second of the bulk path (``import_bundle``) loading the same
+    network in the same run."""
+    batches = [batch for batch in generate_network(scale="small", seed=seed) if not batch.referrals]
+    with tempfile.TemporaryDirectory() as scratch:
+        bulk, sheet = Path(scratch) / "bulk", Path(scratch) / "sheet"
+        bulk.mkdir()
+        source = EmbeddedStore(bulk)
+        started, records = time.perf_counter(), 0
+        for batch in batches:
+            done = source.import_bundle(batch)
+            records += done.sectors + done.organizations + done.contacts + done.assessments
+            records += done.engagements
+        bulk_rate = records / (time.perf_counter() - started)
+        written = export_network(source, "xlsx")
+        rows = sum(
+            len(sheet_rows.rows) for sheet_rows in network_tables(read_network(source).bundle)
+        )
+        source.close()
+        workbook = Path(scratch) / written.filename
+        workbook.write_bytes(written.content)
+        seconds, _ = run_cli(["import", str(workbook)], sheet)
+    rate = rows / seconds
+    return Figure(
+        "spreadsheet import of the small network (CLI)",
+        round(rate),
+        "rows/s",
+        round(bulk_rate),
+        "import_bundle of the same network's records, same run",
+        "",
+        None,
+    )
+
+
+def graphml_figures(data_dir: Path, scale: str) -> list[Figure]:
+    """The export of the whole network of ``data_dir`` to GraphML through the command line:
+    seconds (opening the store included) and the process's peak memory."""
+    with tempfile.TemporaryDirectory() as scratch:
+        target = Path(scratch) / "network.graphml"
+        seconds, peak = run_cli(["export", "--format", "graphml", "-o", str(target)], data_dir)
+    return [
+        Figure(
+            f"GraphML export of the {scale} network (CLI)",
+            round(seconds, 1),
+            "s",
+            None,
+            "",
+            "",
+            None,
+        ),
+        Figure("peak memory of the GraphML export", round(peak), "MB", None, "", "", None),
+    ]
 
 
 # -- naive baselines ------------------------------------------------------------------------
@@ -672,6 +761,7 @@ def measure(
             " GROUP BY region ORDER BY count(*) DESC, region LIMIT 1"
         ).fetchone()[0]
         figures += drawing_figures(data_dir, typical[:5], hubs[0], region)
+        figures += [spreadsheet_figure(seed), *graphml_figures(data_dir, scale)]
     else:
         with tempfile.TemporaryDirectory() as scratch, throwaway_neo4j(Path(scratch)) as settings:
             copied = load_into_neo4j(data_dir, settings)

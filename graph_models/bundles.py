@@ -16,6 +16,7 @@ from pydantic import Field, model_validator
 from graph_models.common import Name, Reason, Slug, StrictModel, Text, Timestamp
 from graph_models.engagements import EngagementCreate
 from graph_models.enums import RelationshipState
+from graph_models.evidence import AgreementCreate, CollaborativeCreate, JointProgramCreate
 from graph_models.organizations import ContactCreate, OrganizationCreate
 from graph_models.referrals import ReferralImport
 from graph_models.sectors import ProfileCreate, Sector
@@ -103,11 +104,25 @@ class NetworkBundle(StrictModel):
     contacts: list[ContactCreate] = Field(default_factory=list)
     relationships: list[RelationshipImport] = Field(default_factory=list)
     engagements: list[EngagementCreate] = Field(default_factory=list)
+    # -- partnership evidence (joint case plans name cases: they come in one at a time) ----
+    joint_programs: list[JointProgramCreate] = Field(default_factory=list)
+    agreements: list[AgreementCreate] = Field(default_factory=list)
+    collaboratives: list[CollaborativeCreate] = Field(default_factory=list)
     # -- changes to what is stored ----
     updated_organizations: list[OrganizationCreate] = Field(
         default_factory=list,
         description="Stored organizations (by id) whose name, sector, region, internal flag "
         "and notes become these.",
+    )
+    updated_contacts: list[ContactCreate] = Field(
+        default_factory=list,
+        description="Stored contacts (by id) whose organization, name, role and email become "
+        "these.",
+    )
+    updated_engagements: list[EngagementCreate] = Field(
+        default_factory=list,
+        description="Stored engagements (by id) whose fields, organizations and contacts "
+        "become these.",
     )
     added_assessments: list[RelationshipImport] = Field(
         default_factory=list,
@@ -124,7 +139,18 @@ class NetworkBundle(StrictModel):
         for org in self.updated_organizations:
             if not org.id:
                 raise ValueError(f"updated organization '{org.name}' needs its id")
+        for contact in self.updated_contacts:
+            if not contact.id:
+                raise ValueError(f"updated contact '{contact.name}' needs its id")
+        for engagement in self.updated_engagements:
+            if not engagement.id:
+                raise ValueError(f"updated engagement '{engagement.title}' needs its id")
         return self
+
+    @property
+    def evidence(self) -> list[JointProgramCreate | AgreementCreate | CollaborativeCreate]:
+        """The bundle's joint programs, agreements and collaboratives, in that order."""
+        return [*self.joint_programs, *self.agreements, *self.collaboratives]
 
     @classmethod
     def model_validate(

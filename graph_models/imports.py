@@ -59,6 +59,11 @@ class ImportPreview(BaseModel):
         "overwrites one.",
     )
     engagements: ImportCount = Field(default_factory=ImportCount)
+    evidence: ImportCount = Field(
+        default_factory=ImportCount,
+        description="Joint programs, agreements and collaboratives with the organizations "
+        "they bind.",
+    )
     problems: list[ImportProblem] = Field(default_factory=list)
     notices: list[ImportProblem] = Field(
         default_factory=list,
@@ -76,5 +81,6 @@ class ImportPreview(BaseModel):
             self.relationships,
             self.assessments,
             self.engagements,
+            self.evidence,
         )
         return sum(count.create + count.update for count in counts)

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from service.access import pages as access_pages
 from service.access import routes as access_routes
 from service.access.limits import WrongTokens
+from service.data import pages as data_pages
 from service.data import routes as data_routes
 from service.data.seeds import ensure_catalog
 from service.ecomaps import pages as ecomap_pages
@@ -131,6 +132,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         referral_pages,
         partnership_pages,
         path_pages,
+        data_pages,
     ):
         app.include_router(page_routes.router)
     ecomap_pages.mount_assets(app)

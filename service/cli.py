@@ -396,15 +396,17 @@ def migrate_command(args: argparse.Namespace, settings: Settings) -> int:
 def add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imports = commands.add_parser(
         "import",
-        help="preview and import a spreadsheet of organizations, contacts and relationships",
+        help="preview and import a spreadsheet of organizations, contacts, relationships, "
+        "engagements and partnership evidence",
         description="Read FILE (an XLSX workbook, a CSV file named after its sheet, or a zip of "
         "CSV files; `stakeholder-graph template` writes the workbook to fill in; a Kumu "
         "workbook with Elements and Connections sheets; Open Referral HSDS 3.0, a tabular data "
         "package zip with datapackage.json or the JSON of organizations), print what "
         "importing it creates, updates and leaves and every problem with its sheet, row and "
         "column, then import it all or nothing. Rows match stored records by id, else by exact "
-        "name; importing the same file again changes nothing. Exits 1, changing nothing, when "
-        "the file has any problem.",
+        "name; importing the same file again changes nothing, a changed state adds an "
+        "assessment, and changed organizations, contacts and engagements are updated. Exits 1, "
+        "changing nothing, when the file has any problem.",
     )
     imports.add_argument("file", type=Path, help="the file to import")
     imports.add_argument(
@@ -446,12 +448,12 @@ def add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         description="Write the whole network, one region (--region) or one organization's "
         "eco-map (--org, --depth): xlsx and csv (a zip of CSV files) as the spreadsheet `import` "
         "reads back, in which text a spreadsheet would run as a formula is written inert; "
-        "graphml and gexf for Gephi, yEd and Cytoscape, with sector, region, state and "
-        "referral counts as typed attributes; kumu, a workbook in Kumu's layout (Elements and "
-        "Connections, each relationship with its current state) that Kumu and `import` read; "
-        "hsds, the organizations with their contacts as Open Referral HSDS 3.0 JSON, and "
-        "hsds-csv, the same as an HSDS tabular data package (a zip of datapackage.json, "
-        "organizations.csv and contacts.csv).",
+        "graphml and gexf for Gephi, yEd and Cytoscape, with sector, region, state, partnership "
+        "level and referral counts as typed attributes; kumu, a workbook in Kumu's layout "
+        "(Elements and Connections, each relationship with its current state) that Kumu and "
+        "`import` read; hsds, the organizations with their contacts as Open Referral HSDS 3.0 "
+        "JSON, and hsds-csv, the same as an HSDS tabular data package (a zip of "
+        "datapackage.json, organizations.csv and contacts.csv).",
     )
     export.add_argument("--format", required=True, choices=list(WRITERS), help="the file format")
     export.add_argument("--org", help="only this organization's eco-map")

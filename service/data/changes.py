@@ -31,10 +31,12 @@ from graph_models import (
     relationship_id,
 )
 from graph_models.common import slugify, utc_now
+from graph_models.evidence import AgreementCreate, CollaborativeCreate, JointProgramCreate
 from graph_models.imports import ImportPreview, ImportProblem
 from service.data.snapshot import stored_rows
 from service.store import Store
 from service.store.shared.copying import RecordKind, Row
+from service.store.shared.evidence import evidence_row
 from service.store.shared.values import new_id
 
 DEFAULT_REASON = "brought in by an import"
@@ -121,6 +123,23 @@ class DraftEngagement:
 
 
 @dataclass
+class DraftEvidence:
+    """A joint program, agreement or collaborative binding organizations named by id or
+    name; ``type`` is an agreement's kind or a collaborative's scope."""
+
+    where: Where
+    kind: str
+    id: str | None
+    name: str | None
+    type: str | None
+    organizations: list[str]
+    start: date | None
+    end: date | None = None
+    governance: str = ""
+    notes: str = ""
+
+
+@dataclass
 class Draft:
     """A file as read: its records, and the problems found reading it."""
 
@@ -130,6 +149,7 @@ class Draft:
     contacts: list[DraftContact] = field(default_factory=list)
     assessments: list[DraftAssessment] = field(default_factory=list)
     engagements: list[DraftEngagement] = field(default_factory=list)
+    evidence: list[DraftEvidence] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
     notices: list[ImportProblem] = field(default_factory=list)
 
@@ -174,6 +194,7 @@ def plan_import(store: Store, draft: Draft, *, assessed_by: str) -> Plan:
 
 class _Planner:
     def __init__(self, store: Store, draft: Draft, assessed_by: str) -> None:
+        self.store = store
         self.draft = draft
         self.assessed_by = assessed_by
         self.preview = ImportPreview(
@@ -198,9 +219,10 @@ class _Planner:
     def plan(self) -> Plan:
         sectors = self.sectors()
         orgs, updated = self.organizations()
-        contacts = self.contacts()
+        contacts, updated_contacts = self.contacts()
         relationships, added = self.relationships()
-        engagements = self.engagements()
+        engagements, updated_engagements = self.engagements()
+        evidence = self.evidence()
         bundle = NetworkBundle.model_construct(
             name="import",
             title="import",
@@ -212,8 +234,13 @@ class _Planner:
             contacts=contacts,
             relationships=relationships,
             engagements=engagements,
+            joint_programs=[e for e in evidence if isinstance(e, JointProgramCreate)],
+            agreements=[e for e in evidence if isinstance(e, AgreementCreate)],
+            collaboratives=[e for e in evidence if isinstance(e, CollaborativeCreate)],
             referrals=[],
             updated_organizations=updated,
+            updated_contacts=updated_contacts,
+            updated_engagements=updated_engagements,
             added_assessments=added,
         )
         return Plan(self.preview, bundle)
@@ -349,10 +376,13 @@ class _Planner:
 
     # -- contacts ----
 
-    def contacts(self) -> list[ContactCreate]:
+    def contacts(self) -> tuple[list[ContactCreate], list[ContactCreate]]:
+        """New contacts, and stored ones whose fields the file changes (a role or email left
+        empty keeps the stored one)."""
         at_org = {(row["org_id"], row["name"]): row["id"] for row in self.stored_contacts.values()}
         taken = set(self.stored_contacts)
         created: list[ContactCreate] = []
+        updated: list[ContactCreate] = []
         for draft in self.draft.contacts:
             org_id = self.org_of(draft.where, "organization", draft.organization)
             if org_id is None:
@@ -364,23 +394,27 @@ class _Planner:
                 self.problem(draft.where, "id", f"contact '{contact_id}' is named again")
                 continue
             taken.add(contact_id)
+            stored = self.stored_contacts.get(contact_id)
             contact = self.model(
                 ContactCreate,
                 draft.where,
                 id=contact_id,
                 org_id=org_id,
                 name=draft.name,
-                role=draft.role or draft.name,
-                email=draft.email,
+                role=draft.role or (stored["role"] if stored else draft.name),
+                email=draft.email or (stored["email"] if stored else None),
             )
             if contact is None:
                 continue
-            if contact_id in self.stored_contacts:
-                self.preview.contacts.leave += 1
-            else:
+            if stored is None:
                 self.preview.contacts.create += 1
                 created.append(contact)
-        return created
+            elif _same(stored, contact.model_dump(exclude={"id"})):
+                self.preview.contacts.leave += 1
+            else:
+                self.preview.contacts.update += 1
+                updated.append(contact)
+        return created, updated
 
     # -- relationships ----
 
@@ -478,11 +512,14 @@ class _Planner:
 
     # -- engagements ----
 
-    def engagements(self) -> list[EngagementCreate]:
+    def engagements(self) -> tuple[list[EngagementCreate], list[EngagementCreate]]:
+        """New engagements, and stored ones whose fields, organizations or contacts the file
+        changes (a status, notes or contacts left empty keep the stored ones)."""
         by_title = {
             (row["title"], row["date"]): row["id"] for row in self.stored_engagements.values()
         }
         created: list[EngagementCreate] = []
+        updated: list[EngagementCreate] = []
         for draft in self.draft.engagements:
             found = [
                 self.org_of(draft.where, "organizations", name) for name in draft.organizations
@@ -491,10 +528,9 @@ class _Planner:
             if len(org_ids) < len(found):
                 continue
             engagement_id = draft.id or by_title.get((draft.title, draft.date.isoformat()))
-            if engagement_id in self.stored_engagements:
-                self.preview.engagements.leave += 1
-                continue
-            values = {"status": draft.status} if draft.status else {}
+            stored = self.stored_engagements.get(engagement_id or "")
+            status = draft.status or (stored["status"] if stored else None)
+            values = {"status": status} if status else {}
             engagement = self.model(
                 EngagementCreate,
                 draft.where,
@@ -503,13 +539,71 @@ class _Planner:
                 title=draft.title,
                 date=draft.date,
                 org_ids=sorted(set(org_ids)),
-                contact_ids=draft.contacts,
-                notes=draft.notes,
+                contact_ids=sorted(
+                    set(draft.contacts or (stored["contact_ids"] if stored else []))
+                ),
+                notes=draft.notes or (stored["notes"] if stored else ""),
                 **values,
             )
-            if engagement is not None:
+            if engagement is None:
+                continue
+            if stored is None:
                 self.preview.engagements.create += 1
                 created.append(engagement)
+            elif _same(stored, engagement.model_dump(mode="json", exclude={"id"})):
+                self.preview.engagements.leave += 1
+            else:
+                self.preview.engagements.update += 1
+                updated.append(engagement)
+        return created, updated
+
+    # -- evidence ----
+
+    def evidence(self) -> list[Evidence]:
+        """New joint programs, agreements and collaboratives; one stored under the same kind
+        and id, else the same kind, name and start, is left as it is."""
+        if not self.draft.evidence:
+            return []
+        stored: set[tuple[str, str]] = set()
+        for row in stored_rows(self.store, RecordKind.EVIDENCE):
+            stored.add((row["kind"], row["id"]))
+            stored.add((row["kind"], f"{row['name']}|{row['start_date']}"))
+        seen: dict[tuple[str, str], int | None] = {}
+        created: list[Evidence] = []
+        for draft in self.draft.evidence:
+            if draft.kind not in EVIDENCE_MODELS:
+                kinds = ", ".join(EVIDENCE_MODELS)
+                self.problem(draft.where, "kind", f"'{draft.kind}' is not one of: {kinds}")
+                continue
+            found = [
+                self.org_of(draft.where, "organizations", name) for name in draft.organizations
+            ]
+            org_ids = [org_id for org_id in found if org_id is not None]
+            if len(org_ids) < len(found):
+                continue
+            renamed = {
+                field: draft.where.columns.get(column, column)
+                for field, column in EVIDENCE_COLUMNS[draft.kind].items()
+            }
+            where = Where(draft.where.sheet, draft.where.row, {**draft.where.columns, **renamed})
+            record = self.model(
+                EVIDENCE_MODELS[draft.kind], where, **_evidence_values(draft, org_ids)
+            )
+            if record is None:
+                continue
+            start = record.start.isoformat()
+            keys = [(draft.kind, f"{evidence_row(record).columns['name']}|{start}")]
+            if record.id:
+                keys.insert(0, (draft.kind, record.id))
+            if keys[0] in seen:
+                self.problem(draft.where, None, f"the same evidence as row {seen[keys[0]]}")
+                continue
+            seen[keys[0]] = draft.where.row
+            if any(key in stored for key in keys):
+                self.preview.evidence.leave += 1
+                continue
+            self.preview.evidence.create += 1
+            created.append(record)
         return created
 
     # -- checks ----
@@ -524,6 +618,38 @@ class _Planner:
                 message = found["msg"].removeprefix("Value error, ")
                 self.problem(where, column, message)
             return None
+
+
+Evidence = JointProgramCreate | AgreementCreate | CollaborativeCreate
+EVIDENCE_MODELS: dict[str, type[Evidence]] = {
+    "joint_program": JointProgramCreate,
+    "agreement": AgreementCreate,
+    "collaborative": CollaborativeCreate,
+}
+"""The evidence a file brings in, by its kind: joint case plans name cases and do not."""
+EVIDENCE_COLUMNS = {
+    "joint_program": {"org_ids": "organizations"},
+    "agreement": {"kind": "type", "title": "name", "org_ids": "organizations"},
+    "collaborative": {"scope": "type", "member_org_ids": "organizations"},
+}
+"""The sheet's column of each model field named otherwise."""
+
+
+def _evidence_values(draft: DraftEvidence, org_ids: list[str]) -> dict[str, object]:
+    """The fields of ``draft``'s kind of evidence."""
+    period = {"id": draft.id, "start": draft.start, "end": draft.end}
+    if draft.kind == "joint_program":
+        return {**period, "name": draft.name, "org_ids": org_ids, "notes": draft.notes}
+    if draft.kind == "agreement":
+        values = {"kind": draft.type, "title": draft.name, "org_ids": org_ids}
+        return {**period, **values, "notes": draft.notes}
+    return {
+        **period,
+        "name": draft.name,
+        "scope": draft.type,
+        "governance": draft.governance,
+        "member_org_ids": org_ids,
+    }
 
 
 def _same(stored: Row, wanted: dict[str, object]) -> bool:

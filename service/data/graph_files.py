@@ -3,8 +3,9 @@ by networkx's own writers, with typed attributes.
 
 Nodes carry ``name``, ``sector``, ``region`` (empty when unknown), ``internal``, and the
 referrals the organization sent and received and its open loops (as sender) within the
-export; edges carry ``state``, ``assessments`` (how many the history holds), ``referrals``
-(either way) and ``open_loops``.
+export; edges carry ``state``, ``assessments`` (how many the history holds), ``level`` (the
+partnership level, 1 to 6, from the evidence in force and the referrals; 0 without any),
+``referrals`` (either way) and ``open_loops``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def network_graph(snapshot: Snapshot) -> nx.Graph:
         open_loops[from_org] += counts.open
         pair_referrals[relationship_id(from_org, to_org)] += counts.sent
         pair_open[relationship_id(from_org, to_org)] += counts.open
+    levels = snapshot.levels()
     graph = nx.Graph()
     for org in snapshot.bundle.organizations:
         org_id = str(org.id)
@@ -53,6 +55,7 @@ def network_graph(snapshot: Snapshot) -> nx.Graph:
             id=rel_id,
             state=max(rel.history, key=lambda step: step.assessed_at).state.value,
             assessments=len(rel.history),
+            level=levels.get(rel_id, 0),
             referrals=pair_referrals[rel_id],
             open_loops=pair_open[rel_id],
         )

@@ -139,6 +139,7 @@ def summary_line(preview: ImportPreview) -> str:
         "relationships",
         "assessments",
         "engagements",
+        "evidence",
     ):
         count = getattr(preview, kind)
         lines.append(f"{kind:<16}{count.create:>8}{count.update:>8}{count.leave:>8}")

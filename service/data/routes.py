@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from graph_models.imports import ImportPreview
 from service.access.deps import Assessor, Reader
@@ -39,7 +40,7 @@ def download(written: ExportFile) -> Response:
     )
 
 
-async def read_upload(file: UploadFile) -> bytes:
+async def read_upload(file: StarletteUpload) -> bytes:
     """The uploaded bytes, reading no more than one byte past the size cap."""
     return await file.read(MAX_FILE_BYTES + 1)
 
@@ -83,7 +84,8 @@ async def preview_import(
     """Upload a file for a preview of what importing it creates, updates and leaves. A file
     without problems is kept under the preview's `id` until `POST /api/v1/imports/{id}/apply`;
     one with problems answers 422 with every problem by sheet, row and column. Files up to
-    20 MB. Leaders and admins."""
+    20 MB, and no larger than the request body cap (`MAX_BODY_BYTES`, 1 MiB unless set
+    otherwise; 413 beyond it). Leaders and admins."""
     data = await read_upload(file)
     try:
         sectors, regions = read_mapping(mapping.encode("utf-8")) if mapping else ({}, {})

@@ -21,11 +21,25 @@ from graph_models import (
     OrganizationCreate,
     RelationshipImport,
     Sector,
+    relationship_id,
 )
-from graph_models.common import slugify
+from graph_models.common import slugify, utc_now
+from graph_models.evidence import (
+    Agreement,
+    AgreementCreate,
+    Collaborative,
+    CollaborativeCreate,
+    Evidence,
+    EvidenceKind,
+    JointCasePlan,
+    JointProgram,
+    JointProgramCreate,
+)
 from service.errors import InvalidInput, NotFound
+from service.partnerships.levels import as_evidence, levels_with_first_referrals
 from service.store import Store
 from service.store.shared.copying import RecordKind, Row
+from service.store.shared.evidence import EVIDENCE_KINDS, evidence_record
 
 BATCH = 5_000
 
@@ -64,6 +78,7 @@ class PairCounts:
 
     sent: int = 0
     closed: int = 0
+    first_sent_at: datetime | None = None
 
     @property
     def open(self) -> int:
@@ -79,6 +94,38 @@ class Snapshot:
     bundle: NetworkBundle
     scope: Scope
     referrals: dict[tuple[str, str], PairCounts] = field(default_factory=dict)
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def levels(self) -> dict[str, int]:
+        """The partnership level (1 to 6) of each exported relationship with evidence, by
+        relationship id: the evidence in force today, and referrals either way (level 1).
+
+        >>> Snapshot(NetworkBundle(name="empty", title="Empty"), Scope()).levels()
+        {}
+        """
+        by_org: dict[str, list[Evidence]] = defaultdict(list)
+        for item in self.evidence:
+            for org_id in item.org_ids:
+                by_org[org_id].append(item)
+        first: dict[str, dict[str, datetime]] = defaultdict(dict)
+        for (from_org, to_org), counts in self.referrals.items():
+            if counts.first_sent_at is not None:
+                for one, other in ((from_org, to_org), (to_org, from_org)):
+                    known = first[one].get(other)
+                    first[one][other] = min(counts.first_sent_at, known or counts.first_sent_at)
+        today = utc_now().date()
+        found: dict[str, int] = {}
+        for rel in self.bundle.relationships:
+            org_a, org_b = rel.org_a, rel.org_b
+            level = levels_with_first_referrals(
+                org_a,
+                evidence=[item for item in by_org[org_a] if org_b in item.org_ids],
+                first_referrals={org_b: first[org_a][org_b]} if org_b in first[org_a] else {},
+                as_of=today,
+            ).get(org_b)
+            if level is not None:
+                found[relationship_id(org_a, org_b)] = level
+        return found
 
 
 def read_network(store: Store, scope: Scope | None = None) -> Snapshot:
@@ -126,6 +173,7 @@ def read_network(store: Store, scope: Scope | None = None) -> Snapshot:
                     notes=row["notes"],
                 )
             )
+    evidence, records = read_evidence(store, org_ids)
     used = {row["sector"] for row in orgs}
     bundle = NetworkBundle(
         name="export",
@@ -164,13 +212,56 @@ def read_network(store: Store, scope: Scope | None = None) -> Snapshot:
             if histories[rel_id]
         ],
         engagements=engagements,
+        joint_programs=[r for r in records if isinstance(r, JointProgramCreate)],
+        agreements=[r for r in records if isinstance(r, AgreementCreate)],
+        collaboratives=[r for r in records if isinstance(r, CollaborativeCreate)],
     )
     referrals = {
-        (row["from_org"], row["to_org"]): PairCounts(row["sent"], row["loop_closed"])
+        (row["from_org"], row["to_org"]): PairCounts(
+            row["sent"], row["loop_closed"], _moment(row["first_sent_at"])
+        )
         for row in stored_rows(store, RecordKind.REFERRAL_PAIRS)
         if row["from_org"] in org_ids and row["to_org"] in org_ids
     }
-    return Snapshot(bundle, scope, referrals)
+    return Snapshot(bundle, scope, referrals, evidence)
+
+
+ExportedEvidence = JointProgramCreate | AgreementCreate | CollaborativeCreate
+MODELS = {kind: model for model, kind in EVIDENCE_KINDS.items()}
+EXPORTED: dict[type, type[ExportedEvidence]] = {
+    JointProgram: JointProgramCreate,
+    Agreement: AgreementCreate,
+    Collaborative: CollaborativeCreate,
+}
+"""The evidence an export writes, by stored model: all but joint case plans."""
+
+
+def read_evidence(store: Store, org_ids: set[str]) -> tuple[list[Evidence], list[ExportedEvidence]]:
+    """The stored evidence naming two or more of ``org_ids``: as :class:`Evidence` (what
+    levels are read from), and as the records an export writes, bound to those organizations
+    only. Joint case plans name cases: they count for levels but are never written."""
+    stored: list[JointCasePlan | JointProgram | Agreement | Collaborative] = []
+    for row in stored_rows(store, RecordKind.EVIDENCE):
+        named = [org_id for org_id in row["org_ids"] if org_id in org_ids]
+        if len(named) >= 2:
+            model = MODELS[EvidenceKind(row["kind"])]
+            stored.append(evidence_record(model, row, named))  # type: ignore[type-var,arg-type]
+    evidence = as_evidence(
+        case_plans=[r for r in stored if isinstance(r, JointCasePlan)],
+        programs=[r for r in stored if isinstance(r, JointProgram)],
+        agreements=[r for r in stored if isinstance(r, Agreement)],
+        collaboratives=[r for r in stored if isinstance(r, Collaborative)],
+    )
+    records = [
+        EXPORTED[type(record)].model_validate(record.model_dump(exclude={"created_at"}))
+        for record in stored
+        if type(record) in EXPORTED
+    ]
+    return evidence, records
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
 
 
 def _wanted(row: Row, scope: Scope) -> bool:

@@ -1,6 +1,7 @@
 """The project's own spreadsheet: an XLSX workbook, or CSV files (one per sheet, alone or in a
 zip), with the sheets organizations, contacts, relationships (one row per assessment, so a
-history comes in), engagements and sectors.
+history comes in), engagements, evidence (joint programs, agreements and collaboratives with
+the organizations they bind) and sectors.
 
 Headers are forgiving: case, spaces and underscores do not matter, "Organisation" reads as
 "Organization", and each column has a few other names (:data:`SHEETS`). Sectors are named by
@@ -15,17 +16,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from graph_models import NetworkBundle
+from graph_models.evidence import AgreementCreate, CollaborativeCreate, JointProgramCreate
 from graph_models.imports import ImportProblem
 from service.data.changes import (
     Draft,
     DraftAssessment,
     DraftContact,
     DraftEngagement,
+    DraftEvidence,
     DraftOrganization,
     DraftSector,
     Where,
 )
 from service.data.tables import Cell, Table
+from service.store.shared.evidence import evidence_row
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,47 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("contacts", "contacts", "Contact ids, separated by ';'."),
         Column("notes", "notes", "Anything worth knowing."),
     ),
+    "evidence": (
+        Column(
+            "kind",
+            "kind",
+            "What binds the organizations: joint_program (level 3), agreement (level 4) or "
+            "collaborative (level 5 local, 6 state).",
+            True,
+        ),
+        Column("id", "id", "A stable id; leave empty for new evidence."),
+        Column(
+            "name",
+            "name",
+            "The program's or collaborative's name, or the agreement's title (made from "
+            "its type if empty).",
+            False,
+            ("title",),
+        ),
+        Column(
+            "type",
+            "type",
+            "An agreement's type: information_sharing, joint_mis, liaison or co_location; a "
+            "collaborative's scope: local or state.",
+            False,
+            ("scope", "agreement kind"),
+        ),
+        Column(
+            "organizations",
+            "organizations",
+            "The organizations it binds (two or more), by id or exact name, separated by ';'.",
+            True,
+            ("members",),
+        ),
+        Column("start", "start", "When it began: 2024-03-01.", True, ("from",)),
+        Column("end", "end", "When it ended, if it did.", False, ("until",)),
+        Column(
+            "governance",
+            "governance",
+            "How a collaborative governs itself; a local one needs it.",
+        ),
+        Column("notes", "notes", "Anything worth knowing (programs and agreements)."),
+    ),
     "sectors": (
         Column("slug", "slug", "The sector's id, e.g. early_intervention.", True),
         Column("label", "label", "The sector's name people read.", True),
@@ -177,8 +222,8 @@ def read_spreadsheet(tables: dict[str, Table]) -> Draft:
     if not found:
         draft.problems.append(
             ImportProblem(
-                message="no sheet is named organizations, contacts, relationships, "
-                f"engagements or sectors (the file has: {', '.join(tables) or 'none'})"
+                message=f"no sheet is named {', '.join(SHEETS)} (the file has: "
+                f"{', '.join(tables) or 'none'})"
             )
         )
     for sheet, table in found.items():
@@ -302,12 +347,38 @@ def _engagement(draft: Draft, where: Where, values: dict[str, str | None]) -> No
     )
 
 
+def _evidence(draft: Draft, where: Where, values: dict[str, str | None]) -> None:
+    days = {}
+    for field in ("start", "end"):
+        text = values.get(field)
+        moment = parse_moment(text) if text else None
+        if text and moment is None:
+            draft.problems.append(where.problem(field, _not_a_date(text)))
+            return
+        days[field] = moment.date() if moment else None
+    draft.evidence.append(
+        DraftEvidence(
+            where,
+            kind=(values["kind"] or "").lower().replace(" ", "_"),
+            id=values.get("id"),
+            name=values.get("name"),
+            type=(values.get("type") or "").lower().replace(" ", "_") or None,
+            organizations=_list(values["organizations"]),
+            start=days["start"],
+            end=days["end"],
+            governance=values.get("governance") or "",
+            notes=values.get("notes") or "",
+        )
+    )
+
+
 _READERS = {
     "sectors": _sector,
     "organizations": _organization,
     "contacts": _contact,
     "relationships": _assessment,
     "engagements": _engagement,
+    "evidence": _evidence,
 }
 
 
@@ -393,11 +464,31 @@ def network_tables(bundle: NetworkBundle) -> list[Table]:
             ]
             for e in bundle.engagements
         ],
+        "evidence": [_evidence_cells(record) for record in bundle.evidence],
         "sectors": [[s.slug, s.label, s.description] for s in bundle.sectors],
     }
     return [
         Table(sheet, [column.header for column in columns], list(enumerate(rows[sheet], start=2)))
         for sheet, columns in SHEETS.items()
+    ]
+
+
+def _evidence_cells(
+    record: JointProgramCreate | AgreementCreate | CollaborativeCreate,
+) -> list[Cell]:
+    """An evidence record as the cells of its row, in the order of :data:`SHEETS`."""
+    row = evidence_row(record)
+    columns = row.columns
+    return [
+        row.kind.value,
+        record.id,
+        columns.get("name"),
+        columns.get("subkind"),
+        "; ".join(row.org_ids),
+        columns["start_date"],
+        columns["end_date"],
+        columns.get("governance"),
+        columns.get("notes") or None,
     ]
 
 

@@ -92,10 +92,8 @@ def read_tables(data: bytes, filename: str = "") -> dict[str, Table]:
         return _read_csv_zip(archive)
     if PurePath(filename).suffix.lower() in (".xlsx", ".xlsm", ".zip"):
         refuse(f"'{filename}' is not an XLSX workbook or a zip archive")
-    if b"\x00" in data[:4096]:
-        refuse("the file is not text: upload an XLSX workbook, a CSV file or a zip of CSV files")
     name = PurePath(filename).stem.lower() if filename else "sheet"
-    return {name: _read_csv(name, data)}
+    return {name: _read_csv(name, data, PurePath(filename).name or "the file")}
 
 
 def _open_zip(data: bytes) -> zipfile.ZipFile:
@@ -177,13 +175,19 @@ def _read_csv_zip(archive: zipfile.ZipFile) -> dict[str, Table]:
         if path.suffix.lower() != ".csv":
             continue
         name = path.stem.lower()
-        tables[name] = _read_csv(name, archive.read(member))
+        tables[name] = _read_csv(name, archive.read(member), member.filename)
     if not tables:
         refuse("the zip archive holds no CSV files")
     return tables
 
 
-def _read_csv(name: str, data: bytes) -> Table:
+def _read_csv(name: str, data: bytes, source: str) -> Table:
+    """The sheet ``name`` of the CSV file ``source``: UTF-8, with or without the byte-order
+    mark Excel's "CSV UTF-8" writes; any other encoding is refused, naming the file."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        refuse(f"'{source}' is UTF-16 (Excel's 'Unicode Text'); save it as 'CSV UTF-8'", name)
+    if b"\x00" in data[:4096]:
+        refuse(f"'{source}' is not text: upload an XLSX workbook, a CSV file or a zip of CSV files")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -192,8 +196,8 @@ def _read_csv(name: str, data: bytes) -> Table:
         before = data[line_start : error.start].decode("utf-8", errors="replace")
         column = len(next(csv.reader([before]), [""]))
         refuse(
-            f"byte 0x{data[error.start]:02x} is not UTF-8 (the file may be Latin-1 or "
-            "Windows-1252); save it as 'CSV UTF-8'",
+            f"'{source}' is not UTF-8 (byte 0x{data[error.start]:02x} here; it may be Latin-1 "
+            "or Windows-1252); save it as 'CSV UTF-8'",
             sheet=name,
             row=row,
             column=f"#{column}",

@@ -78,9 +78,12 @@ class ImportSummary(BaseModel):
     organizations: int = 0
     organizations_updated: int = 0
     contacts: int = 0
+    contacts_updated: int = 0
     relationships: int = 0
     assessments: int = 0
     engagements: int = 0
+    engagements_updated: int = 0
+    evidence: int = 0
     # -- referrals ----
     referrals: int = 0
     referral_events: int = 0

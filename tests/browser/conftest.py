@@ -17,6 +17,8 @@ import pytest
 import uvicorn
 from pydantic import SecretStr
 
+from graph_models import Role, TokenCreate
+from service.access.permissions import issue_token
 from service.app import create_app
 from service.settings import Settings
 from service.store.embedded import EmbeddedStore
@@ -90,6 +92,27 @@ def page(chromium, live_server: LiveServer):  # type: ignore[no-untyped-def]
     sign_in(browser_page, live_server.url, ADMIN_TOKEN)
     yield browser_page
     context.close()
+
+
+@pytest.fixture
+def open_as(chromium, live_server: LiveServer):  # type: ignore[no-untyped-def]
+    """``open_as(Role.LEADER, org_id=None, width=1280)``: a browser page signed in with a fresh
+    token of that role (of that organization), in a window that wide."""
+    contexts = []
+
+    def make(role: Role, org_id: str | None = None, width: int = 1280):  # type: ignore[no-untyped-def]
+        token, _ = issue_token(
+            live_server.store, TokenCreate(name=f"{role.value} tester", role=role, org_id=org_id)
+        )
+        context = chromium.new_context(viewport={"width": width, "height": 900})
+        contexts.append(context)
+        browser_page = context.new_page()
+        sign_in(browser_page, live_server.url, token)
+        return browser_page
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 def sign_in(browser_page, url: str, token: str) -> None:  # type: ignore[no-untyped-def]

@@ -28,6 +28,7 @@ OTHER_PAGES = [
     "/regions/Lane/map",
     "/cases/NO-SUCH-CASE",
     "/feedback-gaps",
+    "/import",
 ]
 """Every page but ``/docs``, Swagger UI as FastAPI serves it, whose own style and markup are
 not the service's."""

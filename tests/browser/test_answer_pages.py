@@ -8,13 +8,11 @@ from datetime import date
 
 import pytest
 
-from graph_models import EngagementCreate, Role, TokenCreate
+from graph_models import EngagementCreate, Role
 from graph_models.audit import AuditQuery
 from graph_models.enums import EngagementKind, EngagementStatus
-from service.access.permissions import issue_token
 from service.data.seeds import load_seed
 from tests.browser.conftest import screenshot
-from tests.browser.conftest import sign_in as sign_in_with
 from tests.networks import add_evidence_and_referrals
 
 FOCAL = "ode-eld"
@@ -40,23 +38,9 @@ def network(live_server):
 
 
 @pytest.fixture
-def sign_in(chromium, network):  # type: ignore[no-untyped-def]
+def sign_in(open_as, network):  # type: ignore[no-untyped-def]
     """``sign_in(Role.LEADER)``: a browser page signed in with a fresh token of that role."""
-    contexts = []
-
-    def open_as(role: Role, org_id: str | None = None):  # type: ignore[no-untyped-def]
-        token, _ = issue_token(
-            network.store, TokenCreate(name=f"{role.value} tester", role=role, org_id=org_id)
-        )
-        context = chromium.new_context(viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        page = context.new_page()
-        sign_in_with(page, network.url, token)
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
+    return open_as
 
 
 def api(page, url: str, path: str):  # type: ignore[no-untyped-def]

@@ -55,6 +55,15 @@ def test_a_file_with_problems_answers_422_listing_each_and_keeps_nothing(client,
     )
 
 
+def test_a_latin_1_csv_answers_422_naming_the_file_and_the_encoding_to_save_as(client, store):
+    latin = "name,sector\nCaf\u00e9 Lane,wic\n".encode("latin-1")
+    answer = client.post("/api/v1/imports", files={"file": ("partners.csv", latin, "text/csv")})
+    assert answer.status_code == 422
+    assert "'partners.csv' is not UTF-8" in answer.json()["detail"]
+    assert "save it as 'CSV UTF-8'" in answer.json()["detail"]
+    assert store.list_organizations(OrganizationQuery()).total == 0
+
+
 def test_planners_may_not_import(client, token_for):
     answer = upload(client, workbook(Organizations=PARTNERS), headers=token_for(Role.PLANNER))
     assert answer.status_code == 403

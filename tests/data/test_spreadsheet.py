@@ -14,7 +14,13 @@ from typing import Any
 import openpyxl
 import pytest
 
-from graph_models import OrganizationCreate, RelationshipQuery, relationship_id
+from graph_models import (
+    ContactQuery,
+    EngagementQuery,
+    OrganizationCreate,
+    RelationshipQuery,
+    relationship_id,
+)
 from service.cli import main
 from service.data.exports import export_network, template_workbook
 from service.data.generator import load_network
@@ -25,6 +31,7 @@ from service.data.tables import FORMULA_STARTS, MAX_FILE_BYTES, ImportRefused, r
 from service.settings import Settings, StoreKind
 from service.store import Store, open_store
 from tests.conftest import wipe_neo4j
+from tests.networks import add_evidence_and_referrals
 
 
 @pytest.fixture
@@ -60,6 +67,7 @@ def network_of(store: Store) -> dict[str, Any]:
             for rel in bundle.relationships
         },
         "engagements": sorted(e.model_dump_json() for e in bundle.engagements),
+        "evidence": sorted(e.model_dump_json() for e in bundle.evidence),
         "sectors": sorted(s.model_dump_json() for s in bundle.sectors),
     }
 
@@ -82,6 +90,23 @@ def test_the_oregon_seed_exported_and_imported_into_an_empty_store_is_the_same_n
     assert preview.organizations.create == 34
     assert preview.assessments.create == 61
     assert network_of(target) == before
+
+
+@pytest.mark.parametrize("format", ["xlsx", "csv"])
+def test_partnership_evidence_comes_back_from_an_export_imported_into_an_empty_store(
+    store, empty_store, format
+):
+    load_seed(store, "oregon")
+    add_evidence_and_referrals(store)
+    before = network_of(store)
+    assert len(before["evidence"]) == 4  # a joint program, an agreement, two collaboratives
+    exported = export_network(store, format)
+    target = empty_store()
+    preview = import_file(target, exported.content, exported.filename)
+    assert preview.evidence.create == 4
+    assert network_of(target) == before
+    again = import_file(target, exported.content, exported.filename)
+    assert (again.evidence.leave, again.changes) == (4, 0)
 
 
 def test_a_generated_network_exported_and_imported_into_an_empty_store_is_the_same_network(
@@ -187,6 +212,43 @@ def test_an_organization_whose_region_changed_is_updated(store):
     assert store.get_organization("lane-early-learning-hub").region == "Linn"
 
 
+def test_a_changed_contact_and_engagement_are_updated_and_nothing_else(store):
+    contacts = [
+        ["organization", "name", "role", "email"],
+        ["WIC Lane", "Pat Doe", "Coordinator", "pat@wic.example"],
+        ["WIC Lane", "Sam Roe", "Nurse", None],
+    ]
+    meeting = [
+        ["kind", "title", "date", "status", "organizations", "notes"],
+        [
+            "meeting",
+            "Intake review",
+            "2024-05-01",
+            "planned",
+            "WIC Lane; Lane Early Learning Hub",
+            "agenda",
+        ],
+    ]
+    first = workbook(Organizations=PARTNERS, Contacts=contacts, Engagements=meeting)
+    import_file(store, first, "a.xlsx")
+    before = network_of(store)
+    contacts[1][3] = "pat@lane.example"
+    meeting[1][3] = "held"
+    meeting[1][5] = None  # left empty: the stored notes stay
+    changed = workbook(Organizations=PARTNERS, Contacts=contacts, Engagements=meeting)
+    preview = import_file(store, changed, "a.xlsx")
+    assert (preview.contacts.update, preview.contacts.leave) == (1, 1)
+    assert (preview.engagements.update, preview.engagements.create) == (1, 0)
+    assert preview.organizations.leave == 2
+    after = network_of(store)
+    assert after["organizations"] == before["organizations"]
+    [pat] = [c for c in store.list_contacts(ContactQuery()).items if c.name == "Pat Doe"]
+    assert (pat.role, pat.email) == ("Coordinator", "pat@lane.example")
+    [engagement] = store.list_engagements(EngagementQuery()).items
+    assert (engagement.status.value, engagement.notes) == ("held", "agenda")
+    assert import_file(store, changed, "a.xlsx").changes == 0
+
+
 def problems_of(store: Store, data: bytes, filename: str) -> list[str]:
     """The problems an import of ``data`` reports; the store must stay as it was."""
     before = network_of(store)
@@ -253,9 +315,20 @@ def test_a_formula_in_a_cell_is_refused_with_its_cell(store):
     ("data", "filename", "problem"),
     [
         (b"", "a.csv", "the file is empty"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00", "logo.png", "the file is not text"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "logo.png", "'logo.png' is not text"),
         (b"not a zip", "a.xlsx", "'a.xlsx' is not an XLSX workbook or a zip archive"),
-        (b"name,sector\nCaf\xe9 Lane,wic\n", "organizations.csv", "sheet 'organizations', row 2"),
+        (
+            b"name,sector\nCaf\xe9 Lane,wic\n",
+            "organizations.csv",
+            "sheet 'organizations', row 2, column '#1': 'organizations.csv' is not UTF-8 (byte "
+            "0xe9 here; it may be Latin-1 or Windows-1252); save it as 'CSV UTF-8'",
+        ),
+        (
+            "name,sector\nWIC Lane,wic\n".encode("utf-16"),
+            "organizations.csv",
+            "sheet 'organizations': 'organizations.csv' is UTF-16 (Excel's 'Unicode Text'); "
+            "save it as 'CSV UTF-8'",
+        ),
         (b"\n\n", "organizations.csv", "sheet 'organizations': the sheet is empty"),
         (b"WIC Lane,wic\n", "organizations.csv", "row 1, column 'name': the header has no"),
         (

@@ -6,14 +6,16 @@ import sqlite3
 
 from graph_models import AssessmentImport, NetworkBundle, relationship_id
 from graph_models.bundles import collector_paused
+from service.store.embedded.evidence import EvidenceMixin
 from service.store.embedded.referrals import ReferralsMixin
 from service.store.protocol import ImportSummary, Progress
+from service.store.shared.evidence import evidence_row
 from service.store.shared.network import add_relationship_edge, organization_node
 from service.store.shared.values import to_text
 
 
-class BulkMixin(ReferralsMixin):
-    """Imports a bundle through the inserts of the network and of referrals."""
+class BulkMixin(ReferralsMixin, EvidenceMixin):
+    """Imports a bundle through the inserts of the network, of evidence and of referrals."""
 
     def _insert_history(
         self, db: sqlite3.Connection, rel_id: str, history: list[AssessmentImport]
@@ -84,6 +86,15 @@ class BulkMixin(ReferralsMixin):
                 self._insert_engagement(db, engagement)
                 tick("engagements", 1)
             summary.engagements = len(bundle.engagements)
+            for contact in bundle.updated_contacts:
+                self._replace_contact(db, contact)
+            summary.contacts_updated = len(bundle.updated_contacts)
+            for engagement in bundle.updated_engagements:
+                self._replace_engagement(db, engagement)
+            summary.engagements_updated = len(bundle.updated_engagements)
+            for record in bundle.evidence:
+                self._insert_evidence(db, evidence_row(record))
+            summary.evidence = len(bundle.evidence)
             summary.referral_events = self._insert_referrals(db, bundle.referrals)[1]
             summary.referrals = len(bundle.referrals)
             tick("referrals", summary.referrals)

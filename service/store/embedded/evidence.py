@@ -5,6 +5,7 @@ and collaboratives, each with the organizations it binds.
 from __future__ import annotations
 
 import json
+import sqlite3
 
 from graph_models.common import utc_now
 from service.errors import Conflict
@@ -14,6 +15,7 @@ from service.store.shared.evidence import (
     EvidenceCreate,
     EvidenceMethods,
     EvidenceRecord,
+    EvidenceRow,
     evidence_noun,
     evidence_record,
     evidence_row,
@@ -37,34 +39,37 @@ class EvidenceMixin(EvidenceMethods, EmbeddedBase):
         self, record: EvidenceCreate, model: type[EvidenceRecord]
     ) -> EvidenceRecord:
         """Write one evidence record and the organizations it binds, and read it back."""
-        row = evidence_row(record)
+        with self._write() as db:
+            evidence_id = self._insert_evidence(db, evidence_row(record))
+        return self._evidence(model, evidence_id=evidence_id)[0]
+
+    def _insert_evidence(self, db: sqlite3.Connection, row: EvidenceRow) -> str:
+        """Insert one evidence record and the organizations it binds; its id."""
 
         def taken(slug: str) -> bool:
             found = self._one("SELECT 1 FROM evidence WHERE kind = ? AND id = ?", (row.kind, slug))
             return found is not None
 
-        with self._write() as db:
-            if row.wanted_id and taken(row.wanted_id):
-                raise Conflict(f"{evidence_noun(row.kind)} '{row.wanted_id}' already exists")
-            for org_id in row.org_ids:
-                self._require_org(org_id)
-            evidence_id = new_id(row.wanted_id, row.id_source, taken)
-            values = {
-                "kind": row.kind.value,
-                "id": evidence_id,
-                "created_at": to_text(utc_now()),
-                **row.columns,
-            }
-            db.execute(
-                f"INSERT INTO evidence ({', '.join(values)}) "
-                f"VALUES ({', '.join('?' for _ in values)})",
-                tuple(values.values()),
-            )
-            db.executemany(
-                "INSERT INTO evidence_orgs (kind, evidence_id, org_id) VALUES (?, ?, ?)",
-                [(row.kind.value, evidence_id, org_id) for org_id in row.org_ids],
-            )
-        return self._evidence(model, evidence_id=evidence_id)[0]
+        if row.wanted_id and taken(row.wanted_id):
+            raise Conflict(f"{evidence_noun(row.kind)} '{row.wanted_id}' already exists")
+        for org_id in row.org_ids:
+            self._require_org(org_id)
+        evidence_id = new_id(row.wanted_id, row.id_source, taken)
+        values = {
+            "kind": row.kind.value,
+            "id": evidence_id,
+            "created_at": to_text(utc_now()),
+            **row.columns,
+        }
+        db.execute(
+            f"INSERT INTO evidence ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
+            tuple(values.values()),
+        )
+        db.executemany(
+            "INSERT INTO evidence_orgs (kind, evidence_id, org_id) VALUES (?, ?, ?)",
+            [(row.kind.value, evidence_id, org_id) for org_id in row.org_ids],
+        )
+        return evidence_id
 
     def _evidence(
         self,

@@ -214,6 +214,17 @@ class NetworkMixin(EmbeddedBase):
         )
         return contact_id
 
+    def _replace_contact(self, db: sqlite3.Connection, contact: ContactCreate) -> None:
+        """Give the stored contact ``contact.id`` the organization, name, role and email of
+        ``contact``."""
+        if not self._exists("contacts", "id", str(contact.id)):
+            raise NotFound(f"contact '{contact.id}' does not exist")
+        self._require_org(contact.org_id)
+        db.execute(
+            "UPDATE contacts SET org_id = ?, name = ?, role = ?, email = ? WHERE id = ?",
+            (contact.org_id, contact.name, contact.role, contact.email, contact.id),
+        )
+
     def get_contact(self, contact_id: str) -> Contact:
         row = self._one("SELECT * FROM contacts WHERE id = ?", (contact_id,))
         if row is None:
@@ -363,11 +374,6 @@ class NetworkMixin(EmbeddedBase):
     def _insert_engagement(self, db: sqlite3.Connection, engagement: EngagementCreate) -> str:
         if engagement.id and self._exists("engagements", "id", engagement.id):
             raise Conflict(f"engagement '{engagement.id}' already exists")
-        for org_id in engagement.org_ids:
-            self._require_org(org_id)
-        for contact_id in engagement.contact_ids:
-            if not self._exists("contacts", "id", contact_id):
-                raise InvalidReference(f"contact '{contact_id}' does not exist")
         engagement_id = new_id(
             engagement.id,
             f"{engagement.date.isoformat()}-{engagement.title}",
@@ -386,6 +392,19 @@ class NetworkMixin(EmbeddedBase):
                 to_text(utc_now()),
             ),
         )
+        self._link_engagement(db, engagement_id, engagement)
+        return engagement_id
+
+    def _link_engagement(
+        self, db: sqlite3.Connection, engagement_id: str, engagement: EngagementCreate
+    ) -> None:
+        """Bind the engagement to the organizations and contacts ``engagement`` names, each
+        of which must exist."""
+        for org_id in engagement.org_ids:
+            self._require_org(org_id)
+        for contact_id in engagement.contact_ids:
+            if not self._exists("contacts", "id", contact_id):
+                raise InvalidReference(f"contact '{contact_id}' does not exist")
         db.executemany(
             "INSERT OR IGNORE INTO engagement_orgs (engagement_id, org_id) VALUES (?, ?)",
             [(engagement_id, org_id) for org_id in engagement.org_ids],
@@ -394,7 +413,28 @@ class NetworkMixin(EmbeddedBase):
             "INSERT OR IGNORE INTO engagement_contacts (engagement_id, contact_id) VALUES (?, ?)",
             [(engagement_id, contact_id) for contact_id in engagement.contact_ids],
         )
-        return engagement_id
+
+    def _replace_engagement(self, db: sqlite3.Connection, engagement: EngagementCreate) -> None:
+        """Give the stored engagement ``engagement.id`` the fields, organizations and contacts
+        of ``engagement``."""
+        engagement_id = str(engagement.id)
+        if not self._exists("engagements", "id", engagement_id):
+            raise NotFound(f"engagement '{engagement_id}' does not exist")
+        db.execute(
+            "UPDATE engagements SET kind = ?, title = ?, date = ?, status = ?, notes = ? "
+            "WHERE id = ?",
+            (
+                engagement.kind.value,
+                engagement.title,
+                engagement.date.isoformat(),
+                engagement.status.value,
+                engagement.notes,
+                engagement_id,
+            ),
+        )
+        db.execute("DELETE FROM engagement_orgs WHERE engagement_id = ?", (engagement_id,))
+        db.execute("DELETE FROM engagement_contacts WHERE engagement_id = ?", (engagement_id,))
+        self._link_engagement(db, engagement_id, engagement)
 
     def get_engagement(self, engagement_id: str) -> Engagement:
         row = self._one("SELECT * FROM engagements WHERE id = ?", (engagement_id,))

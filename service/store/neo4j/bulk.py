@@ -26,12 +26,12 @@ from graph_models import (
     TokenCreate,
     relationship_id,
 )
-from service.errors import Conflict, InvalidReference
+from service.errors import Conflict, InvalidReference, NotFound
 from service.store.neo4j import cypher
 from service.store.neo4j.connection import Neo4jConnection, Row, _chunks, _now, _run
 from service.store.neo4j.cypher import Label
 from service.store.protocol import ImportSummary, Progress
-from service.store.shared.evidence import EvidenceRow, evidence_noun
+from service.store.shared.evidence import EvidenceRow, evidence_noun, evidence_row
 from service.store.shared.referrals import (
     REFERRAL_COLUMNS,
     PairTotals,
@@ -69,6 +69,10 @@ class BulkMixin(Neo4jConnection):
                 ]
             )
             writer.engagements(bundle.engagements)
+            writer.replace_contacts(bundle.updated_contacts)
+            writer.replace_engagements(bundle.updated_engagements)
+            for record in bundle.evidence:
+                writer.evidence(evidence_row(record))
             return profiles, writer.referrals(bundle.referrals)[1]
 
         profiles, referral_events = self._write(work)
@@ -78,11 +82,14 @@ class BulkMixin(Neo4jConnection):
             organizations=len(bundle.organizations),
             organizations_updated=len(bundle.updated_organizations),
             contacts=len(bundle.contacts),
+            contacts_updated=len(bundle.updated_contacts),
             relationships=len(bundle.relationships),
             assessments=sum(
                 len(rel.history) for rel in (*bundle.relationships, *bundle.added_assessments)
             ),
             engagements=len(bundle.engagements),
+            engagements_updated=len(bundle.updated_engagements),
+            evidence=len(bundle.evidence),
             referrals=len(bundle.referrals),
             referral_events=referral_events,
         )
@@ -272,26 +279,19 @@ class _Writer:
         self.known[Label.ENGAGEMENT].prefetch(e.id for e in engagements if e.id)
         self.known[Label.ORGANIZATION].prefetch(o for e in engagements for o in e.org_ids)
         self.known[Label.CONTACT].prefetch(c for e in engagements for c in e.contact_ids)
-        rows: list[Row] = []
-        for engagement in engagements:
-            slug_source = f"{engagement.date.isoformat()}-{engagement.title}"
-            engagement_id = self._claim(Label.ENGAGEMENT, "engagement", engagement.id, slug_source)
-            for org_id in engagement.org_ids:
-                self.require_org(org_id)
-            for contact_id in engagement.contact_ids:
-                if contact_id not in self.known[Label.CONTACT]:
-                    raise InvalidReference(f"contact '{contact_id}' does not exist")
-            properties = engagement.model_dump(
-                mode="json", exclude={"id", "org_ids", "contact_ids"}
+        rows = [
+            self._engagement_row(
+                self._claim(
+                    Label.ENGAGEMENT,
+                    "engagement",
+                    engagement.id,
+                    f"{engagement.date.isoformat()}-{engagement.title}",
+                ),
+                engagement,
+                created_at=_now(),
             )
-            rows.append(
-                {
-                    "id": engagement_id,
-                    "org_ids": engagement.org_ids,
-                    "contact_ids": engagement.contact_ids,
-                    "properties": {**properties, "created_at": _now()},
-                }
-            )
+            for engagement in engagements
+        ]
         self._write(
             "engagements",
             rows,
@@ -300,6 +300,52 @@ class _Writer:
             cypher.LINK_ENGAGEMENT_CONTACTS,
         )
         return [row["id"] for row in rows]
+
+    def _engagement_row(
+        self, engagement_id: str, engagement: EngagementCreate, **extra: str
+    ) -> Row:
+        """The row of an engagement to write, its organizations and contacts checked."""
+        for org_id in engagement.org_ids:
+            self.require_org(org_id)
+        for contact_id in engagement.contact_ids:
+            if contact_id not in self.known[Label.CONTACT]:
+                raise InvalidReference(f"contact '{contact_id}' does not exist")
+        properties = engagement.model_dump(mode="json", exclude={"id", "org_ids", "contact_ids"})
+        return {
+            "id": engagement_id,
+            "org_ids": engagement.org_ids,
+            "contact_ids": engagement.contact_ids,
+            "properties": {**properties, **extra},
+        }
+
+    def replace_engagements(self, engagements: Sequence[EngagementCreate]) -> None:
+        """Give stored engagements (by id) the fields, organizations and contacts of these."""
+        self.known[Label.ENGAGEMENT].prefetch(str(e.id) for e in engagements)
+        self.known[Label.ORGANIZATION].prefetch(o for e in engagements for o in e.org_ids)
+        self.known[Label.CONTACT].prefetch(c for e in engagements for c in e.contact_ids)
+        for engagement in engagements:
+            if str(engagement.id) not in self.known[Label.ENGAGEMENT]:
+                raise NotFound(f"engagement '{engagement.id}' does not exist")
+        rows = [self._engagement_row(str(e.id), e) for e in engagements]
+        self._write(
+            "engagements",
+            rows,
+            cypher.REPLACE_ENGAGEMENTS,
+            cypher.LINK_ENGAGEMENT_ORGANIZATIONS,
+            cypher.LINK_ENGAGEMENT_CONTACTS,
+        )
+
+    def replace_contacts(self, contacts: Sequence[ContactCreate]) -> None:
+        """Give stored contacts (by id) the organization, name, role and email of these."""
+        self.known[Label.CONTACT].prefetch(str(contact.id) for contact in contacts)
+        self.known[Label.ORGANIZATION].prefetch(contact.org_id for contact in contacts)
+        for contact in contacts:
+            if str(contact.id) not in self.known[Label.CONTACT]:
+                raise NotFound(f"contact '{contact.id}' does not exist")
+            self.require_org(contact.org_id)
+            changes = contact.model_dump(mode="json", exclude={"id", "org_id"})
+            _run(self._tx, cypher.UPDATE_CONTACT, id=contact.id, changes=changes)
+            _run(self._tx, cypher.MOVE_CONTACT, id=contact.id, org_id=contact.org_id)
 
     def token(self, token: TokenCreate, token_hash: str) -> str:
         """Write an access token, stored by its hash; returns its id."""

@@ -344,6 +344,14 @@ UNWIND row.contact_ids AS contact_id
 MATCH (c:{Label.CONTACT} {{id: contact_id}})
 MERGE (e)-[:{Rel.WITH_CONTACT}]->(c)
 """
+REPLACE_ENGAGEMENTS = f"""
+UNWIND $rows AS row
+MATCH (e:{Label.ENGAGEMENT} {{id: row.id}})
+SET e += row.properties
+WITH e
+OPTIONAL MATCH (e)-[link:{Rel.WITH_ORG}|{Rel.WITH_CONTACT}]->()
+DELETE link
+"""
 GET_ENGAGEMENT = f"MATCH (e:{Label.ENGAGEMENT}) WHERE e.id = $id RETURN {_ENGAGEMENT} AS row"
 _ENGAGEMENTS_FROM = {
     "org_id": f"""MATCH (:{Label.ORGANIZATION} {{id: $org_id}})<-[:{Rel.WITH_ORG}]-
