@@ -60,7 +60,16 @@ def standing_at(history: History, moment: datetime | None = None) -> Standing | 
     (<RelationshipState.YELLOW: 'yellow'>, 3)
     >>> standing_at(history, datetime(2018, 12, 1, tzinfo=UTC)) is None
     True
+    >>> standing_at(history + [(may, RelationshipState.YELLOW)]).since.month
+    3
     """
+    if moment is None and history:
+        # Now: the last state, since the run of it that ends the history began; one record
+        # made, as a hub's map asks this of thousands of relationships.
+        state, start = history[-1][1], len(history) - 1
+        while start and history[start - 1][1] is state:
+            start -= 1
+        return Standing(state, history[start][0], history[0][0])
     standing = None
     for at, state in history:
         if moment is not None and at > moment:
