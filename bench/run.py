@@ -621,7 +621,7 @@ def held_to_raw(figures: list[Figure]) -> list[Figure]:
 
 
 def measure(
-    scale: str, seed: int, port: int, store: StoreKind
+    scale: str, seed: int, port: int, store: StoreKind, *, drawing: bool = True
 ) -> tuple[list[Figure], dict[str, Any]]:
     data_dir = cached_network(scale, seed)
     floor = Floor(data_dir, PROFILE)
@@ -636,11 +636,13 @@ def measure(
         settings = Settings(data_dir=data_dir, admin_token=SecretStr(TOKEN))
         figures = [import_figure(scale, seed)]
         figures += service_figures(settings, port, floor, None, **asked)
+        print(table(figures), flush=True)  # kept on screen should drawing fail
         region = floor.db.execute(
             "SELECT region FROM organizations WHERE region IS NOT NULL"
             " GROUP BY region ORDER BY count(*) DESC, region LIMIT 1"
         ).fetchone()[0]
-        figures += drawing_figures(data_dir, typical[:5], hubs[0], region)
+        if drawing:
+            figures += drawing_figures(data_dir, typical[:5], hubs[0], region)
     else:
         with tempfile.TemporaryDirectory() as scratch, throwaway_neo4j(Path(scratch)) as settings:
             copied = load_into_neo4j(data_dir, settings)
@@ -730,6 +732,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
+        "--no-drawing",
+        action="store_true",
+        help="leave out how long maps take to draw in Chromium (embedded store)",
+    )
+    parser.add_argument(
         "--out", type=Path, help="default: bench/results.json, bench/results-neo4j.json on Neo4j"
     )
     args = parser.parse_args(argv)
@@ -737,7 +744,9 @@ def main(argv: list[str] | None = None) -> int:
         "results.json" if args.store == "embedded" else "results-neo4j.json"
     )
     started = time.perf_counter()
-    figures, network = measure(args.scale, args.seed, args.port, StoreKind(args.store))
+    figures, network = measure(
+        args.scale, args.seed, args.port, StoreKind(args.store), drawing=not args.no_drawing
+    )
     print(table(figures))
     result = {
         "scale": args.scale,
