@@ -76,6 +76,42 @@ class EcoMap(ReadModel):
     )
 
 
+class StateCounts(ReadModel):
+    """How many relationships are in each state."""
+
+    green: int = 0
+    yellow: int = 0
+    red: int = 0
+    no_dot: int = 0
+
+
+class SectorSummary(ReadModel):
+    """The partners of one sector on an eco-map, counted."""
+
+    sector: str
+    label: str
+    partners: int = Field(description="Partners of this sector.")
+    states: StateCounts = Field(description="Those partners by the state of the relationship.")
+    referrals_sent: int = Field(description="Referrals the focal agency sent them.")
+    referrals_received: int = Field(description="Referrals the focal agency received from them.")
+    open_loops: int = Field(description="Referrals between them and the focal agency still open.")
+
+
+class EcoMapSummary(ReadModel):
+    """An eco-map summed up by sector: what a first look at a hub with thousands of partners
+    needs. The partners of one sector are the eco-map's with ``sector=``."""
+
+    focal: MapOrganization
+    as_of: datetime | None = Field(description="The moment the map answers for; now if null.")
+    profile: str | None = Field(default=None, description="The profile of `missing_sectors`.")
+    partners: int = Field(description="All partners on the map.")
+    states: StateCounts = Field(description="All partners by the state of the relationship.")
+    sectors: list[SectorSummary] = Field(description="Sectors with partners, the most first.")
+    missing_sectors: list[MissingSector] = Field(
+        default_factory=list, description="Sectors of the profile without any partner."
+    )
+
+
 class PartnerChange(ReadModel):
     """A partner that joined the map, or left it."""
 

@@ -9,6 +9,7 @@ the moment asked for did not exist then.
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -20,12 +21,15 @@ from graph_models.ecomaps import (
     EcoMap,
     EcoMapChanges,
     EcoMapPartner,
+    EcoMapSummary,
     MapOrganization,
     MapRelationship,
     PartnerChange,
     PartnerLink,
     PartnerOfPartner,
     RegionMap,
+    SectorSummary,
+    StateCounts,
     StateMove,
 )
 
@@ -56,7 +60,16 @@ def standing_at(history: History, moment: datetime | None = None) -> Standing | 
     (<RelationshipState.YELLOW: 'yellow'>, 3)
     >>> standing_at(history, datetime(2018, 12, 1, tzinfo=UTC)) is None
     True
+    >>> standing_at(history + [(may, RelationshipState.YELLOW)]).since.month
+    3
     """
+    if moment is None and history:
+        # Now: the last state, since the run of it that ends the history began; one record
+        # made, as a hub's map asks this of thousands of relationships.
+        state, start = history[-1][1], len(history) - 1
+        while start and history[start - 1][1] is state:
+            start -= 1
+        return Standing(state, history[start][0], history[0][0])
     standing = None
     for at, state in history:
         if moment is not None and at > moment:
@@ -119,6 +132,9 @@ def ecomap_fields(
     sector_labels: Mapping[str, str] | None = None,
     levels: Mapping[str, int] | None = None,
     flows: Mapping[str, ReferralFlow] | None = None,
+    sector: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> dict[str, Any]:
     """The fields of the :class:`EcoMap` of ``focal``, as plain data: its partners with the
     state of each relationship at ``as_of``.
@@ -146,6 +162,11 @@ def ecomap_fields(
         Partnership level by partner id; partners left out have none yet.
     flows : mapping, optional
         Referral counts by partner id; partners left out have none.
+    sector : str, optional
+        Only the partners of this sector; partners of partners and missing sectors are those
+        of the whole map.
+    limit, offset : int, optional
+        Only the page of partners (by name) from ``offset`` on, at most ``limit`` of them.
 
     Returns
     -------
@@ -162,33 +183,39 @@ def ecomap_fields(
     ...            history=[(datetime(2019, 1, 1, tzinfo=UTC), RelationshipState.GREEN)])
     >>> [(p["organization"]["name"], p["action"]) for p in ecomap_fields(g, "hub")["partners"]]
     [('WIC', 'keep')]
+    >>> [p["organization"]["id"] for p in ecomap_fields(g, "hub", sector="library")["partners"]]
+    []
     """
-    if focal not in graph:
-        raise nx.NodeNotFound(f"organization '{focal}' is not in the graph")
     levels, flows, labels = levels or {}, flows or {}, sector_labels or {}
     nodes = graph._node  # the graph's own dicts, not views: read thousands of times on a hub
+    standing = _partners_at(graph, focal, as_of)
+    shown = [(partner, edge, now) for partner, edge, now in standing]
+    if sector is not None:
+        shown = [entry for entry in shown if nodes[entry[0]]["sector"] == sector]
+    if limit is not None or offset:
+        # Only the page is written out: sorted by name first, from the nodes alone.
+        shown.sort(key=lambda entry: (nodes[entry[0]]["name"], entry[0]))
+        shown = shown[offset : None if limit is None else offset + limit]
     partners = []
-    for partner, edge in graph._adj[focal].items():
-        now = standing_at(edge["history"], as_of)
-        if now is not None:
-            node, flow = nodes[partner], flows.get(partner, NO_FLOW)
-            state, action = _STATE_AND_ACTION[now.state]
-            partners.append(
-                {
-                    "organization": _organization_fields(partner, node),
-                    "relationship_id": edge["id"],
-                    "state": state,
-                    "action": action,
-                    "state_since": now.since,
-                    "first_assessed_at": now.first,
-                    "partnership_level": levels.get(partner),
-                    "referrals_sent": flow.referrals_sent,
-                    "referrals_received": flow.referrals_received,
-                    "open_loops": flow.open_loops,
-                }
-            )
+    for partner, edge, now in shown:
+        node, flow = nodes[partner], flows.get(partner, NO_FLOW)
+        state, action = _STATE_AND_ACTION[now.state]
+        partners.append(
+            {
+                "organization": _organization_fields(partner, node),
+                "relationship_id": edge["id"],
+                "state": state,
+                "action": action,
+                "state_since": now.since,
+                "first_assessed_at": now.first,
+                "partnership_level": levels.get(partner),
+                "referrals_sent": flow.referrals_sent,
+                "referrals_received": flow.referrals_received,
+                "open_loops": flow.open_loops,
+            }
+        )
     partners.sort(key=_by_name)
-    covered = {partner["organization"]["sector"] for partner in partners if profile_sectors}
+    covered = {nodes[partner]["sector"] for partner, _, _ in standing} if profile_sectors else set()
     return {
         "focal": _organization_fields(focal, nodes[focal]),
         "as_of": as_of,
@@ -196,18 +223,103 @@ def ecomap_fields(
         "profile": profile,
         "partners": partners,
         "partners_of_partners": (
-            _partners_of_partners(
-                graph, focal, {partner["organization"]["id"] for partner in partners}, as_of
-            )
+            _partners_of_partners(graph, focal, {partner for partner, _, _ in standing}, as_of)
             if depth >= 2
             else []
         ),
-        "missing_sectors": [
-            {"sector": sector, "label": labels.get(sector, sector)}
-            for sector in dict.fromkeys(profile_sectors)
-            if sector not in covered
-        ],
+        "missing_sectors": _missing_sectors(profile_sectors, covered, labels),
     }
+
+
+def _partners_at(
+    graph: nx.Graph, focal: str, as_of: datetime | None
+) -> list[tuple[str, Mapping[str, Any], Standing]]:
+    """Each partner of ``focal`` at ``as_of``, with its edge and how the relationship stood."""
+    if focal not in graph:
+        raise nx.NodeNotFound(f"organization '{focal}' is not in the graph")
+    found = []
+    for partner, edge in graph._adj[focal].items():
+        now = standing_at(edge["history"], as_of)
+        if now is not None:
+            found.append((partner, edge, now))
+    return found
+
+
+def _missing_sectors(
+    profile_sectors: Sequence[str], covered: Collection[str], labels: Mapping[str, str]
+) -> list[dict[str, str]]:
+    """The sectors of the profile, in its order, that no partner covers."""
+    return [
+        {"sector": sector, "label": labels.get(sector, sector)}
+        for sector in dict.fromkeys(profile_sectors)
+        if sector not in covered
+    ]
+
+
+def ecomap_summary(
+    graph: nx.Graph,
+    focal: str,
+    *,
+    as_of: datetime | None = None,
+    profile: str | None = None,
+    profile_sectors: Sequence[str] = (),
+    sector_labels: Mapping[str, str] | None = None,
+    flows: Mapping[str, ReferralFlow] | None = None,
+) -> EcoMapSummary:
+    """The eco-map of ``focal`` summed up by sector: how many partners of each sector, by the
+    state of the relationship at ``as_of``, and the referrals between them and ``focal``.
+
+    The arguments are those of :func:`ecomap_fields`. Sectors come with the most partners
+    first, then by label.
+
+    Examples
+    --------
+    >>> from datetime import UTC
+    >>> g = nx.Graph()
+    >>> for org, sector in [("hub", "early_learning_hub"), ("a", "wic"), ("b", "wic")]:
+    ...     g.add_node(org, name=org, sector=sector, region=None, internal=False)
+    >>> jan = datetime(2019, 1, 1, tzinfo=UTC)
+    >>> g.add_edge("hub", "a", id="a~hub", history=[(jan, RelationshipState.GREEN)])
+    >>> g.add_edge("hub", "b", id="b~hub", history=[(jan, RelationshipState.RED)])
+    >>> summary = ecomap_summary(g, "hub", profile_sectors=["wic", "library"])
+    >>> [(s.sector, s.partners, s.states.green, s.states.red) for s in summary.sectors]
+    [('wic', 2, 1, 1)]
+    >>> [m.sector for m in summary.missing_sectors]
+    ['library']
+    """
+    flows, labels = flows or {}, sector_labels or {}
+    nodes = graph._node
+    states: dict[str, Counter[str]] = defaultdict(Counter)
+    referrals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for partner, _, now in _partners_at(graph, focal, as_of):
+        sector, flow = nodes[partner]["sector"], flows.get(partner, NO_FLOW)
+        states[sector][now.state.value] += 1
+        sums = referrals[sector]
+        sums[0] += flow.referrals_sent
+        sums[1] += flow.referrals_received
+        sums[2] += flow.open_loops
+    sectors = [
+        SectorSummary(
+            sector=sector,
+            label=labels.get(sector, sector),
+            partners=counts.total(),
+            states=StateCounts(**counts),
+            referrals_sent=referrals[sector][0],
+            referrals_received=referrals[sector][1],
+            open_loops=referrals[sector][2],
+        )
+        for sector, counts in states.items()
+    ]
+    sectors.sort(key=lambda s: (-s.partners, s.label, s.sector))
+    return EcoMapSummary(
+        focal=map_organization(graph, focal),
+        as_of=as_of,
+        profile=profile,
+        partners=sum(s.partners for s in sectors),
+        states=StateCounts(**sum(states.values(), Counter())),
+        sectors=sectors,
+        missing_sectors=_missing_sectors(profile_sectors, states.keys(), labels),
+    )
 
 
 _STATE_AND_ACTION = {state: (state.value, state.action) for state in RelationshipState}

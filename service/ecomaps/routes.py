@@ -7,13 +7,25 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from graph_models.ecomaps import EcoMap, EcoMapChanges, RegionMap
+from graph_models import MAX_PAGE_SIZE
+from graph_models.common import MAX_OFFSET
+from graph_models.ecomaps import EcoMap, EcoMapChanges, EcoMapSummary, RegionMap
 from service.access.deps import Reader
-from service.ecomaps.service import load_ecomap_changes, load_ecomap_fields, load_region_map
+from service.ecomaps.service import (
+    load_ecomap_changes,
+    load_ecomap_fields,
+    load_ecomap_summary,
+    load_region_map,
+)
 from service.web.deps import AsOfDep, StoreDep
 from service.web.responses import ModelResponse
 
 router = APIRouter(tags=["eco-maps"])
+
+ProfileParam = Annotated[
+    str | None,
+    Query(description="A sector profile; its sectors without a partner are missing_sectors."),
+]
 
 
 @router.get("/organizations/{org_id}/ecomap", response_model=EcoMap)
@@ -25,16 +37,53 @@ def get_ecomap(
     depth: Annotated[
         int, Query(ge=1, le=2, description="1: partners; 2: also partners of partners.")
     ] = 1,
-    profile: Annotated[
+    profile: ProfileParam = None,
+    sector: Annotated[
         str | None,
-        Query(description="A sector profile; its sectors without a partner are missing_sectors."),
+        Query(
+            description="Only the partners of this sector (a slug); partners of partners and "
+            "missing_sectors stay those of the whole map."
+        ),
     ] = None,
+    limit: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_PAGE_SIZE,
+            description=f"At most this many partners, by name (at most {MAX_PAGE_SIZE}); "
+            "all of them if left out.",
+        ),
+    ] = None,
+    offset: Annotated[
+        int, Query(ge=0, le=MAX_OFFSET, description="How many partners, by name, to skip.")
+    ] = 0,
 ) -> ModelResponse:
     """The agency's eco-map: each partner with the state of the relationship, its partnership
-    level, the referrals sent and received and the open loops."""
+    level, the referrals sent and received and the open loops. A hub has thousands of
+    partners: `/ecomap/sectors` sums them up by sector, and `sector`, `limit` and `offset`
+    give the partners of one sector, a page at a time."""
     return ModelResponse(
-        load_ecomap_fields(store, org_id, depth=depth, as_of=as_of, profile=profile)
+        load_ecomap_fields(
+            store,
+            org_id,
+            depth=depth,
+            as_of=as_of,
+            profile=profile,
+            sector=sector,
+            limit=limit,
+            offset=offset,
+        )
     )
+
+
+@router.get("/organizations/{org_id}/ecomap/sectors", response_model=EcoMapSummary)
+def get_ecomap_sectors(
+    org_id: str, store: StoreDep, _: Reader, as_of: AsOfDep, profile: ProfileParam = None
+) -> ModelResponse:
+    """The agency's eco-map summed up by sector: per sector, its partners by the state of the
+    relationship and the referrals sent, received and still open; the partners of a sector
+    are the eco-map's with `sector=`."""
+    return ModelResponse(load_ecomap_summary(store, org_id, as_of=as_of, profile=profile))
 
 
 @router.get("/organizations/{org_id}/ecomap/changes")

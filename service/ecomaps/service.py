@@ -9,12 +9,13 @@ from typing import Any
 
 from graph_models import ReferralFlow
 from graph_models.common import AsOf, end_of_day, utc_now
-from graph_models.ecomaps import EcoMap, EcoMapChanges, RegionMap
+from graph_models.ecomaps import EcoMap, EcoMapChanges, EcoMapSummary, RegionMap
 from service.ecomaps.analytics import (
     changed_partners,
     ecomap,
     ecomap_changes,
     ecomap_fields,
+    ecomap_summary,
     region_map,
 )
 from service.errors import InvalidInput, NotFound
@@ -55,13 +56,21 @@ def load_ecomap_fields(
     as_of: AsOf,
     depth: int = 1,
     profile: str | None = None,
+    sector: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> dict[str, Any]:
     """The fields of the eco-map of ``org_id`` as of the end of the day ``as_of`` (now when
     no day was given), with the empty places of ``profile``: plain data, as
-    :func:`~service.ecomaps.analytics.ecomap_fields` gives it."""
+    :func:`~service.ecomaps.analytics.ecomap_fields` gives it, its partners only those of
+    ``sector`` and the page ``limit`` and ``offset`` ask for."""
     graph = (
         store.partner_graph(org_id, depth=depth) if depth > 1 else relationships_of(store, org_id)
     )
+    if sector is not None and sector not in sector_labels(store):
+        raise InvalidInput(
+            f"sector '{sector}' is not known; GET /api/v1/sectors lists the known sectors"
+        )
     sectors = store.get_profile(profile).sectors if profile else []
     facts = partner_facts(store, org_id, as_of=as_of)
     return ecomap_fields(
@@ -74,6 +83,27 @@ def load_ecomap_fields(
         sector_labels=sector_labels(store) if sectors else {},
         levels=facts.levels,
         flows=facts.flows,
+        sector=sector,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def load_ecomap_summary(
+    store: Store, org_id: str, *, as_of: AsOf, profile: str | None = None
+) -> EcoMapSummary:
+    """The eco-map of ``org_id`` summed up by sector as of the end of the day ``as_of``, as
+    :func:`~service.ecomaps.analytics.ecomap_summary` gives it."""
+    graph = relationships_of(store, org_id)
+    sectors = store.get_profile(profile).sectors if profile else []
+    return ecomap_summary(
+        graph,
+        org_id,
+        as_of=as_of.until,
+        profile=profile,
+        profile_sectors=sectors,
+        sector_labels=sector_labels(store),
+        flows=store.referral_flow(org_id, as_of=as_of.until),
     )
 
 

@@ -167,6 +167,45 @@ def test_nothing_changed_since_the_last_assessment(client, history):
     assert (body["added"], body["gone"], body["moved"]) == ([], [], [])
 
 
+def test_the_sector_summary_counts_partners_by_sector_and_state_with_their_referrals(
+    client, history
+):
+    client.post(
+        "/api/v1/referrals",
+        json={
+            "case_ref": "C-1001",
+            "from_org": "hub",
+            "to_org": "wic",
+            "sent_at": "2020-03-01T10:00:00Z",
+            "consent": True,
+        },
+    )
+    response = client.get("/api/v1/organizations/hub/ecomap/sectors")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["focal"]["id"], body["partners"]) == ("hub", 3)
+    assert body["states"] == {"green": 2, "yellow": 1, "red": 0, "no_dot": 0}
+    wic = next(sector for sector in body["sectors"] if sector["sector"] == "wic")
+    assert wic["partners"] == 1
+    assert wic["states"] == {"green": 1, "yellow": 0, "red": 0, "no_dot": 0}
+    assert (wic["referrals_sent"], wic["referrals_received"], wic["open_loops"]) == (1, 0, 1)
+    then = client.get("/api/v1/organizations/hub/ecomap/sectors", params={"as_of": "2019-12-31"})
+    assert [(s["sector"], s["states"]["yellow"]) for s in then.json()["sectors"]] == [
+        ("early_intervention", 0),
+        ("wic", 1),
+    ]
+
+
+def test_the_partners_of_one_sector_come_on_request_a_page_at_a_time(client, history):
+    assert partners(client, sector="wic") == {"wic": "green"}
+    assert list(partners(client, limit=2)) == ["ei", "lib"]
+    assert list(partners(client, limit=2, offset=2)) == ["wic"]
+    assert partners(client, sector="library", offset=1) == {}
+    whole = client.get("/api/v1/organizations/hub/ecomap", params={"depth": 2, "sector": "wic"})
+    # Partners of partners and missing sectors stay those of the whole map.
+    assert [p["organization"]["id"] for p in whole.json()["partners_of_partners"]] == ["clinic"]
+
+
 def test_bad_eco_map_requests_say_what_is_wrong(client, history):
     unknown = client.get("/api/v1/organizations/nobody/ecomap")
     assert (unknown.status_code, unknown.json()["detail"]) == (
@@ -185,6 +224,19 @@ def test_bad_eco_map_requests_say_what_is_wrong(client, history):
     assert future.json()["detail"] == f"since={tomorrow} is in the future; give a past date"
     missing = client.get("/api/v1/organizations/hub/ecomap/changes")
     assert missing.json()["detail"] == "query.since: Field required"
+    sector = client.get("/api/v1/organizations/hub/ecomap", params={"sector": "bakery"})
+    assert (sector.status_code, sector.json()["detail"]) == (
+        422,
+        "sector 'bakery' is not known; GET /api/v1/sectors lists the known sectors",
+    )
+    page = client.get("/api/v1/organizations/hub/ecomap", params={"limit": 0})
+    assert page.status_code == 422
+    assert page.json()["detail"] == "query.limit: Input should be greater than or equal to 1"
+    nobody = client.get("/api/v1/organizations/nobody/ecomap/sectors")
+    assert (nobody.status_code, nobody.json()["detail"]) == (
+        404,
+        "organization 'nobody' does not exist",
+    )
 
 
 def test_a_region_map_draws_the_organizations_of_the_region_and_their_relationships(
