@@ -436,8 +436,8 @@ class NetworkMixin(EmbeddedBase):
             # The graph's own dicts, read and written directly: this runs on every
             # missing-partners question, and a partner that is a hub brings thousands of edges.
             # Nodes and edges are handed out as read-only views of the store's own: no copies.
+            self._require_in_graph(org_ids)  # first: it may bring in a graph reloaded whole
             adjacency, nodes, view = self._graph._adj, self._graph._node, MappingProxyType
-            self._require_in_graph(org_ids)
             found: dict[str, dict[str, Any]] = {org_id: {} for org_id in org_ids}
             partners = (
                 {other for org_id in org_ids for other in adjacency[org_id]} if wanted else ()
