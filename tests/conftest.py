@@ -140,7 +140,7 @@ def start_service(data_dir: Path, port: int, *, workers: int = 1) -> subprocess.
         stderr=subprocess.DEVNULL,
         start_new_session=workers > 1,
     )
-    deadline = time.monotonic() + 20 * workers
+    deadline = time.monotonic() + 60 * workers
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
@@ -148,7 +148,7 @@ def start_service(data_dir: Path, port: int, *, workers: int = 1) -> subprocess.
         except httpx.TransportError:
             time.sleep(0.05)
     process.kill()
-    raise AssertionError(f"the service did not start within {20 * workers} s")
+    raise AssertionError(f"the service did not start within {60 * workers} s")
 
 
 @dataclass(frozen=True)
