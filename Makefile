@@ -9,7 +9,7 @@ PORT ?= 8000
 SCALE ?= statewide
 STORE ?= embedded
 
-.PHONY: run test lint format bench neo4j-up neo4j-down chromium clean
+.PHONY: run test lint format bench bench-load neo4j-up neo4j-down chromium clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ format: $(INSTALLED)
 ## prints a table and writes bench/results.json (results-neo4j.json); the network is cached in bench/cache/
 bench: $(INSTALLED)
 	$(BIN)/python -m bench.run --scale $(SCALE) --store $(STORE)
+
+## bench-load: many clients at once (1, 8, 32, 128) against serve with one worker and with the
+## default, from load generator processes of their own; writes the key "load" of bench/results.json
+bench-load: $(INSTALLED)
+	$(BIN)/python -m bench.load --scale $(SCALE)
 
 ## chromium: Debian's Chromium for the browser tests
 chromium:

@@ -449,7 +449,7 @@ class Service:
         env = {**os.environ, **settings_environment(settings)}
         started = time.perf_counter()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "service", "serve", "--port", str(port)],
+            [sys.executable, "-m", "service", "serve", "--port", str(port), "--workers", "1"],
             env=env,
             stdout=subprocess.DEVNULL,
         )

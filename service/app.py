@@ -148,6 +148,18 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     return app
 
 
+def app_from_environment() -> FastAPI:
+    """The service for the settings of the environment: what each worker process of
+    ``serve --workers N`` runs, with a store of its own opened on the same data.
+
+    >>> import os, tempfile; from unittest import mock
+    >>> with mock.patch.dict(os.environ, STAKEHOLDER_GRAPH_DATA_DIR=tempfile.mkdtemp()):
+    ...     app_from_environment().title
+    'stakeholder-graph'
+    """
+    return create_app(Settings())
+
+
 def describe_validation_errors(errors: object) -> str:
     """One readable sentence per problem, e.g. ``body.state: Input should be 'green', ...``.
 

@@ -9,6 +9,7 @@ command line itself is wrong.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, closing, contextmanager
@@ -27,7 +28,7 @@ from service.data.generator import SCALES, load_network
 from service.data.imports import READERS, apply_plan, preview_file, summary_line
 from service.data.migration import DEFAULT_BATCH_SIZE, migrate, record_counts
 from service.data.read_options import ReadOptions, read_mapping
-from service.data.seeds import list_seeds, load_seed
+from service.data.seeds import ensure_catalog, list_seeds, load_seed
 from service.data.snapshot import Scope
 from service.errors import DomainError, InvalidInput, NotFound
 from service.settings import Settings, StoreKind
@@ -38,7 +39,8 @@ from service.store.shared.copying import RecordKind
 
 EPILOG = """settings come from environment variables: STAKEHOLDER_GRAPH_DATA_DIR (default ./data),
 STAKEHOLDER_GRAPH_STORE (embedded | neo4j), STAKEHOLDER_GRAPH_NEO4J_URI, _NEO4J_USER,
-_NEO4J_PASSWORD, _NEO4J_DATABASE, _NEO4J_RETRY_SECONDS, STAKEHOLDER_GRAPH_ADMIN_TOKEN."""
+_NEO4J_PASSWORD, _NEO4J_DATABASE, _NEO4J_RETRY_SECONDS, STAKEHOLDER_GRAPH_ADMIN_TOKEN,
+STAKEHOLDER_GRAPH_WORKERS (serve's worker processes; default the machine's cores)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -72,10 +74,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve the HTTP API (/api/v1, docs at /docs) and the web pages, and print "
         "a sign-in link for a browser with a one-time code that signs it in as admin (the code "
         "works once, within minutes; the link holds no token). A store with no sector yet gets "
-        "the sector catalog (seeds/catalog.json) on this first start.",
+        "the sector catalog (seeds/catalog.json) on this first start. Several worker "
+        "processes serve requests in parallel; each sees every acknowledged write, through any "
+        "worker or by a command such as import or seed load, before it answers a later request.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (%(default)s)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        choices=range(1, 257),
+        metavar="N",
+        help="worker processes (default: STAKEHOLDER_GRAPH_WORKERS, else the machine's cores)",
+    )
     serve.set_defaults(run=serve_command)
 
     seed = commands.add_parser("seed", help="list or load the demo networks")
@@ -172,10 +183,25 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
             f"    http://{shown_host}:{args.port}/login?code={code}\n",
             flush=True,
         )
-        app = create_app(settings, store=store)
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+        workers = args.workers or settings.workers
+        if workers == 1:
+            app = create_app(settings, store=store)
+            uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+            return 0
+        ensure_catalog(store)  # once, before the workers start
     finally:
         store.close()
+    # Each worker opens the store and builds the app from the environment's settings, which
+    # are this process's own: the admin token made above is passed on with them.
+    os.environ["STAKEHOLDER_GRAPH_ADMIN_TOKEN"] = settings.admin_token.get_secret_value()
+    uvicorn.run(
+        "service.app:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+    )
     return 0
 
 

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def machine_cores() -> int:
+    """The cores this process may run on: the default number of worker processes.
+
+    >>> machine_cores() >= 1
+    True
+    """
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 class StoreKind(StrEnum):
@@ -61,4 +73,11 @@ class Settings(BaseSettings):
         gt=0,
         description="The window in which wrong tokens are counted, and how long a client that "
         "sent too many is refused.",
+    )
+    workers: int = Field(
+        default_factory=machine_cores,
+        ge=1,
+        description="Worker processes `serve` starts, each serving requests in parallel; every "
+        "one sees each acknowledged write before it answers a later request. The machine's "
+        "cores by default.",
     )

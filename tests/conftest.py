@@ -124,8 +124,9 @@ def free_port() -> int:
         return port
 
 
-def start_service(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    """``python -m service serve`` on the embedded store in ``data_dir``, up and answering."""
+def start_service(data_dir: Path, port: int, *, workers: int = 1) -> subprocess.Popen[bytes]:
+    """``python -m service serve --workers N`` on the embedded store in ``data_dir``, up and
+    answering; with several workers, in a process group of its own (``os.killpg`` ends it)."""
     env = {
         **os.environ,
         "STAKEHOLDER_GRAPH_DATA_DIR": str(data_dir),
@@ -133,12 +134,13 @@ def start_service(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
         "STAKEHOLDER_GRAPH_ADMIN_TOKEN": ADMIN_TOKEN,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--port", str(port)],
+        [sys.executable, "-m", "service", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=workers > 1,
     )
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60 * workers
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
@@ -146,7 +148,7 @@ def start_service(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
         except httpx.TransportError:
             time.sleep(0.05)
     process.kill()
-    raise AssertionError("the service did not start within 20 s")
+    raise AssertionError(f"the service did not start within {60 * workers} s")
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,7 @@ def test_every_command_explains_itself_in_help(capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert "one-time code that signs it in as admin" in out
     assert "the link holds no token" in out
+    assert "--workers N worker processes (default: STAKEHOLDER_GRAPH_WORKERS" in out
     assert "The tokens themselves are not stored" in out
     assert "get 401 at once, on every worker" in out
     assert "all-or-nothing import" in out

@@ -10,7 +10,6 @@ from service.store.embedded.evidence import EvidenceMixin
 from service.store.embedded.referrals import ReferralsMixin
 from service.store.protocol import ImportSummary, Progress
 from service.store.shared.evidence import evidence_row
-from service.store.shared.network import add_relationship_edge, organization_node
 from service.store.shared.values import to_text
 
 
@@ -48,30 +47,19 @@ class BulkMixin(ReferralsMixin, EvidenceMixin):
                 self._insert_profile(db, profile)
                 summary.profiles += 1
             tick("profiles", summary.profiles)
-            new_nodes = []
             for org in bundle.organizations:
-                org_id = self._insert_organization(db, org)
-                new_nodes.append((org_id, organization_node(org.model_dump())))
+                self._insert_organization(db, org)
                 tick("organizations", 1)
             summary.organizations = len(bundle.organizations)
             for contact in bundle.contacts:
                 self._insert_contact(db, contact)
                 tick("contacts", 1)
             summary.contacts = len(bundle.contacts)
-            new_edges = []
             for rel in bundle.relationships:
                 rel_id = relationship_id(rel.org_a, rel.org_b)
                 self._insert_relationship(db, rel_id, rel.org_a, rel.org_b)
                 self._insert_history(db, rel_id, rel.history)
                 summary.assessments += len(rel.history)
-                new_edges.append(
-                    (
-                        rel_id,
-                        rel.org_a,
-                        rel.org_b,
-                        [(to_text(a.assessed_at), a.state.value) for a in rel.history],
-                    )
-                )
                 tick("relationships", 1)
             summary.relationships = len(bundle.relationships)
             for org in bundle.updated_organizations:
@@ -98,13 +86,4 @@ class BulkMixin(ReferralsMixin, EvidenceMixin):
             summary.referral_events = self._insert_referrals(db, bundle.referrals)[1]
             summary.referrals = len(bundle.referrals)
             tick("referrals", summary.referrals)
-        with self._lock:
-            # Committed: the graph gains the batch, rather than being reloaded whole.
-            self._graph.add_nodes_from(new_nodes)
-            for rel_id, org_a, org_b, history in new_edges:
-                add_relationship_edge(self._graph, rel_id, org_a, org_b, history)
-            for org in bundle.updated_organizations:
-                self._graph.add_node(org.id, **organization_node(org.model_dump()))
-            for rel in bundle.added_assessments:
-                self._refresh_edge(relationship_id(rel.org_a, rel.org_b))
         return summary

@@ -2,8 +2,14 @@
 networkx graph derived from it, which the other parts of the store share.
 
 SQLite runs in WAL mode with foreign keys on and ``synchronous=FULL``; every write is one
-transaction and returns only after it is committed. The analytics graph is rebuilt on start
-and kept in step after every committed write.
+transaction and returns only after it is committed. The data file is the one source of truth:
+several processes may serve it at once (the workers of ``serve``, a CLI ``import`` or
+``seed load`` beside them). Each keeps the analytics graph in memory, built on start, and
+brings it up to date from the file's change log (``graph_changes``, written by triggers in the
+same transaction as each change) before it reads the graph and after each of its own writes:
+when no other process has committed since it last looked, that costs one ``PRAGMA
+data_version``; otherwise it applies only the organizations and relationships changed since,
+or reloads the graph when more changed than it holds organizations.
 """
 
 from __future__ import annotations
@@ -28,6 +34,35 @@ T = TypeVar("T")
 DATABASE_FILE = "stakeholder-graph.sqlite3"
 ADDED_COLUMNS: dict[str, tuple[str, ...]] = {"tokens": ("expires_at TEXT", "revoked_at TEXT")}
 """Columns added to ``schema.sql`` after data directories were made with the table."""
+GRAPH_CHANGES = {
+    "organizations": "SELECT 'organization' AS kind, {row}.id AS key, NULL, NULL",
+    "relationships": "SELECT 'relationship' AS kind, {row}.id AS key, {row}.org_a, {row}.org_b",
+    "assessments": "SELECT 'relationship' AS kind, id AS key, org_a, org_b "
+    "FROM relationships WHERE id = {row}.rel_id",
+}
+"""The row of ``graph_changes`` a write to each table notes, of the row written (``{row}``)."""
+
+
+def change_triggers() -> str:
+    """The triggers that note every write of :data:`GRAPH_CHANGES` in ``graph_changes``: the
+    row noted before for the same organization or relationship is deleted, then the new one
+    inserted (not INSERT OR REPLACE, whose policy the statement that fires a trigger overrides).
+
+    >>> "AFTER DELETE ON assessments" in change_triggers()
+    True
+    """
+    triggers = []
+    for table, noted in GRAPH_CHANGES.items():
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+            change = noted.format(row=row)
+            triggers.append(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()}_noted "
+                f"AFTER {event} ON {table} BEGIN "
+                f"DELETE FROM graph_changes "
+                f"WHERE (kind, key) IN (SELECT kind, key FROM ({change})); "
+                f"INSERT INTO graph_changes (kind, key, org_a, org_b) {change}; END;"
+            )
+    return "\n".join(triggers)
 
 
 class EmbeddedBase:
@@ -46,9 +81,14 @@ class EmbeddedBase:
         self._db.execute("PRAGMA cache_size=-65536")  # 64 MiB: bulk imports touch big indexes
         self._db.executescript(
             resources.files("service.store.embedded").joinpath("schema.sql").read_text()
+            + change_triggers()
         )
         self._add_missing_columns()
-        self._graph = self._load_graph()
+        self._data_version = -1
+        self._seen = -1
+        """The last change of ``graph_changes`` the graph holds; -1 before the first load."""
+        self._graph = nx.Graph()
+        self._catch_up()
 
     def close(self) -> None:
         with self._lock:
@@ -76,6 +116,78 @@ class EmbeddedBase:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+            self._catch_up(written=True)
+
+    def _catch_up(self, *, written: bool = False) -> None:
+        """Bring the graph up to what is committed to the data file, by any process.
+
+        ``written``: this process has just committed, which ``PRAGMA data_version`` (changed
+        only by other connections' commits) does not show.
+        """
+        with self._lock:
+            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            if version == self._data_version and not written:
+                return
+            self._data_version = version
+            self._db.execute("BEGIN")  # one snapshot: the log and the rows it names agree
+            try:
+                [latest] = self._db.execute(
+                    "SELECT coalesce(max(seq), 0) FROM graph_changes"
+                ).fetchone()
+                if self._seen < 0:
+                    self._graph = self._load_graph()
+                elif latest != self._seen:
+                    self._apply_changes()
+                self._seen = latest
+            finally:
+                self._db.execute("COMMIT")
+
+    def _apply_changes(self) -> None:
+        """Apply the changes after ``_seen`` to the graph, or reload it when there are more
+        of them than organizations in it: a reload reads every organization and relationship
+        (a few per organization), at about the cost of applying that many changes."""
+        graph = self._graph
+        most = len(graph)
+        changes = self._tuples(
+            "SELECT kind, key, org_a, org_b FROM graph_changes WHERE seq > :seen "
+            "ORDER BY seq LIMIT :most",
+            {"seen": self._seen, "most": most + 1},
+        )
+        if len(changes) > most:
+            self._graph = self._load_graph()
+            return
+        org_ids = {key for kind, key, _, _ in changes if kind == "organization"}
+        organizations = self._rows_of("organizations", "id", org_ids)
+        for row in organizations:
+            graph.add_node(row["id"], **organization_node(row))
+        rels = {key: (a, b) for kind, key, a, b in changes if kind == "relationship"}
+        histories = self._histories(self._rows_of("assessments", "rel_id", rels, "seq"))
+        for rel_id, (org_a, org_b) in rels.items():
+            if rel_id in histories:
+                add_relationship_edge(graph, rel_id, org_a, org_b, histories[rel_id])
+            elif graph.has_edge(org_a, org_b):
+                graph.remove_edge(org_a, org_b)
+        gone = org_ids - {row["id"] for row in organizations}
+        graph.remove_nodes_from([org_id for org_id in gone if org_id in graph])
+
+    def _rows_of(
+        self, table: str, column: str, values: Iterable[str], order: str = "rowid"
+    ) -> list[sqlite3.Row]:
+        """The rows of ``table`` whose ``column`` is one of ``values``, asked in one query."""
+        return self._all(
+            f"SELECT * FROM {table} WHERE {column} IN (SELECT value FROM json_each(?)) "
+            f"ORDER BY {order}",
+            (json.dumps(sorted(values)),),
+        )
+
+    @staticmethod
+    def _histories(assessments: Iterable[sqlite3.Row]) -> dict[str, list[tuple[str, str]]]:
+        """Each relationship's ``(assessed_at, state)`` in recording order, from its
+        assessments in order of ``seq``."""
+        histories: dict[str, list[tuple[str, str]]] = {}
+        for row in assessments:
+            histories.setdefault(row["rel_id"], []).append((row["assessed_at"], row["state"]))
+        return histories
 
     def _one(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> sqlite3.Row | None:
         with self._lock:
@@ -126,7 +238,9 @@ class EmbeddedBase:
         )
 
     def _require_in_graph(self, org_ids: Iterable[str]) -> None:
-        """:class:`NotFound` naming the first of ``org_ids`` not in the graph (under the lock)."""
+        """:class:`NotFound` naming the first of ``org_ids`` not in the graph, brought up to
+        date first (call under the lock)."""
+        self._catch_up()
         for org_id in org_ids:
             if org_id not in self._graph:
                 raise NotFound(f"organization '{org_id}' does not exist")
@@ -135,13 +249,14 @@ class EmbeddedBase:
         graph = nx.Graph()
         for row in self._all("SELECT * FROM organizations"):
             graph.add_node(row["id"], **organization_node(row))
-        histories: dict[str, list[tuple[str, str]]] = {}
-        for row in self._all("SELECT rel_id, assessed_at, state FROM assessments ORDER BY seq"):
-            histories.setdefault(row["rel_id"], []).append((row["assessed_at"], row["state"]))
+        histories = self._histories(
+            self._all("SELECT rel_id, assessed_at, state FROM assessments ORDER BY seq")
+        )
         for row in self._all("SELECT id, org_a, org_b FROM relationships"):
-            add_relationship_edge(
-                graph, row["id"], row["org_a"], row["org_b"], histories[row["id"]]
-            )
+            if row["id"] in histories:  # else copied without its assessments yet
+                add_relationship_edge(
+                    graph, row["id"], row["org_a"], row["org_b"], histories[row["id"]]
+                )
         return graph
 
     def _present(self, table: str, column: str, values: Iterable[str]) -> set[str]:

@@ -18,7 +18,6 @@ from service.store.shared.copying import (
     check_references,
     record_key,
 )
-from service.store.shared.network import organization_node
 
 
 class CopyingMixin(NetworkMixin):
@@ -54,25 +53,18 @@ class CopyingMixin(NetworkMixin):
             f"VALUES ({', '.join(':' + column for column in columns)}) "
             f"ON CONFLICT ({', '.join(record_key(kind))}) DO UPDATE SET {updates}"
         )
-        with self._lock:
-            with self._write() as db:
-                check_references(
-                    kind, rows, lambda named, keys: self._present(named, record_key(named)[0], keys)
+        with self._write() as db:
+            check_references(
+                kind, rows, lambda named, keys: self._present(named, record_key(named)[0], keys)
+            )
+            db.executemany(upsert, [_imported(row) for row in rows])
+            for link in links:
+                db.executemany(f"DELETE FROM {link.table} WHERE {link.owned_by(':')}", rows)
+                db.executemany(
+                    f"INSERT INTO {link.table} ({', '.join(link.columns)}, {link.member}) "
+                    f"VALUES ({', '.join(':' + field for field in link.key)}, :member)",
+                    [{**row, "member": m} for row in rows for m in row[link.field]],
                 )
-                db.executemany(upsert, [_imported(row) for row in rows])
-                for link in links:
-                    db.executemany(f"DELETE FROM {link.table} WHERE {link.owned_by(':')}", rows)
-                    db.executemany(
-                        f"INSERT INTO {link.table} ({', '.join(link.columns)}, {link.member}) "
-                        f"VALUES ({', '.join(':' + field for field in link.key)}, :member)",
-                        [{**row, "member": m} for row in rows for m in row[link.field]],
-                    )
-            if kind is RecordKind.ORGANIZATIONS:
-                self._graph.add_nodes_from((row["id"], organization_node(row)) for row in rows)
-            elif kind in (RecordKind.RELATIONSHIPS, RecordKind.ASSESSMENTS):
-                for rel_id in sorted({row["rel_id" if "rel_id" in row else "id"] for row in rows}):
-                    if self._exists("assessments", "rel_id", rel_id):
-                        self._refresh_edge(rel_id)
 
 
 @dataclass(frozen=True)

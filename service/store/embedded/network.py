@@ -41,7 +41,6 @@ from graph_models import (
 from graph_models.common import utc_now
 from service.errors import Conflict, InvalidReference, NotFound
 from service.store.embedded.connection import EmbeddedBase
-from service.store.shared.network import add_relationship_edge, organization_node
 from service.store.shared.values import from_text, new_id, to_text
 
 
@@ -93,10 +92,8 @@ class NetworkMixin(EmbeddedBase):
     # -- organizations ----------------------------------------------------------------------
 
     def create_organization(self, org: OrganizationCreate) -> Organization:
-        with self._lock:
-            with self._write() as db:
-                org_id = self._insert_organization(db, org)
-            self._graph.add_node(org_id, **organization_node(org.model_dump()))
+        with self._write() as db:
+            org_id = self._insert_organization(db, org)
         return self.get_organization(org_id)
 
     def _insert_organization(self, db: sqlite3.Connection, org: OrganizationCreate) -> str:
@@ -151,28 +148,21 @@ class NetworkMixin(EmbeddedBase):
 
     def update_organization(self, org_id: str, patch: OrganizationUpdate) -> Organization:
         changes = patch.model_dump(exclude_unset=True)
-        with self._lock:
-            with self._write() as db:
-                self.get_organization(org_id)
-                if changes.get("sector"):
-                    self._require_sector(changes["sector"])
-                for column, value in changes.items():
-                    if value is None and column != "region":
-                        continue
-                    db.execute(
-                        f"UPDATE organizations SET {column} = ? WHERE id = ?", (value, org_id)
-                    )
-            updated = self.get_organization(org_id)
-            self._graph.add_node(org_id, **organization_node(updated.model_dump()))
-        return updated
+        with self._write() as db:
+            self.get_organization(org_id)
+            if changes.get("sector"):
+                self._require_sector(changes["sector"])
+            for column, value in changes.items():
+                if value is None and column != "region":
+                    continue
+                db.execute(f"UPDATE organizations SET {column} = ? WHERE id = ?", (value, org_id))
+        return self.get_organization(org_id)
 
     def delete_organization(self, org_id: str) -> None:
-        with self._lock:
-            with self._write() as db:
-                self.get_organization(org_id)
-                self._refuse_if_referred(org_id)
-                db.execute("DELETE FROM organizations WHERE id = ?", (org_id,))
-            self._graph.remove_node(org_id)
+        with self._write() as db:
+            self.get_organization(org_id)
+            self._refuse_if_referred(org_id)
+            db.execute("DELETE FROM organizations WHERE id = ?", (org_id,))
 
     def _refuse_if_referred(self, org_id: str) -> None:
         if self._one(
@@ -264,11 +254,9 @@ class NetworkMixin(EmbeddedBase):
     def create_relationship(self, rel: RelationshipCreate, *, assessed_by: str) -> Relationship:
         rel_id = relationship_id(rel.org_a, rel.org_b)
         assessed_at = to_text(rel.assessed_at or utc_now())
-        with self._lock:
-            with self._write() as db:
-                self._insert_relationship(db, rel_id, rel.org_a, rel.org_b)
-                self._insert_assessment(db, rel_id, rel.state, rel.reason, assessed_by, assessed_at)
-            self._refresh_edge(rel_id)
+        with self._write() as db:
+            self._insert_relationship(db, rel_id, rel.org_a, rel.org_b)
+            self._insert_assessment(db, rel_id, rel.state, rel.reason, assessed_by, assessed_at)
         return self.get_relationship(rel_id)
 
     def _insert_relationship(self, db: sqlite3.Connection, rel_id: str, a: str, b: str) -> None:
@@ -297,21 +285,6 @@ class NetworkMixin(EmbeddedBase):
             "INSERT INTO assessments (rel_id, state, reason, assessed_by, assessed_at, recorded_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (rel_id, state.value, reason, assessed_by, assessed_at, to_text(utc_now())),
-        )
-
-    def _refresh_edge(self, rel_id: str) -> None:
-        row = self._one("SELECT org_a, org_b FROM relationships WHERE id = ?", (rel_id,))
-        if row is None:
-            return
-        history = self._all(
-            "SELECT assessed_at, state FROM assessments WHERE rel_id = ? ORDER BY seq", (rel_id,)
-        )
-        add_relationship_edge(
-            self._graph,
-            rel_id,
-            row["org_a"],
-            row["org_b"],
-            [(h["assessed_at"], h["state"]) for h in history],
         )
 
     _RELATIONSHIP_SQL = """
@@ -343,18 +316,16 @@ class NetworkMixin(EmbeddedBase):
     def assess_relationship(
         self, rel_id: str, update: RelationshipUpdate, *, assessed_by: str
     ) -> Relationship:
-        with self._lock:
-            with self._write() as db:
-                current = self.get_relationship(rel_id)
-                self._insert_assessment(
-                    db,
-                    rel_id,
-                    update.state or current.state,
-                    update.reason or current.reason,
-                    assessed_by,
-                    to_text(update.assessed_at or utc_now()),
-                )
-            self._refresh_edge(rel_id)
+        with self._write() as db:
+            current = self.get_relationship(rel_id)
+            self._insert_assessment(
+                db,
+                rel_id,
+                update.state or current.state,
+                update.reason or current.reason,
+                assessed_by,
+                to_text(update.assessed_at or utc_now()),
+            )
         return self.get_relationship(rel_id)
 
     def relationship_history(self, rel_id: str) -> list[Assessment]:
@@ -492,6 +463,7 @@ class NetworkMixin(EmbeddedBase):
     def partner_graph(self, org_id: str | None = None, *, depth: int = 1) -> nx.Graph:
         with self._lock:
             if org_id is None:
+                self._catch_up()
                 return self._graph.copy()
             self._require_in_graph([org_id])
             return _neighbourhood(self._graph, org_id, depth)
@@ -504,8 +476,8 @@ class NetworkMixin(EmbeddedBase):
             # The graph's own dicts, read and written directly: this runs on every
             # missing-partners question, and a partner that is a hub brings thousands of edges.
             # Nodes and edges are handed out as read-only views of the store's own: no copies.
+            self._require_in_graph(org_ids)  # first: it may bring in a graph reloaded whole
             adjacency, nodes, view = self._graph._adj, self._graph._node, MappingProxyType
-            self._require_in_graph(org_ids)
             found: dict[str, dict[str, Any]] = {org_id: {} for org_id in org_ids}
             partners = (
                 {other for org_id in org_ids for other in adjacency[org_id]} if wanted else ()
@@ -540,6 +512,7 @@ class NetworkMixin(EmbeddedBase):
 
     def region_graph(self, region: str) -> nx.Graph:
         with self._lock:
+            self._catch_up()
             rows = self._all("SELECT id FROM organizations WHERE region = ?", (region,))
             return _induced(self._graph, [row["id"] for row in rows])
 

@@ -195,3 +195,20 @@ CREATE TABLE IF NOT EXISTS audit_log (
 );
 CREATE INDEX IF NOT EXISTS audit_log_by_case ON audit_log (case_ref, seq);
 CREATE INDEX IF NOT EXISTS audit_log_by_org ON audit_log (org_id, seq);
+-- -- the change log of the analytics graph ----
+-- Every process serving the data file keeps the organizations and relationships in memory as
+-- a graph. Triggers (made by `connection.py`, one per table and kind of write) note each change
+-- to them as it is committed, by whichever process or command made it: one row per organization or relationship, its latest change (the row of
+-- its change before is deleted), so that a process brings its graph up to date by reading
+-- the rows after the last `seq` it applied, and the log never holds more rows than there are
+-- organizations and relationships. A relationship's row keeps its two organizations, so that
+-- a process can drop the edge once the relationship is gone. (Ids are never changed by an
+-- update, so an update notes the row's new state only.)
+CREATE TABLE IF NOT EXISTS graph_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL CHECK (kind IN ('organization', 'relationship')),
+    key TEXT NOT NULL,
+    org_a TEXT,
+    org_b TEXT,
+    UNIQUE (kind, key)
+);
