@@ -112,8 +112,8 @@ class SurveyRoundCreate(StrictModel):
         return self
 
 
-class Respondent(ReadModel):
-    """One person asked in a round, and how far they have got."""
+class NewRespondent(ReadModel):
+    """A respondent as a round starts with them: who, at which side, asked about what."""
 
     id: str = Field(description="The respondent's id in the round: their contact id.")
     name: str
@@ -121,13 +121,18 @@ class Respondent(ReadModel):
     side: Side
     email: str | None
     partner_ids: list[str] = Field(description="The partners they are asked about.")
+
+
+class Respondent(NewRespondent):
+    """One person asked in a round, and how far they have got."""
+
     answered: int = Field(description="How many of those relationships they have answered.")
     version: int = Field(description="Bumped by every save; a save names the one it changes.")
     updated_at: datetime | None = Field(description="When they last saved, if ever.")
 
 
-class SurveyRound(ReadModel):
-    """A round as stored, with counts of its respondents."""
+class RoundFields(ReadModel):
+    """What a round is: whose, which partners, from when to when."""
 
     id: str
     org_id: str
@@ -136,6 +141,11 @@ class SurveyRound(ReadModel):
     created_at: datetime
     closes_at: datetime
     partner_ids: list[str]
+
+
+class SurveyRound(RoundFields):
+    """A round as stored, with counts of its respondents."""
+
     respondents: int
     answered: int = Field(description="Respondents who have saved at least one answer.")
 
@@ -290,3 +300,12 @@ def mean(values: Sequence[float]) -> float | None:
     (2.67, None)
     """
     return round(sum(values) / len(values), 2) if values else None
+
+
+# -- what the service hands the store ----------------------------------------------------------
+
+
+class NewSurveyRound(RoundFields):
+    """A round about to start, its respondents worked out from the contacts chosen."""
+
+    people: list[NewRespondent]
