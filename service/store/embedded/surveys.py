@@ -101,9 +101,8 @@ class SurveysMixin(EmbeddedBase):
     ) -> Respondent:
         with self._write() as db:
             found = self._one(_RESPONDENTS, {"round_id": round_id, "id": respondent_id})
-            respondent = checked_respondent(
-                found and dict(found), round_id, respondent_id, save.version
-            )
+            row = None if found is None else dict(found)
+            respondent = checked_respondent(row, round_id, respondent_id, save.version)
             at = to_text(saved_at)
             columns = ("round_id", "respondent_id", "side", "partner_id", "saved_at", *ANSWER_ITEMS)
             db.executemany(
