@@ -293,6 +293,39 @@ class Adoption(StrictModel):
     partner_id: Slug
 
 
+class RespondentLink(ReadModel):
+    """A respondent's personal link, for the round's leaders to copy where no mail is sent."""
+
+    respondent_id: str
+    name: str
+    org_id: str
+    side: Side
+    email: str | None
+    answered: int
+    url: str = Field(description="The personal link: whoever holds it answers as this person.")
+
+
+class FormPartner(ReadModel):
+    """A relationship a respondent is asked about, with what they saved, if anything."""
+
+    partner_id: str
+    name: str
+    answer: AnswerCreate | None
+
+
+class SurveyForm(ReadModel):
+    """What a respondent's link opens: the round, who they answer as, and their answers."""
+
+    round_id: str
+    title: str
+    agency: str = Field(description="The name of the agency that runs the round.")
+    closes_at: datetime
+    respondent: str = Field(description="The respondent's name.")
+    side: Side
+    version: int = Field(description="Send it back with the answers.")
+    partners: list[FormPartner]
+
+
 def mean(values: Sequence[float]) -> float | None:
     """The mean, rounded to two places; None for no values.
 

@@ -34,6 +34,7 @@ from service.referrals import pages as referral_pages
 from service.referrals import routes as referral_routes
 from service.settings import Settings
 from service.store import Store, open_store
+from service.surveys import routes as survey_routes
 from service.web import pages
 from service.web.deps import StoreDep
 from service.web.json_writes import JsonWrites
@@ -119,6 +120,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         referral_routes,
         path_routes,
         data_routes,
+        survey_routes,
     ):
         api.include_router(routes.router)
     app.include_router(api)
