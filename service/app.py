@@ -34,6 +34,7 @@ from service.referrals import pages as referral_pages
 from service.referrals import routes as referral_routes
 from service.settings import Settings
 from service.store import Store, open_store
+from service.surveys import pages as survey_pages
 from service.surveys import routes as survey_routes
 from service.web import pages
 from service.web.deps import StoreDep
@@ -133,6 +134,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         referral_pages,
         partnership_pages,
         path_pages,
+        survey_pages,
     ):
         app.include_router(page_routes.router)
     ecomap_pages.mount_assets(app)

@@ -1,0 +1,163 @@
+"""A survey round in headless Chromium: a leader starts it in the page, thirty respondents
+answer through their personal links on a phone-sized screen, and the leader reads the results
+(the k rule, the disagreement flag) and adopts a suggested state."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from graph_models import ContactCreate, RelationshipCreate, RelationshipState, Role, TokenCreate
+from graph_models.common import utc_now
+from service.access.permissions import issue_token
+from tests.browser.conftest import screenshot, sign_in
+from tests.conftest import add_orgs
+
+pytestmark = pytest.mark.browser
+
+STAFF = [f"staff-{n}" for n in range(1, 7)]
+PEOPLE = {"wic": 12, "clinic": 10, "library": 2}
+
+
+@pytest.fixture
+def network(live_server):
+    """The hub, assessed green with WIC, yellow with the clinic and the library; six staff,
+    twelve people at WIC, ten at the clinic, two at the library: thirty to ask."""
+    store = live_server.store
+    add_orgs(
+        store,
+        ("hub", "early_learning_hub"),
+        ("wic", "wic"),
+        ("clinic", "primary_care"),
+        ("library", "library"),
+    )
+    for partner, state in (
+        ("wic", RelationshipState.GREEN),
+        ("clinic", RelationshipState.YELLOW),
+        ("library", RelationshipState.YELLOW),
+    ):
+        store.create_relationship(
+            RelationshipCreate(org_a="hub", org_b=partner, state=state, reason="our view"),
+            assessed_by="Lee",
+        )
+    for person in STAFF:
+        store.create_contact(ContactCreate(id=person, org_id="hub", name=person, role="Staff"))
+    for org_id, count in PEOPLE.items():
+        for n in range(1, count + 1):
+            store.create_contact(
+                ContactCreate(
+                    id=f"{org_id}-{n}", org_id=org_id, name=f"{org_id} person {n}", role="Staff"
+                )
+            )
+    return live_server
+
+
+@pytest.fixture
+def leader(chromium, network):  # type: ignore[no-untyped-def]
+    token, _ = issue_token(
+        network.store, TokenCreate(name="Lee Leader", role=Role.LEADER, org_id="hub")
+    )
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, network.url, token)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(chromium):  # type: ignore[no-untyped-def]
+    """A phone-sized browser with no session: a respondent needs only their link."""
+    context = chromium.new_context(viewport={"width": 375, "height": 740})
+    yield context.new_page()
+    context.close()
+
+
+def answer_section(page, partner_id: str, trust: int, value: int, view: str) -> None:  # type: ignore[no-untyped-def]
+    section = page.locator(f"section.relationship[data-partner-id='{partner_id}']")
+    for item in ("openness", "reliability", "shared_mission"):
+        section.locator(f"input[name='{partner_id}.{item}'][value='{trust}']").check()
+    for item in ("influence", "resources", "involvement"):
+        section.locator(f"input[name='{partner_id}.{item}'][value='{value}']").check()
+    section.locator(f"input[name='{partner_id}.state_view'][value='{view}']").check()
+
+
+def test_thirty_respondents_answer_and_the_leader_adopts_what_the_partner_says(
+    leader, phone, network
+):
+    leader.goto(f"{network.url}/orgs/hub/surveys")
+    assert "No survey round yet" in leader.inner_text("main")
+    leader.fill("#title", "Spring <b>partner</b> survey")
+    leader.fill("#closes_on", (utc_now() + timedelta(days=14)).date().isoformat())
+    for partner_id in PEOPLE:
+        leader.check(f"fieldset[data-partner-id='{partner_id}'] input[name=partner_ids]")
+    for contact in leader.locator("input[name=contact_ids]").all():
+        contact.check()
+    leader.click("form.survey-start button[type=submit]")
+    leader.wait_for_url("**/surveys/spring-b-partner-b-survey-*")
+    assert leader.inner_text("h1") == "Spring <b>partner</b> survey"
+    links = {
+        row.get_attribute("data-respondent-id"): row.locator("input.link").input_value()
+        for row in leader.locator("table.people tbody tr").all()
+    }
+    assert len(links) == 30
+
+    # WIC's people see the relationship as yellow, with low trust; the staff think it green.
+    for n in range(1, 13):
+        phone.goto(links[f"wic-{n}"])
+        answer_section(phone, "wic", 2, 3, "yellow" if n <= 9 else "green")
+        if n == 1:
+            phone.fill("textarea[name='wic.comment']", "<script>alert(1)</script> late replies")
+            screenshot(phone, "survey-form-375")
+        phone.click("form.survey-answers button[type=submit]")
+        assert "Saved at" in phone.inner_text("p.notice")
+    for n in range(1, 11):
+        phone.goto(links[f"clinic-{n}"])
+        answer_section(phone, "clinic", 3, 3, "yellow")
+        phone.click("form.survey-answers button[type=submit]")
+        phone.wait_for_selector("p.notice")
+    # The library's two answer; the staff leave the library blank: fewer than three.
+    for n in (1, 2):
+        phone.goto(links[f"library-{n}"])
+        answer_section(phone, "library", 4, 4, "green")
+        phone.click("form.survey-answers button[type=submit]")
+        phone.wait_for_selector("p.notice")
+    for person in STAFF:
+        phone.goto(links[person])
+        answer_section(phone, "wic", 4, 4, "green")
+        answer_section(phone, "clinic", 3, 2, "yellow")
+        phone.click("form.survey-answers button[type=submit]")
+        phone.wait_for_selector("p.notice")
+    # An answer can be changed until the close, and the form shows what was saved.
+    phone.goto(links["wic-10"])
+    assert phone.locator("input[name='wic.state_view'][value='green']").is_checked()
+    phone.check("input[name='wic.state_view'][value='red']")
+    phone.click("form.survey-answers button[type=submit]")
+    assert "Saved at" in phone.inner_text("p.notice")
+
+    leader.reload()
+    assert "30 of 30" in leader.inner_text("dl.facts")
+    wic = leader.locator("tr[data-partner-id='wic']")
+    assert "flagged" in (wic.get_attribute("class") or "")
+    assert (
+        "assessed green; 9 of 12 respondents at the partner point to yellow, trust 2.0 of 4"
+        in wic.inner_text()
+    )
+    library = leader.locator("tr[data-partner-id='library']")
+    assert "Fewer than 3 answered (2 of 8)" in library.inner_text()
+    assert library.locator("button").count() == 0
+    screenshot(leader, "survey-round-results")
+
+    wic.locator("button", has_text="Adopt yellow").click()
+    assert "is now yellow" in leader.inner_text("p.notice")
+    history = network.store.relationship_history("hub~wic")
+    assert history[-1].state is RelationshipState.YELLOW
+    assert history[-1].reason.startswith("assessed by survey round 'Spring <b>partner</b> survey'")
+    assert history[-1].assessed_by == "Lee Leader"
+    assert leader.locator("tr[data-partner-id='wic'] button").count() == 0
+
+
+def test_a_changed_link_shows_why_it_does_not_work_and_asks_for_nothing(phone, network):
+    phone.goto(f"{network.url}/survey/some-round.someone.forged")
+    assert "this survey link is not valid" in phone.inner_text("main")
+    assert phone.locator("form.survey-answers").count() == 0
