@@ -183,7 +183,9 @@ def start_round(
             )
         except ValidationError as invalid:
             raise InvalidInput(problems(invalid)) from None
-        started = surveys.start_round(store, body, principal=principal, now=utc_now())
+        started = surveys.start_round(
+            store, body, principal=principal, settings=settings, now=utc_now()
+        )
     except DomainError as error:
         try:
             return _rounds_page(

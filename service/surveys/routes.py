@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request, status
 
 from graph_models import Relationship
 from graph_models.common import utc_now
+from graph_models.mail import OutgoingMail
 from graph_models.surveys import (
     Adoption,
     AnswersSave,
@@ -22,7 +23,7 @@ from graph_models.surveys import (
     SurveyRoundDetail,
 )
 from service.access.deps import Assessor, Reader
-from service.surveys import links
+from service.surveys import links, mail
 from service.surveys import service as surveys
 from service.web.deps import SettingsDep, StoreDep
 from service.web.responses import ModelResponse
@@ -41,12 +42,25 @@ Token = Annotated[str, Path(max_length=400, description="The token of a personal
 
 
 @router.post("/survey-rounds", status_code=status.HTTP_201_CREATED)
-def start_round(body: SurveyRoundCreate, store: StoreDep, principal: Assessor) -> SurveyRoundDetail:
+def start_round(
+    body: SurveyRoundCreate,
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: Assessor,
+    background: BackgroundTasks,
+) -> SurveyRoundDetail:
     """Start a round for an agency: its partners asked about, the contacts asked (at the
     partners and inside the agency) and the close. Admins and the agency's leaders. A contact
     at a partner is asked about that relationship, a contact at the agency about all of them;
-    each gets a personal link (`GET /api/v1/survey-rounds/{round_id}/links`)."""
-    return surveys.start_round(store, body, principal=principal, now=utc_now())
+    each gets a personal link (`GET /api/v1/survey-rounds/{round_id}/links`). With
+    `STAKEHOLDER_GRAPH_SMTP_HOST` set, those with an e-mail address are sent an invitation
+    holding it after the answer: the round opens even when the mail server is down, and each
+    failed send stays in the outbox for `stakeholder-graph mail send`."""
+    started = surveys.start_round(
+        store, body, principal=principal, settings=settings, now=utc_now()
+    )
+    background.add_task(mail.send_pending, store, settings, round_id=started.id)
+    return started
 
 
 @router.get("/survey-rounds")
@@ -99,6 +113,28 @@ def adopt(round_id: RoundId, body: Adoption, store: StoreDep, principal: Assesso
     "assessed by survey round ...". Admins and the agency's leaders; 422 where fewer than three
     answered."""
     return surveys.adopt(store, round_id, body.partner_id, principal=principal)
+
+
+@router.post("/survey-rounds/{round_id}/reminders", status_code=status.HTTP_201_CREATED)
+def remind(
+    round_id: RoundId,
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: Assessor,
+    background: BackgroundTasks,
+) -> list[OutgoingMail]:
+    """Send a reminder to everyone in an open round who has not answered and has an e-mail
+    address: admins and the agency's leaders; 422 without an SMTP host or after the close."""
+    queued = surveys.remind(store, round_id, principal=principal, settings=settings, now=utc_now())
+    background.add_task(mail.send_pending, store, settings, round_id=round_id)
+    return queued
+
+
+@router.get("/survey-rounds/{round_id}/mail")
+def round_mail(round_id: RoundId, store: StoreDep, principal: Assessor) -> list[OutgoingMail]:
+    """The round's invitations and reminders: to whom, what, when sent, how many tries and
+    the last error of those not sent yet. Admins and the agency's leaders."""
+    return surveys.round_mail(store, round_id, principal)
 
 
 @router.get("/survey-links/{token}")

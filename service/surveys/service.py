@@ -15,6 +15,7 @@ from datetime import datetime
 
 from graph_models import Principal, Relationship, RelationshipUpdate, Role, relationship_id
 from graph_models.common import slugify
+from graph_models.mail import MailKind, OutgoingMail
 from graph_models.surveys import (
     AnswerCreate,
     AnswersSave,
@@ -33,8 +34,9 @@ from graph_models.surveys import (
 )
 from service.access.permissions import Permission, require
 from service.errors import Forbidden, InvalidInput, InvalidReference, NotFound
+from service.settings import Settings
 from service.store.protocol import Store
-from service.surveys import links
+from service.surveys import links, mail
 from service.surveys.analytics import round_results
 
 
@@ -46,10 +48,16 @@ def require_manager(principal: Principal, org_id: str) -> None:
 
 
 def start_round(
-    store: Store, body: SurveyRoundCreate, *, principal: Principal, now: datetime
+    store: Store,
+    body: SurveyRoundCreate,
+    *,
+    principal: Principal,
+    settings: Settings,
+    now: datetime,
 ) -> SurveyRoundDetail:
     """Start a round: every contact becomes a respondent, asked about their own
-    organization's relationship with the agency, or, inside the agency, about all of them."""
+    organization's relationship with the agency, or, inside the agency, about all of them;
+    with an SMTP host, each with an e-mail address gets an invitation in the outbox."""
     require_manager(principal, body.org_id)
     if body.closes_at <= now:
         raise InvalidInput("closes_at must be in the future: respondents need time to answer")
@@ -64,7 +72,7 @@ def start_round(
                 "relationships the agency has"
             ) from None
     people = [_respondent(store, contact_id, body) for contact_id in body.contact_ids]
-    return store.create_survey_round(
+    started = store.create_survey_round(
         NewSurveyRound(
             id=f"{slugify(body.title)[:60]}-{secrets.token_hex(3)}",
             org_id=body.org_id,
@@ -76,6 +84,58 @@ def start_round(
             people=people,
         )
     )
+    queue_round_mail(store, started, kind=MailKind.INVITATION, settings=settings, now=now)
+    return started
+
+
+def queue_round_mail(
+    store: Store,
+    survey_round: SurveyRoundDetail,
+    *,
+    kind: MailKind,
+    settings: Settings,
+    now: datetime,
+) -> list[OutgoingMail]:
+    """Queue an invitation (or, to those who have not answered, a reminder) for each
+    respondent with an e-mail address; nothing without an SMTP host (the round's page lists
+    the links to copy instead)."""
+    if settings.smtp_host is None:
+        return []
+    people = survey_round.people
+    if kind is MailKind.REMINDER:
+        people = [person for person in people if not person.answered]
+    messages = mail.round_messages(
+        survey_round,
+        people,
+        kind=kind,
+        agency=_known_organization(store, survey_round.org_id),
+        key=links.link_key(settings),
+        public_url=settings.public_url,
+        now=now,
+    )
+    store.queue_mail(messages)
+    return messages
+
+
+def remind(
+    store: Store, round_id: str, *, principal: Principal, settings: Settings, now: datetime
+) -> list[OutgoingMail]:
+    """Queue reminders to everyone in an open round who has not answered yet."""
+    survey_round = managed_round(store, round_id, principal)
+    if now >= survey_round.closes_at:
+        raise InvalidInput(f"round '{round_id}' has closed: nobody can answer any more")
+    if settings.smtp_host is None:
+        raise InvalidInput(
+            "no mail server is set up (STAKEHOLDER_GRAPH_SMTP_HOST): copy the links from the "
+            "round's page instead"
+        )
+    return queue_round_mail(store, survey_round, kind=MailKind.REMINDER, settings=settings, now=now)
+
+
+def round_mail(store: Store, round_id: str, principal: Principal) -> list[OutgoingMail]:
+    """The messages of a round: to whom, what, when sent, or why not yet."""
+    managed_round(store, round_id, principal)
+    return store.list_mail(round_id=round_id)
 
 
 def _known_organization(store: Store, org_id: str) -> str:
