@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -34,7 +34,7 @@ from service.access.deps import get_principal, page_reader
 from service.errors import DomainError, InvalidInput
 from service.settings import Settings
 from service.store import Store
-from service.surveys import links
+from service.surveys import links, mail
 from service.surveys import service as surveys
 from service.web.deps import SettingsDep, StoreDep
 from service.web.pages import narrowed, page_error, render
@@ -158,12 +158,14 @@ def start_round(
     store: StoreDep,
     settings: SettingsDep,
     csrf_sent: CsrfSent,
+    background: BackgroundTasks,
     title: Annotated[str, Form(max_length=400)] = "",
     closes_on: Annotated[str, Form(max_length=20)] = "",
     partner_ids: Annotated[list[str] | None, Form()] = None,
     contact_ids: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
-    """Start a round from the form: it closes at the end of the day picked (UTC)."""
+    """Start a round from the form: it closes at the end of the day picked (UTC); with an SMTP
+    host, invitations are sent after the answer."""
     try:
         principal = get_principal(request, store, settings, csrf_sent=csrf_sent)
     except DomainError as error:
@@ -194,6 +196,7 @@ def start_round(
             )  # fmt: skip
         except DomainError as page_problem:
             return page_error(request, page_problem)
+    background.add_task(mail.send_pending, store, settings, round_id=started.id)
     return RedirectResponse(f"/surveys/{started.id}", status_code=303)
 
 

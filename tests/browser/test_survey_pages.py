@@ -1,9 +1,13 @@
-"""A survey round in headless Chromium: a leader starts it in the page, thirty respondents
-answer through their personal links on a phone-sized screen, and the leader reads the results
-(the k rule, the disagreement flag) and adopts a suggested state."""
+"""A survey round in headless Chromium, on both stores: a leader starts it in the page, the
+invitations arrive at a real SMTP server on loopback, thirty respondents follow the links in
+them on a phone-sized screen and answer, and the leader reads the results (the k rule, the
+disagreement flag) and adopts a suggested state. Without a mail server, the links are copied
+from the round's page."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -11,8 +15,10 @@ import pytest
 from graph_models import ContactCreate, RelationshipCreate, RelationshipState, Role, TokenCreate
 from graph_models.common import utc_now
 from service.access.permissions import issue_token
-from tests.browser.conftest import screenshot, sign_in
-from tests.conftest import add_orgs
+from service.store.protocol import Store
+from tests.browser.conftest import screenshot, serving, sign_in
+from tests.conftest import add_orgs, free_port
+from tests.surveys.smtp import Inbox, link_in, smtp_server
 
 pytestmark = pytest.mark.browser
 
@@ -20,11 +26,9 @@ STAFF = [f"staff-{n}" for n in range(1, 7)]
 PEOPLE = {"wic": 12, "clinic": 10, "library": 2}
 
 
-@pytest.fixture
-def network(live_server):
+def add_network(store: Store) -> None:
     """The hub, assessed green with WIC, yellow with the clinic and the library; six staff,
     twelve people at WIC, ten at the clinic, two at the library: thirty to ask."""
-    store = live_server.store
     add_orgs(
         store,
         ("hub", "early_learning_hub"),
@@ -42,27 +46,64 @@ def network(live_server):
             assessed_by="Lee",
         )
     for person in STAFF:
-        store.create_contact(ContactCreate(id=person, org_id="hub", name=person, role="Staff"))
+        store.create_contact(
+            ContactCreate(
+                id=person, org_id="hub", name=person, role="Staff", email=f"{person}@hub.example"
+            )
+        )
     for org_id, count in PEOPLE.items():
         for n in range(1, count + 1):
             store.create_contact(
                 ContactCreate(
-                    id=f"{org_id}-{n}", org_id=org_id, name=f"{org_id} person {n}", role="Staff"
+                    id=f"{org_id}-{n}",
+                    org_id=org_id,
+                    name=f"{org_id} person {n}",
+                    role="Staff",
+                    email=f"person-{n}@{org_id}.example",
                 )
             )
-    return live_server
+
+
+@dataclass(frozen=True)
+class Served:
+    """The service on a loopback port over a store of the surveyed network."""
+
+    url: str
+    store: Store
+    inbox: Inbox | None
 
 
 @pytest.fixture
-def leader(chromium, network):  # type: ignore[no-untyped-def]
+def served(settings, store) -> Iterator[Served]:
+    """The network on the store under test, served with a real SMTP server on loopback."""
+    add_network(store)
+    port, web_port = free_port(), free_port()
+    mail_settings = settings.model_copy(
+        update={
+            "smtp_host": "127.0.0.1",
+            "smtp_port": port,
+            "smtp_starttls": False,
+            "public_url": f"http://127.0.0.1:{web_port}",
+        }
+    )
+    with smtp_server(port) as inbox, serving(mail_settings, store, web_port) as url:
+        yield Served(url, store, inbox)
+
+
+@pytest.fixture
+def served_without_mail(live_server) -> Served:
+    add_network(live_server.store)
+    return Served(live_server.url, live_server.store, None)
+
+
+def leader_page(chromium, served: Served):  # type: ignore[no-untyped-def]
     token, _ = issue_token(
-        network.store, TokenCreate(name="Lee Leader", role=Role.LEADER, org_id="hub")
+        served.store, TokenCreate(name="Lee Leader", role=Role.LEADER, org_id="hub")
     )
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    sign_in(page, network.url, token)
-    yield page
-    context.close()
+    sign_in(page, served.url, token)
+    return page
 
 
 @pytest.fixture
@@ -82,10 +123,8 @@ def answer_section(page, partner_id: str, trust: int, value: int, view: str) -> 
     section.locator(f"input[name='{partner_id}.state_view'][value='{view}']").check()
 
 
-def test_thirty_respondents_answer_and_the_leader_adopts_what_the_partner_says(
-    leader, phone, network
-):
-    leader.goto(f"{network.url}/orgs/hub/surveys")
+def start_round(leader, url: str) -> None:  # type: ignore[no-untyped-def]
+    leader.goto(f"{url}/orgs/hub/surveys")
     assert "No survey round yet" in leader.inner_text("main")
     leader.fill("#title", "Spring <b>partner</b> survey")
     leader.fill("#closes_on", (utc_now() + timedelta(days=14)).date().isoformat())
@@ -96,10 +135,23 @@ def test_thirty_respondents_answer_and_the_leader_adopts_what_the_partner_says(
     leader.click("form.survey-start button[type=submit]")
     leader.wait_for_url("**/surveys/spring-b-partner-b-survey-*")
     assert leader.inner_text("h1") == "Spring <b>partner</b> survey"
-    links = {
-        row.get_attribute("data-respondent-id"): row.locator("input.link").input_value()
-        for row in leader.locator("table.people tbody tr").all()
-    }
+
+
+def test_thirty_respondents_answer_from_their_mail_and_the_leader_adopts_what_the_partner_says(
+    chromium, phone, served
+):
+    leader = leader_page(chromium, served)
+    start_round(leader, served.url)
+    assert served.inbox is not None
+    served.inbox.wait_for(30)
+    links = {}
+    for message in served.inbox.messages:
+        address = message["To"].addresses[0].addr_spec
+        person = address.split("@")[0]
+        org_id = address.split("@")[1].removesuffix(".example")
+        links[person if org_id == "hub" else f"{org_id}-{person.removeprefix('person-')}"] = (
+            link_in(message)
+        )
     assert len(links) == 30
 
     # WIC's people see the relationship as yellow, with low trust; the staff think it green.
@@ -150,14 +202,30 @@ def test_thirty_respondents_answer_and_the_leader_adopts_what_the_partner_says(
 
     wic.locator("button", has_text="Adopt yellow").click()
     assert "is now yellow" in leader.inner_text("p.notice")
-    history = network.store.relationship_history("hub~wic")
+    history = served.store.relationship_history("hub~wic")
     assert history[-1].state is RelationshipState.YELLOW
     assert history[-1].reason.startswith("assessed by survey round 'Spring <b>partner</b> survey'")
     assert history[-1].assessed_by == "Lee Leader"
     assert leader.locator("tr[data-partner-id='wic'] button").count() == 0
 
 
-def test_a_changed_link_shows_why_it_does_not_work_and_asks_for_nothing(phone, network):
-    phone.goto(f"{network.url}/survey/some-round.someone.forged")
+def test_without_a_mail_server_the_leader_copies_each_link_and_it_opens_the_form(
+    chromium, phone, served_without_mail
+):
+    leader = leader_page(chromium, served_without_mail)
+    start_round(leader, served_without_mail.url)
+    assert "no mail server is set up, so copy the links from here" in leader.inner_text("main")
+    link = leader.locator("tr[data-respondent-id='clinic-1'] input.link").input_value()
+    phone.goto(link)
+    assert "clinic person 1" in phone.inner_text("main")
+    answer_section(phone, "clinic", 3, 3, "green")
+    phone.click("form.survey-answers button[type=submit]")
+    assert "Saved at" in phone.inner_text("p.notice")
+    leader.reload()
+    assert "yes, 1" in leader.locator("tr[data-respondent-id='clinic-1']").inner_text()
+
+
+def test_a_changed_link_shows_why_it_does_not_work_and_asks_for_nothing(phone, live_server):
+    phone.goto(f"{live_server.url}/survey/some-round.someone.forged")
     assert "this survey link is not valid" in phone.inner_text("main")
     assert phone.locator("form.survey-answers").count() == 0

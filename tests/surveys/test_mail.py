@@ -3,14 +3,10 @@ invitations, reminders and digests; a server that is down; nothing sent twice.""
 
 from __future__ import annotations
 
-import email
-import email.policy
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 
 from graph_models import EngagementCreate, ReferralCreate
@@ -22,22 +18,7 @@ from service.surveys.digest import queue_digests
 from service.surveys.mail import send_pending
 from tests.conftest import ADMIN_TOKEN, free_port
 from tests.surveys.conftest import AT_CLINIC, AT_HUB, AT_WIC, ratings, round_body
-
-
-class Inbox:
-    """What the SMTP server received, as parsed messages."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it so
-        parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.messages.append(parsed)
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if address in m["To"]]
+from tests.surveys.smtp import Inbox, body_of, link_in, smtp_server
 
 
 @pytest.fixture
@@ -48,11 +29,8 @@ def smtp_port() -> int:
 @pytest.fixture
 def inbox(smtp_port) -> Iterator[Inbox]:
     """A real SMTP server on a loopback port, keeping what it receives."""
-    received = Inbox()
-    controller = Controller(received, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    yield received
-    controller.stop()
+    with smtp_server(smtp_port) as received:
+        yield received
 
 
 @pytest.fixture
@@ -73,16 +51,6 @@ def mail_client(mail_settings, network):
     with TestClient(create_app(mail_settings, store=network)) as client:
         client.headers["Authorization"] = f"Bearer {ADMIN_TOKEN}"
         yield client
-
-
-def body_of(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain",))
-    assert part is not None
-    return part.get_content()
-
-
-def link_in(message: EmailMessage) -> str:
-    return next(line for line in body_of(message).splitlines() if "/survey/" in line).strip()
 
 
 def test_each_respondent_is_mailed_their_own_link_and_it_opens_their_form(inbox, mail_client):
@@ -136,14 +104,9 @@ def test_with_the_server_down_the_round_opens_and_each_send_is_kept_then_sent_on
     assert all(m["sent_at"] is None and m["attempts"] == 1 for m in outbox)
     assert all("cannot reach the SMTP server" in m["last_error"] for m in outbox)
 
-    received = Inbox()
-    controller = Controller(received, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    try:
+    with smtp_server(smtp_port) as received:
         report = send_pending(network, mail_settings)
         again = send_pending(network, mail_settings)
-    finally:
-        controller.stop()
     assert (len(report.sent), report.failed) == (8, [])
     assert (again.sent, again.failed) == ([], [])
     assert sorted(m["To"].addresses[0].addr_spec for m in received.messages) == sorted(
