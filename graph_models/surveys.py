@@ -326,6 +326,41 @@ class SurveyForm(ReadModel):
     partners: list[FormPartner]
 
 
+class RoundFigures(ReadModel):
+    """One round's figures for the network it asked about."""
+
+    round_id: str
+    title: str
+    closes_at: datetime
+    answered: int
+    respondents: int
+    shown: int = Field(description="Relationships with at least three answers.")
+    trust: float | None = Field(description="Mean trust over the relationships shown.")
+    value: float | None = Field(description="Mean value over the relationships shown.")
+    density: float | None = Field(
+        description="Of every pair of the round's partners, the share related to each other "
+        "when the round closed (none for fewer than two partners)."
+    )
+
+
+class RelationshipTrend(ReadModel):
+    """One relationship round against round: its trust and value in each round, oldest first,
+    null where it was not asked or fewer than three answered."""
+
+    partner_id: str
+    partner_name: str
+    trust: list[float | None]
+    value: list[float | None]
+
+
+class SurveyTrends(ReadModel):
+    """An agency's rounds against each other, oldest first."""
+
+    org_id: str
+    rounds: list[RoundFigures]
+    relationships: list[RelationshipTrend] = Field(description="By name.")
+
+
 def mean(values: Sequence[float]) -> float | None:
     """The mean, rounded to two places; None for no values.
 

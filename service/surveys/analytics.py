@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+import networkx as nx
 
 from graph_models import RelationshipState
 from graph_models.surveys import (
@@ -14,12 +17,15 @@ from graph_models.surveys import (
     SCALE_TOP,
     WORSE_FIRST,
     RelationshipResult,
+    RelationshipTrend,
     Respondent,
+    RoundFigures,
     RoundResults,
     Side,
     SideResult,
     SurveyAnswer,
     SurveyRound,
+    SurveyTrends,
     mean,
 )
 
@@ -190,3 +196,71 @@ def round_results(
         value=mean([r.value for r in shown if r.value is not None]),
         relationships=results,
     )
+
+
+def trends(org_id: str, results: Sequence[RoundResults], graph: nx.Graph) -> SurveyTrends:
+    """Round against round: each round's figures, oldest first, and each relationship's
+    scores in every round; the density of a round's partners read from the relationships'
+    histories (``graph`` as the store lends it) as they stood at its close.
+
+    >>> from datetime import datetime, UTC
+    >>> trends("hub", [], nx.Graph()).rounds
+    []
+    """
+    ordered = sorted(results, key=lambda r: (r.round.closes_at, r.round.id))
+    names: dict[str, str] = {}
+    by_round: list[dict[str, RelationshipResult]] = []
+    for result in ordered:
+        by_round.append({r.partner_id: r for r in result.relationships})
+        names.update({r.partner_id: r.partner_name for r in result.relationships})
+    rounds = [
+        RoundFigures(
+            round_id=result.round.id,
+            title=result.round.title,
+            closes_at=result.round.closes_at,
+            answered=result.round.answered,
+            respondents=result.round.respondents,
+            shown=sum(1 for r in result.relationships if r.shown),
+            trust=result.trust,
+            value=result.value,
+            density=density(graph, result.round.partner_ids, result.round.closes_at),
+        )
+        for result in ordered
+    ]
+    relationships = [
+        RelationshipTrend(
+            partner_id=partner_id,
+            partner_name=name,
+            trust=[_score(found.get(partner_id), "trust") for found in by_round],
+            value=[_score(found.get(partner_id), "value") for found in by_round],
+        )
+        for partner_id, name in sorted(names.items(), key=lambda pair: (pair[1], pair[0]))
+    ]
+    return SurveyTrends(org_id=org_id, rounds=rounds, relationships=relationships)
+
+
+def _score(result: RelationshipResult | None, name: str) -> float | None:
+    return None if result is None else getattr(result, name)
+
+
+def density(graph: nx.Graph, org_ids: Sequence[str], at: datetime) -> float | None:
+    """The share of pairs of ``org_ids`` related to each other at ``at`` (a relationship
+    counts from its first assessment); None for fewer than two.
+
+    >>> from datetime import datetime, UTC
+    >>> g = nx.Graph()
+    >>> g.add_edge("a", "b", history=[(datetime(2020, 1, 1, tzinfo=UTC), "green")])
+    >>> density(g, ["a", "b", "c"], datetime(2021, 1, 1, tzinfo=UTC))
+    0.33
+    """
+    members = list(dict.fromkeys(org_ids))
+    if len(members) < 2:
+        return None
+    inside = set(members)
+    related = sum(
+        1
+        for a, b, history in graph.subgraph(inside).edges(data="history")
+        if history and history[0][0] <= at
+    )
+    possible = len(members) * (len(members) - 1) // 2
+    return round(related / possible, 2)

@@ -112,6 +112,7 @@ def _rounds_page(
         principal=principal,
         focal=focal,
         rounds=surveys.rounds_of(store, org_id),
+        trends=surveys.trends_of(store, org_id),
         may_start=may_start,
         staff=_contacts(store, org_id),
         choices=choices,
@@ -227,6 +228,9 @@ def _round_page(
     results = surveys.results_of(store, round_id)
     focal = store.get_organization(results.round.org_id)
     manages = _manages(principal, results.round.org_id)
+    comments = (
+        [a for a in surveys.answers_of(store, round_id, principal) if a.comment] if manages else []
+    )
     people = (
         surveys.links_of(
             store,
@@ -247,6 +251,7 @@ def _round_page(
         results=results,
         manages=manages,
         people=people,
+        comments=comments,
         is_open=utc_now() < results.round.closes_at,
         states={state.value: state for state in RelationshipState},
         mail=settings.smtp_host is not None,

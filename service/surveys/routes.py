@@ -21,6 +21,7 @@ from graph_models.surveys import (
     SurveyRound,
     SurveyRoundCreate,
     SurveyRoundDetail,
+    SurveyTrends,
 )
 from service.access.deps import Assessor, Reader
 from service.surveys import links, mail
@@ -71,6 +72,17 @@ def list_rounds(
 ) -> list[SurveyRound]:
     """Survey rounds, newest first, with how many were asked and how many answered."""
     return surveys.rounds_of(store, org_id)
+
+
+@router.get("/organizations/{org_id}/survey-trends")
+def survey_trends(
+    org_id: Annotated[str, Path(max_length=80)], store: StoreDep, _: Reader
+) -> SurveyTrends:
+    """An agency's survey rounds against each other, oldest first: per round the mean trust
+    and value of the relationships shown and the density of its partners (the share of pairs
+    related to each other at its close); per relationship its trust and value in each round,
+    null where it was not asked or fewer than three answered."""
+    return surveys.trends_of(store, org_id)
 
 
 @router.get("/survey-rounds/{round_id}")

@@ -31,12 +31,13 @@ from graph_models.surveys import (
     SurveyRound,
     SurveyRoundCreate,
     SurveyRoundDetail,
+    SurveyTrends,
 )
 from service.access.permissions import Permission, require
 from service.errors import Forbidden, InvalidInput, InvalidReference, NotFound
 from service.settings import Settings
 from service.store.protocol import Store
-from service.surveys import links, mail
+from service.surveys import analytics, links, mail
 from service.surveys.analytics import round_results
 
 
@@ -235,6 +236,13 @@ def results_of(store: Store, round_id: str) -> RoundResults:
         respondents=survey_round.people,
         answers=store.survey_answers(round_id),
     )
+
+
+def trends_of(store: Store, org_id: str) -> SurveyTrends:
+    """The agency's rounds against each other, with each relationship's scores in each."""
+    graph = store.partner_graph(org_id)
+    found = [results_of(store, r.id) for r in store.list_survey_rounds(org_id=org_id)]
+    return analytics.trends(org_id, found, graph)
 
 
 def adopt(store: Store, round_id: str, partner_id: str, *, principal: Principal) -> Relationship:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from graph_models import Role
+from graph_models import RelationshipCreate, Role
 from graph_models.common import utc_now
 from graph_models.surveys import NewRespondent, NewSurveyRound, Side
 from tests.surveys.conftest import AT_HUB, AT_WIC, ratings, round_body
@@ -219,3 +219,29 @@ def test_rounds_are_listed_for_every_reader_with_their_counts(client, started, t
     assert [(r["id"], r["respondents"], r["answered"]) for r in listed.json()] == [
         (started["id"], 8, 1)
     ]
+
+
+def test_rounds_are_set_against_each_other_per_relationship_and_for_the_network(client, network):
+    for title, days, trust in (("Autumn", 30, 2), ("Spring", 60, 4)):
+        body = round_body(title=title, closes_at=(utc_now() + timedelta(days=days)).isoformat())
+        round_id = client.post("/api/v1/survey-rounds", json=body).json()["id"]
+        for person in AT_WIC[:3]:
+            answer(client, link_of(client, round_id, person), ratings("wic", trust, 3, "yellow"))
+    network.create_relationship(
+        RelationshipCreate(org_a="wic", org_b="clinic", state="green", reason="they work together"),
+        assessed_by="Lee",
+    )
+    trends = client.get("/api/v1/organizations/hub/survey-trends").json()
+    assert [(r["title"], r["trust"], r["value"], r["shown"]) for r in trends["rounds"]] == [
+        ("Autumn", 2.0, 3.0, 1),
+        ("Spring", 4.0, 3.0, 1),
+    ]
+    # WIC and the clinic became related after both rounds were started, before they close
+    assert [r["density"] for r in trends["rounds"]] == [1.0, 1.0]
+    by_partner = {r["partner_id"]: r for r in trends["relationships"]}
+    assert by_partner["wic"]["trust"] == [2.0, 4.0]
+    assert by_partner["clinic"]["trust"] == [None, None]
+    page = client.get("/orgs/hub/surveys")
+    assert page.status_code == 200
+    assert "Round against round" in page.text
+    assert 'points="24.0,72.0 296.0,24.0 "' in page.text  # trust 2 then 4, 1 at the foot
