@@ -237,6 +237,7 @@ CREATE TABLE IF NOT EXISTS survey_answers (
     FOREIGN KEY (round_id, respondent_id) REFERENCES survey_respondents (round_id, id)
         ON DELETE CASCADE
 );
+CREATE INDEX IF NOT EXISTS survey_answers_by_respondent ON survey_answers (round_id, respondent_id);
 -- The outbox: every message, kept after it is sent (to whom, when, what).
 CREATE TABLE IF NOT EXISTS outbox (
     id TEXT PRIMARY KEY,

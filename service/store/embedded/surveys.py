@@ -18,8 +18,8 @@ from service.errors import Conflict, NotFound
 from service.store.embedded.connection import EmbeddedBase
 from service.store.shared.surveys import (
     ANSWER_ITEMS,
-    answer_from,
     answer_rows,
+    answers_from,
     checked_respondent,
     mail_from,
     mail_row,
@@ -94,7 +94,7 @@ class SurveysMixin(EmbeddedBase):
             "SELECT * FROM survey_answers WHERE round_id = ? ORDER BY partner_id, respondent_id",
             (round_id,),
         )
-        return [answer_from(dict(row)) for row in rows]
+        return answers_from([dict(row) for row in rows])
 
     def save_survey_answers(
         self, round_id: str, respondent_id: str, save: AnswersSave, *, saved_at: datetime

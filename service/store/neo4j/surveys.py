@@ -19,8 +19,8 @@ from service.errors import Conflict, NotFound
 from service.store.neo4j import cypher
 from service.store.neo4j.connection import Neo4jConnection, _rows, _run, _single
 from service.store.shared.surveys import (
-    answer_from,
     answer_rows,
+    answers_from,
     checked_respondent,
     mail_from,
     mail_row,
@@ -65,7 +65,7 @@ class SurveysMixin(Neo4jConnection):
         return [round_from(row) for row in self._query(cypher.LIST_SURVEY_ROUNDS, org_id=org_id)]
 
     def survey_answers(self, round_id: str) -> list[SurveyAnswer]:
-        return [answer_from(row) for row in self._query(cypher.SURVEY_ANSWERS, round_id=round_id)]
+        return answers_from(self._query(cypher.SURVEY_ANSWERS, round_id=round_id))
 
     def save_survey_answers(
         self, round_id: str, respondent_id: str, save: AnswersSave, *, saved_at: datetime

@@ -6,12 +6,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from graph_models.mail import OutgoingMail
 from graph_models.surveys import (
     AnswerCreate,
     NewSurveyRound,
     Respondent,
-    Side,
     SurveyAnswer,
     SurveyRound,
     SurveyRoundDetail,
@@ -110,10 +111,12 @@ def answer_rows(
     ]
 
 
-def answer_from(row: Row) -> SurveyAnswer:
-    return SurveyAnswer.model_validate(
-        {**row, "side": Side(row["side"]), "saved_at": from_text(row["saved_at"])}
-    )
+_ANSWERS = TypeAdapter(list[SurveyAnswer])
+
+
+def answers_from(rows: list[Row]) -> list[SurveyAnswer]:
+    """Answers from their rows, validated in one call: a round may hold tens of thousands."""
+    return _ANSWERS.validate_python(rows)
 
 
 MAIL_MOMENTS = ("created_at", "claimed_at", "sent_at")
