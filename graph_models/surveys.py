@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from pydantic import Field, field_validator, model_validator
 
@@ -221,11 +221,40 @@ class SurveyAnswer(ReadModel):
 
     @property
     def vote(self) -> RelationshipState:
-        """The state this answer points to: the respondent's view, or where they don't know,
-        the band of the mean of their six ratings."""
-        if self.state_view is not StateView.DONT_KNOW:
-            return RelationshipState(self.state_view.value)
-        return score_band((self.trust + self.value) / 2)
+        """The state this answer points to (see :func:`vote_of`)."""
+        return vote_of(self.state_view, self.trust, self.value)
+
+
+def vote_of(view: str, trust: float, value: float) -> RelationshipState:
+    """The state an answer points to: the respondent's view, or where they don't know, the
+    band of the mean of their six ratings.
+
+    >>> vote_of("red", 4, 4).value, vote_of("dont_know", 3, 2.67).value
+    ('red', 'yellow')
+    """
+    if view != StateView.DONT_KNOW:
+        return RelationshipState(view)
+    return score_band((trust + value) / 2)
+
+
+class Rating(NamedTuple):
+    """What the results need of one answer: whose side, about whom, its trust, value and the
+    state it points to; read plainly, without a model per answer."""
+
+    partner_id: str
+    side: Side
+    trust: float
+    value: float
+    vote: RelationshipState
+
+    @classmethod
+    def of(cls, partner_id: str, side: str, trust: float, value: float, view: str) -> Rating:
+        """A rating from the sums the stores read.
+
+        >>> Rating.of("wic", "partner", 2.0, 3.0, "dont_know").vote.value
+        'yellow'
+        """
+        return cls(partner_id, Side(side), trust, value, vote_of(view, trust, value))
 
 
 # -- results ---------------------------------------------------------------------------------

@@ -68,6 +68,7 @@ from graph_models.mail import OutgoingMail
 from graph_models.surveys import (
     AnswersSave,
     NewSurveyRound,
+    Rating,
     Respondent,
     SurveyAnswer,
     SurveyRound,
@@ -303,6 +304,11 @@ class Store(Protocol):
 
     def survey_answers(self, round_id: str) -> list[SurveyAnswer]:
         """Every answer of the round, by partner, then respondent."""
+        ...
+
+    def survey_ratings(self, round_id: str) -> list[Rating]:
+        """Every answer of the round as the plain rating results are made of, by partner,
+        then respondent."""
         ...
 
     def save_survey_answers(

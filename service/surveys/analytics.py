@@ -16,6 +16,7 @@ from graph_models.surveys import (
     MIN_RESPONDENTS,
     SCALE_TOP,
     WORSE_FIRST,
+    Rating,
     RelationshipResult,
     RelationshipTrend,
     Respondent,
@@ -29,6 +30,9 @@ from graph_models.surveys import (
     mean,
 )
 
+Answered = SurveyAnswer | Rating
+"""An answer as the results read it: a stored answer, or the plain rating the stores read."""
+
 
 def relationship_result(
     partner_id: str,
@@ -36,7 +40,7 @@ def relationship_result(
     partner_name: str,
     assessed: RelationshipState | None,
     asked: Mapping[Side, int],
-    answers: Sequence[SurveyAnswer],
+    answers: Sequence[Answered],
     k: int = MIN_RESPONDENTS,
 ) -> RelationshipResult:
     """What the ``answers`` about one relationship say, with figures only where ``k`` allows.
@@ -89,7 +93,7 @@ def relationship_result(
 
 
 def _side_result(
-    side: Side, asked: int, answers: Sequence[SurveyAnswer], counts: Mapping[Side, int], k: int
+    side: Side, asked: int, answers: Sequence[Answered], counts: Mapping[Side, int], k: int
 ) -> SideResult:
     """One side's figures, shown when it has ``k`` answers and the other side none or ``k``
     too: otherwise the side's and the whole's means would give the other side's away."""
@@ -135,7 +139,7 @@ def agreement(agency: SideResult, partner: SideResult) -> float | None:
 
 
 def _flag(
-    assessed: RelationshipState | None, partner: SideResult, answers: Sequence[SurveyAnswer]
+    assessed: RelationshipState | None, partner: SideResult, answers: Sequence[Answered]
 ) -> str | None:
     """Where the assessment differs from what the partner's respondents point to (everyone's,
     where the partner side is not shown), in words."""
@@ -162,7 +166,7 @@ def round_results(
     *,
     partners: Mapping[str, tuple[str, RelationshipState | None]],
     respondents: Iterable[Respondent],
-    answers: Iterable[SurveyAnswer],
+    answers: Iterable[Answered],
     k: int = MIN_RESPONDENTS,
 ) -> RoundResults:
     """Every relationship of the round, the shown ones by trust (lowest first, heal first),
@@ -173,7 +177,7 @@ def round_results(
     for respondent in respondents:
         for partner_id in respondent.partner_ids:
             asked.setdefault(partner_id, Counter())[respondent.side] += 1
-    about: dict[str, list[SurveyAnswer]] = {partner_id: [] for partner_id in partners}
+    about: dict[str, list[Answered]] = {partner_id: [] for partner_id in partners}
     for answer in answers:
         about.setdefault(answer.partner_id, []).append(answer)
     results = [

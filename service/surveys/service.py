@@ -234,8 +234,14 @@ def results_of(store: Store, round_id: str) -> RoundResults:
         summary,
         partners=partners,
         respondents=survey_round.people,
-        answers=store.survey_answers(round_id),
+        answers=store.survey_ratings(round_id),
     )
+
+
+def latest_results(store: Store, org_id: str) -> RoundResults | None:
+    """The results of the agency's latest round, if it ran one."""
+    rounds = store.list_survey_rounds(org_id=org_id)
+    return results_of(store, rounds[0].id) if rounds else None
 
 
 def trends_of(store: Store, org_id: str) -> SurveyTrends:

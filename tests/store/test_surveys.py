@@ -15,6 +15,7 @@ from graph_models.surveys import (
     NewRespondent,
     NewSurveyRound,
     Side,
+    StateView,
 )
 from service.errors import Conflict, NotFound
 
@@ -187,3 +188,17 @@ def test_mail_is_taken_once_sent_or_given_back_with_its_error(store):
         ("m2", None, "<b>not bold</b>"),
     ]
     assert store.claim_mail("m2", at=START)
+
+
+def test_ratings_are_the_answers_means_and_the_state_each_points_to(store):
+    store.create_survey_round(new_round())
+    unsure = rating("wic", 2).model_copy(update={"state_view": StateView.DONT_KNOW, "influence": 4})
+    store.save_survey_answers(
+        "spring", "ana", AnswersSave(version=0, answers=[unsure, rating("clinic", 3)]),
+        saved_at=START,
+    )  # fmt: skip
+    [clinic, wic] = store.survey_ratings("spring")
+    assert (clinic.partner_id, clinic.side, clinic.trust, clinic.vote.value) == (
+        "clinic", Side.AGENCY, 3.0, "green",
+    )  # fmt: skip
+    assert (wic.trust, round(wic.value, 2), wic.vote.value) == (2.0, 2.67, "yellow")

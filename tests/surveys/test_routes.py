@@ -245,3 +245,14 @@ def test_rounds_are_set_against_each_other_per_relationship_and_for_the_network(
     assert page.status_code == 200
     assert "Round against round" in page.text
     assert 'points="24.0,72.0 296.0,24.0 "' in page.text  # trust 2 then 4, 1 at the foot
+
+
+def test_health_and_the_plan_show_what_partners_say_lowest_trust_first(client, started):
+    for person in AT_WIC[:3]:
+        answer(client, link_of(client, started["id"], person), ratings("wic", 1, 2, "red"))
+    for path in ("/orgs/hub/relationship-health", "/orgs/hub/engagement-plan"):
+        page = client.get(path).text
+        said = page[page.index("What partners say") :]
+        assert "assessed green; 3 of 3 respondents at the partner point to red" in said
+        assert said.index('data-partner-id="wic"') < said.index('data-partner-id="clinic"')
+        assert "0 of 4 answered: shown once at least 3 have" in said

@@ -9,6 +9,7 @@ from graph_models.mail import OutgoingMail
 from graph_models.surveys import (
     AnswersSave,
     NewSurveyRound,
+    Rating,
     Respondent,
     SurveyAnswer,
     SurveyRound,
@@ -95,6 +96,15 @@ class SurveysMixin(EmbeddedBase):
             (round_id,),
         )
         return answers_from([dict(row) for row in rows])
+
+    def survey_ratings(self, round_id: str) -> list[Rating]:
+        rows = self._tuples(
+            "SELECT partner_id, side, (openness + reliability + shared_mission) / 3.0, "
+            "(influence + resources + involvement) / 3.0, state_view FROM survey_answers "
+            "WHERE round_id = :round_id ORDER BY partner_id, respondent_id",
+            {"round_id": round_id},
+        )
+        return [Rating.of(*row) for row in rows]
 
     def save_survey_answers(
         self, round_id: str, respondent_id: str, save: AnswersSave, *, saved_at: datetime

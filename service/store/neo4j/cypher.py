@@ -977,6 +977,12 @@ MATCH (a:{Label.SURVEY_ANSWER} {{round_id: $round_id}})
 WITH a ORDER BY a.partner_id, a.respondent_id
 RETURN a {{.*}} AS row
 """
+SURVEY_RATINGS = f"""
+MATCH (a:{Label.SURVEY_ANSWER} {{round_id: $round_id}})
+WITH a ORDER BY a.partner_id, a.respondent_id
+RETURN [a.partner_id, a.side, (a.openness + a.reliability + a.shared_mission) / 3.0,
+        (a.influence + a.resources + a.involvement) / 3.0, a.state_view] AS row
+"""
 SAVE_SURVEY_ANSWERS = f"""
 UNWIND $rows AS answer
 MERGE (a:{Label.SURVEY_ANSWER}

@@ -10,6 +10,7 @@ from graph_models.mail import OutgoingMail
 from graph_models.surveys import (
     AnswersSave,
     NewSurveyRound,
+    Rating,
     Respondent,
     SurveyAnswer,
     SurveyRound,
@@ -66,6 +67,10 @@ class SurveysMixin(Neo4jConnection):
 
     def survey_answers(self, round_id: str) -> list[SurveyAnswer]:
         return answers_from(self._query(cypher.SURVEY_ANSWERS, round_id=round_id))
+
+    def survey_ratings(self, round_id: str) -> list[Rating]:
+        rows = self._query(cypher.SURVEY_RATINGS, round_id=round_id)
+        return [Rating.of(*row) for row in rows]
 
     def save_survey_answers(
         self, round_id: str, respondent_id: str, save: AnswersSave, *, saved_at: datetime
