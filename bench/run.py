@@ -50,6 +50,7 @@ from pydantic import SecretStr
 from tqdm import tqdm
 
 from bench.pictures import time_to_draw
+from bench.surveys import survey_figures
 from graph_models import NetworkBundle
 from service.app import create_app
 from service.data.generator import GENERATOR_VERSION, SCALES, generate_network
@@ -670,6 +671,7 @@ def measure(
             " GROUP BY region ORDER BY count(*) DESC, region LIMIT 1"
         ).fetchone()[0]
         figures += drawing_figures(data_dir, typical[:5], hubs[0], region)
+        figures += survey_figures(port)
     else:
         with tempfile.TemporaryDirectory() as scratch, throwaway_neo4j(Path(scratch)) as settings:
             copied = load_into_neo4j(data_dir, settings)
