@@ -17,6 +17,7 @@ from graph_models.common import utc_now
 from service.access.permissions import issue_token
 from service.store.protocol import Store
 from tests.browser.conftest import screenshot, serving, sign_in
+from tests.browser.test_accessibility import blocking_violations
 from tests.conftest import add_orgs, free_port
 from tests.surveys.smtp import Inbox, link_in, smtp_server
 
@@ -229,3 +230,24 @@ def test_a_changed_link_shows_why_it_does_not_work_and_asks_for_nothing(phone, l
     phone.goto(f"{live_server.url}/survey/some-round.someone.forged")
     assert "this survey link is not valid" in phone.inner_text("main")
     assert phone.locator("form.survey-answers").count() == 0
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_survey_pages_pass_axe_and_fit_the_width(chromium, phone, served_without_mail, width):
+    leader = leader_page(chromium, served_without_mail)
+    start_round(leader, served_without_mail.url)
+    round_page = leader.url
+    link = leader.locator("tr[data-respondent-id='wic-1'] input.link").input_value()
+    phone.goto(link)
+    answer_section(phone, "wic", 3, 3, "green")
+    phone.fill("textarea[name='wic.comment']", "<img src=x onerror=alert(1)>")
+    phone.click("form.survey-answers button[type=submit]")
+    phone.wait_for_selector("p.notice")
+    leader.set_viewport_size({"width": width, "height": 900})
+    for address in (f"{served_without_mail.url}/orgs/hub/surveys", round_page, link):
+        leader.goto(address)
+        assert blocking_violations(leader) == [], address
+        assert leader.evaluate("document.documentElement.scrollWidth") <= width, address
+    leader.goto(round_page)
+    assert "<img src=x onerror=alert(1)>" in leader.inner_text("ul.comments")
+    assert leader.locator("ul.comments img").count() == 0
