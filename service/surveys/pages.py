@@ -228,6 +228,7 @@ def _round_page(
     results = surveys.results_of(store, round_id)
     focal = store.get_organization(results.round.org_id)
     manages = _manages(principal, results.round.org_id)
+    outbox = surveys.round_mail(store, round_id, principal) if manages else []
     comments = (
         [a for a in surveys.answers_of(store, round_id, principal) if a.comment] if manages else []
     )
@@ -252,6 +253,8 @@ def _round_page(
         manages=manages,
         people=people,
         comments=comments,
+        outbox_sent=sum(1 for m in outbox if m.sent_at),
+        outbox_waiting=[m for m in outbox if not m.sent_at],
         is_open=utc_now() < results.round.closes_at,
         states={state.value: state for state in RelationshipState},
         mail=settings.smtp_host is not None,
@@ -280,6 +283,34 @@ def adopt(
                 status_code=error.status_code,
             )  # fmt: skip
         notice = f"Adopted: the relationship with {partner_id} is now {adopted.state.value}."
+        return _round_page(request, store, settings, principal, round_id, notice=notice)
+    except DomainError as error:
+        return page_error(request, error)
+
+
+@router.post("/surveys/{round_id}/remind", response_class=HTMLResponse)
+def remind(
+    request: Request,
+    round_id: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    csrf_sent: CsrfSent,
+    background: BackgroundTasks,
+) -> Response:
+    """Remind everyone who has not answered, by mail."""
+    try:
+        principal = get_principal(request, store, settings, csrf_sent=csrf_sent)
+        try:
+            queued = surveys.remind(
+                store, round_id, principal=principal, settings=settings, now=utc_now()
+            )
+        except DomainError as error:
+            return _round_page(
+                request, store, settings, principal, round_id, error=error.message,
+                status_code=error.status_code,
+            )  # fmt: skip
+        background.add_task(mail.send_pending, store, settings, round_id=round_id)
+        notice = f"{len(queued)} reminder(s) on their way to those who have not answered."
         return _round_page(request, store, settings, principal, round_id, notice=notice)
     except DomainError as error:
         return page_error(request, error)

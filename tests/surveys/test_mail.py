@@ -86,6 +86,10 @@ def test_a_reminder_goes_only_to_those_who_have_not_answered(inbox, mail_client)
     reminded = mail_client.post(f"/api/v1/survey-rounds/{round_id}/reminders")
     assert reminded.status_code == 201
     assert len(reminded.json()) == len(AT_HUB + AT_WIC + AT_CLINIC) - 1
+    page = mail_client.post(f"/surveys/{round_id}/remind")
+    assert "7 reminder(s) on their way" in page.text
+    assert len(inbox.to("will@wic.example")) == 2
+    inbox.messages.remove(inbox.to("will@wic.example")[1])
     assert inbox.to("wen@wic.example") == []
     [to_will] = inbox.to("will@wic.example")
     assert to_will["Subject"] == "Reminder: Spring partner survey"
@@ -100,6 +104,9 @@ def test_with_the_server_down_the_round_opens_and_each_send_is_kept_then_sent_on
         started = client.post("/api/v1/survey-rounds", json=round_body())
         assert started.status_code == 201
         outbox = client.get(f"/api/v1/survey-rounds/{started.json()['id']}/mail").json()
+        page = client.get(f"/surveys/{started.json()['id']}").text
+    assert "Mail: 0 sent; <strong>8 not sent yet</strong>" in page
+    assert "cannot reach the SMTP server" in page
     assert len(outbox) == 8
     assert all(m["sent_at"] is None and m["attempts"] == 1 for m in outbox)
     assert all("cannot reach the SMTP server" in m["last_error"] for m in outbox)
