@@ -30,6 +30,8 @@ from service.web.deps import SettingsDep, StoreDep
 from service.web.responses import ModelResponse
 
 router = APIRouter(tags=["surveys"])
+respondents = APIRouter(prefix="/api/survey-links", tags=["surveys"])
+"""The routes a personal link opens: outside ``/api/v1``, as they take no token."""
 
 
 def signing_key(settings: SettingsDep) -> bytes:
@@ -149,7 +151,7 @@ def round_mail(round_id: RoundId, store: StoreDep, principal: Assessor) -> list[
     return surveys.round_mail(store, round_id, principal)
 
 
-@router.get("/survey-links/{token}")
+@respondents.get("/{token}")
 def survey_form(token: Token, store: StoreDep, key: KeyDep) -> SurveyForm:
     """What a personal link opens: the relationships its respondent is asked about, and what
     they saved. Needs no token: the signed link is the respondent's authority, until the close
@@ -157,7 +159,7 @@ def survey_form(token: Token, store: StoreDep, key: KeyDep) -> SurveyForm:
     return surveys.form(store, token, key=key, now=utc_now())
 
 
-@router.put("/survey-links/{token}/answers")
+@respondents.put("/{token}/answers")
 def save_answers(token: Token, body: AnswersSave, store: StoreDep, key: KeyDep) -> Respondent:
     """Save (or change) a respondent's answers until the close. `version` is the one the form
     was opened with: a save from an older one (another window saved since) gets 409 and

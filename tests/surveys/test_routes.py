@@ -28,7 +28,7 @@ def link_of(client, round_id: str, person: str) -> str:
 
 def answer(client, token: str, *answers: dict, version: int = 0):
     return client.put(
-        f"/api/v1/survey-links/{token}/answers", json={"version": version, "answers": answers}
+        f"/api/survey-links/{token}/answers", json={"version": version, "answers": answers}
     )
 
 
@@ -44,11 +44,11 @@ def test_a_link_opens_the_respondents_form_without_a_token_and_keeps_what_they_s
 ):
     token = link_of(client, started["id"], "wen")
     anonymous = {"Authorization": ""}
-    form = client.get(f"/api/v1/survey-links/{token}", headers=anonymous).json()
+    form = client.get(f"/api/survey-links/{token}", headers=anonymous).json()
     assert (form["respondent"], form["agency"], form["version"]) == ("Wen", "Hub", 0)
     assert [(p["partner_id"], p["answer"]) for p in form["partners"]] == [("wic", None)]
     saved = client.put(
-        f"/api/v1/survey-links/{token}/answers",
+        f"/api/survey-links/{token}/answers",
         json={"version": 0, "answers": [ratings("wic", 2, 3, "yellow", "<b>late</b>")]},
         headers=anonymous,
     )
@@ -56,7 +56,7 @@ def test_a_link_opens_the_respondents_form_without_a_token_and_keeps_what_they_s
     assert (saved.json()["version"], saved.json()["answered"]) == (1, 1)
     changed = answer(client, token, ratings("wic", 1, 3, "red"), version=1)
     assert changed.status_code == 200
-    form = client.get(f"/api/v1/survey-links/{token}", headers=anonymous).json()
+    form = client.get(f"/api/survey-links/{token}", headers=anonymous).json()
     assert form["partners"][0]["answer"]["openness"] == 1
     assert form["version"] == 2
 
@@ -158,7 +158,7 @@ def test_a_changed_link_is_refused_and_saves_nothing(client, started):
     token = link_of(client, started["id"], "wen")
     someone_else = token.replace("wen", "will", 1)
     for bad in (someone_else, token[:-2], "nonsense"):
-        assert client.get(f"/api/v1/survey-links/{bad}").status_code == 404
+        assert client.get(f"/api/survey-links/{bad}").status_code == 404
         refused = answer(client, bad, ratings("wic", 4, 4, "green"))
         assert refused.status_code == 404
         assert "this survey link is not valid" in refused.json()["detail"]
@@ -209,7 +209,7 @@ def test_a_link_used_after_the_close_is_refused_and_changes_nothing(client, netw
     closed = answer(client, token, ratings("wic", 2, 2, "yellow"))
     assert closed.status_code == 403
     assert "this survey closed on" in closed.json()["detail"]
-    assert client.get(f"/api/v1/survey-links/{token}").status_code == 403
+    assert client.get(f"/api/survey-links/{token}").status_code == 403
     assert network.survey_answers("winter") == []
 
 

@@ -933,6 +933,10 @@ SCHEMA += (
     f"CREATE INDEX surveyround_org_id IF NOT EXISTS FOR (n:{Label.SURVEY_ROUND}) ON (n.org_id)",
     f"CREATE INDEX surveyanswer_round IF NOT EXISTS "
     f"FOR (n:{Label.SURVEY_ANSWER}) ON (n.round_id, n.respondent_id)",
+    f"CREATE INDEX surveyanswer_round_id IF NOT EXISTS "
+    f"FOR (n:{Label.SURVEY_ANSWER}) ON (n.round_id)",
+    f"CREATE INDEX surveyrespondent_round_id IF NOT EXISTS "
+    f"FOR (n:{Label.SURVEY_RESPONDENT}) ON (n.round_id)",
     f"CREATE CONSTRAINT outgoingmail_id IF NOT EXISTS "
     f"FOR (n:{Label.OUTGOING_MAIL}) REQUIRE n.id IS UNIQUE",
     f"CREATE INDEX outgoingmail_round IF NOT EXISTS FOR (n:{Label.OUTGOING_MAIL}) ON (n.round_id)",
@@ -963,8 +967,7 @@ SET p.locked_at = $at
 """
 """Takes the respondent's write lock first, so that the version read after it is the last
 committed one: two saves from the same version cannot both pass."""
-LIST_SURVEY_ROUNDS = f"""
-MATCH (r:{Label.SURVEY_ROUND}) WHERE $org_id IS NULL OR r.org_id = $org_id
+_SURVEY_ROUND_ROW = f"""
 WITH r ORDER BY r.created_at DESC, r.id
 RETURN r {{.*,
     respondents: COUNT {{ MATCH (p:{Label.SURVEY_RESPONDENT} {{round_id: r.id}}) }},
@@ -972,6 +975,11 @@ RETURN r {{.*,
         MATCH (a:{Label.SURVEY_ANSWER} {{round_id: r.id}}) RETURN DISTINCT a.respondent_id
     }})}} AS row
 """
+LIST_SURVEY_ROUNDS = {
+    "all": f"MATCH (r:{Label.SURVEY_ROUND}) {_SURVEY_ROUND_ROW}",
+    "org_id": f"MATCH (r:{Label.SURVEY_ROUND} {{org_id: $org_id}}) {_SURVEY_ROUND_ROW}",
+}
+"""The rounds of an agency (``org_id``), or of all (``all``), newest first, with counts."""
 SURVEY_ANSWERS = f"""
 MATCH (a:{Label.SURVEY_ANSWER} {{round_id: $round_id}})
 WITH a ORDER BY a.partner_id, a.respondent_id
@@ -994,12 +1002,16 @@ MATCH (p:{Label.SURVEY_RESPONDENT} {{round_id: $round_id, id: $id}})
 SET p.version = p.version + 1, p.updated_at = $at
 """
 QUEUE_MAIL = f"UNWIND $rows AS mail CREATE (m:{Label.OUTGOING_MAIL}) SET m = mail"
-LIST_MAIL = f"""
-MATCH (m:{Label.OUTGOING_MAIL})
-WHERE ($round_id IS NULL OR m.round_id = $round_id) AND (NOT $unsent OR m.sent_at IS NULL)
+_MAIL_ROWS = """
+WHERE NOT $unsent OR m.sent_at IS NULL
 WITH m ORDER BY m.created_at, m.id
-RETURN m {{.*}} AS row
+RETURN m {.*} AS row
 """
+LIST_MAIL = {
+    "all": f"MATCH (m:{Label.OUTGOING_MAIL}) {_MAIL_ROWS}",
+    "round_id": f"MATCH (m:{Label.OUTGOING_MAIL} {{round_id: $round_id}}) {_MAIL_ROWS}",
+}
+"""The outbox, or one round's messages, oldest first; only those not sent with ``$unsent``."""
 CLAIM_MAIL = f"""
 MATCH (m:{Label.OUTGOING_MAIL} {{id: $id}})
 SET m._lock = true

@@ -18,7 +18,7 @@ from graph_models.surveys import (
 )
 from service.errors import Conflict, NotFound
 from service.store.neo4j import cypher
-from service.store.neo4j.connection import Neo4jConnection, _rows, _run, _single
+from service.store.neo4j.connection import Neo4jConnection, _anchor, _rows, _run, _single
 from service.store.shared.surveys import (
     answer_rows,
     answers_from,
@@ -63,7 +63,8 @@ class SurveysMixin(Neo4jConnection):
         return detail
 
     def list_survey_rounds(self, *, org_id: str | None = None) -> list[SurveyRound]:
-        return [round_from(row) for row in self._query(cypher.LIST_SURVEY_ROUNDS, org_id=org_id)]
+        statement = cypher.LIST_SURVEY_ROUNDS[_anchor(org_id=org_id)]
+        return [round_from(row) for row in self._query(statement, org_id=org_id)]
 
     def survey_answers(self, round_id: str) -> list[SurveyAnswer]:
         return answers_from(self._query(cypher.SURVEY_ANSWERS, round_id=round_id))
@@ -99,7 +100,8 @@ class SurveysMixin(Neo4jConnection):
     def list_mail(
         self, *, round_id: str | None = None, unsent_only: bool = False
     ) -> list[OutgoingMail]:
-        rows = self._query(cypher.LIST_MAIL, round_id=round_id, unsent=unsent_only)
+        statement = cypher.LIST_MAIL[_anchor(round_id=round_id)]
+        rows = self._query(statement, round_id=round_id, unsent=unsent_only)
         return [mail_from(row) for row in rows]
 
     def claim_mail(self, mail_id: str, *, at: datetime) -> bool:
