@@ -126,7 +126,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         api.include_router(routes.router)
     app.include_router(api)
     app.include_router(survey_routes.respondents)
-    describe_errors(app, api.prefix)
+    describe_errors(app, "/api")  # /api/v1 and the respondents' /api/survey-links
     for page_routes in (
         access_pages,
         network_pages,
