@@ -57,6 +57,7 @@ from tqdm import tqdm
 from bench import neo4j_floor
 from bench.floors import FLOOR_HOW, Floor
 from bench.pictures import time_to_draw
+from bench.surveys import survey_figures
 from graph_models import NetworkBundle
 from service.app import create_app
 from service.data.exports import export_network
@@ -737,6 +738,7 @@ def measure(
         if drawing:
             figures += drawing_figures(data_dir, typical[:5], hubs[0], region)
         figures += [spreadsheet_figure(seed), *graphml_figures(data_dir, scale)]
+        figures += survey_figures(port)
     else:
         with tempfile.TemporaryDirectory() as scratch, throwaway_neo4j(Path(scratch)) as settings:
             copied = load_into_neo4j(data_dir, settings)

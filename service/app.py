@@ -35,6 +35,8 @@ from service.referrals import pages as referral_pages
 from service.referrals import routes as referral_routes
 from service.settings import Settings
 from service.store import Store, open_store
+from service.surveys import pages as survey_pages
+from service.surveys import routes as survey_routes
 from service.web import pages
 from service.web.deps import StoreDep
 from service.web.json_writes import JsonWrites
@@ -120,10 +122,12 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         referral_routes,
         path_routes,
         data_routes,
+        survey_routes,
     ):
         api.include_router(routes.router)
     app.include_router(api)
-    describe_errors(app, api.prefix)
+    app.include_router(survey_routes.respondents)
+    describe_errors(app, "/api")  # /api/v1 and the respondents' /api/survey-links
     for page_routes in (
         access_pages,
         network_pages,
@@ -133,6 +137,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         partnership_pages,
         path_pages,
         data_pages,
+        survey_pages,
     ):
         app.include_router(page_routes.router)
     ecomap_pages.mount_assets(app)

@@ -1,6 +1,6 @@
 """The command line: ``stakeholder-graph serve | seed list | seed load NAME|PATH |
 token create | token list | token revoke ID | token expire ID | generate | migrate | import |
-export | template``.
+export | template | mail digest | mail send``.
 
 Exit codes: 0 done, 1 the request could not be carried out (the message says why), 2 the
 command line itself is wrong.
@@ -34,13 +34,17 @@ from service.errors import DomainError, InvalidInput, NotFound
 from service.settings import Settings, StoreKind
 from service.store import open_store
 from service.store.embedded import DATABASE_FILE
-from service.store.protocol import Progress
+from service.store.protocol import Progress, Store
 from service.store.shared.copying import RecordKind
+from service.surveys.digest import queue_digests
+from service.surveys.mail import send_pending
 
 EPILOG = """settings come from environment variables: STAKEHOLDER_GRAPH_DATA_DIR (default ./data),
 STAKEHOLDER_GRAPH_STORE (embedded | neo4j), STAKEHOLDER_GRAPH_NEO4J_URI, _NEO4J_USER,
 _NEO4J_PASSWORD, _NEO4J_DATABASE, _NEO4J_RETRY_SECONDS, STAKEHOLDER_GRAPH_ADMIN_TOKEN,
-STAKEHOLDER_GRAPH_WORKERS (serve's worker processes; default the machine's cores)."""
+STAKEHOLDER_GRAPH_WORKERS (serve's worker processes; default the machine's cores); mail:
+STAKEHOLDER_GRAPH_SMTP_HOST, _SMTP_PORT, _SMTP_USER, _SMTP_PASSWORD, _SMTP_FROM, _SMTP_STARTTLS,
+_PUBLIC_URL (where links in mail point)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -160,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--seed", type=int, default=7, help="(%(default)s)")
     generate.set_defaults(run=generate_command)
     add_migrate_command(commands)
+    add_mail_command(commands)
     add_data_commands(commands)
     return parser
 
@@ -601,3 +606,61 @@ def _first_problem(error: ValidationError) -> str:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# -- mail ----
+
+
+def add_mail_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    mail = commands.add_parser(
+        "mail",
+        help="send digests and the mail waiting in the outbox",
+        description="Mail goes through STAKEHOLDER_GRAPH_SMTP_HOST (and _SMTP_PORT, _SMTP_USER, "
+        "_SMTP_PASSWORD, _SMTP_FROM, _SMTP_STARTTLS). Every message is kept in the outbox; one "
+        "that failed is tried again by the next `mail send`, and none is sent twice.",
+    )
+    mail_commands = mail.add_subparsers(title="mail commands", metavar="MAIL_COMMAND")
+    digest = mail_commands.add_parser(
+        "digest",
+        help="mail each organization what needs doing",
+        description="Write a digest for each contact with an e-mail address of every "
+        "organization (or of --org) that has something to do: referral loops overdue (counts, "
+        "never a case ref), planned engagements due within 7 days or overdue, survey rounds "
+        "open; then send the outbox.",
+    )
+    digest.add_argument("--org", dest="org_id", help="only this organization's digest")
+    digest.set_defaults(run=mail_digest_command)
+    send = mail_commands.add_parser(
+        "send",
+        help="send the mail waiting in the outbox",
+        description="Send every message not sent yet, the failed ones again; prints what was "
+        "sent and what failed, and exits with 1 when any failed.",
+    )
+    send.set_defaults(run=mail_send_command)
+
+
+def mail_digest_command(args: argparse.Namespace, settings: Settings) -> int:
+    with closing(open_store(settings)) as store:
+        report = queue_digests(store, org_id=args.org_id, now=utc_now())
+        for line in report.lines():
+            print(line)
+        return _send_outbox(store, settings)
+
+
+def mail_send_command(args: argparse.Namespace, settings: Settings) -> int:
+    with closing(open_store(settings)) as store:
+        return _send_outbox(store, settings)
+
+
+def _send_outbox(store: Store, settings: Settings) -> int:
+    if settings.smtp_host is None:
+        waiting = len(store.list_mail(unsent_only=True))
+        print(
+            f"no STAKEHOLDER_GRAPH_SMTP_HOST: {waiting} message(s) wait in the outbox",
+            file=sys.stderr,
+        )
+        return 1 if waiting else 0
+    report = send_pending(store, settings)
+    for line in report.lines():
+        print(line)
+    return 1 if report.failed else 0

@@ -81,3 +81,25 @@ class Settings(BaseSettings):
         "one sees each acknowledged write before it answers a later request. The machine's "
         "cores by default.",
     )
+    # -- surveys and mail ----
+    survey_link_key: SecretStr | None = Field(
+        default=None,
+        description="The key that signs respondents' personal survey links; when unset, a "
+        "random key is made once and kept in DATA_DIR/survey-link.key.",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where people reach the service: the start of the links in mail.",
+    )
+    smtp_host: str | None = Field(
+        default=None, description="The SMTP server mail goes through; none: links are copied."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr = SecretStr("")
+    smtp_from: str = Field(
+        default="stakeholder-graph@localhost", description="The sender of every message."
+    )
+    smtp_starttls: bool = Field(
+        default=True, description="Whether to switch the SMTP connection to TLS before login."
+    )

@@ -16,6 +16,7 @@ from service.access.deps import page_reader
 from service.errors import DomainError
 from service.partnerships import service as partnerships
 from service.store import Store
+from service.surveys.service import latest_results
 from service.web.deps import SettingsDep, StoreDep
 from service.web.org_picker import pick_organization
 from service.web.pages import narrowed, page_as_of, page_error, render
@@ -130,6 +131,7 @@ def health_page(
         total=len(answer.partners),
         names=names,
         states=list(RelationshipState),
+        survey=latest_results(store, org_id),
     )
 
 
@@ -161,6 +163,7 @@ def plan_page(
         plan=plan,
         q=q or "",
         groups=groups,
+        survey=latest_results(store, org_id),
     )
 
 

@@ -64,6 +64,16 @@ from graph_models.evidence import (
     ReferralFact,
     ReferralTally,
 )
+from graph_models.mail import OutgoingMail
+from graph_models.surveys import (
+    AnswersSave,
+    NewSurveyRound,
+    Rating,
+    Respondent,
+    SurveyAnswer,
+    SurveyRound,
+    SurveyRoundDetail,
+)
 from service.store.shared.copying import RecordKind, Row
 
 Progress = Callable[[str, int], None]
@@ -280,4 +290,54 @@ class Store(Protocol):
     def import_records(self, kind: RecordKind, rows: list[Row]) -> None:
         """Write rows another store exported, in one transaction; a row whose key is stored
         replaces it. :class:`InvalidReference` when a row names a record not stored."""
+        ...
+
+    # -- surveys ----
+    def create_survey_round(self, survey_round: NewSurveyRound) -> SurveyRoundDetail:
+        """Stores a round with its respondents; :class:`Conflict` when its id is taken."""
+        ...
+
+    def get_survey_round(self, round_id: str) -> SurveyRoundDetail:
+        """The round with its respondents by organization then name; :class:`NotFound`."""
+        ...
+
+    def list_survey_rounds(self, *, org_id: str | None = None) -> list[SurveyRound]:
+        """The rounds ``org_id`` ran (every round when None), newest first."""
+        ...
+
+    def survey_answers(self, round_id: str) -> list[SurveyAnswer]:
+        """Every answer of the round, by partner, then respondent."""
+        ...
+
+    def survey_ratings(self, round_id: str) -> list[Rating]:
+        """Every answer of the round as the plain rating results are made of, by partner,
+        then respondent."""
+        ...
+
+    def save_survey_answers(
+        self, round_id: str, respondent_id: str, save: AnswersSave, *, saved_at: datetime
+    ) -> Respondent:
+        """Replaces the respondent's answers about the partners ``save`` names and bumps their
+        version, in one transaction; :class:`Conflict` (nothing written) when their version is
+        no longer ``save.version``, :class:`NotFound` for an unknown round or respondent."""
+        ...
+
+    # -- mail ----
+    def queue_mail(self, mails: list[OutgoingMail]) -> None:
+        """Adds messages to the outbox, all or nothing."""
+        ...
+
+    def list_mail(
+        self, *, round_id: str | None = None, unsent_only: bool = False
+    ) -> list[OutgoingMail]:
+        """The outbox, oldest first: a round's messages, or all; only those not sent yet."""
+        ...
+
+    def claim_mail(self, mail_id: str, *, at: datetime) -> bool:
+        """Takes an unsent message nobody has taken for sending; False if it is sent or taken."""
+        ...
+
+    def settle_mail(self, mail_id: str, *, sent_at: datetime | None, error: str | None) -> None:
+        """Records what became of a taken message: sent at ``sent_at``, or failed with
+        ``error`` (counted, and given back for the next try)."""
         ...

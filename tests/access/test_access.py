@@ -77,6 +77,17 @@ ALLOWED = {
     ("POST", "/api/v1/imports/{import_id}/apply"): ASSESSORS,
     ("GET", "/api/v1/imports/template"): EVERYONE,
     ("GET", "/api/v1/exports"): EVERYONE,
+    # -- surveys (the respondents' own routes, /api/survey-links, take their signed link) ----
+    ("POST", "/api/v1/survey-rounds"): ASSESSORS,
+    ("GET", "/api/v1/survey-rounds"): EVERYONE,
+    ("GET", "/api/v1/survey-rounds/{round_id}"): ASSESSORS,
+    ("GET", "/api/v1/survey-rounds/{round_id}/results"): EVERYONE,
+    ("GET", "/api/v1/survey-rounds/{round_id}/answers"): ASSESSORS,
+    ("GET", "/api/v1/survey-rounds/{round_id}/links"): ASSESSORS,
+    ("POST", "/api/v1/survey-rounds/{round_id}/adoptions"): ASSESSORS,
+    ("POST", "/api/v1/survey-rounds/{round_id}/reminders"): ASSESSORS,
+    ("GET", "/api/v1/survey-rounds/{round_id}/mail"): ASSESSORS,
+    ("GET", "/api/v1/organizations/{org_id}/survey-trends"): EVERYONE,
 }
 
 

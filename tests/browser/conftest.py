@@ -10,6 +10,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from service.access.permissions import issue_token
 from service.app import create_app
 from service.settings import Settings
 from service.store.embedded import EmbeddedStore
+from service.store.protocol import Store
 from tests.conftest import ADMIN_TOKEN, SECTORS, free_port
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -50,7 +52,16 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     store = EmbeddedStore(tmp_path)
     store.upsert_sectors(SECTORS)
     settings = Settings(data_dir=tmp_path, admin_token=SecretStr(ADMIN_TOKEN))
-    port = free_port()
+    with serving(settings, store) as url:
+        yield LiveServer(url=url, store=store)
+    store.close()
+
+
+@contextmanager
+def serving(settings: Settings, store: Store, port: int | None = None) -> Iterator[str]:
+    """The service of ``settings`` on ``store`` on a loopback port (``port``, else a free one),
+    for the block; its URL."""
+    port = port or free_port()
     config = uvicorn.Config(
         create_app(settings, store=store), host="127.0.0.1", port=port, log_level="warning"
     )
@@ -62,10 +73,11 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         if time.monotonic() > deadline:
             pytest.fail("the service did not start within 10 s")
         time.sleep(0.02)
-    yield LiveServer(url=f"http://127.0.0.1:{port}", store=store)
-    server.should_exit = True
-    thread.join(timeout=10)
-    store.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")

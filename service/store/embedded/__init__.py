@@ -5,7 +5,8 @@ Its parts, each a mixin over :class:`~service.store.embedded.connection.Embedded
 profiles, organizations, contacts, relationships, engagements and the graphs lent to
 analytics), :mod:`.evidence` (partnership evidence), :mod:`.referrals` (referrals, flows,
 feedback loops), :mod:`.access` (tokens and the audit log), :mod:`.bulk` (bundle imports)
-and :mod:`.copying` (copying between stores).
+and :mod:`.copying` (copying between stores); :mod:`.surveys` keeps survey rounds and the
+outbox.
 """
 
 from __future__ import annotations
@@ -17,12 +18,19 @@ from service.store.embedded.copying import CopyingMixin
 from service.store.embedded.evidence import EvidenceMixin
 from service.store.embedded.network import NetworkMixin
 from service.store.embedded.referrals import ReferralsMixin
+from service.store.embedded.surveys import SurveysMixin
 
 __all__ = ["DATABASE_FILE", "EmbeddedStore"]
 
 
 class EmbeddedStore(
-    BulkMixin, CopyingMixin, ReferralsMixin, NetworkMixin, EvidenceMixin, AccessMixin
+    BulkMixin,
+    CopyingMixin,
+    ReferralsMixin,
+    NetworkMixin,
+    EvidenceMixin,
+    AccessMixin,
+    SurveysMixin,
 ):
     """The default store: ``DATA_DIR/stakeholder-graph.sqlite3`` and an in-memory graph.
 

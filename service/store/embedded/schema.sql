@@ -212,3 +212,64 @@ CREATE TABLE IF NOT EXISTS graph_changes (
     org_b TEXT,
     UNIQUE (kind, key)
 );
+-- Survey rounds: a round of the agency org_id, its respondents (contacts, each with the
+-- partners they are asked about, JSON), and their answers; rounds outlive deleted organizations.
+CREATE TABLE IF NOT EXISTS survey_rounds (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    closes_at TEXT NOT NULL,
+    partner_ids TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS survey_rounds_by_org ON survey_rounds (org_id, created_at);
+CREATE TABLE IF NOT EXISTS survey_respondents (
+    round_id TEXT NOT NULL REFERENCES survey_rounds (id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    org_id TEXT NOT NULL,
+    side TEXT NOT NULL,
+    email TEXT,
+    partner_ids TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT,
+    PRIMARY KEY (round_id, id)
+);
+CREATE TABLE IF NOT EXISTS survey_answers (
+    round_id TEXT NOT NULL,
+    respondent_id TEXT NOT NULL,
+    partner_id TEXT NOT NULL,
+    side TEXT NOT NULL,
+    openness INTEGER NOT NULL,
+    reliability INTEGER NOT NULL,
+    shared_mission INTEGER NOT NULL,
+    influence INTEGER NOT NULL,
+    resources INTEGER NOT NULL,
+    involvement INTEGER NOT NULL,
+    state_view TEXT NOT NULL,
+    comment TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    PRIMARY KEY (round_id, partner_id, respondent_id),
+    FOREIGN KEY (round_id, respondent_id) REFERENCES survey_respondents (round_id, id)
+        ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS survey_answers_by_respondent ON survey_answers (round_id, respondent_id);
+-- The outbox: every message, kept after it is sent (to whom, when, what).
+CREATE TABLE IF NOT EXISTS outbox (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    to_address TEXT NOT NULL,
+    to_name TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    round_id TEXT,
+    org_id TEXT,
+    created_at TEXT NOT NULL,
+    claimed_at TEXT,
+    sent_at TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_by_round ON outbox (round_id, created_at);
+CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (created_at) WHERE sent_at IS NULL;

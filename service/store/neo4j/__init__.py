@@ -9,7 +9,8 @@ bundle is one transaction, all or nothing. The Cypher is in :mod:`service.store.
 The store is composed of one mixin per module, each keeping one part of the graph on top of
 :class:`~service.store.neo4j.connection.Neo4jConnection`: :mod:`.network`, :mod:`.evidence`,
 :mod:`.referrals`, :mod:`.access`, :mod:`.bulk` (bundle imports and the writer every part
-writes through) and :mod:`.copying` (records copied between stores).
+writes through) and :mod:`.copying` (records copied between stores); :mod:`.surveys` keeps
+survey rounds and the outbox.
 """
 
 from service.store.neo4j.access import AccessMixin
@@ -18,11 +19,20 @@ from service.store.neo4j.copying import CopyingMixin
 from service.store.neo4j.evidence import EvidenceMixin
 from service.store.neo4j.network import NetworkMixin
 from service.store.neo4j.referrals import ReferralsMixin
+from service.store.neo4j.surveys import SurveysMixin
 
 __all__ = ["Neo4jStore"]
 
 
-class Neo4jStore(NetworkMixin, EvidenceMixin, ReferralsMixin, AccessMixin, BulkMixin, CopyingMixin):
+class Neo4jStore(
+    NetworkMixin,
+    EvidenceMixin,
+    ReferralsMixin,
+    AccessMixin,
+    BulkMixin,
+    CopyingMixin,
+    SurveysMixin,
+):
     """The store on Neo4j, at any URI the driver takes (``bolt://``, ``neo4j://``, ``neo4j+s://``).
 
     Open it with :meth:`connect`, which also creates the constraints and indexes.

@@ -20,6 +20,8 @@ The graph::
     (:Referral {id, case_ref, from_org, to_org, ..., event_statuses, event_ats, event_by})
     (:Organization)-[:REFERRED {counts, first_sent_at, last_sent_at}]->(:Organization)
     (:AuditEntry {seq, ...}), numbered by (:Counter {name: 'audit'})
+    (:SurveyRound {id, org_id, ...}), (:SurveyRespondent {round_id, id, ..., version}),
+    (:SurveyAnswer {round_id, respondent_id, partner_id, ...}), (:OutgoingMail {id, ...})
 """
 
 from __future__ import annotations
@@ -52,6 +54,11 @@ class Label(StrEnum):
     # -- referrals ----
     REFERRAL = "Referral"
     AUDIT_ENTRY = "AuditEntry"
+    # -- surveys ----
+    SURVEY_ROUND = "SurveyRound"
+    SURVEY_RESPONDENT = "SurveyRespondent"
+    SURVEY_ANSWER = "SurveyAnswer"
+    OUTGOING_MAIL = "OutgoingMail"
 
 
 class Rel(StrEnum):
@@ -983,3 +990,113 @@ MERGE (c:{Label.COUNTER} {{name: $name}})
 SET c.value = CASE WHEN coalesce(c.value, 0) < $last THEN $last ELSE c.value END
 """
 """Keeps a counter of sequence numbers ($name: 'assessment' or 'audit') past ``$last``."""
+
+
+# -- surveys ----------------------------------------------------------------------------------
+# Rounds, respondents and answers are plain nodes keyed by their ids, apart from the
+# organizations: a round outlives a deleted organization, as in the embedded store.
+
+SCHEMA += (
+    f"CREATE CONSTRAINT surveyround_id IF NOT EXISTS "
+    f"FOR (n:{Label.SURVEY_ROUND}) REQUIRE n.id IS UNIQUE",
+    f"CREATE CONSTRAINT surveyrespondent_key IF NOT EXISTS "
+    f"FOR (n:{Label.SURVEY_RESPONDENT}) REQUIRE (n.round_id, n.id) IS UNIQUE",
+    f"CREATE CONSTRAINT surveyanswer_key IF NOT EXISTS "
+    f"FOR (n:{Label.SURVEY_ANSWER}) REQUIRE (n.round_id, n.partner_id, n.respondent_id) IS UNIQUE",
+    f"CREATE INDEX surveyround_org_id IF NOT EXISTS FOR (n:{Label.SURVEY_ROUND}) ON (n.org_id)",
+    f"CREATE INDEX surveyanswer_round IF NOT EXISTS "
+    f"FOR (n:{Label.SURVEY_ANSWER}) ON (n.round_id, n.respondent_id)",
+    f"CREATE INDEX surveyanswer_round_id IF NOT EXISTS "
+    f"FOR (n:{Label.SURVEY_ANSWER}) ON (n.round_id)",
+    f"CREATE INDEX surveyrespondent_round_id IF NOT EXISTS "
+    f"FOR (n:{Label.SURVEY_RESPONDENT}) ON (n.round_id)",
+    f"CREATE CONSTRAINT outgoingmail_id IF NOT EXISTS "
+    f"FOR (n:{Label.OUTGOING_MAIL}) REQUIRE n.id IS UNIQUE",
+    f"CREATE INDEX outgoingmail_round IF NOT EXISTS FOR (n:{Label.OUTGOING_MAIL}) ON (n.round_id)",
+)
+CREATE_SURVEY_ROUND = f"""
+CREATE (r:{Label.SURVEY_ROUND}) SET r = $round
+WITH r
+UNWIND $people AS person
+CREATE (p:{Label.SURVEY_RESPONDENT}) SET p = person, p.round_id = r.id, p.version = 0
+"""
+SURVEY_ROUND_TAKEN = f"MATCH (r:{Label.SURVEY_ROUND} {{id: $id}}) RETURN r.id AS row"
+_RESPONDENT_ROW = f"""p {{.*, answered: COUNT {{
+    MATCH (a:{Label.SURVEY_ANSWER} {{round_id: p.round_id, respondent_id: p.id}}) }}}}"""
+GET_SURVEY_ROUND = f"""
+MATCH (r:{Label.SURVEY_ROUND} {{id: $id}})
+OPTIONAL MATCH (p:{Label.SURVEY_RESPONDENT} {{round_id: r.id}})
+WITH r, p ORDER BY p.org_id, p.name, p.id
+WITH r, collect({_RESPONDENT_ROW}) AS people
+RETURN r {{.*, people: people}} AS row
+"""
+GET_SURVEY_RESPONDENT = f"""
+MATCH (p:{Label.SURVEY_RESPONDENT} {{round_id: $round_id, id: $id}})
+RETURN {_RESPONDENT_ROW} AS row
+"""
+LOCK_SURVEY_RESPONDENT = f"""
+MATCH (p:{Label.SURVEY_RESPONDENT} {{round_id: $round_id, id: $id}})
+SET p.locked_at = $at
+"""
+"""Takes the respondent's write lock first, so that the version read after it is the last
+committed one: two saves from the same version cannot both pass."""
+_SURVEY_ROUND_ROW = f"""
+WITH r ORDER BY r.created_at DESC, r.id
+RETURN r {{.*,
+    respondents: COUNT {{ MATCH (p:{Label.SURVEY_RESPONDENT} {{round_id: r.id}}) }},
+    answered: size(COLLECT {{
+        MATCH (a:{Label.SURVEY_ANSWER} {{round_id: r.id}}) RETURN DISTINCT a.respondent_id
+    }})}} AS row
+"""
+LIST_SURVEY_ROUNDS = {
+    "all": f"MATCH (r:{Label.SURVEY_ROUND}) {_SURVEY_ROUND_ROW}",
+    "org_id": f"MATCH (r:{Label.SURVEY_ROUND} {{org_id: $org_id}}) {_SURVEY_ROUND_ROW}",
+}
+"""The rounds of an agency (``org_id``), or of all (``all``), newest first, with counts."""
+SURVEY_ANSWERS = f"""
+MATCH (a:{Label.SURVEY_ANSWER} {{round_id: $round_id}})
+WITH a ORDER BY a.partner_id, a.respondent_id
+RETURN a {{.*}} AS row
+"""
+SURVEY_RATINGS = f"""
+MATCH (a:{Label.SURVEY_ANSWER} {{round_id: $round_id}})
+WITH a ORDER BY a.partner_id, a.respondent_id
+RETURN [a.partner_id, a.side, (a.openness + a.reliability + a.shared_mission) / 3.0,
+        (a.influence + a.resources + a.involvement) / 3.0, a.state_view] AS row
+"""
+SAVE_SURVEY_ANSWERS = f"""
+UNWIND $rows AS answer
+MERGE (a:{Label.SURVEY_ANSWER}
+    {{round_id: answer.round_id, partner_id: answer.partner_id,
+      respondent_id: answer.respondent_id}})
+SET a += answer
+WITH count(*) AS saved
+MATCH (p:{Label.SURVEY_RESPONDENT} {{round_id: $round_id, id: $id}})
+SET p.version = p.version + 1, p.updated_at = $at
+"""
+QUEUE_MAIL = f"UNWIND $rows AS mail CREATE (m:{Label.OUTGOING_MAIL}) SET m = mail"
+_MAIL_ROWS = """
+WHERE NOT $unsent OR m.sent_at IS NULL
+WITH m ORDER BY m.created_at, m.id
+RETURN m {.*} AS row
+"""
+LIST_MAIL = {
+    "all": f"MATCH (m:{Label.OUTGOING_MAIL}) {_MAIL_ROWS}",
+    "round_id": f"MATCH (m:{Label.OUTGOING_MAIL} {{round_id: $round_id}}) {_MAIL_ROWS}",
+}
+"""The outbox, or one round's messages, oldest first; only those not sent with ``$unsent``."""
+CLAIM_MAIL = f"""
+MATCH (m:{Label.OUTGOING_MAIL} {{id: $id}})
+SET m._lock = true
+WITH m WHERE m.sent_at IS NULL AND m.claimed_at IS NULL
+SET m.claimed_at = $at
+RETURN m.id AS row
+"""
+MAIL_SENT = f"""
+MATCH (m:{Label.OUTGOING_MAIL} {{id: $id}})
+SET m.sent_at = $at, m.attempts = m.attempts + 1, m.last_error = null
+"""
+MAIL_FAILED = f"""
+MATCH (m:{Label.OUTGOING_MAIL} {{id: $id}})
+SET m.claimed_at = null, m.attempts = m.attempts + 1, m.last_error = $error
+"""

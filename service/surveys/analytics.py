@@ -1,0 +1,270 @@
+"""A survey round's results: scores per relationship and per side, how far the sides agree,
+the state respondents point to and where the agency's own assessment differs; the k rule
+applied throughout. Pure functions of the round's records.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+import networkx as nx
+
+from graph_models import RelationshipState
+from graph_models.surveys import (
+    MIN_RESPONDENTS,
+    SCALE_TOP,
+    WORSE_FIRST,
+    Rating,
+    RelationshipResult,
+    RelationshipTrend,
+    Respondent,
+    RoundFigures,
+    RoundResults,
+    Side,
+    SideResult,
+    SurveyAnswer,
+    SurveyRound,
+    SurveyTrends,
+    mean,
+)
+
+Answered = SurveyAnswer | Rating
+"""An answer as the results read it: a stored answer, or the plain rating the stores read."""
+
+
+def relationship_result(
+    partner_id: str,
+    *,
+    partner_name: str,
+    assessed: RelationshipState | None,
+    asked: Mapping[Side, int],
+    answers: Sequence[Answered],
+    k: int = MIN_RESPONDENTS,
+) -> RelationshipResult:
+    """What the ``answers`` about one relationship say, with figures only where ``k`` allows.
+
+    >>> from datetime import datetime, UTC
+    >>> def answer(who, side, trust, view):
+    ...     return SurveyAnswer(respondent_id=who, side=side, partner_id="p", openness=trust,
+    ...         reliability=trust, shared_mission=trust, influence=3, resources=3,
+    ...         involvement=3, state_view=view, comment="", saved_at=datetime.now(UTC))
+    >>> answers = [answer(f"p{i}", Side.PARTNER, 2, "yellow") for i in range(3)]
+    >>> result = relationship_result("p", partner_name="P", assessed=RelationshipState.GREEN,
+    ...     asked={Side.AGENCY: 0, Side.PARTNER: 4}, answers=answers)
+    >>> result.trust, result.suggested.value
+    (2.0, 'yellow')
+    >>> result.flag
+    'assessed green; 3 of 3 respondents at the partner point to yellow, trust 2.0 of 4'
+    >>> relationship_result("p", partner_name="P", assessed=None,
+    ...     asked={Side.AGENCY: 0, Side.PARTNER: 4}, answers=answers[:2]).withheld[:38]
+    '2 of 4 answered; figures are shown onc'
+    """
+    by_side = {side: [a for a in answers if a.side is side] for side in Side}
+    counts = {side: len(found) for side, found in by_side.items()}
+    sides = {
+        side: _side_result(side, asked.get(side, 0), by_side[side], counts, k) for side in Side
+    }
+    answered, total_asked = len(answers), sum(asked.values())
+    shown = answered >= k
+    votes = Counter(a.vote for a in answers)
+    suggested = plurality(votes) if shown else None
+    return RelationshipResult(
+        partner_id=partner_id,
+        partner_name=partner_name,
+        assessed=assessed,
+        asked=total_asked,
+        answered=answered,
+        shown=shown,
+        withheld=None
+        if shown
+        else f"{answered} of {total_asked} answered; figures are shown once at least {k} have, "
+        "so that no answer can be traced to its author",
+        trust=mean([a.trust for a in answers]) if shown else None,
+        value=mean([a.value for a in answers]) if shown else None,
+        agency=sides[Side.AGENCY],
+        partner=sides[Side.PARTNER],
+        agreement=agreement(sides[Side.AGENCY], sides[Side.PARTNER]),
+        suggested=suggested,
+        confidence=round(votes[suggested] / answered, 2) if suggested else None,
+        flag=_flag(assessed, sides[Side.PARTNER], answers) if shown else None,
+    )
+
+
+def _side_result(
+    side: Side, asked: int, answers: Sequence[Answered], counts: Mapping[Side, int], k: int
+) -> SideResult:
+    """One side's figures, shown when it has ``k`` answers and the other side none or ``k``
+    too: otherwise the side's and the whole's means would give the other side's away."""
+    other = counts[Side.PARTNER if side is Side.AGENCY else Side.AGENCY]
+    shown = len(answers) >= k and (other == 0 or other >= k)
+    votes = Counter(a.vote for a in answers)
+    return SideResult(
+        side=side,
+        asked=asked,
+        answered=len(answers),
+        shown=shown,
+        trust=mean([a.trust for a in answers]) if shown else None,
+        value=mean([a.value for a in answers]) if shown else None,
+        votes={state: votes[state] for state in WORSE_FIRST} if shown else None,
+    )
+
+
+def plurality(votes: Mapping[RelationshipState, int]) -> RelationshipState:
+    """The state with the most votes; a tie goes to the one that asks most of the agency.
+
+    >>> plurality({RelationshipState.GREEN: 2, RelationshipState.YELLOW: 2}).value
+    'yellow'
+    """
+    return max(WORSE_FIRST, key=lambda state: votes.get(state, 0))
+
+
+def agreement(agency: SideResult, partner: SideResult) -> float | None:
+    """One less the mean gap between the two sides' trust and value over the 3 points the
+    scale spans: 1 where they agree exactly, 0 where one says 1 and the other 4 of both;
+    None unless both sides are shown.
+
+    >>> a = SideResult(side=Side.AGENCY, asked=3, answered=3, shown=True, trust=3.5, value=3.0,
+    ...     votes=None)
+    >>> p = a.model_copy(update={"side": Side.PARTNER, "trust": 2.0, "value": 2.5})
+    >>> agreement(a, p)
+    0.67
+    """
+    if agency.trust is None or partner.trust is None:
+        return None
+    assert agency.value is not None and partner.value is not None
+    gap = (abs(agency.trust - partner.trust) + abs(agency.value - partner.value)) / 2
+    return round(1 - gap / (SCALE_TOP - 1), 2)
+
+
+def _flag(
+    assessed: RelationshipState | None, partner: SideResult, answers: Sequence[Answered]
+) -> str | None:
+    """Where the assessment differs from what the partner's respondents point to (everyone's,
+    where the partner side is not shown), in words."""
+    if assessed is None:
+        return None
+    if partner.shown and partner.votes is not None and partner.trust is not None:
+        votes, trust, who = Counter(partner.votes), partner.trust, "respondents at the partner"
+        counted = partner.answered
+    else:
+        votes = Counter(a.vote for a in answers)
+        trust, who, counted = mean([a.trust for a in answers]) or 0.0, "respondents", len(answers)
+    pointed = plurality(votes)
+    if pointed is assessed:
+        return None
+    said = assessed.value.replace("_", " ")
+    return (
+        f"assessed {said}; {votes[pointed]} of {counted} {who} point to {pointed.value}, "
+        f"trust {trust:.1f} of {SCALE_TOP}"
+    )
+
+
+def round_results(
+    survey_round: SurveyRound,
+    *,
+    partners: Mapping[str, tuple[str, RelationshipState | None]],
+    respondents: Iterable[Respondent],
+    answers: Iterable[Answered],
+    k: int = MIN_RESPONDENTS,
+) -> RoundResults:
+    """Every relationship of the round, the shown ones by trust (lowest first, heal first),
+    then the withheld ones by name; ``partners`` gives each partner's name and the agency's
+    assessment of it.
+    """
+    asked: dict[str, Counter[Side]] = {partner_id: Counter() for partner_id in partners}
+    for respondent in respondents:
+        for partner_id in respondent.partner_ids:
+            asked.setdefault(partner_id, Counter())[respondent.side] += 1
+    about: dict[str, list[Answered]] = {partner_id: [] for partner_id in partners}
+    for answer in answers:
+        about.setdefault(answer.partner_id, []).append(answer)
+    results = [
+        relationship_result(
+            partner_id,
+            partner_name=name,
+            assessed=assessed,
+            asked=asked[partner_id],
+            answers=about[partner_id],
+            k=k,
+        )
+        for partner_id, (name, assessed) in partners.items()
+    ]
+    shown = [r for r in results if r.shown]
+    results.sort(key=lambda r: (not r.shown, r.trust or 0.0, r.partner_name, r.partner_id))
+    return RoundResults(
+        round=survey_round,
+        min_respondents=k,
+        trust=mean([r.trust for r in shown if r.trust is not None]),
+        value=mean([r.value for r in shown if r.value is not None]),
+        relationships=results,
+    )
+
+
+def trends(org_id: str, results: Sequence[RoundResults], graph: nx.Graph) -> SurveyTrends:
+    """Round against round: each round's figures, oldest first, and each relationship's
+    scores in every round; the density of a round's partners read from the relationships'
+    histories (``graph`` as the store lends it) as they stood at its close.
+
+    >>> from datetime import datetime, UTC
+    >>> trends("hub", [], nx.Graph()).rounds
+    []
+    """
+    ordered = sorted(results, key=lambda r: (r.round.closes_at, r.round.id))
+    names: dict[str, str] = {}
+    by_round: list[dict[str, RelationshipResult]] = []
+    for result in ordered:
+        by_round.append({r.partner_id: r for r in result.relationships})
+        names.update({r.partner_id: r.partner_name for r in result.relationships})
+    rounds = [
+        RoundFigures(
+            round_id=result.round.id,
+            title=result.round.title,
+            closes_at=result.round.closes_at,
+            answered=result.round.answered,
+            respondents=result.round.respondents,
+            shown=sum(1 for r in result.relationships if r.shown),
+            trust=result.trust,
+            value=result.value,
+            density=density(graph, result.round.partner_ids, result.round.closes_at),
+        )
+        for result in ordered
+    ]
+    relationships = [
+        RelationshipTrend(
+            partner_id=partner_id,
+            partner_name=name,
+            trust=[_score(found.get(partner_id), "trust") for found in by_round],
+            value=[_score(found.get(partner_id), "value") for found in by_round],
+        )
+        for partner_id, name in sorted(names.items(), key=lambda pair: (pair[1], pair[0]))
+    ]
+    return SurveyTrends(org_id=org_id, rounds=rounds, relationships=relationships)
+
+
+def _score(result: RelationshipResult | None, name: str) -> float | None:
+    return None if result is None else getattr(result, name)
+
+
+def density(graph: nx.Graph, org_ids: Sequence[str], at: datetime) -> float | None:
+    """The share of pairs of ``org_ids`` related to each other at ``at`` (a relationship
+    counts from its first assessment); None for fewer than two.
+
+    >>> from datetime import datetime, UTC
+    >>> g = nx.Graph()
+    >>> g.add_edge("a", "b", history=[(datetime(2020, 1, 1, tzinfo=UTC), "green")])
+    >>> density(g, ["a", "b", "c"], datetime(2021, 1, 1, tzinfo=UTC))
+    0.33
+    """
+    members = list(dict.fromkeys(org_ids))
+    if len(members) < 2:
+        return None
+    inside = set(members)
+    related = sum(
+        1
+        for a, b, history in graph.subgraph(inside).edges(data="history")
+        if history and history[0][0] <= at
+    )
+    possible = len(members) * (len(members) - 1) // 2
+    return round(related / possible, 2)
