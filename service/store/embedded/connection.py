@@ -26,7 +26,10 @@ from service.store.shared.network import add_relationship_edge, organization_nod
 T = TypeVar("T")
 
 DATABASE_FILE = "stakeholder-graph.sqlite3"
-ADDED_COLUMNS: dict[str, tuple[str, ...]] = {"tokens": ("expires_at TEXT", "revoked_at TEXT")}
+ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "tokens": ("expires_at TEXT", "revoked_at TEXT"),
+    "relationships": ("ended_on TEXT", "end_reason TEXT", "ended_by TEXT"),
+}
 """Columns added to ``schema.sql`` after data directories were made with the table."""
 
 
@@ -138,9 +141,14 @@ class EmbeddedBase:
         histories: dict[str, list[tuple[str, str]]] = {}
         for row in self._all("SELECT rel_id, assessed_at, state FROM assessments ORDER BY seq"):
             histories.setdefault(row["rel_id"], []).append((row["assessed_at"], row["state"]))
-        for row in self._all("SELECT id, org_a, org_b FROM relationships"):
+        for row in self._all("SELECT id, org_a, org_b, ended_on FROM relationships"):
             add_relationship_edge(
-                graph, row["id"], row["org_a"], row["org_b"], histories[row["id"]]
+                graph,
+                row["id"],
+                row["org_a"],
+                row["org_b"],
+                histories[row["id"]],
+                row["ended_on"],
             )
         return graph
 
