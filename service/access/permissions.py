@@ -108,6 +108,14 @@ def require_scope(principal: Principal, org_ids: Collection[str], what: str) -> 
         )
 
 
+def require_record(principal: Principal, org_ids: Collection[str]) -> None:
+    """Raise :class:`Forbidden` unless the principal's role edits the network and their
+    organization, if their token names one, is among ``org_ids``: who records or changes an
+    engagement activity."""
+    require(principal, Permission.EDIT_NETWORK)
+    require_scope(principal, org_ids, "record or change an activity")
+
+
 def may_relate(principal: Principal, state: RelationshipState) -> bool:
     """Whether the principal may record a new relationship in ``state``: those who assess, in
     any state; those who edit the network, as a proposal to develop (no dot), which a leader

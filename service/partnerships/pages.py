@@ -13,10 +13,12 @@ from fastapi.responses import HTMLResponse, Response
 from graph_models.enums import RelationshipState
 from graph_models.evidence import PartnershipLevel
 from service.access.deps import page_reader
+from service.access.permissions import require_record
 from service.errors import DomainError
 from service.partnerships import service as partnerships
 from service.store import Store
 from service.web.deps import SettingsDep, StoreDep
+from service.web.forms import why_not
 from service.web.org_picker import pick_organization
 from service.web.pages import narrowed, page_as_of, page_error, render
 
@@ -161,6 +163,7 @@ def plan_page(
         plan=plan,
         q=q or "",
         groups=groups,
+        may_record=why_not(lambda: require_record(principal, [org_id])) is None,
     )
 
 
