@@ -220,6 +220,25 @@ def end_relationship(
     return _relationship_form(request, rel_id, store, settings, form, "end")
 
 
+def _submit(
+    request: Request,
+    store: Store,
+    settings: Settings,
+    form: FormData,
+    *,
+    act: Callable[[Principal], str],
+    show: Callable[[Principal, FormState], Response],
+) -> Response:
+    """:func:`~service.web.forms.submit` for whoever posts ``form`` with their session."""
+    return submit(
+        request,
+        form,
+        who=lambda: form_principal(request, store, settings, form),
+        act=act,
+        show=show,
+    )
+
+
 _RELATIONSHIP_FORMS: dict[str, tuple[type[BaseModel], Callable[..., Relationship]]] = {
     "assess": (RelationshipUpdate, service.assess),
     "end": (RelationshipEnd, service.end),
@@ -236,10 +255,11 @@ def _relationship_form(
         write(store, principal, rel_id, parse_form(model, form_values(form, model)))
         return f"/relationships/{quote(rel_id, safe='')}"
 
-    return submit(
+    return _submit(
         request,
+        store,
+        settings,
         form,
-        who=lambda: form_principal(request, store, settings, form),
         act=act,
         show=lambda principal, state: _relationship_page(
             request, store, principal, rel_id, **{which: state}
@@ -320,10 +340,11 @@ def add_partner(
         )
         return f"/relationships/{quote(relationship.id, safe='')}"
 
-    return submit(
+    return _submit(
         request,
+        store,
+        settings,
         form,
-        who=lambda: form_principal(request, store, settings, form),
         act=act,
         show=lambda principal, state: _new_partner_page(request, store, principal, org_id, state),
     )
@@ -412,10 +433,11 @@ def record_engagement(
         service.record_engagement(store, principal, body)
         return _plan_address(org_id)
 
-    return submit(
+    return _submit(
         request,
+        store,
+        settings,
         form,
-        who=lambda: form_principal(request, store, settings, form),
         act=act,
         show=lambda principal, state: _engagement_page(
             request, store, principal, org_id, None, state
@@ -461,10 +483,11 @@ def change_engagement(
             return page_error(request, error)
         return _engagement_page(request, store, principal, org_id, engagement, state)
 
-    return submit(
+    return _submit(
         request,
+        store,
+        settings,
         form,
-        who=lambda: form_principal(request, store, settings, form),
         act=act,
         show=show,
     )
@@ -484,10 +507,11 @@ def plan_outreach(
         service.plan_outreach(store, principal, org_id, candidate)
         return f"{_plan_address(org_id)}#plan-develop"
 
-    return submit(
+    return _submit(
         request,
+        store,
+        settings,
         form,
-        who=lambda: form_principal(request, store, settings, form),
         act=act,
         show=lambda principal, state: page_error(request, FormRefused(state.errors)),
     )
