@@ -13,6 +13,10 @@ from pydantic import BaseModel
 from starlette.datastructures import FormData
 
 from graph_models import (
+    MAX_PAGE_SIZE,
+    ContactCreate,
+    ContactQuery,
+    ContactUpdate,
     Engagement,
     EngagementCreate,
     EngagementKind,
@@ -20,6 +24,7 @@ from graph_models import (
     EngagementUpdate,
     OrganizationCreate,
     OrganizationQuery,
+    OrganizationUpdate,
     Principal,
     Relationship,
     RelationshipCreate,
@@ -29,7 +34,7 @@ from graph_models import (
 )
 from graph_models.common import utc_now
 from service.access.deps import form_principal, get_principal, page_reader
-from service.access.permissions import may_relate, require_record
+from service.access.permissions import Permission, may, may_relate, require, require_record
 from service.errors import DomainError
 from service.network import service
 from service.partnerships.engagement_plan import states_as_of
@@ -148,6 +153,7 @@ def organization_home(
         )
         is None,
         may_record_activity=why_not(lambda: require_record(principal, [org_id])) is None,
+        may_edit=may(principal, Permission.EDIT_NETWORK),
     )
 
 
@@ -514,4 +520,148 @@ def plan_outreach(
         form,
         act=act,
         show=lambda principal, state: page_error(request, FormRefused(state.errors)),
+    )
+
+
+# -- an organization and its contacts --------------------------------------------------------
+
+
+@router.get("/orgs/{org_id}/edit", response_class=HTMLResponse)
+def edit_organization_page(
+    request: Request, org_id: str, store: StoreDep, settings: SettingsDep
+) -> Response:
+    """Change an organization's name, sector, region, notes and whether it is internal; add,
+    change and remove its contacts."""
+    try:
+        principal = page_reader(request, store, settings)
+    except DomainError as error:
+        return page_error(request, error)
+    return _edit_organization_page(request, store, principal, org_id)
+
+
+def _edit_organization_page(
+    request: Request,
+    store: Store,
+    principal: Principal,
+    org_id: str,
+    *,
+    organization: FormState | None = None,
+    contact: tuple[str, FormState] | None = None,
+) -> Response:
+    try:
+        focal = store.get_organization(org_id)
+        contacts = store.list_contacts(ContactQuery(org_id=org_id, limit=MAX_PAGE_SIZE)).items
+    except DomainError as error:
+        return page_error(request, error)
+    sectors = sorted(((s.slug, s.label) for s in store.list_sectors()), key=lambda item: item[1])
+    which, state = contact or ("", FormState())
+    return render(
+        request,
+        "edit_organization.html",
+        principal=principal,
+        focal=focal,
+        current="home",
+        form=organization or FormState(),
+        contacts=contacts,
+        contact_forms={which: state},
+        blank=FormState(),
+        sectors=sectors,
+        refusal=why_not(lambda: require(principal, Permission.EDIT_NETWORK)),
+        may_remove=may(principal, Permission.DELETE),
+    )
+
+
+def _organization_address(org_id: str) -> str:
+    return f"/orgs/{quote(org_id, safe='')}"
+
+
+@router.post("/orgs/{org_id}/edit")
+def edit_organization(
+    request: Request, org_id: str, store: StoreDep, settings: SettingsDep, form: FormBody
+) -> Response:
+    """Save the organization's changes (``PATCH /api/v1/organizations/{id}``'s rules); back to
+    its home."""
+
+    def act(principal: Principal) -> str:
+        require(principal, Permission.EDIT_NETWORK)
+        body = parse_form(OrganizationUpdate, form_values(form, OrganizationUpdate))
+        store.update_organization(org_id, body)
+        return _organization_address(org_id)
+
+    return _submit(
+        request,
+        store,
+        settings,
+        form,
+        act=act,
+        show=lambda principal, state: _edit_organization_page(
+            request, store, principal, org_id, organization=state
+        ),
+    )
+
+
+@router.post("/orgs/{org_id}/contacts/{contact_id}")
+def save_contact(
+    request: Request,
+    org_id: str,
+    contact_id: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    form: FormBody,
+) -> Response:
+    """Add a contact (``contact_id`` ``new``) or change one, on the API's rules; back to the
+    organization's page of contacts."""
+
+    def act(principal: Principal) -> str:
+        require(principal, Permission.EDIT_NETWORK)
+        if contact_id == NEW_CONTACT:
+            body = parse_form(ContactCreate, {**form_values(form, ContactCreate), "org_id": org_id})
+            store.create_contact(body)
+        else:
+            store.update_contact(
+                contact_id, parse_form(ContactUpdate, form_values(form, ContactUpdate))
+            )
+        return f"{_organization_address(org_id)}/edit#contacts"
+
+    return _submit(
+        request,
+        store,
+        settings,
+        form,
+        act=act,
+        show=lambda principal, state: _edit_organization_page(
+            request, store, principal, org_id, contact=(contact_id, state)
+        ),
+    )
+
+
+NEW_CONTACT = "new"
+"""The address part that adds a contact rather than changing one."""
+
+
+@router.post("/orgs/{org_id}/contacts/{contact_id}/remove")
+def remove_contact(
+    request: Request,
+    org_id: str,
+    contact_id: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    form: FormBody,
+) -> Response:
+    """Remove a contact (``DELETE /api/v1/contacts/{id}``'s rules); back to the contacts."""
+
+    def act(principal: Principal) -> str:
+        require(principal, Permission.DELETE)
+        store.delete_contact(contact_id)
+        return f"{_organization_address(org_id)}/edit#contacts"
+
+    return _submit(
+        request,
+        store,
+        settings,
+        form,
+        act=act,
+        show=lambda principal, state: _edit_organization_page(
+            request, store, principal, org_id, contact=(contact_id, state)
+        ),
     )

@@ -85,7 +85,8 @@ def _is_list(annotation: Any) -> bool:
 def form_values(form: FormData, model: type[BaseModel], prefix: str = "") -> dict[str, Any]:
     """The fields of ``model`` the form filled in (named ``prefix`` + field): blank ones left
     out, so that a required one is missing and an optional one takes its default; a list field
-    from every value sent under its name.
+    from every value sent under its name, any other from the last (a checkbox after a hidden
+    field of the same name sends both when it is ticked).
 
     >>> from graph_models import RelationshipUpdate
     >>> form_values(FormData([("state", "red"), ("reason", " ")]), RelationshipUpdate)
@@ -99,7 +100,7 @@ def form_values(form: FormData, model: type[BaseModel], prefix: str = "") -> dic
             if isinstance(text, str) and text.strip()
         ]
         if sent:
-            values[name] = sent if _is_list(info.annotation) else sent[0]
+            values[name] = sent if _is_list(info.annotation) else sent[-1]
     return values
 
 

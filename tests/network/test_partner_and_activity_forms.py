@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from graph_models import (
+    ContactQuery,
     EngagementQuery,
     RelationshipCreate,
     RelationshipQuery,
@@ -206,3 +207,51 @@ def test_a_caseworker_is_offered_no_activity_form_and_is_refused_with_the_reason
     )
     assert posted.status_code == 403
     assert activities(store) == []
+
+
+def test_a_planner_edits_the_organization_and_adds_and_changes_a_contact(browser, network, store):
+    planner, csrf = browser(Role.PLANNER)
+    assert 'href="/orgs/hub/edit"' in planner.get("/orgs/hub").text
+    saved = planner.post(
+        "/orgs/hub/edit",
+        data={"csrf_token": csrf, "name": "Lane Hub", "region": "Lane County", "internal": "false"},
+    )
+    assert (saved.status_code, saved.headers["location"]) == (303, "/orgs/hub")
+    hub = store.get_organization("hub")
+    assert (hub.name, hub.region, hub.sector) == ("Lane Hub", "Lane County", "early_learning_hub")
+    added = planner.post(
+        "/orgs/hub/contacts/new",
+        data={"csrf_token": csrf, "name": "Hub Director", "role": "director"},
+    )
+    assert added.status_code == 303
+    [contact] = store.list_contacts(ContactQuery(org_id="hub")).items
+    planner.post(
+        f"/orgs/hub/contacts/{contact.id}",
+        data={"csrf_token": csrf, "name": "Ana Ruiz", "role": "director", "email": "ana@hub.org"},
+    )
+    assert store.get_contact(contact.id).email == "ana@hub.org"
+    page = planner.get("/orgs/hub/edit").text
+    assert "Ana Ruiz" in page and "/remove" not in page  # planners do not delete
+
+
+def test_a_bad_organization_or_contact_form_says_why_beside_the_field(browser, network, store):
+    leader, csrf = browser(Role.LEADER)
+    bad_region = leader.post("/orgs/hub/edit", data={"csrf_token": csrf, "region": "Lane/Douglas"})
+    assert bad_region.status_code == 422
+    assert 'id="org-region-error"' in bad_region.text
+    assert store.get_organization("hub").region == "Lane"
+    no_role = leader.post("/orgs/hub/contacts/new", data={"csrf_token": csrf, "name": "Ana"})
+    assert no_role.status_code == 422
+    assert 'id="contact-new-role-error"' in no_role.text
+    assert store.list_contacts(ContactQuery(org_id="hub")).items == []
+
+
+def test_a_leader_removes_a_contact(browser, network, store):
+    leader, csrf = browser(Role.LEADER)
+    leader.post(
+        "/orgs/hub/contacts/new", data={"csrf_token": csrf, "name": "Ana", "role": "director"}
+    )
+    [contact] = store.list_contacts(ContactQuery(org_id="hub")).items
+    removed = leader.post(f"/orgs/hub/contacts/{contact.id}/remove", data={"csrf_token": csrf})
+    assert removed.status_code == 303
+    assert store.list_contacts(ContactQuery(org_id="hub")).items == []

@@ -137,6 +137,15 @@ def test_each_page_offers_exactly_the_writes_the_api_lets_through(settings, stor
                 ).status_code,
             )
         )
+        rows.append(
+            (
+                "edit the organization",
+                offered(browser, "/orgs/hub", 'href="/orgs/hub/edit"'),
+                api.patch(
+                    "/api/v1/organizations/hub", json={"notes": "x"}, headers=bearer
+                ).status_code,
+            )
+        )
         # assessing, then ending, hub and wic's relationship
         for action, call in (
             (
