@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from graph_models.common import (
     ListQuery,
@@ -30,17 +30,21 @@ class EngagementCreate(StrictModel):
     date: date
     status: EngagementStatus = Field(
         default=EngagementStatus.HELD,
+        validate_default=True,
         description="held (it took place; not dated in the future), planned, or cancelled.",
     )
     org_ids: list[Slug] = Field(min_length=1, max_length=500)
     contact_ids: list[Slug] = Field(default_factory=list, max_length=500)
     notes: Text = ""
 
-    @model_validator(mode="after")
-    def _held_is_not_in_the_future(self) -> EngagementCreate:
-        if self.status is EngagementStatus.HELD:
-            not_in_future(self.date, "a held activity")
-        return self
+    @field_validator("status")
+    @classmethod
+    def _held_is_not_in_the_future(
+        cls, status: EngagementStatus, info: ValidationInfo
+    ) -> EngagementStatus:
+        if status is EngagementStatus.HELD and "date" in info.data:
+            not_in_future(info.data["date"], "a held activity")
+        return status
 
 
 class EngagementUpdate(StrictModel):

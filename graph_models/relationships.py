@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from graph_models.common import (
     ListQuery,
@@ -79,10 +79,10 @@ class RelationshipEnd(StrictModel):
     )
     reason: Reason
 
-    @model_validator(mode="after")
-    def _not_in_the_future(self) -> RelationshipEnd:
-        not_in_future(self.ended_on, "an end")
-        return self
+    @field_validator("ended_on")
+    @classmethod
+    def _not_in_the_future(cls, ended_on: date) -> date:
+        return not_in_future(ended_on, "an end")
 
 
 class Assessment(ReadModel):
