@@ -5,10 +5,8 @@ finds no serious or critical violation on the new pages, at 1280 and 375 px."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -16,9 +14,8 @@ from graph_models import Role, TokenCreate
 from service.access.permissions import issue_token
 from service.data.migration import record_counts
 from service.data.seeds import load_seed
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import other_site, screenshot, sign_in
 from tests.browser.test_accessibility import blocking_violations
-from tests.conftest import free_port
 
 REL = "early-learning-multnomah~ode-eld"
 TODAY = date.today()
@@ -167,31 +164,20 @@ def hostile_forms() -> Iterator[int]:
     """A site whose page ``/N`` posts the form of the ``N``th write route as soon as it opens,
     with a made-up CSRF token; its address is given as ``?to=`` the service's URL."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            number, _, target = self.path.lstrip("/").partition("?to=")
-            action, fields = FORM_ROUTES[int(number)]
-            inputs = "".join(
-                f'<input name="{name}" value="{value}">'
-                for name, value in {**fields, "csrf_token": "guessed"}.items()
-            )
-            body = (
-                f'<form method="post" action="{target}{action}">{inputs}</form>'
-                "<script>document.forms[0].submit()</script>"
-            ).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.end_headers()
-            self.wfile.write(body)
+    def form_page(path: str) -> bytes:
+        number, _, target = path.lstrip("/").partition("?to=")
+        action, fields = FORM_ROUTES[int(number)]
+        inputs = "".join(
+            f'<input name="{name}" value="{value}">'
+            for name, value in {**fields, "csrf_token": "guessed"}.items()
+        )
+        return (
+            f'<form method="post" action="{target}{action}">{inputs}</form>'
+            "<script>document.forms[0].submit()</script>"
+        ).encode()
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    port = free_port()
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield port
-    server.shutdown()
+    with other_site(form_page) as port:
+        yield port
 
 
 @pytest.mark.parametrize("host", ["localhost", "127.0.0.1"], ids=["other-origin", "other-port"])
