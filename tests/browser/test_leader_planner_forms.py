@@ -16,6 +16,7 @@ from service.data.migration import record_counts
 from service.data.seeds import load_seed
 from tests.browser.conftest import other_site, screenshot, sign_in
 from tests.browser.test_accessibility import blocking_violations
+from tests.browser.test_ecomap_page import drawn
 
 REL = "early-learning-multnomah~ode-eld"
 TODAY = date.today()
@@ -47,7 +48,10 @@ def api(page, server, path: str):  # type: ignore[no-untyped-def]
 def test_a_leader_assesses_from_the_eco_map_and_ends_a_relationship(page, oregon):
     leader = signed_in_as(page, oregon, Role.LEADER)
     leader.goto(f"{oregon.url}/orgs/ode-eld/ecomap")
-    leader.click(f"a[href='/relationships/{REL}']")
+    drawn(leader)
+    leader.fill("#find-node", "early learning multnomah")
+    leader.press("#find-node", "Enter")
+    leader.click(f"#map-details-link a[href='/relationships/{REL}']")
     leader.wait_for_url(f"**/relationships/{REL}")
     # the reason left out: the message stands beside it and nothing changes
     leader.select_option("#assess-state", "red")
