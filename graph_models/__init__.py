@@ -11,7 +11,12 @@ from graph_models.access import (
 from graph_models.audit import AuditAction, AuditEntry, AuditEntryCreate, AuditQuery
 from graph_models.bundles import AssessmentImport, NetworkBundle, RelationshipImport
 from graph_models.common import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ListQuery, Page, slugify
-from graph_models.engagements import Engagement, EngagementCreate, EngagementQuery
+from graph_models.engagements import (
+    Engagement,
+    EngagementCreate,
+    EngagementQuery,
+    EngagementUpdate,
+)
 from graph_models.enums import EngagementKind, EngagementStatus, RelationshipState, Role
 from graph_models.organizations import (
     Contact,
@@ -47,6 +52,7 @@ from graph_models.relationships import (
     Assessment,
     Relationship,
     RelationshipCreate,
+    RelationshipEnd,
     RelationshipQuery,
     RelationshipUpdate,
     relationship_id,
@@ -70,6 +76,7 @@ __all__ = [
     "EngagementCreate",
     "EngagementKind",
     "EngagementStatus",
+    "EngagementUpdate",
     "FeedbackGaps",
     "FeedbackLoops",
     "LoopCounts",
@@ -94,6 +101,7 @@ __all__ = [
     "ReferralStatus",
     "Relationship",
     "RelationshipCreate",
+    "RelationshipEnd",
     "RelationshipImport",
     "RelationshipState",
     "RelationshipUpdate",

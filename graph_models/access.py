@@ -30,7 +30,9 @@ class TokenCreate(StrictModel):
     name: Name = Field(description="Who holds the token; recorded as the author of assessments.")
     role: Role
     org_id: Slug | None = Field(
-        default=None, description="The organization a caseworker belongs to."
+        default=None,
+        description="The organization a caseworker belongs to; for a leader or planner, the "
+        "one organization whose relationships and activities they may change.",
     )
     expires_at: ExpiresAt = None
 

@@ -105,6 +105,20 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def not_in_future(day: date, what: str) -> date:
+    """``day``, refused when it is after today (UTC): what is recorded as done is in the past.
+
+    >>> not_in_future(date(2018, 1, 15), "a held activity").isoformat()
+    '2018-01-15'
+    >>> not_in_future(date(9999, 1, 1), "a held activity")
+    Traceback (most recent call last):
+    ValueError: a held activity cannot be dated in the future (9999-01-01 is after today)
+    """
+    if day > utc_now().date():
+        raise ValueError(f"{what} cannot be dated in the future ({day.isoformat()} is after today)")
+    return day
+
+
 def start_of_day(day: date) -> datetime:
     """The first instant of ``day`` in UTC.
 

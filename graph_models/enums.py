@@ -58,7 +58,9 @@ class EngagementKind(StrEnum):
 
 
 class EngagementStatus(StrEnum):
-    """Whether an engagement activity has taken place or is planned."""
+    """Whether an engagement activity has taken place, is planned, or was planned and then
+    called off (the record is kept)."""
 
     HELD = "held"
     PLANNED = "planned"
+    CANCELLED = "cancelled"

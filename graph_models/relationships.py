@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from graph_models.common import ListQuery, ReadModel, Reason, Slug, StrictModel, Timestamp
+from graph_models.common import (
+    ListQuery,
+    ReadModel,
+    Reason,
+    Slug,
+    StrictModel,
+    Timestamp,
+    not_in_future,
+    utc_now,
+)
 from graph_models.enums import RelationshipState
 
 StateField = Field(
@@ -59,6 +68,23 @@ class RelationshipUpdate(StrictModel):
         return self
 
 
+class RelationshipEnd(StrictModel):
+    """The end of a relationship: the first day without it, and why. Its history is kept, and
+    every answer as of an earlier day still holds it."""
+
+    ended_on: date = Field(
+        default_factory=lambda: utc_now().date(),
+        description="The first day without the relationship (today if left out); not in the "
+        "future, and not before its latest assessment.",
+    )
+    reason: Reason
+
+    @field_validator("ended_on")
+    @classmethod
+    def _not_in_the_future(cls, ended_on: date) -> date:
+        return not_in_future(ended_on, "an end")
+
+
 class Assessment(ReadModel):
     """One assessment in a relationship's history: who set which state, when, and why."""
 
@@ -82,6 +108,11 @@ class Relationship(ReadModel):
     assessed_by: str
     assessed_at: datetime
     assessments: int = Field(description="How many assessments the history holds.")
+    ended_on: date | None = Field(
+        default=None, description="The first day without the relationship, once it has ended."
+    )
+    end_reason: str | None = Field(default=None, description="Why it ended.")
+    ended_by: str | None = Field(default=None, description="Who recorded the end.")
 
 
 class RelationshipQuery(ListQuery):

@@ -22,7 +22,7 @@ from service.data import routes as data_routes
 from service.data.seeds import ensure_catalog
 from service.ecomaps import pages as ecomap_pages
 from service.ecomaps import routes as ecomap_routes
-from service.errors import DomainError
+from service.errors import DomainError, describe_validation_errors
 from service.missing_partners import pages as missing_partner_pages
 from service.missing_partners import routes as missing_partner_routes
 from service.network import pages as network_pages
@@ -163,17 +163,3 @@ def app_from_environment() -> FastAPI:
     'stakeholder-graph'
     """
     return create_app(Settings())
-
-
-def describe_validation_errors(errors: object) -> str:
-    """One readable sentence per problem, e.g. ``body.state: Input should be 'green', ...``.
-
-    >>> describe_validation_errors([{"loc": ("query", "limit"), "msg": "too big"}])
-    'query.limit: too big'
-    """
-    problems = []
-    for error in errors if isinstance(errors, list) else []:
-        where = ".".join(str(part) for part in error.get("loc", ()))
-        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
-        problems.append(f"{where}: {message}" if where else message)
-    return "; ".join(problems) or "the request is not valid"

@@ -120,7 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     token_create.add_argument(
         "--role", required=True, choices=[role.value for role in Role], help="what it may do"
     )
-    token_create.add_argument("--org-id", help="the organization of a caseworker")
+    token_create.add_argument(
+        "--org-id",
+        help="the organization of a caseworker; for a leader or planner, the one organization "
+        "whose relationships and activities they may change",
+    )
     token_create.add_argument(
         "--expires", type=_moment, help="when it stops working, e.g. 2026-06-30 (default: never)"
     )

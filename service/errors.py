@@ -59,3 +59,17 @@ class TooManyAttempts(DomainError):
     """A client sent too many wrong tokens and is refused for a while."""
 
     status_code = 429
+
+
+def describe_validation_errors(errors: object) -> str:
+    """One readable sentence per problem, e.g. ``body.state: Input should be 'green', ...``.
+
+    >>> describe_validation_errors([{"loc": ("query", "limit"), "msg": "too big"}])
+    'query.limit: too big'
+    """
+    problems = []
+    for error in errors if isinstance(errors, list) else []:
+        where = ".".join(str(part) for part in error.get("loc", ()))
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        problems.append(f"{where}: {message}" if where else message)
+    return "; ".join(problems) or "the request is not valid"

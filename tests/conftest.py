@@ -21,7 +21,9 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from graph_models import OrganizationCreate, Role, Sector, TokenCreate
+from service.access.csrf import csrf_token_for
 from service.access.permissions import issue_token
+from service.access.sessions import SESSION_COOKIE
 from service.app import create_app
 from service.settings import Settings, StoreKind
 from service.store import Store, open_store
@@ -167,3 +169,28 @@ def fresh_service(tmp_path: Path) -> Iterator[Served]:
     yield Served(url=f"http://127.0.0.1:{port}", pid=process.pid)
     process.terminate()
     process.wait(timeout=10)
+
+
+SignedIn = Callable[..., tuple[TestClient, str]]
+
+
+@pytest.fixture
+def browser(settings: Settings, store: Store) -> Iterator[SignedIn]:
+    """``browser(Role.LEADER, org_id=None)``: a browser signed in through the sign-in form
+    with a fresh token of that role, and the CSRF token of its session."""
+    app = create_app(settings, store=store)
+    opened: list[TestClient] = []
+
+    def make(role: Role, org_id: str | None = None) -> tuple[TestClient, str]:
+        token, _ = issue_token(
+            store, TokenCreate(name=f"{role.value} Lee", role=role, org_id=org_id)
+        )
+        client = TestClient(app, follow_redirects=False)
+        client.__enter__()
+        opened.append(client)
+        assert client.post("/login", data={"token": token}).status_code == 303
+        return client, csrf_token_for(client.cookies[SESSION_COOKIE])
+
+    yield make
+    for client in opened:
+        client.__exit__(None, None, None)

@@ -856,7 +856,9 @@ def _region_node(
     cluster_of: Mapping[str, str],
     sector_name: Callable[[str], str],
 ) -> MapNode:
-    counts = Counter(data["state"] for _, _, data in graph.edges(org.id, data=True))
+    counts = Counter(
+        data["state"] for _, _, data in graph.edges(org.id, data=True) if "ended_at" not in data
+    )
     state = graph.edges[focus, org.id]["state"] if focus and graph.has_edge(focus, org.id) else None
     fill, border = (
         (STATE_STYLES[state].fill, STATE_STYLES[state].colour)

@@ -8,9 +8,16 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.datastructures import FormData
 
 from graph_models import Principal
-from service.access.csrf import CSRF_HEADER, CsrfSent, check_cookie_write, csrf_token_for
+from service.access.csrf import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    CsrfSent,
+    check_cookie_write,
+    csrf_token_for,
+)
 from service.access.limits import WrongTokens
 from service.access.permissions import Permission, require
 from service.access.sessions import SESSION_COOKIE, principal_for, session_principal
@@ -74,6 +81,14 @@ def page_reader(request: Request, store: Store, settings: Settings) -> Principal
     principal = get_principal(request, store, settings)
     require(principal, Permission.READ_NETWORK)
     return principal
+
+
+def form_principal(request: Request, store: Store, settings: Settings, form: FormData) -> Principal:
+    """Who posts a page's form: :func:`get_principal` with the form's ``csrf_token``."""
+    sent = form.get(CSRF_FIELD)
+    return get_principal(
+        request, store, settings, csrf_sent=sent if isinstance(sent, str) else None
+    )
 
 
 bearer_scheme = HTTPBearer(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from enum import StrEnum
 from typing import Protocol
 
-from graph_models import Principal, Role, TokenCreate, TokenInfo
+from graph_models import Principal, RelationshipState, Role, TokenCreate, TokenInfo
 from service.errors import Forbidden
 
 
@@ -67,8 +68,77 @@ def hash_token(token: str) -> str:
 
 def require(principal: Principal, permission: Permission) -> None:
     """Raise :class:`Forbidden` unless the principal's role grants ``permission``."""
-    if permission not in ROLE_PERMISSIONS[principal.role]:
+    if not may(principal, permission):
         raise Forbidden(f"the {principal.role.value} role may not {permission.value}")
+
+
+def may(principal: Principal, permission: Permission) -> bool:
+    """Whether the principal's role grants ``permission``: what a page asks before it offers a
+    control.
+
+    >>> planner = Principal(token_id="t", name="Pat", role=Role.PLANNER)
+    >>> may(planner, Permission.EDIT_NETWORK), may(planner, Permission.ASSESS)
+    (True, False)
+    """
+    return permission in ROLE_PERMISSIONS[principal.role]
+
+
+SCOPED_ROLES = frozenset({Role.LEADER, Role.PLANNER})
+"""Roles whose token may name one organization (``org_id``), to which their writes about
+relationships and engagements are then held."""
+
+
+def in_scope(principal: Principal, org_ids: Collection[str]) -> bool:
+    """Whether the principal may write about a relationship or an activity of ``org_ids``: a
+    leader or planner whose token names an organization only about one that involves it.
+
+    >>> scoped = Principal(token_id="t", name="Lee", role=Role.LEADER, org_id="hub")
+    >>> in_scope(scoped, ["hub", "wic"]), in_scope(scoped, ["eld", "wic"])
+    (True, False)
+    """
+    return principal.role not in SCOPED_ROLES or not principal.org_id or principal.org_id in org_ids
+
+
+def require_scope(principal: Principal, org_ids: Collection[str], what: str) -> None:
+    """Raise :class:`Forbidden` unless :func:`in_scope`; ``what`` names the write refused."""
+    if not in_scope(principal, org_ids):
+        raise Forbidden(
+            f"this {principal.role.value} token belongs to '{principal.org_id}': it may "
+            f"{what} only where '{principal.org_id}' takes part"
+        )
+
+
+def require_record(principal: Principal, org_ids: Collection[str]) -> None:
+    """Raise :class:`Forbidden` unless the principal's role edits the network and their
+    organization, if their token names one, is among ``org_ids``: who records or changes an
+    engagement activity."""
+    require(principal, Permission.EDIT_NETWORK)
+    require_scope(principal, org_ids, "record or change an activity")
+
+
+def may_relate(principal: Principal, state: RelationshipState) -> bool:
+    """Whether the principal may record a new relationship in ``state``: those who assess, in
+    any state; those who edit the network, as a proposal to develop (no dot), which a leader
+    then assesses.
+
+    >>> planner = Principal(token_id="t", name="Pat", role=Role.PLANNER)
+    >>> may_relate(planner, RelationshipState.NO_DOT), may_relate(planner, RelationshipState.GREEN)
+    (True, False)
+    """
+    return may(principal, Permission.ASSESS) or (
+        may(principal, Permission.EDIT_NETWORK) and state is RelationshipState.NO_DOT
+    )
+
+
+def require_relate(principal: Principal, state: RelationshipState) -> None:
+    """Raise :class:`Forbidden` unless :func:`may_relate`."""
+    if not may_relate(principal, state):
+        if may(principal, Permission.EDIT_NETWORK):
+            raise Forbidden(
+                f"the {principal.role.value} role may propose a new partner only as no_dot "
+                "(develop); a leader assesses it"
+            )
+        require(principal, Permission.ASSESS)
 
 
 def issue_token(store: TokenStore, request: TokenCreate) -> tuple[str, TokenInfo]:

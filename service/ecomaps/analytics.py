@@ -45,9 +45,11 @@ class Standing(NamedTuple):
     first: datetime
 
 
-def standing_at(history: History, moment: datetime | None = None) -> Standing | None:
+def standing_at(
+    history: History, moment: datetime | None = None, ended_at: datetime | None = None
+) -> Standing | None:
     """How a relationship with ``history`` stood at ``moment`` (now when None), or None when
-    it had not been assessed yet.
+    it had not been assessed yet or had ended (``ended_at``, the first instant without it).
 
     ``since`` is when the relationship moved into the state it had then.
 
@@ -62,7 +64,11 @@ def standing_at(history: History, moment: datetime | None = None) -> Standing | 
     True
     >>> standing_at(history + [(may, RelationshipState.YELLOW)]).since.month
     3
+    >>> standing_at(history, may, ended_at=may) is None, standing_at(history, mar, may).state
+    (True, <RelationshipState.YELLOW: 'yellow'>)
     """
+    if ended_at is not None and (moment is None or moment >= ended_at):
+        return None
     if moment is None and history:
         # Now: the last state, since the run of it that ends the history began; one record
         # made, as a hub's map asks this of thousands of relationships.
@@ -239,7 +245,7 @@ def _partners_at(
         raise nx.NodeNotFound(f"organization '{focal}' is not in the graph")
     found = []
     for partner, edge in graph._adj[focal].items():
-        now = standing_at(edge["history"], as_of)
+        now = standing_at(edge["history"], as_of, edge.get("ended_at"))
         if now is not None:
             found.append((partner, edge, now))
     return found
@@ -338,7 +344,7 @@ def _standing_edges(
     """The far end of each edge that existed at ``as_of``, with its relationship id and standing."""
     found = {}
     for _, other, data in edges:
-        now = standing_at(data["history"], as_of)
+        now = standing_at(data["history"], as_of, data.get("ended_at"))
         if now is not None:
             found[other] = (data["id"], now)
     return found
@@ -463,7 +469,7 @@ def region_map(graph: nx.Graph, region: str, *, as_of: datetime | None = None) -
     for a in members:
         for b, data in graph.adj[a].items():
             if b in members and a < b:  # each relationship once, its ends in order
-                now = standing_at(data["history"], as_of)
+                now = standing_at(data["history"], as_of, data.get("ended_at"))
                 if now is not None:
                     relationships.append(
                         MapRelationship(id=data["id"], org_a=a, org_b=b, state=now.state)
@@ -480,8 +486,8 @@ def region_map(graph: nx.Graph, region: str, *, as_of: datetime | None = None) -
 
 
 def changed_partners(graph: nx.Graph, focal: str, since: datetime) -> Collection[str]:
-    """The partners of ``focal`` whose relationship was assessed after ``since``: the only ones
-    a change since then can concern.
+    """The partners of ``focal`` whose relationship was assessed or ended after ``since``: the
+    only ones a change since then can concern.
 
     Examples
     --------
@@ -495,5 +501,6 @@ def changed_partners(graph: nx.Graph, focal: str, since: datetime) -> Collection
     return {
         other
         for _, other, data in graph.edges(focal, data=True)
-        if data["history"] and data["history"][-1][0] > since
+        if (data["history"] and data["history"][-1][0] > since)
+        or data.get("ended_at", since) > since
     }

@@ -63,6 +63,8 @@ def partners_of(graph: nx.Graph, focal_org_ids: Collection[str]) -> dict[str, Re
     best: dict[str, RelationshipState] = {}
     for member in focal_org_ids:
         for other, edge in graph[member].items():
+            if "ended_at" in edge:  # an ended relationship makes no partner
+                continue
             state = edge["state"]
             if other not in best or BEST_FIRST.index(state) < BEST_FIRST.index(best[other]):
                 best[other] = state
@@ -212,7 +214,7 @@ def rank_candidates(
     for partner, state in partners.items():
         ours = WARMTH[state]
         for other, edge in adjacency[partner].items():
-            if other not in members and other not in partners:
+            if other not in members and other not in partners and "ended_at" not in edge:
                 warmth[other] = warmth.get(other, 0.0) + ours * WARMTH[edge["state"]]
     ranks: dict[str, list[tuple[float, bool, int, str, str]]] = {sector: [] for sector in wanted}
     for org_id, node in graph._node.items():  # every organization, when the store's own graph
@@ -247,7 +249,7 @@ def _introducers(
             warmth=WARMTH[partners[other]] * WARMTH[edge["state"]],
         )
         for other, edge in graph[org_id].items()
-        if other in partners
+        if other in partners and "ended_at" not in edge
     ]
     return sorted(via, key=lambda i: (-i.warmth, BEST_FIRST.index(i.state), i.name, i.org_id))
 

@@ -9,9 +9,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from graph_models.missing_partners import SectorStatus
 from service.access.deps import get_principal
+from service.access.permissions import require_record
 from service.errors import DomainError
 from service.missing_partners import service as gaps
 from service.web.deps import SettingsDep, StoreDep
+from service.web.forms import why_not
 from service.web.pages import page_error, render
 
 router = APIRouter(include_in_schema=False)
@@ -70,4 +72,5 @@ def missing_partners_page(
         if answer
         else [],
         statuses=list(SectorStatus),
+        may_plan=why_not(lambda: require_record(principal, [org_id])) is None,
     )

@@ -3,18 +3,55 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
+from starlette.datastructures import FormData
 
-from graph_models import OrganizationQuery, RelationshipState
-from service.access.deps import get_principal, page_reader
+from graph_models import (
+    MAX_PAGE_SIZE,
+    ContactCreate,
+    ContactQuery,
+    ContactUpdate,
+    Engagement,
+    EngagementCreate,
+    EngagementKind,
+    EngagementStatus,
+    EngagementUpdate,
+    OrganizationCreate,
+    OrganizationQuery,
+    OrganizationUpdate,
+    Principal,
+    Relationship,
+    RelationshipCreate,
+    RelationshipEnd,
+    RelationshipState,
+    RelationshipUpdate,
+)
+from graph_models.common import utc_now
+from service.access.deps import form_principal, get_principal, page_reader
+from service.access.permissions import Permission, may, may_relate, require, require_record
 from service.errors import DomainError
+from service.network import service
 from service.partnerships.engagement_plan import states_as_of
 from service.partnerships.service import relationships_of
+from service.settings import Settings
+from service.store.protocol import Store
 from service.web.deps import SettingsDep, StoreDep
+from service.web.forms import (
+    FormBody,
+    FormRefused,
+    FormState,
+    form_values,
+    parse_form,
+    submit,
+    why_not,
+)
+from service.web.org_picker import Pick, pick_organization
 from service.web.pages import page_as_of, page_error, render
 
 router = APIRouter(include_in_schema=False)
@@ -111,4 +148,520 @@ def organization_home(
         referrals_sent=sum(flow.referrals_sent for flow in flows.values()),
         referrals_received=sum(flow.referrals_received for flow in flows.values()),
         mine=principal.org_id == org_id,
+        may_add_partner=why_not(
+            lambda: service.check_relate(principal, org_id, _states_for(principal))
+        )
+        is None,
+        may_record_activity=why_not(lambda: require_record(principal, [org_id])) is None,
+        may_edit=may(principal, Permission.EDIT_NETWORK),
+    )
+
+
+# -- a relationship: its history, assessing it, ending it ------------------------------------
+
+STATE_OPTIONS = [
+    (state.value, f"{state.value.replace('_', ' ')}: {state.action}") for state in RelationshipState
+]
+"""The states a form offers, each with what it asks for (``no dot: develop``)."""
+
+
+@router.get("/relationships/{rel_id}", response_class=HTMLResponse)
+def relationship_page(
+    request: Request, rel_id: str, store: StoreDep, settings: SettingsDep
+) -> Response:
+    """A relationship: its state, its whole history, and the forms to assess it again (a state
+    and the reason) and to end it (a day and the reason), for those who may."""
+    try:
+        principal = page_reader(request, store, settings)
+    except DomainError as error:
+        return page_error(request, error)
+    return _relationship_page(request, store, principal, rel_id)
+
+
+def _relationship_page(
+    request: Request,
+    store: Store,
+    principal: Principal,
+    rel_id: str,
+    *,
+    assess: FormState | None = None,
+    end: FormState | None = None,
+) -> Response:
+    try:
+        relationship = store.get_relationship(rel_id)
+        history = store.relationship_history(rel_id)
+        org_a = store.get_organization(relationship.org_a)
+        org_b = store.get_organization(relationship.org_b)
+    except DomainError as error:
+        return page_error(request, error)
+    return render(
+        request,
+        "relationship.html",
+        principal=principal,
+        relationship=relationship,
+        history=list(reversed(history)),
+        org_a=org_a,
+        org_b=org_b,
+        refusal=why_not(lambda: service.check_assess(principal, relationship)),
+        assess=assess or FormState(),
+        end=end or FormState(),
+        states=STATE_OPTIONS,
+        today=utc_now().date().isoformat(),
+    )
+
+
+@router.post("/relationships/{rel_id}/assess")
+def assess_relationship(
+    request: Request, rel_id: str, store: StoreDep, settings: SettingsDep, form: FormBody
+) -> Response:
+    """Assess a relationship again from its page; back to the page with the new state."""
+    return _relationship_form(request, rel_id, store, settings, form, "assess")
+
+
+@router.post("/relationships/{rel_id}/end")
+def end_relationship(
+    request: Request, rel_id: str, store: StoreDep, settings: SettingsDep, form: FormBody
+) -> Response:
+    """End a relationship from its page; back to the page, which says it has ended."""
+    return _relationship_form(request, rel_id, store, settings, form, "end")
+
+
+def _submit(
+    request: Request,
+    store: Store,
+    settings: Settings,
+    form: FormData,
+    *,
+    act: Callable[[Principal], str],
+    show: Callable[[Principal, FormState], Response],
+) -> Response:
+    """:func:`~service.web.forms.submit` for whoever posts ``form`` with their session."""
+    return submit(
+        request,
+        form,
+        who=lambda: form_principal(request, store, settings, form),
+        act=act,
+        show=show,
+    )
+
+
+_RELATIONSHIP_FORMS: dict[str, tuple[type[BaseModel], Callable[..., Relationship]]] = {
+    "assess": (RelationshipUpdate, service.assess),
+    "end": (RelationshipEnd, service.end),
+}
+"""Each form of a relationship's page: its API model and the service function it calls."""
+
+
+def _relationship_form(
+    request: Request, rel_id: str, store: Store, settings: Settings, form: FormData, which: str
+) -> Response:
+    model, write = _RELATIONSHIP_FORMS[which]
+
+    def act(principal: Principal) -> str:
+        write(store, principal, rel_id, parse_form(model, form_values(form, model)))
+        return f"/relationships/{quote(rel_id, safe='')}"
+
+    return _submit(
+        request,
+        store,
+        settings,
+        form,
+        act=act,
+        show=lambda principal, state: _relationship_page(
+            request, store, principal, rel_id, **{which: state}
+        ),
+    )
+
+
+# -- adding a partner ------------------------------------------------------------------------
+
+
+def _states_for(principal: Principal) -> list[tuple[str, str]]:
+    """The first states the principal may give a new relationship, as form options."""
+    return [
+        option for option in STATE_OPTIONS if may_relate(principal, RelationshipState(option[0]))
+    ]
+
+
+@router.get("/orgs/{org_id}/partners/new", response_class=HTMLResponse)
+def new_partner_page(
+    request: Request, org_id: str, store: StoreDep, settings: SettingsDep
+) -> Response:
+    """Add a partner to an organization: an organization found by typing its name, or a new
+    one with its sector and region, with a first state and the reason. Planners propose a
+    partner to develop (no dot), which a leader then assesses."""
+    try:
+        principal = page_reader(request, store, settings)
+    except DomainError as error:
+        return page_error(request, error)
+    return _new_partner_page(request, store, principal, org_id, FormState())
+
+
+def _new_partner_page(
+    request: Request, store: Store, principal: Principal, org_id: str, state: FormState
+) -> Response:
+    try:
+        focal = store.get_organization(org_id)
+    except DomainError as error:
+        return page_error(request, error)
+    states = _states_for(principal)
+    sectors = sorted(((s.slug, s.label) for s in store.list_sectors()), key=lambda item: item[1])
+    return render(
+        request,
+        "new_partner.html",
+        principal=principal,
+        focal=focal,
+        current="home",
+        form=state,
+        pick=Pick(typed=state.value("partner"), problem=state.errors.get("partner")),
+        states=states,
+        sectors=[("", "pick a sector"), *sectors],
+        refusal=why_not(lambda: service.check_relate(principal, org_id, states)),
+    )
+
+
+@router.post("/orgs/{org_id}/partners/new")
+def add_partner(
+    request: Request, org_id: str, store: StoreDep, settings: SettingsDep, form: FormBody
+) -> Response:
+    """Add the partner the form names; on to the new relationship's page."""
+
+    def act(principal: Principal) -> str:
+        typed = form.get("partner")
+        pick = pick_organization(store, typed if isinstance(typed, str) else None)
+        if pick.problem:
+            raise FormRefused({"partner": pick.problem})
+        new = form_values(form, OrganizationCreate, prefix="new_")
+        if pick.organization is None and not new:
+            raise FormRefused(
+                {"partner": "type a partner's name, or give a new organization's name and sector"}
+            )
+        relationship = service.add_partner(
+            store,
+            principal,
+            org_id,
+            pick.organization.id if pick.organization else None,
+            first=form_values(form, RelationshipCreate),
+            new=new,
+        )
+        return f"/relationships/{quote(relationship.id, safe='')}"
+
+    return _submit(
+        request,
+        store,
+        settings,
+        form,
+        act=act,
+        show=lambda principal, state: _new_partner_page(request, store, principal, org_id, state),
+    )
+
+
+# -- engagement activities: recording, changing, cancelling, planning an outreach -------------
+
+KIND_OPTIONS = [(kind.value, kind.value.replace("_", " ")) for kind in EngagementKind]
+STATUS_OPTIONS = [
+    (EngagementStatus.PLANNED.value, "planned"),
+    (EngagementStatus.HELD.value, "held (it took place)"),
+]
+
+
+@router.get("/orgs/{org_id}/engagements/new", response_class=HTMLResponse)
+def new_engagement_page(
+    request: Request,
+    org_id: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    partner: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """Record an activity of an organization, held or planned, with a partner picked by
+    typing its name (``partner`` fills it in)."""
+    try:
+        principal = page_reader(request, store, settings)
+    except DomainError as error:
+        return page_error(request, error)
+    typed = {"partner": partner} if partner else {}
+    return _engagement_page(request, store, principal, org_id, None, FormState(typed))
+
+
+def _engagement_page(
+    request: Request,
+    store: Store,
+    principal: Principal,
+    org_id: str,
+    engagement: Engagement | None,
+    state: FormState,
+) -> Response:
+    try:
+        focal = store.get_organization(org_id)
+        others = [
+            store.get_organization(other)
+            for other in (engagement.org_ids if engagement else [])
+            if other != org_id
+        ]
+    except DomainError as error:
+        return page_error(request, error)
+    org_ids = engagement.org_ids if engagement else [org_id]
+    return render(
+        request,
+        "engagement_form.html",
+        principal=principal,
+        focal=focal,
+        current="plan",
+        engagement=engagement,
+        others=others,
+        form=state,
+        pick=Pick(typed=state.value("partner"), problem=state.errors.get("partner")),
+        kinds=KIND_OPTIONS,
+        statuses=STATUS_OPTIONS,
+        today=utc_now().date().isoformat(),
+        refusal=why_not(lambda: require_record(principal, org_ids)),
+    )
+
+
+def _plan_address(org_id: str) -> str:
+    return f"/orgs/{quote(org_id, safe='')}/engagement-plan"
+
+
+@router.post("/orgs/{org_id}/engagements/new")
+def record_engagement(
+    request: Request, org_id: str, store: StoreDep, settings: SettingsDep, form: FormBody
+) -> Response:
+    """Record the activity the form describes; on to the organization's engagement plan."""
+
+    def act(principal: Principal) -> str:
+        typed = form.get("partner")
+        pick = pick_organization(store, typed if isinstance(typed, str) else None)
+        if pick.problem:
+            raise FormRefused({"partner": pick.problem})
+        partner = [pick.organization.id] if pick.organization else []
+        fields = form_values(form, EngagementCreate)
+        body = parse_form(EngagementCreate, {**fields, "org_ids": [org_id, *partner]})
+        service.record_engagement(store, principal, body)
+        return _plan_address(org_id)
+
+    return _submit(
+        request,
+        store,
+        settings,
+        form,
+        act=act,
+        show=lambda principal, state: _engagement_page(
+            request, store, principal, org_id, None, state
+        ),
+    )
+
+
+@router.get("/orgs/{org_id}/engagements/{engagement_id}", response_class=HTMLResponse)
+def engagement_page(
+    request: Request, org_id: str, engagement_id: str, store: StoreDep, settings: SettingsDep
+) -> Response:
+    """An activity of an organization, with the form to change it and the button to cancel
+    it (the record is kept)."""
+    try:
+        principal = page_reader(request, store, settings)
+        engagement = store.get_engagement(engagement_id)
+    except DomainError as error:
+        return page_error(request, error)
+    return _engagement_page(request, store, principal, org_id, engagement, FormState())
+
+
+@router.post("/orgs/{org_id}/engagements/{engagement_id}")
+def change_engagement(
+    request: Request,
+    org_id: str,
+    engagement_id: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    form: FormBody,
+) -> Response:
+    """Change an activity, or cancel it (the form's ``status`` is ``cancelled``): the same
+    rules as ``PATCH /api/v1/engagements/{id}``; on to the engagement plan."""
+
+    def act(principal: Principal) -> str:
+        body = parse_form(EngagementUpdate, form_values(form, EngagementUpdate))
+        service.change_engagement(store, principal, engagement_id, body)
+        return _plan_address(org_id)
+
+    def show(principal: Principal, state: FormState) -> Response:
+        try:
+            engagement = store.get_engagement(engagement_id)
+        except DomainError as error:
+            return page_error(request, error)
+        return _engagement_page(request, store, principal, org_id, engagement, state)
+
+    return _submit(
+        request,
+        store,
+        settings,
+        form,
+        act=act,
+        show=show,
+    )
+
+
+@router.post("/orgs/{org_id}/outreach")
+def plan_outreach(
+    request: Request, org_id: str, store: StoreDep, settings: SettingsDep, form: FormBody
+) -> Response:
+    """Plan an outreach to a missing-partners candidate in one click; on to the engagement
+    plan, where the candidate is listed to develop with the outreach planned."""
+
+    def act(principal: Principal) -> str:
+        candidate = form.get("candidate")
+        if not isinstance(candidate, str) or not candidate:
+            raise FormRefused({"candidate": "pick a candidate to reach out to"})
+        service.plan_outreach(store, principal, org_id, candidate)
+        return f"{_plan_address(org_id)}#plan-develop"
+
+    return _submit(
+        request,
+        store,
+        settings,
+        form,
+        act=act,
+        show=lambda principal, state: page_error(request, FormRefused(state.errors)),
+    )
+
+
+# -- an organization and its contacts --------------------------------------------------------
+
+
+@router.get("/orgs/{org_id}/edit", response_class=HTMLResponse)
+def edit_organization_page(
+    request: Request, org_id: str, store: StoreDep, settings: SettingsDep
+) -> Response:
+    """Change an organization's name, sector, region, notes and whether it is internal; add,
+    change and remove its contacts."""
+    try:
+        principal = page_reader(request, store, settings)
+    except DomainError as error:
+        return page_error(request, error)
+    return _edit_organization_page(request, store, principal, org_id)
+
+
+def _edit_organization_page(
+    request: Request,
+    store: Store,
+    principal: Principal,
+    org_id: str,
+    *,
+    organization: FormState | None = None,
+    contact: tuple[str, FormState] | None = None,
+) -> Response:
+    try:
+        focal = store.get_organization(org_id)
+        contacts = store.list_contacts(ContactQuery(org_id=org_id, limit=MAX_PAGE_SIZE)).items
+    except DomainError as error:
+        return page_error(request, error)
+    sectors = sorted(((s.slug, s.label) for s in store.list_sectors()), key=lambda item: item[1])
+    which, state = contact or ("", FormState())
+    return render(
+        request,
+        "edit_organization.html",
+        principal=principal,
+        focal=focal,
+        current="home",
+        form=organization or FormState(),
+        contacts=contacts,
+        contact_forms={which: state},
+        blank=FormState(),
+        sectors=sectors,
+        refusal=why_not(lambda: require(principal, Permission.EDIT_NETWORK)),
+        may_remove=may(principal, Permission.DELETE),
+    )
+
+
+def _organization_address(org_id: str) -> str:
+    return f"/orgs/{quote(org_id, safe='')}"
+
+
+@router.post("/orgs/{org_id}/edit")
+def edit_organization(
+    request: Request, org_id: str, store: StoreDep, settings: SettingsDep, form: FormBody
+) -> Response:
+    """Save the organization's changes (``PATCH /api/v1/organizations/{id}``'s rules); back to
+    its home."""
+
+    def act(principal: Principal) -> str:
+        require(principal, Permission.EDIT_NETWORK)
+        body = parse_form(OrganizationUpdate, form_values(form, OrganizationUpdate))
+        store.update_organization(org_id, body)
+        return _organization_address(org_id)
+
+    return _submit(
+        request,
+        store,
+        settings,
+        form,
+        act=act,
+        show=lambda principal, state: _edit_organization_page(
+            request, store, principal, org_id, organization=state
+        ),
+    )
+
+
+@router.post("/orgs/{org_id}/contacts/{contact_id}")
+def save_contact(
+    request: Request,
+    org_id: str,
+    contact_id: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    form: FormBody,
+) -> Response:
+    """Add a contact (``contact_id`` ``new``) or change one, on the API's rules; back to the
+    organization's page of contacts."""
+
+    def act(principal: Principal) -> str:
+        require(principal, Permission.EDIT_NETWORK)
+        if contact_id == NEW_CONTACT:
+            body = parse_form(ContactCreate, {**form_values(form, ContactCreate), "org_id": org_id})
+            store.create_contact(body)
+        else:
+            store.update_contact(
+                contact_id, parse_form(ContactUpdate, form_values(form, ContactUpdate))
+            )
+        return f"{_organization_address(org_id)}/edit#contacts"
+
+    return _submit(
+        request,
+        store,
+        settings,
+        form,
+        act=act,
+        show=lambda principal, state: _edit_organization_page(
+            request, store, principal, org_id, contact=(contact_id, state)
+        ),
+    )
+
+
+NEW_CONTACT = "new"
+"""The address part that adds a contact rather than changing one."""
+
+
+@router.post("/orgs/{org_id}/contacts/{contact_id}/remove")
+def remove_contact(
+    request: Request,
+    org_id: str,
+    contact_id: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    form: FormBody,
+) -> Response:
+    """Remove a contact (``DELETE /api/v1/contacts/{id}``'s rules); back to the contacts."""
+
+    def act(principal: Principal) -> str:
+        require(principal, Permission.DELETE)
+        store.delete_contact(contact_id)
+        return f"{_organization_address(org_id)}/edit#contacts"
+
+    return _submit(
+        request,
+        store,
+        settings,
+        form,
+        act=act,
+        show=lambda principal, state: _edit_organization_page(
+            request, store, principal, org_id, contact=(contact_id, state)
+        ),
     )

@@ -16,6 +16,7 @@ from graph_models import (
     Engagement,
     EngagementCreate,
     EngagementQuery,
+    EngagementUpdate,
     Organization,
     OrganizationCreate,
     OrganizationQuery,
@@ -25,11 +26,13 @@ from graph_models import (
     ProfileCreate,
     Relationship,
     RelationshipCreate,
+    RelationshipEnd,
     RelationshipQuery,
     RelationshipUpdate,
     Sector,
 )
 from service.access.deps import Assessor, Deleter, Editor, Reader
+from service.network import service
 from service.web.deps import StoreDep
 
 organizations = APIRouter(tags=["organizations"])
@@ -114,11 +117,12 @@ relationships = APIRouter(prefix="/relationships", tags=["relationships"])
 
 @relationships.post("", status_code=status.HTTP_201_CREATED)
 def create_relationship(
-    body: RelationshipCreate, store: StoreDep, principal: Assessor
+    body: RelationshipCreate, store: StoreDep, principal: Editor
 ) -> Relationship:
     """Relate two organizations with a first assessment: a state (green, yellow, red, no_dot)
-    and the reason for it. The token's holder is recorded as the assessor."""
-    return store.create_relationship(body, assessed_by=principal.name)
+    and the reason for it. The token's holder is recorded as the assessor. Planners propose a
+    new partner as no_dot (develop) only; a token that names an organization relates only it."""
+    return service.relate(store, principal, body)
 
 
 @relationships.get("")
@@ -140,8 +144,20 @@ def assess_relationship(
     rel_id: str, body: RelationshipUpdate, store: StoreDep, principal: Assessor
 ) -> Relationship:
     """Assess a relationship again. A change of state needs a reason; the earlier assessments
-    stay in the history."""
-    return store.assess_relationship(rel_id, body, assessed_by=principal.name)
+    stay in the history. A token that names an organization assesses only its relationships;
+    an ended relationship is not assessed again (409)."""
+    return service.assess(store, principal, rel_id, body)
+
+
+@relationships.post("/{rel_id}/end")
+def end_relationship(
+    rel_id: str, body: RelationshipEnd, store: StoreDep, principal: Assessor
+) -> Relationship:
+    """End a relationship on a day (`ended_on`, today if left out; not in the future, not
+    before its latest assessment) with the reason. Its history is kept: answers as of an
+    earlier day still hold it, and from that day on it is gone (eco-maps list it among the
+    partners gone since)."""
+    return service.end(store, principal, rel_id, body)
 
 
 @relationships.get("/{rel_id}/history")
@@ -154,9 +170,10 @@ engagements = APIRouter(prefix="/engagements", tags=["engagements"])
 
 
 @engagements.post("", status_code=status.HTTP_201_CREATED)
-def create_engagement(body: EngagementCreate, store: StoreDep, _: Editor) -> Engagement:
-    """Record a touchpoint, held or planned, with the organizations and contacts involved."""
-    return store.create_engagement(body)
+def create_engagement(body: EngagementCreate, store: StoreDep, principal: Editor) -> Engagement:
+    """Record a touchpoint, held or planned, with the organizations and contacts involved. A
+    held activity cannot be dated in the future."""
+    return service.record_engagement(store, principal, body)
 
 
 @engagements.get("")
@@ -171,6 +188,16 @@ def list_engagements(
 def get_engagement(engagement_id: str, store: StoreDep, _: Reader) -> Engagement:
     """One engagement activity."""
     return store.get_engagement(engagement_id)
+
+
+@engagements.patch("/{engagement_id}")
+def update_engagement(
+    engagement_id: str, body: EngagementUpdate, store: StoreDep, principal: Editor
+) -> Engagement:
+    """Change an engagement activity: the fields given replace the stored ones, checked as a
+    new activity would be. `status: cancelled` cancels a planned activity and keeps its
+    record."""
+    return service.change_engagement(store, principal, engagement_id, body)
 
 
 @engagements.delete("/{engagement_id}", status_code=204, response_model=None)

@@ -29,7 +29,8 @@ def states_as_of(
 ) -> dict[str, tuple[datetime, RelationshipState]]:
     """Each partner's state of record on ``day``, with when it was assessed.
 
-    Partners first assessed after ``day`` are left out.
+    Partners first assessed after ``day`` are left out, and so are those whose relationship
+    had ended by then (``ended_at`` on or before the end of ``day``).
 
     Examples
     --------
@@ -45,9 +46,9 @@ def states_as_of(
     """
     moment = end_of_day(day)
     states = {}
-    for partner in graph.neighbors(focal) if focal in graph else ():
-        past = [step for step in graph[focal][partner]["history"] if step[0] <= moment]
-        if past:
+    for partner, edge in graph[focal].items() if focal in graph else ():
+        past = [step for step in edge["history"] if step[0] <= moment]
+        if past and ("ended_at" not in edge or edge["ended_at"] > moment):
             states[partner] = past[-1]
     return states
 

@@ -3,22 +3,41 @@ and network measures, each read through the same service functions as the API.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
 
+from graph_models import Principal
 from graph_models.enums import RelationshipState
-from graph_models.evidence import PartnershipLevel
-from service.access.deps import page_reader
-from service.errors import DomainError
+from graph_models.evidence import (
+    AgreementCreate,
+    AgreementKind,
+    CollaborativeCreate,
+    JointProgramCreate,
+    PartnershipLevel,
+)
+from service.access.deps import form_principal, page_reader
+from service.access.permissions import Permission, may, require, require_record
+from service.errors import DomainError, NotFound
 from service.partnerships import service as partnerships
 from service.store import Store
 from service.surveys.service import latest_results
 from service.web.deps import SettingsDep, StoreDep
-from service.web.org_picker import pick_organization
+from service.web.forms import (
+    FormBody,
+    FormRefused,
+    FormState,
+    form_values,
+    parse_form,
+    submit,
+    why_not,
+)
+from service.web.org_picker import Pick, pick_organization
 from service.web.pages import narrowed, page_as_of, page_error, render
 
 router = APIRouter(include_in_schema=False)
@@ -90,6 +109,7 @@ def levels_page(
         matching=matching,
         total=len(answer.partners),
         names=names,
+        may_record=may(principal, Permission.EDIT_NETWORK),
     )
 
 
@@ -164,6 +184,7 @@ def plan_page(
         q=q or "",
         groups=groups,
         survey=latest_results(store, org_id),
+        may_record=why_not(lambda: require_record(principal, [org_id])) is None,
     )
 
 
@@ -216,4 +237,118 @@ def measures_page(
         sectors=sectors,
         broker_names=broker_names,
         status_code=422 if pick.problem else 200,
+    )
+
+
+# -- recording partnership evidence ----------------------------------------------------------
+
+PARTNER_FIELDS = ("partner_1", "partner_2", "partner_3")
+"""The name fields of the other organizations a piece of evidence binds."""
+
+
+@dataclass(frozen=True)
+class EvidenceForm:
+    """One kind of evidence a page records: its API model, the model's field of organization
+    ids, and the store's write."""
+
+    model: type[BaseModel]
+    orgs_field: str
+    write: Callable[[Store, Any], object]
+
+
+EVIDENCE_FORMS = {
+    "joint-program": EvidenceForm(
+        JointProgramCreate, "org_ids", lambda store, body: store.create_joint_program(body)
+    ),
+    "agreement": EvidenceForm(
+        AgreementCreate, "org_ids", lambda store, body: store.create_agreement(body)
+    ),
+    "collaborative": EvidenceForm(
+        CollaborativeCreate,
+        "member_org_ids",
+        lambda store, body: store.create_collaborative(body),
+    ),
+}
+
+
+@router.get("/orgs/{org_id}/evidence", response_class=HTMLResponse)
+def evidence_page(
+    request: Request, org_id: str, store: StoreDep, settings: SettingsDep
+) -> Response:
+    """Record partnership evidence of an organization with partners picked by name: a joint
+    program (level 3), an agreement (level 4) or a collaborative and its members (5 and 6)."""
+    try:
+        principal = page_reader(request, store, settings)
+    except DomainError as error:
+        return page_error(request, error)
+    return _evidence_page(request, store, principal, org_id, "", FormState())
+
+
+def _evidence_page(
+    request: Request, store: Store, principal: Principal, org_id: str, which: str, state: FormState
+) -> Response:
+    try:
+        focal = store.get_organization(org_id)
+    except DomainError as error:
+        return page_error(request, error)
+    blank = FormState()
+    return render(
+        request,
+        "evidence_form.html",
+        principal=principal,
+        focal=focal,
+        current="levels",
+        forms={kind: state if kind == which else blank for kind in EVIDENCE_FORMS},
+        picks={
+            kind: [
+                Pick(typed=form.value(name), problem=form.errors.get(name))
+                for name in PARTNER_FIELDS
+            ]
+            for kind, form in [(kind, state if kind == which else blank) for kind in EVIDENCE_FORMS]
+        },
+        agreement_kinds=[(kind.value, kind.label) for kind in AgreementKind],
+        scopes=[("local", "local (level 5)"), ("state", "state (level 6)")],
+        refusal=why_not(lambda: require(principal, Permission.EDIT_NETWORK)),
+    )
+
+
+@router.post("/orgs/{org_id}/evidence/{kind}")
+def record_evidence(
+    request: Request,
+    org_id: str,
+    kind: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    form: FormBody,
+) -> Response:
+    """Record one piece of evidence on its API model and rules; on to the partnership levels,
+    where the level it brings shows."""
+
+    def act(principal: Principal) -> str:
+        require(principal, Permission.EDIT_NETWORK)
+        spec = EVIDENCE_FORMS.get(kind)
+        if spec is None:
+            raise NotFound(f"no evidence of the kind '{kind}'; one of {', '.join(EVIDENCE_FORMS)}")
+        partners = []
+        for name in PARTNER_FIELDS:
+            typed = form.get(name)
+            pick = pick_organization(store, typed if isinstance(typed, str) else None)
+            if pick.problem:
+                raise FormRefused({name: pick.problem})
+            if pick.organization:
+                partners.append(pick.organization.id)
+        if not partners:
+            raise FormRefused({PARTNER_FIELDS[0]: "type the name of at least one partner"})
+        values = {**form_values(form, spec.model), spec.orgs_field: [org_id, *partners]}
+        spec.write(store, parse_form(spec.model, values))
+        return f"/orgs/{quote(org_id, safe='')}/partnership-levels"
+
+    return submit(
+        request,
+        form,
+        who=lambda: form_principal(request, store, settings, form),
+        act=act,
+        show=lambda principal, state: _evidence_page(
+            request, store, principal, org_id, kind, state
+        ),
     )

@@ -236,13 +236,17 @@ def measures_of(
     top: int = 10,
 ) -> NetworkMeasures:
     """Network measures of the whole graph, or of one organization's neighbourhood within
-    ``depth`` steps; only organizations of ``region`` when one is given."""
+    ``depth`` steps; only organizations of ``region`` when one is given. Relationships that
+    have ended are left out."""
     if org_id is None and region is not None:
         graph = store.region_graph(region)  # the region alone, not the whole graph
     else:
         graph = store.partner_graph(org_id, depth=depth)
         if region is not None:
             graph = graph.subgraph(n for n, r in graph.nodes(data="region") if r == region)
+    ended = [(a, b) for a, b, edge in graph.edges(data=True) if "ended_at" in edge]
+    if ended:  # measures are of the network as it stands: an ended relationship is no tie
+        graph = nx.restricted_view(graph, [], ended)
     size = graph.number_of_nodes() + graph.number_of_edges()
     samples = max(10, BETWEENNESS_BUDGET // size) if size else None
     measures = network_measures(graph, top=top, betweenness_samples=samples)

@@ -104,7 +104,7 @@ def warmest_paths(
         nexts = partners.keys() & rings[ring] if ring < len(rings) else partners.keys() - inside
         hops = len(route) + ring
         for partner in nexts:
-            if partner not in route:
+            if partner not in route and "ended_at" not in partners[partner]:
                 spent = cost + STATE_COST[partners[partner]["state"]]
                 heapq.heappush(frontier, (spent + ring, hops, (*route, partner), spent, -1))
 

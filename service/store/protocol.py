@@ -44,6 +44,7 @@ from graph_models import (
     ReferralQuery,
     Relationship,
     RelationshipCreate,
+    RelationshipEnd,
     RelationshipQuery,
     RelationshipUpdate,
     Sector,
@@ -140,11 +141,20 @@ class Store(Protocol):
         self, rel_id: str, update: RelationshipUpdate, *, assessed_by: str
     ) -> Relationship: ...
     def relationship_history(self, rel_id: str) -> list[Assessment]: ...
+    def end_relationship(self, rel_id: str, end: RelationshipEnd, *, ended_by: str) -> Relationship:
+        """Ends a relationship, keeping its history; its edge in every analytics graph then has
+        ``ended_at``, the first instant without it. :class:`Conflict` when it has ended
+        already; an ended relationship is not assessed again (:class:`Conflict`)."""
+        ...
 
     # engagements
     def create_engagement(self, engagement: EngagementCreate) -> Engagement: ...
     def get_engagement(self, engagement_id: str) -> Engagement: ...
     def list_engagements(self, query: EngagementQuery) -> Page[Engagement]: ...
+    def update_engagement(self, engagement_id: str, engagement: EngagementCreate) -> Engagement:
+        """Replaces the stored fields of an engagement (its id and ``created_at`` kept)."""
+        ...
+
     def delete_engagement(self, engagement_id: str) -> None: ...
 
     # bulk

@@ -4,9 +4,7 @@ same host, which tries every write route of the API with the browser's session: 
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from fastapi.routing import APIRoute
@@ -15,7 +13,7 @@ from graph_models import OrganizationCreate
 from service.app import create_app
 from service.data.migration import record_counts
 from service.settings import Settings
-from tests.browser.conftest import free_port
+from tests.browser.conftest import other_site
 
 ATTACK = """<!doctype html><meta charset="utf-8"><body><script>
 const routes = %s;
@@ -54,22 +52,8 @@ def write_routes() -> list[tuple[str, str]]:
 def hostile_site() -> Iterator[int]:
     """A page that attacks the service, served on a port of its own."""
     page = (ATTACK % json.dumps(write_routes())).encode()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.end_headers()
-            self.wfile.write(page)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    port = free_port()
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield port
-    server.shutdown()
+    with other_site(lambda _: page) as port:
+        yield port
 
 
 @pytest.mark.parametrize("host", ["localhost", "127.0.0.1"], ids=["other-origin", "other-port"])

@@ -52,6 +52,21 @@
   }
   function showDetails(id) {
     details.textContent = titleOf(id) || details.dataset.hint;
+    // A partner's row in the table below links to its relationship's history, where those who
+    // may assess or end it find the forms: the details of a partner offer the same link.
+    const onward = document.getElementById("map-details-link");
+    if (!onward) return;
+    onward.replaceChildren();
+    const rows = document.querySelectorAll("tr[data-org-id] a.relationship-link");
+    const row = Array.prototype.find.call(rows, function (link) {
+      return link.closest("tr").dataset.orgId === String(id);
+    });
+    if (row) {
+      const link = document.createElement("a");
+      link.href = row.getAttribute("href");
+      link.textContent = "History of this relationship; assess or end it";
+      onward.appendChild(link);
+    }
   }
 
   // Opens a closed wedge (its partners drawn at the places computed on the server), or closes

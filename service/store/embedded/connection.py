@@ -32,7 +32,10 @@ from service.store.shared.network import add_relationship_edge, organization_nod
 T = TypeVar("T")
 
 DATABASE_FILE = "stakeholder-graph.sqlite3"
-ADDED_COLUMNS: dict[str, tuple[str, ...]] = {"tokens": ("expires_at TEXT", "revoked_at TEXT")}
+ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "tokens": ("expires_at TEXT", "revoked_at TEXT"),
+    "relationships": ("ended_on TEXT", "end_reason TEXT", "ended_by TEXT"),
+}
 """Columns added to ``schema.sql`` after data directories were made with the table."""
 GRAPH_CHANGES = {
     "organizations": "SELECT 'organization' AS kind, {row}.id AS key, NULL, NULL",
@@ -162,9 +165,12 @@ class EmbeddedBase:
             graph.add_node(row["id"], **organization_node(row))
         rels = {key: (a, b) for kind, key, a, b in changes if kind == "relationship"}
         histories = self._histories(self._rows_of("assessments", "rel_id", rels, "seq"))
+        ends = {row["id"]: row["ended_on"] for row in self._rows_of("relationships", "id", rels)}
         for rel_id, (org_a, org_b) in rels.items():
             if rel_id in histories:
-                add_relationship_edge(graph, rel_id, org_a, org_b, histories[rel_id])
+                add_relationship_edge(
+                    graph, rel_id, org_a, org_b, histories[rel_id], ends.get(rel_id)
+                )
             elif graph.has_edge(org_a, org_b):
                 graph.remove_edge(org_a, org_b)
         gone = org_ids - {row["id"] for row in organizations}
@@ -252,10 +258,15 @@ class EmbeddedBase:
         histories = self._histories(
             self._all("SELECT rel_id, assessed_at, state FROM assessments ORDER BY seq")
         )
-        for row in self._all("SELECT id, org_a, org_b FROM relationships"):
+        for row in self._all("SELECT id, org_a, org_b, ended_on FROM relationships"):
             if row["id"] in histories:  # else copied without its assessments yet
                 add_relationship_edge(
-                    graph, row["id"], row["org_a"], row["org_b"], histories[row["id"]]
+                    graph,
+                    row["id"],
+                    row["org_a"],
+                    row["org_b"],
+                    histories[row["id"]],
+                    row["ended_on"],
                 )
         return graph
 

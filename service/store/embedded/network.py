@@ -32,6 +32,7 @@ from graph_models import (
     ProfileCreate,
     Relationship,
     RelationshipCreate,
+    RelationshipEnd,
     RelationshipQuery,
     RelationshipState,
     RelationshipUpdate,
@@ -41,6 +42,7 @@ from graph_models import (
 from graph_models.common import utc_now
 from service.errors import Conflict, InvalidReference, NotFound
 from service.store.embedded.connection import EmbeddedBase
+from service.store.shared.network import check_end, refuse_if_ended
 from service.store.shared.values import from_text, new_id, to_text
 
 
@@ -289,7 +291,8 @@ class NetworkMixin(EmbeddedBase):
 
     _RELATIONSHIP_SQL = """
         SELECT r.id, r.org_a, r.org_b, a.state, a.reason, a.assessed_by, a.assessed_at,
-               (SELECT count(*) FROM assessments WHERE rel_id = r.id) AS assessments
+               (SELECT count(*) FROM assessments WHERE rel_id = r.id) AS assessments,
+               r.ended_on, r.end_reason, r.ended_by
         FROM relationships r
         JOIN assessments a ON a.seq = (
             SELECT seq FROM assessments WHERE rel_id = r.id
@@ -318,6 +321,7 @@ class NetworkMixin(EmbeddedBase):
     ) -> Relationship:
         with self._write() as db:
             current = self.get_relationship(rel_id)
+            refuse_if_ended(current)
             self._insert_assessment(
                 db,
                 rel_id,
@@ -325,6 +329,15 @@ class NetworkMixin(EmbeddedBase):
                 update.reason or current.reason,
                 assessed_by,
                 to_text(update.assessed_at or utc_now()),
+            )
+        return self.get_relationship(rel_id)
+
+    def end_relationship(self, rel_id: str, end: RelationshipEnd, *, ended_by: str) -> Relationship:
+        with self._write() as db:
+            check_end(self.get_relationship(rel_id), end)
+            db.execute(
+                "UPDATE relationships SET ended_on = ?, end_reason = ?, ended_by = ? WHERE id = ?",
+                (end.ended_on.isoformat(), end.reason, ended_by, rel_id),
             )
         return self.get_relationship(rel_id)
 
@@ -345,6 +358,7 @@ class NetworkMixin(EmbeddedBase):
     def _insert_engagement(self, db: sqlite3.Connection, engagement: EngagementCreate) -> str:
         if engagement.id and self._exists("engagements", "id", engagement.id):
             raise Conflict(f"engagement '{engagement.id}' already exists")
+        self._require_references(engagement)
         engagement_id = new_id(
             engagement.id,
             f"{engagement.date.isoformat()}-{engagement.title}",
@@ -366,16 +380,16 @@ class NetworkMixin(EmbeddedBase):
         self._link_engagement(db, engagement_id, engagement)
         return engagement_id
 
-    def _link_engagement(
-        self, db: sqlite3.Connection, engagement_id: str, engagement: EngagementCreate
-    ) -> None:
-        """Bind the engagement to the organizations and contacts ``engagement`` names, each
-        of which must exist."""
+    def _require_references(self, engagement: EngagementCreate) -> None:
         for org_id in engagement.org_ids:
             self._require_org(org_id)
         for contact_id in engagement.contact_ids:
             if not self._exists("contacts", "id", contact_id):
                 raise InvalidReference(f"contact '{contact_id}' does not exist")
+
+    def _link_engagement(
+        self, db: sqlite3.Connection, engagement_id: str, engagement: EngagementCreate
+    ) -> None:
         db.executemany(
             "INSERT OR IGNORE INTO engagement_orgs (engagement_id, org_id) VALUES (?, ?)",
             [(engagement_id, org_id) for org_id in engagement.org_ids],
@@ -391,6 +405,7 @@ class NetworkMixin(EmbeddedBase):
         engagement_id = str(engagement.id)
         if not self._exists("engagements", "id", engagement_id):
             raise NotFound(f"engagement '{engagement_id}' does not exist")
+        self._require_references(engagement)
         db.execute(
             "UPDATE engagements SET kind = ?, title = ?, date = ?, status = ?, notes = ? "
             "WHERE id = ?",
@@ -452,6 +467,11 @@ class NetworkMixin(EmbeddedBase):
             params.append(query.until.isoformat())
         sql = f"SELECT * FROM engagements WHERE {' AND '.join(where)} ORDER BY date, id"
         return self._page(sql, params, query, self._engagement)
+
+    def update_engagement(self, engagement_id: str, engagement: EngagementCreate) -> Engagement:
+        with self._write() as db:
+            self._replace_engagement(db, engagement.model_copy(update={"id": engagement_id}))
+        return self.get_engagement(engagement_id)
 
     def delete_engagement(self, engagement_id: str) -> None:
         with self._write() as db:
@@ -597,6 +617,9 @@ def _relationship(row: sqlite3.Row) -> Relationship:
         assessed_by=row["assessed_by"],
         assessed_at=from_text(row["assessed_at"]),
         assessments=row["assessments"],
+        ended_on=row["ended_on"],
+        end_reason=row["end_reason"],
+        ended_by=row["ended_by"],
     )
 
 

@@ -35,7 +35,10 @@ CREATE TABLE IF NOT EXISTS relationships (
     id TEXT PRIMARY KEY,
     org_a TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
     org_b TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    ended_on TEXT,
+    end_reason TEXT,
+    ended_by TEXT
 );
 CREATE INDEX IF NOT EXISTS relationships_by_a ON relationships (org_a);
 CREATE INDEX IF NOT EXISTS relationships_by_b ON relationships (org_b);

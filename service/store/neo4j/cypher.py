@@ -164,9 +164,10 @@ _NODE = "o {.id, .name, .sector, .region, .internal}"
 _EDGE = f"""[r.id, r.org_a, r.org_b, COLLECT {{
     MATCH (r)-[:{Rel.ASSESSED}]->(a:{Label.ASSESSMENT})
     RETURN [a.assessed_at, a.state] ORDER BY a.seq
-}}]"""
-"""A relationship for the analytics graph, as a list: ``[id, org_a, org_b, history]``, its
-history the ``[assessed_at, state]`` of each assessment in recording order."""
+}}, r.ended_on]"""
+"""A relationship for the analytics graph, as a list: ``[id, org_a, org_b, history,
+ended_on]``, its history the ``[assessed_at, state]`` of each assessment in recording order,
+``ended_on`` null unless it has ended."""
 
 _CURRENT = f"""WITH r,
     head(COLLECT {{
@@ -177,7 +178,8 @@ _CURRENT = f"""WITH r,
 """
 """Binds ``current``, the latest assessment of ``r`` (the later recorded on a tie)."""
 _RELATIONSHIP = """r {.id, .org_a, .org_b, state: current.state, reason: current.reason,
-    assessed_by: current.assessed_by, assessed_at: current.assessed_at, assessments: assessments}
+    assessed_by: current.assessed_by, assessed_at: current.assessed_at, assessments: assessments,
+    .ended_on, .end_reason, .ended_by}
 """
 
 # -- sectors and profiles ---------------------------------------------------------------------
@@ -325,6 +327,10 @@ LIST_RELATIONSHIPS = _anchored(
     "SKIP $offset LIMIT $limit",
 )
 PAGE_RELATIONSHIPS = _paged(COUNT_RELATIONSHIPS, LIST_RELATIONSHIPS)
+END_RELATIONSHIP = f"""
+MATCH (r:{Label.RELATIONSHIP}) WHERE r.id = $id
+SET r.ended_on = $ended_on, r.end_reason = $reason, r.ended_by = $ended_by
+"""
 RELATIONSHIP_HISTORY = f"""
 MATCH (a:{Label.ASSESSMENT}) WHERE a.rel_id = $id
 RETURN {_ASSESSMENT} AS row ORDER BY a.assessed_at, a.seq
@@ -872,7 +878,12 @@ _COPIED_NODES: dict[str, tuple[Label, str, str, str]] = {
     "profiles": (Label.PROFILE, "p", "name", _PROFILE),
     "organizations": (Label.ORGANIZATION, "o", "id", _ORGANIZATION),
     "contacts": (Label.CONTACT, "c", "id", _CONTACT),
-    "relationships": (Label.RELATIONSHIP, "r", "id", "r {.id, .org_a, .org_b, .created_at}"),
+    "relationships": (
+        Label.RELATIONSHIP,
+        "r",
+        "id",
+        "r {.id, .org_a, .org_b, .created_at, .ended_on, .end_reason, .ended_by}",
+    ),
     "assessments": (
         Label.ASSESSMENT,
         "a",

@@ -32,6 +32,7 @@ from graph_models import (
     ProfileCreate,
     Relationship,
     RelationshipCreate,
+    RelationshipEnd,
     RelationshipQuery,
     RelationshipUpdate,
     Sector,
@@ -55,7 +56,12 @@ from service.store.neo4j.connection import (
     _single,
 )
 from service.store.neo4j.cypher import Label
-from service.store.shared.network import add_relationship_edge, organization_node
+from service.store.shared.network import (
+    add_relationship_edge,
+    check_end,
+    organization_node,
+    refuse_if_ended,
+)
 
 
 class NetworkMixin(Neo4jConnection):
@@ -205,6 +211,7 @@ class NetworkMixin(Neo4jConnection):
     ) -> Relationship:
         def work(tx: ManagedTransaction) -> Relationship:
             current = _get_relationship(tx, rel_id)
+            refuse_if_ended(current)
             step = _Step(
                 update.state or current.state,
                 update.reason or current.reason,
@@ -212,6 +219,21 @@ class NetworkMixin(Neo4jConnection):
                 update.assessed_at or utc_now(),
             )
             _Writer(tx).assessments([(rel_id, step)])
+            return _get_relationship(tx, rel_id)
+
+        return self._write(work)
+
+    def end_relationship(self, rel_id: str, end: RelationshipEnd, *, ended_by: str) -> Relationship:
+        def work(tx: ManagedTransaction) -> Relationship:
+            check_end(_get_relationship(tx, rel_id), end)
+            _run(
+                tx,
+                cypher.END_RELATIONSHIP,
+                id=rel_id,
+                ended_on=end.ended_on.isoformat(),
+                reason=end.reason,
+                ended_by=ended_by,
+            )
             return _get_relationship(tx, rel_id)
 
         return self._write(work)
@@ -247,6 +269,14 @@ class NetworkMixin(Neo4jConnection):
             since=query.since.isoformat() if query.since else None,
             until=query.until.isoformat() if query.until else None,
         )
+
+    def update_engagement(self, engagement_id: str, engagement: EngagementCreate) -> Engagement:
+        def work(tx: ManagedTransaction) -> Engagement:
+            _get_engagement(tx, engagement_id)
+            _Writer(tx).replace_engagements([engagement.model_copy(update={"id": engagement_id})])
+            return _get_engagement(tx, engagement_id)
+
+        return self._write(work)
 
     def delete_engagement(self, engagement_id: str) -> None:
         def work(tx: ManagedTransaction) -> None:
@@ -378,11 +408,12 @@ def _partner_graph(tx: ManagedTransaction, org_id: str | None, depth: int) -> nx
 
 
 def _analytics_graph(orgs: Iterable[Row], edges: Iterable[Sequence[Any]]) -> nx.Graph:
-    """A graph of organization rows and ``[id, org_a, org_b, history]`` relationship rows."""
+    """A graph of organization rows and ``[id, org_a, org_b, history, ended_on]`` relationship
+    rows."""
     graph = nx.Graph()
     graph.add_nodes_from((org["id"], organization_node(org)) for org in orgs)
-    for rel_id, org_a, org_b, history in edges:
-        add_relationship_edge(graph, rel_id, org_a, org_b, history)
+    for rel_id, org_a, org_b, history, ended_on in edges:
+        add_relationship_edge(graph, rel_id, org_a, org_b, history, ended_on)
     return graph
 
 
@@ -406,7 +437,7 @@ def _introduction_graph(tx: ManagedTransaction, org_ids: list[str], sectors: lis
     """The relationships of the members, then those of their partners with organizations of
     ``sectors``, and the organizations at their ends, each once."""
     [(edges, orgs)] = _lists(tx, cypher.RELATIONSHIPS_OF, ids=org_ids)
-    partners = sorted({end for _, org_a, org_b, _ in edges for end in (org_a, org_b)})
+    partners = sorted({end for _, org_a, org_b, *_ in edges for end in (org_a, org_b)})
     [(into, ends)] = _lists(tx, cypher.RELATIONSHIPS_INTO_SECTORS, ids=partners, sectors=sectors)
     known = {org["id"] for org in orgs}
     return _found_graph(org_ids, edges + into, orgs + [o for o in ends if o["id"] not in known])

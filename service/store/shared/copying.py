@@ -50,7 +50,15 @@ RECORD_FIELDS: dict[RecordKind, tuple[str, ...]] = {
         "created_at",
     ),
     RecordKind.CONTACTS: ("id", "org_id", "name", "role", "email", "created_at"),
-    RecordKind.RELATIONSHIPS: ("id", "org_a", "org_b", "created_at"),
+    RecordKind.RELATIONSHIPS: (
+        "id",
+        "org_a",
+        "org_b",
+        "created_at",
+        "ended_on",
+        "end_reason",
+        "ended_by",
+    ),
     RecordKind.ASSESSMENTS: (
         "seq",
         "rel_id",

@@ -3,28 +3,62 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 import networkx as nx
 
 from graph_models import (
+    Relationship,
+    RelationshipEnd,
     RelationshipState,
 )
+from graph_models.common import start_of_day
+from service.errors import Conflict, InvalidInput
 from service.store.shared.values import from_text
 
 
 def add_relationship_edge(
-    graph: nx.Graph, rel_id: str, org_a: str, org_b: str, history: Iterable[tuple[str, str]]
+    graph: nx.Graph,
+    rel_id: str,
+    org_a: str,
+    org_b: str,
+    history: Iterable[tuple[str, str]],
+    ended_on: str | None = None,
 ) -> None:
     """Put a relationship into an analytics graph; ``history`` is ``(assessed_at, state)`` text.
 
     ``history`` comes in recording order; the edge's ``state`` is that of the latest assessment
-    by ``assessed_at``, the later-recorded one on a tie.
+    by ``assessed_at``, the later-recorded one on a tie. A relationship that has ended
+    (``ended_on``, a day as text) has ``ended_at``, the first instant without it; the others
+    have no such key.
     """
     ordered = sorted(
         ((from_text(at), RelationshipState(state)) for at, state in history), key=lambda a: a[0]
     )
     graph.add_edge(org_a, org_b, id=rel_id, state=ordered[-1][1], history=ordered)
+    if ended_on:
+        graph.edges[org_a, org_b]["ended_at"] = start_of_day(date.fromisoformat(ended_on))
+
+
+def refuse_if_ended(current: Relationship) -> None:
+    """:class:`Conflict` when ``current`` has ended: an ended relationship keeps its history
+    as it was."""
+    if current.ended_on is not None:
+        raise Conflict(
+            f"relationship '{current.id}' ended on {current.ended_on.isoformat()}; "
+            "its history is kept as it was"
+        )
+
+
+def check_end(current: Relationship, end: RelationshipEnd) -> None:
+    """Refuse ending ``current`` with ``end``: twice, or before its latest assessment."""
+    refuse_if_ended(current)
+    if end.ended_on < current.assessed_at.date():
+        raise InvalidInput(
+            f"ended_on: {end.ended_on.isoformat()} is before the latest assessment "
+            f"({current.assessed_at.date().isoformat()}); an end comes after it"
+        )
 
 
 def organization_node(row: Any) -> dict[str, Any]:

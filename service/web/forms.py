@@ -1,0 +1,190 @@
+"""Forms on the API's own request models and rules.
+
+A page's form post is read into the same pydantic model as the API's body
+(:func:`parse_form`), handed to the same service function as the API route, and answered
+with Post/Redirect/Get (:func:`submit`). A refusal, by the model or by the rules and the
+store, shows the form again with its status (4xx) and each message next to its field; nothing
+is written. The session's CSRF token and the service's own origin are checked before anything
+else, as for every write made with the session cookie.
+
+A route that takes a form::
+
+    @router.post("/relationships/{rel_id}/assess")
+    def assess(request: Request, rel_id: str, store: StoreDep, settings: SettingsDep,
+               form: FormBody) -> Response:
+        def act(principal: Principal) -> str:
+            body = parse_form(RelationshipUpdate, form_values(form))
+            service.assess(store, principal, rel_id, body)
+            return f"/relationships/{rel_id}"          # where the browser goes next
+
+        return submit(request, form, who=lambda: form_principal(request, store, settings, form),
+                      act=act, show=lambda principal, state: the_page(principal, assess=state))
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypeVar, get_args, get_origin
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+
+from graph_models import Principal
+from service.errors import DomainError
+from service.web.pages import page_error
+
+M = TypeVar("M", bound=BaseModel)
+
+WHOLE_FORM = ""
+"""The key of a message about the form as a whole rather than one field."""
+
+
+@dataclass
+class FormState:
+    """What a form shows: the values typed (empty on a fresh form) and a message per field
+    name (:data:`WHOLE_FORM` for the form as a whole)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def value(self, name: str, default: Any = "") -> Any:
+        """The value typed into ``name``, else ``default``."""
+        return self.values.get(name, default)
+
+
+class FormRefused(DomainError):
+    """A form's input refused, with a message per field."""
+
+    status_code = 422
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{name}: {text}" for name, text in errors.items()))
+        self.errors = errors
+
+
+async def read_form(request: Request) -> FormData:
+    """The posted form (read once; the CSRF check reads the same)."""
+    return await request.form()
+
+
+FormBody = Annotated[FormData, Depends(read_form)]
+"""The posted form of a route, as a dependency, so that the route itself can stay sync."""
+
+
+def _is_list(annotation: Any) -> bool:
+    if get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(_is_list(arg) for arg in get_args(annotation))
+    return get_origin(annotation) is list
+
+
+def form_values(form: FormData, model: type[BaseModel], prefix: str = "") -> dict[str, Any]:
+    """The fields of ``model`` the form filled in (named ``prefix`` + field): blank ones left
+    out, so that a required one is missing and an optional one takes its default; a list field
+    from every value sent under its name, any other from the last (a checkbox after a hidden
+    field of the same name sends both when it is ticked).
+
+    >>> from graph_models import RelationshipUpdate
+    >>> form_values(FormData([("state", "red"), ("reason", " ")]), RelationshipUpdate)
+    {'state': 'red'}
+    """
+    values: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        sent = [
+            text.strip()
+            for text in form.getlist(prefix + name)
+            if isinstance(text, str) and text.strip()
+        ]
+        if sent:
+            values[name] = sent if _is_list(info.annotation) else sent[-1]
+    return values
+
+
+def parse_form(model: type[M], values: dict[str, Any], prefix: str = "") -> M:
+    """``values`` read into ``model``, else :class:`FormRefused` with the first message of each
+    field (named ``prefix`` + field).
+
+    >>> from graph_models import RelationshipUpdate
+    >>> try:
+    ...     parse_form(RelationshipUpdate, {"state": "red"})
+    ... except FormRefused as refused:
+    ...     print(refused.errors)
+    {'': 'a change of state needs a reason: say why the relationship moved'}
+    """
+    try:
+        return model.model_validate(values)
+    except ValidationError as error:
+        raise FormRefused(field_errors(error, prefix)) from None
+
+
+def field_errors(error: ValidationError, prefix: str = "") -> dict[str, str]:
+    """The first message of each field ``error`` names, in words a form shows."""
+    errors: dict[str, str] = {}
+    for problem in error.errors():
+        where = prefix + str(problem["loc"][0]) if problem["loc"] else WHOLE_FORM
+        text = str(problem["msg"]).removeprefix("Value error, ")
+        if problem["type"] == "missing":
+            text = "fill this in"
+        errors.setdefault(where, text)
+    return errors
+
+
+def refusal_errors(error: DomainError, fields: Collection[str]) -> dict[str, str]:
+    """Where a refusal goes on the form: next to the field its message starts with
+    (``ended_on: ...``), else over the whole form.
+
+    >>> from service.errors import InvalidInput
+    >>> refusal_errors(InvalidInput("ended_on: too early"), ["ended_on", "reason"])
+    {'ended_on': 'too early'}
+    """
+    if isinstance(error, FormRefused):
+        return error.errors
+    name, colon, rest = error.message.partition(": ")
+    return {name: rest} if colon and name in fields else {WHOLE_FORM: error.message}
+
+
+def submit(
+    request: Request,
+    form: FormData,
+    *,
+    who: Callable[[], Principal],
+    act: Callable[[Principal], str],
+    show: Callable[[Principal, FormState], Response],
+) -> Response:
+    """Answer a form post: who sends it (``who()``, which checks the form's CSRF token and
+    origin, as :func:`service.access.deps.form_principal` does; a refusal is the error page),
+    then ``act(principal)``, which writes and names the page to go to next (303). A refusal
+    shows the form again (``show``) with the values typed, the messages next to their fields,
+    and the refusal's status."""
+    try:
+        principal = who()
+    except DomainError as error:
+        return page_error(request, error)
+    try:
+        return RedirectResponse(act(principal), status_code=303)
+    except DomainError as error:
+        values = {name: value for name, value in form.items() if isinstance(value, str)}
+        page = show(principal, FormState(values, refusal_errors(error, values.keys())))
+        page.status_code = error.status_code
+        return page
+
+
+def why_not(check: Callable[[], object]) -> str | None:
+    """None when ``check()`` lets the action through, else why it refuses: what a page says in
+    place of a control it does not offer, in the words the API would answer with.
+
+    >>> from service.errors import Forbidden
+    >>> def refuse() -> None:
+    ...     raise Forbidden("the planner role may not assess relationships")
+    >>> why_not(refuse), why_not(lambda: None)
+    ('the planner role may not assess relationships', None)
+    """
+    try:
+        check()
+    except DomainError as error:
+        return error.message
+    return None

@@ -1,0 +1,172 @@
+"""Who may do what, role by role: every write control a page offers is one the API lets
+through for the same token, and every control a page leaves out is one the API refuses. On
+both stores."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from graph_models import (
+    EngagementCreate,
+    EngagementStatus,
+    ProfileCreate,
+    RelationshipCreate,
+    RelationshipState,
+    Role,
+    TokenCreate,
+)
+from service.access.permissions import issue_token
+from service.app import create_app
+from service.settings import Settings
+from service.store import Store
+from tests.conftest import ADMIN_TOKEN, add_orgs
+
+SOON = (date.today() + timedelta(days=7)).isoformat()
+ROLES = {
+    "admin": None,
+    "leader": (Role.LEADER, None),
+    "leader of hub": (Role.LEADER, "hub"),
+    "leader of eld": (Role.LEADER, "eld"),
+    "planner": (Role.PLANNER, None),
+    "planner of hub": (Role.PLANNER, "hub"),
+    "caseworker of hub": (Role.CASEWORKER, "hub"),
+}
+
+
+@pytest.fixture
+def network(store: Store) -> str:
+    """hub related to wic, candidates new-0 to new-3, and a planned activity of hub's."""
+    add_orgs(store, ("hub", "early_learning_hub"), ("wic", "wic"), ("eld", "state_agency"))
+    add_orgs(store, *[(f"new-{n}", "library") for n in range(4)])
+    store.create_relationship(
+        RelationshipCreate(org_a="hub", org_b="wic", state=RelationshipState.GREEN, reason="ok"),
+        assessed_by="Lee",
+    )
+    planned = EngagementCreate(
+        id="visit",
+        kind="meeting",
+        title="Visit",
+        date=SOON,
+        status=EngagementStatus.PLANNED,
+        org_ids=["hub", "wic"],
+    )
+    store.create_profile(ProfileCreate(name="libraries", label="Libraries", sectors=["library"]))
+    return store.create_engagement(planned).id
+
+
+def signed_in(settings: Settings, store: Store, who: str) -> tuple[TestClient, dict[str, str]]:
+    """A browser signed in as ``who`` through the sign-in form, and the same token as API
+    headers."""
+    if ROLES[who] is None:
+        token = ADMIN_TOKEN
+    else:
+        role, org_id = ROLES[who]
+        token, _ = issue_token(store, TokenCreate(name=who, role=role, org_id=org_id))
+    browser = TestClient(create_app(settings, store=store), follow_redirects=False)
+    browser.__enter__()
+    assert browser.post("/login", data={"token": token}).status_code == 303
+    return browser, {"Authorization": f"Bearer {token}"}
+
+
+def offered(browser: TestClient, page: str, control: str) -> bool:
+    """Whether ``page`` holds ``control`` (a form's action, a link or an option)."""
+    shown = browser.get(page)
+    assert shown.status_code == 200, shown.text
+    return control in shown.text
+
+
+Check = Callable[[TestClient, dict[str, str]], int]
+
+
+@pytest.mark.parametrize("who", list(ROLES))
+def test_each_page_offers_exactly_the_writes_the_api_lets_through(settings, store, network, who):
+    browser, bearer = signed_in(settings, store, who)
+    api = TestClient(create_app(settings, store=store))
+    api.__enter__()
+    try:
+        rows = []
+        # the one-click outreach to a candidate of the profile's library sector, before any
+        # candidate becomes a partner below
+        outreach = offered(
+            browser, "/orgs/hub/missing-partners?profile=libraries", "/orgs/hub/outreach"
+        )
+        # each state a new partner may start in, on a partner of its own
+        for n, state in enumerate(RelationshipState):
+            shown = offered(browser, "/orgs/hub/partners/new", f'<option value="{state.value}"')
+            answer = api.post(
+                "/api/v1/relationships",
+                json={"org_a": "hub", "org_b": f"new-{n}", "state": state.value, "reason": "x"},
+                headers=bearer,
+            ).status_code
+            rows.append((f"add a partner as {state.value}", shown, answer))
+        # recording an activity of hub's; changing hub's planned one
+        rows.append(
+            (
+                "record an activity",
+                offered(browser, "/orgs/hub/engagements/new", 'action="/orgs/hub/engagements/new"'),
+                api.post(
+                    "/api/v1/engagements",
+                    json={
+                        "kind": "meeting",
+                        "title": "x",
+                        "date": SOON,
+                        "status": "planned",
+                        "org_ids": ["hub"],
+                    },
+                    headers=bearer,
+                ).status_code,
+            )
+        )
+        rows.append(("plan an outreach", outreach, rows[-1][2]))
+        plan_link = offered(browser, "/orgs/hub/engagement-plan", "/orgs/hub/engagements/new")
+        rows.append(("plan from the engagement plan", plan_link, rows[-1][2]))
+        rows.append(
+            (
+                "change an activity",
+                offered(
+                    browser,
+                    f"/orgs/hub/engagements/{network}",
+                    f'action="/orgs/hub/engagements/{network}"',
+                ),
+                api.patch(
+                    f"/api/v1/engagements/{network}", json={"title": "Visit"}, headers=bearer
+                ).status_code,
+            )
+        )
+        rows.append(
+            (
+                "edit the organization",
+                offered(browser, "/orgs/hub", 'href="/orgs/hub/edit"'),
+                api.patch(
+                    "/api/v1/organizations/hub", json={"notes": "x"}, headers=bearer
+                ).status_code,
+            )
+        )
+        # assessing, then ending, hub and wic's relationship
+        for action, call in (
+            (
+                "assess",
+                lambda: api.patch(
+                    "/api/v1/relationships/hub~wic",
+                    json={"state": "green", "reason": "still"},
+                    headers=bearer,
+                ),
+            ),
+            (
+                "end",
+                lambda: api.post(
+                    "/api/v1/relationships/hub~wic/end", json={"reason": "closed"}, headers=bearer
+                ),
+            ),
+        ):
+            shown = offered(browser, "/relationships/hub~wic", f'/relationships/hub~wic/{action}"')
+            rows.append((f"{action} a relationship", shown, call().status_code))
+        for what, shown, answer in rows:
+            assert answer < 300 if shown else answer == 403, (who, what, shown, answer)
+    finally:
+        api.__exit__(None, None, None)
+        browser.__exit__(None, None, None)

@@ -1,0 +1,103 @@
+"""The form that records partnership evidence with partners picked by name, as a signed-in
+browser posts it, on both stores."""
+
+from __future__ import annotations
+
+import html
+from datetime import date, timedelta
+
+import pytest
+
+from graph_models import Role
+from tests.conftest import add_orgs
+
+START = (date.today() - timedelta(days=30)).isoformat()
+
+
+@pytest.fixture
+def network(store):
+    add_orgs(store, ("hub", "early_learning_hub"), ("wic", "wic"), ("lib", "library"))
+
+
+def test_a_leader_records_a_program_an_agreement_and_a_collaborative_and_the_levels_rise(
+    browser,
+    network,
+    store,
+):
+    leader, csrf = browser(Role.LEADER)
+    assert 'href="/orgs/hub/evidence"' in leader.get("/orgs/hub/partnership-levels").text
+    program = leader.post(
+        "/orgs/hub/evidence/joint-program",
+        data={"csrf_token": csrf, "name": "Story time", "start": START, "partner_1": "Lib"},
+    )
+    assert (program.status_code, program.headers["location"]) == (
+        303,
+        "/orgs/hub/partnership-levels",
+    )
+    agreement = leader.post(
+        "/orgs/hub/evidence/agreement",
+        data={"csrf_token": csrf, "kind": "co_location", "start": START, "partner_1": "Wic"},
+    )
+    assert agreement.status_code == 303
+    collaborative = leader.post(
+        "/orgs/hub/evidence/collaborative",
+        data={
+            "csrf_token": csrf,
+            "name": "Lane Early Years",
+            "scope": "local",
+            "governance": "steering committee",
+            "start": START,
+            "partner_1": "Wic",
+            "partner_2": "Lib",
+        },
+    )
+    assert collaborative.status_code == 303
+    levels = leader.get("/api/v1/organizations/hub/partnership-levels").json()
+    assert {p["partner_id"]: p["level"] for p in levels["partners"]} == {"lib": 5, "wic": 5}
+    assert [c.name for c in store.list_collaboratives(org_id="hub")] == ["Lane Early Years"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "message"),
+    [
+        (
+            "joint-program",
+            {"name": "X", "start": START, "partner_1": "Ghost"},
+            "no organization is named 'Ghost'",
+        ),
+        ("joint-program", {"name": "X", "start": START}, "type the name of at least one partner"),
+        (
+            "collaborative",
+            {"name": "X", "scope": "local", "start": START, "partner_1": "Wic"},
+            "needs its own governance",
+        ),
+        ("agreement", {"kind": "liaison", "partner_1": "Wic"}, "fill this in"),
+    ],
+)
+def test_bad_evidence_is_refused_with_the_reason_and_nothing_is_recorded(
+    browser,
+    network,
+    store,
+    kind,
+    fields,
+    message,
+):
+    leader, csrf = browser(Role.LEADER)
+    posted = leader.post(f"/orgs/hub/evidence/{kind}", data={"csrf_token": csrf, **fields})
+    assert posted.status_code == 422
+    assert message in html.unescape(posted.text)
+    assert store.list_joint_programs(org_id="hub") == []
+    assert store.list_agreements(org_id="hub") == []
+    assert store.list_collaboratives(org_id="hub") == []
+
+
+def test_a_caseworker_is_not_offered_the_evidence_forms_and_is_refused(browser, network, store):
+    caseworker, csrf = browser(Role.CASEWORKER, "hub")
+    page = caseworker.get("/orgs/hub/evidence").text
+    assert 'action="/orgs/hub/evidence/' not in page
+    posted = caseworker.post(
+        "/orgs/hub/evidence/joint-program",
+        data={"csrf_token": csrf, "name": "X", "start": START, "partner_1": "Lib"},
+    )
+    assert posted.status_code == 403
+    assert store.list_joint_programs(org_id="hub") == []
