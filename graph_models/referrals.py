@@ -6,8 +6,10 @@ creep in.
 
 A referral moves through :class:`ReferralStatus` along :data:`TRANSITIONS`. Its *feedback
 loop* closes at the first status in :data:`LOOP_CLOSING`: the receiving side has reported how
-the referral ended. A declined or unable-to-contact referral stays open until someone reports
-back or closes it: a decline nobody tells the referrer about is the gap planners look for.
+the referral ended. Recording an outcome (declined, enrolled, unable to contact, completed) in
+this shared service is that report, since the referrer sees it at once; ``feedback_returned``
+records feedback given outside the service. A referral only sent, received or accepted keeps
+its loop open: a referral nobody answers is the gap planners look for.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ class ReferralStatus(StrEnum):
     def closes_loop(self) -> bool:
         """Whether this status reports back to the referrer and so closes the loop.
 
-        >>> ReferralStatus.FEEDBACK_RETURNED.closes_loop, ReferralStatus.DECLINED.closes_loop
+        >>> ReferralStatus.DECLINED.closes_loop, ReferralStatus.ACCEPTED.closes_loop
         (True, False)
         """
         return self in LOOP_CLOSING
@@ -87,8 +89,30 @@ TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
 }
 """The statuses a referral may move to from each status. ``closed`` is final."""
 
-LOOP_CLOSING = frozenset({S.FEEDBACK_RETURNED, S.COMPLETED, S.CLOSED})
-"""The statuses that close a referral's feedback loop: the outcome was reported back."""
+LOOP_CLOSING = frozenset(
+    {
+        S.DECLINED,
+        S.ENROLLED,
+        S.UNABLE_TO_CONTACT,
+        S.COMPLETED,
+        S.FEEDBACK_RETURNED,
+        S.CLOSED,
+    }
+)
+"""The statuses that close a referral's feedback loop: an outcome was reported back, by
+recording it here or as feedback given outside the service."""
+
+LOOP_CLOSING_TEXT = " or ".join(
+    ", ".join(
+        status.value.replace("_", " ") for status in ReferralStatus if status in LOOP_CLOSING
+    ).rsplit(", ", 1)
+)
+"""The statuses that close a loop, as pages say it: 'declined, enrolled, ... or closed'."""
+
+LOOP_RULE = ",".join(sorted(status.value for status in LOOP_CLOSING))
+"""The loop rule as text, kept by a store beside the loop states it worked out, so that a
+store whose loops were closed by another rule is brought up to date once (see
+``service.data.migration``)."""
 
 FUNNEL_STAGES = ("sent", "received", "accepted", "enrolled", "completed")
 """The funnel from referral to enrollment; ``loop_closed`` follows as a last stage."""

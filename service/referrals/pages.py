@@ -10,7 +10,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from graph_models import AuditAction, CaseTrace, FeedbackGaps
 from graph_models.common import MAX_OFFSET
-from graph_models.referrals import DEFAULT_OVERDUE_AFTER_DAYS, FeedbackGapsQuery, TracedReferral
+from graph_models.referrals import (
+    DEFAULT_OVERDUE_AFTER_DAYS,
+    LOOP_CLOSING_TEXT,
+    FeedbackGapsQuery,
+    TracedReferral,
+)
 from service.access.deps import get_principal
 from service.access.permissions import Permission, require
 from service.errors import DomainError
@@ -130,7 +135,13 @@ def case_page(
     drawing = draw_path(trace)
     names = {lane.org_id: lane.name for lane in drawing.lanes}
     return render(
-        request, "case.html", principal=principal, trace=trace, drawing=drawing, names=names
+        request,
+        "case.html",
+        principal=principal,
+        trace=trace,
+        drawing=drawing,
+        names=names,
+        loop_closing=LOOP_CLOSING_TEXT,
     )
 
 
@@ -165,6 +176,7 @@ def feedback_gaps_page(
         report=report,
         names=_names(store, report),
         page_size=PAGE_SIZE,
+        loop_closing=LOOP_CLOSING_TEXT,
     )
 
 

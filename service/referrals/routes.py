@@ -104,6 +104,7 @@ def feedback_gaps(
     and loops `closed_late`, most overdue first; per organization the same as sender and as
     receiver; the funnel from sent to received, accepted, enrolled, completed and loop closed,
     also for referrals a screening prompted. Aggregates only: no case_ref appears. Sensitive
-    referrals are counted too. A loop closes when the receiving side reports back
-    (feedback_returned, completed or closed); open loops are aged to now."""
+    referrals are counted too. A loop closes when the receiving side reports an outcome back
+    (declined, enrolled, unable_to_contact, completed, feedback_returned or closed); open loops
+    are aged to now."""
     return ModelResponse(referrals.gap_report(store, query))

@@ -195,3 +195,9 @@ CREATE TABLE IF NOT EXISTS audit_log (
 );
 CREATE INDEX IF NOT EXISTS audit_log_by_case ON audit_log (case_ref, seq);
 CREATE INDEX IF NOT EXISTS audit_log_by_org ON audit_log (org_id, seq);
+-- What the store keeps about its own data, by name: 'loop_rule', the statuses that closed the
+-- referral loops kept above (graph_models.referrals.LOOP_RULE).
+CREATE TABLE IF NOT EXISTS store_marks (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

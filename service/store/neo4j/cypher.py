@@ -20,6 +20,7 @@ The graph::
     (:Referral {id, case_ref, from_org, to_org, ..., event_statuses, event_ats, event_by})
     (:Organization)-[:REFERRED {counts, first_sent_at, last_sent_at}]->(:Organization)
     (:AuditEntry {seq, ...}), numbered by (:Counter {name: 'audit'})
+    (:StoreMark {name, value}) what the store keeps about its own data, such as 'loop_rule'
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from graph_models.evidence import EvidenceKind
-from graph_models.referrals import PAIR_COUNTERS
+from graph_models.referrals import PAIR_COLUMNS, PAIR_COUNTERS
 
 
 class Label(StrEnum):
@@ -52,6 +53,7 @@ class Label(StrEnum):
     # -- referrals ----
     REFERRAL = "Referral"
     AUDIT_ENTRY = "AuditEntry"
+    STORE_MARK = "StoreMark"
 
 
 class Rel(StrEnum):
@@ -910,3 +912,29 @@ MERGE (c:{Label.COUNTER} {{name: $name}})
 SET c.value = CASE WHEN coalesce(c.value, 0) < $last THEN $last ELSE c.value END
 """
 """Keeps a counter of sequence numbers ($name: 'assessment' or 'audit') past ``$last``."""
+
+# -- loops closed again by the current rule ---------------------------------------------------
+
+LOOP_RULE_KEPT = f"MATCH (m:{Label.STORE_MARK}) WHERE m.name = 'loop_rule' RETURN m.value AS row"
+KEEP_LOOP_RULE = f"MERGE (m:{Label.STORE_MARK} {{name: 'loop_rule'}}) SET m.value = $rule"
+REFERRAL_LOOPS = f"""
+MATCH (r:{Label.REFERRAL})
+RETURN [r.id, r.from_org, r.to_org, r.screening, r.sent_at, r.loop_closed_at,
+        coalesce(r.event_statuses, []), coalesce(r.event_ats, [])] AS row
+"""
+"""Of every referral what closing its loop again needs (``shared.referrals.reclosed``)."""
+RECLOSE_REFERRALS = f"""
+UNWIND $rows AS row
+MATCH (r:{Label.REFERRAL}) WHERE r.id = row[2]
+SET r.loop_closed_at = row[0], r.feedback_days = row[1]
+"""
+_CLOSED = PAIR_COLUMNS.index("loop_closed")
+_SCREENING_CLOSED = PAIR_COLUMNS.index("screening_loop_closed")
+RECOUNT_CLOSED_LOOPS = f"""
+UNWIND $rows AS row
+MATCH (a:{Label.ORGANIZATION})-[p:{Rel.REFERRED}]->(b:{Label.ORGANIZATION})
+WHERE a.id = row[0] AND b.id = row[1]
+SET p.counts = p.counts[0..{_CLOSED}] + [row[2]] + p.counts[{_CLOSED + 1}..{_SCREENING_CLOSED}]
+             + [row[3]] + p.counts[{_SCREENING_CLOSED + 1}..]
+"""
+"""Sets each pair's counters of closed loops, ``[from_org, to_org, closed, screening_closed]``."""
