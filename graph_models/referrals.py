@@ -430,6 +430,26 @@ def visible_to(referral: Referral | NewReferral, org_id: str | None) -> bool:
     return org_id in (referral.from_org, referral.to_org)
 
 
+def repeats(referral: NewReferral, earlier: Referral) -> bool:
+    """Whether ``referral`` is ``earlier`` recorded again: the same case, from and to the same
+    organizations, sent on the same day (UTC). Such a referral is flagged before it is saved.
+
+    >>> sent = datetime(2018, 1, 5, 9, tzinfo=UTC)
+    >>> new = NewReferral(case_ref="C-1", from_org="a", to_org="b", sent_at=sent, consent=True)
+    >>> earlier = Referral(id="r1", case_ref="C-1", from_org="a", to_org="b",
+    ...     category=ReferralCategory.OTHER, sensitive=False, screening=False, consent=True,
+    ...     sent_at=sent - timedelta(hours=8), status=ReferralStatus.SENT, status_at=sent,
+    ...     loop_closed=False, loop_closed_at=None, events=[])
+    >>> repeats(new, earlier), repeats(new.model_copy(update={"to_org": "c"}), earlier)
+    (True, False)
+    """
+    return (referral.case_ref, referral.from_org, referral.to_org) == (
+        earlier.case_ref,
+        earlier.from_org,
+        earlier.to_org,
+    ) and referral.sent_at.astimezone(UTC).date() == earlier.sent_at.astimezone(UTC).date()
+
+
 class ReferralImport(ReferralCreate):
     """A referral with its past events, for bulk imports; checked like single writes.
 
@@ -796,6 +816,20 @@ def pair_deltas(before: LoopState | None, after: LoopState, *, screening: bool) 
     return counts + (counts if screening else [0] * len(counts))
 
 
+class Direction(StrEnum):
+    """Which way a referral went, seen from one organization."""
+
+    SENT = "sent"
+    RECEIVED = "received"
+
+
+class LoopFilter(StrEnum):
+    """Referrals whose feedback loop is still open, or closed."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
 class ReferralQuery(ListQuery):
     """Which referrals to list, by the moment they were sent, then id."""
 
@@ -804,6 +838,19 @@ class ReferralQuery(ListQuery):
         default=None, description="Only referrals this organization sent or received."
     )
     status: ReferralStatus | None = Field(default=None, description="Only this latest status.")
+    direction: Direction | None = Field(
+        default=None,
+        description="With org_id: only the referrals it sent, or only those it received.",
+    )
+    loop: LoopFilter | None = Field(
+        default=None, description="Only referrals whose feedback loop is open, or closed."
+    )
+
+    @model_validator(mode="after")
+    def _direction_of_an_organization(self) -> Self:
+        if self.direction is not None and self.org_id is None:
+            raise ValueError("direction says which way from an organization: give org_id too")
+        return self
 
 
 OVERDUE_AFTER_DAYS_RANGE = (1, 3650)

@@ -33,6 +33,8 @@ from graph_models.referrals import (
     NO_DAYS,
     PAIR_COLUMNS,
     PAIR_COUNTERS,
+    Direction,
+    LoopFilter,
     median_days,
     pair_deltas,
 )
@@ -55,6 +57,10 @@ from service.store.shared.referrals import (
     state_fields,
 )
 from service.store.shared.values import from_text, to_text
+
+_END_OF = {Direction.SENT: "from_org", Direction.RECEIVED: "to_org"}
+"""The end of a referral an organization is at, by the way the referral went."""
+_LOOP_IS = {LoopFilter.OPEN: "NULL", LoopFilter.CLOSED: "NOT NULL"}
 
 CLOSED_DAYS = {
     "pair": "SELECT feedback_days FROM referrals "
@@ -263,6 +269,10 @@ class ReferralsMixin(NetworkMixin):
         if status is not None:
             where.append("status = :status")
             params["status"] = status.value
+        if query.direction is not None:
+            where.append(f"{_END_OF[query.direction]} = :org_id")
+        if query.loop is not None:
+            where.append(f"loop_closed_at IS {_LOOP_IS[query.loop]}")
         sql = f"SELECT * FROM {source} WHERE {' AND '.join(where)} ORDER BY sent_at, id"
         total_row = self._one(f"SELECT count(*) FROM ({sql})", params)
         rows = self._all(

@@ -596,6 +596,9 @@ WITH r WHERE (($visible_to IS NULL AND NOT r.sensitive) OR $visible_to IN [r.fro
   AND ($case_ref IS NULL OR r.case_ref = $case_ref)
   AND ($org_id IS NULL OR $org_id IN [r.from_org, r.to_org])
   AND ($status IS NULL OR r.status = $status)
+  AND ($direction IS NULL OR ($direction = 'sent' AND r.from_org = $org_id)
+       OR ($direction = 'received' AND r.to_org = $org_id))
+  AND ($loop IS NULL OR (r.loop_closed_at IS NULL) = ($loop = 'open'))
 """
 COUNT_REFERRALS = {
     anchor: f"{match} {_REFERRAL_FILTERS} RETURN count(r) AS total"

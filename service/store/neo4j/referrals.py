@@ -128,6 +128,8 @@ class ReferralsMixin(Neo4jConnection):
             "case_ref": case_ref,
             "org_id": org_id,
             "status": status.value if status else None,
+            "direction": query.direction.value if query.direction else None,
+            "loop": query.loop.value if query.loop else None,
         }
         limit, offset = query.limit, query.offset
         statement = cypher.PAGE_REFERRALS[anchor]
