@@ -918,6 +918,10 @@ SET c.value = CASE WHEN coalesce(c.value, 0) < $last THEN $last ELSE c.value END
 
 # -- loops closed again by the current rule ---------------------------------------------------
 
+SCHEMA += (
+    f"CREATE CONSTRAINT storemark_name IF NOT EXISTS "
+    f"FOR (n:{Label.STORE_MARK}) REQUIRE n.name IS UNIQUE",
+)
 LOOP_RULE_KEPT = f"MATCH (m:{Label.STORE_MARK}) WHERE m.name = 'loop_rule' RETURN m.value AS row"
 KEEP_LOOP_RULE = f"MERGE (m:{Label.STORE_MARK} {{name: 'loop_rule'}}) SET m.value = $rule"
 REFERRAL_LOOPS = f"""
