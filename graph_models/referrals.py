@@ -6,8 +6,10 @@ creep in.
 
 A referral moves through :class:`ReferralStatus` along :data:`TRANSITIONS`. Its *feedback
 loop* closes at the first status in :data:`LOOP_CLOSING`: the receiving side has reported how
-the referral ended. A declined or unable-to-contact referral stays open until someone reports
-back or closes it: a decline nobody tells the referrer about is the gap planners look for.
+the referral ended. Recording an outcome (declined, enrolled, unable to contact, completed) in
+this shared service is that report, since the referrer sees it at once; ``feedback_returned``
+records feedback given outside the service. A referral only sent, received or accepted keeps
+its loop open: a referral nobody answers is the gap planners look for.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ class ReferralStatus(StrEnum):
     def closes_loop(self) -> bool:
         """Whether this status reports back to the referrer and so closes the loop.
 
-        >>> ReferralStatus.FEEDBACK_RETURNED.closes_loop, ReferralStatus.DECLINED.closes_loop
+        >>> ReferralStatus.DECLINED.closes_loop, ReferralStatus.ACCEPTED.closes_loop
         (True, False)
         """
         return self in LOOP_CLOSING
@@ -87,8 +89,30 @@ TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
 }
 """The statuses a referral may move to from each status. ``closed`` is final."""
 
-LOOP_CLOSING = frozenset({S.FEEDBACK_RETURNED, S.COMPLETED, S.CLOSED})
-"""The statuses that close a referral's feedback loop: the outcome was reported back."""
+LOOP_CLOSING = frozenset(
+    {
+        S.DECLINED,
+        S.ENROLLED,
+        S.UNABLE_TO_CONTACT,
+        S.COMPLETED,
+        S.FEEDBACK_RETURNED,
+        S.CLOSED,
+    }
+)
+"""The statuses that close a referral's feedback loop: an outcome was reported back, by
+recording it here or as feedback given outside the service."""
+
+LOOP_CLOSING_TEXT = " or ".join(
+    ", ".join(
+        status.value.replace("_", " ") for status in ReferralStatus if status in LOOP_CLOSING
+    ).rsplit(", ", 1)
+)
+"""The statuses that close a loop, as pages say it: 'declined, enrolled, ... or closed'."""
+
+LOOP_RULE = ",".join(sorted(status.value for status in LOOP_CLOSING))
+"""The loop rule as text, kept by a store beside the loop states it worked out, so that a
+store whose loops were closed by another rule is brought up to date once (see
+``service.data.migration``)."""
 
 FUNNEL_STAGES = ("sent", "received", "accepted", "enrolled", "completed")
 """The funnel from referral to enrollment; ``loop_closed`` follows as a last stage."""
@@ -404,6 +428,26 @@ def visible_to(referral: Referral | NewReferral, org_id: str | None) -> bool:
     if org_id is None:
         return not referral.category.sensitive
     return org_id in (referral.from_org, referral.to_org)
+
+
+def repeats(referral: NewReferral, earlier: Referral) -> bool:
+    """Whether ``referral`` is ``earlier`` recorded again: the same case, from and to the same
+    organizations, sent on the same day (UTC). Such a referral is flagged before it is saved.
+
+    >>> sent = datetime(2018, 1, 5, 9, tzinfo=UTC)
+    >>> new = NewReferral(case_ref="C-1", from_org="a", to_org="b", sent_at=sent, consent=True)
+    >>> earlier = Referral(id="r1", case_ref="C-1", from_org="a", to_org="b",
+    ...     category=ReferralCategory.OTHER, sensitive=False, screening=False, consent=True,
+    ...     sent_at=sent - timedelta(hours=8), status=ReferralStatus.SENT, status_at=sent,
+    ...     loop_closed=False, loop_closed_at=None, events=[])
+    >>> repeats(new, earlier), repeats(new.model_copy(update={"to_org": "c"}), earlier)
+    (True, False)
+    """
+    return (referral.case_ref, referral.from_org, referral.to_org) == (
+        earlier.case_ref,
+        earlier.from_org,
+        earlier.to_org,
+    ) and referral.sent_at.astimezone(UTC).date() == earlier.sent_at.astimezone(UTC).date()
 
 
 class ReferralImport(ReferralCreate):
@@ -772,6 +816,20 @@ def pair_deltas(before: LoopState | None, after: LoopState, *, screening: bool) 
     return counts + (counts if screening else [0] * len(counts))
 
 
+class Direction(StrEnum):
+    """Which way a referral went, seen from one organization."""
+
+    SENT = "sent"
+    RECEIVED = "received"
+
+
+class LoopFilter(StrEnum):
+    """Referrals whose feedback loop is still open, or closed."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
 class ReferralQuery(ListQuery):
     """Which referrals to list, by the moment they were sent, then id."""
 
@@ -780,6 +838,19 @@ class ReferralQuery(ListQuery):
         default=None, description="Only referrals this organization sent or received."
     )
     status: ReferralStatus | None = Field(default=None, description="Only this latest status.")
+    direction: Direction | None = Field(
+        default=None,
+        description="With org_id: only the referrals it sent, or only those it received.",
+    )
+    loop: LoopFilter | None = Field(
+        default=None, description="Only referrals whose feedback loop is open, or closed."
+    )
+
+    @model_validator(mode="after")
+    def _direction_of_an_organization(self) -> Self:
+        if self.direction is not None and self.org_id is None:
+            raise ValueError("direction says which way from an organization: give org_id too")
+        return self
 
 
 OVERDUE_AFTER_DAYS_RANGE = (1, 3650)

@@ -19,6 +19,7 @@ from service.access import routes as access_routes
 from service.access.limits import WrongTokens
 from service.data import pages as data_pages
 from service.data import routes as data_routes
+from service.data.migration import bring_up_to_date
 from service.data.seeds import ensure_catalog
 from service.ecomaps import pages as ecomap_pages
 from service.ecomaps import routes as ecomap_routes
@@ -76,6 +77,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = store or open_store(settings)
         ensure_catalog(app.state.store)
+        bring_up_to_date(app.state.store)
         # What was loaded lives as long as the service: keep it out of every collection,
         # whose pauses over a statewide graph would otherwise land on requests.
         gc.freeze()

@@ -26,7 +26,12 @@ from service.access.sessions import issue_sign_in_code
 from service.data.exports import WRITERS, export_network, template_workbook
 from service.data.generator import SCALES, load_network
 from service.data.imports import READERS, apply_plan, preview_file, summary_line
-from service.data.migration import DEFAULT_BATCH_SIZE, migrate, record_counts
+from service.data.migration import (
+    DEFAULT_BATCH_SIZE,
+    bring_up_to_date,
+    migrate,
+    record_counts,
+)
 from service.data.read_options import ReadOptions, read_mapping
 from service.data.seeds import ensure_catalog, list_seeds, load_seed
 from service.data.snapshot import Scope
@@ -355,8 +360,12 @@ def generate_command(args: argparse.Namespace, settings: Settings) -> int:
 def add_migrate_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     migrate = commands.add_parser(
         "migrate",
-        help="copy the whole graph from one store into the other",
-        description="Copy everything (sectors, profiles, organizations, contacts, "
+        help="bring a store's data up to the current rules, or copy the whole graph from one "
+        "store into the other",
+        description="Without --to, bring the store the settings name up to the current rules "
+        "(referral loops closed by an older loop rule are worked out again, with their pairs' "
+        "counters; the service does the same on every start); running it again changes "
+        "nothing. With --to, copy everything (sectors, profiles, organizations, contacts, "
         "relationships with their history, engagements, partnership evidence, tokens, "
         "referrals with their events, the audit log) from the other store into the one named "
         "by --to, in batches, each one transaction. --to neo4j copies the embedded store in "
@@ -366,7 +375,9 @@ def add_migrate_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "same source; stop the service while it runs.",
     )
     migrate.add_argument(
-        "--to", required=True, choices=[kind.value for kind in StoreKind], help="the target"
+        "--to",
+        choices=[kind.value for kind in StoreKind],
+        help="the target to copy into; without it the store is brought up to date in place",
     )
     migrate.add_argument(
         "--data-dir",
@@ -390,6 +401,15 @@ def add_migrate_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
 def migrate_command(args: argparse.Namespace, settings: Settings) -> int:
     given = {"data_dir": args.data_dir, "neo4j_uri": args.neo4j_uri}
     settings = settings.model_copy(update={k: v for k, v in given.items() if v is not None})
+    if args.to is None:
+        with closing(open_store(settings)) as store:
+            changed = bring_up_to_date(store)
+        print(
+            "the store was up to date"
+            if changed is None
+            else f"brought the store up to date: the loops of {changed} referrals changed"
+        )
+        return 0
     target_kind = StoreKind(args.to)
     source_kind = next(kind for kind in StoreKind if kind is not target_kind)
     if source_kind is StoreKind.EMBEDDED and not (settings.data_dir / DATABASE_FILE).is_file():
@@ -403,6 +423,7 @@ def migrate_command(args: argparse.Namespace, settings: Settings) -> int:
             opened.enter_context(closing(open_store(settings.model_copy(update={"store": kind}))))
             for kind in (source_kind, target_kind)
         )
+        bring_up_to_date(source)
         total = sum(record_counts(source).values())
         with tqdm(
             total=total,
@@ -417,6 +438,7 @@ def migrate_command(args: argparse.Namespace, settings: Settings) -> int:
                 bar.update(count)
 
             copied = migrate(source, target, batch_size=args.batch_size, progress=advance)
+        bring_up_to_date(target)
     counts = ", ".join(f"{count} {kind.value}" for kind, count in copied.items() if count)
     print(
         f"copied {sum(copied.values())} records from {names[source_kind]} into "

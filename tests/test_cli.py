@@ -146,3 +146,15 @@ def test_the_oregon_seed_names_every_target_audience_of_its_engagement_plan():
     for named in ("Black Parent Initiative", "Latino Network", "Oregon Pediatric Society"):
         assert any(named in name for name in names), named
     assert set(oregon.focal_org_ids) == {"ode-eld", "oha"}
+
+
+def test_migrate_without_a_target_brings_the_store_up_to_date_once(data_dir, capsys):
+    assert main(["seed", "load", "oregon"]) == 0
+    capsys.readouterr()
+    assert main(["migrate"]) == 0
+    # The seed was loaded under the current loop rule: nothing to change, but the rule is kept.
+    assert capsys.readouterr().out == (
+        "brought the store up to date: the loops of 0 referrals changed\n"
+    )
+    assert main(["migrate"]) == 0
+    assert capsys.readouterr().out == "the store was up to date\n"

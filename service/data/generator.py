@@ -26,7 +26,7 @@ from graph_models import NetworkBundle, ReferralCategory, ReferralStatus, Relati
 from service.store import ImportSummary, Store
 from service.store.protocol import Progress
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 """Bumped whenever the same scale and seed would give a different network."""
 
 CATALOG = Path(__file__).resolve().parents[2] / "seeds" / "catalog.json"
@@ -175,7 +175,7 @@ OUTCOMES: list[tuple[tuple[ReferralStatus, ...], int]] = [
 
 def _outcome_table(closing: bool) -> tuple[list[tuple[ReferralStatus, ...]], list[int]]:
     """The outcomes that close the loop (or leave it open), with cumulative weights."""
-    chosen = [(path, w) for path, w in OUTCOMES if bool(path and path[-1].closes_loop) is closing]
+    chosen = [(path, w) for path, w in OUTCOMES if any(s.closes_loop for s in path) is closing]
     return [path for path, _ in chosen], list(accumulate(w for _, w in chosen))
 
 
@@ -399,12 +399,14 @@ def _referrals(
 
 
 def _events(sent: datetime, closure_rate: float, rng: random.Random) -> list[tuple[str, str]]:
-    """The statuses after 'sent', each hours to days after the last (a loop closed late one
-    time in five), never after the clock; the loop closes with ``closure_rate``."""
+    """The statuses after 'sent', each hours to days after the last (the status that closes
+    the loop late one time in five), never after the clock; the loop closes with
+    ``closure_rate``."""
     paths, weights = CLOSING_OUTCOMES if rng.random() < closure_rate else OPEN_OUTCOMES
-    events, moment = [], sent
+    events, moment, open_loop = [], sent, True
     for status in rng.choices(paths, cum_weights=weights)[0]:
-        late = status.closes_loop and rng.random() < 0.2
+        late = open_loop and status.closes_loop and rng.random() < 0.2
+        open_loop = open_loop and not status.closes_loop
         moment += timedelta(hours=rng.expovariate(1 / (24 * (45 if late else 4))))
         if moment > CLOCK:
             break

@@ -1,4 +1,8 @@
-"""Copying the whole stakeholder graph from one store into another (``stakeholder-graph migrate``).
+"""Bringing a store's data up to the current rules, and copying the whole stakeholder graph
+from one store into another (``stakeholder-graph migrate``).
+
+:func:`bring_up_to_date` runs on every start of the service and with ``migrate``: it changes
+only data kept by older rules, once, so running it again changes nothing.
 
 Every kind of record goes over in batches, each batch one transaction on the target, the kinds
 in an order that never names a record not copied yet. The target upserts by key, so a copy run
@@ -15,6 +19,15 @@ from service.store import Store
 from service.store.shared.copying import RecordKind
 
 DEFAULT_BATCH_SIZE = 2_000
+
+
+def bring_up_to_date(store: Store) -> int | None:
+    """Work out again the referral loops a store closed by an older loop rule (before
+    declined, enrolled and unable to contact closed a loop), with the pairs' counters of
+    closed loops; how many referrals' loops changed, None when the store was up to date.
+    Idempotent: a store is changed only the first time, and on both stores alike.
+    """
+    return store.reclose_loops()
 
 
 def record_counts(store: Store) -> dict[RecordKind, int]:

@@ -1,22 +1,51 @@
-"""Pages of referrals: a case's referral path, and where feedback loops stay open."""
+"""Pages of referrals: a case's referral path, where feedback loops stay open, and a
+caseworker's own referrals: listed, recorded and moved on through the API's models and
+service."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
-from graph_models import AuditAction, CaseTrace, FeedbackGaps
-from graph_models.common import MAX_OFFSET
-from graph_models.referrals import DEFAULT_OVERDUE_AFTER_DAYS, FeedbackGapsQuery, TracedReferral
+from graph_models import (
+    AuditAction,
+    CaseTrace,
+    FeedbackGaps,
+    NewReferral,
+    Organization,
+    Principal,
+    Referral,
+    ReferralEventCreate,
+    ReferralQuery,
+    ReferralStatus,
+)
+from graph_models.common import MAX_OFFSET, utc_now
+from graph_models.referrals import (
+    DEFAULT_OVERDUE_AFTER_DAYS,
+    LOOP_CLOSING_TEXT,
+    TRANSITIONS,
+    Direction,
+    FeedbackGapsQuery,
+    LoopFilter,
+    ReferralCategory,
+    TracedReferral,
+    pseudonymous,
+)
+from service.access.csrf import CsrfSent
 from service.access.deps import get_principal
-from service.access.permissions import Permission, require
-from service.errors import DomainError
+from service.access.permissions import ROLE_PERMISSIONS, Permission, require
+from service.errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidReference
 from service.referrals import service as referrals
+from service.referrals.service import RepeatedReferral
 from service.store import Store
 from service.web.deps import SettingsDep, StoreDep
+from service.web.org_picker import Pick, pick_organization, shown_name
 from service.web.pages import page_error, render
 
 router = APIRouter(include_in_schema=False)
@@ -130,7 +159,13 @@ def case_page(
     drawing = draw_path(trace)
     names = {lane.org_id: lane.name for lane in drawing.lanes}
     return render(
-        request, "case.html", principal=principal, trace=trace, drawing=drawing, names=names
+        request,
+        "case.html",
+        principal=principal,
+        trace=trace,
+        drawing=drawing,
+        names=names,
+        loop_closing=LOOP_CLOSING_TEXT,
     )
 
 
@@ -165,6 +200,7 @@ def feedback_gaps_page(
         report=report,
         names=_names(store, report),
         page_size=PAGE_SIZE,
+        loop_closing=LOOP_CLOSING_TEXT,
     )
 
 
@@ -173,3 +209,355 @@ def _names(store: Store, report: FeedbackGaps) -> dict[str, str]:
     org_ids = {p.from_org for p in report.pairs} | {p.to_org for p in report.pairs}
     org_ids |= {o.org_id for o in report.organizations}
     return {org_id: store.get_organization(org_id).name for org_id in sorted(org_ids)}
+
+
+# -- a caseworker's referrals -----------------------------------------------------------------
+
+MY_PAGE_SIZE = 25
+MY_REFERRALS = "/my/referrals"
+OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    """A referral as a list row shows it: which way it went, the other organization, and how
+    its loop stands."""
+
+    referral: Referral
+    direction: Direction
+    partner: str
+    loop: str  # closed, open or overdue
+
+
+@dataclass(frozen=True)
+class ReferralSection:
+    """One paged list of the page: the open loops, or the referrals answered."""
+
+    rows: list[ReferralRow]
+    total: int
+    offset: int
+    offset_field: str
+
+
+@router.get(MY_REFERRALS, response_class=HTMLResponse)
+def my_referrals_page(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    org: Annotated[str | None, Query(max_length=200)] = None,
+    direction: Direction | None = None,
+    status: ReferralStatus | None = None,
+    case_ref: Annotated[str | None, Query(max_length=100)] = None,
+    open_offset: OffsetQuery = 0,
+    closed_offset: OffsetQuery = 0,
+) -> Response:
+    """The referrals an organization sent and received: open loops first (overdue marked),
+    then those answered; filtered by direction and status; a case found by its case_ref."""
+    try:
+        principal = get_principal(request, store, settings)
+        require(principal, Permission.READ_CASES)
+        case_problem = None
+        if case_ref:
+            try:
+                found = pseudonymous(case_ref.strip())
+                return RedirectResponse(f"/cases/{quote(found, safe='')}", status_code=303)
+            except ValueError as error:
+                case_problem = str(error)
+        focal, pick = _focal(store, principal, org)
+        sections = []
+        if focal is not None:
+            for loop, offset, field in (
+                (LoopFilter.OPEN, open_offset, "open_offset"),
+                (LoopFilter.CLOSED, closed_offset, "closed_offset"),
+            ):
+                query = ReferralQuery(
+                    org_id=focal.id,
+                    direction=direction,
+                    status=status,
+                    loop=loop,
+                    limit=MY_PAGE_SIZE,
+                    offset=offset,
+                )
+                page = referrals.list_referrals(store, principal, query)
+                rows = _rows(store, focal.id, page.items)
+                sections.append(ReferralSection(rows, page.total, offset, field))
+    except DomainError as error:
+        return page_error(request, error)
+    return render(
+        request,
+        "my_referrals.html",
+        status_code=422 if case_problem or (pick and pick.problem) else 200,
+        principal=principal,
+        focal=focal,
+        pick=pick,
+        direction=direction,
+        status=status,
+        statuses=list(ReferralStatus),
+        case_ref=case_ref or "",
+        case_problem=case_problem,
+        sections=sections,
+        page_size=MY_PAGE_SIZE,
+        overdue_after_days=DEFAULT_OVERDUE_AFTER_DAYS,
+        loop_closing=LOOP_CLOSING_TEXT,
+        filters={
+            name: value
+            for name, value in (
+                ("org", shown_name(focal) if focal and principal.org_id is None else None),
+                ("direction", direction.value if direction else None),
+                ("status", status.value if status else None),
+            )
+            if value
+        },
+    )
+
+
+def _focal(
+    store: Store, principal: Principal, typed: str | None
+) -> tuple[Organization | None, Pick | None]:
+    """Whose referrals the page lists: a caseworker's own organization; for an admin, the one
+    whose name was typed (none yet when nothing was)."""
+    if principal.org_id is not None:
+        return store.get_organization(principal.org_id), None
+    pick = pick_organization(store, typed)
+    return pick.organization, pick
+
+
+def _rows(store: Store, org_id: str, items: list[Referral]) -> list[ReferralRow]:
+    now, names = utc_now(), {}
+    rows = []
+    for referral in items:
+        sent = referral.from_org == org_id
+        partner = referral.to_org if sent else referral.from_org
+        if partner not in names:
+            names[partner] = store.get_organization(partner).name
+        rows.append(
+            ReferralRow(
+                referral=referral,
+                direction=Direction.SENT if sent else Direction.RECEIVED,
+                partner=names[partner],
+                loop=loop_state_class(referral, now),
+            )
+        )
+    return rows
+
+
+def loop_state_class(referral: Referral, now: datetime) -> str:
+    """How a referral's loop stands, as the class that styles it: closed, open or overdue."""
+    if referral.loop_closed:
+        return "closed"
+    overdue = now - referral.sent_at > timedelta(days=DEFAULT_OVERDUE_AFTER_DAYS)
+    return "overdue" if overdue else "open"
+
+
+# -- recording a referral ---------------------------------------------------------------------
+
+NEW_REFERRAL = f"{MY_REFERRALS}/new"
+
+
+@router.get(NEW_REFERRAL, response_class=HTMLResponse)
+def new_referral_page(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """The form that records a referral the user's organization sends."""
+    try:
+        principal = get_principal(request, store, settings)
+        require(principal, Permission.CASE_WORK)
+    except DomainError as error:
+        return page_error(request, error)
+    return _referral_form(request, store, principal, ReferralForm())
+
+
+@dataclass
+class ReferralForm:
+    """What the referral form holds, and the problems to show next to its fields."""
+
+    case_ref: str = ""
+    from_name: str = ""
+    to_name: str = ""
+    category: str = ReferralCategory.OTHER.value
+    screening: bool = False
+    consent: bool = False
+    problems: dict[str, str] = field(default_factory=dict)
+    earlier: Referral | None = None
+
+
+@router.post(NEW_REFERRAL, response_class=HTMLResponse)
+def record_referral_form(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    csrf_sent: CsrfSent,
+    case_ref: Annotated[str, Form(max_length=200)] = "",
+    from_name: Annotated[str, Form(max_length=200)] = "",
+    to_name: Annotated[str, Form(max_length=200)] = "",
+    category: Annotated[str, Form(max_length=40)] = ReferralCategory.OTHER.value,
+    screening: Annotated[str | None, Form(max_length=10)] = None,
+    consent: Annotated[str | None, Form(max_length=10)] = None,
+    confirm_duplicate: Annotated[str | None, Form(max_length=10)] = None,
+) -> Response:
+    """Record a referral through the API's own model and service; on a problem the form comes
+    back with the message next to its field and nothing is written."""
+    form = ReferralForm(
+        case_ref=case_ref.strip(),
+        from_name=from_name,
+        to_name=to_name,
+        category=category,
+        screening=screening is not None,
+        consent=consent is not None,
+    )
+    try:
+        principal = get_principal(request, store, settings, csrf_sent=csrf_sent)
+        require(principal, Permission.CASE_WORK)
+    except DomainError as error:
+        return page_error(request, error)
+    try:
+        from_org = principal.org_id or _picked(store, from_name, "from_name", form)
+        to_org = _picked(store, to_name, "to_name", form)
+        referral = _parsed(form, from_org, to_org)
+        if referral is None:
+            return _referral_form(request, store, principal, form, status_code=422)
+        created = referrals.record_referral(
+            store, principal, referral, confirm_duplicate=confirm_duplicate is not None
+        )
+    except RepeatedReferral as repeated:
+        form.earlier = repeated.earlier
+        return _referral_form(request, store, principal, form, status_code=409)
+    except (Forbidden, InvalidReference, InvalidInput) as error:
+        form.problems.setdefault("form", error.message)
+        return _referral_form(request, store, principal, form, status_code=error.status_code)
+    return RedirectResponse(f"{MY_REFERRALS}/{quote(created.id, safe='')}", status_code=303)
+
+
+def _picked(store: Store, typed: str, field_name: str, form: ReferralForm) -> str | None:
+    """The id of the organization typed in ``field_name``, else None with the problem noted."""
+    pick = pick_organization(store, typed)
+    if pick.organization is not None:
+        return pick.organization.id
+    form.problems[field_name] = pick.problem or "type the organization's name, then pick it"
+    return None
+
+
+FORM_FIELDS = {"case_ref": "case_ref", "to_org": "to_name", "from_org": "from_name"}
+"""The form field that holds each field of :class:`NewReferral` the form does not name alike."""
+
+
+def _parsed(form: ReferralForm, from_org: str | None, to_org: str | None) -> NewReferral | None:
+    """The form as the API's request model, or None with each problem noted by its field."""
+    try:
+        referral = NewReferral.model_validate(
+            {
+                "case_ref": form.case_ref,
+                "from_org": from_org or "unknown",
+                "to_org": to_org or "unknown",
+                "sent_at": utc_now(),
+                "consent": form.consent,
+                "category": form.category,
+                "screening": form.screening,
+            }
+        )
+    except ValidationError as error:
+        for problem in error.errors():
+            where = str(problem["loc"][0]) if problem["loc"] else "form"
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            form.problems.setdefault(FORM_FIELDS.get(where, where), message)
+        return None
+    return None if form.problems else referral
+
+
+def _referral_form(
+    request: Request,
+    store: Store,
+    principal: Principal,
+    form: ReferralForm,
+    status_code: int = 200,
+) -> Response:
+    own = store.get_organization(principal.org_id) if principal.org_id else None
+    return render(
+        request,
+        "new_referral.html",
+        status_code=status_code,
+        principal=principal,
+        own=own,
+        form=form,
+        categories=list(ReferralCategory),
+        earlier_names=_earlier_names(store, form.earlier),
+    )
+
+
+def _earlier_names(store: Store, earlier: Referral | None) -> dict[str, str]:
+    if earlier is None:
+        return {}
+    return {o: store.get_organization(o).name for o in (earlier.from_org, earlier.to_org)}
+
+
+# -- one referral, moved on ------------------------------------------------------------------
+
+
+@router.get(MY_REFERRALS + "/{referral_id}", response_class=HTMLResponse)
+def referral_page(
+    request: Request, referral_id: str, store: StoreDep, settings: SettingsDep
+) -> Response:
+    """One referral with its events, and a button for each status it may move to next."""
+    try:
+        principal = get_principal(request, store, settings)
+        require(principal, Permission.READ_CASES)
+        referral = referrals.read_referral(store, principal, referral_id)
+    except DomainError as error:
+        return page_error(request, error)
+    return _referral_page(request, store, principal, referral)
+
+
+@router.post(MY_REFERRALS + "/{referral_id}/events", response_class=HTMLResponse)
+def move_referral_form(
+    request: Request,
+    referral_id: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    csrf_sent: CsrfSent,
+    status: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Move a referral on to ``status``, now, through the API's own model and service; a move
+    the transition table does not allow comes back with the reason, and nothing changes."""
+    try:
+        principal = get_principal(request, store, settings, csrf_sent=csrf_sent)
+        require(principal, Permission.CASE_WORK)
+        referral = referrals.read_referral(store, principal, referral_id)
+    except DomainError as error:
+        return page_error(request, error)
+    try:
+        event = ReferralEventCreate(status=ReferralStatus(status), at=utc_now())
+        referrals.record_event(store, principal, referral_id, event)
+    except ValueError:
+        problem = f"'{status}' is not a status this referral may move to"
+        return _referral_page(request, store, principal, referral, problem=problem, code=422)
+    except (Conflict, InvalidInput) as error:
+        return _referral_page(
+            request, store, principal, referral, problem=error.message, code=error.status_code
+        )
+    return RedirectResponse(f"{MY_REFERRALS}/{quote(referral_id, safe='')}", status_code=303)
+
+
+def _referral_page(
+    request: Request,
+    store: Store,
+    principal: Principal,
+    referral: Referral,
+    *,
+    problem: str | None = None,
+    code: int = 200,
+) -> Response:
+    names = {o: store.get_organization(o).name for o in (referral.from_org, referral.to_org)}
+    may_move = Permission.CASE_WORK in ROLE_PERMISSIONS[principal.role]
+    return render(
+        request,
+        "referral.html",
+        status_code=code,
+        principal=principal,
+        referral=referral,
+        names=names,
+        loop=loop_state_class(referral, utc_now()),
+        next_statuses=[s for s in ReferralStatus if s in TRANSITIONS[referral.status]]
+        if may_move
+        else [],
+        problem=problem,
+        loop_closing=LOOP_CLOSING_TEXT,
+        overdue_after_days=DEFAULT_OVERDUE_AFTER_DAYS,
+    )

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from graph_models import (
     CaseTrace,
@@ -26,6 +28,7 @@ from graph_models.referrals import (
 )
 from service.access.deps import CaseReader, CaseWorker, Reader
 from service.referrals import service as referrals
+from service.referrals.service import RepeatedReferral
 from service.web.deps import StoreDep
 from service.web.responses import ModelResponse
 
@@ -41,13 +44,53 @@ OverdueAfterDays = Annotated[
 ]
 
 
-@router.post("/referrals", status_code=status.HTTP_201_CREATED)
-def create_referral(body: NewReferral, store: StoreDep, principal: CaseWorker) -> Referral:
+class RepeatedReferralAnswer(BaseModel):
+    """Why a referral was not recorded: the same one was recorded that day already."""
+
+    detail: str
+    earlier_referral_id: str = Field(description="The id of the referral recorded earlier.")
+
+
+@router.post(
+    "/referrals",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Referral,
+    responses={
+        409: {
+            "model": RepeatedReferralAnswer,
+            "description": "The same referral (same case_ref, same two organizations) was "
+            "recorded on the same day (UTC) already; nothing was written. Send "
+            "`confirm_duplicate=true` to record it a second time.",
+        }
+    },
+)
+def create_referral(
+    body: NewReferral,
+    store: StoreDep,
+    principal: CaseWorker,
+    confirm_duplicate: Annotated[
+        bool,
+        Query(
+            description="Record the referral even though the same one was recorded the same "
+            "day; without it such a referral is answered 409 with the earlier one's id."
+        ),
+    ] = False,
+) -> Referral | JSONResponse:
     """Record that a case was referred from one organization to another, with the family's
     consent (`consent: true`; without it the referral is refused). A caseworker records the
     referrals its own organization sends; an admin records referrals that are not sensitive.
-    The referral starts as `sent` at `sent_at`; its id is made by the service."""
-    return referrals.record_referral(store, principal, body)
+    The referral starts as `sent` at `sent_at`; its id is made by the service. A `case_ref`
+    that looks like a name or holds a date is refused (422), as pseudonymous codes only are
+    kept. The same referral recorded twice on one day is flagged (409) before it is saved."""
+    try:
+        return referrals.record_referral(
+            store, principal, body, confirm_duplicate=confirm_duplicate
+        )
+    except RepeatedReferral as repeated:
+        answer = RepeatedReferralAnswer(
+            detail=repeated.message, earlier_referral_id=repeated.earlier.id
+        )
+        return JSONResponse(answer.model_dump(), status_code=status.HTTP_409_CONFLICT)
 
 
 @router.get("/referrals")
@@ -104,6 +147,7 @@ def feedback_gaps(
     and loops `closed_late`, most overdue first; per organization the same as sender and as
     receiver; the funnel from sent to received, accepted, enrolled, completed and loop closed,
     also for referrals a screening prompted. Aggregates only: no case_ref appears. Sensitive
-    referrals are counted too. A loop closes when the receiving side reports back
-    (feedback_returned, completed or closed); open loops are aged to now."""
+    referrals are counted too. A loop closes when the receiving side reports an outcome back
+    (declined, enrolled, unable_to_contact, completed, feedback_returned or closed); open loops
+    are aged to now."""
     return ModelResponse(referrals.gap_report(store, query))

@@ -31,9 +31,15 @@ from graph_models import (
     ReferralQuery,
     Role,
 )
-from graph_models.common import utc_now
-from graph_models.referrals import FeedbackGapsQuery, OrganizationRef, pseudonymous, visible_to
-from service.errors import Forbidden, InvalidInput, NotFound
+from graph_models.common import MAX_PAGE_SIZE, utc_now
+from graph_models.referrals import (
+    FeedbackGapsQuery,
+    OrganizationRef,
+    pseudonymous,
+    repeats,
+    visible_to,
+)
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.referrals.analytics import case_trace, feedback_gaps
 from service.store import Store
 
@@ -71,9 +77,34 @@ def audit(
     )
 
 
-def record_referral(store: Store, principal: Principal, referral: NewReferral) -> Referral:
+class RepeatedReferral(Conflict):
+    """The same referral was recorded on the same day already: ``earlier``."""
+
+    def __init__(self, earlier: Referral) -> None:
+        super().__init__(
+            f"case '{earlier.case_ref}' was referred from '{earlier.from_org}' to "
+            f"'{earlier.to_org}' on {earlier.sent_at.date().isoformat()} already (referral "
+            f"'{earlier.id}'); confirm to record it a second time"
+        )
+        self.earlier = earlier
+
+
+def earlier_same_day(store: Store, principal: Principal, referral: NewReferral) -> Referral | None:
+    """The referral of the same case between the same two organizations sent the same day,
+    if one was recorded already."""
+    same_case = store.list_referrals(
+        ReferralQuery(case_ref=referral.case_ref, org_id=referral.from_org, limit=MAX_PAGE_SIZE),
+        visible_to=reader_org(principal),
+    ).items
+    return next((earlier for earlier in same_case if repeats(referral, earlier)), None)
+
+
+def record_referral(
+    store: Store, principal: Principal, referral: NewReferral, *, confirm_duplicate: bool = False
+) -> Referral:
     """Record a referral, under an id the service makes; a caseworker may record only those
-    its own organization sends, and no one a referral they could not then read."""
+    its own organization sends, and no one a referral they could not then read. The same
+    referral recorded twice on one day is :class:`RepeatedReferral` unless confirmed."""
     if principal.role is Role.CASEWORKER and referral.from_org != principal.org_id:
         raise Forbidden(
             f"a caseworker records referrals its own organization ('{principal.org_id}') "
@@ -84,6 +115,11 @@ def record_referral(store: Store, principal: Principal, referral: NewReferral) -
             f"a {referral.category.value} referral is sensitive: only the two organizations "
             f"involved see it, so a caseworker of '{referral.from_org}' records it"
         )
+    if not confirm_duplicate:
+        earlier = earlier_same_day(store, principal, referral)
+        if earlier is not None:
+            audit(store, principal, AuditAction.READ_REFERRAL, [earlier.case_ref], earlier.id)
+            raise RepeatedReferral(earlier)
     created = store.create_referral(
         ReferralCreate.model_construct(**dict(referral)), recorded_by=principal.name
     )

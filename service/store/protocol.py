@@ -269,6 +269,14 @@ class Store(Protocol):
         closed after more than ``late_after_days`` counted late."""
         ...
 
+    def reclose_loops(self) -> int | None:
+        """Unless the loops were last closed by the current rule (``LOOP_RULE``), work out
+        again from every referral's events when its loop closed (at the first status of
+        ``LOOP_CLOSING``) and every pair's counters of closed loops, then keep the rule, in
+        one transaction; how many referrals' loops changed, or None when already up to date.
+        """
+        ...
+
     def record_audit(self, entries: list[AuditEntryCreate]) -> None: ...
     def list_audit(self, query: AuditQuery) -> Page[AuditEntry]: ...
 

@@ -97,7 +97,10 @@ def test_a_referral_recorded_through_the_api_gets_an_id_made_by_the_service(
     caseworker = token_for(Role.CASEWORKER, org_id="hub")
     made = [
         client.post(
-            "/api/v1/referrals", json=referral(from_org="hub", to_org="ei"), headers=caseworker
+            "/api/v1/referrals",
+            json=referral(from_org="hub", to_org="ei"),
+            params={"confirm_duplicate": "true"},
+            headers=caseworker,
         ).json()["id"]
         for _ in range(2)
     ]

@@ -61,20 +61,23 @@ def record(client, referral_id, *steps):
         assert response.status_code == 201, response.text
 
 
-def test_a_referral_is_recorded_and_moves_through_its_statuses(client, orgs):
+def test_a_referral_moves_through_its_statuses_and_its_loop_closes_at_the_outcome(client, orgs):
     referral_id = send(client, "C-1", "clinic", "ei", "2018-01-05T10:00:00Z", screening=True)
-    record(client, referral_id, ("received", "2018-01-06"), ("accepted", "2018-01-08"))
+    record(client, referral_id, ("received", "2018-01-06"))
+    accepted = event(client, referral_id, "accepted", "2018-01-08").json()
+    assert (accepted["status"], accepted["loop_closed"]) == ("accepted", False)
     response = event(client, referral_id, "enrolled", "2018-01-20T12:00:00+02:00")
     body = response.json()
-    assert (body["status"], body["status_at"], body["loop_closed"]) == (
+    assert (body["status"], body["status_at"], body["loop_closed"], body["loop_closed_at"]) == (
         "enrolled",
         "2018-01-20T10:00:00Z",
-        False,
+        True,
+        "2018-01-20T10:00:00Z",
     )
     assert [e["status"] for e in body["events"]] == ["sent", "received", "accepted", "enrolled"]
-    closed = event(client, referral_id, "feedback_returned", "2018-01-21").json()
-    assert (closed["loop_closed"], closed["loop_closed_at"]) == (True, "2018-01-21T00:00:00Z")
-    assert client.get(f"/api/v1/referrals/{referral_id}").json() == closed
+    later = event(client, referral_id, "feedback_returned", "2018-01-21").json()
+    assert (later["loop_closed"], later["loop_closed_at"]) == (True, "2018-01-20T10:00:00Z")
+    assert client.get(f"/api/v1/referrals/{referral_id}").json() == later
 
 
 def written(client) -> tuple[int, str]:
@@ -160,7 +163,8 @@ def test_an_event_for_a_referral_that_does_not_exist_is_404(client, orgs):
 
 
 def build_history(client):
-    """One family's referrals: declined and reported, closed late, never closed, re-referred."""
+    """One family's referrals: declined (which reports back), enrolled late, never answered,
+    re-referred and accepted (which does not report an outcome yet)."""
     declined = send(client, "C-7", "clinic", "ei", "2018-01-01")
     record(client, declined, ("declined", "2018-01-03"), ("feedback_returned", "2018-01-04"))
     late = send(client, "C-7", "clinic", "hv", "2018-01-05", category="home_visiting")
@@ -168,8 +172,8 @@ def build_history(client):
         client,
         late,
         ("accepted", "2018-01-08"),
-        ("enrolled", "2018-01-15"),
-        ("closed", "2018-02-20"),
+        ("enrolled", "2018-02-20"),
+        ("closed", "2018-02-21"),
     )
     never = send(client, "C-7", "hv", "wic", "2018-01-10", category="basic_needs")
     record(client, never, ("received", "2018-01-11"))
@@ -184,7 +188,7 @@ def test_a_case_trace_shows_the_path_its_open_loops_and_its_directions(client, o
     trace = CaseTrace.model_validate(response.json())
     assert [r.id for r in trace.referrals] == [declined, late, never, again]
     assert [r.re_referral for r in trace.referrals] == [False, False, False, True]
-    assert [r.days_to_feedback for r in trace.referrals] == [3.0, 46.0, None, None]
+    assert [r.days_to_feedback for r in trace.referrals] == [2.0, 46.0, None, None]
     assert [r.closed_late for r in trace.referrals] == [False, True, False, False]
     assert [loop.referral_id for loop in trace.open_loops] == [never, again]
     assert all(loop.overdue for loop in trace.open_loops)
@@ -206,7 +210,7 @@ def test_feedback_gaps_give_each_pair_its_closure_rate_median_and_overdue_loops(
     pairs = {(p.from_org, p.to_org): p for p in report.pairs}
     clinic_ei = pairs[("clinic", "ei")]
     assert (clinic_ei.sent, clinic_ei.closed, clinic_ei.closure_rate) == (2, 1, 0.5)
-    assert (clinic_ei.median_days_to_feedback, clinic_ei.overdue) == (3.0, 1)
+    assert (clinic_ei.median_days_to_feedback, clinic_ei.overdue) == (2.0, 1)
     clinic_hv = pairs[("clinic", "hv")]
     assert (clinic_hv.closure_rate, clinic_hv.median_days_to_feedback, clinic_hv.closed_late) == (
         1.0,
@@ -223,7 +227,7 @@ def test_feedback_gaps_give_each_pair_its_closure_rate_median_and_overdue_loops(
         ("completed", 0, 0),
         ("loop_closed", 2, 0),
     ]
-    assert (report.totals.closure_rate, report.totals.median_days_to_feedback) == (0.5, 24.5)
+    assert (report.totals.closure_rate, report.totals.median_days_to_feedback) == (0.5, 24.0)
 
 
 def test_the_gap_report_of_one_organization_and_a_longer_threshold(client, orgs):

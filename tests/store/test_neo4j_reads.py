@@ -23,9 +23,11 @@ WHOLE_GRAPH = {
     "LIST_PROFILES",
     "LIST_TOKENS",
     "COUNT_COPIED",
+    "REFERRAL_LOOPS",
     "EXPORT_COPIED",
 }
-"""Reads of the whole graph (network measures of all of it, a copy of the whole store) or of
+"""Reads of the whole graph (network measures of all of it, a copy of the whole store, every
+referral when its loop is worked out again under a new rule) or of
 a small catalog."""
 SCANS = ("AllNodesScan", "NodeByLabelScan", "UnionNodeByLabelsScan", "RelationshipTypeScan")
 PARAMETERS: dict[str, Any] = {

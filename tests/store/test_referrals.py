@@ -26,7 +26,11 @@ from graph_models import (
     Role,
 )
 from graph_models.evidence import ReferralTally
+from graph_models.referrals import days_between
+from service.data.migration import bring_up_to_date
 from service.errors import Conflict, InvalidInput, InvalidReference, NotFound
+from service.store.shared.copying import RecordKind
+from service.store.shared.values import from_text, to_text
 from tests.conftest import add_orgs
 from tests.networks import tallied
 
@@ -82,13 +86,19 @@ def test_a_new_referral_is_sent_with_consent_and_its_loop_open(orgs):
     assert orgs.get_referral("r1") == referral
 
 
-def test_the_loop_closes_at_the_first_report_back_and_stays_closed(orgs):
+def test_the_loop_closes_at_the_first_outcome_recorded_and_stays_closed(orgs):
     refer(orgs, "r1", "C-1", "clinic", "ei", 5)
-    enrolled = move(orgs, "r1", (S.RECEIVED, 6), (S.ACCEPTED, 8), (S.ENROLLED, 20))
-    assert (enrolled.status, enrolled.loop_closed) == (S.ENROLLED, False)
+    accepted = move(orgs, "r1", (S.RECEIVED, 6), (S.ACCEPTED, 8))
+    assert (accepted.status, accepted.loop_closed) == (S.ACCEPTED, False)
+    enrolled = move(orgs, "r1", (S.ENROLLED, 20))
+    assert (enrolled.status, enrolled.loop_closed, enrolled.loop_closed_at) == (
+        S.ENROLLED,
+        True,
+        at(20),
+    )
     done = move(orgs, "r1", (S.FEEDBACK_RETURNED, 22), (S.CLOSED, 30))
     assert (done.status, done.status_at) == (S.CLOSED, at(30))
-    assert (done.loop_closed, done.loop_closed_at) == (True, at(22))
+    assert (done.loop_closed, done.loop_closed_at) == (True, at(20))
     assert [e.status for e in done.events] == [
         S.SENT,
         S.RECEIVED,
@@ -99,11 +109,12 @@ def test_the_loop_closes_at_the_first_report_back_and_stays_closed(orgs):
     ]
 
 
-def test_a_declined_referral_stays_open_until_someone_reports_back(orgs):
+def test_recording_a_decline_or_unable_to_contact_reports_back_and_closes_the_loop(orgs):
     refer(orgs, "r1", "C-1", "clinic", "ei", 5)
-    declined = move(orgs, "r1", (S.DECLINED, 7))
-    assert declined.loop_closed is False
-    assert move(orgs, "r1", (S.FEEDBACK_RETURNED, 9)).loop_closed_at == at(9)
+    refer(orgs, "r2", "C-2", "clinic", "ei", 5)
+    assert move(orgs, "r1", (S.DECLINED, 7)).loop_closed_at == at(7)
+    assert move(orgs, "r1", (S.FEEDBACK_RETURNED, 9)).loop_closed_at == at(7)
+    assert move(orgs, "r2", (S.UNABLE_TO_CONTACT, 8)).loop_closed_at == at(8)
 
 
 def test_an_illegal_transition_is_a_conflict_naming_the_allowed_moves_and_writes_nothing(orgs):
@@ -117,7 +128,7 @@ def test_an_illegal_transition_is_a_conflict_naming_the_allowed_moves_and_writes
         move(orgs, "r1", (S.ENROLLED, 9))
     assert [e.status for e in orgs.get_referral("r1").events] == [S.SENT, S.DECLINED]
     [pair] = pairs_of(orgs)
-    assert pair.reached == [1, 1, 0, 0, 0, 0]
+    assert pair.reached == [1, 1, 0, 0, 0, 1]
 
 
 def test_an_event_before_the_referral_was_sent_or_before_the_last_event_is_refused(orgs):
@@ -281,8 +292,8 @@ def test_days_to_feedback_give_the_median_and_late_closings_of_each_scope(orgs):
     refer(orgs, "r4", "C-4", "ei", "hub", 3)
     refer(orgs, "r5", "C-5", "ei", "clinic", 3)
     move(orgs, "r1", (S.CLOSED, 5))  # 4 days
-    move(orgs, "r2", (S.DECLINED, 3), (S.FEEDBACK_RETURNED, 12))  # 10 days
-    move(orgs, "r3", (S.ACCEPTED, 2), (S.ENROLLED, 3), (S.COMPLETED, 31))  # 30 days
+    move(orgs, "r2", (S.RECEIVED, 3), (S.DECLINED, 12))  # 10 days
+    move(orgs, "r3", (S.ACCEPTED, 2), (S.ENROLLED, 31))  # 30 days
     move(orgs, "r4", (S.CLOSED, 4))  # 1 day
     scopes = [
         LoopScope("clinic", "ei"),
@@ -347,7 +358,7 @@ def test_a_bundle_of_referrals_counts_exactly_as_the_same_writes_one_by_one(stor
                 (S.FEEDBACK_RETURNED, 5),
                 screening=True,
             ),
-            imported("r2", "C-2", "clinic", "ei", 2, (S.DECLINED, 3), (S.CLOSED, 12)),
+            imported("r2", "C-2", "clinic", "ei", 2, (S.RECEIVED, 3), (S.DECLINED, 13)),
             imported("r3", "C-3", "clinic", "ei", 10),
             organizations=[OrganizationCreate(id="hub", name="Hub", sector="early_learning_hub")],
         )
@@ -356,7 +367,7 @@ def test_a_bundle_of_referrals_counts_exactly_as_the_same_writes_one_by_one(stor
     r1 = store.get_referral("r1")
     assert (r1.status, r1.loop_closed_at, r1.events[-1].recorded_by) == (
         S.FEEDBACK_RETURNED,
-        at(5),
+        at(4),
         "Referral platform",
     )
     [pair] = pairs_of(store, overdue_before=at(8))
@@ -366,7 +377,7 @@ def test_a_bundle_of_referrals_counts_exactly_as_the_same_writes_one_by_one(stor
     store.close()
     again = reopen()
     try:
-        assert again.get_referral("r2").loop_closed_at == at(12)
+        assert again.get_referral("r2").loop_closed_at == at(13)
         assert again.referral_flow("ei")["clinic"].referrals_received == 3
     finally:
         again.close()
@@ -645,7 +656,7 @@ def test_the_audit_log_lists_entries_newest_first_with_filters(store):
 
 def test_referral_facts_list_what_an_organization_sent_and_received_with_loop_closure(store, orgs):
     refer(store, "r1", "case-1", "clinic", "ei", 2)
-    move(store, "r1", (S.RECEIVED, 3), (S.DECLINED, 4), (S.FEEDBACK_RETURNED, 9))
+    move(store, "r1", (S.RECEIVED, 3), (S.DECLINED, 9), (S.FEEDBACK_RETURNED, 10))
     refer(store, "r2", "case-2", "hub", "clinic", 5)
     refer(store, "r3", "case-3", "hub", "ei", 6)
     facts = store.referral_facts("clinic")
@@ -688,3 +699,49 @@ def test_referral_tallies_count_each_partners_referrals_either_way_sent_by_a_mom
         assert store.referral_tallies("ei", until=until) == tallied("ei", facts, until=until)
     with pytest.raises(NotFound):
         store.referral_tallies("nowhere", until=at(30))
+
+
+def kept_as_by_the_old_rule(store, closed_at: dict[str, datetime | None], pair_closed: list[int]):
+    """Rewrite the stored loops as a store kept them when only feedback_returned, completed and
+    closed closed a loop: each referral's ``closed_at`` and the one pair's closed counters."""
+    [referrals] = store.export_records(RecordKind.REFERRALS, batch_size=100)
+    for row in referrals:
+        closed = closed_at[row["id"]]
+        row["loop_closed_at"] = to_text(closed) if closed else None
+        row["feedback_days"] = days_between(from_text(row["sent_at"]), closed) if closed else None
+    store.import_records(RecordKind.REFERRALS, referrals)
+    [[pair]] = store.export_records(RecordKind.REFERRAL_PAIRS, batch_size=100)
+    pair["loop_closed"], pair["screening_loop_closed"] = pair_closed
+    store.import_records(RecordKind.REFERRAL_PAIRS, [pair])
+
+
+def test_loops_kept_by_the_old_rule_are_closed_again_once_at_the_first_outcome(store, reopen):
+    add_orgs(store, ("clinic", "primary_care"), ("ei", "early_intervention"))
+    refer(store, "r1", "C-1", "clinic", "ei", 5)
+    move(store, "r1", (S.DECLINED, 7), (S.FEEDBACK_RETURNED, 9))
+    refer(store, "r2", "C-2", "clinic", "ei", 5)
+    move(store, "r2", (S.ACCEPTED, 6))
+    refer(store, "r3", "C-3", "clinic", "ei", 5, screening=True)
+    move(store, "r3", (S.ACCEPTED, 6), (S.ENROLLED, 20), (S.COMPLETED, 30))
+    refer(store, "r4", "C-4", "clinic", "ei", 5, screening=True)
+    move(store, "r4", (S.UNABLE_TO_CONTACT, 8))
+    kept_as_by_the_old_rule(store, {"r1": at(9), "r2": None, "r3": at(30), "r4": None}, [2, 1])
+    assert pairs_of(store)[0].reached[5] == 2
+
+    assert bring_up_to_date(store) == 3
+    closed = {
+        r.id: r.loop_closed_at for r in store.list_referrals(ReferralQuery(), visible_to=None).items
+    }
+    assert closed == {"r1": at(7), "r2": None, "r3": at(20), "r4": at(8)}
+    [pair] = pairs_of(store)
+    assert (pair.reached, pair.reached_after_screening) == ([4, 4, 2, 1, 1, 3], [2, 2, 1, 1, 1, 2])
+    [days] = store.days_to_feedback([LoopScope("clinic", "ei")], late_after_days=5)
+    assert days == DaysToFeedback(median=3.0, late=1)
+    assert bring_up_to_date(store) is None
+    store.close()
+    again = reopen()
+    try:
+        assert bring_up_to_date(again) is None
+        assert again.get_referral("r3").loop_closed_at == at(20)
+    finally:
+        again.close()

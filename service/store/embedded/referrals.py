@@ -31,9 +31,12 @@ from graph_models.common import utc_now
 from graph_models.evidence import ReferralFact, ReferralTally
 from graph_models.referrals import (
     FUNNEL_STAGES,
+    LOOP_RULE,
     NO_DAYS,
     PAIR_COLUMNS,
     PAIR_COUNTERS,
+    Direction,
+    LoopFilter,
     median_days,
     pair_deltas,
 )
@@ -46,6 +49,7 @@ from service.store.shared.referrals import (
     combine_flows,
     moved,
     new_referral_id,
+    reclosed,
     referral_facts_of,
     referral_of,
     referral_rows,
@@ -55,6 +59,10 @@ from service.store.shared.referrals import (
     state_fields,
 )
 from service.store.shared.values import from_text, to_text
+
+_END_OF = {Direction.SENT: "from_org", Direction.RECEIVED: "to_org"}
+"""The end of a referral an organization is at, by the way the referral went."""
+_LOOP_IS = {LoopFilter.OPEN: "NULL", LoopFilter.CLOSED: "NOT NULL"}
 
 CLOSED_DAYS = {
     "pair": "SELECT feedback_days FROM referrals "
@@ -196,6 +204,38 @@ class ReferralsMixin(NetworkMixin):
             self._bump_pairs(db, {(row["from_org"], row["to_org"]): pair})
         return self.get_referral(referral_id)
 
+    def reclose_loops(self) -> int | None:
+        with self._write() as db:
+            kept = db.execute("SELECT value FROM store_marks WHERE name = 'loop_rule'").fetchone()
+            if kept is not None and kept[0] == LOOP_RULE:
+                return None
+            cursor = db.cursor()
+            cursor.row_factory = None
+            rows = cursor.execute(
+                "SELECT id, from_org, to_org, screening, sent_at, loop_closed_at, events "
+                "FROM referrals"
+            )
+            changes = reclosed(
+                (*row[:6], [e[0] for e in events], [e[1] for e in events])
+                for row in rows
+                for events in (json.loads(row[6]),)
+            )
+            db.executemany(
+                "UPDATE referrals SET loop_closed_at = ?, feedback_days = ? WHERE id = ?",
+                changes.referrals,
+            )
+            db.executemany(
+                "UPDATE referral_pairs SET loop_closed = ?, screening_loop_closed = ? "
+                "WHERE from_org = ? AND to_org = ?",
+                [(*counts, *pair) for pair, counts in changes.pairs.items()],
+            )
+            db.execute(
+                "INSERT INTO store_marks (name, value) VALUES ('loop_rule', ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (LOOP_RULE,),
+            )
+        return len(changes.referrals)
+
     def _referral_row(self, referral_id: str) -> sqlite3.Row:
         row = self._one("SELECT * FROM referrals WHERE id = ?", (referral_id,))
         if row is None:
@@ -231,6 +271,10 @@ class ReferralsMixin(NetworkMixin):
         if status is not None:
             where.append("status = :status")
             params["status"] = status.value
+        if query.direction is not None:
+            where.append(f"{_END_OF[query.direction]} = :org_id")
+        if query.loop is not None:
+            where.append(f"loop_closed_at IS {_LOOP_IS[query.loop]}")
         sql = f"SELECT * FROM {source} WHERE {' AND '.join(where)} ORDER BY sent_at, id"
         total_row = self._one(f"SELECT count(*) FROM ({sql})", params)
         rows = self._all(

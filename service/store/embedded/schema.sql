@@ -276,3 +276,9 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_by_round ON outbox (round_id, created_at);
 CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (created_at) WHERE sent_at IS NULL;
+-- What the store keeps about its own data, by name: 'loop_rule', the statuses that closed the
+-- referral loops kept above (graph_models.referrals.LOOP_RULE).
+CREATE TABLE IF NOT EXISTS store_marks (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

@@ -22,6 +22,7 @@ The graph::
     (:AuditEntry {seq, ...}), numbered by (:Counter {name: 'audit'})
     (:SurveyRound {id, org_id, ...}), (:SurveyRespondent {round_id, id, ..., version}),
     (:SurveyAnswer {round_id, respondent_id, partner_id, ...}), (:OutgoingMail {id, ...})
+    (:StoreMark {name, value}) what the store keeps about its own data, such as 'loop_rule'
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from graph_models.evidence import EvidenceKind
-from graph_models.referrals import PAIR_COUNTERS
+from graph_models.referrals import PAIR_COLUMNS, PAIR_COUNTERS
 
 
 class Label(StrEnum):
@@ -59,6 +60,7 @@ class Label(StrEnum):
     SURVEY_RESPONDENT = "SurveyRespondent"
     SURVEY_ANSWER = "SurveyAnswer"
     OUTGOING_MAIL = "OutgoingMail"
+    STORE_MARK = "StoreMark"
 
 
 class Rel(StrEnum):
@@ -660,6 +662,9 @@ WITH r WHERE (($visible_to IS NULL AND NOT r.sensitive) OR $visible_to IN [r.fro
   AND ($case_ref IS NULL OR r.case_ref = $case_ref)
   AND ($org_id IS NULL OR $org_id IN [r.from_org, r.to_org])
   AND ($status IS NULL OR r.status = $status)
+  AND ($direction IS NULL OR ($direction = 'sent' AND r.from_org = $org_id)
+       OR ($direction = 'received' AND r.to_org = $org_id))
+  AND ($loop IS NULL OR (r.loop_closed_at IS NULL) = ($loop = 'open'))
 """
 COUNT_REFERRALS = {
     anchor: f"{match} {_REFERRAL_FILTERS} RETURN count(r) AS total"
@@ -1111,3 +1116,33 @@ MAIL_FAILED = f"""
 MATCH (m:{Label.OUTGOING_MAIL} {{id: $id}})
 SET m.claimed_at = null, m.attempts = m.attempts + 1, m.last_error = $error
 """
+# -- loops closed again by the current rule ---------------------------------------------------
+
+SCHEMA += (
+    f"CREATE CONSTRAINT storemark_name IF NOT EXISTS "
+    f"FOR (n:{Label.STORE_MARK}) REQUIRE n.name IS UNIQUE",
+)
+LOOP_RULE_KEPT = f"MATCH (m:{Label.STORE_MARK}) WHERE m.name = 'loop_rule' RETURN m.value AS row"
+KEEP_LOOP_RULE = f"MERGE (m:{Label.STORE_MARK} {{name: 'loop_rule'}}) SET m.value = $rule"
+REFERRAL_LOOPS = f"""
+MATCH (r:{Label.REFERRAL})
+RETURN [r.id, r.from_org, r.to_org, r.screening, r.sent_at, r.loop_closed_at,
+        coalesce(r.event_statuses, []), coalesce(r.event_ats, [])] AS row
+"""
+"""Of every referral what closing its loop again needs (``shared.referrals.reclosed``)."""
+RECLOSE_REFERRALS = f"""
+UNWIND $rows AS row
+MATCH (r:{Label.REFERRAL}) WHERE r.id = row[2]
+SET r.loop_closed_at = row[0], r.feedback_days = row[1]
+"""
+_CLOSED_COLUMN = PAIR_COLUMNS.index("loop_closed")
+_SCREENING_CLOSED_COLUMN = PAIR_COLUMNS.index("screening_loop_closed")
+RECOUNT_CLOSED_LOOPS = f"""
+UNWIND $rows AS row
+MATCH (a:{Label.ORGANIZATION})-[p:{Rel.REFERRED}]->(b:{Label.ORGANIZATION})
+WHERE a.id = row[0] AND b.id = row[1]
+SET p.counts = p.counts[0..{_CLOSED_COLUMN}] + [row[2]]
+             + p.counts[{_CLOSED_COLUMN + 1}..{_SCREENING_CLOSED_COLUMN}] + [row[3]]
+             + p.counts[{_SCREENING_CLOSED_COLUMN + 1}..]
+"""
+"""Sets each pair's counters of closed loops, ``[from_org, to_org, closed, screening_closed]``."""

@@ -23,16 +23,27 @@ from graph_models import (
     ReferralQuery,
 )
 from graph_models.evidence import ReferralFact, ReferralTally
-from graph_models.referrals import NO_DAYS, median_days, pair_deltas
+from graph_models.referrals import LOOP_RULE, NO_DAYS, median_days, pair_deltas
 from service.store.neo4j import cypher
 from service.store.neo4j.bulk import _bump_pairs, _Writer
-from service.store.neo4j.connection import Neo4jConnection, Row, _fetch, _found, _lists, _now, _run
+from service.store.neo4j.connection import (
+    Neo4jConnection,
+    Row,
+    _chunks,
+    _fetch,
+    _found,
+    _lists,
+    _now,
+    _run,
+    _single,
+)
 from service.store.neo4j.network import _get_organization, _missing_organization
 from service.store.shared.referrals import (
     PairTotals,
     assemble_pair_loops,
     combine_flows,
     moved,
+    reclosed,
     referral_facts_of,
     referral_of,
     referral_tallies_of,
@@ -81,6 +92,24 @@ class ReferralsMixin(Neo4jConnection):
 
         return self._write(work)
 
+    def reclose_loops(self) -> int | None:
+        def work(tx: ManagedTransaction) -> int | None:
+            if _single(tx, cypher.LOOP_RULE_KEPT) == LOOP_RULE:
+                return None
+            changes = reclosed(_lists(tx, cypher.REFERRAL_LOOPS))
+            referrals = [list(change) for change in changes.referrals]
+            pairs = [[*pair, *counts] for pair, counts in changes.pairs.items()]
+            for statement, records in (
+                (cypher.RECLOSE_REFERRALS, referrals),
+                (cypher.RECOUNT_CLOSED_LOOPS, pairs),
+            ):
+                for rows in _chunks(records):
+                    _run(tx, statement, rows=rows)
+            _run(tx, cypher.KEEP_LOOP_RULE, rule=LOOP_RULE)
+            return len(changes.referrals)
+
+        return self._write(work)
+
     def get_referral(self, referral_id: str) -> Referral:
         return self._read(_get_referral, referral_id)
 
@@ -99,6 +128,8 @@ class ReferralsMixin(Neo4jConnection):
             "case_ref": case_ref,
             "org_id": org_id,
             "status": status.value if status else None,
+            "direction": query.direction.value if query.direction else None,
+            "loop": query.loop.value if query.loop else None,
         }
         limit, offset = query.limit, query.offset
         statement = cypher.PAGE_REFERRALS[anchor]

@@ -221,7 +221,7 @@ class StatusRun(NamedTuple):
         >>> S = ReferralStatus
         >>> StatusRun.of((S.ACCEPTED, S.DECLINED, S.FEEDBACK_RETURNED, S.CLOSED))
         StatusRun(texts=('accepted', 'declined', 'feedback_returned', 'closed'), \
-status='closed', stage=2, closing=2)
+status='closed', stage=2, closing=1)
         """
         closing = next((i for i, status in enumerate(statuses) if status in LOOP_CLOSING), None)
         return cls(
@@ -411,3 +411,42 @@ def referral_tallies_of(
         partner: ReferralTally(sent, received, from_text(first), from_text(last))
         for partner, (sent, received, first, last) in totals.items()
     }
+
+
+class Reclosed(NamedTuple):
+    """What closing loops by the current rule changes: the referrals whose loop now closes at
+    another moment, as ``(loop_closed_at, feedback_days, id)``, and every pair's counts of
+    closed loops, ``[loop_closed, screening_loop_closed]``."""
+
+    referrals: list[tuple[str | None, float | None, str]]
+    pairs: dict[tuple[str, str], list[int]]
+
+
+def reclosed(rows: Iterable[Sequence[Any]]) -> Reclosed:
+    """Close the loops of stored referrals again by :data:`LOOP_CLOSING`, from rows of
+    ``(id, from_org, to_org, screening, sent_at, loop_closed_at, statuses, ats)``, the
+    statuses after ``sent`` and their times as text. The stage a referral reached does not
+    depend on the rule, so only the loop's closing and the pairs' closed counters change.
+
+    >>> sent, enrolled = "2018-01-01T00:00:00.000000Z", "2018-01-03T12:00:00.000000Z"
+    >>> reclosed([("r1", "a", "b", True, sent, None, ["received", "enrolled"],
+    ...     ["2018-01-02T00:00:00.000000Z", enrolled])])
+    Reclosed(referrals=[('2018-01-03T12:00:00.000000Z', 2.5, 'r1')], pairs={('a', 'b'): [1, 1]})
+    """
+    changed: list[tuple[str | None, float | None, str]] = []
+    pairs: dict[tuple[str, str], list[int]] = {}
+    runs: dict[tuple[str, ...], int | None] = {}
+    for referral_id, from_org, to_org, screening, sent_at, closed_at, statuses, ats in rows:
+        key = tuple(statuses)
+        if key not in runs:
+            runs[key] = StatusRun.of(tuple(map(ReferralStatus, key))).closing
+        closing = runs[key]
+        closed = None if closing is None else ats[closing]
+        if closed != closed_at:
+            days = None if closed is None else days_between(from_text(sent_at), from_text(closed))
+            changed.append((closed, days, referral_id))
+        counts = pairs.setdefault((from_org, to_org), [0, 0])
+        if closed is not None:
+            counts[0] += 1
+            counts[1] += bool(screening)
+    return Reclosed(changed, pairs)
