@@ -65,6 +65,7 @@ ALLOWED = {
     # -- eco-maps ----
     ("GET", "/api/v1/organizations/{org_id}/ecomap"): EVERYONE,
     ("GET", "/api/v1/organizations/{org_id}/ecomap/changes"): EVERYONE,
+    ("GET", "/api/v1/organizations/{org_id}/ecomap/sectors"): EVERYONE,
     ("GET", "/api/v1/regions/{region}/map"): EVERYONE,
     # -- referrals ----
     ("POST", "/api/v1/referrals"): {ADMIN, CASEWORKER},

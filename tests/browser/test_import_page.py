@@ -50,6 +50,8 @@ def test_a_leader_previews_a_workbook_fixes_its_problem_and_applies_it(open_as, 
     assert leader.locator("#format option").all_inner_texts() == [
         "Read from the file",
         "spreadsheet",
+        "kumu",
+        "hsds",
     ]
 
     unknown_partner = [
@@ -106,7 +108,9 @@ def test_planners_and_caseworkers_are_told_the_import_page_is_for_leaders(open_a
 def downloaded(
     browser_page, group: str, format: str, folder: Path, name: str | None = None
 ) -> Path:  # type: ignore[no-untyped-def]
-    """Press the export button of ``format`` in ``group`` and save what it downloads."""
+    """Open the downloads of ``group``, press the button of ``format`` and save what it
+    downloads."""
+    browser_page.click(f"{group} summary")
     with browser_page.expect_download() as download:
         browser_page.click(f"{group} a[data-format={format}]")
     if name is not None:

@@ -219,6 +219,7 @@ def test_at_375_pixels_the_map_fills_the_width_and_pans_with_touch(chromium, liv
     page.goto(f"{live_server.url}/orgs/hub/ecomap")
     map_ = ready(page)
     assert map_["width"] >= 375 - 2 * 16
+    page.locator("#map").scroll_into_view_if_needed()
     before = page.evaluate("window.stakeholderMap.network.getViewPosition()")
     box = page.locator("#map").bounding_box()
     x, y = box["x"] + 12, box["y"] + 12  # a corner, clear of any circle

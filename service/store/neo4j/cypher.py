@@ -468,7 +468,9 @@ WITH a, b, COLLECT {{
 RETURN [a {{.id}}, b {{.id}}, [r IN rels | [r.id, startNode(r).id, endNode(r).id, COLLECT {{
     MATCH (x:{Label.ASSESSMENT}) WHERE x.rel_id = r.id
     RETURN [x.assessed_at, x.state] ORDER BY x.seq
-}}]], COLLECT {{
+}}, COLLECT {{
+    MATCH (n:{Label.RELATIONSHIP}) WHERE n.id = r.id RETURN n.ended_on
+}}[0]]], COLLECT {{
     UNWIND [a, b] + [r IN rels | startNode(r)] + [r IN rels | endNode(r)] AS o
     WITH DISTINCT o
     RETURN {_NODE} ORDER BY o.id
