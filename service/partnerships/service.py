@@ -53,12 +53,7 @@ HEALTH_WINDOW_DAYS = 90
 
 def evidence_for(store: Store, org_id: str) -> list[Evidence]:
     """Every joint case plan, joint program, agreement and collaborative naming ``org_id``."""
-    return as_evidence(
-        case_plans=store.list_joint_case_plans(org_id=org_id),
-        programs=store.list_joint_programs(org_id=org_id),
-        agreements=store.list_agreements(org_id=org_id),
-        collaboratives=store.list_collaboratives(org_id=org_id),
-    )
+    return as_evidence(**store.evidence_naming(org_id)._asdict())
 
 
 def relationships_of(store: Store, org_id: str) -> nx.Graph:
@@ -73,9 +68,8 @@ def relationships_of(store: Store, org_id: str) -> nx.Graph:
 def levels_of(store: Store, org_id: str, *, principal: Principal, as_of: AsOf) -> PartnershipLevels:
     """The level of each partner of ``org_id`` as of a day, with the evidence; case refs only
     for those who may see the case."""
-    store.get_organization(org_id)
     day = as_of.day
-    levels = _levels(store, org_id, day)
+    levels = store.read_together(lambda: _levels(store, org_id, day))
     for partner in levels:
         partner.evidence = [_visible(item, principal) for item in partner.evidence]
     _audit_shown(store, principal, (item for partner in levels for item in partner.evidence))
@@ -109,6 +103,7 @@ def partner_level_map(
 
 
 def _levels(store: Store, org_id: str, day: date) -> list[PartnerLevel]:
+    store.get_organization(org_id)
     return partnership_levels(
         org_id,
         evidence=evidence_for(store, org_id),
@@ -178,8 +173,12 @@ def engagements_of(store: Store, org_id: str, *, until: date) -> list[Engagement
 def health_of(store: Store, org_id: str, *, as_of: AsOf) -> RelationshipHealthReport:
     """A suggested state for every partner of ``org_id`` on a day, and where it disagrees with
     the assessed one."""
-    store.get_organization(org_id)
     day = as_of.day
+    return store.read_together(lambda: _health(store, org_id, day))
+
+
+def _health(store: Store, org_id: str, day: date) -> RelationshipHealthReport:
+    store.get_organization(org_id)
     assessed = {
         partner: state
         for partner, (_, state) in states_as_of(

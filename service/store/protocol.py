@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import networkx as nx
 from pydantic import BaseModel
@@ -58,6 +58,7 @@ from graph_models.evidence import (
     AgreementCreate,
     Collaborative,
     CollaborativeCreate,
+    EvidenceRecords,
     JointCasePlan,
     JointCasePlanCreate,
     JointProgram,
@@ -76,6 +77,8 @@ from graph_models.surveys import (
     SurveyRoundDetail,
 )
 from service.store.shared.copying import RecordKind, Row
+
+T = TypeVar("T")
 
 Progress = Callable[[str, int], None]
 """Called as ``progress(what, count)`` while a bundle is imported: ``count`` more of ``what``."""
@@ -111,6 +114,9 @@ class Store(Protocol):
     kind: str
 
     def close(self) -> None: ...
+    def read_together(self, work: Callable[[], T]) -> T:
+        """``work()`` with every read it makes in one read transaction: all of them see the
+        store in one state. ``work`` must only read."""
 
     # sectors and profiles
     def upsert_sectors(self, sectors: list[Sector]) -> None: ...
@@ -197,6 +203,8 @@ class Store(Protocol):
     def create_collaborative(self, collaborative: CollaborativeCreate) -> Collaborative: ...
     def list_collaboratives(self, *, org_id: str) -> list[Collaborative]: ...
     def get_collaborative(self, collaborative_id: str) -> Collaborative: ...
+    def evidence_naming(self, org_id: str) -> EvidenceRecords:
+        """The four lists above for ``org_id`` at once (one statement on Neo4j)."""
 
     # -- missing partners ----
     def introduction_graph(self, org_ids: Collection[str], *, sectors: Collection[str]) -> nx.Graph:
