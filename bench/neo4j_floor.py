@@ -165,14 +165,16 @@ WITH r.from_org AS from_org, r.to_org AS to_org, count(r) AS sent,
      count(r.loop_closed_at) AS closed,
      count(CASE WHEN r.loop_closed_at IS NULL AND r.sent_at < $before THEN 1 END) AS overdue,
      percentileCont(r.feedback_days, 0.5) AS median
-WITH from_org, to_org, sent, closed, overdue, median, round(toFloat(closed) / sent, 3) AS rate
-RETURN from_org, to_org, sent, closed, rate, round(median, 2) AS median, overdue
+WITH from_org, to_org, sent, closed, overdue, median,
+     round(toFloat(closed) / sent, 3, 'HALF_EVEN') AS rate
+RETURN from_org, to_org, sent, closed, rate, round(median, 2, 'HALF_EVEN') AS median, overdue
 ORDER BY overdue DESC, rate, sent DESC, from_org, to_org
 LIMIT $limit
 """
 """The first ``$limit`` pairs of the feedback gaps of ``$org_id``, from its referrals either
 way read through their indexes: ``[from, to, sent, closed, closure rate, median days to
-feedback, overdue]``, most overdue first, then the lowest closure rate, then the most sent."""
+feedback, overdue]``, most overdue first, then the lowest closure rate, then the most sent.
+Rates and medians are rounded half to even, as Python rounds them (9 of 16 is 0.562)."""
 
 
 def warmest_paths(driver: Driver, database: str, from_org: str, to_org: str, k: int) -> list[Any]:
