@@ -80,18 +80,25 @@ _LEVEL = f"""CASE WHEN e:{Label.COLLABORATIVE} THEN CASE e.subkind WHEN 'state' 
 _LOOP_CLOSED = PAIR_COUNTERS.index("loop_closed")
 
 ECOMAP = f"""
-MATCH (o:{Label.ORGANIZATION} {{id: $org_id}})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
-      <-[:{Rel.PARTY}]-(p:{Label.ORGANIZATION})
-WHERE r.ended_on IS NULL OR r.ended_on > $today
-WITH o, p, {_STATE_OF} AS state
-WHERE state IS NOT NULL
-OPTIONAL MATCH (o)-[sent:{Rel.REFERRED}]->(p)
-OPTIONAL MATCH (o)<-[received:{Rel.REFERRED}]-(p)
-WITH p, state, sent, received, COLLECT {{
-    MATCH (o)<-[:{Rel.BINDS}]-(e)-[:{Rel.BINDS}]->(p)
+MATCH (o:{Label.ORGANIZATION} {{id: $org_id}})
+CALL (o) {{
+    MATCH (o)-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})<-[:{Rel.PARTY}]-(p:{Label.ORGANIZATION})
+    WHERE r.ended_on IS NULL OR r.ended_on > $today
+    RETURN p, {_STATE_OF} AS state, null AS sent, null AS received, null AS level
+  UNION ALL
+    MATCH (o)-[sent:{Rel.REFERRED}]->(p:{Label.ORGANIZATION})
+    RETURN p, null AS state, sent, null AS received, null AS level
+  UNION ALL
+    MATCH (o)<-[received:{Rel.REFERRED}]-(p:{Label.ORGANIZATION})
+    RETURN p, null AS state, null AS sent, received, null AS level
+  UNION ALL
+    MATCH (o)<-[:{Rel.BINDS}]-(e)-[:{Rel.BINDS}]->(p:{Label.ORGANIZATION})
     WHERE e.start_date <= $today AND coalesce(e.end_date >= $today, true)
-    RETURN {_LEVEL} AS level ORDER BY level DESC LIMIT 1
-}}[0] AS evidenced
+    RETURN p, null AS state, null AS sent, null AS received, {_LEVEL} AS level
+}}
+WITH p, collect(state)[0] AS state, collect(sent)[0] AS sent, collect(received)[0] AS received,
+     max(level) AS evidenced
+WHERE state IS NOT NULL
 RETURN p.id AS id, state,
     coalesce(evidenced, CASE WHEN sent.first_sent_at <= $until
                               OR received.first_sent_at <= $until THEN 1 END) AS level,
@@ -103,19 +110,20 @@ ORDER BY p.name, p.id
 """The eco-map of ``$org_id`` today: per partner in a relationship that has not ended and
 has been assessed, ``[id, state, level, sent, received, open loops]`` by name. The level is
 that of the highest evidence in force binding both, else 1 once a referral went either way;
-the referrals are the pair counters."""
+the referrals are the pair counters. Each kind of link of ``$org_id`` is read once, in one
+pass from it, and joined by partner."""
 
 MISSING_PARTNERS = f"""
 MATCH (o:{Label.ORGANIZATION} {{id: $org_id}}), (profile:{Label.PROFILE} {{name: $profile}})
 WITH o, profile, COLLECT {{
     MATCH (o)-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})<-[:{Rel.PARTY}]-(p:{Label.ORGANIZATION})
     WHERE r.ended_on IS NULL
-    RETURN [p, {_STATE_OF}]
+    RETURN [p, {_STATE_OF}, p.sector]
 }} AS partners
 WITH o, profile, partners, [o] + [x IN partners | x[0]] AS known
 UNWIND range(0, size(profile.sectors) - 1) AS at
 WITH o, partners, known, at, profile.sectors[at] AS sector
-WITH o, partners, known, at, sector, [x IN partners WHERE x[0].sector = sector | x[1]] AS states
+WITH o, partners, known, at, sector, [x IN partners WHERE x[2] = sector | x[1]] AS states
 WITH o, partners, known, at, sector, size(states) AS n,
      size([s IN states WHERE s IN ['green', 'yellow']]) AS good
 WHERE good < 2
