@@ -315,7 +315,12 @@ def _plan(operator: dict[str, Any], depth: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench.neo4j_floor", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="bench.neo4j_floor",
+        description="Print the PROFILE (each operator, its rows and its database hits) of the "
+        "hand-written Cypher floor of QUESTION, run on the Neo4j that the "
+        "STAKEHOLDER_GRAPH_NEO4J_* settings name.",
+    )
     questions = parser.add_subparsers(dest="question", required=True, metavar="QUESTION")
     paths = questions.add_parser("paths", help="the warmest routes of up to four hops")
     paths.add_argument("from_org", help="where the routes start")
