@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -25,8 +25,8 @@ from graph_models.evidence import (
     Evidence,
     JointCasePlan,
     JointCasePlanCreate,
-    PartnerLevel,
     PartnershipLevels,
+    ReferralTally,
 )
 from graph_models.measures import NetworkMeasures
 from graph_models.partnerships import EngagementPlan, RelationshipHealthReport
@@ -69,7 +69,8 @@ def levels_of(store: Store, org_id: str, *, principal: Principal, as_of: AsOf) -
     """The level of each partner of ``org_id`` as of a day, with the evidence; case refs only
     for those who may see the case."""
     day = as_of.day
-    levels = store.read_together(lambda: _levels(store, org_id, day))
+    evidence, tallies = store.read_together(lambda: _level_inputs(store, org_id, day))
+    levels = partnership_levels(org_id, evidence=evidence, referrals=tallies, as_of=day)
     for partner in levels:
         partner.evidence = [_visible(item, principal) for item in partner.evidence]
     _audit_shown(store, principal, (item for partner in levels for item in partner.evidence))
@@ -102,14 +103,13 @@ def partner_level_map(
     )
 
 
-def _levels(store: Store, org_id: str, day: date) -> list[PartnerLevel]:
+def _level_inputs(
+    store: Store, org_id: str, day: date
+) -> tuple[list[Evidence], dict[str, ReferralTally]]:
+    """What the levels of ``org_id``'s partners rest on: the evidence naming it and its
+    referrals with each partner sent by the end of ``day``."""
     store.get_organization(org_id)
-    return partnership_levels(
-        org_id,
-        evidence=evidence_for(store, org_id),
-        referrals=store.referral_tallies(org_id, until=end_of_day(day)),
-        as_of=day,
-    )
+    return evidence_for(store, org_id), store.referral_tallies(org_id, until=end_of_day(day))
 
 
 CaseLevel = TypeVar("CaseLevel", Evidence, JointCasePlan)
@@ -174,10 +174,16 @@ def health_of(store: Store, org_id: str, *, as_of: AsOf) -> RelationshipHealthRe
     """A suggested state for every partner of ``org_id`` on a day, and where it disagrees with
     the assessed one."""
     day = as_of.day
-    return store.read_together(lambda: _health(store, org_id, day))
+    inputs = store.read_together(lambda: _health_inputs(store, org_id, day))
+    partners = relationship_health(org_id, **inputs, as_of=day, window_days=HEALTH_WINDOW_DAYS)
+    return RelationshipHealthReport(
+        org_id=org_id, as_of=day, window_days=HEALTH_WINDOW_DAYS, partners=partners
+    )
 
 
-def _health(store: Store, org_id: str, day: date) -> RelationshipHealthReport:
+def _health_inputs(store: Store, org_id: str, day: date) -> dict[str, Any]:
+    """What the health of ``org_id``'s relationships on ``day`` rests on: the assessed states,
+    the last touchpoints, the evidence, the referral tallies and the window's referrals."""
     store.get_organization(org_id)
     assessed = {
         partner: state
@@ -194,19 +200,13 @@ def _health(store: Store, org_id: str, day: date) -> RelationshipHealthReport:
     tallies = store.referral_tallies(org_id, until=until)
     # The window's referrals are read only when some partner's last referral falls in it.
     in_window = any(tally.last_sent_at > since for tally in tallies.values())
-    partners = relationship_health(
-        org_id,
-        assessed=assessed,
-        touchpoints=touchpoints,
-        evidence=evidence_for(store, org_id),
-        tallies=tallies,
-        referrals=store.referral_facts(org_id, since=since, until=until) if in_window else (),
-        as_of=day,
-        window_days=HEALTH_WINDOW_DAYS,
-    )
-    return RelationshipHealthReport(
-        org_id=org_id, as_of=day, window_days=HEALTH_WINDOW_DAYS, partners=partners
-    )
+    return {
+        "assessed": assessed,
+        "touchpoints": touchpoints,
+        "evidence": evidence_for(store, org_id),
+        "tallies": tallies,
+        "referrals": store.referral_facts(org_id, since=since, until=until) if in_window else (),
+    }
 
 
 def plan_of(store: Store, org_id: str, *, as_of: AsOf) -> EngagementPlan:

@@ -115,8 +115,9 @@ class Store(Protocol):
 
     def close(self) -> None: ...
     def read_together(self, work: Callable[[], T]) -> T:
-        """``work()`` with every read it makes in one read transaction: all of them see the
-        store in one state. ``work`` must only read."""
+        """``work()`` with every read it makes in one read transaction, and so one round of
+        retries: on the embedded store one snapshot of the data file; on Neo4j each statement
+        sees what was committed when it ran. ``work`` must only read."""
 
     # sectors and profiles
     def upsert_sectors(self, sectors: list[Sector]) -> None: ...
