@@ -182,6 +182,7 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from service.app import create_app
+    from service.serving import serve_workers
 
     if settings.admin_token is None:
         settings.admin_token = SecretStr(new_token())
@@ -208,13 +209,8 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     # Each worker opens the store and builds the app from the environment's settings, which
     # are this process's own: the admin token made above is passed on with them.
     os.environ["STAKEHOLDER_GRAPH_ADMIN_TOKEN"] = settings.admin_token.get_secret_value()
-    uvicorn.run(
-        "service.app:app_from_environment",
-        factory=True,
-        workers=workers,
-        host=args.host,
-        port=args.port,
-        log_level="warning",
+    serve_workers(
+        "service.app:app_from_environment", workers=workers, host=args.host, port=args.port
     )
     return 0
 
