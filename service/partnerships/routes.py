@@ -103,24 +103,24 @@ def partnership_levels(
     return ModelResponse(partnerships.levels_of(store, org_id, principal=principal, as_of=as_of))
 
 
-@questions.get("/organizations/{org_id}/relationship-health")
-def relationship_health(
-    org_id: str, store: StoreDep, _: Reader, as_of: AsOfDep
-) -> RelationshipHealthReport:
+@questions.get(
+    "/organizations/{org_id}/relationship-health", response_model=RelationshipHealthReport
+)
+def relationship_health(org_id: str, store: StoreDep, _: Reader, as_of: AsOfDep) -> ModelResponse:
     """A suggested state for each partner from what the graph holds: how long since the last
     engagement, how many referrals either way in 90 days have had no feedback, whether
     referrals flow both ways, and whether the level rose or fell in the past year. The assessed
     state stays the state of record; `flag` says where the suggestion disagrees with it."""
-    return partnerships.health_of(store, org_id, as_of=as_of)
+    return ModelResponse(partnerships.health_of(store, org_id, as_of=as_of))
 
 
-@questions.get("/organizations/{org_id}/engagement-plan")
-def engagement_plan(org_id: str, store: StoreDep, _: Reader, as_of: AsOfDep) -> EngagementPlan:
+@questions.get("/organizations/{org_id}/engagement-plan", response_model=EngagementPlan)
+def engagement_plan(org_id: str, store: StoreDep, _: Reader, as_of: AsOfDep) -> ModelResponse:
     """Partners grouped by state with the action each state asks for: green keep, yellow
     improve, red heal, no dot develop. For each partner the last touchpoint and the planned
     activities (who, format, when); a planned activity dated before today (or `as_of`) is
     overdue."""
-    return partnerships.plan_of(store, org_id, as_of=as_of)
+    return ModelResponse(partnerships.plan_of(store, org_id, as_of=as_of))
 
 
 @questions.get("/network/measures")
