@@ -209,52 +209,51 @@ class SurveyAnswer(ReadModel):
     comment: str
     saved_at: datetime
 
-    @property
-    def trust(self) -> float:
-        """The mean of the three trust items."""
-        return (self.openness + self.reliability + self.shared_mission) / 3
 
-    @property
-    def value(self) -> float:
-        """The mean of the three value items."""
-        return (self.influence + self.resources + self.involvement) / 3
-
-    @property
-    def vote(self) -> RelationshipState:
-        """The state this answer points to (see :func:`vote_of`)."""
-        return vote_of(self.state_view, self.trust, self.value)
-
-
-def vote_of(view: str, trust: float, value: float) -> RelationshipState:
+def vote_of(view: str, rating: float) -> RelationshipState:
     """The state an answer points to: the respondent's view, or where they don't know, the
-    band of the mean of their six ratings.
+    band of ``rating``, the mean of their six ratings.
 
-    >>> vote_of("red", 4, 4).value, vote_of("dont_know", 3, 2.67).value
+    >>> vote_of("red", 4).value, vote_of("dont_know", 17 / 6).value
     ('red', 'yellow')
     """
     if view != StateView.DONT_KNOW:
         return RelationshipState(view)
-    return score_band((trust + value) / 2)
+    return score_band(rating)
 
 
-class Rating(NamedTuple):
-    """What the results need of one answer: whose side, about whom, its trust, value and the
-    state it points to; read plainly, without a model per answer."""
+class Tally(NamedTuple):
+    """Answers about one relationship from one side that point to the same state, counted
+    and summed by the store: the results are made of these, not of the answers one by one.
+    ``trust`` and ``value`` are the sums of their three items over the answers."""
 
     partner_id: str
     side: Side
-    trust: float
-    value: float
     vote: RelationshipState
+    answered: int
+    trust: int
+    value: int
 
     @classmethod
-    def of(cls, partner_id: str, side: str, trust: float, value: float, view: str) -> Rating:
-        """A rating from the sums the stores read.
+    def of(
+        cls, partner_id: str, side: str, view: str, answered: int, trust: int, value: int
+    ) -> Tally:
+        """A tally of answers the stores group by their view and, where they don't know, by
+        the sum of their six ratings (so that the group's mean is each one's).
 
-        >>> Rating.of("wic", "partner", 2.0, 3.0, "dont_know").vote.value
+        >>> Tally.of("wic", "partner", "dont_know", 2, 12, 18).vote.value
         'yellow'
         """
-        return cls(partner_id, Side(side), trust, value, vote_of(view, trust, value))
+        rating = (trust + value) / (answered * (len(TRUST_ITEMS) + len(VALUE_ITEMS)))
+        return cls(partner_id, Side(side), vote_of(view, rating), answered, trust, value)
+
+
+class Asked(NamedTuple):
+    """How many of one side were asked about one relationship, as the stores count them."""
+
+    partner_id: str
+    side: Side
+    people: int
 
 
 # -- results ---------------------------------------------------------------------------------

@@ -217,8 +217,12 @@ def link_url(base_url: str, key: bytes, round_id: str, respondent_id: str) -> st
 
 
 def results_of(store: Store, round_id: str) -> RoundResults:
-    """The round's results, each relationship beside the agency's own assessment of it."""
-    survey_round = store.get_survey_round(round_id)
+    """The round's results, each relationship beside the agency's own assessment of it: read
+    as counts and sums, never answer by answer."""
+    found = store.list_survey_rounds(round_id=round_id)
+    if not found:
+        raise NotFound(f"survey round '{round_id}' does not exist")
+    survey_round = found[0]
     graph = store.partner_graph(survey_round.org_id)
     partners = {
         partner_id: (
@@ -229,12 +233,11 @@ def results_of(store: Store, round_id: str) -> RoundResults:
         )
         for partner_id in survey_round.partner_ids
     }
-    summary = SurveyRound.model_validate(survey_round.model_dump(exclude={"people"}))
     return round_results(
-        summary,
+        survey_round,
         partners=partners,
-        respondents=survey_round.people,
-        answers=store.survey_ratings(round_id),
+        asked=store.survey_asked(round_id),
+        tallies=store.survey_tallies(round_id),
     )
 
 

@@ -31,6 +31,8 @@ from enum import StrEnum
 
 from graph_models.evidence import EvidenceKind
 from graph_models.referrals import PAIR_COLUMNS, PAIR_COUNTERS
+from graph_models.surveys import TRUST_ITEMS, VALUE_ITEMS
+from service.store.shared.surveys import summed
 
 
 class Label(StrEnum):
@@ -1069,19 +1071,32 @@ RETURN r {{.*,
 LIST_SURVEY_ROUNDS = {
     "all": f"MATCH (r:{Label.SURVEY_ROUND}) {_SURVEY_ROUND_ROW}",
     "org_id": f"MATCH (r:{Label.SURVEY_ROUND} {{org_id: $org_id}}) {_SURVEY_ROUND_ROW}",
+    "round_id": f"MATCH (r:{Label.SURVEY_ROUND} {{id: $round_id}}) {_SURVEY_ROUND_ROW}",
 }
-"""The rounds of an agency (``org_id``), or of all (``all``), newest first, with counts."""
+"""The rounds of an agency (``org_id``), one round (``round_id``) or all (``all``), newest
+first, with counts."""
 SURVEY_ANSWERS = f"""
 MATCH (a:{Label.SURVEY_ANSWER} {{round_id: $round_id}})
 WITH a ORDER BY a.partner_id, a.respondent_id
 RETURN a {{.*}} AS row
 """
-SURVEY_RATINGS = f"""
-MATCH (a:{Label.SURVEY_ANSWER} {{round_id: $round_id}})
-WITH a ORDER BY a.partner_id, a.respondent_id
-RETURN [a.partner_id, a.side, (a.openness + a.reliability + a.shared_mission) / 3.0,
-        (a.influence + a.resources + a.involvement) / 3.0, a.state_view] AS row
+SURVEY_ASKED = f"""
+MATCH (p:{Label.SURVEY_RESPONDENT} {{round_id: $round_id}})
+UNWIND p.partner_ids AS partner_id
+WITH partner_id, p.side AS side, count(*) AS asked
+RETURN [partner_id, side, asked] AS row ORDER BY partner_id, side
 """
+"""How many of each side were asked about each partner of the round."""
+_TRUST, _VALUE = summed(TRUST_ITEMS, "a."), summed(VALUE_ITEMS, "a.")
+SURVEY_TALLIES = f"""
+MATCH (a:{Label.SURVEY_ANSWER} {{round_id: $round_id}})
+WITH a.partner_id AS partner_id, a.side AS side, a.state_view AS view,
+     CASE WHEN a.state_view = $unsure THEN {_TRUST} + {_VALUE} END AS unsure,
+     count(*) AS answered, sum({_TRUST}) AS trust, sum({_VALUE}) AS value
+RETURN [partner_id, side, view, answered, trust, value] AS row ORDER BY partner_id, side, view
+"""
+"""The round's answers counted and summed per partner, side and view (and, for those who
+don't know, the sum of their six ratings)."""
 SAVE_SURVEY_ANSWERS = f"""
 UNWIND $rows AS answer
 MERGE (a:{Label.SURVEY_ANSWER}
