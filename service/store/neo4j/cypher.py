@@ -32,6 +32,7 @@ from enum import StrEnum
 from graph_models.evidence import EvidenceKind
 from graph_models.referrals import PAIR_COLUMNS, PAIR_COUNTERS
 from graph_models.surveys import TRUST_ITEMS, VALUE_ITEMS
+from service.store.shared.copying import RECORD_FIELDS, RecordKind
 from service.store.shared.surveys import summed
 
 
@@ -1163,3 +1164,30 @@ SET p.counts = p.counts[0..{_CLOSED_COLUMN}] + [row[2]]
              + p.counts[{_SCREENING_CLOSED_COLUMN + 1}..]
 """
 """Sets each pair's counters of closed loops, ``[from_org, to_org, closed, screening_closed]``."""
+
+# Copied between stores, as the other kinds above; a respondent and an answer are keyed by
+# several properties, pages of them follow the list of their keys.
+_SURVEY_COPIES = {
+    "survey_rounds": (Label.SURVEY_ROUND, ("id",)),
+    "survey_respondents": (Label.SURVEY_RESPONDENT, ("round_id", "id")),
+    "survey_answers": (Label.SURVEY_ANSWER, ("round_id", "partner_id", "respondent_id")),
+    "outbox": (Label.OUTGOING_MAIL, ("id",)),
+}
+for _name, (_label, _keys) in _SURVEY_COPIES.items():
+    _key = f"[{', '.join(f'n.{key}' for key in _keys)}]" if len(_keys) > 1 else f"n.{_keys[0]}"
+    _fields = ", ".join(f".{field}" for field in RECORD_FIELDS[RecordKind(_name)])
+    COUNT_COPIED[_name] = f"MATCH (n:{_label}) RETURN count(n) AS total"
+    EXPORT_COPIED[_name] = f"""
+MATCH (n:{_label}) WHERE {_key} > $after
+RETURN n {{{_fields}}} AS row ORDER BY {", ".join(f"n.{key}" for key in _keys)} LIMIT $limit
+"""
+    IMPORT_COPIED[_name] = (
+        f"""
+UNWIND $rows AS row
+MERGE (n:{_label} {{{", ".join(f"{key}: row.{key}" for key in _keys)}}})
+SET n += row
+""",
+    )
+EXISTING_KEYS[Label.SURVEY_ROUND] = (
+    f"UNWIND $keys AS key MATCH (n:{Label.SURVEY_ROUND} {{id: key}}) RETURN key"
+)
