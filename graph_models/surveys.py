@@ -314,6 +314,10 @@ class RoundResults(ReadModel):
         description="Shown ones by trust, lowest first (heal first), then those withheld."
     )
 
+    def by_partner(self) -> dict[str, RelationshipResult]:
+        """Each relationship's result by its partner's id."""
+        return {result.partner_id: result for result in self.relationships}
+
 
 class Adoption(StrictModel):
     """A leader adopts a round's suggested state for one relationship."""

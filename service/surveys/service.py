@@ -222,7 +222,10 @@ def results_of(store: Store, round_id: str) -> RoundResults:
     found = store.list_survey_rounds(round_id=round_id)
     if not found:
         raise NotFound(f"survey round '{round_id}' does not exist")
-    survey_round = found[0]
+    return _results(store, found[0])
+
+
+def _results(store: Store, survey_round: SurveyRound) -> RoundResults:
     graph = store.partner_graph(survey_round.org_id)
     partners = {
         partner_id: (
@@ -236,15 +239,19 @@ def results_of(store: Store, round_id: str) -> RoundResults:
     return round_results(
         survey_round,
         partners=partners,
-        asked=store.survey_asked(round_id),
-        tallies=store.survey_tallies(round_id),
+        asked=store.survey_asked(survey_round.id),
+        tallies=store.survey_tallies(survey_round.id),
     )
 
 
-def latest_results(store: Store, org_id: str) -> RoundResults | None:
-    """The results of the agency's latest round, if it ran one."""
+def latest_results(
+    store: Store, org_id: str, *, until: datetime | None = None
+) -> RoundResults | None:
+    """The results of the agency's latest round (the latest started by ``until``), if it ran
+    one. Aggregates under the k rule: for every reader, as a round's results are."""
     rounds = store.list_survey_rounds(org_id=org_id)
-    return results_of(store, rounds[0].id) if rounds else None
+    latest = next((r for r in rounds if until is None or r.created_at <= until), None)
+    return _results(store, latest) if latest else None
 
 
 def trends_of(store: Store, org_id: str) -> SurveyTrends:

@@ -256,3 +256,66 @@ def test_health_and_the_plan_show_what_partners_say_lowest_trust_first(client, s
         assert "assessed green; 3 of 3 respondents at the partner point to red" in said
         assert said.index('data-partner-id="wic"') < said.index('data-partner-id="clinic"')
         assert "0 of 4 answered: shown once at least 3 have" in said
+
+
+def test_health_and_the_plan_answer_with_what_partners_say_under_the_three_answer_rule(
+    client, started, token_for
+):
+    for person in AT_WIC[:3]:
+        answer(client, link_of(client, started["id"], person), ratings("wic", 1, 2, "red"))
+    planner = token_for(Role.PLANNER)
+    health = client.get("/api/v1/organizations/hub/relationship-health", headers=planner).json()
+    plan = client.get("/api/v1/organizations/hub/engagement-plan", headers=planner).json()
+    assert health["survey_round"]["id"] == plan["survey_round"]["id"] == started["id"]
+    said = {p["partner_id"]: p["survey"] for p in health["partners"]}
+    planned = {p["partner_id"]: p["survey"] for g in plan["groups"] for p in g["partners"]}
+    assert said == planned
+    assert (said["wic"]["suggested"], said["wic"]["trust"], said["wic"]["value"]) == (
+        "red",
+        1.0,
+        2.0,
+    )
+    assert (said["wic"]["partner"]["answered"], said["wic"]["agency"]["answered"]) == (3, 0)
+    assert said["wic"]["flag"].startswith("assessed green; 3 of 3 respondents at the partner")
+    assert (said["clinic"]["shown"], said["clinic"]["trust"], said["clinic"]["flag"]) == (
+        False,
+        None,
+        None,
+    )
+    assert "0 of 4 answered" in said["clinic"]["withheld"]
+
+
+def test_health_and_the_plan_of_a_day_before_any_round_carry_no_survey(client, started):
+    for path in ("relationship-health", "engagement-plan"):
+        answer_of_the_day = client.get(
+            f"/api/v1/organizations/hub/{path}", params={"as_of": "2020-01-01"}
+        ).json()
+        assert answer_of_the_day["survey_round"] is None
+
+
+def test_partners_to_heal_come_lowest_trust_first_where_a_survey_shows_them(
+    client, network, token_for
+):
+    network.create_relationship(
+        RelationshipCreate(org_a="hub", org_b="library", state="red", reason="no contact"),
+        assessed_by="Lee",
+    )
+    for partner in ("wic", "clinic"):
+        assessed = client.patch(
+            f"/api/v1/relationships/{'~'.join(sorted(['hub', partner]))}",
+            json={"state": "red", "reason": "strained"},
+        )
+        assert assessed.status_code == 200, assessed.text
+    round_id = client.post("/api/v1/survey-rounds", json=round_body()).json()["id"]
+    for person in AT_HUB:
+        answer(
+            client,
+            link_of(client, round_id, person),
+            ratings("wic", 1, 2, "red"),
+            ratings("clinic", 3, 3, "green"),
+        )
+    plan = client.get("/api/v1/organizations/hub/engagement-plan").json()
+    heal = next(group for group in plan["groups"] if group["action"] == "heal")
+    # by name it would be Clinic, Library, Wic: the survey puts WIC's trust of 1 first
+    assert [p["partner_id"] for p in heal["partners"]] == ["wic", "clinic", "library"]
+    assert [p["survey"] and p["survey"]["trust"] for p in heal["partners"]] == [1.0, 3.0, None]
