@@ -225,6 +225,37 @@ def round_results(
     )
 
 
+def in_words(result: RelationshipResult, *, title: str, k: int = MIN_RESPONDENTS) -> str:
+    """What a round says of one relationship, in one sentence for a map's details and table:
+    the state respondents point to, trust, value, answers per side and the flag; only the
+    counts where fewer than ``k`` answered.
+
+    >>> yellow = Tally("p", Side.PARTNER, RelationshipState.YELLOW, 3, 18, 27)
+    >>> said = relationship_result("p", partner_name="P", assessed=RelationshipState.GREEN,
+    ...     asked={Side.AGENCY: 2, Side.PARTNER: 4}, tallies=[yellow])
+    >>> words = in_words(said, title="Spring")
+    >>> words[:62]
+    'Partners say (Spring): yellow, trust 2.00 and value 3.00 of 4;'
+    >>> words[63:115]
+    'answered 3 of 4 at the partner, 0 of 2 at the agency'
+    >>> words[117:143]
+    'Disagrees: assessed green;'
+    >>> in_words(said.model_copy(update={"shown": False}), title="Spring")[:50]
+    'Partners say (Spring): fewer than 3 answers; answe'
+    """
+    sides = (
+        f"answered {result.partner.answered} of {result.partner.asked} at the partner, "
+        f"{result.agency.answered} of {result.agency.asked} at the agency"
+    )
+    if not result.shown or result.suggested is None:
+        return f"Partners say ({title}): fewer than {k} answers; {sides}."
+    words = (
+        f"Partners say ({title}): {result.suggested.value}, trust {result.trust:.2f} and value "
+        f"{result.value:.2f} of {SCALE_TOP}; {sides}."
+    )
+    return f"{words} Disagrees: {result.flag}." if result.flag else words
+
+
 def trends(org_id: str, results: Sequence[RoundResults], graph: nx.Graph) -> SurveyTrends:
     """Round against round: each round's figures, oldest first, and each relationship's
     scores in every round; the density of a round's partners read from the relationships'

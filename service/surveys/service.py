@@ -38,7 +38,7 @@ from service.errors import Forbidden, InvalidInput, InvalidReference, NotFound
 from service.settings import Settings
 from service.store.protocol import Store
 from service.surveys import analytics, links, mail
-from service.surveys.analytics import round_results
+from service.surveys.analytics import in_words, round_results
 
 
 def require_manager(principal: Principal, org_id: str) -> None:
@@ -252,6 +252,18 @@ def latest_results(
     rounds = store.list_survey_rounds(org_id=org_id)
     latest = next((r for r in rounds if until is None or r.created_at <= until), None)
     return _results(store, latest) if latest else None
+
+
+def said_in_words(store: Store, org_id: str, *, until: datetime | None = None) -> dict[str, str]:
+    """What the agency's latest round (started by ``until``) says of each relationship it
+    asked about, in words, by partner id; empty where it ran none."""
+    survey = latest_results(store, org_id, until=until)
+    if survey is None:
+        return {}
+    return {
+        result.partner_id: in_words(result, title=survey.round.title, k=survey.min_respondents)
+        for result in survey.relationships
+    }
 
 
 def trends_of(store: Store, org_id: str) -> SurveyTrends:

@@ -319,3 +319,34 @@ def test_partners_to_heal_come_lowest_trust_first_where_a_survey_shows_them(
     # by name it would be Clinic, Library, Wic: the survey puts WIC's trust of 1 first
     assert [p["partner_id"] for p in heal["partners"]] == ["wic", "clinic", "library"]
     assert [p["survey"] and p["survey"]["trust"] for p in heal["partners"]] == [1.0, 3.0, None]
+
+
+def test_the_eco_map_table_says_what_partners_say_and_fewer_than_three_answers_where_so(
+    client, started, token_for
+):
+    for person in AT_WIC[:3]:
+        answer(client, link_of(client, started["id"], person), ratings("wic", 1, 2, "red"))
+    page = client.get("/orgs/hub/ecomap", headers=token_for(Role.CASEWORKER, org_id="wic"))
+    assert page.status_code == 200
+    assert (
+        "Partners say (Spring partner survey): red, trust 1.00 and value 2.00 of 4; answered 3 "
+        "of 4 at the partner, 0 of 3 at the agency. Disagrees: assessed green; 3 of 3 "
+        "respondents at the partner point to red, trust 1.0 of 4." in page.text
+    )
+    assert (
+        "Partners say (Spring partner survey): fewer than 3 answers; answered 0 of 1 at the "
+        "partner, 0 of 3 at the agency." in page.text
+    )
+    assert '<script type="application/json" id="map-survey">' in page.text
+
+
+def test_the_eco_map_answer_keeps_its_fields_and_the_latest_results_come_apart(client, started):
+    for person in AT_WIC[:3]:
+        answer(client, link_of(client, started["id"], person), ratings("wic", 1, 2, "red"))
+    ecomap = client.get("/api/v1/organizations/hub/ecomap").json()
+    assert all("survey" not in partner for partner in ecomap["partners"])
+    latest = client.get("/api/v1/organizations/hub/survey-results").json()
+    assert latest == client.get(f"/api/v1/survey-rounds/{started['id']}/results").json()
+    before = client.get("/api/v1/organizations/hub/survey-results", params={"as_of": "2020-01-01"})
+    assert (before.status_code, before.json()) == (200, None)
+    assert client.get("/api/v1/organizations/nowhere/survey-results").status_code == 404
