@@ -89,7 +89,10 @@ class SurveyRoundCreate(StrictModel):
     title: Name = Field(examples=["Spring 2027 partner survey"])
     closes_at: Timestamp = Field(description="When links stop working and answers are final.")
     partner_ids: list[Slug] = Field(
-        min_length=1, max_length=2000, description="The partners whose relationships are asked."
+        default=[],
+        max_length=2000,
+        description="The partners whose relationships are asked; for a collaborative's round, "
+        "left empty, every fellow member the agency has a relationship with.",
     )
     contact_ids: list[Slug] = Field(
         min_length=1,
@@ -105,10 +108,20 @@ class SurveyRoundCreate(StrictModel):
             raise ValueError(f"names {', '.join(repeated)} more than once")
         return ids
 
+    collaborative_id: Slug | None = Field(
+        default=None,
+        description="A collaborative the agency is a member of: the round asks about the "
+        "agency's relationships with the collaborative's other members.",
+    )
+
     @model_validator(mode="after")
     def _agency_is_not_its_own_partner(self) -> SurveyRoundCreate:
         if self.org_id in self.partner_ids:
             raise ValueError("partner_ids holds the agency itself; it cannot be its own partner")
+        if not self.partner_ids and self.collaborative_id is None:
+            raise ValueError(
+                "partner_ids is empty: name the partners to ask about, or a collaborative_id"
+            )
         return self
 
 
@@ -141,6 +154,9 @@ class RoundFields(ReadModel):
     created_at: datetime
     closes_at: datetime
     partner_ids: list[str]
+    collaborative_id: str | None = Field(
+        default=None, description="The collaborative whose member relationships it asks about."
+    )
 
 
 class SurveyRound(RoundFields):

@@ -58,7 +58,10 @@ def start_round(
     each gets a personal link (`GET /api/v1/survey-rounds/{round_id}/links`). With
     `STAKEHOLDER_GRAPH_SMTP_HOST` set, those with an e-mail address are sent an invitation
     holding it after the answer: the round opens even when the mail server is down, and each
-    failed send stays in the outbox for `stakeholder-graph mail send`."""
+    failed send stays in the outbox for `stakeholder-graph mail send`. With `collaborative_id`,
+    a leader of a member agency asks about its relationships with the collaborative's other
+    members (those named in `partner_ids`, or all it has a relationship with when it is
+    empty); results and who sees what stay as for any round."""
     started = surveys.start_round(
         store, body, principal=principal, settings=settings, now=utc_now()
     )

@@ -63,6 +63,8 @@ def start_round(
     if body.closes_at <= now:
         raise InvalidInput("closes_at must be in the future: respondents need time to answer")
     _known_organization(store, body.org_id)
+    if body.collaborative_id is not None:
+        body = body.model_copy(update={"partner_ids": _fellow_members(store, body, now)})
     for partner_id in body.partner_ids:
         _known_organization(store, partner_id)
         try:
@@ -82,11 +84,46 @@ def start_round(
             created_at=now,
             closes_at=body.closes_at,
             partner_ids=body.partner_ids,
+            collaborative_id=body.collaborative_id,
             people=people,
         )
     )
     queue_round_mail(store, started, kind=MailKind.INVITATION, settings=settings, now=now)
     return started
+
+
+def _fellow_members(store: Store, body: SurveyRoundCreate, now: datetime) -> list[str]:
+    """The partners a collaborative's round asks about: those named, each a fellow member, or
+    when none is named every fellow member the agency has a relationship with."""
+    assert body.collaborative_id is not None
+    try:
+        collaborative = store.get_collaborative(body.collaborative_id)
+    except NotFound:
+        raise InvalidReference(f"collaborative '{body.collaborative_id}' does not exist") from None
+    members = collaborative.member_org_ids
+    if body.org_id not in members:
+        raise InvalidInput(
+            f"'{body.org_id}' is not a member of the collaborative '{collaborative.name}'; a "
+            "member runs its rounds"
+        )
+    if collaborative.end is not None and collaborative.end < now.date():
+        raise InvalidInput(f"the collaborative '{collaborative.name}' ended on {collaborative.end}")
+    outside = [partner for partner in body.partner_ids if partner not in members]
+    if outside:
+        raise InvalidInput(
+            f"{', '.join(outside)} not a member of the collaborative '{collaborative.name}'; its "
+            f"members are {', '.join(members)}"
+        )
+    if body.partner_ids:
+        return body.partner_ids
+    related = store.partner_graph(body.org_id)
+    fellows = [m for m in members if m != body.org_id and related.has_edge(body.org_id, m)]
+    if not fellows:
+        raise InvalidInput(
+            f"'{body.org_id}' has no relationship with another member of the collaborative "
+            f"'{collaborative.name}' to ask about"
+        )
+    return fellows
 
 
 def queue_round_mail(

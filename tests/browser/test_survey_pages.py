@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from graph_models import ContactCreate, RelationshipCreate, RelationshipState, Role, TokenCreate
 from graph_models.common import utc_now
+from graph_models.evidence import CollaborativeCreate
 from graph_models.surveys import AnswerCreate, AnswersSave, NewRespondent, NewSurveyRound, Side
 from service.access.permissions import issue_token
 from service.store.protocol import Store
@@ -297,3 +298,27 @@ def test_the_eco_map_details_show_what_partners_say_beside_our_state(page, serve
             assert details.locator("p.partners-say").count() == 0
     row = page.locator("#map-table tr[data-org-id='library'] td.partners-say")
     assert row.inner_text() == "Not asked in the latest survey round."
+
+
+def test_a_leader_starts_a_round_for_a_collaborative_over_its_member_relationships(
+    chromium, served_without_mail
+):
+    store = served_without_mail.store
+    store.create_collaborative(
+        CollaborativeCreate(name="Lane table", scope="local", governance="a board",
+                            member_org_ids=["hub", "wic", "library"], start=date(2020, 1, 1))
+    )  # fmt: skip
+    leader = leader_page(chromium, served_without_mail)
+    leader.goto(f"{served_without_mail.url}/orgs/hub/surveys")
+    leader.fill("#title", "Table round")
+    leader.fill("#closes_on", (utc_now() + timedelta(days=14)).date().isoformat())
+    leader.select_option("#collaborative_id", label="Lane table")
+    for person in STAFF[:3]:
+        leader.check(f"input[name=contact_ids][value='{person}']")
+    leader.click("form.survey-start button[type=submit]")
+    leader.wait_for_url("**/surveys/table-round-*")
+    assert "For the collaborative\nLane table" in leader.inner_text("dl.facts")
+    asked = leader.locator("tr[data-partner-id]").evaluate_all(
+        "rows => rows.map(row => row.dataset.partnerId)"
+    )
+    assert sorted(asked) == ["library", "wic"]

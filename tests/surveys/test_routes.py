@@ -350,3 +350,70 @@ def test_the_eco_map_answer_keeps_its_fields_and_the_latest_results_come_apart(c
     before = client.get("/api/v1/organizations/hub/survey-results", params={"as_of": "2020-01-01"})
     assert (before.status_code, before.json()) == (200, None)
     assert client.get("/api/v1/organizations/nowhere/survey-results").status_code == 404
+
+
+def collaborative(client, *members: str) -> str:
+    created = client.post(
+        "/api/v1/collaboratives",
+        json={
+            "name": "Lane Early Learning Collaborative",
+            "scope": "local",
+            "governance": "a steering committee",
+            "member_org_ids": list(members),
+            "start": "2018-04-01",
+        },
+    )
+    assert created.status_code == 201, created.text
+    return created.json()["id"]
+
+
+def test_a_leader_of_a_member_runs_a_round_over_the_collaboratives_member_relationships(
+    client, network, token_for
+):
+    lane = collaborative(client, "wic", "hub", "clinic", "library")
+    leader = token_for(Role.LEADER, org_id="hub")
+    body = round_body(collaborative_id=lane)
+    del body["partner_ids"]
+    started = client.post("/api/v1/survey-rounds", json=body, headers=leader)
+    assert started.status_code == 201, started.text
+    # the library is a member the hub has no relationship with: nothing to ask about it
+    assert (started.json()["partner_ids"], started.json()["collaborative_id"]) == (
+        ["clinic", "wic"],
+        lane,
+    )
+    round_id = started.json()["id"]
+    for person in AT_WIC[:3]:
+        answer(client, link_of(client, round_id, person), ratings("wic", 2, 3, "yellow"))
+    results = client.get(
+        f"/api/v1/survey-rounds/{round_id}/results", headers=token_for(Role.PLANNER)
+    ).json()
+    assert results["round"]["collaborative_id"] == lane
+    wic = next(r for r in results["relationships"] if r["partner_id"] == "wic")
+    assert (wic["shown"], wic["trust"], wic["suggested"]) == (True, 2.0, "yellow")
+    another_member = token_for(Role.LEADER, org_id="wic")
+    refused = client.get(f"/api/v1/survey-rounds/{round_id}/answers", headers=another_member)
+    assert refused.status_code == 403
+    assert len(client.get(f"/api/v1/survey-rounds/{round_id}/answers", headers=leader).json()) == 3
+    page = client.get(f"/surveys/{round_id}", headers=leader)
+    assert "For the collaborative" in page.text
+    assert "Lane Early Learning Collaborative" in page.text
+
+
+@pytest.mark.parametrize(
+    ("members", "changes", "detail"),
+    [
+        (("wic", "clinic"), {}, "'hub' is not a member of the collaborative"),
+        (("hub", "wic"), {"partner_ids": ["clinic"]}, "clinic not a member of the collaborative"),
+        (("hub", "library"), {"partner_ids": []}, "no relationship with another member"),
+        ((), {"collaborative_id": "nowhere"}, "collaborative 'nowhere' does not exist"),
+        ((), {"partner_ids": []}, "name the partners to ask about, or a collaborative_id"),
+    ],
+)
+def test_a_collaboratives_round_that_cannot_be_run_says_why_and_keeps_nothing(
+    client, network, members, changes, detail
+):
+    found = {"collaborative_id": collaborative(client, *members)} if members else {}
+    refused = client.post("/api/v1/survey-rounds", json=round_body(**{**found, **changes}))
+    assert refused.status_code == 422
+    assert detail in refused.json()["detail"]
+    assert client.get("/api/v1/survey-rounds").json() == []

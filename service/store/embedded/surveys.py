@@ -57,8 +57,8 @@ class SurveysMixin(EmbeddedBase):
                 raise Conflict(f"survey round '{survey_round.id}' already exists")
             db.execute(
                 "INSERT INTO survey_rounds (id, org_id, title, created_by, created_at, "
-                "closes_at, partner_ids) VALUES (:id, :org_id, :title, :created_by, "
-                ":created_at, :closes_at, :partner_ids)",
+                "closes_at, partner_ids, collaborative_id) VALUES (:id, :org_id, :title, "
+                ":created_by, :created_at, :closes_at, :partner_ids, :collaborative_id)",
                 {**round_row(survey_round), "partner_ids": json.dumps(survey_round.partner_ids)},
             )
             db.executemany(

@@ -135,6 +135,7 @@ RECORD_FIELDS: dict[RecordKind, tuple[str, ...]] = {
         "created_at",
         "closes_at",
         "partner_ids",
+        "collaborative_id",
     ),
     RecordKind.SURVEY_RESPONDENTS: (
         "round_id",

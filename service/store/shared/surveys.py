@@ -105,6 +105,7 @@ def round_row(survey_round: NewSurveyRound) -> dict[str, Any]:
         "created_by": survey_round.created_by,
         "created_at": to_text(survey_round.created_at),
         "closes_at": to_text(survey_round.closes_at),
+        "collaborative_id": survey_round.collaborative_id,
     }
 
 
