@@ -76,11 +76,11 @@ class SurveysMixin(Neo4jConnection):
         return answers_from(self._query(cypher.SURVEY_ANSWERS, round_id=round_id))
 
     def survey_asked(self, round_id: str) -> list[Asked]:
-        rows = self._query(cypher.SURVEY_ASKED, round_id=round_id)
+        [rows] = self._query(cypher.SURVEY_ASKED, round_id=round_id)
         return [Asked(partner_id, Side(side), count) for partner_id, side, count in rows]
 
     def survey_tallies(self, round_id: str) -> list[Tally]:
-        rows = self._query(
+        [rows] = self._query(
             cypher.SURVEY_TALLIES, round_id=round_id, unsure=StateView.DONT_KNOW.value
         )
         return [Tally.of(*row) for row in rows]
