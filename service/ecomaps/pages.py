@@ -29,6 +29,7 @@ from service.ecomaps.service import load_ecomap, load_ecomap_changes, load_regio
 from service.errors import DomainError, InvalidInput
 from service.settings import Settings
 from service.store import Store
+from service.surveys.service import said_in_words
 from service.web.deps import SettingsDep, StoreDep
 from service.web.pages import page_error, render
 from visualizations.cache import LayoutCache, fingerprint
@@ -123,6 +124,7 @@ def ecomap_page(
         principal = reader(request, store, settings)
         ecomap, drawn = ecomap_and_drawing(store, org_id, view)
         changes = load_ecomap_changes(store, org_id, since=view.since) if view.since else None
+        said = said_in_words(store, org_id, until=AsOf.of(view.as_of).until)
     except DomainError as error:
         return page_error(request, error)
     on_map = {p.organization.sector for p in ecomap.partners} | {
@@ -139,6 +141,8 @@ def ecomap_page(
         ecomap=ecomap,
         changes=changes,
         profiles=store.list_profiles(),
+        said=said,
+        said_data=htmlsafe_json_dumps(said),
     )
 
 

@@ -110,7 +110,10 @@ def relationship_health(org_id: str, store: StoreDep, _: Reader, as_of: AsOfDep)
     """A suggested state for each partner from what the graph holds: how long since the last
     engagement, how many referrals either way in 90 days have had no feedback, whether
     referrals flow both ways, and whether the level rose or fell in the past year. The assessed
-    state stays the state of record; `flag` says where the suggestion disagrees with it."""
+    state stays the state of record; `flag` says where the suggestion disagrees with it.
+    Beside it, `survey` gives what the agency's latest survey round (`survey_round`) says of
+    the relationship: trust, value, answers per side, the state respondents point to and its
+    own flag, with figures only where at least three answered."""
     return ModelResponse(partnerships.health_of(store, org_id, as_of=as_of))
 
 
@@ -119,7 +122,9 @@ def engagement_plan(org_id: str, store: StoreDep, _: Reader, as_of: AsOfDep) -> 
     """Partners grouped by state with the action each state asks for: green keep, yellow
     improve, red heal, no dot develop. For each partner the last touchpoint and the planned
     activities (who, format, when); a planned activity dated before today (or `as_of`) is
-    overdue."""
+    overdue. `survey` gives what the agency's latest survey round (`survey_round`) says of each
+    relationship (figures only where at least three answered); partners to heal that it shows
+    come first, lowest trust first."""
     return ModelResponse(partnerships.plan_of(store, org_id, as_of=as_of))
 
 

@@ -42,6 +42,7 @@ from service.partnerships.levels import (
 from service.partnerships.measures import network_measures
 from service.referrals.service import audit
 from service.store import Store
+from service.surveys.service import latest_results
 
 BETWEENNESS_BUDGET = 2_000_000
 """Betweenness costs about (organizations + relationships) steps per source organization; when
@@ -195,6 +196,7 @@ def health_of(store: Store, org_id: str, *, as_of: AsOf) -> RelationshipHealthRe
     tallies = store.referral_tallies(org_id, until=until)
     # The window's referrals are read only when some partner's last referral falls in it.
     in_window = any(tally.last_sent_at > since for tally in tallies.values())
+    survey = latest_results(store, org_id, until=until)
     partners = relationship_health(
         org_id,
         assessed=assessed,
@@ -204,9 +206,14 @@ def health_of(store: Store, org_id: str, *, as_of: AsOf) -> RelationshipHealthRe
         referrals=store.referral_facts(org_id, since=since, until=until) if in_window else (),
         as_of=day,
         window_days=HEALTH_WINDOW_DAYS,
+        survey=survey,
     )
     return RelationshipHealthReport(
-        org_id=org_id, as_of=day, window_days=HEALTH_WINDOW_DAYS, partners=partners
+        org_id=org_id,
+        as_of=day,
+        window_days=HEALTH_WINDOW_DAYS,
+        partners=partners,
+        survey_round=survey.round if survey else None,
     )
 
 
@@ -224,6 +231,7 @@ def plan_of(store: Store, org_id: str, *, as_of: AsOf) -> EngagementPlan:
         engagements=engagements,
         contacts=[store.get_contact(c) for c in sorted(contact_ids)],
         today=day,
+        survey=latest_results(store, org_id, until=end_of_day(day)),
     )
 
 

@@ -68,12 +68,13 @@ from graph_models.evidence import (
 from graph_models.mail import OutgoingMail
 from graph_models.surveys import (
     AnswersSave,
+    Asked,
     NewSurveyRound,
-    Rating,
     Respondent,
     SurveyAnswer,
     SurveyRound,
     SurveyRoundDetail,
+    Tally,
 )
 from service.store.shared.copying import RecordKind, Row
 
@@ -319,17 +320,24 @@ class Store(Protocol):
         """The round with its respondents by organization then name; :class:`NotFound`."""
         ...
 
-    def list_survey_rounds(self, *, org_id: str | None = None) -> list[SurveyRound]:
-        """The rounds ``org_id`` ran (every round when None), newest first."""
+    def list_survey_rounds(
+        self, *, org_id: str | None = None, round_id: str | None = None
+    ) -> list[SurveyRound]:
+        """The rounds ``org_id`` ran (every round when None), newest first; only the round
+        ``round_id`` when given (none when there is no such round)."""
         ...
 
     def survey_answers(self, round_id: str) -> list[SurveyAnswer]:
         """Every answer of the round, by partner, then respondent."""
         ...
 
-    def survey_ratings(self, round_id: str) -> list[Rating]:
-        """Every answer of the round as the plain rating results are made of, by partner,
-        then respondent."""
+    def survey_asked(self, round_id: str) -> list[Asked]:
+        """How many respondents of each side are asked about each partner, by partner."""
+        ...
+
+    def survey_tallies(self, round_id: str) -> list[Tally]:
+        """The round's answers counted and summed per partner, side and view (those who don't
+        know also per sum of their six ratings), by partner."""
         ...
 
     def save_survey_answers(

@@ -50,8 +50,24 @@
     const item = nodes.get(id) || edges.get(id);
     return item && item.title ? item.title : null;
   }
+  // What the agency's latest survey round says of each partner, where the page gives it.
+  const surveyData = document.getElementById("map-survey");
+  const said = surveyData ? JSON.parse(surveyData.textContent) : {};
+  function saidOf(id) {
+    const edge = edges.get(id);
+    const ends = edge ? [edge.to, edge.from] : [id];
+    const partner = ends.find(function (end) { return Object.hasOwn(said, String(end)); });
+    return partner === undefined ? null : said[String(partner)];
+  }
   function showDetails(id) {
     details.textContent = titleOf(id) || details.dataset.hint;
+    const words = saidOf(id);
+    if (words) {
+      const partnersSay = document.createElement("p");
+      partnersSay.className = "partners-say";
+      partnersSay.textContent = words;
+      details.appendChild(partnersSay);
+    }
     // A partner's row in the table below links to its relationship's history, where those who
     // may assess or end it find the forms: the details of a partner offer the same link.
     const onward = document.getElementById("map-details-link");

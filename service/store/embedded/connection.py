@@ -35,6 +35,7 @@ DATABASE_FILE = "stakeholder-graph.sqlite3"
 ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
     "tokens": ("expires_at TEXT", "revoked_at TEXT"),
     "relationships": ("ended_on TEXT", "end_reason TEXT", "ended_by TEXT"),
+    "survey_rounds": ("collaborative_id TEXT",),
 }
 """Columns added to ``schema.sql`` after data directories were made with the table."""
 GRAPH_CHANGES = {

@@ -224,7 +224,8 @@ CREATE TABLE IF NOT EXISTS survey_rounds (
     created_by TEXT NOT NULL,
     created_at TEXT NOT NULL,
     closes_at TEXT NOT NULL,
-    partner_ids TEXT NOT NULL
+    partner_ids TEXT NOT NULL,
+    collaborative_id TEXT
 );
 CREATE INDEX IF NOT EXISTS survey_rounds_by_org ON survey_rounds (org_id, created_at);
 CREATE TABLE IF NOT EXISTS survey_respondents (
