@@ -26,7 +26,7 @@ from typing import Annotated, NamedTuple
 
 from pydantic import Field, field_validator, model_validator
 
-from graph_models.common import Name, ReadModel, Slug, StrictModel, Text, Timestamp
+from graph_models.common import Comment, Name, ReadModel, Slug, StrictModel, Timestamp
 from graph_models.enums import RelationshipState
 
 MIN_RESPONDENTS = 3
@@ -186,7 +186,7 @@ class AnswerCreate(StrictModel):
     resources: Score
     involvement: Score
     state_view: StateView = Field(description="green, yellow, red or dont_know.")
-    comment: Text = ""
+    comment: Comment = ""
 
 
 class AnswersSave(StrictModel):

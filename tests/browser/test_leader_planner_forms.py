@@ -59,10 +59,15 @@ def test_a_leader_assesses_from_the_eco_map_and_ends_a_relationship(page, oregon
     assert "a change of state needs a reason" in leader.inner_text("#assess-problem")
     assert api(leader, oregon, f"/api/v1/relationships/{REL}")["state"] == "green"
     leader.select_option("#assess-state", "yellow")
+    # markup in the reason: refused beside it, nothing changes
     leader.fill("#assess-reason", "The liaison left; <b>calls</b> go unanswered")
     leader.click("form[action$='/assess'] button[type=submit]")
+    assert "holds markup" in leader.inner_text("#assess-reason-error")
+    assert api(leader, oregon, f"/api/v1/relationships/{REL}")["state"] == "green"
+    leader.fill("#assess-reason", "The liaison left; calls go unanswered & <3 replies")
+    leader.click("form[action$='/assess'] button[type=submit]")
     leader.wait_for_load_state()
-    assert "calls</b> go unanswered" in leader.inner_text("table.history")
+    assert "calls go unanswered & <3 replies" in leader.inner_text("table.history")
     assert api(leader, oregon, f"/api/v1/relationships/{REL}")["state"] == "yellow"
     screenshot(leader, "relationship-assessed")
     # an end tomorrow is refused beside its day; today it ends

@@ -129,7 +129,7 @@ def answer_section(page, partner_id: str, trust: int, value: int, view: str) -> 
 def start_round(leader, url: str) -> None:  # type: ignore[no-untyped-def]
     leader.goto(f"{url}/orgs/hub/surveys")
     assert "No survey round yet" in leader.inner_text("main")
-    leader.fill("#title", "Spring <b>partner</b> survey")
+    leader.fill("#title", 'Spring "partner" survey & check-in')
     leader.fill("#closes_on", (utc_now() + timedelta(days=14)).date().isoformat())
     for partner_id in PEOPLE:
         leader.check(f"fieldset[data-partner-id='{partner_id}'] input[name=partner_ids]")
@@ -137,7 +137,7 @@ def start_round(leader, url: str) -> None:  # type: ignore[no-untyped-def]
         contact.check()
     leader.click("form.survey-start button[type=submit]")
     leader.wait_for_url("**/surveys/spring-b-partner-b-survey-*")
-    assert leader.inner_text("h1") == "Spring <b>partner</b> survey"
+    assert leader.inner_text("h1") == 'Spring "partner" survey & check-in'
 
 
 def test_thirty_respondents_answer_from_their_mail_and_the_leader_adopts_what_the_partner_says(
@@ -207,7 +207,9 @@ def test_thirty_respondents_answer_from_their_mail_and_the_leader_adopts_what_th
     assert "is now yellow" in leader.inner_text("p.notice")
     history = served.store.relationship_history("hub~wic")
     assert history[-1].state is RelationshipState.YELLOW
-    assert history[-1].reason.startswith("assessed by survey round 'Spring <b>partner</b> survey'")
+    assert history[-1].reason.startswith(
+        "assessed by survey round 'Spring \"partner\" survey & check-in'"
+    )
     assert history[-1].assessed_by == "Lee Leader"
     assert leader.locator("tr[data-partner-id='wic'] button").count() == 0
 
