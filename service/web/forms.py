@@ -7,18 +7,26 @@ store, shows the form again with its status (4xx) and each message next to its f
 is written. The session's CSRF token and the service's own origin are checked before anything
 else, as for every write made with the session cookie.
 
-A route that takes a form::
+A form page is one renderer, ``show(principal, state)``, used by its GET route and by its
+POST route when a form comes back refused; :class:`FormPages` (the routes' ``PageForms``
+dependency, from :mod:`service.access.deps`) does the rest::
+
+    @router.get("/relationships/{rel_id}")
+    def relationship_page(rel_id: str, store: StoreDep, forms: PageForms) -> Response:
+        return forms.get(lambda principal, state: the_page(principal, rel_id, assess=state))
 
     @router.post("/relationships/{rel_id}/assess")
-    def assess(request: Request, rel_id: str, store: StoreDep, settings: SettingsDep,
-               form: FormBody) -> Response:
+    def assess(rel_id: str, store: StoreDep, forms: PageForms, form: FormBody) -> Response:
         def act(principal: Principal) -> str:
-            body = parse_form(RelationshipUpdate, form_values(form))
+            body = parse_form(RelationshipUpdate, form_values(form, RelationshipUpdate))
             service.assess(store, principal, rel_id, body)
             return f"/relationships/{rel_id}"          # where the browser goes next
 
-        return submit(request, form, who=lambda: form_principal(request, store, settings, form),
-                      act=act, show=lambda principal, state: the_page(principal, assess=state))
+        return forms.post(form, act=act,
+                          show=lambda principal, state: the_page(principal, rel_id, assess=state))
+
+A refusal raised while a page is shown (an organization that does not exist, a role that may
+not see it) is the error page, with its status.
 """
 
 from __future__ import annotations
@@ -55,6 +63,10 @@ class FormState:
     def value(self, name: str, default: Any = "") -> Any:
         """The value typed into ``name``, else ``default``."""
         return self.values.get(name, default)
+
+
+Show = Callable[[Principal, FormState], Response]
+"""A form page's renderer: the page for ``principal`` with the form in ``state``."""
 
 
 class FormRefused(DomainError):
@@ -153,7 +165,7 @@ def submit(
     *,
     who: Callable[[], Principal],
     act: Callable[[Principal], str],
-    show: Callable[[Principal, FormState], Response],
+    show: Show,
 ) -> Response:
     """Answer a form post: who sends it (``who()``, which checks the form's CSRF token and
     origin, as :func:`service.access.deps.form_principal` does; a refusal is the error page),
@@ -168,9 +180,39 @@ def submit(
         return RedirectResponse(act(principal), status_code=303)
     except DomainError as error:
         values = {name: value for name, value in form.items() if isinstance(value, str)}
-        page = show(principal, FormState(values, refusal_errors(error, values.keys())))
+        page = shown(request, show, principal, FormState(values, refusal_errors(error, values)))
         page.status_code = error.status_code
         return page
+
+
+def shown(request: Request, show: Show, principal: Principal, state: FormState) -> Response:
+    """``show(principal, state)``, or the error page when showing it is refused."""
+    try:
+        return show(principal, state)
+    except DomainError as error:
+        return page_error(request, error)
+
+
+@dataclass(frozen=True)
+class FormPages:
+    """The form pages of one request: ``reader()`` names who a page is shown to, and
+    ``poster(form)`` who posts a form (its CSRF token and origin checked)."""
+
+    request: Request
+    reader: Callable[[], Principal]
+    poster: Callable[[FormData], Principal]
+
+    def get(self, show: Show, state: FormState | None = None) -> Response:
+        """The page ``show`` draws for the reader, its form fresh (or in ``state``)."""
+        try:
+            principal = self.reader()
+        except DomainError as error:
+            return page_error(self.request, error)
+        return shown(self.request, show, principal, state or FormState())
+
+    def post(self, form: FormData, *, act: Callable[[Principal], str], show: Show) -> Response:
+        """:func:`submit` of ``form`` by whoever posts it."""
+        return submit(self.request, form, who=lambda: self.poster(form), act=act, show=show)
 
 
 def why_not(check: Callable[[], object]) -> str | None:
