@@ -47,9 +47,10 @@ from service.web.forms import (
     FormState,
     form_values,
     parse_form,
+    picked,
     why_not,
 )
-from service.web.org_picker import Pick, pick_organization
+from service.web.org_picker import Pick
 from service.web.pages import page_as_of, page_error, render
 
 router = APIRouter(include_in_schema=False)
@@ -274,22 +275,12 @@ def _sector_options(store: Store) -> list[tuple[str, str]]:
     return sorted(((s.slug, s.label) for s in store.list_sectors()), key=lambda item: item[1])
 
 
-def _picked(store: Store, form: FormData, name: str) -> str | None:
-    """The id of the organization typed into the field ``name``, None when nothing was typed;
-    :class:`FormRefused` beside the field when no one organization has that name."""
-    typed = form.get(name)
-    pick = pick_organization(store, typed if isinstance(typed, str) else None)
-    if pick.problem:
-        raise FormRefused({name: pick.problem})
-    return pick.organization.id if pick.organization else None
-
-
 @router.post("/orgs/{org_id}/partners/new")
 def add_partner(org_id: str, store: StoreDep, forms: PageForms, form: FormBody) -> Response:
     """Add the partner the form names; on to the new relationship's page."""
 
     def act(principal: Principal) -> str:
-        partner = _picked(store, form, "partner")
+        partner = picked(store, form, "partner")
         new = form_values(form, OrganizationCreate, prefix="new_")
         if partner is None and not new:
             raise FormRefused(
@@ -382,7 +373,7 @@ def save_engagement(
 
     def act(principal: Principal) -> str:
         if engagement_id == NEW:
-            partner = _picked(store, form, "partner")
+            partner = picked(store, form, "partner")
             fields = form_values(form, EngagementCreate)
             org_ids = [org_id, *([partner] if partner else [])]
             service.record_engagement(

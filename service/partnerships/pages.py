@@ -34,6 +34,7 @@ from service.web.forms import (
     FormState,
     form_values,
     parse_form,
+    picked,
     why_not,
 )
 from service.web.org_picker import Pick, pick_organization
@@ -316,14 +317,7 @@ def record_evidence(
         spec = EVIDENCE_FORMS.get(kind)
         if spec is None:
             raise NotFound(f"no evidence of the kind '{kind}'; one of {', '.join(EVIDENCE_FORMS)}")
-        partners = []
-        for name in PARTNER_FIELDS:
-            typed = form.get(name)
-            pick = pick_organization(store, typed if isinstance(typed, str) else None)
-            if pick.problem:
-                raise FormRefused({name: pick.problem})
-            if pick.organization:
-                partners.append(pick.organization.id)
+        partners = [org for org in (picked(store, form, name) for name in PARTNER_FIELDS) if org]
         if not partners:
             raise FormRefused({PARTNER_FIELDS[0]: "type the name of at least one partner"})
         org_ids = [org_id, *partners]

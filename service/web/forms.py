@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar, get_args, get_origin
 
@@ -44,6 +44,8 @@ from starlette.datastructures import FormData
 
 from graph_models import Principal
 from service.errors import DomainError
+from service.store.protocol import Store
+from service.web.org_picker import pick_organization
 from service.web.pages import page_error
 
 M = TypeVar("M", bound=BaseModel)
@@ -54,11 +56,12 @@ WHOLE_FORM = ""
 
 @dataclass
 class FormState:
-    """What a form shows: the values typed (empty on a fresh form) and a message per field
-    name (:data:`WHOLE_FORM` for the form as a whole)."""
+    """What a form shows: the values typed (empty on a fresh form), a message per field name
+    (:data:`WHOLE_FORM` for the form as a whole), and the refusal they come from, if any."""
 
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    refusal: DomainError | None = None
 
     def value(self, name: str, default: Any = "") -> Any:
         """The value typed into ``name``, else ``default``."""
@@ -116,28 +119,36 @@ def form_values(form: FormData, model: type[BaseModel], prefix: str = "") -> dic
     return values
 
 
-def parse_form(model: type[M], values: dict[str, Any], prefix: str = "") -> M:
+def parse_form(
+    model: type[M], values: dict[str, Any], prefix: str = "", names: Mapping[str, str] = {}
+) -> M:
     """``values`` read into ``model``, else :class:`FormRefused` with the first message of each
-    field (named ``prefix`` + field).
+    field, named ``prefix`` + field, or as ``names`` calls the fields the form names otherwise.
+    A problem of the model as a whole goes beside the field it concerns
+    (:class:`~graph_models.common.FieldProblem`).
 
     >>> from graph_models import RelationshipUpdate
     >>> try:
     ...     parse_form(RelationshipUpdate, {"state": "red"})
     ... except FormRefused as refused:
     ...     print(refused.errors)
-    {'': 'a change of state needs a reason: say why the relationship moved'}
+    {'reason': 'a change of state needs a reason: say why the relationship moved'}
     """
     try:
         return model.model_validate(values)
     except ValidationError as error:
-        raise FormRefused(field_errors(error, prefix)) from None
+        raise FormRefused(field_errors(error, prefix, names)) from None
 
 
-def field_errors(error: ValidationError, prefix: str = "") -> dict[str, str]:
+def field_errors(
+    error: ValidationError, prefix: str = "", names: Mapping[str, str] = {}
+) -> dict[str, str]:
     """The first message of each field ``error`` names, in words a form shows."""
     errors: dict[str, str] = {}
     for problem in error.errors():
-        where = prefix + str(problem["loc"][0]) if problem["loc"] else WHOLE_FORM
+        cause = problem.get("ctx", {}).get("error")
+        name = problem["loc"][0] if problem["loc"] else getattr(cause, "field", None)
+        where = prefix + names.get(str(name), str(name)) if name is not None else WHOLE_FORM
         text = str(problem["msg"]).removeprefix("Value error, ")
         if problem["type"] == "missing":
             text = "fill this in"
@@ -180,7 +191,8 @@ def submit(
         return RedirectResponse(act(principal), status_code=303)
     except DomainError as error:
         values = {name: value for name, value in form.items() if isinstance(value, str)}
-        page = shown(request, show, principal, FormState(values, refusal_errors(error, values)))
+        state = FormState(values, refusal_errors(error, values), error)
+        page = shown(request, show, principal, state)
         page.status_code = error.status_code
         return page
 
@@ -213,6 +225,17 @@ class FormPages:
     def post(self, form: FormData, *, act: Callable[[Principal], str], show: Show) -> Response:
         """:func:`submit` of ``form`` by whoever posts it."""
         return submit(self.request, form, who=lambda: self.poster(form), act=act, show=show)
+
+
+def picked(store: Store, form: FormData, name: str) -> str | None:
+    """The id of the organization whose name was typed into the field ``name``, None when
+    nothing was typed; :class:`FormRefused` beside the field when no one organization has that
+    name (see :func:`~service.web.org_picker.pick_organization`)."""
+    typed = form.get(name)
+    pick = pick_organization(store, typed if isinstance(typed, str) else None)
+    if pick.problem:
+        raise FormRefused({name: pick.problem})
+    return pick.organization.id if pick.organization else None
 
 
 def why_not(check: Callable[[], object]) -> str | None:

@@ -56,7 +56,7 @@ def test_a_leader_assesses_from_the_eco_map_and_ends_a_relationship(page, oregon
     # the reason left out: the message stands beside it and nothing changes
     leader.select_option("#assess-state", "red")
     leader.click("form[action$='/assess'] button[type=submit]")
-    assert "a change of state needs a reason" in leader.inner_text("#assess-problem")
+    assert "a change of state needs a reason" in leader.inner_text("#assess-reason-error")
     assert api(leader, oregon, f"/api/v1/relationships/{REL}")["state"] == "green"
     leader.select_option("#assess-state", "yellow")
     leader.fill("#assess-reason", "The liaison left; <b>calls</b> go unanswered")
