@@ -33,7 +33,13 @@ from graph_models import (
 )
 from graph_models.common import utc_now
 from service.access.deps import PageForms, get_principal, page_reader
-from service.access.permissions import Permission, may_relate, require_edit, require_record
+from service.access.permissions import (
+    Permission,
+    may_relate,
+    require_edit,
+    require_page,
+    require_record,
+)
 from service.errors import DomainError
 from service.network import service
 from service.partnerships.engagement_plan import states_as_of
@@ -77,6 +83,7 @@ def home(
     at ``/organizations``."""
     try:
         principal = get_principal(request, store, settings)
+        require_page(principal, "/organizations")
     except DomainError as error:
         return page_error(request, error)
     if principal.org_id and request.url.path == "/" and not request.query_params:

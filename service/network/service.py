@@ -10,7 +10,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from graph_models import (
-    MAX_PAGE_SIZE,
     AssessmentImport,
     Contact,
     ContactCreate,
@@ -29,9 +28,9 @@ from graph_models import (
     RelationshipCreate,
     RelationshipEnd,
     RelationshipImport,
-    RelationshipQuery,
     RelationshipState,
     RelationshipUpdate,
+    relationship_id,
     slugify,
 )
 from graph_models.common import utc_now
@@ -43,7 +42,7 @@ from service.access.permissions import (
     require_relate,
     require_scope,
 )
-from service.errors import Conflict, InvalidInput, describe_validation_errors
+from service.errors import Conflict, InvalidInput, NotFound, describe_validation_errors
 from service.store import Store
 from service.store.shared.network import refuse_if_ended
 from service.web.forms import FormRefused, parse_form
@@ -138,6 +137,11 @@ def add_partner(
     require_relate(principal, body.state)
     require_scope(principal, [org_id], "add a relationship")
     store.get_organization(org_id)
+    if partner_id is not None:
+        partner = store.get_organization(partner_id)
+        refuse_if_ended_pair(
+            relationship_between(store, org_id, partner_id), partner.name, "partner"
+        )
     if organization is not None:
         require(principal, Permission.EDIT_NETWORK)
         body = body.model_copy(update={"org_b": store.create_organization(organization).id})
@@ -194,10 +198,23 @@ OUTREACH_IN_DAYS = 14
 """How far ahead a one-click outreach is planned; its page moves it."""
 
 
-def partners_of(store: Store, org_id: str) -> dict[str, Relationship]:
-    """The relationships of ``org_id``, ended ones too, by the other organization's id."""
-    related = store.list_relationships(RelationshipQuery(org_id=org_id, limit=MAX_PAGE_SIZE))
-    return {rel.org_b if rel.org_a == org_id else rel.org_a: rel for rel in related.items}
+def relationship_between(store: Store, org_a: str, org_b: str) -> Relationship | None:
+    """The relationship of the two organizations, ended or not, if they have one."""
+    try:
+        return store.get_relationship(relationship_id(org_a, org_b))
+    except NotFound:
+        return None
+
+
+def refuse_if_ended_pair(existing: Relationship | None, name: str, field: str = "") -> None:
+    """:class:`Conflict` when ``existing`` has ended (the relationship with ``name``): its id
+    is the pair, so the two are not related again. ``field`` starts the message with the form
+    field it concerns."""
+    if existing is not None and existing.ended_on is not None:
+        raise Conflict(
+            f"{field + ': ' if field else ''}the relationship with '{name}' ended on "
+            f"{existing.ended_on.isoformat()}; an ended relationship is not started again"
+        )
 
 
 def plan_outreach(store: Store, principal: Principal, org_id: str, candidate: str) -> None:
@@ -209,12 +226,8 @@ def plan_outreach(store: Store, principal: Principal, org_id: str, candidate: st
     require_record(principal, [org_id])
     require_relate(principal, RelationshipState.NO_DOT)
     focal, other = store.get_organization(org_id), store.get_organization(candidate)
-    existing = partners_of(store, focal.id).get(other.id)
-    if existing is not None and existing.ended_on is not None:
-        raise Conflict(
-            f"the relationship with '{other.name}' ended on {existing.ended_on.isoformat()}; "
-            "an ended relationship is not started again"
-        )
+    existing = relationship_between(store, focal.id, other.id)
+    refuse_if_ended_pair(existing, other.name)
     outreach = EngagementCreate(
         kind=EngagementKind.OUTREACH,
         title=f"Outreach to {other.name}",

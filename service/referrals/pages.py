@@ -36,7 +36,7 @@ from graph_models.referrals import (
     TracedReferral,
 )
 from service.access.deps import PageForms, get_principal
-from service.access.permissions import Permission, may, require
+from service.access.permissions import Permission, may, require, require_page
 from service.errors import DomainError
 from service.referrals import service as referrals
 from service.referrals.service import RepeatedReferral
@@ -174,7 +174,10 @@ def case_page(
     )
 
 
-@router.get("/feedback-gaps", response_class=HTMLResponse)
+FEEDBACK_GAPS = "/feedback-gaps"
+
+
+@router.get(FEEDBACK_GAPS, response_class=HTMLResponse)
 def feedback_gaps_page(
     request: Request,
     store: StoreDep,
@@ -186,7 +189,7 @@ def feedback_gaps_page(
     """Which referral links never report back, pair by pair and organization by organization."""
     try:
         principal = get_principal(request, store, settings)
-        require(principal, Permission.READ_NETWORK)
+        require_page(principal, FEEDBACK_GAPS)
         report = referrals.gap_report(
             store,
             FeedbackGapsQuery(
@@ -260,7 +263,7 @@ def my_referrals_page(
     then those answered; filtered by direction and status; a case found by its case_ref."""
     try:
         principal = get_principal(request, store, settings)
-        require(principal, Permission.READ_CASES)
+        require_page(principal, MY_REFERRALS)
         find = FormState({"case_ref": case_ref} if case_ref else {})
         if case_ref:
             try:
