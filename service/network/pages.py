@@ -287,7 +287,10 @@ def add_partner(org_id: str, store: StoreDep, forms: PageForms, form: FormBody) 
     """Add the partner the form names; on to the new relationship's page."""
 
     def act(principal: Principal) -> str:
-        partner = picked(store, form, "partner")
+        found, errors = picked(store, form, ["partner"])
+        if errors:
+            raise FormRefused(errors)
+        partner = found.get("partner")
         new = form_values(form, OrganizationCreate, prefix="new_")
         if partner is None and not new:
             raise FormRefused(
@@ -380,15 +383,13 @@ def save_engagement(
 
     def act(principal: Principal) -> str:
         if engagement_id == NEW:
-            partner = picked(store, form, "partner")
-            fields = form_values(form, EngagementCreate)
-            org_ids = [org_id, *([partner] if partner else [])]
-            service.record_engagement(
-                store, principal, parse_form(EngagementCreate, {**fields, "org_ids": org_ids})
-            )
+            found, errors = picked(store, form, ["partner"])
+            values = {**form_values(form, EngagementCreate), "org_ids": [org_id, *found.values()]}
+            new = parse_form(EngagementCreate, values, also=errors)
+            service.record_engagement(store, principal, new)
         else:
-            body = parse_form(EngagementUpdate, form_values(form, EngagementUpdate))
-            service.change_engagement(store, principal, engagement_id, body)
+            change = parse_form(EngagementUpdate, form_values(form, EngagementUpdate))
+            service.change_engagement(store, principal, engagement_id, change)
         return _plan_address(org_id)
 
     return forms.post(
@@ -469,7 +470,8 @@ def edit_organization(org_id: str, store: StoreDep, forms: PageForms, form: Form
     its home."""
 
     def act(principal: Principal) -> str:
-        body = parse_form(OrganizationUpdate, form_values(form, OrganizationUpdate))
+        values = form_values(form, OrganizationUpdate)
+        body = parse_form(OrganizationUpdate, values, required=["name"])
         service.edit_organization(store, principal, org_id, body)
         return _organization_address(org_id)
 
@@ -494,7 +496,8 @@ def save_contact(
             fields = {**form_values(form, ContactCreate), "org_id": org_id}
             service.add_contact(store, principal, parse_form(ContactCreate, fields))
         else:
-            body = parse_form(ContactUpdate, form_values(form, ContactUpdate))
+            values = form_values(form, ContactUpdate)
+            body = parse_form(ContactUpdate, values, required=["name", "role"])
             service.change_contact(store, principal, contact_id, body)
 
     return _contact_form(org_id, contact_id, store, forms, form, write)

@@ -30,7 +30,6 @@ from service.surveys.service import latest_results
 from service.web.deps import SettingsDep, StoreDep
 from service.web.forms import (
     FormBody,
-    FormRefused,
     FormState,
     form_values,
     parse_form,
@@ -317,11 +316,12 @@ def record_evidence(
         spec = EVIDENCE_FORMS.get(kind)
         if spec is None:
             raise NotFound(f"no evidence of the kind '{kind}'; one of {', '.join(EVIDENCE_FORMS)}")
-        partners = [org for org in (picked(store, form, name) for name in PARTNER_FIELDS) if org]
-        if not partners:
-            raise FormRefused({PARTNER_FIELDS[0]: "type the name of at least one partner"})
-        org_ids = [org_id, *partners]
-        body = parse_form(spec.model, {**form_values(form, spec.model), spec.orgs_field: org_ids})
+        partners, errors = picked(store, form, PARTNER_FIELDS)
+        if not partners and not errors:
+            errors[PARTNER_FIELDS[0]] = "type the name of at least one partner"
+        org_ids = [org_id, *partners.values()]
+        values = {**form_values(form, spec.model), spec.orgs_field: org_ids}
+        body = parse_form(spec.model, values, also=errors)
         partnerships.record_evidence(principal, org_ids, lambda: spec.write(store, body))
         return f"/orgs/{quote(org_id, safe='')}/partnership-levels"
 

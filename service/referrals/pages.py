@@ -380,28 +380,19 @@ def record_referral_form(store: StoreDep, forms: PageForms, form: FormBody) -> R
 
     def act(principal: Principal) -> str:
         require(principal, Permission.CASE_WORK)
-        errors: dict[str, str] = {}
-        orgs = {"from_org": principal.org_id, "to_org": None}
-        for field_name in ("from_org", "to_org") if principal.org_id is None else ("to_org",):
-            name = FORM_NAMES[field_name]
-            try:
-                orgs[field_name] = picked(store, form, name)
-                if orgs[field_name] is None:
-                    errors[name] = "type the organization's name, then pick it"
-            except FormRefused as refused:
-                errors |= refused.errors
+        typed = ["to_name"] if principal.org_id else ["from_name", "to_name"]
+        found, errors = picked(store, form, typed)
+        for name in typed:
+            if name not in found:
+                errors.setdefault(name, "type the organization's name, then pick it")
         values = {
             "consent": False,
             **form_values(form, NewReferral),
-            **{name: org or "unknown" for name, org in orgs.items()},
+            "from_org": principal.org_id or found.get("from_name", "unknown"),
+            "to_org": found.get("to_name", "unknown"),
             "sent_at": _sent_at(form.get("sent_on")),
         }
-        try:
-            referral = parse_form(NewReferral, values, names=FORM_NAMES)
-        except FormRefused as refused:
-            errors = refused.errors | errors
-        if errors:
-            raise FormRefused(errors)
+        referral = parse_form(NewReferral, values, names=FORM_NAMES, also=errors)
         confirmed = form.get("confirm_duplicate") is not None
         created = referrals.record_referral(store, principal, referral, confirm_duplicate=confirmed)
         return f"{MY_REFERRALS}/{quote(created.id, safe='')}"

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar, get_args, get_origin
 
@@ -49,6 +49,9 @@ from service.web.org_picker import pick_organization
 from service.web.pages import page_error
 
 M = TypeVar("M", bound=BaseModel)
+
+Errors = dict[str, str]
+"""A message per field name."""
 
 WHOLE_FORM = ""
 """The key of a message about the form as a whole rather than one field."""
@@ -120,12 +123,20 @@ def form_values(form: FormData, model: type[BaseModel], prefix: str = "") -> dic
 
 
 def parse_form(
-    model: type[M], values: dict[str, Any], prefix: str = "", names: Mapping[str, str] = {}
+    model: type[M],
+    values: dict[str, Any],
+    prefix: str = "",
+    names: Mapping[str, str] = {},
+    required: Collection[str] = (),
+    also: Mapping[str, str] = {},
 ) -> M:
     """``values`` read into ``model``, else :class:`FormRefused` with the first message of each
     field, named ``prefix`` + field, or as ``names`` calls the fields the form names otherwise.
     A problem of the model as a whole goes beside the field it concerns
-    (:class:`~graph_models.common.FieldProblem`).
+    (:class:`~graph_models.common.FieldProblem`). ``required`` fields must be filled even where
+    the model would take them as "leave it as it is" (a form that changes a record). ``also``
+    holds problems found in the form before (an organization's name that picks none), refused
+    together with the model's.
 
     >>> from graph_models import RelationshipUpdate
     >>> try:
@@ -134,10 +145,15 @@ def parse_form(
     ...     print(refused.errors)
     {'reason': 'a change of state needs a reason: say why the relationship moved'}
     """
+    errors = {prefix + name: "fill this in" for name in required if name not in values}
+    errors |= also
     try:
-        return model.model_validate(values)
+        parsed = model.model_validate(values)
     except ValidationError as error:
-        raise FormRefused(field_errors(error, prefix, names)) from None
+        raise FormRefused(field_errors(error, prefix, names) | errors) from None
+    if errors:
+        raise FormRefused(errors)
+    return parsed
 
 
 def field_errors(
@@ -227,15 +243,21 @@ class FormPages:
         return submit(self.request, form, who=lambda: self.poster(form), act=act, show=show)
 
 
-def picked(store: Store, form: FormData, name: str) -> str | None:
-    """The id of the organization whose name was typed into the field ``name``, None when
-    nothing was typed; :class:`FormRefused` beside the field when no one organization has that
-    name (see :func:`~service.web.org_picker.pick_organization`)."""
-    typed = form.get(name)
-    pick = pick_organization(store, typed if isinstance(typed, str) else None)
-    if pick.problem:
-        raise FormRefused({name: pick.problem})
-    return pick.organization.id if pick.organization else None
+def picked(store: Store, form: FormData, names: Iterable[str]) -> tuple[dict[str, str], Errors]:
+    """The ids of the organizations whose names were typed into the fields ``names`` (a field
+    left blank picks none), and a message beside each field whose name no one organization has
+    (see :func:`~service.web.org_picker.pick_organization`): ``({"partner": "wic-lane"}, {})``
+    or ``({}, {"partner": "no organization is named 'Nowhere'"})``."""
+    ids: dict[str, str] = {}
+    errors: Errors = {}
+    for name in names:
+        typed = form.get(name)
+        pick = pick_organization(store, typed if isinstance(typed, str) else None)
+        if pick.problem:
+            errors[name] = pick.problem
+        elif pick.organization:
+            ids[name] = pick.organization.id
+    return ids, errors
 
 
 def why_not(check: Callable[[], object]) -> str | None:

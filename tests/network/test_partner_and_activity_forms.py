@@ -301,10 +301,15 @@ def test_a_planner_edits_the_organization_and_adds_and_changes_a_contact(browser
 
 def test_a_bad_organization_or_contact_form_says_why_beside_the_field(browser, network, store):
     leader, csrf = browser(Role.LEADER)
-    bad_region = leader.post("/orgs/hub/edit", data={"csrf_token": csrf, "region": "Lane/Douglas"})
+    bad_region = leader.post(
+        "/orgs/hub/edit", data={"csrf_token": csrf, "name": "Hub", "region": "Lane/Douglas"}
+    )
     assert bad_region.status_code == 422
     assert 'id="org-region-error"' in bad_region.text
     assert store.get_organization("hub").region == "Lane"
+    no_name = leader.post("/orgs/hub/edit", data={"csrf_token": csrf, "name": " ", "notes": "x"})
+    assert no_name.status_code == 422 and 'id="org-name-error"' in no_name.text
+    assert store.get_organization("hub").notes == ""
     no_role = leader.post("/orgs/hub/contacts/new", data={"csrf_token": csrf, "name": "Ana"})
     assert no_role.status_code == 422
     assert 'id="contact-new-role-error"' in no_role.text
