@@ -27,6 +27,19 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class FieldProblem(ValueError):
+    """A problem of a model as a whole that one of its fields is where to fix (``field``): a
+    form shows the message beside that field rather than over the whole form.
+
+    >>> FieldProblem("reason", "say why").field
+    'reason'
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class ReadModel(BaseModel):
     """Base of every output model, built from store rows."""
 

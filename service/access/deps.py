@@ -25,6 +25,7 @@ from service.errors import Unauthenticated
 from service.settings import Settings
 from service.store.protocol import Store
 from service.web.deps import SettingsDep, StoreDep
+from service.web.forms import FormPages
 
 T = TypeVar("T")
 
@@ -89,6 +90,19 @@ def form_principal(request: Request, store: Store, settings: Settings, form: For
     return get_principal(
         request, store, settings, csrf_sent=sent if isinstance(sent, str) else None
     )
+
+
+def page_forms(request: Request, store: StoreDep, settings: SettingsDep) -> FormPages:
+    """The form pages of ``request``: shown to a reader of the network, posted with the
+    session's CSRF token."""
+    return FormPages(
+        request,
+        reader=lambda: page_reader(request, store, settings),
+        poster=lambda form: form_principal(request, store, settings, form),
+    )
+
+
+PageForms = Annotated[FormPages, Depends(page_forms)]
 
 
 bearer_scheme = HTTPBearer(

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from service.access.csrf import CsrfSent, check_cookie_write, check_same_origin
 from service.access.deps import checked_token
-from service.access.permissions import hash_token
+from service.access.permissions import hash_token, may_open
 from service.access.sessions import (
     SESSION_COOKIE,
     end_session,
@@ -27,7 +27,10 @@ from service.access.sessions import (
 from service.errors import DomainError, InvalidInput
 from service.settings import Settings
 from service.web.deps import SettingsDep, StoreDep
-from service.web.pages import page_error, render
+from service.web.pages import page_error, render, templates
+
+templates.env.globals["may_open"] = may_open
+"""The navigation of every page links each page only for those whose role may open it."""
 
 router = APIRouter(include_in_schema=False)
 

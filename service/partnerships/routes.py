@@ -50,9 +50,14 @@ def list_joint_case_plans(
 
 
 @evidence.post("/joint-programs", status_code=status.HTTP_201_CREATED)
-def create_joint_program(body: JointProgramCreate, store: StoreDep, _: Editor) -> JointProgram:
-    """Record a program the organizations developed together (level 3)."""
-    return store.create_joint_program(body)
+def create_joint_program(
+    body: JointProgramCreate, store: StoreDep, principal: Editor
+) -> JointProgram:
+    """Record a program the organizations developed together (level 3). A leader or planner
+    whose token names an organization records evidence only where it takes part (403)."""
+    return partnerships.record_evidence(
+        principal, body.org_ids, lambda: store.create_joint_program(body)
+    )
 
 
 @evidence.get("/joint-programs")
@@ -62,11 +67,14 @@ def list_joint_programs(store: StoreDep, _: Reader, org_id: OrgFilter) -> list[J
 
 
 @evidence.post("/agreements", status_code=status.HTTP_201_CREATED)
-def create_agreement(body: AgreementCreate, store: StoreDep, _: Editor) -> Agreement:
+def create_agreement(body: AgreementCreate, store: StoreDep, principal: Editor) -> Agreement:
     """Record shared infrastructure (level 4): an information-sharing agreement, a joint
     management information system, a liaison position or co-located staff. It counts from
-    `start` through `end`."""
-    return store.create_agreement(body)
+    `start` through `end`. A leader or planner whose token names an organization records
+    evidence only where it takes part (403)."""
+    return partnerships.record_evidence(
+        principal, body.org_ids, lambda: store.create_agreement(body)
+    )
 
 
 @evidence.get("/agreements")
@@ -76,10 +84,15 @@ def list_agreements(store: StoreDep, _: Reader, org_id: OrgFilter) -> list[Agree
 
 
 @evidence.post("/collaboratives", status_code=status.HTTP_201_CREATED)
-def create_collaborative(body: CollaborativeCreate, store: StoreDep, _: Editor) -> Collaborative:
+def create_collaborative(
+    body: CollaborativeCreate, store: StoreDep, principal: Editor
+) -> Collaborative:
     """Record a stakeholder collaborative and its members: `local` with its own governance
-    (level 5) or `state`, a state-level collaborative or cabinet (level 6)."""
-    return store.create_collaborative(body)
+    (level 5) or `state`, a state-level collaborative or cabinet (level 6). A leader or planner
+    whose token names an organization records one only where it is a member (403)."""
+    return partnerships.record_evidence(
+        principal, body.member_org_ids, lambda: store.create_collaborative(body)
+    )
 
 
 @evidence.get("/collaboratives")

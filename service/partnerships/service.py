@@ -5,7 +5,7 @@ pure functions beside it (``levels``, ``health``, ``engagement_plan``, ``measure
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import date, timedelta
 from typing import TypeVar
 
@@ -30,7 +30,7 @@ from graph_models.evidence import (
 )
 from graph_models.measures import NetworkMeasures
 from graph_models.partnerships import EngagementPlan, RelationshipHealthReport
-from service.access.permissions import may_see_case
+from service.access.permissions import may_see_case, require_evidence
 from service.errors import Forbidden
 from service.partnerships.engagement_plan import engagement_plan, states_as_of
 from service.partnerships.health import relationship_health
@@ -156,6 +156,16 @@ def record_joint_case_plan(
     created = store.create_joint_case_plan(plan)
     audit(store, principal, AuditAction.RECORD_JOINT_CASE_PLAN, [plan.case_ref])
     return created
+
+
+R = TypeVar("R")
+
+
+def record_evidence(principal: Principal, org_ids: Collection[str], write: Callable[[], R]) -> R:
+    """``write()`` a joint program, agreement or collaborative binding ``org_ids``: a leader or
+    planner whose token names an organization records evidence only where it takes part."""
+    require_evidence(principal, org_ids)
+    return write()
 
 
 def joint_case_plans_of(store: Store, org_id: str, *, principal: Principal) -> list[JointCasePlan]:
