@@ -187,7 +187,9 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     if settings.admin_token is None:
         settings.admin_token = SecretStr(new_token())
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    store = open_store(settings)  # an unreachable store stops here, with exit code 1
+    workers = args.workers or settings.workers
+    # With several workers this process only prints the link: each worker loads the graph.
+    store = open_store(settings, lazy=workers > 1)  # an unreachable store stops here (exit 1)
     where = settings.neo4j_uri if settings.store is StoreKind.NEO4J else settings.data_dir
     try:
         code = issue_sign_in_code(settings.admin_token.get_secret_value(), store, settings)
@@ -198,7 +200,6 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
             f"    http://{shown_host}:{args.port}/login?code={code}\n",
             flush=True,
         )
-        workers = args.workers or settings.workers
         if workers == 1:
             app = create_app(settings, store=store)
             uvicorn.run(app, host=args.host, port=args.port, log_level="warning")

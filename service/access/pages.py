@@ -75,9 +75,9 @@ def login(
             raise InvalidInput("give either a token or a sign-in code")
         if token.strip():
             token_hash = hash_token(token.strip())
-            checked_token(request, lambda: principal_for(token.strip(), store, settings))
+            checked_token(request, store, lambda: principal_for(token.strip(), store, settings))
         else:
-            token_hash = checked_token(request, lambda: redeem_sign_in_code(code, store))
+            token_hash = checked_token(request, store, lambda: redeem_sign_in_code(code, store))
             principal_for_hash(token_hash, store, settings)
         session_id = open_session(token_hash, store, settings)
     except DomainError as error:

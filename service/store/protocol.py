@@ -184,6 +184,20 @@ class Store(Protocol):
         """The code, deleted in the same transaction: a code is taken at most once."""
         ...
 
+    # wrong tokens and sign-in codes by client address, counted by every worker together
+    def note_wrong_token(self, client: str, at: datetime, *, since: datetime) -> int:
+        """Notes a wrong token of ``client`` at ``at`` and forgets every one (of any client)
+        before ``since``; how many ``client`` sent from ``since`` on, this one included."""
+        ...
+
+    def refuse_client(self, client: str, until: datetime) -> None:
+        """Refuses ``client`` until ``until`` and forgets its wrong tokens."""
+        ...
+
+    def client_refused_until(self, client: str) -> datetime | None:
+        """Until when ``client`` is refused, if it was ever refused (maybe a past moment)."""
+        ...
+
     # analytics input
     def partner_graph(self, org_id: str | None = None, *, depth: int = 1) -> nx.Graph: ...
 

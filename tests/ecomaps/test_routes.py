@@ -206,6 +206,28 @@ def test_the_partners_of_one_sector_come_on_request_a_page_at_a_time(client, his
     assert [p["organization"]["id"] for p in whole.json()["partners_of_partners"]] == ["clinic"]
 
 
+def test_a_partner_is_found_by_a_part_of_its_name_in_any_case(client, history):
+    assert partners(client, q="LI") == {"lib": "green"}
+    assert partners(client, q="i", sector="early_intervention") == {"ei": "yellow"}
+    assert partners(client, q="bakery") == {}
+    too_long = client.get("/api/v1/organizations/hub/ecomap", params={"q": "x" * 201})
+    assert too_long.status_code == 422
+    assert too_long.json()["detail"].startswith("query.q: String should have at most 200")
+
+
+def test_the_sector_summary_gives_the_highest_partnership_level_of_each_sector(client, history):
+    client.post(
+        "/api/v1/joint-programs",
+        json={"name": "Play and learn", "org_ids": ["hub", "lib"], "start": "2020-01-01"},
+    )
+    sectors = client.get("/api/v1/organizations/hub/ecomap/sectors").json()["sectors"]
+    assert {s["sector"]: s["partnership_level"] for s in sectors} == {
+        "library": 3,
+        "wic": None,
+        "early_intervention": None,
+    }
+
+
 def test_bad_eco_map_requests_say_what_is_wrong(client, history):
     unknown = client.get("/api/v1/organizations/nobody/ecomap")
     assert (unknown.status_code, unknown.json()["detail"]) == (

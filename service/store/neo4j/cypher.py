@@ -48,6 +48,8 @@ class Label(StrEnum):
     ENGAGEMENT = "Engagement"
     TOKEN = "Token"
     SESSION = "Session"
+    WRONG_TOKEN = "WrongToken"
+    REFUSED_CLIENT = "RefusedClient"
     SIGN_IN_CODE = "SignInCode"
     COUNTER = "Counter"
     # -- partnership evidence ----
@@ -93,6 +95,7 @@ UNIQUE_KEYS: dict[Label, str] = {
     Label.TOKEN: "id",
     Label.SESSION: "id_hash",
     Label.SIGN_IN_CODE: "code_hash",
+    Label.REFUSED_CLIENT: "client",
     Label.COUNTER: "name",
     Label.JOINT_CASE_PLAN: "id",
     Label.JOINT_PROGRAM: "id",
@@ -110,6 +113,8 @@ SCHEMA: tuple[str, ...] = (
     f"CREATE CONSTRAINT token_hash IF NOT EXISTS "
     f"FOR (n:{Label.TOKEN}) REQUIRE n.token_hash IS UNIQUE",
     f"CREATE INDEX session_expires_at IF NOT EXISTS FOR (n:{Label.SESSION}) ON (n.expires_at)",
+    f"CREATE INDEX wrong_token_client IF NOT EXISTS FOR (n:{Label.WRONG_TOKEN}) ON (n.client)",
+    f"CREATE INDEX wrong_token_at IF NOT EXISTS FOR (n:{Label.WRONG_TOKEN}) ON (n.at)",
     f"CREATE INDEX organization_sector IF NOT EXISTS FOR (n:{Label.ORGANIZATION}) ON (n.sector)",
     f"CREATE INDEX organization_region IF NOT EXISTS FOR (n:{Label.ORGANIZATION}) ON (n.region)",
     f"CREATE INDEX assessment_rel_id IF NOT EXISTS FOR (n:{Label.ASSESSMENT}) ON (n.rel_id)",
@@ -414,6 +419,23 @@ MATCH (s:{Label.SESSION}) WHERE s.id_hash = $id_hash
 RETURN s {{.id_hash, .token_hash, .created_at, .expires_at}} AS row
 """
 END_SESSION = f"MATCH (s:{Label.SESSION}) WHERE s.id_hash = $id_hash DELETE s"
+FORGET_WRONG_TOKENS_BEFORE = f"MATCH (w:{Label.WRONG_TOKEN}) WHERE w.at < $since DELETE w"
+NOTE_WRONG_TOKEN = f"""
+CREATE (:{Label.WRONG_TOKEN} {{client: $client, at: $at}})
+WITH 1 AS noted
+MATCH (w:{Label.WRONG_TOKEN}) WHERE w.client = $client
+RETURN count(w) AS row
+"""
+REFUSE_CLIENT = f"""
+OPTIONAL MATCH (w:{Label.WRONG_TOKEN}) WHERE w.client = $client
+DELETE w
+WITH count(*) AS forgotten
+MERGE (r:{Label.REFUSED_CLIENT} {{client: $client}})
+SET r.until = $until
+"""
+CLIENT_REFUSED_UNTIL = f"""
+MATCH (r:{Label.REFUSED_CLIENT}) WHERE r.client = $client RETURN r.until AS row
+"""
 CREATE_SIGN_IN_CODE = f"CREATE (c:{Label.SIGN_IN_CODE}) SET c = $row"
 TAKE_SIGN_IN_CODE = f"""
 MATCH (c:{Label.SIGN_IN_CODE}) WHERE c.code_hash = $code_hash
