@@ -29,6 +29,7 @@ import json
 import multiprocessing
 import os
 import random
+import secrets
 import shutil
 import signal
 import sqlite3
@@ -114,7 +115,9 @@ def request_for(kind: str, plan: Plan, rng: random.Random, client: int) -> tuple
     if kind == "write (referral)":
         sent_at = datetime.now(UTC) - timedelta(minutes=rng.randint(1, 600))
         referral: dict[str, object] = {
-            "case_ref": f"L-{rng.randrange(10**7):07d}",
+            # a new case each time: each step sends the same choices again, and the same
+            # referral twice on one day is refused as a duplicate
+            "case_ref": f"L-{secrets.randbelow(10**9):09d}",
             "from_org": org_id,
             "to_org": rng.choice(partners),
             "sent_at": sent_at.isoformat(),

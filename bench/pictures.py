@@ -56,7 +56,10 @@ def draw_times(
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
             page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-            page.goto(f"{base}/login?token={TOKEN}")
+            page.goto(f"{base}/login")  # signed in through the form: no token in an address
+            page.fill("#token", TOKEN)
+            page.click("form.sign-in button[type=submit]")
+            page.wait_for_url(lambda address: "/login" not in address)
             for path in paths:
                 for _ in range(2 if twice else 1):
                     page.goto(f"{base}{path}")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Generic, TypeVar
@@ -22,6 +25,19 @@ class StrictModel(BaseModel):
     """Base of every input model: unknown fields are rejected, text is stripped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class FieldProblem(ValueError):
+    """A problem of a model as a whole that one of its fields is where to fix (``field``): a
+    form shows the message beside that field rather than over the whole form.
+
+    >>> FieldProblem("reason", "say why").field
+    'reason'
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class ReadModel(BaseModel):
@@ -77,15 +93,77 @@ def one_line(text: str) -> str:
     return text
 
 
+_MARKUP = re.compile(r"<[A-Za-z/!?]")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet run a cell as a formula (input text is stripped of
+leading tabs and line breaks before it is checked)."""
+
+
+_READING_STORED = ContextVar("stored_text", default=False)
+
+
+@contextmanager
+def stored_text() -> Iterator[None]:
+    """Within it, :func:`plain` lets text through as a store holds it: text read back from a
+    store was checked when it was written, by the rules of its day (names and notes with
+    markup were once kept as typed), and an export of it must not fail."""
+    token = _READING_STORED.set(True)
+    try:
+        yield
+    finally:
+        _READING_STORED.reset(token)
+
+
+def plain(text: str) -> str:
+    """Refuse text holding markup (what a browser would read as a tag, a comment or a
+    declaration) or starting as a spreadsheet formula: what is kept is plain text, shown as
+    typed on every page, export and mail.
+
+    >>> plain("Ages 0-3 & families; waitlist < 30 days")
+    'Ages 0-3 & families; waitlist < 30 days'
+    >>> plain("Lane <b>Hub</b>")
+    Traceback (most recent call last):
+    ValueError: holds markup ("<b" at position 6); enter plain text, without tags
+    >>> plain("=HYPERLINK(0)")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: starts with '=', which a spreadsheet would run as a formula; begin with a ...
+    """
+    found = None if _READING_STORED.get() else _MARKUP.search(text)
+    if found:
+        raise ValueError(
+            f'holds markup ("{found.group()}" at position {found.start() + 1}); enter plain '
+            "text, without tags"
+        )
+    if text.startswith(FORMULA_STARTS) and not _READING_STORED.get():
+        raise ValueError(
+            f"starts with {text[0]!r}, which a spreadsheet would run as a formula; begin with "
+            "a word or a number"
+        )
+    return text
+
+
 Line = Annotated[str, StringConstraints(max_length=200), AfterValidator(one_line)]
 """One printable line of text of at most 200 characters: a search, a filter."""
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(one_line)]
-Text = Annotated[str, StringConstraints(max_length=2000), AfterValidator(printable)]
+Name = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200),
+    AfterValidator(one_line),
+    AfterValidator(plain),
+]
+"""A name: one line of plain text (see :func:`plain`), 1-200 characters."""
+Text = Annotated[
+    str, StringConstraints(max_length=2000), AfterValidator(printable), AfterValidator(plain)
+]
+"""Notes and descriptions: plain text of at most 2,000 characters; line breaks are kept."""
+Comment = Annotated[str, StringConstraints(max_length=2000), AfterValidator(printable)]
+"""What a survey respondent writes: any printable text, markup kept as typed and shown inert
+(a respondent is not asked to rephrase what they meant)."""
 Reason = Annotated[
     str,
     StringConstraints(min_length=1, max_length=2000),
     AfterValidator(printable),
-    Field(description="Why: the plain-language reason behind an assessment."),
+    AfterValidator(plain),
+    Field(description="Why: the plain-language reason behind an assessment, in plain text."),
 ]
 
 

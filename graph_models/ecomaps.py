@@ -92,6 +92,9 @@ class SectorSummary(ReadModel):
     label: str
     partners: int = Field(description="Partners of this sector.")
     states: StateCounts = Field(description="Those partners by the state of the relationship.")
+    partnership_level: int | None = Field(
+        default=None, description="The highest partnership level reached with one of them."
+    )
     referrals_sent: int = Field(description="Referrals the focal agency sent them.")
     referrals_received: int = Field(description="Referrals the focal agency received from them.")
     open_loops: int = Field(description="Referrals between them and the focal agency still open.")

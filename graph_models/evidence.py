@@ -15,7 +15,7 @@ from typing import Annotated, NamedTuple
 
 from pydantic import Field, model_validator
 
-from graph_models.common import Name, ReadModel, Slug, StrictModel, Text
+from graph_models.common import FieldProblem, Name, ReadModel, Slug, StrictModel, Text
 from graph_models.referrals import CaseRef
 
 
@@ -91,7 +91,7 @@ def _two_different(org_ids: list[str], field: str) -> None:
 
 def _ends_after_start(start: dt.date, end: dt.date | None) -> None:
     if end is not None and end < start:
-        raise ValueError(f"end ({end}) is before start ({start})")
+        raise FieldProblem("end", f"end ({end}) is before start ({start})")
 
 
 class JointCasePlanCreate(StrictModel):
@@ -171,8 +171,9 @@ class CollaborativeCreate(StrictModel):
         _two_different(self.member_org_ids, "member_org_ids")
         _ends_after_start(self.start, self.end)
         if self.scope is CollaborativeScope.LOCAL and not self.governance:
-            raise ValueError(
-                "a local collaborative needs its own governance: say how it governs itself"
+            raise FieldProblem(
+                "governance",
+                "a local collaborative needs its own governance: say how it governs itself",
             )
         return self
 

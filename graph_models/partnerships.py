@@ -8,6 +8,18 @@ from pydantic import Field
 
 from graph_models.common import ReadModel
 from graph_models.enums import EngagementKind, RelationshipState
+from graph_models.surveys import RelationshipResult, SurveyRound
+
+SURVEY_FIELD = (
+    "What the agency's latest survey round (`survey_round`) says of this relationship: trust "
+    "and value, answers per side, the state respondents point to and a flag where it differs "
+    "from the assessment; figures only where at least three answered (`shown`, `withheld`). "
+    "Null when the round did not ask about it or no round ran."
+)
+ROUND_FIELD = (
+    "The agency's latest survey round started by the day of the answer, whose results the "
+    "partners' `survey` give; null when it ran none."
+)
 
 
 class HealthSignals(ReadModel):
@@ -45,6 +57,7 @@ class RelationshipHealth(ReadModel):
         description="Set when the suggestion disagrees with the assessed state, saying why."
     )
     signals: HealthSignals
+    survey: RelationshipResult | None = Field(default=None, description=SURVEY_FIELD)
 
 
 class RelationshipHealthReport(ReadModel):
@@ -54,6 +67,7 @@ class RelationshipHealthReport(ReadModel):
     as_of: dt.date
     window_days: int = Field(description="How far back referrals are counted.")
     partners: list[RelationshipHealth] = Field(description="Flagged first, then by partner id.")
+    survey_round: SurveyRound | None = Field(default=None, description=ROUND_FIELD)
 
 
 class PlanContact(ReadModel):
@@ -95,6 +109,7 @@ class PlanPartner(ReadModel):
     last_touchpoint: Touchpoint | None
     planned: list[PlannedActivity] = Field(description="Planned activities, by date.")
     overdue: bool = Field(description="Whether any planned activity is overdue.")
+    survey: RelationshipResult | None = Field(default=None, description=SURVEY_FIELD)
 
 
 class PlanGroup(ReadModel):
@@ -103,7 +118,10 @@ class PlanGroup(ReadModel):
     state: RelationshipState
     action: str = Field(description="keep, improve, heal or develop.")
     guidance: str
-    partners: list[PlanPartner] = Field(description="By name.")
+    partners: list[PlanPartner] = Field(
+        description="By name; to heal (red), those a survey round shows by trust first, "
+        "lowest first, then the others by name."
+    )
 
 
 class EngagementPlan(ReadModel):
@@ -113,3 +131,4 @@ class EngagementPlan(ReadModel):
     today: dt.date = Field(description="The day states are read and overdue plans are judged.")
     groups: list[PlanGroup] = Field(description="green, yellow, red, no_dot, always all four.")
     overdue: int = Field(description="How many planned activities are overdue in all.")
+    survey_round: SurveyRound | None = Field(default=None, description=ROUND_FIELD)

@@ -30,7 +30,15 @@ from pydantic import (
     model_validator,
 )
 
-from graph_models.common import ListQuery, Name, ReadModel, Slug, StrictModel, Timestamp
+from graph_models.common import (
+    FieldProblem,
+    ListQuery,
+    Name,
+    ReadModel,
+    Slug,
+    StrictModel,
+    Timestamp,
+)
 
 CLOCK_ALLOWANCE = timedelta(minutes=5)
 """How far ahead of the service's clock a timestamp may be, for clocks that differ a little."""
@@ -361,7 +369,7 @@ class NewReferral(StrictModel):
 
     def _refuse_one_organization(self) -> None:
         if self.from_org == self.to_org:
-            raise ValueError("a referral goes from one organization to another")
+            raise FieldProblem("to_org", "a referral goes from one organization to another")
 
 
 class ReferralCreate(NewReferral):

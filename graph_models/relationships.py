@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import Field, field_validator, model_validator
 
 from graph_models.common import (
+    FieldProblem,
     ListQuery,
     ReadModel,
     Reason,
@@ -62,7 +63,9 @@ class RelationshipUpdate(StrictModel):
     @model_validator(mode="after")
     def _state_change_needs_reason(self) -> RelationshipUpdate:
         if self.state is not None and self.reason is None:
-            raise ValueError("a change of state needs a reason: say why the relationship moved")
+            raise FieldProblem(
+                "reason", "a change of state needs a reason: say why the relationship moved"
+            )
         if self.state is None and self.reason is None:
             raise ValueError("nothing to change: give a state and a reason")
         return self

@@ -26,7 +26,7 @@ from typing import Annotated, NamedTuple
 
 from pydantic import Field, field_validator, model_validator
 
-from graph_models.common import Name, ReadModel, Slug, StrictModel, Text, Timestamp
+from graph_models.common import Comment, Name, ReadModel, Slug, StrictModel, Timestamp
 from graph_models.enums import RelationshipState
 
 MIN_RESPONDENTS = 3
@@ -89,7 +89,10 @@ class SurveyRoundCreate(StrictModel):
     title: Name = Field(examples=["Spring 2027 partner survey"])
     closes_at: Timestamp = Field(description="When links stop working and answers are final.")
     partner_ids: list[Slug] = Field(
-        min_length=1, max_length=2000, description="The partners whose relationships are asked."
+        default=[],
+        max_length=2000,
+        description="The partners whose relationships are asked; for a collaborative's round, "
+        "left empty, every fellow member the agency has a relationship with.",
     )
     contact_ids: list[Slug] = Field(
         min_length=1,
@@ -105,10 +108,20 @@ class SurveyRoundCreate(StrictModel):
             raise ValueError(f"names {', '.join(repeated)} more than once")
         return ids
 
+    collaborative_id: Slug | None = Field(
+        default=None,
+        description="A collaborative the agency is a member of: the round asks about the "
+        "agency's relationships with the collaborative's other members.",
+    )
+
     @model_validator(mode="after")
     def _agency_is_not_its_own_partner(self) -> SurveyRoundCreate:
         if self.org_id in self.partner_ids:
             raise ValueError("partner_ids holds the agency itself; it cannot be its own partner")
+        if not self.partner_ids and self.collaborative_id is None:
+            raise ValueError(
+                "partner_ids is empty: name the partners to ask about, or a collaborative_id"
+            )
         return self
 
 
@@ -141,6 +154,9 @@ class RoundFields(ReadModel):
     created_at: datetime
     closes_at: datetime
     partner_ids: list[str]
+    collaborative_id: str | None = Field(
+        default=None, description="The collaborative whose member relationships it asks about."
+    )
 
 
 class SurveyRound(RoundFields):
@@ -170,7 +186,7 @@ class AnswerCreate(StrictModel):
     resources: Score
     involvement: Score
     state_view: StateView = Field(description="green, yellow, red or dont_know.")
-    comment: Text = ""
+    comment: Comment = ""
 
 
 class AnswersSave(StrictModel):
@@ -209,52 +225,51 @@ class SurveyAnswer(ReadModel):
     comment: str
     saved_at: datetime
 
-    @property
-    def trust(self) -> float:
-        """The mean of the three trust items."""
-        return (self.openness + self.reliability + self.shared_mission) / 3
 
-    @property
-    def value(self) -> float:
-        """The mean of the three value items."""
-        return (self.influence + self.resources + self.involvement) / 3
-
-    @property
-    def vote(self) -> RelationshipState:
-        """The state this answer points to (see :func:`vote_of`)."""
-        return vote_of(self.state_view, self.trust, self.value)
-
-
-def vote_of(view: str, trust: float, value: float) -> RelationshipState:
+def vote_of(view: str, rating: float) -> RelationshipState:
     """The state an answer points to: the respondent's view, or where they don't know, the
-    band of the mean of their six ratings.
+    band of ``rating``, the mean of their six ratings.
 
-    >>> vote_of("red", 4, 4).value, vote_of("dont_know", 3, 2.67).value
+    >>> vote_of("red", 4).value, vote_of("dont_know", 17 / 6).value
     ('red', 'yellow')
     """
     if view != StateView.DONT_KNOW:
         return RelationshipState(view)
-    return score_band((trust + value) / 2)
+    return score_band(rating)
 
 
-class Rating(NamedTuple):
-    """What the results need of one answer: whose side, about whom, its trust, value and the
-    state it points to; read plainly, without a model per answer."""
+class Tally(NamedTuple):
+    """Answers about one relationship from one side that point to the same state, counted
+    and summed by the store: the results are made of these, not of the answers one by one.
+    ``trust`` and ``value`` are the sums of their three items over the answers."""
 
     partner_id: str
     side: Side
-    trust: float
-    value: float
     vote: RelationshipState
+    answered: int
+    trust: int
+    value: int
 
     @classmethod
-    def of(cls, partner_id: str, side: str, trust: float, value: float, view: str) -> Rating:
-        """A rating from the sums the stores read.
+    def of(
+        cls, partner_id: str, side: str, view: str, answered: int, trust: int, value: int
+    ) -> Tally:
+        """A tally of answers the stores group by their view and, where they don't know, by
+        the sum of their six ratings (so that the group's mean is each one's).
 
-        >>> Rating.of("wic", "partner", 2.0, 3.0, "dont_know").vote.value
+        >>> Tally.of("wic", "partner", "dont_know", 2, 12, 18).vote.value
         'yellow'
         """
-        return cls(partner_id, Side(side), trust, value, vote_of(view, trust, value))
+        rating = (trust + value) / (answered * (len(TRUST_ITEMS) + len(VALUE_ITEMS)))
+        return cls(partner_id, Side(side), vote_of(view, rating), answered, trust, value)
+
+
+class Asked(NamedTuple):
+    """How many of one side were asked about one relationship, as the stores count them."""
+
+    partner_id: str
+    side: Side
+    people: int
 
 
 # -- results ---------------------------------------------------------------------------------
@@ -314,6 +329,10 @@ class RoundResults(ReadModel):
     relationships: list[RelationshipResult] = Field(
         description="Shown ones by trust, lowest first (heal first), then those withheld."
     )
+
+    def by_partner(self) -> dict[str, RelationshipResult]:
+        """Each relationship's result by its partner's id."""
+        return {result.partner_id: result for result in self.relationships}
 
 
 class Adoption(StrictModel):

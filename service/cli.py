@@ -182,11 +182,14 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from service.app import create_app
+    from service.serving import serve_workers
 
     if settings.admin_token is None:
         settings.admin_token = SecretStr(new_token())
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    store = open_store(settings)  # an unreachable store stops here, with exit code 1
+    workers = args.workers or settings.workers
+    # With several workers this process only prints the link: each worker loads the graph.
+    store = open_store(settings, lazy=workers > 1)  # an unreachable store stops here (exit 1)
     where = settings.neo4j_uri if settings.store is StoreKind.NEO4J else settings.data_dir
     try:
         code = issue_sign_in_code(settings.admin_token.get_secret_value(), store, settings)
@@ -197,7 +200,6 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
             f"    http://{shown_host}:{args.port}/login?code={code}\n",
             flush=True,
         )
-        workers = args.workers or settings.workers
         if workers == 1:
             app = create_app(settings, store=store)
             uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
@@ -208,13 +210,8 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     # Each worker opens the store and builds the app from the environment's settings, which
     # are this process's own: the admin token made above is passed on with them.
     os.environ["STAKEHOLDER_GRAPH_ADMIN_TOKEN"] = settings.admin_token.get_secret_value()
-    uvicorn.run(
-        "service.app:app_from_environment",
-        factory=True,
-        workers=workers,
-        host=args.host,
-        port=args.port,
-        log_level="warning",
+    serve_workers(
+        "service.app:app_from_environment", workers=workers, host=args.host, port=args.port
     )
     return 0
 
@@ -367,7 +364,8 @@ def add_migrate_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "counters; the service does the same on every start); running it again changes "
         "nothing. With --to, copy everything (sectors, profiles, organizations, contacts, "
         "relationships with their history, engagements, partnership evidence, tokens, "
-        "referrals with their events, the audit log) from the other store into the one named "
+        "referrals with their events, the audit log, survey rounds with their respondents "
+        "and answers, the outbox) from the other store into the one named "
         "by --to, in batches, each one transaction. --to neo4j copies the embedded store in "
         "the data directory into Neo4j; --to embedded copies Neo4j into the data directory. "
         "Running it again changes nothing and doubles nothing, and a copy stopped halfway "

@@ -16,7 +16,16 @@ from graph_models.evidence import (
     ReferralFact,
     ReferralTally,
 )
+from graph_models.mail import MailKind, OutgoingMail
 from graph_models.referrals import ReferralEventCreate, ReferralImport
+from graph_models.surveys import (
+    AnswerCreate,
+    AnswersSave,
+    NewRespondent,
+    NewSurveyRound,
+    Side,
+    StateView,
+)
 from service.data.seeds import load_seed
 from service.store import Store
 from service.store.shared.copying import RecordKind, Row
@@ -81,10 +90,62 @@ def add_evidence_and_referrals(store: Store) -> None:
     )
 
 
+SURVEYED = datetime(2027, 3, 1, 9, tzinfo=UTC)
+
+
+def add_survey_round(store: Store) -> None:
+    """A round of the organization with the most relationships about three of its partners,
+    answered by three people at the agency and three at the first partner, and its invitations
+    in the outbox, one of them sent."""
+    graph = store.partner_graph()
+    focal = max(sorted(graph), key=graph.degree)
+    partners = sorted(graph[focal])[:3]
+    inside = [NewRespondent(id=f"staff-{n}", name=f"Staff {n}", org_id=focal, side=Side.AGENCY,
+                            email=f"staff-{n}@example.org", partner_ids=partners)
+              for n in range(3)]  # fmt: skip
+    outside = [NewRespondent(id=f"partner-{n}", name=f"Partner {n}", org_id=partners[0],
+                             side=Side.PARTNER, email=None, partner_ids=partners[:1])
+               for n in range(4)]  # fmt: skip
+    store.create_survey_round(
+        NewSurveyRound(
+            id="spring-round",
+            org_id=focal,
+            title="Spring round",
+            created_by="Lee",
+            created_at=SURVEYED,
+            closes_at=SURVEYED + timedelta(days=3650),
+            partner_ids=partners,
+            people=[*inside, *outside],
+        )
+    )
+    for n, person in enumerate([*inside, *outside[:3]]):
+        answers = [
+            AnswerCreate(partner_id=partner, openness=1 + n % 4, reliability=2, shared_mission=3,
+                         influence=4, resources=1 + (n + 1) % 4, involvement=2,
+                         state_view=list(StateView)[n % 4], comment=f"said {n}")
+            for partner in person.partner_ids
+        ]  # fmt: skip
+        save = AnswersSave(version=0, answers=answers)
+        store.save_survey_answers("spring-round", person.id, save, saved_at=SURVEYED)
+    store.queue_mail(
+        [
+            OutgoingMail(id=f"mail-{person.id}", kind=MailKind.INVITATION,
+                         to_address=person.email or "", to_name=person.name, subject="Spring",
+                         body="Your link", round_id="spring-round", org_id=focal,
+                         created_at=SURVEYED)
+            for person in inside
+        ]
+    )  # fmt: skip
+    store.claim_mail("mail-staff-0", at=SURVEYED)
+    store.settle_mail("mail-staff-0", sent_at=SURVEYED, error=None)
+
+
 def fill(store: Store) -> None:
-    """The Oregon network with evidence, referrals, a token and audit entries."""
+    """The Oregon network with evidence, referrals, a token, audit entries and a survey round
+    with its answers and mail."""
     load_seed(store, "oregon")
     add_evidence_and_referrals(store)
+    add_survey_round(store)
     store.create_token(
         TokenCreate(name="Cas", role=Role.CASEWORKER, org_id="oha"), token_hash="hash-of-cas"
     )

@@ -19,9 +19,11 @@ from graph_models import RelationshipState
 from graph_models.ecomaps import (
     EcoMap,
     EcoMapPartner,
+    EcoMapSummary,
     MapOrganization,
     MissingSector,
     RegionMap,
+    SectorSummary,
 )
 from visualizations.layout import (
     CLUSTER_GAP,
@@ -334,6 +336,124 @@ def importance(partners: Sequence[EcoMapPartner]) -> list[EcoMapPartner]:
     return list(order.values())
 
 
+@dataclass(frozen=True)
+class Wedge:
+    """The partners of one sector on a map of wedges, counted: what its circle and line tell.
+    A wedge with no partner is an empty place of the profile."""
+
+    sector: str
+    name: str
+    states: Counter[RelationshipState] = field(default_factory=Counter)
+    level: int | None = None
+    """The highest partnership level reached in the sector."""
+    sent: int = 0
+    received: int = 0
+
+    @property
+    def partners(self) -> int:
+        return self.states.total()
+
+    @classmethod
+    def of(cls, sector: str, name: str, group: Sequence[EcoMapPartner]) -> Wedge:
+        """The wedge of ``group``, the partners of ``sector``."""
+        levels = [p.partnership_level for p in group if p.partnership_level is not None]
+        return cls(
+            sector,
+            name,
+            Counter(partner.state for partner in group),
+            max(levels, default=None),
+            sum(p.referrals_sent for p in group),
+            sum(p.referrals_received for p in group),
+        )
+
+    @classmethod
+    def summed(cls, sector: SectorSummary) -> Wedge:
+        """The wedge of a sector of an eco-map's summary."""
+        counts = sector.states.model_dump()
+        return cls(
+            sector.sector,
+            sector.label,
+            Counter({state: counts[state.value] for state in RelationshipState}),
+            sector.partnership_level,
+            sector.referrals_sent,
+            sector.referrals_received,
+        )
+
+
+@dataclass(frozen=True)
+class Ring:
+    """The agency and its wedges around it, laid out: each wedge's circle, its angles and the
+    inner edge of the band its partners are drawn in."""
+
+    focal: MapNode
+    wedges: list[Wedge]
+    nodes: list[MapNode]
+    spans: list[tuple[float, float]]
+
+    @property
+    def inner(self) -> float:
+        return math.hypot(self.nodes[0].x, self.nodes[0].y) + WEDGE_LABEL_ROOM
+
+    def label_places(self) -> LabelPlaces:
+        """The places the labels of the agency and the wedges take."""
+        places = LabelPlaces()
+        for node in [self.focal, *self.nodes]:
+            places.place(_box(node))
+        return places
+
+    def members(
+        self,
+        index: int,
+        group: Sequence[EcoMapPartner],
+        sector_name: Callable[[str], str],
+    ) -> tuple[list[MapNode], dict[str, MapEdge]]:
+        """The partners ``group`` of the wedge ``index`` (in the order given, the first
+        nearest the centre), placed in its band, and their lines by partner id."""
+        span, node = self.spans[index], self.nodes[index]
+        margin = (span[1] - span[0]) * 0.04
+        members, lines = [], {}
+        for partner, at in zip(
+            group,
+            wedge_members(len(group), (span[0] + margin, span[1] - margin), self.inner),
+            strict=True,
+        ):
+            members.append(_partner_node(partner, at, 9, sector_name, group=node.id))
+            # The partner's tooltip tells what the line's would: its state, level and referrals.
+            lines[partner.organization.id] = _partner_edge(self.focal.id, partner, told=False)
+        return members, lines
+
+    def lines(self) -> list[MapEdge]:
+        """The line to each wedge with partners."""
+        return [
+            _wedge_edge(self.focal.id, node.id, wedge)
+            for node, wedge in zip(self.nodes, self.wedges, strict=True)
+            if wedge.partners
+        ]
+
+
+def wedge_ring(
+    focal: MapOrganization,
+    wedges: Iterable[Wedge],
+    sector_name: Callable[[str], str],
+    heading: str,
+    profile: str | None,
+) -> Ring:
+    """``wedges`` by name around the agency, on a ring wide enough that no two labels meet."""
+    ordered = sorted(wedges, key=lambda wedge: (wedge.name, wedge.sector))
+    focal_node = _focal_node(focal, sector_name, heading)
+    radius = MIN_RADIUS
+    while True:
+        spans = wedge_spans([wedge.partners for wedge in ordered], min_span=200.0 / radius)
+        nodes = [
+            _wedge_node(wedge, polar(radius, (span[0] + span[1]) / 2), profile)
+            for wedge, span in zip(ordered, spans, strict=True)
+        ]
+        boxes = [_box(node) for node in (focal_node, *nodes)]
+        if not any(overlaps(a, b) for index, a in enumerate(boxes) for b in boxes[index + 1 :]):
+            return Ring(focal_node, ordered, nodes, spans)
+        radius *= 1.15
+
+
 def wedge_drawing(
     ecomap: EcoMap,
     partners: Sequence[EcoMapPartner],
@@ -348,36 +468,26 @@ def wedge_drawing(
     every other partner waits in its closed wedge (``Drawing.closed``) at a place computed
     here, the most important nearest the centre.
     """
-    focal = ecomap.focal
     by_sector: dict[str, list[EcoMapPartner]] = {}
     for partner in partners:
         by_sector.setdefault(partner.organization.sector, []).append(partner)
-    wedges = sorted(
-        [(sector_name(sector), sector, members) for sector, members in by_sector.items()]
-        + [(place.label, place.sector, []) for place in places]
+    ring = wedge_ring(
+        ecomap.focal,
+        [Wedge.of(sector, sector_name(sector), group) for sector, group in by_sector.items()]
+        + [Wedge(place.sector, place.label) for place in places],
+        sector_name,
+        heading,
+        ecomap.profile,
     )
     rank = {partner.organization.id: index for index, partner in enumerate(importance(partners))}
-    focal_node = _focal_node(focal, sector_name, heading)
-    wedge_nodes, spans = _wedge_ring(focal_node, wedges, ecomap.profile)
-    places_taken = LabelPlaces()
-    for node in [focal_node, *wedge_nodes]:
-        places_taken.place(_box(node))
-    inner = math.hypot(wedge_nodes[0].x, wedge_nodes[0].y) + WEDGE_LABEL_ROOM
     members: list[MapNode] = []
     member_edges: dict[str, MapEdge] = {}
-    for (_, _, group), node, span in zip(wedges, wedge_nodes, spans, strict=True):
-        group = sorted(group, key=lambda p: rank[p.organization.id])
-        margin = (span[1] - span[0]) * 0.04
-        for partner, (x, y) in zip(
-            group,
-            wedge_members(len(group), (span[0] + margin, span[1] - margin), inner),
-            strict=True,
-        ):
-            org = partner.organization
-            members.append(_partner_node(partner, (x, y), 9, sector_name, group=node.id))
-            # The partner's tooltip tells what the line's would: its state, level and referrals.
-            member_edges[org.id] = _partner_edge(focal.id, partner, told=False)
-    members = labelled(members, key=lambda node: (0, rank[node.id]), places=places_taken)
+    for index, wedge in enumerate(ring.wedges):
+        group = sorted(by_sector.get(wedge.sector, []), key=lambda p: rank[p.organization.id])
+        nodes, lines = ring.members(index, group, sector_name)
+        members += nodes
+        member_edges.update(lines)
+    members = labelled(members, key=lambda node: (0, rank[node.id]), places=ring.label_places())
     notable = {org_id for org_id, index in rank.items() if index < NOTABLE}
     closed: dict[str, Closed] = {}
     for member in members:
@@ -387,14 +497,9 @@ def wedge_drawing(
             waiting.edges.append(member_edges[member.id])
     shown = [member for member in members if member.id in notable]
     return Drawing(
-        title=f"Eco-map of {focal.name}",
-        nodes=[focal_node, *wedge_nodes, *shown],
-        edges=[
-            _wedge_edge(focal.id, node.id, group, sector_name)
-            for node, (_, _, group) in zip(wedge_nodes, wedges, strict=True)
-            if group
-        ]
-        + [member_edges[member.id] for member in shown],
+        title=f"Eco-map of {ecomap.focal.name}",
+        nodes=[ring.focal, *ring.nodes, *shown],
+        edges=ring.lines() + [member_edges[member.id] for member in shown],
         notes=WEDGE_NOTES
         + ECOMAP_NOTES[:1]
         + ECOMAP_NOTES[2:]
@@ -404,29 +509,69 @@ def wedge_drawing(
     )
 
 
-def _wedge_ring(
-    focal: MapNode, wedges: Sequence[tuple[str, str, Sequence[EcoMapPartner]]], profile: str | None
-) -> tuple[list[MapNode], list[tuple[float, float]]]:
-    """The wedges' circles around the agency, on a ring wide enough that no two labels meet,
-    and each wedge's angles."""
-    counts = [len(group) for _, _, group in wedges]
-    radius = MIN_RADIUS
-    while True:
-        spans = wedge_spans(counts, min_span=200.0 / radius)
-        nodes = [
-            _wedge_node(name, sector, group, polar(radius, (span[0] + span[1]) / 2), profile)
-            for (name, sector, group), span in zip(wedges, spans, strict=True)
-        ]
-        boxes = [_box(node) for node in (focal, *nodes)]
-        if not any(overlaps(a, b) for index, a in enumerate(boxes) for b in boxes[index + 1 :]):
-            return nodes, spans
-        radius *= 1.15
+def summary_ring(
+    summary: EcoMapSummary,
+    *,
+    sector_labels: Mapping[str, str] | None = None,
+    today: date | None = None,
+) -> Ring:
+    """The wedges of an eco-map summed up by sector, laid out as :func:`wedge_drawing` lays
+    out those of the whole map."""
+    labels = sector_labels or {}
+    return wedge_ring(
+        summary.focal,
+        [Wedge.summed(sector) for sector in summary.sectors]
+        + [Wedge(place.sector, place.label) for place in summary.missing_sectors],
+        lambda sector: labels.get(sector, sector),
+        subtitle(summary.as_of, today, summary.profile),
+        summary.profile,
+    )
 
 
-def _wedge_node(
-    name: str, sector: str, group: Sequence[EcoMapPartner], at: Point, profile: str | None
-) -> MapNode:
-    if not group:
+def summary_drawing(
+    summary: EcoMapSummary,
+    *,
+    sector_labels: Mapping[str, str] | None = None,
+    today: date | None = None,
+) -> Drawing:
+    """A hub's eco-map from its summary alone: the agency and a closed wedge per sector, whose
+    partners :func:`wedge_partners` places when it opens.
+
+    >>> from graph_models.ecomaps import StateCounts
+    >>> hub = MapOrganization(id="hub", name="Hub", sector="wic", region=None, internal=False)
+    >>> library = SectorSummary(sector="library", label="Libraries", partners=200,
+    ...     states=StateCounts(green=200), referrals_sent=0, referrals_received=0, open_loops=0)
+    >>> drawing = summary_drawing(EcoMapSummary(focal=hub, as_of=None, partners=200,
+    ...     states=StateCounts(green=200), sectors=[library]))
+    >>> [(node.id, node.kind) for node in drawing.nodes], drawing.closed
+    ([('hub', 'focal'), ('wedge:library', 'sector')], {})
+    """
+    ring = summary_ring(summary, sector_labels=sector_labels, today=today)
+    return Drawing(
+        title=f"Eco-map of {summary.focal.name}",
+        nodes=[ring.focal, *ring.nodes],
+        edges=ring.lines(),
+        notes=WEDGE_NOTES + ECOMAP_NOTES[:1] + ECOMAP_NOTES[2:],
+        subtitle=subtitle(summary.as_of, today, summary.profile),
+    )
+
+
+def wedge_partners(
+    ring: Ring, sector: str, partners: Sequence[EcoMapPartner], sector_labels: Mapping[str, str]
+) -> Closed:
+    """The partners of the wedge of ``sector`` on ``ring``, placed and labelled as they are
+    drawn when the wedge opens, those that matter most nearest the centre."""
+    index = [wedge.sector for wedge in ring.wedges].index(sector)
+    group = importance(partners)
+    rank = {partner.organization.id: index for index, partner in enumerate(group)}
+    nodes, lines = ring.members(index, group, lambda slug: sector_labels.get(slug, slug))
+    nodes = labelled(nodes, key=lambda node: (0, rank[node.id]), places=ring.label_places())
+    return Closed(nodes, [lines[node.id] for node in nodes])
+
+
+def _wedge_node(wedge: Wedge, at: Point, profile: str | None) -> MapNode:
+    name, sector, counts = wedge.name, wedge.sector, wedge.states
+    if not wedge.partners:
         return MapNode(
             id=f"missing:{sector}",
             name=name,
@@ -442,7 +587,6 @@ def _wedge_node(
             sector=sector,
             dashed=True,
         )
-    counts = Counter(partner.state for partner in group)
     parts = [
         f"{counts[state]} {STATE_STYLES[state].name.lower()}"
         for state in RelationshipState
@@ -452,41 +596,39 @@ def _wedge_node(
     state = counts.most_common(1)[0][0]
     return MapNode(
         id=f"wedge:{sector}",
-        name=f"{name} ({len(group)})",
-        label="\n".join([f"{short_label(name, 22)} ({len(group)})", *lines]),
+        name=f"{name} ({wedge.partners})",
+        label="\n".join([f"{short_label(name, 22)} ({wedge.partners})", *lines]),
         kind="sector",
         x=at[0],
         y=at[1],
-        size=12 + 3 * math.log2(1 + len(group)),
+        size=12 + 3 * math.log2(1 + wedge.partners),
         fill=STATE_STYLES[state].fill,
         border=STATE_STYLES[state].colour,
-        tooltip=f"{name}: {len(group)} partners\n" + ", ".join(parts) + "\nClick to open or close.",
+        tooltip=f"{name}: {wedge.partners} partners\n"
+        + ", ".join(parts)
+        + "\nClick to open or close.",
         sector=sector,
         state=state,
     )
 
 
-def _wedge_edge(
-    focal: str, wedge: str, group: Sequence[EcoMapPartner], sector_name: Callable[[str], str]
-) -> MapEdge:
+def _wedge_edge(focal: str, node_id: str, wedge: Wedge) -> MapEdge:
     """The line to a wedge: the state most of its partners are in, the highest level reached,
     and arrows and counts for the referrals of all of them."""
-    state = Counter(partner.state for partner in group).most_common(1)[0][0]
-    levels = [p.partnership_level for p in group if p.partnership_level is not None]
-    sent = sum(p.referrals_sent for p in group)
-    received = sum(p.referrals_received for p in group)
+    state = wedge.states.most_common(1)[0][0]
+    sent, received = wedge.sent, wedge.received
     counts = [
         f"{count} {word}" for count, word in ((sent, "sent"), (received, "received")) if count
     ]
     return MapEdge(
-        id=f"{focal}~{wedge}",
+        id=f"{focal}~{node_id}",
         source=focal,
-        target=wedge,
+        target=node_id,
         state=state,
-        width=line_width(max(levels, default=None)),
-        tooltip=f"{sector_name(group[0].organization.sector)}: {len(group)} partners, "
+        width=line_width(wedge.level),
+        tooltip=f"{wedge.name}: {wedge.partners} partners, "
         f"mostly {STATE_STYLES[state].name.lower()}"
-        + _level_line(max(levels, default=None))
+        + _level_line(wedge.level)
         + f"\nReferrals: {sent} sent, {received} received",
         arrow_to=sent > 0,
         arrow_from=received > 0,

@@ -14,7 +14,7 @@ from typing import Any
 import pyvis
 from pyvis.network import Network
 
-from visualizations.drawing import Drawing, MapEdge, MapNode
+from visualizations.drawing import Closed, Drawing, MapEdge, MapNode
 from visualizations.style import MISSING_DASHES, STATE_STYLES
 
 VIS_NETWORK_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
@@ -57,13 +57,7 @@ def vis_network(drawing: Drawing) -> dict[str, Any]:
         "nodes": [_node(node, fixed=drawing.settled) for node in drawing.nodes],
         "edges": [_edge(edge) for edge in drawing.edges],
         "options": options,
-        "closed": {
-            wedge: {
-                "nodes": [_node(node, fixed=True) for node in group.nodes],
-                "edges": [_edge(edge) for edge in group.edges],
-            }
-            for wedge, group in drawing.closed.items()
-        },
+        "closed": {wedge: _group(group) for wedge, group in drawing.closed.items()},
         "title": drawing.title,
         "subtitle": drawing.subtitle,
         "legend": [
@@ -93,11 +87,29 @@ def page_data(drawing: Drawing) -> dict[str, Any]:
         **data,
         "nodes": compact(data["nodes"]),
         "edges": compact(data["edges"]),
-        "closed": {
-            wedge: {"nodes": compact(group["nodes"]), "edges": compact(group["edges"])}
-            for wedge, group in data["closed"].items()
-        },
+        "closed": {wedge: _compacted(group) for wedge, group in data["closed"].items()},
     }
+
+
+def wedge_data(group: Closed) -> dict[str, Any]:
+    """The partners of a closed wedge as the page draws them when it opens, :func:`compact`.
+
+    >>> from visualizations.drawing import Closed
+    >>> wedge_data(Closed([], []))
+    {'nodes': {'first': {}, 'rest': []}, 'edges': {'first': {}, 'rest': []}}
+    """
+    return _compacted(_group(group))
+
+
+def _group(group: Closed) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "nodes": [_node(node, fixed=True) for node in group.nodes],
+        "edges": [_edge(edge) for edge in group.edges],
+    }
+
+
+def _compacted(group: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    return {"nodes": compact(group["nodes"]), "edges": compact(group["edges"])}
 
 
 def compact(items: list[dict[str, Any]]) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from service.errors import Unauthenticated
 from service.settings import Settings
 from service.store.protocol import Store
 from service.web.deps import SettingsDep, StoreDep
+from service.web.forms import FormPages
 
 T = TypeVar("T")
 
@@ -48,7 +49,7 @@ def get_principal(
     """
     token = bearer_token(request)
     if token:
-        return checked_token(request, lambda: principal_for(token, store, settings))
+        return checked_token(request, store, lambda: principal_for(token, store, settings))
     session_id = request.cookies.get(SESSION_COOKIE)
     if not session_id:
         raise Unauthenticated("sign in: send 'Authorization: Bearer TOKEN'")
@@ -59,20 +60,20 @@ def get_principal(
 
 
 def wrong_tokens(request: Request) -> WrongTokens:
-    """The wrong-token counts of this process (see :mod:`service.access.limits`)."""
+    """The wrong-token rule of the service (see :mod:`service.access.limits`)."""
     counts: WrongTokens = request.app.state.wrong_tokens
     return counts
 
 
-def checked_token(request: Request, check: Callable[[], T]) -> T:
-    """``check()`` of a token or code the client sent, counted against the client when it is
-    wrong; refused at once while the client is refused."""
+def checked_token(request: Request, store: Store, check: Callable[[], T]) -> T:
+    """``check()`` of a token or code the client sent, counted in ``store`` against the
+    client when it is wrong; refused at once while the client is refused."""
     counts, client = wrong_tokens(request), request.client.host if request.client else "-"
-    counts.check(client)
+    counts.check(store, client)
     try:
         return check()
     except Unauthenticated:
-        counts.record(client)
+        counts.record(store, client)
         raise
 
 
@@ -89,6 +90,19 @@ def form_principal(request: Request, store: Store, settings: Settings, form: For
     return get_principal(
         request, store, settings, csrf_sent=sent if isinstance(sent, str) else None
     )
+
+
+def page_forms(request: Request, store: StoreDep, settings: SettingsDep) -> FormPages:
+    """The form pages of ``request``: shown to a reader of the network, posted with the
+    session's CSRF token."""
+    return FormPages(
+        request,
+        reader=lambda: page_reader(request, store, settings),
+        poster=lambda form: form_principal(request, store, settings, form),
+    )
+
+
+PageForms = Annotated[FormPages, Depends(page_forms)]
 
 
 bearer_scheme = HTTPBearer(

@@ -3,85 +3,70 @@
 A client is its network address. After ``limit`` wrong tokens or sign-in codes within
 ``seconds``, every request of that client that carries a token (right or wrong) gets 429 for
 ``seconds``; other clients are not affected. Each wrong token and each refusal is logged.
-The counts live in the process: each worker counts on its own.
+The counts live in the store, as sessions do: every worker counts them together and refuses
+the client as soon as one has.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from collections import deque
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
+from graph_models.common import utc_now
 from service.errors import TooManyAttempts
 from service.settings import Settings
+from service.store.protocol import Store
 
 log = logging.getLogger("stakeholder_graph.access")
 
 
 class WrongTokens:
-    """The wrong tokens of each client in the last ``seconds``, and who is refused until when.
+    """The rule: at most ``limit`` wrong tokens from one client in ``seconds``, then refused
+    for ``seconds``; the counts are kept in the store each method is given.
 
-    >>> now = [0.0]
+    >>> from pathlib import Path; import tempfile
+    >>> from service.store.embedded import EmbeddedStore
+    >>> store = EmbeddedStore(Path(tempfile.mkdtemp()))
+    >>> from datetime import UTC
+    >>> now = [datetime(2024, 5, 1, 9, 0, tzinfo=UTC)]
     >>> wrong = WrongTokens(limit=2, seconds=60, clock=lambda: now[0])
-    >>> wrong.record("10.0.0.9"); wrong.refused_for("10.0.0.9")
-    >>> wrong.record("10.0.0.9"); wrong.refused_for("10.0.0.9"), wrong.refused_for("10.0.0.7")
+    >>> wrong.record(store, "10.0.0.9"); wrong.refused_for(store, "10.0.0.9")
+    >>> wrong.record(store, "10.0.0.9")
+    >>> wrong.refused_for(store, "10.0.0.9"), wrong.refused_for(store, "10.0.0.7")
     (60.0, None)
-    >>> now[0] = 61.0; wrong.refused_for("10.0.0.9")
+    >>> now[0] += timedelta(seconds=61); wrong.refused_for(store, "10.0.0.9")
+    >>> store.close()
     """
 
     def __init__(
-        self, *, limit: int, seconds: float, clock: Callable[[], float] = time.monotonic
+        self, *, limit: int, seconds: float, clock: Callable[[], datetime] = utc_now
     ) -> None:
         self.limit, self.seconds, self._clock = limit, seconds, clock
-        self._failures: dict[str, deque[float]] = {}
-        self._refused_until: dict[str, float] = {}
-        self._lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WrongTokens:
         return cls(limit=settings.wrong_token_limit, seconds=settings.wrong_token_seconds)
 
-    def refused_for(self, client: str) -> float | None:
+    def refused_for(self, store: Store, client: str) -> float | None:
         """Seconds ``client`` is still refused for, or None when it is not."""
-        with self._lock:
-            until = self._refused_until.get(client)
-            if until is None:
-                return None
-            left = until - self._clock()
-            if left > 0:
-                return left
-            del self._refused_until[client]
-            return None
+        until = store.client_refused_until(client)
+        left = (until - self._clock()).total_seconds() if until else 0.0
+        return left if left > 0 else None
 
-    def check(self, client: str) -> None:
+    def check(self, store: Store, client: str) -> None:
         """Raise :class:`TooManyAttempts` while ``client`` is refused."""
-        left = self.refused_for(client)
+        left = self.refused_for(store, client)
         if left is not None:
             raise TooManyAttempts(
                 f"too many wrong tokens from this address; try again in {int(left) + 1} s"
             )
 
-    def record(self, client: str) -> None:
+    def record(self, store: Store, client: str) -> None:
         """Count a wrong token of ``client``; at the limit, refuse it for ``seconds``."""
-        now = self._clock()
-        with self._lock:
-            self._forget_before(now - self.seconds)
-            failures = self._failures.setdefault(client, deque())
-            failures.append(now)
-            count = len(failures)
-            if count >= self.limit:
-                del self._failures[client]
-                self._refused_until[client] = now + self.seconds
+        now, window = self._clock(), timedelta(seconds=self.seconds)
+        count = store.note_wrong_token(client, now, since=now - window)
         log.warning("wrong token from %s (%d in %g s)", client, count, self.seconds)
         if count >= self.limit:
+            store.refuse_client(client, now + window)
             log.warning("refusing %s for %g s after %d wrong tokens", client, self.seconds, count)
-
-    def _forget_before(self, start: float) -> None:
-        for client in list(self._failures):
-            failures = self._failures[client]
-            while failures and failures[0] < start:
-                failures.popleft()
-            if not failures:
-                del self._failures[client]

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from service.access.csrf import CsrfSent, check_cookie_write, check_same_origin
 from service.access.deps import checked_token
-from service.access.permissions import hash_token
+from service.access.permissions import hash_token, may_open
 from service.access.sessions import (
     SESSION_COOKIE,
     end_session,
@@ -27,7 +27,10 @@ from service.access.sessions import (
 from service.errors import DomainError, InvalidInput
 from service.settings import Settings
 from service.web.deps import SettingsDep, StoreDep
-from service.web.pages import page_error, render
+from service.web.pages import page_error, render, templates
+
+templates.env.globals["may_open"] = may_open
+"""The navigation of every page links each page only for those whose role may open it."""
 
 router = APIRouter(include_in_schema=False)
 
@@ -72,9 +75,9 @@ def login(
             raise InvalidInput("give either a token or a sign-in code")
         if token.strip():
             token_hash = hash_token(token.strip())
-            checked_token(request, lambda: principal_for(token.strip(), store, settings))
+            checked_token(request, store, lambda: principal_for(token.strip(), store, settings))
         else:
-            token_hash = checked_token(request, lambda: redeem_sign_in_code(code, store))
+            token_hash = checked_token(request, store, lambda: redeem_sign_in_code(code, store))
             principal_for_hash(token_hash, store, settings)
         session_id = open_session(token_hash, store, settings)
     except DomainError as error:

@@ -85,12 +85,13 @@ def may(principal: Principal, permission: Permission) -> bool:
 
 SCOPED_ROLES = frozenset({Role.LEADER, Role.PLANNER})
 """Roles whose token may name one organization (``org_id``), to which their writes about
-relationships and engagements are then held."""
+relationships, engagements, organizations, contacts and evidence are then held."""
 
 
 def in_scope(principal: Principal, org_ids: Collection[str]) -> bool:
-    """Whether the principal may write about a relationship or an activity of ``org_ids``: a
-    leader or planner whose token names an organization only about one that involves it.
+    """Whether the principal may write about a record of ``org_ids`` (a relationship, an
+    activity, an organization and its contacts, a piece of evidence): a leader or planner whose
+    token names an organization only about one that involves it.
 
     >>> scoped = Principal(token_id="t", name="Lee", role=Role.LEADER, org_id="hub")
     >>> in_scope(scoped, ["hub", "wic"]), in_scope(scoped, ["eld", "wic"])
@@ -116,6 +117,31 @@ def require_record(principal: Principal, org_ids: Collection[str]) -> None:
     require_scope(principal, org_ids, "record or change an activity")
 
 
+def require_edit(principal: Principal, org_id: str, permission: Permission) -> None:
+    """Raise :class:`Forbidden` unless the principal's role grants ``permission``
+    (:attr:`Permission.EDIT_NETWORK` to change, :attr:`Permission.DELETE` to remove) and their
+    organization, if their token names one, is ``org_id``: who edits an organization and its
+    contacts.
+
+    >>> scoped = Principal(token_id="t", name="Lee", role=Role.LEADER, org_id="hub")
+    >>> require_edit(scoped, "hub", Permission.EDIT_NETWORK)
+    >>> require_edit(scoped, "wic", Permission.EDIT_NETWORK)
+    Traceback (most recent call last):
+    service.errors.Forbidden: this leader token belongs to 'hub': it may edit an organization \
+or its contacts only where 'hub' takes part
+    """
+    require(principal, permission)
+    require_scope(principal, [org_id], "edit an organization or its contacts")
+
+
+def require_evidence(principal: Principal, org_ids: Collection[str]) -> None:
+    """Raise :class:`Forbidden` unless the principal's role edits the network and their
+    organization, if their token names one, is among ``org_ids``: who records a joint program,
+    an agreement or a collaborative."""
+    require(principal, Permission.EDIT_NETWORK)
+    require_scope(principal, org_ids, "record partnership evidence")
+
+
 def may_relate(principal: Principal, state: RelationshipState) -> bool:
     """Whether the principal may record a new relationship in ``state``: those who assess, in
     any state; those who edit the network, as a proposal to develop (no dot), which a leader
@@ -139,6 +165,34 @@ def require_relate(principal: Principal, state: RelationshipState) -> None:
                 "(develop); a leader assesses it"
             )
         require(principal, Permission.ASSESS)
+
+
+PAGE_PERMISSIONS: dict[str, Permission] = {
+    "/organizations": Permission.READ_NETWORK,
+    "/my/referrals": Permission.READ_CASES,
+    "/paths": Permission.READ_NETWORK,
+    "/network/measures": Permission.READ_NETWORK,
+    "/feedback-gaps": Permission.READ_NETWORK,
+    "/import": Permission.ASSESS,
+}
+"""What opening each page of the navigation asks of a role: its route requires it
+(:func:`require_page`) and the navigation links it only for those whose role grants it
+(:func:`may_open`)."""
+
+
+def require_page(principal: Principal, path: str) -> None:
+    """Raise :class:`Forbidden` unless the principal may open the page at ``path``."""
+    require(principal, PAGE_PERMISSIONS[path])
+
+
+def may_open(principal: Principal | None, path: str) -> bool:
+    """Whether the navigation links ``path`` for the principal.
+
+    >>> caseworker = Principal(token_id="t", name="Cas", role=Role.CASEWORKER, org_id="wic")
+    >>> may_open(caseworker, "/my/referrals"), may_open(caseworker, "/import")
+    (True, False)
+    """
+    return principal is not None and may(principal, PAGE_PERMISSIONS[path])
 
 
 def issue_token(store: TokenStore, request: TokenCreate) -> tuple[str, TokenInfo]:

@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 from graph_models import Principal
 from service.access.csrf import CsrfSent
 from service.access.deps import get_principal
-from service.access.permissions import ROLE_PERMISSIONS, Permission
+from service.access.permissions import may_open
 from service.data.exports import WRITERS
 from service.data.imports import READERS, apply_plan, preview_file
 from service.data.routes import pending_imports, read_upload
@@ -27,8 +27,9 @@ from service.web.pages import page_error, render, templates
 
 router = APIRouter(include_in_schema=False)
 
-IMPORT_PERMISSION = Permission.ASSESS
-"""What importing asks of a role: a file's relationships come with their states."""
+IMPORT_PAGE = "/import"
+"""The Import page; what it asks of a role is in the table of pages of the permissions: a file's
+relationships come with their states, so importing asks for assessing."""
 
 EXPORT_LABELS = {
     "xlsx": "Spreadsheet (XLSX)",
@@ -42,15 +43,9 @@ EXPORT_LABELS = {
 """How the export buttons name each format; a format without a label shows its name."""
 
 
-def may(principal: Principal | None, permission: Permission) -> bool:
-    """Whether ``principal``'s role grants ``permission``, for templates that offer a control
-    only to those who may use it."""
-    return principal is not None and permission in ROLE_PERMISSIONS[principal.role]
-
-
 def may_import(principal: Principal | None) -> bool:
-    """Whether ``principal`` may import files (the nav shows the Import page to them)."""
-    return may(principal, IMPORT_PERMISSION)
+    """Whether ``principal`` may import files: what the navigation links the Import page by."""
+    return may_open(principal, IMPORT_PAGE)
 
 
 def export_formats() -> list[tuple[str, str]]:
@@ -62,7 +57,6 @@ def export_formats() -> list[tuple[str, str]]:
     return [(name, EXPORT_LABELS.get(name, name)) for name in WRITERS]
 
 
-templates.env.globals["may_import"] = may_import
 templates.env.globals["export_formats"] = export_formats
 
 
@@ -106,7 +100,7 @@ def signed_in(
     return get_principal(request, store, settings, csrf_sent=csrf_sent)
 
 
-@router.get("/import", response_class=HTMLResponse)
+@router.get(IMPORT_PAGE, response_class=HTMLResponse)
 def import_form(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """The upload form, the formats it reads and a link to the template workbook."""
     try:

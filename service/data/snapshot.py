@@ -23,7 +23,7 @@ from graph_models import (
     Sector,
     relationship_id,
 )
-from graph_models.common import slugify, utc_now
+from graph_models.common import slugify, stored_text, utc_now
 from graph_models.evidence import (
     Agreement,
     AgreementCreate,
@@ -130,7 +130,13 @@ class Snapshot:
 
 def read_network(store: Store, scope: Scope | None = None) -> Snapshot:
     """The organizations of ``scope`` with their contacts, the relationships among them with
-    every assessment, the engagements naming them, and the sectors they use."""
+    every assessment, the engagements naming them, and the sectors they use; text as the
+    store holds it (see :func:`~graph_models.common.stored_text`)."""
+    with stored_text():
+        return _read_network(store, scope)
+
+
+def _read_network(store: Store, scope: Scope | None) -> Snapshot:
     scope = scope or Scope()
     orgs = [row for row in stored_rows(store, RecordKind.ORGANIZATIONS) if _wanted(row, scope)]
     if scope.org_id:

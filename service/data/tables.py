@@ -21,13 +21,13 @@ from typing import NoReturn
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
+from graph_models.common import FORMULA_STARTS
 from graph_models.imports import ImportProblem
 from service.errors import InvalidInput
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_CELL_CHARS = 2000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Cell = str | None

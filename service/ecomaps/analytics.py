@@ -139,6 +139,7 @@ def ecomap_fields(
     levels: Mapping[str, int] | None = None,
     flows: Mapping[str, ReferralFlow] | None = None,
     sector: str | None = None,
+    q: str | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> dict[str, Any]:
@@ -171,6 +172,8 @@ def ecomap_fields(
     sector : str, optional
         Only the partners of this sector; partners of partners and missing sectors are those
         of the whole map.
+    q : str, optional
+        Only the partners whose name holds this text, in any case.
     limit, offset : int, optional
         Only the page of partners (by name) from ``offset`` on, at most ``limit`` of them.
 
@@ -191,6 +194,8 @@ def ecomap_fields(
     [('WIC', 'keep')]
     >>> [p["organization"]["id"] for p in ecomap_fields(g, "hub", sector="library")["partners"]]
     []
+    >>> [p["organization"]["id"] for p in ecomap_fields(g, "hub", q="wi")["partners"]]
+    ['wic']
     """
     levels, flows, labels = levels or {}, flows or {}, sector_labels or {}
     nodes = graph._node  # the graph's own dicts, not views: read thousands of times on a hub
@@ -198,6 +203,9 @@ def ecomap_fields(
     shown = [(partner, edge, now) for partner, edge, now in standing]
     if sector is not None:
         shown = [entry for entry in shown if nodes[entry[0]]["sector"] == sector]
+    if q:
+        wanted = q.casefold()
+        shown = [entry for entry in shown if wanted in nodes[entry[0]]["name"].casefold()]
     if limit is not None or offset:
         # Only the page is written out: sorted by name first, from the nodes alone.
         shown.sort(key=lambda entry: (nodes[entry[0]]["name"], entry[0]))
@@ -270,6 +278,7 @@ def ecomap_summary(
     profile: str | None = None,
     profile_sectors: Sequence[str] = (),
     sector_labels: Mapping[str, str] | None = None,
+    levels: Mapping[str, int] | None = None,
     flows: Mapping[str, ReferralFlow] | None = None,
 ) -> EcoMapSummary:
     """The eco-map of ``focal`` summed up by sector: how many partners of each sector, by the
@@ -293,13 +302,16 @@ def ecomap_summary(
     >>> [m.sector for m in summary.missing_sectors]
     ['library']
     """
-    flows, labels = flows or {}, sector_labels or {}
+    flows, labels, levels = flows or {}, sector_labels or {}, levels or {}
     nodes = graph._node
     states: dict[str, Counter[str]] = defaultdict(Counter)
+    highest: dict[str, int] = {}
     referrals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for partner, _, now in _partners_at(graph, focal, as_of):
         sector, flow = nodes[partner]["sector"], flows.get(partner, NO_FLOW)
         states[sector][now.state.value] += 1
+        if partner in levels:
+            highest[sector] = max(levels[partner], highest.get(sector, 0))
         sums = referrals[sector]
         sums[0] += flow.referrals_sent
         sums[1] += flow.referrals_received
@@ -310,6 +322,7 @@ def ecomap_summary(
             label=labels.get(sector, sector),
             partners=counts.total(),
             states=StateCounts(**counts),
+            partnership_level=highest.get(sector),
             referrals_sent=referrals[sector][0],
             referrals_received=referrals[sector][1],
             open_loops=referrals[sector][2],

@@ -22,21 +22,37 @@ from pydantic import BaseModel
 
 from graph_models import Principal
 from graph_models.common import AsOf, utc_now
-from graph_models.ecomaps import EcoMap, MapView, RegionMap
+from graph_models.ecomaps import EcoMap, EcoMapSummary, MapView, RegionMap
 from service.access.deps import get_principal
 from service.access.permissions import Permission, require
-from service.ecomaps.service import load_ecomap, load_ecomap_changes, load_region_map, sector_labels
+from service.ecomaps.service import (
+    load_ecomap,
+    load_ecomap_changes,
+    load_ecomap_summary,
+    load_region_map,
+    sector_labels,
+)
 from service.errors import DomainError, InvalidInput
 from service.settings import Settings
 from service.store import Store
+from service.surveys.service import said_in_words
 from service.web.deps import SettingsDep, StoreDep
-from service.web.pages import page_error, render
+from service.web.pages import page_error, render, templates
+from service.web.responses import ModelResponse
 from visualizations.cache import LayoutCache, fingerprint
-from visualizations.drawing import Drawing, ecomap_drawing, region_drawing
+from visualizations.drawing import (
+    WEDGE_LIMIT,
+    Drawing,
+    ecomap_drawing,
+    region_drawing,
+    summary_drawing,
+    summary_ring,
+    wedge_partners,
+)
 from visualizations.pdf import ecomap_pdf
 from visualizations.style import STATE_STYLES
 from visualizations.svg import drawing_svg
-from visualizations.vis import STATIC_DIR, VIS_NETWORK_DIR, page_data
+from visualizations.vis import STATIC_DIR, VIS_NETWORK_DIR, page_data, wedge_data
 
 router = APIRouter(include_in_schema=False)
 
@@ -114,31 +130,94 @@ def ecomap_and_drawing(store: Store, org_id: str, view: MapView) -> tuple[EcoMap
     return ecomap, drawn
 
 
+def hub_summary(store: Store, org_id: str, view: MapView) -> EcoMapSummary | None:
+    """The summary of the eco-map ``view`` asks for when it is one of wedges: the whole map of
+    partners, with more than :data:`WEDGE_LIMIT` of them; None for any other."""
+    if view.depth > 1 or view.sector or view.state:
+        return None
+    summary = load_ecomap_summary(store, org_id, as_of=AsOf.of(view.as_of), profile=view.profile)
+    return summary if summary.partners > WEDGE_LIMIT else None
+
+
 @router.get("/orgs/{org_id}/ecomap", response_class=HTMLResponse)
 def ecomap_page(
     org_id: str, view: View, request: Request, store: StoreDep, settings: SettingsDep
 ) -> Response:
-    """An agency's eco-map with its legend, filters, details, exports and what changed."""
+    """An agency's eco-map with its legend, filters, details, exports and what changed.
+
+    A hub's map comes from its summary: a wedge per sector, whose partners the page asks of
+    :func:`wedge_partners_data` when it opens, and the table by sector in the same way."""
     try:
         principal = reader(request, store, settings)
-        ecomap, drawn = ecomap_and_drawing(store, org_id, view)
+        summary = hub_summary(store, org_id, view)
+        if summary is None:
+            ecomap, drawn = ecomap_and_drawing(store, org_id, view)
+        else:
+            ecomap, drawn = None, summary_picture(store, org_id, summary, view)
         changes = load_ecomap_changes(store, org_id, since=view.since) if view.since else None
+        said = said_in_words(store, org_id, until=AsOf.of(view.as_of).until)
     except DomainError as error:
         return page_error(request, error)
-    on_map = {p.organization.sector for p in ecomap.partners} | {
-        m.sector for m in ecomap.missing_sectors
-    }
+    shown = ecomap or summary
+    assert shown is not None
+    on_map = {p.organization.sector for p in ecomap.partners} if ecomap else set()
+    on_map |= {s.sector for s in summary.sectors} if summary else set()
     return render_map(
         request,
         store,
         "ecomap.html",
         drawn,
         view,
-        on_map,
+        on_map | {m.sector for m in shown.missing_sectors},
         principal=principal,
+        focal=shown.focal,
+        missing_sectors=shown.missing_sectors,
         ecomap=ecomap,
+        summary=summary,
+        summary_query=view.model_dump(mode="json", include={"as_of", "profile"}, exclude_none=True),
         changes=changes,
         profiles=store.list_profiles(),
+        said=said,
+        said_data=htmlsafe_json_dumps(said),
+    )
+
+
+def summary_picture(store: Store, org_id: str, summary: EcoMapSummary, view: MapView) -> Picture:
+    """The drawing of a hub's eco-map from its summary: closed wedges around the agency."""
+    today = utc_now().date()
+    return picture(
+        store,
+        "ecomap-summary",
+        org_id,
+        summary,
+        view,
+        lambda labels: summary_drawing(summary, sector_labels=labels, today=today),
+    )
+
+
+@router.get("/orgs/{org_id}/ecomap/partners")
+def wedge_partners_data(
+    org_id: str, view: View, request: Request, store: StoreDep, settings: SettingsDep
+) -> Response:
+    """The partners of one sector (``sector``) of a hub's eco-map as the page opens its wedge:
+    ``nodes`` and ``edges`` placed in the wedge, as vis-network draws them, and ``rows``, the
+    sector's rows of the table, written as the page writes the others."""
+    reader(request, store, settings)
+    sector = view.sector
+    if sector is None:
+        raise InvalidInput("sector is missing: say the wedge of which sector to open")
+    as_of = AsOf.of(view.as_of)
+    summary = load_ecomap_summary(store, org_id, as_of=as_of, profile=view.profile)
+    if sector not in {s.sector for s in summary.sectors}:
+        raise InvalidInput(f"sector '{sector}' has no partner on this eco-map")
+    partners = load_ecomap(store, org_id, as_of=as_of, sector=sector).partners
+    labels = sector_labels(store)
+    ring = summary_ring(summary, sector_labels=labels, today=utc_now().date())
+    rows = templates.get_template("ecomap_rows.html").render(
+        partners=partners, sector_labels=labels, legend=STATE_STYLES
+    )
+    return ModelResponse(
+        {**wedge_data(wedge_partners(ring, sector, partners, labels)), "rows": rows}
     )
 
 

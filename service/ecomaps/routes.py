@@ -45,6 +45,14 @@ def get_ecomap(
             "missing_sectors stay those of the whole map."
         ),
     ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Only the partners whose name holds this text, in any case: how the "
+            "eco-map page finds a partner of a hub by name.",
+        ),
+    ] = None,
     limit: Annotated[
         int | None,
         Query(
@@ -60,8 +68,8 @@ def get_ecomap(
 ) -> ModelResponse:
     """The agency's eco-map: each partner with the state of the relationship, its partnership
     level, the referrals sent and received and the open loops. A hub has thousands of
-    partners: `/ecomap/sectors` sums them up by sector, and `sector`, `limit` and `offset`
-    give the partners of one sector, a page at a time."""
+    partners: `/ecomap/sectors` sums them up by sector, `sector`, `limit` and `offset` give
+    the partners of one sector, a page at a time, and `q` those whose name holds a text."""
     return ModelResponse(
         load_ecomap_fields(
             store,
@@ -70,6 +78,7 @@ def get_ecomap(
             as_of=as_of,
             profile=profile,
             sector=sector,
+            q=q,
             limit=limit,
             offset=offset,
         )

@@ -59,13 +59,14 @@ def load_ecomap_fields(
     depth: int = 1,
     profile: str | None = None,
     sector: str | None = None,
+    q: str | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> dict[str, Any]:
     """The fields of the eco-map of ``org_id`` as of the end of the day ``as_of`` (now when
     no day was given), with the empty places of ``profile``: plain data, as
     :func:`~service.ecomaps.analytics.ecomap_fields` gives it, its partners only those of
-    ``sector`` and the page ``limit`` and ``offset`` ask for."""
+    ``sector`` whose name holds ``q``, and the page ``limit`` and ``offset`` ask for."""
 
     def gather() -> tuple[nx.Graph, list[str], dict[str, str], PartnerFacts]:
         graph = (
@@ -93,6 +94,7 @@ def load_ecomap_fields(
         levels=facts.levels,
         flows=facts.flows,
         sector=sector,
+        q=q,
         limit=limit,
         offset=offset,
     )
@@ -105,6 +107,7 @@ def load_ecomap_summary(
     :func:`~service.ecomaps.analytics.ecomap_summary` gives it."""
     graph = relationships_of(store, org_id)
     sectors = store.get_profile(profile).sectors if profile else []
+    facts = partner_facts(store, org_id, as_of=as_of)
     return ecomap_summary(
         graph,
         org_id,
@@ -112,7 +115,8 @@ def load_ecomap_summary(
         profile=profile,
         profile_sectors=sectors,
         sector_labels=sector_labels(store),
-        flows=store.referral_flow(org_id, as_of=as_of.until),
+        levels=facts.levels,
+        flows=facts.flows,
     )
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from graph_models.missing_partners import SectorStatus
+from graph_models.missing_partners import SectorCoverage, SectorStatus
 from service.access.deps import get_principal
 from service.access.permissions import require_record
 from service.errors import DomainError
 from service.missing_partners import service as gaps
+from service.network.service import relationship_between
+from service.store import Store
 from service.web.deps import SettingsDep, StoreDep
 from service.web.forms import why_not
 from service.web.pages import page_error, render
@@ -58,6 +61,9 @@ def missing_partners_page(
             + answer.covered_sectors
         )
         glance = sorted(every, key=lambda entry: order[entry.sector])
+    gap_entries = (
+        answer.missing_sectors + answer.weak_sectors + answer.fragile_sectors if answer else []
+    )
     return render(
         request,
         "missing_partners.html",
@@ -68,9 +74,20 @@ def missing_partners_page(
         answer=answer,
         overview=overview,
         glance=glance,
-        gaps=(answer.missing_sectors + answer.weak_sectors + answer.fragile_sectors)
-        if answer
-        else [],
+        gaps=gap_entries,
         statuses=list(SectorStatus),
         may_plan=why_not(lambda: require_record(principal, [org_id])) is None,
+        ended=_ended(store, org_id, gap_entries),
     )
+
+
+def _ended(store: Store, org_id: str, gap_entries: list[SectorCoverage]) -> dict[str, date]:
+    """The candidates whose relationship with ``org_id`` has ended, with the day it ended: the
+    page offers no outreach to them, as planning one would be refused."""
+    ended = {}
+    for entry in gap_entries:
+        for candidate in entry.candidates:
+            found = relationship_between(store, org_id, candidate.organization.id)
+            if found is not None and found.ended_on is not None:
+                ended[candidate.organization.id] = found.ended_on
+    return ended

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.datastructures import FormData
@@ -17,7 +17,6 @@ from graph_models import (
     ContactCreate,
     ContactQuery,
     ContactUpdate,
-    Engagement,
     EngagementCreate,
     EngagementKind,
     EngagementStatus,
@@ -33,25 +32,31 @@ from graph_models import (
     RelationshipUpdate,
 )
 from graph_models.common import utc_now
-from service.access.deps import form_principal, get_principal, page_reader
-from service.access.permissions import Permission, may, may_relate, require, require_record
+from service.access.deps import PageForms, get_principal, page_reader
+from service.access.permissions import (
+    Permission,
+    may_relate,
+    require_edit,
+    require_page,
+    require_record,
+)
 from service.errors import DomainError
 from service.network import service
 from service.partnerships.engagement_plan import states_as_of
 from service.partnerships.service import relationships_of
-from service.settings import Settings
 from service.store.protocol import Store
 from service.web.deps import SettingsDep, StoreDep
 from service.web.forms import (
     FormBody,
+    FormPages,
     FormRefused,
     FormState,
     form_values,
     parse_form,
-    submit,
+    picked,
     why_not,
 )
-from service.web.org_picker import Pick, pick_organization
+from service.web.org_picker import Pick
 from service.web.pages import page_as_of, page_error, render
 
 router = APIRouter(include_in_schema=False)
@@ -78,6 +83,7 @@ def home(
     at ``/organizations``."""
     try:
         principal = get_principal(request, store, settings)
+        require_page(principal, "/organizations")
     except DomainError as error:
         return page_error(request, error)
     if principal.org_id and request.url.path == "/" and not request.query_params:
@@ -153,7 +159,7 @@ def organization_home(
         )
         is None,
         may_record_activity=why_not(lambda: require_record(principal, [org_id])) is None,
-        may_edit=may(principal, Permission.EDIT_NETWORK),
+        may_edit=why_not(lambda: require_edit(principal, org_id, Permission.EDIT_NETWORK)) is None,
     )
 
 
@@ -166,16 +172,12 @@ STATE_OPTIONS = [
 
 
 @router.get("/relationships/{rel_id}", response_class=HTMLResponse)
-def relationship_page(
-    request: Request, rel_id: str, store: StoreDep, settings: SettingsDep
-) -> Response:
+def relationship_page(rel_id: str, store: StoreDep, forms: PageForms) -> Response:
     """A relationship: its state, its whole history, and the forms to assess it again (a state
     and the reason) and to end it (a day and the reason), for those who may."""
-    try:
-        principal = page_reader(request, store, settings)
-    except DomainError as error:
-        return page_error(request, error)
-    return _relationship_page(request, store, principal, rel_id)
+    return forms.get(
+        lambda principal, _: _relationship_page(forms.request, store, principal, rel_id)
+    )
 
 
 def _relationship_page(
@@ -187,61 +189,20 @@ def _relationship_page(
     assess: FormState | None = None,
     end: FormState | None = None,
 ) -> Response:
-    try:
-        relationship = store.get_relationship(rel_id)
-        history = store.relationship_history(rel_id)
-        org_a = store.get_organization(relationship.org_a)
-        org_b = store.get_organization(relationship.org_b)
-    except DomainError as error:
-        return page_error(request, error)
+    relationship = store.get_relationship(rel_id)
     return render(
         request,
         "relationship.html",
         principal=principal,
         relationship=relationship,
-        history=list(reversed(history)),
-        org_a=org_a,
-        org_b=org_b,
+        history=list(reversed(store.relationship_history(rel_id))),
+        org_a=store.get_organization(relationship.org_a),
+        org_b=store.get_organization(relationship.org_b),
         refusal=why_not(lambda: service.check_assess(principal, relationship)),
         assess=assess or FormState(),
         end=end or FormState(),
         states=STATE_OPTIONS,
         today=utc_now().date().isoformat(),
-    )
-
-
-@router.post("/relationships/{rel_id}/assess")
-def assess_relationship(
-    request: Request, rel_id: str, store: StoreDep, settings: SettingsDep, form: FormBody
-) -> Response:
-    """Assess a relationship again from its page; back to the page with the new state."""
-    return _relationship_form(request, rel_id, store, settings, form, "assess")
-
-
-@router.post("/relationships/{rel_id}/end")
-def end_relationship(
-    request: Request, rel_id: str, store: StoreDep, settings: SettingsDep, form: FormBody
-) -> Response:
-    """End a relationship from its page; back to the page, which says it has ended."""
-    return _relationship_form(request, rel_id, store, settings, form, "end")
-
-
-def _submit(
-    request: Request,
-    store: Store,
-    settings: Settings,
-    form: FormData,
-    *,
-    act: Callable[[Principal], str],
-    show: Callable[[Principal, FormState], Response],
-) -> Response:
-    """:func:`~service.web.forms.submit` for whoever posts ``form`` with their session."""
-    return submit(
-        request,
-        form,
-        who=lambda: form_principal(request, store, settings, form),
-        act=act,
-        show=show,
     )
 
 
@@ -252,23 +213,27 @@ _RELATIONSHIP_FORMS: dict[str, tuple[type[BaseModel], Callable[..., Relationship
 """Each form of a relationship's page: its API model and the service function it calls."""
 
 
-def _relationship_form(
-    request: Request, rel_id: str, store: Store, settings: Settings, form: FormData, which: str
+@router.post("/relationships/{rel_id}/{which}")
+def relationship_form(
+    rel_id: str,
+    which: Annotated[str, Path(pattern="^(assess|end)$")],
+    store: StoreDep,
+    forms: PageForms,
+    form: FormBody,
 ) -> Response:
+    """Assess a relationship again (``assess``) or end it (``end``) from its page; back to the
+    page, with the new state or saying it has ended."""
     model, write = _RELATIONSHIP_FORMS[which]
 
     def act(principal: Principal) -> str:
         write(store, principal, rel_id, parse_form(model, form_values(form, model)))
         return f"/relationships/{quote(rel_id, safe='')}"
 
-    return _submit(
-        request,
-        store,
-        settings,
+    return forms.post(
         form,
         act=act,
         show=lambda principal, state: _relationship_page(
-            request, store, principal, rel_id, **{which: state}
+            forms.request, store, principal, rel_id, **{which: state}
         ),
     )
 
@@ -284,28 +249,20 @@ def _states_for(principal: Principal) -> list[tuple[str, str]]:
 
 
 @router.get("/orgs/{org_id}/partners/new", response_class=HTMLResponse)
-def new_partner_page(
-    request: Request, org_id: str, store: StoreDep, settings: SettingsDep
-) -> Response:
+def new_partner_page(org_id: str, store: StoreDep, forms: PageForms) -> Response:
     """Add a partner to an organization: an organization found by typing its name, or a new
     one with its sector and region, with a first state and the reason. Planners propose a
     partner to develop (no dot), which a leader then assesses."""
-    try:
-        principal = page_reader(request, store, settings)
-    except DomainError as error:
-        return page_error(request, error)
-    return _new_partner_page(request, store, principal, org_id, FormState())
+    return forms.get(
+        lambda principal, state: _new_partner_page(forms.request, store, principal, org_id, state)
+    )
 
 
 def _new_partner_page(
     request: Request, store: Store, principal: Principal, org_id: str, state: FormState
 ) -> Response:
-    try:
-        focal = store.get_organization(org_id)
-    except DomainError as error:
-        return page_error(request, error)
+    focal = store.get_organization(org_id)
     states = _states_for(principal)
-    sectors = sorted(((s.slug, s.label) for s in store.list_sectors()), key=lambda item: item[1])
     return render(
         request,
         "new_partner.html",
@@ -315,44 +272,41 @@ def _new_partner_page(
         form=state,
         pick=Pick(typed=state.value("partner"), problem=state.errors.get("partner")),
         states=states,
-        sectors=[("", "pick a sector"), *sectors],
+        sectors=[("", "pick a sector"), *_sector_options(store)],
         refusal=why_not(lambda: service.check_relate(principal, org_id, states)),
     )
 
 
+def _sector_options(store: Store) -> list[tuple[str, str]]:
+    """Every sector as a form option, by label."""
+    return sorted(((s.slug, s.label) for s in store.list_sectors()), key=lambda item: item[1])
+
+
 @router.post("/orgs/{org_id}/partners/new")
-def add_partner(
-    request: Request, org_id: str, store: StoreDep, settings: SettingsDep, form: FormBody
-) -> Response:
+def add_partner(org_id: str, store: StoreDep, forms: PageForms, form: FormBody) -> Response:
     """Add the partner the form names; on to the new relationship's page."""
 
     def act(principal: Principal) -> str:
-        typed = form.get("partner")
-        pick = pick_organization(store, typed if isinstance(typed, str) else None)
-        if pick.problem:
-            raise FormRefused({"partner": pick.problem})
+        found, errors = picked(store, form, ["partner"])
+        if errors:
+            raise FormRefused(errors)
+        partner = found.get("partner")
         new = form_values(form, OrganizationCreate, prefix="new_")
-        if pick.organization is None and not new:
+        if partner is None and not new:
             raise FormRefused(
                 {"partner": "type a partner's name, or give a new organization's name and sector"}
             )
         relationship = service.add_partner(
-            store,
-            principal,
-            org_id,
-            pick.organization.id if pick.organization else None,
-            first=form_values(form, RelationshipCreate),
-            new=new,
+            store, principal, org_id, partner, first=form_values(form, RelationshipCreate), new=new
         )
         return f"/relationships/{quote(relationship.id, safe='')}"
 
-    return _submit(
-        request,
-        store,
-        settings,
+    return forms.post(
         form,
         act=act,
-        show=lambda principal, state: _new_partner_page(request, store, principal, org_id, state),
+        show=lambda principal, state: _new_partner_page(
+            forms.request, store, principal, org_id, state
+        ),
     )
 
 
@@ -363,24 +317,28 @@ STATUS_OPTIONS = [
     (EngagementStatus.PLANNED.value, "planned"),
     (EngagementStatus.HELD.value, "held (it took place)"),
 ]
+NEW = "new"
+"""The address part that adds an activity or a contact rather than changing one."""
 
 
-@router.get("/orgs/{org_id}/engagements/new", response_class=HTMLResponse)
-def new_engagement_page(
-    request: Request,
+@router.get("/orgs/{org_id}/engagements/{engagement_id}", response_class=HTMLResponse)
+def engagement_page(
     org_id: str,
+    engagement_id: str,
     store: StoreDep,
-    settings: SettingsDep,
+    forms: PageForms,
     partner: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
-    """Record an activity of an organization, held or planned, with a partner picked by
-    typing its name (``partner`` fills it in)."""
-    try:
-        principal = page_reader(request, store, settings)
-    except DomainError as error:
-        return page_error(request, error)
-    typed = {"partner": partner} if partner else {}
-    return _engagement_page(request, store, principal, org_id, None, FormState(typed))
+    """Record an activity of an organization (``engagement_id`` ``new``), held or planned,
+    with a partner picked by typing its name (``partner`` fills it in); or an activity, with
+    the form to change it and the button to cancel it (the record is kept)."""
+    typed = {"partner": partner} if partner and engagement_id == NEW else {}
+    return forms.get(
+        lambda principal, state: _engagement_page(
+            forms.request, store, principal, org_id, engagement_id, state
+        ),
+        FormState(typed),
+    )
 
 
 def _engagement_page(
@@ -388,18 +346,11 @@ def _engagement_page(
     store: Store,
     principal: Principal,
     org_id: str,
-    engagement: Engagement | None,
+    engagement_id: str,
     state: FormState,
 ) -> Response:
-    try:
-        focal = store.get_organization(org_id)
-        others = [
-            store.get_organization(other)
-            for other in (engagement.org_ids if engagement else [])
-            if other != org_id
-        ]
-    except DomainError as error:
-        return page_error(request, error)
+    focal = store.get_organization(org_id)
+    engagement = None if engagement_id == NEW else store.get_engagement(engagement_id)
     org_ids = engagement.org_ids if engagement else [org_id]
     return render(
         request,
@@ -408,7 +359,7 @@ def _engagement_page(
         focal=focal,
         current="plan",
         engagement=engagement,
-        others=others,
+        others=[store.get_organization(other) for other in org_ids if other != org_id],
         form=state,
         pick=Pick(typed=state.value("partner"), problem=state.errors.get("partner")),
         kinds=KIND_OPTIONS,
@@ -422,87 +373,36 @@ def _plan_address(org_id: str) -> str:
     return f"/orgs/{quote(org_id, safe='')}/engagement-plan"
 
 
-@router.post("/orgs/{org_id}/engagements/new")
-def record_engagement(
-    request: Request, org_id: str, store: StoreDep, settings: SettingsDep, form: FormBody
+@router.post("/orgs/{org_id}/engagements/{engagement_id}")
+def save_engagement(
+    org_id: str, engagement_id: str, store: StoreDep, forms: PageForms, form: FormBody
 ) -> Response:
-    """Record the activity the form describes; on to the organization's engagement plan."""
+    """Record the activity the form describes (``engagement_id`` ``new``), or change one, or
+    cancel it (the form's ``status`` is ``cancelled``), on the rules of ``POST`` and ``PATCH
+    /api/v1/engagements``; on to the organization's engagement plan."""
 
     def act(principal: Principal) -> str:
-        typed = form.get("partner")
-        pick = pick_organization(store, typed if isinstance(typed, str) else None)
-        if pick.problem:
-            raise FormRefused({"partner": pick.problem})
-        partner = [pick.organization.id] if pick.organization else []
-        fields = form_values(form, EngagementCreate)
-        body = parse_form(EngagementCreate, {**fields, "org_ids": [org_id, *partner]})
-        service.record_engagement(store, principal, body)
+        if engagement_id == NEW:
+            found, errors = picked(store, form, ["partner"])
+            values = {**form_values(form, EngagementCreate), "org_ids": [org_id, *found.values()]}
+            new = parse_form(EngagementCreate, values, also=errors)
+            service.record_engagement(store, principal, new)
+        else:
+            change = parse_form(EngagementUpdate, form_values(form, EngagementUpdate))
+            service.change_engagement(store, principal, engagement_id, change)
         return _plan_address(org_id)
 
-    return _submit(
-        request,
-        store,
-        settings,
+    return forms.post(
         form,
         act=act,
         show=lambda principal, state: _engagement_page(
-            request, store, principal, org_id, None, state
+            forms.request, store, principal, org_id, engagement_id, state
         ),
     )
 
 
-@router.get("/orgs/{org_id}/engagements/{engagement_id}", response_class=HTMLResponse)
-def engagement_page(
-    request: Request, org_id: str, engagement_id: str, store: StoreDep, settings: SettingsDep
-) -> Response:
-    """An activity of an organization, with the form to change it and the button to cancel
-    it (the record is kept)."""
-    try:
-        principal = page_reader(request, store, settings)
-        engagement = store.get_engagement(engagement_id)
-    except DomainError as error:
-        return page_error(request, error)
-    return _engagement_page(request, store, principal, org_id, engagement, FormState())
-
-
-@router.post("/orgs/{org_id}/engagements/{engagement_id}")
-def change_engagement(
-    request: Request,
-    org_id: str,
-    engagement_id: str,
-    store: StoreDep,
-    settings: SettingsDep,
-    form: FormBody,
-) -> Response:
-    """Change an activity, or cancel it (the form's ``status`` is ``cancelled``): the same
-    rules as ``PATCH /api/v1/engagements/{id}``; on to the engagement plan."""
-
-    def act(principal: Principal) -> str:
-        body = parse_form(EngagementUpdate, form_values(form, EngagementUpdate))
-        service.change_engagement(store, principal, engagement_id, body)
-        return _plan_address(org_id)
-
-    def show(principal: Principal, state: FormState) -> Response:
-        try:
-            engagement = store.get_engagement(engagement_id)
-        except DomainError as error:
-            return page_error(request, error)
-        return _engagement_page(request, store, principal, org_id, engagement, state)
-
-    return _submit(
-        request,
-        store,
-        settings,
-        form,
-        act=act,
-        show=show,
-    )
-
-
 @router.post("/orgs/{org_id}/outreach")
-def plan_outreach(
-    request: Request, org_id: str, store: StoreDep, settings: SettingsDep, form: FormBody
-) -> Response:
+def plan_outreach(org_id: str, store: StoreDep, forms: PageForms, form: FormBody) -> Response:
     """Plan an outreach to a missing-partners candidate in one click; on to the engagement
     plan, where the candidate is listed to develop with the outreach planned."""
 
@@ -513,30 +413,24 @@ def plan_outreach(
         service.plan_outreach(store, principal, org_id, candidate)
         return f"{_plan_address(org_id)}#plan-develop"
 
-    return _submit(
-        request,
-        store,
-        settings,
-        form,
-        act=act,
-        show=lambda principal, state: page_error(request, FormRefused(state.errors)),
-    )
+    def show(principal: Principal, state: FormState) -> Response:
+        raise FormRefused(state.errors)
+
+    return forms.post(form, act=act, show=show)
 
 
 # -- an organization and its contacts --------------------------------------------------------
 
 
 @router.get("/orgs/{org_id}/edit", response_class=HTMLResponse)
-def edit_organization_page(
-    request: Request, org_id: str, store: StoreDep, settings: SettingsDep
-) -> Response:
+def edit_organization_page(org_id: str, store: StoreDep, forms: PageForms) -> Response:
     """Change an organization's name, sector, region, notes and whether it is internal; add,
     change and remove its contacts."""
-    try:
-        principal = page_reader(request, store, settings)
-    except DomainError as error:
-        return page_error(request, error)
-    return _edit_organization_page(request, store, principal, org_id)
+    return forms.get(
+        lambda principal, state: _edit_organization_page(
+            forms.request, store, principal, org_id, organization=state
+        )
+    )
 
 
 def _edit_organization_page(
@@ -548,12 +442,7 @@ def _edit_organization_page(
     organization: FormState | None = None,
     contact: tuple[str, FormState] | None = None,
 ) -> Response:
-    try:
-        focal = store.get_organization(org_id)
-        contacts = store.list_contacts(ContactQuery(org_id=org_id, limit=MAX_PAGE_SIZE)).items
-    except DomainError as error:
-        return page_error(request, error)
-    sectors = sorted(((s.slug, s.label) for s in store.list_sectors()), key=lambda item: item[1])
+    focal = store.get_organization(org_id)
     which, state = contact or ("", FormState())
     return render(
         request,
@@ -562,12 +451,12 @@ def _edit_organization_page(
         focal=focal,
         current="home",
         form=organization or FormState(),
-        contacts=contacts,
+        contacts=store.list_contacts(ContactQuery(org_id=org_id, limit=MAX_PAGE_SIZE)).items,
         contact_forms={which: state},
         blank=FormState(),
-        sectors=sectors,
-        refusal=why_not(lambda: require(principal, Permission.EDIT_NETWORK)),
-        may_remove=may(principal, Permission.DELETE),
+        sectors=_sector_options(store),
+        refusal=why_not(lambda: require_edit(principal, org_id, Permission.EDIT_NETWORK)),
+        may_remove=why_not(lambda: require_edit(principal, org_id, Permission.DELETE)) is None,
     )
 
 
@@ -576,92 +465,72 @@ def _organization_address(org_id: str) -> str:
 
 
 @router.post("/orgs/{org_id}/edit")
-def edit_organization(
-    request: Request, org_id: str, store: StoreDep, settings: SettingsDep, form: FormBody
-) -> Response:
+def edit_organization(org_id: str, store: StoreDep, forms: PageForms, form: FormBody) -> Response:
     """Save the organization's changes (``PATCH /api/v1/organizations/{id}``'s rules); back to
     its home."""
 
     def act(principal: Principal) -> str:
-        require(principal, Permission.EDIT_NETWORK)
-        body = parse_form(OrganizationUpdate, form_values(form, OrganizationUpdate))
-        store.update_organization(org_id, body)
+        values = form_values(form, OrganizationUpdate)
+        body = parse_form(OrganizationUpdate, values, required=["name"])
+        service.edit_organization(store, principal, org_id, body)
         return _organization_address(org_id)
 
-    return _submit(
-        request,
-        store,
-        settings,
+    return forms.post(
         form,
         act=act,
         show=lambda principal, state: _edit_organization_page(
-            request, store, principal, org_id, organization=state
+            forms.request, store, principal, org_id, organization=state
         ),
     )
 
 
 @router.post("/orgs/{org_id}/contacts/{contact_id}")
 def save_contact(
-    request: Request,
-    org_id: str,
-    contact_id: str,
-    store: StoreDep,
-    settings: SettingsDep,
-    form: FormBody,
+    org_id: str, contact_id: str, store: StoreDep, forms: PageForms, form: FormBody
 ) -> Response:
-    """Add a contact (``contact_id`` ``new``) or change one, on the API's rules; back to the
-    organization's page of contacts."""
+    """Add a contact (``contact_id`` ``new``) or change one, on the rules of ``POST`` and
+    ``PATCH /api/v1/contacts``; back to the organization's page of contacts."""
 
-    def act(principal: Principal) -> str:
-        require(principal, Permission.EDIT_NETWORK)
-        if contact_id == NEW_CONTACT:
-            body = parse_form(ContactCreate, {**form_values(form, ContactCreate), "org_id": org_id})
-            store.create_contact(body)
+    def write(principal: Principal) -> None:
+        if contact_id == NEW:
+            fields = {**form_values(form, ContactCreate), "org_id": org_id}
+            service.add_contact(store, principal, parse_form(ContactCreate, fields))
         else:
-            store.update_contact(
-                contact_id, parse_form(ContactUpdate, form_values(form, ContactUpdate))
-            )
-        return f"{_organization_address(org_id)}/edit#contacts"
+            values = form_values(form, ContactUpdate)
+            body = parse_form(ContactUpdate, values, required=["name", "role"])
+            service.change_contact(store, principal, contact_id, body)
 
-    return _submit(
-        request,
-        store,
-        settings,
-        form,
-        act=act,
-        show=lambda principal, state: _edit_organization_page(
-            request, store, principal, org_id, contact=(contact_id, state)
-        ),
-    )
-
-
-NEW_CONTACT = "new"
-"""The address part that adds a contact rather than changing one."""
+    return _contact_form(org_id, contact_id, store, forms, form, write)
 
 
 @router.post("/orgs/{org_id}/contacts/{contact_id}/remove")
 def remove_contact(
-    request: Request,
-    org_id: str,
-    contact_id: str,
-    store: StoreDep,
-    settings: SettingsDep,
-    form: FormBody,
+    org_id: str, contact_id: str, store: StoreDep, forms: PageForms, form: FormBody
 ) -> Response:
     """Remove a contact (``DELETE /api/v1/contacts/{id}``'s rules); back to the contacts."""
 
+    def write(principal: Principal) -> None:
+        service.remove_contact(store, principal, contact_id)
+
+    return _contact_form(org_id, contact_id, store, forms, form, write)
+
+
+def _contact_form(
+    org_id: str,
+    contact_id: str,
+    store: Store,
+    forms: FormPages,
+    form: FormData,
+    write: Callable[[Principal], None],
+) -> Response:
     def act(principal: Principal) -> str:
-        require(principal, Permission.DELETE)
-        store.delete_contact(contact_id)
+        write(principal)
         return f"{_organization_address(org_id)}/edit#contacts"
 
-    return _submit(
-        request,
-        store,
-        settings,
+    return forms.post(
         form,
         act=act,
         show=lambda principal, state: _edit_organization_page(
-            request, store, principal, org_id, contact=(contact_id, state)
+            forms.request, store, principal, org_id, contact=(contact_id, state)
         ),
     )

@@ -61,24 +61,27 @@ def get_organization(org_id: str, store: StoreDep, _: Reader) -> Organization:
 
 @organizations.patch("/organizations/{org_id}")
 def update_organization(
-    org_id: str, body: OrganizationUpdate, store: StoreDep, _: Editor
+    org_id: str, body: OrganizationUpdate, store: StoreDep, principal: Editor
 ) -> Organization:
-    """Change an organization's name, sector, region, notes or whether it is internal."""
-    return store.update_organization(org_id, body)
+    """Change an organization's name, sector, region, notes or whether it is internal. A leader
+    or planner whose token names an organization changes only that one (403 otherwise)."""
+    return service.edit_organization(store, principal, org_id, body)
 
 
 @organizations.delete(
     "/organizations/{org_id}", status_code=status.HTTP_204_NO_CONTENT, response_model=None
 )
-def delete_organization(org_id: str, store: StoreDep, _: Deleter) -> None:
-    """Remove an organization with its contacts and relationships."""
-    store.delete_organization(org_id)
+def delete_organization(org_id: str, store: StoreDep, principal: Deleter) -> None:
+    """Remove an organization with its contacts and relationships. A leader whose token names
+    an organization removes only that one (403 otherwise)."""
+    service.remove_organization(store, principal, org_id)
 
 
 @organizations.post("/contacts", status_code=status.HTTP_201_CREATED, tags=["contacts"])
-def create_contact(body: ContactCreate, store: StoreDep, _: Editor) -> Contact:
-    """Add a person, or a role such as 'Hub Director', at an organization."""
-    return store.create_contact(body)
+def create_contact(body: ContactCreate, store: StoreDep, principal: Editor) -> Contact:
+    """Add a person, or a role such as 'Hub Director', at an organization. A leader or planner
+    whose token names an organization adds contacts only there (403 otherwise)."""
+    return service.add_contact(store, principal, body)
 
 
 @organizations.get("/contacts", tags=["contacts"])
@@ -96,9 +99,12 @@ def get_contact(contact_id: str, store: StoreDep, _: Reader) -> Contact:
 
 
 @organizations.patch("/contacts/{contact_id}", tags=["contacts"])
-def update_contact(contact_id: str, body: ContactUpdate, store: StoreDep, _: Editor) -> Contact:
-    """Change a contact's name, role, email or organization."""
-    return store.update_contact(contact_id, body)
+def update_contact(
+    contact_id: str, body: ContactUpdate, store: StoreDep, principal: Editor
+) -> Contact:
+    """Change a contact's name, role, email or organization. A leader or planner whose token
+    names an organization changes only its contacts, and moves none elsewhere (403)."""
+    return service.change_contact(store, principal, contact_id, body)
 
 
 @organizations.delete(
@@ -107,9 +113,10 @@ def update_contact(contact_id: str, body: ContactUpdate, store: StoreDep, _: Edi
     response_model=None,
     tags=["contacts"],
 )
-def delete_contact(contact_id: str, store: StoreDep, _: Deleter) -> None:
-    """Remove a contact."""
-    store.delete_contact(contact_id)
+def delete_contact(contact_id: str, store: StoreDep, principal: Deleter) -> None:
+    """Remove a contact. A leader whose token names an organization removes only its contacts
+    (403 otherwise)."""
+    service.remove_contact(store, principal, contact_id)
 
 
 relationships = APIRouter(prefix="/relationships", tags=["relationships"])

@@ -1,6 +1,6 @@
 """The network's writes that follow rules beyond one store call: who may change which
-relationship or activity, and an activity's change checked as a whole. The API routes and the
-pages call these same functions."""
+organization, contact, relationship or activity, and an activity's change checked as a whole.
+The API routes and the pages call these same functions."""
 
 from __future__ import annotations
 
@@ -10,34 +10,86 @@ from typing import Any
 from pydantic import ValidationError
 
 from graph_models import (
-    MAX_PAGE_SIZE,
+    AssessmentImport,
+    Contact,
+    ContactCreate,
+    ContactUpdate,
     Engagement,
     EngagementCreate,
     EngagementKind,
     EngagementStatus,
     EngagementUpdate,
+    NetworkBundle,
+    Organization,
     OrganizationCreate,
+    OrganizationUpdate,
     Principal,
     Relationship,
     RelationshipCreate,
     RelationshipEnd,
-    RelationshipQuery,
+    RelationshipImport,
     RelationshipState,
     RelationshipUpdate,
+    relationship_id,
     slugify,
 )
 from graph_models.common import utc_now
 from service.access.permissions import (
     Permission,
     require,
+    require_edit,
     require_record,
     require_relate,
     require_scope,
 )
-from service.errors import InvalidInput, describe_validation_errors
+from service.errors import Conflict, InvalidInput, NotFound, describe_validation_errors
 from service.store import Store
 from service.store.shared.network import refuse_if_ended
 from service.web.forms import FormRefused, parse_form
+
+
+def edit_organization(
+    store: Store, principal: Principal, org_id: str, body: OrganizationUpdate
+) -> Organization:
+    """Change an organization: a leader or planner whose token names one changes only it."""
+    require_edit(principal, org_id, Permission.EDIT_NETWORK)
+    return store.update_organization(org_id, body)
+
+
+def remove_organization(store: Store, principal: Principal, org_id: str) -> None:
+    """Remove an organization with its contacts and relationships: a leader whose token names
+    an organization removes only that one."""
+    require_edit(principal, org_id, Permission.DELETE)
+    store.delete_organization(org_id)
+
+
+def add_contact(store: Store, principal: Principal, body: ContactCreate) -> Contact:
+    """Add a contact at an organization the principal may edit."""
+    require_edit(principal, body.org_id, Permission.EDIT_NETWORK)
+    return store.create_contact(body)
+
+
+def change_contact(
+    store: Store, principal: Principal, contact_id: str, body: ContactUpdate
+) -> Contact:
+    """Change a contact of an organization the principal may edit, and move it only to one."""
+    _check_contact(store, principal, contact_id, Permission.EDIT_NETWORK)
+    if body.org_id is not None:
+        require_edit(principal, body.org_id, Permission.EDIT_NETWORK)
+    return store.update_contact(contact_id, body)
+
+
+def remove_contact(store: Store, principal: Principal, contact_id: str) -> None:
+    """Remove a contact of an organization the principal may edit."""
+    _check_contact(store, principal, contact_id, Permission.DELETE)
+    store.delete_contact(contact_id)
+
+
+def _check_contact(
+    store: Store, principal: Principal, contact_id: str, permission: Permission
+) -> None:
+    require(principal, permission)
+    require_edit(principal, store.get_contact(contact_id).org_id, permission)
 
 
 def relate(store: Store, principal: Principal, body: RelationshipCreate) -> Relationship:
@@ -85,6 +137,11 @@ def add_partner(
     require_relate(principal, body.state)
     require_scope(principal, [org_id], "add a relationship")
     store.get_organization(org_id)
+    if partner_id is not None:
+        partner = store.get_organization(partner_id)
+        refuse_if_ended_pair(
+            relationship_between(store, org_id, partner_id), partner.name, "partner"
+        )
     if organization is not None:
         require(principal, Permission.EDIT_NETWORK)
         body = body.model_copy(update={"org_b": store.create_organization(organization).id})
@@ -141,16 +198,36 @@ OUTREACH_IN_DAYS = 14
 """How far ahead a one-click outreach is planned; its page moves it."""
 
 
-def plan_outreach(store: Store, principal: Principal, org_id: str, candidate: str) -> Engagement:
+def relationship_between(store: Store, org_a: str, org_b: str) -> Relationship | None:
+    """The relationship of the two organizations, ended or not, if they have one."""
+    try:
+        return store.get_relationship(relationship_id(org_a, org_b))
+    except NotFound:
+        return None
+
+
+def refuse_if_ended_pair(existing: Relationship | None, name: str, field: str = "") -> None:
+    """:class:`Conflict` when ``existing`` has ended (the relationship with ``name``): its id
+    is the pair, so the two are not related again. ``field`` starts the message with the form
+    field it concerns."""
+    if existing is not None and existing.ended_on is not None:
+        raise Conflict(
+            f"{field + ': ' if field else ''}the relationship with '{name}' ended on "
+            f"{existing.ended_on.isoformat()}; an ended relationship is not started again"
+        )
+
+
+def plan_outreach(store: Store, principal: Principal, org_id: str, candidate: str) -> None:
     """Plan an outreach from ``org_id`` to ``candidate`` in :data:`OUTREACH_IN_DAYS` days, and
     propose the candidate as a partner to develop (no dot) unless they are related already, so
-    that the outreach shows in the engagement plan. Both are checked before either is written.
-
-    The activity is written first: a refusal of the proposal then leaves a planned outreach,
-    which is what was asked for."""
+    that the outreach shows in the engagement plan: one write, all or nothing. A candidate
+    whose relationship has ended is refused (409): the relationship's id is the pair, so an
+    ended one is not started again."""
     require_record(principal, [org_id])
     require_relate(principal, RelationshipState.NO_DOT)
     focal, other = store.get_organization(org_id), store.get_organization(candidate)
+    existing = relationship_between(store, focal.id, other.id)
+    refuse_if_ended_pair(existing, other.name)
     outreach = EngagementCreate(
         kind=EngagementKind.OUTREACH,
         title=f"Outreach to {other.name}",
@@ -158,18 +235,17 @@ def plan_outreach(store: Store, principal: Principal, org_id: str, candidate: st
         status=EngagementStatus.PLANNED,
         org_ids=[focal.id, other.id],
     )
-    related = store.list_relationships(RelationshipQuery(org_id=focal.id, limit=MAX_PAGE_SIZE))
-    known = {end for rel in related.items for end in (rel.org_a, rel.org_b)}
-    engagement = store.create_engagement(outreach)
-    if other.id not in known:
-        relate(
-            store,
-            principal,
-            RelationshipCreate(
-                org_a=focal.id,
-                org_b=other.id,
-                state=RelationshipState.NO_DOT,
-                reason=f"proposed from missing partners; outreach planned for {outreach.date}",
-            ),
+    proposal = AssessmentImport(
+        state=RelationshipState.NO_DOT,
+        reason=f"proposed from missing partners; outreach planned for {outreach.date}",
+        assessed_by=principal.name,
+        assessed_at=utc_now(),
+    )
+    new = (
+        [] if existing else [RelationshipImport(org_a=focal.id, org_b=other.id, history=[proposal])]
+    )
+    store.import_bundle(
+        NetworkBundle(
+            name="outreach", title=outreach.title, engagements=[outreach], relationships=new
         )
-    return engagement
+    )

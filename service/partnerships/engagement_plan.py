@@ -22,6 +22,7 @@ from graph_models.partnerships import (
     PlanPartner,
     Touchpoint,
 )
+from graph_models.surveys import RoundResults
 
 
 def states_as_of(
@@ -60,6 +61,7 @@ def engagement_plan(
     engagements: Iterable[Engagement],
     contacts: Iterable[Contact] = (),
     today: date,
+    survey: RoundResults | None = None,
 ) -> EngagementPlan:
     """Group the partners of ``focal`` by their state as of ``today`` and plan each one.
 
@@ -76,6 +78,9 @@ def engagement_plan(
         Contacts taking part in those activities, to say who takes part.
     today : date
         The day states are read on; planned activities dated before it are overdue.
+    survey : RoundResults, optional
+        The results of the agency's latest survey round: what it says of each relationship,
+        with each partner, and those to heal that it shows come first, lowest trust first.
 
     Returns
     -------
@@ -94,6 +99,7 @@ def engagement_plan(
     >>> [(group.action, [p.partner_id for p in group.partners]) for group in plan.groups]
     [('keep', []), ('improve', []), ('heal', ['hub']), ('develop', [])]
     """
+    said = survey.by_partner() if survey else {}
     people = {contact.id: contact for contact in contacts}
     activities = sorted(
         (e for e in engagements if focal in e.org_ids), key=lambda e: (e.date, e.id)
@@ -135,6 +141,7 @@ def engagement_plan(
                 else None,
                 planned=planned,
                 overdue=any(activity.overdue for activity in planned),
+                survey=said.get(partner),
             )
         )
     groups = [
@@ -142,9 +149,27 @@ def engagement_plan(
             state=state,
             action=state.action,
             guidance=state.guidance,
-            partners=sorted(partners, key=lambda p: (p.name, p.partner_id)),
+            partners=sorted(
+                partners, key=_lowest_trust_first if state is RelationshipState.RED else _by_name
+            ),
         )
         for state, partners in grouped.items()
     ]
     overdue = {a.id for g in groups for p in g.partners for a in p.planned if a.overdue}
-    return EngagementPlan(org_id=focal, today=today, groups=groups, overdue=len(overdue))
+    return EngagementPlan(
+        org_id=focal,
+        today=today,
+        groups=groups,
+        overdue=len(overdue),
+        survey_round=survey.round if survey else None,
+    )
+
+
+def _by_name(partner: PlanPartner) -> tuple[str, str]:
+    return partner.name, partner.partner_id
+
+
+def _lowest_trust_first(partner: PlanPartner) -> tuple[bool, float, str, str]:
+    """Those a survey shows, by trust, lowest first (heal there first), then the others."""
+    trust = partner.survey.trust if partner.survey else None
+    return trust is None, trust or 0.0, partner.name, partner.partner_id

@@ -15,6 +15,7 @@ from datetime import UTC, date, timedelta
 from graph_models import RelationshipState
 from graph_models.evidence import Evidence, ReferralFact, ReferralTally
 from graph_models.partnerships import HealthSignals, RelationshipHealth
+from graph_models.surveys import RelationshipResult, RoundResults
 from service.partnerships.levels import levels_with_first_referrals
 
 GREEN, YELLOW, RED, NO_DOT = (
@@ -47,6 +48,7 @@ def relationship_health(
     stale_after_days: int = 180,
     lost_after_days: int = 365,
     min_referrals: int = 5,
+    survey: RoundResults | None = None,
 ) -> list[RelationshipHealth]:
     """Suggest a state for every partner of ``focal`` and flag where it disagrees.
 
@@ -73,6 +75,9 @@ def relationship_health(
     referrals : iterable of ReferralFact
         The referrals of the window at least (``Store.referral_facts`` of it); those between
         ``focal`` and a partner sent in the ``window_days`` up to ``as_of`` count.
+    survey : RoundResults, optional
+        The results of the agency's latest survey round: what it says of each relationship;
+        given with each partner as it is, never weighed into the suggestion.
     as_of : date
         The day the signals are read on.
     window_days, stale_after_days, lost_after_days, min_referrals : int
@@ -111,6 +116,7 @@ def relationship_health(
         for day in (as_of, as_of - timedelta(days=365))
     )
     partners = set(assessed) | set(levels) | set(last_referral)
+    surveyed = survey.by_partner() if survey else {}
     report = []
     for partner in partners:
         last = max(
@@ -138,7 +144,8 @@ def relationship_health(
             lost_after_days=lost_after_days,
             min_referrals=min_referrals,
         )
-        report.append(_judge(partner, assessed.get(partner), signals, findings))
+        said = surveyed.get(partner)
+        report.append(_judge(partner, assessed.get(partner), signals, findings, said))
     report.sort(key=lambda h: (h.flag is None, h.partner_id))
     return report
 
@@ -225,6 +232,7 @@ def _judge(
     assessed: RelationshipState | None,
     signals: HealthSignals,
     findings: list[_Finding],
+    survey: RelationshipResult | None,
 ) -> RelationshipHealth:
     if signals.last_engagement is None and not signals.level:
         suggested = NO_DOT
@@ -244,6 +252,7 @@ def _judge(
         explanation="; ".join(f.sentence for f in findings),
         flag=flag,
         signals=signals,
+        survey=survey,
     )
 
 

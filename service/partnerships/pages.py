@@ -21,8 +21,8 @@ from graph_models.evidence import (
     JointProgramCreate,
     PartnershipLevel,
 )
-from service.access.deps import form_principal, page_reader
-from service.access.permissions import Permission, may, require, require_record
+from service.access.deps import PageForms, page_reader
+from service.access.permissions import Permission, may, require_evidence, require_record
 from service.errors import DomainError, NotFound
 from service.partnerships import service as partnerships
 from service.store import Store
@@ -30,11 +30,10 @@ from service.surveys.service import latest_results
 from service.web.deps import SettingsDep, StoreDep
 from service.web.forms import (
     FormBody,
-    FormRefused,
     FormState,
     form_values,
     parse_form,
-    submit,
+    picked,
     why_not,
 )
 from service.web.org_picker import Pick, pick_organization
@@ -272,83 +271,64 @@ EVIDENCE_FORMS = {
 
 
 @router.get("/orgs/{org_id}/evidence", response_class=HTMLResponse)
-def evidence_page(
-    request: Request, org_id: str, store: StoreDep, settings: SettingsDep
-) -> Response:
+def evidence_page(org_id: str, store: StoreDep, forms: PageForms) -> Response:
     """Record partnership evidence of an organization with partners picked by name: a joint
     program (level 3), an agreement (level 4) or a collaborative and its members (5 and 6)."""
-    try:
-        principal = page_reader(request, store, settings)
-    except DomainError as error:
-        return page_error(request, error)
-    return _evidence_page(request, store, principal, org_id, "", FormState())
+    return forms.get(
+        lambda principal, state: _evidence_page(forms.request, store, principal, org_id, "", state)
+    )
 
 
 def _evidence_page(
     request: Request, store: Store, principal: Principal, org_id: str, which: str, state: FormState
 ) -> Response:
-    try:
-        focal = store.get_organization(org_id)
-    except DomainError as error:
-        return page_error(request, error)
-    blank = FormState()
+    focal = store.get_organization(org_id)
+    forms = {kind: state if kind == which else FormState() for kind in EVIDENCE_FORMS}
     return render(
         request,
         "evidence_form.html",
         principal=principal,
         focal=focal,
         current="levels",
-        forms={kind: state if kind == which else blank for kind in EVIDENCE_FORMS},
+        forms=forms,
         picks={
             kind: [
                 Pick(typed=form.value(name), problem=form.errors.get(name))
                 for name in PARTNER_FIELDS
             ]
-            for kind, form in [(kind, state if kind == which else blank) for kind in EVIDENCE_FORMS]
+            for kind, form in forms.items()
         },
         agreement_kinds=[(kind.value, kind.label) for kind in AgreementKind],
         scopes=[("local", "local (level 5)"), ("state", "state (level 6)")],
-        refusal=why_not(lambda: require(principal, Permission.EDIT_NETWORK)),
+        refusal=why_not(lambda: require_evidence(principal, [org_id])),
     )
 
 
 @router.post("/orgs/{org_id}/evidence/{kind}")
 def record_evidence(
-    request: Request,
-    org_id: str,
-    kind: str,
-    store: StoreDep,
-    settings: SettingsDep,
-    form: FormBody,
+    org_id: str, kind: str, store: StoreDep, forms: PageForms, form: FormBody
 ) -> Response:
     """Record one piece of evidence on its API model and rules; on to the partnership levels,
     where the level it brings shows."""
 
     def act(principal: Principal) -> str:
-        require(principal, Permission.EDIT_NETWORK)
+        require_evidence(principal, [org_id])
         spec = EVIDENCE_FORMS.get(kind)
         if spec is None:
             raise NotFound(f"no evidence of the kind '{kind}'; one of {', '.join(EVIDENCE_FORMS)}")
-        partners = []
-        for name in PARTNER_FIELDS:
-            typed = form.get(name)
-            pick = pick_organization(store, typed if isinstance(typed, str) else None)
-            if pick.problem:
-                raise FormRefused({name: pick.problem})
-            if pick.organization:
-                partners.append(pick.organization.id)
-        if not partners:
-            raise FormRefused({PARTNER_FIELDS[0]: "type the name of at least one partner"})
-        values = {**form_values(form, spec.model), spec.orgs_field: [org_id, *partners]}
-        spec.write(store, parse_form(spec.model, values))
+        partners, errors = picked(store, form, PARTNER_FIELDS)
+        if not partners and not errors:
+            errors[PARTNER_FIELDS[0]] = "type the name of at least one partner"
+        org_ids = [org_id, *partners.values()]
+        values = {**form_values(form, spec.model), spec.orgs_field: org_ids}
+        body = parse_form(spec.model, values, also=errors)
+        partnerships.record_evidence(principal, org_ids, lambda: spec.write(store, body))
         return f"/orgs/{quote(org_id, safe='')}/partnership-levels"
 
-    return submit(
-        request,
+    return forms.post(
         form,
-        who=lambda: form_principal(request, store, settings, form),
         act=act,
         show=lambda principal, state: _evidence_page(
-            request, store, principal, org_id, kind, state
+            forms.request, store, principal, org_id, kind, state
         ),
     )

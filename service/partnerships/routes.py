@@ -50,9 +50,14 @@ def list_joint_case_plans(
 
 
 @evidence.post("/joint-programs", status_code=status.HTTP_201_CREATED)
-def create_joint_program(body: JointProgramCreate, store: StoreDep, _: Editor) -> JointProgram:
-    """Record a program the organizations developed together (level 3)."""
-    return store.create_joint_program(body)
+def create_joint_program(
+    body: JointProgramCreate, store: StoreDep, principal: Editor
+) -> JointProgram:
+    """Record a program the organizations developed together (level 3). A leader or planner
+    whose token names an organization records evidence only where it takes part (403)."""
+    return partnerships.record_evidence(
+        principal, body.org_ids, lambda: store.create_joint_program(body)
+    )
 
 
 @evidence.get("/joint-programs")
@@ -62,11 +67,14 @@ def list_joint_programs(store: StoreDep, _: Reader, org_id: OrgFilter) -> list[J
 
 
 @evidence.post("/agreements", status_code=status.HTTP_201_CREATED)
-def create_agreement(body: AgreementCreate, store: StoreDep, _: Editor) -> Agreement:
+def create_agreement(body: AgreementCreate, store: StoreDep, principal: Editor) -> Agreement:
     """Record shared infrastructure (level 4): an information-sharing agreement, a joint
     management information system, a liaison position or co-located staff. It counts from
-    `start` through `end`."""
-    return store.create_agreement(body)
+    `start` through `end`. A leader or planner whose token names an organization records
+    evidence only where it takes part (403)."""
+    return partnerships.record_evidence(
+        principal, body.org_ids, lambda: store.create_agreement(body)
+    )
 
 
 @evidence.get("/agreements")
@@ -76,10 +84,15 @@ def list_agreements(store: StoreDep, _: Reader, org_id: OrgFilter) -> list[Agree
 
 
 @evidence.post("/collaboratives", status_code=status.HTTP_201_CREATED)
-def create_collaborative(body: CollaborativeCreate, store: StoreDep, _: Editor) -> Collaborative:
+def create_collaborative(
+    body: CollaborativeCreate, store: StoreDep, principal: Editor
+) -> Collaborative:
     """Record a stakeholder collaborative and its members: `local` with its own governance
-    (level 5) or `state`, a state-level collaborative or cabinet (level 6)."""
-    return store.create_collaborative(body)
+    (level 5) or `state`, a state-level collaborative or cabinet (level 6). A leader or planner
+    whose token names an organization records one only where it is a member (403)."""
+    return partnerships.record_evidence(
+        principal, body.member_org_ids, lambda: store.create_collaborative(body)
+    )
 
 
 @evidence.get("/collaboratives")
@@ -103,24 +116,29 @@ def partnership_levels(
     return ModelResponse(partnerships.levels_of(store, org_id, principal=principal, as_of=as_of))
 
 
-@questions.get("/organizations/{org_id}/relationship-health")
-def relationship_health(
-    org_id: str, store: StoreDep, _: Reader, as_of: AsOfDep
-) -> RelationshipHealthReport:
+@questions.get(
+    "/organizations/{org_id}/relationship-health", response_model=RelationshipHealthReport
+)
+def relationship_health(org_id: str, store: StoreDep, _: Reader, as_of: AsOfDep) -> ModelResponse:
     """A suggested state for each partner from what the graph holds: how long since the last
     engagement, how many referrals either way in 90 days have had no feedback, whether
     referrals flow both ways, and whether the level rose or fell in the past year. The assessed
-    state stays the state of record; `flag` says where the suggestion disagrees with it."""
-    return partnerships.health_of(store, org_id, as_of=as_of)
+    state stays the state of record; `flag` says where the suggestion disagrees with it.
+    Beside it, `survey` gives what the agency's latest survey round (`survey_round`) says of
+    the relationship: trust, value, answers per side, the state respondents point to and its
+    own flag, with figures only where at least three answered."""
+    return ModelResponse(partnerships.health_of(store, org_id, as_of=as_of))
 
 
-@questions.get("/organizations/{org_id}/engagement-plan")
-def engagement_plan(org_id: str, store: StoreDep, _: Reader, as_of: AsOfDep) -> EngagementPlan:
+@questions.get("/organizations/{org_id}/engagement-plan", response_model=EngagementPlan)
+def engagement_plan(org_id: str, store: StoreDep, _: Reader, as_of: AsOfDep) -> ModelResponse:
     """Partners grouped by state with the action each state asks for: green keep, yellow
     improve, red heal, no dot develop. For each partner the last touchpoint and the planned
     activities (who, format, when); a planned activity dated before today (or `as_of`) is
-    overdue."""
-    return partnerships.plan_of(store, org_id, as_of=as_of)
+    overdue. `survey` gives what the agency's latest survey round (`survey_round`) says of each
+    relationship (figures only where at least three answered); partners to heal that it shows
+    come first, lowest trust first."""
+    return ModelResponse(partnerships.plan_of(store, org_id, as_of=as_of))
 
 
 @questions.get("/network/measures")

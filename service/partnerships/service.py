@@ -5,7 +5,7 @@ pure functions beside it (``levels``, ``health``, ``engagement_plan``, ``measure
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
@@ -30,7 +30,7 @@ from graph_models.evidence import (
 )
 from graph_models.measures import NetworkMeasures
 from graph_models.partnerships import EngagementPlan, RelationshipHealthReport
-from service.access.permissions import may_see_case
+from service.access.permissions import may_see_case, require_evidence
 from service.errors import Forbidden
 from service.partnerships.engagement_plan import engagement_plan, states_as_of
 from service.partnerships.health import relationship_health
@@ -42,6 +42,7 @@ from service.partnerships.levels import (
 from service.partnerships.measures import network_measures
 from service.referrals.service import audit
 from service.store import Store
+from service.surveys.service import latest_results
 
 BETWEENNESS_BUDGET = 2_000_000
 """Betweenness costs about (organizations + relationships) steps per source organization; when
@@ -152,6 +153,16 @@ def record_joint_case_plan(
     return created
 
 
+R = TypeVar("R")
+
+
+def record_evidence(principal: Principal, org_ids: Collection[str], write: Callable[[], R]) -> R:
+    """``write()`` a joint program, agreement or collaborative binding ``org_ids``: a leader or
+    planner whose token names an organization records evidence only where it takes part."""
+    require_evidence(principal, org_ids)
+    return write()
+
+
 def joint_case_plans_of(store: Store, org_id: str, *, principal: Principal) -> list[JointCasePlan]:
     """The joint case plans naming ``org_id``; case refs only for those who may see the case."""
     return _shown(store, store.list_joint_case_plans(org_id=org_id), principal)
@@ -176,14 +187,20 @@ def health_of(store: Store, org_id: str, *, as_of: AsOf) -> RelationshipHealthRe
     day = as_of.day
     inputs = store.read_together(lambda: _health_inputs(store, org_id, day))
     partners = relationship_health(org_id, **inputs, as_of=day, window_days=HEALTH_WINDOW_DAYS)
+    survey = inputs["survey"]
     return RelationshipHealthReport(
-        org_id=org_id, as_of=day, window_days=HEALTH_WINDOW_DAYS, partners=partners
+        org_id=org_id,
+        as_of=day,
+        window_days=HEALTH_WINDOW_DAYS,
+        partners=partners,
+        survey_round=survey.round if survey else None,
     )
 
 
 def _health_inputs(store: Store, org_id: str, day: date) -> dict[str, Any]:
     """What the health of ``org_id``'s relationships on ``day`` rests on: the assessed states,
-    the last touchpoints, the evidence, the referral tallies and the window's referrals."""
+    the last touchpoints, the evidence, the referral tallies, the window's referrals and the
+    latest survey round's results."""
     store.get_organization(org_id)
     assessed = {
         partner: state
@@ -206,6 +223,7 @@ def _health_inputs(store: Store, org_id: str, day: date) -> dict[str, Any]:
         "evidence": evidence_for(store, org_id),
         "tallies": tallies,
         "referrals": store.referral_facts(org_id, since=since, until=until) if in_window else (),
+        "survey": latest_results(store, org_id, until=until),
     }
 
 
@@ -223,6 +241,7 @@ def plan_of(store: Store, org_id: str, *, as_of: AsOf) -> EngagementPlan:
         engagements=engagements,
         contacts=[store.get_contact(c) for c in sorted(contact_ids)],
         today=day,
+        survey=latest_results(store, org_id, until=end_of_day(day)),
     )
 
 

@@ -4,14 +4,13 @@ service."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
 from graph_models import (
     AuditAction,
@@ -35,16 +34,22 @@ from graph_models.referrals import (
     LoopFilter,
     ReferralCategory,
     TracedReferral,
-    pseudonymous,
 )
-from service.access.csrf import CsrfSent
-from service.access.deps import get_principal
-from service.access.permissions import ROLE_PERMISSIONS, Permission, require
-from service.errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidReference
+from service.access.deps import PageForms, get_principal
+from service.access.permissions import Permission, may, require, require_page
+from service.errors import DomainError
 from service.referrals import service as referrals
 from service.referrals.service import RepeatedReferral
 from service.store import Store
 from service.web.deps import SettingsDep, StoreDep
+from service.web.forms import (
+    FormBody,
+    FormRefused,
+    FormState,
+    form_values,
+    parse_form,
+    picked,
+)
 from service.web.org_picker import Pick, pick_organization, shown_name
 from service.web.pages import page_error, render
 
@@ -169,7 +174,10 @@ def case_page(
     )
 
 
-@router.get("/feedback-gaps", response_class=HTMLResponse)
+FEEDBACK_GAPS = "/feedback-gaps"
+
+
+@router.get(FEEDBACK_GAPS, response_class=HTMLResponse)
 def feedback_gaps_page(
     request: Request,
     store: StoreDep,
@@ -181,7 +189,7 @@ def feedback_gaps_page(
     """Which referral links never report back, pair by pair and organization by organization."""
     try:
         principal = get_principal(request, store, settings)
-        require(principal, Permission.READ_NETWORK)
+        require_page(principal, FEEDBACK_GAPS)
         report = referrals.gap_report(
             store,
             FeedbackGapsQuery(
@@ -255,14 +263,14 @@ def my_referrals_page(
     then those answered; filtered by direction and status; a case found by its case_ref."""
     try:
         principal = get_principal(request, store, settings)
-        require(principal, Permission.READ_CASES)
-        case_problem = None
+        require_page(principal, MY_REFERRALS)
+        find = FormState({"case_ref": case_ref} if case_ref else {})
         if case_ref:
             try:
-                found = pseudonymous(case_ref.strip())
-                return RedirectResponse(f"/cases/{quote(found, safe='')}", status_code=303)
-            except ValueError as error:
-                case_problem = str(error)
+                found = parse_form(ReferralQuery, find.values).case_ref
+                return RedirectResponse(f"/cases/{quote(str(found), safe='')}", status_code=303)
+            except FormRefused as refused:
+                find.errors = refused.errors
         focal, pick = _focal(store, principal, org)
         sections = []
         if focal is not None:
@@ -286,15 +294,14 @@ def my_referrals_page(
     return render(
         request,
         "my_referrals.html",
-        status_code=422 if case_problem or (pick and pick.problem) else 200,
+        status_code=422 if find.errors or (pick and pick.problem) else 200,
         principal=principal,
         focal=focal,
         pick=pick,
         direction=direction,
         status=status,
         statuses=list(ReferralStatus),
-        case_ref=case_ref or "",
-        case_problem=case_problem,
+        find=find,
         sections=sections,
         page_size=MY_PAGE_SIZE,
         overdue_after_days=DEFAULT_OVERDUE_AFTER_DAYS,
@@ -352,212 +359,134 @@ def loop_state_class(referral: Referral, now: datetime) -> str:
 # -- recording a referral ---------------------------------------------------------------------
 
 NEW_REFERRAL = f"{MY_REFERRALS}/new"
+FORM_NAMES = {"from_org": "from_name", "to_org": "to_name", "sent_at": "sent_on"}
+"""The form field that holds each field of :class:`NewReferral` the form names otherwise."""
 
 
 @router.get(NEW_REFERRAL, response_class=HTMLResponse)
-def new_referral_page(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    """The form that records a referral the user's organization sends."""
-    try:
-        principal = get_principal(request, store, settings)
-        require(principal, Permission.CASE_WORK)
-    except DomainError as error:
-        return page_error(request, error)
-    return _referral_form(request, store, principal, ReferralForm())
-
-
-@dataclass
-class ReferralForm:
-    """What the referral form holds, and the problems to show next to its fields."""
-
-    case_ref: str = ""
-    from_name: str = ""
-    to_name: str = ""
-    category: str = ReferralCategory.OTHER.value
-    screening: bool = False
-    consent: bool = False
-    problems: dict[str, str] = field(default_factory=dict)
-    earlier: Referral | None = None
+def new_referral_page(store: StoreDep, forms: PageForms) -> Response:
+    """The form that records a referral the user's organization sends, sent today unless
+    another day is given."""
+    return forms.get(
+        lambda principal, state: _referral_form(forms.request, store, principal, state)
+    )
 
 
 @router.post(NEW_REFERRAL, response_class=HTMLResponse)
-def record_referral_form(
-    request: Request,
-    store: StoreDep,
-    settings: SettingsDep,
-    csrf_sent: CsrfSent,
-    case_ref: Annotated[str, Form(max_length=200)] = "",
-    from_name: Annotated[str, Form(max_length=200)] = "",
-    to_name: Annotated[str, Form(max_length=200)] = "",
-    category: Annotated[str, Form(max_length=40)] = ReferralCategory.OTHER.value,
-    screening: Annotated[str | None, Form(max_length=10)] = None,
-    consent: Annotated[str | None, Form(max_length=10)] = None,
-    confirm_duplicate: Annotated[str | None, Form(max_length=10)] = None,
-) -> Response:
+def record_referral_form(store: StoreDep, forms: PageForms, form: FormBody) -> Response:
     """Record a referral through the API's own model and service; on a problem the form comes
-    back with the message next to its field and nothing is written."""
-    form = ReferralForm(
-        case_ref=case_ref.strip(),
-        from_name=from_name,
-        to_name=to_name,
-        category=category,
-        screening=screening is not None,
-        consent=consent is not None,
-    )
-    try:
-        principal = get_principal(request, store, settings, csrf_sent=csrf_sent)
+    back with the message next to its field and nothing is written; the same referral twice on
+    one day shows the earlier one and asks to confirm."""
+
+    def act(principal: Principal) -> str:
         require(principal, Permission.CASE_WORK)
-    except DomainError as error:
-        return page_error(request, error)
-    try:
-        from_org = principal.org_id or _picked(store, from_name, "from_name", form)
-        to_org = _picked(store, to_name, "to_name", form)
-        referral = _parsed(form, from_org, to_org)
-        if referral is None:
-            return _referral_form(request, store, principal, form, status_code=422)
-        created = referrals.record_referral(
-            store, principal, referral, confirm_duplicate=confirm_duplicate is not None
-        )
-    except RepeatedReferral as repeated:
-        form.earlier = repeated.earlier
-        return _referral_form(request, store, principal, form, status_code=409)
-    except (Forbidden, InvalidReference, InvalidInput) as error:
-        form.problems.setdefault("form", error.message)
-        return _referral_form(request, store, principal, form, status_code=error.status_code)
-    return RedirectResponse(f"{MY_REFERRALS}/{quote(created.id, safe='')}", status_code=303)
+        typed = ["to_name"] if principal.org_id else ["from_name", "to_name"]
+        found, errors = picked(store, form, typed)
+        for name in typed:
+            if name not in found:
+                errors.setdefault(name, "type the organization's name, then pick it")
+        values = {
+            "consent": False,
+            **form_values(form, NewReferral),
+            "from_org": principal.org_id or found.get("from_name", "unknown"),
+            "to_org": found.get("to_name", "unknown"),
+            "sent_at": _sent_at(form.get("sent_on")),
+        }
+        referral = parse_form(NewReferral, values, names=FORM_NAMES, also=errors)
+        confirmed = form.get("confirm_duplicate") is not None
+        created = referrals.record_referral(store, principal, referral, confirm_duplicate=confirmed)
+        return f"{MY_REFERRALS}/{quote(created.id, safe='')}"
+
+    return forms.post(
+        form,
+        act=act,
+        show=lambda principal, state: _referral_form(forms.request, store, principal, state),
+    )
 
 
-def _picked(store: Store, typed: str, field_name: str, form: ReferralForm) -> str | None:
-    """The id of the organization typed in ``field_name``, else None with the problem noted."""
-    pick = pick_organization(store, typed)
-    if pick.organization is not None:
-        return pick.organization.id
-    form.problems[field_name] = pick.problem or "type the organization's name, then pick it"
-    return None
-
-
-FORM_FIELDS = {"case_ref": "case_ref", "to_org": "to_name", "from_org": "from_name"}
-"""The form field that holds each field of :class:`NewReferral` the form does not name alike."""
-
-
-def _parsed(form: ReferralForm, from_org: str | None, to_org: str | None) -> NewReferral | None:
-    """The form as the API's request model, or None with each problem noted by its field."""
-    try:
-        referral = NewReferral.model_validate(
-            {
-                "case_ref": form.case_ref,
-                "from_org": from_org or "unknown",
-                "to_org": to_org or "unknown",
-                "sent_at": utc_now(),
-                "consent": form.consent,
-                "category": form.category,
-                "screening": form.screening,
-            }
-        )
-    except ValidationError as error:
-        for problem in error.errors():
-            where = str(problem["loc"][0]) if problem["loc"] else "form"
-            message = str(problem["msg"]).removeprefix("Value error, ")
-            form.problems.setdefault(FORM_FIELDS.get(where, where), message)
-        return None
-    return None if form.problems else referral
+def _sent_at(sent_on: object) -> object:
+    """When a referral sent on the day typed was sent: now, for today (or no day); the start
+    of the day typed otherwise, which the model reads, or refuses, as it would ``sent_at``."""
+    today = utc_now().date().isoformat()
+    return utc_now() if sent_on in (None, "", today) else sent_on
 
 
 def _referral_form(
-    request: Request,
-    store: Store,
-    principal: Principal,
-    form: ReferralForm,
-    status_code: int = 200,
+    request: Request, store: Store, principal: Principal, state: FormState
 ) -> Response:
-    own = store.get_organization(principal.org_id) if principal.org_id else None
+    require(principal, Permission.CASE_WORK)
+    earlier = state.refusal.earlier if isinstance(state.refusal, RepeatedReferral) else None
     return render(
         request,
         "new_referral.html",
-        status_code=status_code,
         principal=principal,
-        own=own,
-        form=form,
+        own=store.get_organization(principal.org_id) if principal.org_id else None,
+        form=state,
+        today=utc_now().date().isoformat(),
         categories=list(ReferralCategory),
-        earlier_names=_earlier_names(store, form.earlier),
+        earlier=earlier,
+        earlier_names=_names_of(store, earlier),
     )
 
 
-def _earlier_names(store: Store, earlier: Referral | None) -> dict[str, str]:
-    if earlier is None:
+def _names_of(store: Store, referral: Referral | None) -> dict[str, str]:
+    """The names of the two organizations of ``referral``, by id."""
+    if referral is None:
         return {}
-    return {o: store.get_organization(o).name for o in (earlier.from_org, earlier.to_org)}
+    return {o: store.get_organization(o).name for o in (referral.from_org, referral.to_org)}
 
 
 # -- one referral, moved on ------------------------------------------------------------------
 
 
 @router.get(MY_REFERRALS + "/{referral_id}", response_class=HTMLResponse)
-def referral_page(
-    request: Request, referral_id: str, store: StoreDep, settings: SettingsDep
-) -> Response:
+def referral_page(referral_id: str, store: StoreDep, forms: PageForms) -> Response:
     """One referral with its events, and a button for each status it may move to next."""
-    try:
-        principal = get_principal(request, store, settings)
-        require(principal, Permission.READ_CASES)
-        referral = referrals.read_referral(store, principal, referral_id)
-    except DomainError as error:
-        return page_error(request, error)
-    return _referral_page(request, store, principal, referral)
+    return forms.get(
+        lambda principal, state: _referral_page(forms.request, store, principal, referral_id, state)
+    )
 
 
 @router.post(MY_REFERRALS + "/{referral_id}/events", response_class=HTMLResponse)
 def move_referral_form(
-    request: Request,
-    referral_id: str,
-    store: StoreDep,
-    settings: SettingsDep,
-    csrf_sent: CsrfSent,
-    status: Annotated[str, Form(max_length=40)] = "",
+    referral_id: str, store: StoreDep, forms: PageForms, form: FormBody
 ) -> Response:
     """Move a referral on to ``status``, now, through the API's own model and service; a move
     the transition table does not allow comes back with the reason, and nothing changes."""
-    try:
-        principal = get_principal(request, store, settings, csrf_sent=csrf_sent)
+
+    def act(principal: Principal) -> str:
         require(principal, Permission.CASE_WORK)
-        referral = referrals.read_referral(store, principal, referral_id)
-    except DomainError as error:
-        return page_error(request, error)
-    try:
-        event = ReferralEventCreate(status=ReferralStatus(status), at=utc_now())
-        referrals.record_event(store, principal, referral_id, event)
-    except ValueError:
-        problem = f"'{status}' is not a status this referral may move to"
-        return _referral_page(request, store, principal, referral, problem=problem, code=422)
-    except (Conflict, InvalidInput) as error:
-        return _referral_page(
-            request, store, principal, referral, problem=error.message, code=error.status_code
+        event = parse_form(
+            ReferralEventCreate, {**form_values(form, ReferralEventCreate), "at": utc_now()}
         )
-    return RedirectResponse(f"{MY_REFERRALS}/{quote(referral_id, safe='')}", status_code=303)
+        referrals.record_event(store, principal, referral_id, event)
+        return f"{MY_REFERRALS}/{quote(referral_id, safe='')}"
+
+    return forms.post(
+        form,
+        act=act,
+        show=lambda principal, state: _referral_page(
+            forms.request, store, principal, referral_id, state
+        ),
+    )
 
 
 def _referral_page(
-    request: Request,
-    store: Store,
-    principal: Principal,
-    referral: Referral,
-    *,
-    problem: str | None = None,
-    code: int = 200,
+    request: Request, store: Store, principal: Principal, referral_id: str, state: FormState
 ) -> Response:
-    names = {o: store.get_organization(o).name for o in (referral.from_org, referral.to_org)}
-    may_move = Permission.CASE_WORK in ROLE_PERMISSIONS[principal.role]
+    require(principal, Permission.READ_CASES)
+    referral = referrals.read_referral(store, principal, referral_id)
     return render(
         request,
         "referral.html",
-        status_code=code,
         principal=principal,
         referral=referral,
-        names=names,
+        names=_names_of(store, referral),
         loop=loop_state_class(referral, utc_now()),
         next_statuses=[s for s in ReferralStatus if s in TRANSITIONS[referral.status]]
-        if may_move
+        if may(principal, Permission.CASE_WORK)
         else [],
-        problem=problem,
+        problem=next(iter(state.errors.values()), None),
         loop_closing=LOOP_CLOSING_TEXT,
         overdue_after_days=DEFAULT_OVERDUE_AFTER_DAYS,
     )

@@ -69,12 +69,13 @@ from graph_models.evidence import (
 from graph_models.mail import OutgoingMail
 from graph_models.surveys import (
     AnswersSave,
+    Asked,
     NewSurveyRound,
-    Rating,
     Respondent,
     SurveyAnswer,
     SurveyRound,
     SurveyRoundDetail,
+    Tally,
 )
 from service.store.shared.copying import RecordKind, Row
 
@@ -188,6 +189,20 @@ class Store(Protocol):
     def create_sign_in_code(self, code: SignInCode) -> None: ...
     def take_sign_in_code(self, code_hash: str) -> SignInCode | None:
         """The code, deleted in the same transaction: a code is taken at most once."""
+        ...
+
+    # wrong tokens and sign-in codes by client address, counted by every worker together
+    def note_wrong_token(self, client: str, at: datetime, *, since: datetime) -> int:
+        """Notes a wrong token of ``client`` at ``at`` and forgets every one (of any client)
+        before ``since``; how many ``client`` sent from ``since`` on, this one included."""
+        ...
+
+    def refuse_client(self, client: str, until: datetime) -> None:
+        """Refuses ``client`` until ``until`` and forgets its wrong tokens."""
+        ...
+
+    def client_refused_until(self, client: str) -> datetime | None:
+        """Until when ``client`` is refused, if it was ever refused (maybe a past moment)."""
         ...
 
     # analytics input
@@ -328,17 +343,24 @@ class Store(Protocol):
         """The round with its respondents by organization then name; :class:`NotFound`."""
         ...
 
-    def list_survey_rounds(self, *, org_id: str | None = None) -> list[SurveyRound]:
-        """The rounds ``org_id`` ran (every round when None), newest first."""
+    def list_survey_rounds(
+        self, *, org_id: str | None = None, round_id: str | None = None
+    ) -> list[SurveyRound]:
+        """The rounds ``org_id`` ran (every round when None), newest first; only the round
+        ``round_id`` when given (none when there is no such round)."""
         ...
 
     def survey_answers(self, round_id: str) -> list[SurveyAnswer]:
         """Every answer of the round, by partner, then respondent."""
         ...
 
-    def survey_ratings(self, round_id: str) -> list[Rating]:
-        """Every answer of the round as the plain rating results are made of, by partner,
-        then respondent."""
+    def survey_asked(self, round_id: str) -> list[Asked]:
+        """How many respondents of each side are asked about each partner, by partner."""
+        ...
+
+    def survey_tallies(self, round_id: str) -> list[Tally]:
+        """The round's answers counted and summed per partner, side and view (those who don't
+        know also per sum of their six ratings), by partner."""
         ...
 
     def save_survey_answers(

@@ -15,23 +15,21 @@ from graph_models import RelationshipState
 from graph_models.surveys import (
     MIN_RESPONDENTS,
     SCALE_TOP,
+    TRUST_ITEMS,
+    VALUE_ITEMS,
     WORSE_FIRST,
-    Rating,
+    Asked,
     RelationshipResult,
     RelationshipTrend,
-    Respondent,
     RoundFigures,
     RoundResults,
     Side,
     SideResult,
-    SurveyAnswer,
     SurveyRound,
     SurveyTrends,
+    Tally,
     mean,
 )
-
-Answered = SurveyAnswer | Rating
-"""An answer as the results read it: a stored answer, or the plain rating the stores read."""
 
 
 def relationship_result(
@@ -40,36 +38,34 @@ def relationship_result(
     partner_name: str,
     assessed: RelationshipState | None,
     asked: Mapping[Side, int],
-    answers: Sequence[Answered],
+    tallies: Sequence[Tally],
     k: int = MIN_RESPONDENTS,
 ) -> RelationshipResult:
-    """What the ``answers`` about one relationship say, with figures only where ``k`` allows.
+    """What the ``tallies`` of the answers about one relationship say, with figures only
+    where ``k`` allows.
 
-    >>> from datetime import datetime, UTC
-    >>> def answer(who, side, trust, view):
-    ...     return SurveyAnswer(respondent_id=who, side=side, partner_id="p", openness=trust,
-    ...         reliability=trust, shared_mission=trust, influence=3, resources=3,
-    ...         involvement=3, state_view=view, comment="", saved_at=datetime.now(UTC))
-    >>> answers = [answer(f"p{i}", Side.PARTNER, 2, "yellow") for i in range(3)]
+    >>> yellow = Tally("p", Side.PARTNER, RelationshipState.YELLOW, 3, 18, 27)
     >>> result = relationship_result("p", partner_name="P", assessed=RelationshipState.GREEN,
-    ...     asked={Side.AGENCY: 0, Side.PARTNER: 4}, answers=answers)
+    ...     asked={Side.AGENCY: 0, Side.PARTNER: 4}, tallies=[yellow])
     >>> result.trust, result.suggested.value
     (2.0, 'yellow')
     >>> result.flag
     'assessed green; 3 of 3 respondents at the partner point to yellow, trust 2.0 of 4'
     >>> relationship_result("p", partner_name="P", assessed=None,
-    ...     asked={Side.AGENCY: 0, Side.PARTNER: 4}, answers=answers[:2]).withheld[:38]
+    ...     asked={Side.AGENCY: 0, Side.PARTNER: 4}, tallies=[yellow._replace(answered=2)]
+    ... ).withheld[:38]
     '2 of 4 answered; figures are shown onc'
     """
-    by_side = {side: [a for a in answers if a.side is side] for side in Side}
-    counts = {side: len(found) for side, found in by_side.items()}
+    by_side = {side: [t for t in tallies if t.side is side] for side in Side}
+    counts = {side: _answered(found) for side, found in by_side.items()}
     sides = {
         side: _side_result(side, asked.get(side, 0), by_side[side], counts, k) for side in Side
     }
-    answered, total_asked = len(answers), sum(asked.values())
+    answered, total_asked = sum(counts.values()), sum(asked.values())
     shown = answered >= k
-    votes = Counter(a.vote for a in answers)
+    votes = _votes(tallies)
     suggested = plurality(votes) if shown else None
+    trust, value = _means(tallies) if shown else (None, None)
     return RelationshipResult(
         partner_id=partner_id,
         partner_name=partner_name,
@@ -81,32 +77,59 @@ def relationship_result(
         if shown
         else f"{answered} of {total_asked} answered; figures are shown once at least {k} have, "
         "so that no answer can be traced to its author",
-        trust=mean([a.trust for a in answers]) if shown else None,
-        value=mean([a.value for a in answers]) if shown else None,
+        trust=trust,
+        value=value,
         agency=sides[Side.AGENCY],
         partner=sides[Side.PARTNER],
         agreement=agreement(sides[Side.AGENCY], sides[Side.PARTNER]),
         suggested=suggested,
         confidence=round(votes[suggested] / answered, 2) if suggested else None,
-        flag=_flag(assessed, sides[Side.PARTNER], answers) if shown else None,
+        flag=_flag(assessed, sides[Side.PARTNER], votes, trust) if shown else None,
     )
 
 
+def _answered(tallies: Sequence[Tally]) -> int:
+    return sum(t.answered for t in tallies)
+
+
+def _votes(tallies: Sequence[Tally]) -> Counter[RelationshipState]:
+    votes: Counter[RelationshipState] = Counter()
+    for tally in tallies:
+        votes[tally.vote] += tally.answered
+    return votes
+
+
+def _means(tallies: Sequence[Tally]) -> tuple[float | None, float | None]:
+    """Mean trust and value, 1-4, over the answers ``tallies`` count.
+
+    >>> _means([Tally("p", Side.AGENCY, RelationshipState.RED, 2, 7, 12)])
+    (1.17, 2.0)
+    """
+    answered = _answered(tallies)
+    if not answered:
+        return None, None
+    trust = sum(t.trust for t in tallies) / (answered * len(TRUST_ITEMS))
+    value = sum(t.value for t in tallies) / (answered * len(VALUE_ITEMS))
+    return round(trust, 2), round(value, 2)
+
+
 def _side_result(
-    side: Side, asked: int, answers: Sequence[Answered], counts: Mapping[Side, int], k: int
+    side: Side, asked: int, tallies: Sequence[Tally], counts: Mapping[Side, int], k: int
 ) -> SideResult:
     """One side's figures, shown when it has ``k`` answers and the other side none or ``k``
     too: otherwise the side's and the whole's means would give the other side's away."""
     other = counts[Side.PARTNER if side is Side.AGENCY else Side.AGENCY]
-    shown = len(answers) >= k and (other == 0 or other >= k)
-    votes = Counter(a.vote for a in answers)
+    answered = counts[side]
+    shown = answered >= k and (other == 0 or other >= k)
+    votes = _votes(tallies)
+    trust, value = _means(tallies) if shown else (None, None)
     return SideResult(
         side=side,
         asked=asked,
-        answered=len(answers),
+        answered=answered,
         shown=shown,
-        trust=mean([a.trust for a in answers]) if shown else None,
-        value=mean([a.value for a in answers]) if shown else None,
+        trust=trust,
+        value=value,
         votes={state: votes[state] for state in WORSE_FIRST} if shown else None,
     )
 
@@ -139,7 +162,10 @@ def agreement(agency: SideResult, partner: SideResult) -> float | None:
 
 
 def _flag(
-    assessed: RelationshipState | None, partner: SideResult, answers: Sequence[Answered]
+    assessed: RelationshipState | None,
+    partner: SideResult,
+    everyone: Mapping[RelationshipState, int],
+    trust: float | None,
 ) -> str | None:
     """Where the assessment differs from what the partner's respondents point to (everyone's,
     where the partner side is not shown), in words."""
@@ -147,17 +173,15 @@ def _flag(
         return None
     if partner.shown and partner.votes is not None and partner.trust is not None:
         votes, trust, who = Counter(partner.votes), partner.trust, "respondents at the partner"
-        counted = partner.answered
     else:
-        votes = Counter(a.vote for a in answers)
-        trust, who, counted = mean([a.trust for a in answers]) or 0.0, "respondents", len(answers)
+        votes, who = Counter(everyone), "respondents"
     pointed = plurality(votes)
     if pointed is assessed:
         return None
     said = assessed.value.replace("_", " ")
     return (
-        f"assessed {said}; {votes[pointed]} of {counted} {who} point to {pointed.value}, "
-        f"trust {trust:.1f} of {SCALE_TOP}"
+        f"assessed {said}; {votes[pointed]} of {votes.total()} {who} point to "
+        f"{pointed.value}, trust {trust or 0.0:.1f} of {SCALE_TOP}"
     )
 
 
@@ -165,28 +189,27 @@ def round_results(
     survey_round: SurveyRound,
     *,
     partners: Mapping[str, tuple[str, RelationshipState | None]],
-    respondents: Iterable[Respondent],
-    answers: Iterable[Answered],
+    asked: Iterable[Asked],
+    tallies: Iterable[Tally],
     k: int = MIN_RESPONDENTS,
 ) -> RoundResults:
     """Every relationship of the round, the shown ones by trust (lowest first, heal first),
     then the withheld ones by name; ``partners`` gives each partner's name and the agency's
-    assessment of it.
+    assessment of it, ``asked`` how many of each side were asked about it.
     """
-    asked: dict[str, Counter[Side]] = {partner_id: Counter() for partner_id in partners}
-    for respondent in respondents:
-        for partner_id in respondent.partner_ids:
-            asked.setdefault(partner_id, Counter())[respondent.side] += 1
-    about: dict[str, list[Answered]] = {partner_id: [] for partner_id in partners}
-    for answer in answers:
-        about.setdefault(answer.partner_id, []).append(answer)
+    counted: dict[str, Counter[Side]] = {partner_id: Counter() for partner_id in partners}
+    for found in asked:
+        counted.setdefault(found.partner_id, Counter())[found.side] += found.people
+    about: dict[str, list[Tally]] = {partner_id: [] for partner_id in partners}
+    for tally in tallies:
+        about.setdefault(tally.partner_id, []).append(tally)
     results = [
         relationship_result(
             partner_id,
             partner_name=name,
             assessed=assessed,
-            asked=asked[partner_id],
-            answers=about[partner_id],
+            asked=counted[partner_id],
+            tallies=about[partner_id],
             k=k,
         )
         for partner_id, (name, assessed) in partners.items()
@@ -200,6 +223,37 @@ def round_results(
         value=mean([r.value for r in shown if r.value is not None]),
         relationships=results,
     )
+
+
+def in_words(result: RelationshipResult, *, title: str, k: int = MIN_RESPONDENTS) -> str:
+    """What a round says of one relationship, in one sentence for a map's details and table:
+    the state respondents point to, trust, value, answers per side and the flag; only the
+    counts where fewer than ``k`` answered.
+
+    >>> yellow = Tally("p", Side.PARTNER, RelationshipState.YELLOW, 3, 18, 27)
+    >>> said = relationship_result("p", partner_name="P", assessed=RelationshipState.GREEN,
+    ...     asked={Side.AGENCY: 2, Side.PARTNER: 4}, tallies=[yellow])
+    >>> words = in_words(said, title="Spring")
+    >>> words[:62]
+    'Partners say (Spring): yellow, trust 2.00 and value 3.00 of 4;'
+    >>> words[63:115]
+    'answered 3 of 4 at the partner, 0 of 2 at the agency'
+    >>> words[117:143]
+    'Disagrees: assessed green;'
+    >>> in_words(said.model_copy(update={"shown": False}), title="Spring")[:50]
+    'Partners say (Spring): fewer than 3 answers; answe'
+    """
+    sides = (
+        f"answered {result.partner.answered} of {result.partner.asked} at the partner, "
+        f"{result.agency.answered} of {result.agency.asked} at the agency"
+    )
+    if not result.shown or result.suggested is None:
+        return f"Partners say ({title}): fewer than {k} answers; {sides}."
+    words = (
+        f"Partners say ({title}): {result.suggested.value}, trust {result.trust:.2f} and value "
+        f"{result.value:.2f} of {SCALE_TOP}; {sides}."
+    )
+    return f"{words} Disagrees: {result.flag}." if result.flag else words
 
 
 def trends(org_id: str, results: Sequence[RoundResults], graph: nx.Graph) -> SurveyTrends:

@@ -10,6 +10,7 @@ secret link itself, which is all the authority the form has.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date
 from typing import Annotated
 
@@ -31,7 +32,7 @@ from graph_models.surveys import (
 )
 from service.access.csrf import CsrfSent
 from service.access.deps import get_principal, page_reader
-from service.errors import DomainError, InvalidInput
+from service.errors import DomainError, InvalidInput, NotFound
 from service.settings import Settings
 from service.store import Store
 from service.surveys import links, mail
@@ -115,6 +116,7 @@ def _rounds_page(
         trends=surveys.trends_of(store, org_id),
         may_start=may_start,
         staff=_contacts(store, org_id),
+        collaboratives=store.list_collaboratives(org_id=org_id) if may_start else [],
         choices=choices,
         matching=matching,
         total=total,
@@ -164,9 +166,11 @@ def start_round(
     closes_on: Annotated[str, Form(max_length=20)] = "",
     partner_ids: Annotated[list[str] | None, Form()] = None,
     contact_ids: Annotated[list[str] | None, Form()] = None,
+    collaborative_id: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Start a round from the form: it closes at the end of the day picked (UTC); with an SMTP
-    host, invitations are sent after the answer."""
+    host, invitations are sent after the answer. For a collaborative, no partner picked means
+    every fellow member the agency is related to."""
     try:
         principal = get_principal(request, store, settings, csrf_sent=csrf_sent)
     except DomainError as error:
@@ -183,6 +187,7 @@ def start_round(
                 closes_at=closes_at,
                 partner_ids=partner_ids or [],
                 contact_ids=contact_ids or [],
+                collaborative_id=collaborative_id or None,
             )
         except ValidationError as invalid:
             raise InvalidInput(problems(invalid)) from None
@@ -227,6 +232,10 @@ def _round_page(
 ) -> Response:
     results = surveys.results_of(store, round_id)
     focal = store.get_organization(results.round.org_id)
+    collaborative = results.round.collaborative_id
+    if collaborative is not None:
+        with suppress(NotFound):
+            collaborative = store.get_collaborative(collaborative).name
     manages = _manages(principal, results.round.org_id)
     outbox = surveys.round_mail(store, round_id, principal) if manages else []
     comments = (
@@ -250,6 +259,7 @@ def _round_page(
         principal=principal,
         focal=focal,
         results=results,
+        collaborative=collaborative,
         manages=manages,
         people=people,
         comments=comments,

@@ -26,7 +26,7 @@ from graph_models.surveys import (
 from service.access.deps import Assessor, Reader
 from service.surveys import links, mail
 from service.surveys import service as surveys
-from service.web.deps import SettingsDep, StoreDep
+from service.web.deps import AsOfDep, SettingsDep, StoreDep
 from service.web.responses import ModelResponse
 
 router = APIRouter(tags=["surveys"])
@@ -58,7 +58,10 @@ def start_round(
     each gets a personal link (`GET /api/v1/survey-rounds/{round_id}/links`). With
     `STAKEHOLDER_GRAPH_SMTP_HOST` set, those with an e-mail address are sent an invitation
     holding it after the answer: the round opens even when the mail server is down, and each
-    failed send stays in the outbox for `stakeholder-graph mail send`."""
+    failed send stays in the outbox for `stakeholder-graph mail send`. With `collaborative_id`,
+    a leader of a member agency asks about its relationships with the collaborative's other
+    members (those named in `partner_ids`, or all it has a relationship with when it is
+    empty); results and who sees what stay as for any round."""
     started = surveys.start_round(
         store, body, principal=principal, settings=settings, now=utc_now()
     )
@@ -85,6 +88,17 @@ def survey_trends(
     related to each other at its close); per relationship its trust and value in each round,
     null where it was not asked or fewer than three answered."""
     return surveys.trends_of(store, org_id)
+
+
+@router.get("/organizations/{org_id}/survey-results")
+def latest_survey_results(
+    org_id: Annotated[str, Path(max_length=80)], store: StoreDep, _: Reader, as_of: AsOfDep
+) -> RoundResults | None:
+    """The results of the agency's latest survey round (the latest started by `as_of`), as
+    `/survey-rounds/{round_id}/results` gives them: what the partners say beside the eco-map's
+    states, under the same three-answer rule; null where it ran none."""
+    store.get_organization(org_id)
+    return surveys.latest_results(store, org_id, until=as_of.until)
 
 
 @router.get("/survey-rounds/{round_id}")

@@ -38,7 +38,7 @@ from service.errors import Forbidden, InvalidInput, InvalidReference, NotFound
 from service.settings import Settings
 from service.store.protocol import Store
 from service.surveys import analytics, links, mail
-from service.surveys.analytics import round_results
+from service.surveys.analytics import in_words, round_results
 
 
 def require_manager(principal: Principal, org_id: str) -> None:
@@ -63,6 +63,8 @@ def start_round(
     if body.closes_at <= now:
         raise InvalidInput("closes_at must be in the future: respondents need time to answer")
     _known_organization(store, body.org_id)
+    if body.collaborative_id is not None:
+        body = body.model_copy(update={"partner_ids": _fellow_members(store, body, now)})
     for partner_id in body.partner_ids:
         _known_organization(store, partner_id)
         try:
@@ -82,11 +84,46 @@ def start_round(
             created_at=now,
             closes_at=body.closes_at,
             partner_ids=body.partner_ids,
+            collaborative_id=body.collaborative_id,
             people=people,
         )
     )
     queue_round_mail(store, started, kind=MailKind.INVITATION, settings=settings, now=now)
     return started
+
+
+def _fellow_members(store: Store, body: SurveyRoundCreate, now: datetime) -> list[str]:
+    """The partners a collaborative's round asks about: those named, each a fellow member, or
+    when none is named every fellow member the agency has a relationship with."""
+    assert body.collaborative_id is not None
+    try:
+        collaborative = store.get_collaborative(body.collaborative_id)
+    except NotFound:
+        raise InvalidReference(f"collaborative '{body.collaborative_id}' does not exist") from None
+    members = collaborative.member_org_ids
+    if body.org_id not in members:
+        raise InvalidInput(
+            f"'{body.org_id}' is not a member of the collaborative '{collaborative.name}'; a "
+            "member runs its rounds"
+        )
+    if collaborative.end is not None and collaborative.end < now.date():
+        raise InvalidInput(f"the collaborative '{collaborative.name}' ended on {collaborative.end}")
+    outside = [partner for partner in body.partner_ids if partner not in members]
+    if outside:
+        raise InvalidInput(
+            f"{', '.join(outside)} not a member of the collaborative '{collaborative.name}'; its "
+            f"members are {', '.join(members)}"
+        )
+    if body.partner_ids:
+        return body.partner_ids
+    related = store.partner_graph(body.org_id)
+    fellows = [m for m in members if m != body.org_id and related.has_edge(body.org_id, m)]
+    if not fellows:
+        raise InvalidInput(
+            f"'{body.org_id}' has no relationship with another member of the collaborative "
+            f"'{collaborative.name}' to ask about"
+        )
+    return fellows
 
 
 def queue_round_mail(
@@ -217,8 +254,15 @@ def link_url(base_url: str, key: bytes, round_id: str, respondent_id: str) -> st
 
 
 def results_of(store: Store, round_id: str) -> RoundResults:
-    """The round's results, each relationship beside the agency's own assessment of it."""
-    survey_round = store.get_survey_round(round_id)
+    """The round's results, each relationship beside the agency's own assessment of it: read
+    as counts and sums, never answer by answer."""
+    found = store.list_survey_rounds(round_id=round_id)
+    if not found:
+        raise NotFound(f"survey round '{round_id}' does not exist")
+    return _results(store, found[0])
+
+
+def _results(store: Store, survey_round: SurveyRound) -> RoundResults:
     graph = store.partner_graph(survey_round.org_id)
     partners = {
         partner_id: (
@@ -229,19 +273,34 @@ def results_of(store: Store, round_id: str) -> RoundResults:
         )
         for partner_id in survey_round.partner_ids
     }
-    summary = SurveyRound.model_validate(survey_round.model_dump(exclude={"people"}))
     return round_results(
-        summary,
+        survey_round,
         partners=partners,
-        respondents=survey_round.people,
-        answers=store.survey_ratings(round_id),
+        asked=store.survey_asked(survey_round.id),
+        tallies=store.survey_tallies(survey_round.id),
     )
 
 
-def latest_results(store: Store, org_id: str) -> RoundResults | None:
-    """The results of the agency's latest round, if it ran one."""
+def latest_results(
+    store: Store, org_id: str, *, until: datetime | None = None
+) -> RoundResults | None:
+    """The results of the agency's latest round (the latest started by ``until``), if it ran
+    one. Aggregates under the k rule: for every reader, as a round's results are."""
     rounds = store.list_survey_rounds(org_id=org_id)
-    return results_of(store, rounds[0].id) if rounds else None
+    latest = next((r for r in rounds if until is None or r.created_at <= until), None)
+    return _results(store, latest) if latest else None
+
+
+def said_in_words(store: Store, org_id: str, *, until: datetime | None = None) -> dict[str, str]:
+    """What the agency's latest round (started by ``until``) says of each relationship it
+    asked about, in words, by partner id; empty where it ran none."""
+    survey = latest_results(store, org_id, until=until)
+    if survey is None:
+        return {}
+    return {
+        result.partner_id: in_words(result, title=survey.round.title, k=survey.min_respondents)
+        for result in survey.relationships
+    }
 
 
 def trends_of(store: Store, org_id: str) -> SurveyTrends:

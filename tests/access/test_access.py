@@ -85,6 +85,7 @@ ALLOWED = {
     ("GET", "/api/v1/survey-rounds"): EVERYONE,
     ("GET", "/api/v1/survey-rounds/{round_id}"): ASSESSORS,
     ("GET", "/api/v1/survey-rounds/{round_id}/results"): EVERYONE,
+    ("GET", "/api/v1/organizations/{org_id}/survey-results"): EVERYONE,
     ("GET", "/api/v1/survey-rounds/{round_id}/answers"): ASSESSORS,
     ("GET", "/api/v1/survey-rounds/{round_id}/links"): ASSESSORS,
     ("POST", "/api/v1/survey-rounds/{round_id}/adoptions"): ASSESSORS,

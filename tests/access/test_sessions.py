@@ -214,7 +214,7 @@ def test_a_token_cannot_be_issued_already_expired(client):
 def test_ten_wrong_tokens_refuse_that_client_for_five_minutes_but_no_other(
     browser, token_for, caplog
 ):
-    now = [1000.0]
+    now = [utc_now()]
     attacker, colleague = browser("203.0.113.9"), browser("198.51.100.4")
     attacker.app.state.wrong_tokens = WrongTokens(limit=10, seconds=300, clock=lambda: now[0])  # type: ignore[attr-defined]
     right = token_for(Role.PLANNER)
@@ -229,7 +229,7 @@ def test_ten_wrong_tokens_refuse_that_client_for_five_minutes_but_no_other(
     assert colleague.get("/api/v1/sectors", headers=right).status_code == 200
     assert "refusing 203.0.113.9 for 300 s after 10 wrong tokens" in caplog.text
     assert caplog.text.count("wrong token from 203.0.113.9") == 10
-    now[0] += 301
+    now[0] += timedelta(seconds=301)
     assert attacker.get("/api/v1/sectors", headers=right).status_code == 200
 
 

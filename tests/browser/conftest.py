@@ -136,6 +136,13 @@ def sign_in(browser_page, url: str, token: str) -> None:  # type: ignore[no-unty
     browser_page.wait_for_url(lambda address: "/login" not in address)
 
 
+def as_text_field(page, selector: str):  # type: ignore[no-untyped-def]
+    """The date field as a browser without a date picker shows it: a text box that takes
+    whatever is typed."""
+    page.evaluate(f"document.querySelector('{selector}').type = 'text'")
+    return selector
+
+
 def screenshot(browser_page, name: str) -> Path:  # type: ignore[no-untyped-def]
     """Save a screenshot under ``tests/browser/screenshots/`` for a person to look at."""
     SCREENSHOTS.mkdir(exist_ok=True)

@@ -5,13 +5,15 @@ serious or critical violation on the new pages, at 1280 and 375 px."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
 from graph_models import ReferralQuery, Role
 from service.data.seeds import load_seed
 from service.store.shared.copying import RecordKind
 from tests.browser import test_answer_pages
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import as_text_field, screenshot
 from tests.browser.test_accessibility import blocking_violations
 
 SENDER = "latino-network"
@@ -104,6 +106,30 @@ def test_bad_input_is_said_next_to_its_field_and_records_nothing(
     assert page.locator(f"#{field}").get_attribute("aria-invalid") == "true"
     assert page.evaluate("window.pwned") is None
     assert network.store.count_records(RecordKind.REFERRALS) == SEED_REFERRALS
+
+
+def test_a_referral_sent_last_week_is_recorded_on_that_day_and_a_day_to_come_is_refused(
+    sign_in, network
+):
+    page = sign_in(Role.CASEWORKER, SENDER)
+    page.goto(f"{network.url}/my/referrals/new")
+    assert page.input_value("#sent_on") == date.today().isoformat()
+    page.fill("#sent_on", (date.today() + timedelta(days=1)).isoformat())
+    fill_referral(page, "OR-C-0977", RECEIVER_NAME)
+    assert "is in the future" in page.locator("#sent_on-error").inner_text()
+    page.fill(as_text_field(page, "#sent_on"), "2024-02-30")
+    page.click("form.record-referral button[type=submit]")
+    assert "day value is outside expected range" in page.locator("#sent_on-error").inner_text()
+    assert page.input_value("#case_ref") == "OR-C-0977"
+    assert network.store.count_records(RecordKind.REFERRALS) == SEED_REFERRALS
+    last_week = (date.today() - timedelta(days=7)).isoformat()
+    page.fill("#sent_on", last_week)
+    page.click("form.record-referral button[type=submit]")
+    page.wait_for_url("**/my/referrals/*")
+    assert f"sent {last_week}" in page.locator("p.summary").inner_text()
+    referral_id = page.url.rsplit("/", 1)[1]
+    via_api = page.request.get(f"{network.url}/api/v1/referrals/{referral_id}").json()
+    assert via_api["sent_at"].startswith(last_week)
 
 
 @pytest.mark.parametrize("role", [Role.LEADER, Role.PLANNER])

@@ -16,6 +16,7 @@ from graph_models import (
     RelationshipUpdate,
     Sector,
 )
+from graph_models.common import stored_text
 from service.data.seeds import SEEDS_DIR, load_seed
 from tests.browser.conftest import screenshot
 
@@ -115,30 +116,31 @@ def test_the_state_filter_and_the_as_of_date_picker_redraw_the_map(page, live_se
 
 def hostile_network(store) -> None:
     """An agency and a partner whose names, sector label and reason hold markup."""
-    store.upsert_sectors([Sector(slug="hostile_sector", label=HOSTILE)])
-    store.create_organization(OrganizationCreate(id="focal", name=HOSTILE, sector="wic"))
-    store.create_organization(
-        OrganizationCreate(id="hostile", name=HOSTILE, sector="hostile_sector")
-    )
-    rel = store.create_relationship(
-        RelationshipCreate(
-            org_a="focal",
-            org_b="hostile",
-            state=RelationshipState.RED,
-            reason=HOSTILE,
-            assessed_at=datetime(2019, 1, 1, tzinfo=UTC),
-        ),
-        assessed_by=HOSTILE,
-    )
-    store.assess_relationship(
-        rel.id,
-        RelationshipUpdate(
-            state=RelationshipState.YELLOW,
-            reason=HOSTILE,
-            assessed_at=datetime(2020, 1, 1, tzinfo=UTC),
-        ),
-        assessed_by=HOSTILE,
-    )
+    with stored_text():  # as a store may hold it from before markup was refused
+        store.upsert_sectors([Sector(slug="hostile_sector", label=HOSTILE)])
+        store.create_organization(OrganizationCreate(id="focal", name=HOSTILE, sector="wic"))
+        store.create_organization(
+            OrganizationCreate(id="hostile", name=HOSTILE, sector="hostile_sector")
+        )
+        rel = store.create_relationship(
+            RelationshipCreate(
+                org_a="focal",
+                org_b="hostile",
+                state=RelationshipState.RED,
+                reason=HOSTILE,
+                assessed_at=datetime(2019, 1, 1, tzinfo=UTC),
+            ),
+            assessed_by=HOSTILE,
+        )
+        store.assess_relationship(
+            rel.id,
+            RelationshipUpdate(
+                state=RelationshipState.YELLOW,
+                reason=HOSTILE,
+                assessed_at=datetime(2020, 1, 1, tzinfo=UTC),
+            ),
+            assessed_by=HOSTILE,
+        )
 
 
 def test_markup_in_names_and_reasons_stays_text_in_heading_menus_tooltip_details_and_changes(

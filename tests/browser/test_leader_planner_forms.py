@@ -10,11 +10,17 @@ from datetime import date, timedelta
 
 import pytest
 
-from graph_models import Role, TokenCreate
+from graph_models import (
+    RelationshipCreate,
+    RelationshipEnd,
+    Role,
+    TokenCreate,
+    relationship_id,
+)
 from service.access.permissions import issue_token
 from service.data.migration import record_counts
 from service.data.seeds import load_seed
-from tests.browser.conftest import other_site, screenshot, sign_in
+from tests.browser.conftest import as_text_field, other_site, screenshot, sign_in
 from tests.browser.test_accessibility import blocking_violations
 from tests.browser.test_ecomap_page import drawn
 
@@ -56,13 +62,18 @@ def test_a_leader_assesses_from_the_eco_map_and_ends_a_relationship(page, oregon
     # the reason left out: the message stands beside it and nothing changes
     leader.select_option("#assess-state", "red")
     leader.click("form[action$='/assess'] button[type=submit]")
-    assert "a change of state needs a reason" in leader.inner_text("#assess-problem")
+    assert "a change of state needs a reason" in leader.inner_text("#assess-reason-error")
     assert api(leader, oregon, f"/api/v1/relationships/{REL}")["state"] == "green"
     leader.select_option("#assess-state", "yellow")
+    # markup in the reason: refused beside it, nothing changes
     leader.fill("#assess-reason", "The liaison left; <b>calls</b> go unanswered")
     leader.click("form[action$='/assess'] button[type=submit]")
+    assert "holds markup" in leader.inner_text("#assess-reason-error")
+    assert api(leader, oregon, f"/api/v1/relationships/{REL}")["state"] == "green"
+    leader.fill("#assess-reason", "The liaison left; calls go unanswered & <3 replies")
+    leader.click("form[action$='/assess'] button[type=submit]")
     leader.wait_for_load_state()
-    assert "calls</b> go unanswered" in leader.inner_text("table.history")
+    assert "calls go unanswered & <3 replies" in leader.inner_text("table.history")
     assert api(leader, oregon, f"/api/v1/relationships/{REL}")["state"] == "yellow"
     screenshot(leader, "relationship-assessed")
     # an end tomorrow is refused beside its day; today it ends
@@ -145,6 +156,87 @@ def test_a_planner_plans_records_and_cancels_activities_and_reaches_out(page, or
     planner.goto(f"{oregon.url}/relationships/{REL}")
     assert planner.locator("form[action$='/assess']").count() == 0
     assert "the planner role may not assess relationships" in planner.inner_text("p.refused")
+
+
+def test_a_leader_of_one_agency_edits_it_and_its_contacts_and_is_offered_no_edit_elsewhere(
+    page, oregon
+):
+    leader = signed_in_as(page, oregon, Role.LEADER, "ode-eld")
+    leader.click("a[href='/orgs/ode-eld/edit']")
+    leader.fill("#org-name", "Early Learning Division")
+    leader.click("form[action='/orgs/ode-eld/edit'] button[type=submit]")
+    leader.wait_for_url("**/orgs/ode-eld")
+    assert "Early Learning Division" in leader.inner_text("h1")
+    leader.goto(f"{oregon.url}/orgs/ode-eld/edit")
+    leader.fill("#contact-new-name", "Ana Ruiz")
+    leader.fill("#contact-new-role", "Hub liaison")
+    leader.click("form.contact-new button[type=submit]")
+    leader.wait_for_url("**/orgs/ode-eld/edit#contacts")
+    contacts = api(leader, oregon, "/api/v1/contacts?org_id=ode-eld")["items"]
+    assert [c["role"] for c in contacts if c["name"] == "Ana Ruiz"] == ["Hub liaison"]
+    # another agency: no edit link, and its edit and evidence pages say why instead of a form
+    leader.goto(f"{oregon.url}/orgs/oha-child-systems")
+    assert leader.locator("a[href='/orgs/oha-child-systems/edit']").count() == 0
+    for path in ("edit", "evidence"):
+        leader.goto(f"{oregon.url}/orgs/oha-child-systems/{path}")
+        assert leader.locator("form.write").count() == 0
+        assert "only where 'ode-eld' takes part" in leader.inner_text("p.refused")
+    assert api(leader, oregon, "/api/v1/organizations/oha-child-systems")["name"] == "Child Systems"
+
+
+def test_bad_organization_contact_and_evidence_input_is_said_beside_its_field_and_changes_nothing(
+    page, oregon
+):
+    leader = signed_in_as(page, oregon, Role.LEADER)
+    before = record_counts(oregon.store)
+    focal = api(leader, oregon, "/api/v1/organizations/ode-eld")
+    leader.goto(f"{oregon.url}/orgs/ode-eld/edit")
+    leader.fill("#org-name", "")
+    leader.fill("#org-notes", "Moved to Salem")
+    leader.click("form[action='/orgs/ode-eld/edit'] button[type=submit]")
+    assert "fill this in" in leader.inner_text("#org-name-error")
+    assert leader.get_attribute("#org-name", "aria-invalid") == "true"
+    assert leader.input_value("#org-notes") == "Moved to Salem"
+    leader.fill("#contact-new-role", "Hub liaison")
+    leader.click("form.contact-new button[type=submit]")
+    assert "fill this in" in leader.inner_text("#contact-new-name-error")
+    assert leader.input_value("#contact-new-role") == "Hub liaison"
+    leader.goto(f"{oregon.url}/orgs/ode-eld/evidence")
+    leader.fill("#joint-program-name", "Reading Together")
+    leader.fill(as_text_field(leader, "#joint-program-start"), "2024-02-30")
+    leader.fill("#joint-program-partner_1", "Nowhere Agency")
+    leader.click("form[action$='/joint-program'] button[type=submit]")
+    assert "no organization is named 'Nowhere Agency'" in leader.inner_text(
+        "#joint-program-partner_1-error"
+    )
+    assert "day value is outside expected range" in leader.inner_text("#joint-program-start-error")
+    assert leader.input_value("#joint-program-name") == "Reading Together"
+    assert record_counts(oregon.store) == before
+    assert api(leader, oregon, "/api/v1/organizations/ode-eld") == focal
+    assert api(leader, oregon, "/api/v1/joint-programs?org_id=ode-eld") == []
+
+
+def test_a_candidate_whose_relationship_ended_says_so_and_offers_no_outreach(page, oregon):
+    planner = signed_in_as(page, oregon, Role.PLANNER)
+    address = f"{oregon.url}/orgs/ode-eld/missing-partners?profile=oregon-infant-toddler"
+    planner.goto(address)
+    row = planner.locator("tr[data-candidate-id]", has=planner.locator("form.outreach")).first
+    candidate = row.get_attribute("data-candidate-id")
+    oregon.store.create_relationship(
+        RelationshipCreate(org_a="ode-eld", org_b=candidate, state="yellow", reason="tried"),
+        assessed_by="Lee",
+    )
+    rel_id = relationship_id("ode-eld", candidate)
+    oregon.store.end_relationship(rel_id, RelationshipEnd(reason="program closed"), ended_by="Lee")
+    planner.goto(address)
+    rows = planner.locator(f"tr[data-candidate-id='{candidate}']")
+    assert rows.count() >= 1
+    for index in range(rows.count()):
+        assert f"relationship ended on {TODAY.isoformat()}" in rows.nth(index).inner_text()
+        assert rows.nth(index).locator("form.outreach").count() == 0
+    assert api(planner, oregon, f"/api/v1/relationships/{rel_id}")["ended_on"] == TODAY.isoformat()
+    planned = api(planner, oregon, f"/api/v1/engagements?org_id={candidate}&status=planned")
+    assert not [e for e in planned["items"] if e["kind"] == "outreach"]
 
 
 FORM_ROUTES = [

@@ -10,6 +10,7 @@ from graph_models import (
     RelationshipCreate,
     RelationshipState,
 )
+from graph_models.common import stored_text
 from service.data.seeds import load_seed
 from tests.browser.conftest import screenshot
 
@@ -49,16 +50,17 @@ def test_picking_a_profile_shows_the_same_missing_sectors_as_the_api(page, orego
 def test_names_with_markup_show_as_text_and_run_nothing(page, oregon):
     hostile = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
     store = oregon.store
-    store.create_organization(
-        OrganizationCreate(id="hostile-library", name=hostile, sector="library")
-    )
-    store.create_organization(OrganizationCreate(id="hostile-hub", name=hostile, sector="wic"))
-    for a, b in (("ode-eld", "hostile-hub"), ("hostile-hub", "hostile-library")):
-        store.create_relationship(
-            RelationshipCreate(org_a=a, org_b=b, state=RelationshipState.GREEN, reason=hostile),
-            assessed_by="t",
+    with stored_text():  # as a store may hold it from before markup was refused
+        store.create_organization(
+            OrganizationCreate(id="hostile-library", name=hostile, sector="library")
         )
-    store.create_profile(ProfileCreate(name="hostile", label=hostile, sectors=["library"]))
+        store.create_organization(OrganizationCreate(id="hostile-hub", name=hostile, sector="wic"))
+        for a, b in (("ode-eld", "hostile-hub"), ("hostile-hub", "hostile-library")):
+            store.create_relationship(
+                RelationshipCreate(org_a=a, org_b=b, state=RelationshipState.GREEN, reason=hostile),
+                assessed_by="t",
+            )
+        store.create_profile(ProfileCreate(name="hostile", label=hostile, sectors=["library"]))
     page.goto(f"{oregon.url}/orgs/ode-eld/missing-partners?profile=hostile")
     row = page.locator("tr[data-candidate-id=hostile-library]")
     assert row.locator(".candidate-name").inner_text() == hostile

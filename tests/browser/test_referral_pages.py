@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from graph_models import OrganizationCreate, ReferralCreate, ReferralEventCreate
+from graph_models.common import stored_text
 from service.data.seeds import load_seed
 from tests.browser.conftest import screenshot
 
@@ -69,24 +70,27 @@ def test_the_feedback_gap_page_ranks_the_links_that_never_report_back(page, live
 
 def test_names_with_markup_show_as_text_on_both_pages_and_run_nothing(page, live_server):
     store = live_server.store
-    store.create_organization(OrganizationCreate(id="hostile", name=HOSTILE, sector="wic"))
-    store.create_organization(OrganizationCreate(id="clinic", name="Clinic", sector="primary_care"))
-    store.create_referral(
-        ReferralCreate(
-            id="r1",
-            case_ref="C-1",
-            from_org="clinic",
-            to_org="hostile",
-            sent_at=datetime(2018, 1, 5, tzinfo=UTC),
-            consent=True,
-        ),
-        recorded_by=HOSTILE,
-    )
-    store.add_referral_event(
-        "r1",
-        ReferralEventCreate(status="received", at=datetime(2018, 1, 6, tzinfo=UTC)),
-        recorded_by=HOSTILE,
-    )
+    with stored_text():  # as a store may hold it from before markup was refused
+        store.create_organization(OrganizationCreate(id="hostile", name=HOSTILE, sector="wic"))
+        store.create_organization(
+            OrganizationCreate(id="clinic", name="Clinic", sector="primary_care")
+        )
+        store.create_referral(
+            ReferralCreate(
+                id="r1",
+                case_ref="C-1",
+                from_org="clinic",
+                to_org="hostile",
+                sent_at=datetime(2018, 1, 5, tzinfo=UTC),
+                consent=True,
+            ),
+            recorded_by=HOSTILE,
+        )
+        store.add_referral_event(
+            "r1",
+            ReferralEventCreate(status="received", at=datetime(2018, 1, 6, tzinfo=UTC)),
+            recorded_by=HOSTILE,
+        )
     page.goto(f"{live_server.url}/cases/C-1")
     assert page.locator("tr[data-referral-id=r1] td.org-name").nth(1).inner_text() == HOSTILE
     assert page.locator("svg .lane[data-org-id=hostile] title").text_content() == HOSTILE

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from graph_models import ContactCreate, RelationshipCreate, RelationshipState, Role, TokenCreate
 from graph_models.common import utc_now
+from graph_models.evidence import CollaborativeCreate
+from graph_models.surveys import AnswerCreate, AnswersSave, NewRespondent, NewSurveyRound, Side
 from service.access.permissions import issue_token
 from service.store.protocol import Store
 from tests.browser.conftest import screenshot, serving, sign_in
@@ -127,15 +129,15 @@ def answer_section(page, partner_id: str, trust: int, value: int, view: str) -> 
 def start_round(leader, url: str) -> None:  # type: ignore[no-untyped-def]
     leader.goto(f"{url}/orgs/hub/surveys")
     assert "No survey round yet" in leader.inner_text("main")
-    leader.fill("#title", "Spring <b>partner</b> survey")
+    leader.fill("#title", 'Spring "partner" survey & check-in')
     leader.fill("#closes_on", (utc_now() + timedelta(days=14)).date().isoformat())
     for partner_id in PEOPLE:
         leader.check(f"fieldset[data-partner-id='{partner_id}'] input[name=partner_ids]")
     for contact in leader.locator("input[name=contact_ids]").all():
         contact.check()
     leader.click("form.survey-start button[type=submit]")
-    leader.wait_for_url("**/surveys/spring-b-partner-b-survey-*")
-    assert leader.inner_text("h1") == "Spring <b>partner</b> survey"
+    leader.wait_for_url("**/surveys/spring-partner-survey-check-in-*")
+    assert leader.inner_text("h1") == 'Spring "partner" survey & check-in'
 
 
 def test_thirty_respondents_answer_from_their_mail_and_the_leader_adopts_what_the_partner_says(
@@ -205,7 +207,9 @@ def test_thirty_respondents_answer_from_their_mail_and_the_leader_adopts_what_th
     assert "is now yellow" in leader.inner_text("p.notice")
     history = served.store.relationship_history("hub~wic")
     assert history[-1].state is RelationshipState.YELLOW
-    assert history[-1].reason.startswith("assessed by survey round 'Spring <b>partner</b> survey'")
+    assert history[-1].reason.startswith(
+        "assessed by survey round 'Spring \"partner\" survey & check-in'"
+    )
     assert history[-1].assessed_by == "Lee Leader"
     assert leader.locator("tr[data-partner-id='wic'] button").count() == 0
 
@@ -251,3 +255,72 @@ def test_the_survey_pages_pass_axe_and_fit_the_width(chromium, phone, served_wit
     leader.goto(round_page)
     assert "<img src=x onerror=alert(1)>" in leader.inner_text("ul.comments")
     assert leader.locator("ul.comments img").count() == 0
+
+
+def test_the_eco_map_details_show_what_partners_say_beside_our_state(page, served_without_mail):
+    store = served_without_mail.store
+    people = [
+        NewRespondent(id=f"wic-{n}", name=f"wic person {n}", org_id="wic", side=Side.PARTNER,
+                      email=None, partner_ids=["wic"])
+        for n in range(1, 4)
+    ]  # fmt: skip
+    store.create_survey_round(
+        NewSurveyRound(
+            id="spring",
+            org_id="hub",
+            title="Spring",
+            created_by="Lee",
+            created_at=utc_now(),
+            closes_at=utc_now() + timedelta(days=14),
+            partner_ids=["wic", "clinic"],
+            people=people,
+        )
+    )
+    for person in people:
+        said = AnswerCreate(partner_id="wic", openness=1, reliability=1, shared_mission=1,
+                            influence=2, resources=2, involvement=2, state_view="red")  # fmt: skip
+        store.save_survey_answers(
+            "spring", person.id, AnswersSave(version=0, answers=[said]), saved_at=utc_now()
+        )
+    page.goto(f"{served_without_mail.url}/orgs/hub/ecomap")
+    page.wait_for_selector("#map[data-stable=true]", timeout=15000)
+    for name, expected in (
+        ("Wic", "Partners say (Spring): red, trust 1.00 and value 2.00 of 4; answered 3 of 3 at "
+                "the partner, 0 of 0 at the agency. Disagrees: assessed green;"),
+        ("Clinic", "Partners say (Spring): fewer than 3 answers; answered 0 of 0 at the partner"),
+        ("Library", None),
+    ):  # fmt: skip
+        page.fill("#find-node", name)
+        page.press("#find-node", "Enter")
+        details = page.locator("#map-details")
+        assert details.inner_text().splitlines()[0] == name
+        if expected:
+            assert details.locator("p.partners-say").inner_text().startswith(expected)
+        else:
+            assert details.locator("p.partners-say").count() == 0
+    row = page.locator("#map-table tr[data-org-id='library'] td.partners-say")
+    assert row.inner_text() == "Not asked in the latest survey round."
+
+
+def test_a_leader_starts_a_round_for_a_collaborative_over_its_member_relationships(
+    chromium, served_without_mail
+):
+    store = served_without_mail.store
+    store.create_collaborative(
+        CollaborativeCreate(name="Lane table", scope="local", governance="a board",
+                            member_org_ids=["hub", "wic", "library"], start=date(2020, 1, 1))
+    )  # fmt: skip
+    leader = leader_page(chromium, served_without_mail)
+    leader.goto(f"{served_without_mail.url}/orgs/hub/surveys")
+    leader.fill("#title", "Table round")
+    leader.fill("#closes_on", (utc_now() + timedelta(days=14)).date().isoformat())
+    leader.select_option("#collaborative_id", label="Lane table")
+    for person in STAFF[:3]:
+        leader.check(f"input[name=contact_ids][value='{person}']")
+    leader.click("form.survey-start button[type=submit]")
+    leader.wait_for_url("**/surveys/table-round-*")
+    assert "For the collaborative\nLane table" in leader.inner_text("dl.facts")
+    asked = leader.locator("tr[data-partner-id]").evaluate_all(
+        "rows => rows.map(row => row.dataset.partnerId)"
+    )
+    assert sorted(asked) == ["library", "wic"]

@@ -13,12 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from graph_models.surveys import AnswerCreate, AnswersSave
 from service.cli import main
 from service.store import Store, open_store
 from service.store.embedded import EmbeddedStore
 from service.store.shared.copying import RecordKind
+from service.surveys.service import results_of
 from tests.conftest import neo4j_settings, wipe_neo4j
-from tests.networks import export, fill
+from tests.networks import SURVEYED, export, fill
+
+ANSWER_FIELDS = set(AnswerCreate.model_fields)
 
 
 @pytest.fixture
@@ -125,3 +129,30 @@ def test_migrate_says_what_is_missing_with_exit_code_1_and_a_wrong_batch_size_is
         main(["migrate", "--to", "neo4j", "--batch-size", "0"])
     assert exit_info.value.code == 2
     assert not (tmp_path / "none").exists()
+
+
+def test_a_survey_round_migrated_into_neo4j_and_back_keeps_its_results_mail_and_open_links(
+    source, neo4j, tmp_path
+):
+    assert main(["migrate", "--to", "neo4j"]) == 0
+    assert main(["migrate", "--to", "embedded", "--data-dir", str(tmp_path / "back")]) == 0
+    back = EmbeddedStore(tmp_path / "back")
+    try:
+        for copied in (neo4j, back):
+            assert results_of(copied, "spring-round") == results_of(source, "spring-round")
+            assert copied.get_survey_round("spring-round") == source.get_survey_round(
+                "spring-round"
+            )
+            assert copied.survey_answers("spring-round") == source.survey_answers("spring-round")
+            assert copied.list_mail() == source.list_mail()
+        waiting = next(p for p in back.get_survey_round("spring-round").people if not p.answered)
+        answer = source.survey_answers("spring-round")[0].model_dump(include=ANSWER_FIELDS)
+        back.save_survey_answers(
+            "spring-round",
+            waiting.id,
+            AnswersSave(version=0, answers=[{**answer, "partner_id": waiting.partner_ids[0]}]),
+            saved_at=SURVEYED,
+        )
+        assert back.get_survey_round("spring-round").answered == 7
+    finally:
+        back.close()

@@ -14,6 +14,7 @@ from graph_models import (
     RelationshipState,
     RelationshipUpdate,
 )
+from graph_models.common import stored_text
 from service.ecomaps.pages import LAYOUTS
 from tests.conftest import add_orgs
 
@@ -21,7 +22,10 @@ HOSTILE = "<script>window.pwned=1</script>"
 
 
 def hostile_pair(store) -> None:
-    store.create_organization(OrganizationCreate(id="hub", name=HOSTILE, sector="wic"))
+    """A name with markup, as a store may hold it from before such names were refused: pages,
+    drawings and exports still show it as text."""
+    with stored_text():
+        store.create_organization(OrganizationCreate(id="hub", name=HOSTILE, sector="wic"))
     add_orgs(store, ("wic", "wic"))
     store.create_relationship(
         RelationshipCreate(org_a="hub", org_b="wic", state=RelationshipState.RED, reason="r"),
@@ -90,6 +94,12 @@ def test_the_home_page_links_each_region_to_a_map_that_opens(client):
     assert "Two county hub" in page.text
 
 
+def organization(**fields) -> OrganizationCreate:
+    """An organization whose name may hold markup, as an older store may."""
+    with stored_text():
+        return OrganizationCreate(**fields)
+
+
 def typical_agency(store) -> dict[str, str]:
     """An agency with a dozen partners, one of each state at least, one name with markup:
     the relationship id by partner name."""
@@ -98,7 +108,7 @@ def typical_agency(store) -> dict[str, str]:
     relationships = {}
     for n, name in enumerate(names):
         store.create_organization(
-            OrganizationCreate(id=f"p{n}", name=name, sector=("wic", "library")[n % 2])
+            organization(id=f"p{n}", name=name, sector=("wic", "library")[n % 2])
         )
         relationships[name] = store.create_relationship(
             RelationshipCreate(
@@ -151,3 +161,57 @@ def test_a_region_map_refuses_a_focus_outside_the_region(client, store):
     assert "focus=nobody is not an organization of the region Lane" in response.text
     assert client.get("/regions/Lane/map", params={"group": "community"}).status_code == 200
     assert client.get("/regions/Lane/map", params={"group": "colour"}).status_code == 422
+
+
+def star(store, partners: int) -> None:
+    """A hub with ``partners`` partners, as many of them libraries as of the WIC sector."""
+    store.create_organization(OrganizationCreate(id="hub", name="Hub", sector="wic"))
+    for n in range(partners):
+        sector = ("library", "wic")[n % 2]
+        store.create_organization(
+            OrganizationCreate(id=f"p{n}", name=f"Partner {n}", sector=sector)
+        )
+        store.create_relationship(
+            RelationshipCreate(
+                org_a="hub", org_b=f"p{n}", state=RelationshipState.GREEN, reason="r"
+            ),
+            assessed_by="t",
+        )
+
+
+def test_a_hub_page_holds_its_wedges_and_gives_a_sectors_partners_and_rows_on_request(
+    client, store
+):
+    star(store, 160)
+    page = client.get("/orgs/hub/ecomap")
+    assert page.status_code == 200
+    assert "Partner 1<" not in page.text  # no partner is in the page, only the sectors
+    assert 'data-partners="/orgs/hub/ecomap/partners?"' in page.text
+    assert "Libraries: 80 partners (80 green)" in page.text
+    wedge = client.get("/orgs/hub/ecomap/partners", params={"sector": "library"})
+    assert wedge.status_code == 200
+    body = wedge.json()
+    drawn = [body["nodes"]["first"]["partner/green"]["id"]] + [
+        node["id"] for node in body["nodes"]["rest"]
+    ]
+    assert sorted(drawn) == sorted(f"p{n}" for n in range(0, 160, 2))
+    assert body["rows"].count("<tr data-org-id=") == 80
+    assert '<a href="/orgs/p0/ecomap">Partner 0</a>' in body["rows"]
+
+
+def test_a_wedge_asked_for_without_a_sector_or_with_one_of_no_partner_is_refused_saying_why(
+    client, store
+):
+    star(store, 160)
+    missing = client.get("/orgs/hub/ecomap/partners")
+    assert (missing.status_code, missing.json()["detail"]) == (
+        422,
+        "sector is missing: say the wedge of which sector to open",
+    )
+    empty = client.get("/orgs/hub/ecomap/partners", params={"sector": "tribe"})
+    assert (empty.status_code, empty.json()["detail"]) == (
+        422,
+        "sector 'tribe' has no partner on this eco-map",
+    )
+    nobody = client.get("/orgs/nobody/ecomap/partners", params={"sector": "wic"})
+    assert nobody.status_code == 404

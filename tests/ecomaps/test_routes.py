@@ -20,7 +20,7 @@ from graph_models.ecomaps import EcoMap
 from service.ecomaps.service import load_ecomap
 from tests.conftest import add_orgs
 
-HOSTILE_REASON = '<script>window.pwned=1</script> "shared" & <b>outreach</b> plan'
+ESCAPED_REASON = '"shared" & outreach plan; waitlist < 30 days \\ 2 staff'
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def history(client, store):
 
     wic = relate("hub", "wic", "red", "missed two meetings", "2019-01-10T10:00:00Z")
     assess(wic, "yellow", "joint clinic days", "2019-06-01T15:00:00Z")
-    assess(wic, "green", HOSTILE_REASON, "2020-02-01T09:00:00Z")
+    assess(wic, "green", ESCAPED_REASON, "2020-02-01T09:00:00Z")
     ei = relate("hub", "ei", "no_dot", "not yet met", "2019-03-01T09:00:00Z")
     assess(ei, "yellow", "first joint screening", "2020-03-15T09:00:00Z")
     relate("lib", "hub", "green", "story time for toddlers", "2020-01-20T09:00:00Z")
@@ -140,7 +140,7 @@ def test_what_changed_since_a_date_lists_moves_with_when_and_why(client, history
         for m in body["moved"]
     ] == [
         ("ei", "no_dot", "yellow", "2020-03-15T09:00:00Z", "first joint screening"),
-        ("wic", "red", "green", "2020-02-01T09:00:00Z", HOSTILE_REASON),
+        ("wic", "red", "green", "2020-02-01T09:00:00Z", ESCAPED_REASON),
     ]
     assert [(a["organization"]["id"], a["state"], a["reason"]) for a in body["added"]] == [
         ("lib", "green", "story time for toddlers")
@@ -204,6 +204,28 @@ def test_the_partners_of_one_sector_come_on_request_a_page_at_a_time(client, his
     whole = client.get("/api/v1/organizations/hub/ecomap", params={"depth": 2, "sector": "wic"})
     # Partners of partners and missing sectors stay those of the whole map.
     assert [p["organization"]["id"] for p in whole.json()["partners_of_partners"]] == ["clinic"]
+
+
+def test_a_partner_is_found_by_a_part_of_its_name_in_any_case(client, history):
+    assert partners(client, q="LI") == {"lib": "green"}
+    assert partners(client, q="i", sector="early_intervention") == {"ei": "yellow"}
+    assert partners(client, q="bakery") == {}
+    too_long = client.get("/api/v1/organizations/hub/ecomap", params={"q": "x" * 201})
+    assert too_long.status_code == 422
+    assert too_long.json()["detail"].startswith("query.q: String should have at most 200")
+
+
+def test_the_sector_summary_gives_the_highest_partnership_level_of_each_sector(client, history):
+    client.post(
+        "/api/v1/joint-programs",
+        json={"name": "Play and learn", "org_ids": ["hub", "lib"], "start": "2020-01-01"},
+    )
+    sectors = client.get("/api/v1/organizations/hub/ecomap/sectors").json()["sectors"]
+    assert {s["sector"]: s["partnership_level"] for s in sectors} == {
+        "library": 3,
+        "wic": None,
+        "early_intervention": None,
+    }
 
 
 def test_bad_eco_map_requests_say_what_is_wrong(client, history):

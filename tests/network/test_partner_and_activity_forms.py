@@ -9,9 +9,12 @@ from datetime import date, timedelta
 import pytest
 
 from graph_models import (
+    ContactCreate,
     ContactQuery,
     EngagementQuery,
+    ProfileCreate,
     RelationshipCreate,
+    RelationshipEnd,
     RelationshipQuery,
     RelationshipState,
     Role,
@@ -194,6 +197,68 @@ def test_one_click_plans_an_outreach_to_a_candidate_which_shows_in_the_plan_to_d
     assert "Outreach to Lib" in plan
 
 
+def test_an_outreach_writes_the_activity_and_the_proposal_together_as_the_planner(
+    browser, network, store
+):
+    planner, csrf = browser(Role.PLANNER)
+    planner.post("/orgs/hub/outreach", data={"csrf_token": csrf, "candidate": "lib"})
+    [outreach] = activities(store, "lib")
+    assert (outreach.kind.value, outreach.status.value, outreach.org_ids) == (
+        "outreach",
+        "planned",
+        ["hub", "lib"],
+    )
+    [proposal] = store.relationship_history("hub~lib")
+    assert proposal.assessed_by == "planner Lee"
+    assert str(outreach.date) in proposal.reason
+
+
+def test_an_ended_partner_is_offered_no_outreach_and_cannot_be_related_again(
+    browser, network, store
+):
+    store.create_profile(ProfileCreate(name="wic-only", label="WIC", sectors=["wic"]))
+    store.end_relationship("hub~wic", RelationshipEnd(reason="closed"), ended_by="Lee")
+    leader, csrf = browser(Role.LEADER)
+    page = leader.get("/orgs/hub/missing-partners?profile=wic-only").text
+    assert f"relationship ended on {TODAY.isoformat()}" in page
+    assert 'name="candidate" value="wic"' not in page
+    outreach = leader.post("/orgs/hub/outreach", data={"csrf_token": csrf, "candidate": "wic"})
+    assert outreach.status_code == 409
+    assert "an ended relationship is not started again" in html.unescape(outreach.text)
+    again = leader.post(
+        "/orgs/hub/partners/new",
+        data={"csrf_token": csrf, "partner": "Wic", "state": "green", "reason": "back"},
+    )
+    assert again.status_code == 409
+    assert f"ended on {TODAY.isoformat()}" in html.unescape(
+        again.text.split('id="partner-partner-error"')[1]
+    )
+    assert activities(store, "wic") == []
+    assert store.get_relationship("hub~wic").ended_on == TODAY
+
+
+def test_a_scoped_leader_edits_only_its_own_organization_and_contacts(
+    browser, network, store, client, token_for
+):
+    store.create_contact(ContactCreate(id="wic-nurse", org_id="wic", name="Nia", role="Nurse"))
+    leader, csrf = browser(Role.LEADER, "hub")
+    other = leader.post("/orgs/wic/edit", data={"csrf_token": csrf, "name": "Taken over"})
+    assert other.status_code == 403
+    assert "only where 'hub' takes part" in html.unescape(other.text)
+    removed = leader.post("/orgs/wic/contacts/wic-nurse/remove", data={"csrf_token": csrf})
+    assert removed.status_code == 403
+    own = leader.post("/orgs/hub/edit", data={"csrf_token": csrf, "name": "Lane Hub"})
+    assert own.status_code == 303
+    bearer = token_for(Role.LEADER, org_id="hub")
+    stolen = client.patch("/api/v1/contacts/wic-nurse", json={"org_id": "hub"}, headers=bearer)
+    assert stolen.status_code == 403
+    assert (store.get_organization("wic").name, store.get_contact("wic-nurse").org_id) == (
+        "Wic",
+        "wic",
+    )
+    assert store.get_organization("hub").name == "Lane Hub"
+
+
 def test_a_caseworker_is_offered_no_activity_form_and_is_refused_with_the_reason(
     browser, network, store
 ):
@@ -236,10 +301,15 @@ def test_a_planner_edits_the_organization_and_adds_and_changes_a_contact(browser
 
 def test_a_bad_organization_or_contact_form_says_why_beside_the_field(browser, network, store):
     leader, csrf = browser(Role.LEADER)
-    bad_region = leader.post("/orgs/hub/edit", data={"csrf_token": csrf, "region": "Lane/Douglas"})
+    bad_region = leader.post(
+        "/orgs/hub/edit", data={"csrf_token": csrf, "name": "Hub", "region": "Lane/Douglas"}
+    )
     assert bad_region.status_code == 422
     assert 'id="org-region-error"' in bad_region.text
     assert store.get_organization("hub").region == "Lane"
+    no_name = leader.post("/orgs/hub/edit", data={"csrf_token": csrf, "name": " ", "notes": "x"})
+    assert no_name.status_code == 422 and 'id="org-name-error"' in no_name.text
+    assert store.get_organization("hub").notes == ""
     no_role = leader.post("/orgs/hub/contacts/new", data={"csrf_token": csrf, "name": "Ana"})
     assert no_role.status_code == 422
     assert 'id="contact-new-role-error"' in no_role.text

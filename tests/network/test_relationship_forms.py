@@ -61,16 +61,26 @@ def test_an_assessment_without_a_reason_is_shown_again_with_the_message_and_chan
     assert len(store.relationship_history(related)) == 1
 
 
-def test_markup_in_a_reason_is_kept_as_text_and_shown_inert(browser, related, store):
+@pytest.mark.parametrize(
+    ("reason", "message"),
+    [
+        ('<script>alert("x")</script> calls', "holds markup (&#34;&lt;s&#34; at position 1)"),
+        ("=HYPERLINK(0)", "which a spreadsheet would run as a formula"),
+    ],
+)
+def test_a_reason_with_markup_or_a_formula_is_refused_beside_the_field_and_changes_nothing(
+    browser, related, store, reason, message
+):
     leader, csrf = browser(Role.LEADER)
-    markup = '<script>alert("x")</script><b>bold</b>'
-    leader.post(
+    posted = leader.post(
         f"/relationships/{related}/assess",
-        data={"csrf_token": csrf, "state": "yellow", "reason": markup},
+        data={"csrf_token": csrf, "state": "yellow", "reason": reason},
     )
-    shown = leader.get(f"/relationships/{related}").text
-    assert "<script>alert" not in shown and "&lt;script&gt;alert" in shown
-    assert store.get_relationship(related).reason == markup
+    assert posted.status_code == 422
+    assert message in posted.text
+    assert "<script>alert" not in posted.text
+    assert store.get_relationship(related).state is RelationshipState.GREEN
+    assert len(store.relationship_history(related)) == 1
 
 
 def test_a_leader_ends_a_relationship_and_it_leaves_the_eco_map_but_keeps_its_history(

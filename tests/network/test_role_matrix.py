@@ -1,6 +1,6 @@
 """Who may do what, role by role: every write control a page offers is one the API lets
-through for the same token, and every control a page leaves out is one the API refuses. On
-both stores."""
+through for the same token, and every control a page leaves out is one the API refuses; the
+navigation links exactly the pages a role may open. On both stores."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from graph_models import (
+    ContactCreate,
     EngagementCreate,
     EngagementStatus,
     ProfileCreate,
@@ -39,7 +40,8 @@ ROLES = {
 
 @pytest.fixture
 def network(store: Store) -> str:
-    """hub related to wic, candidates new-0 to new-3, and a planned activity of hub's."""
+    """hub related to wic, candidates new-0 to new-3, a contact at hub, and a planned activity
+    of hub's."""
     add_orgs(store, ("hub", "early_learning_hub"), ("wic", "wic"), ("eld", "state_agency"))
     add_orgs(store, *[(f"new-{n}", "library") for n in range(4)])
     store.create_relationship(
@@ -55,6 +57,9 @@ def network(store: Store) -> str:
         org_ids=["hub", "wic"],
     )
     store.create_profile(ProfileCreate(name="libraries", label="Libraries", sectors=["library"]))
+    store.create_contact(
+        ContactCreate(id="hub-director", org_id="hub", name="Dee", role="Director")
+    )
     return store.create_engagement(planned).id
 
 
@@ -137,13 +142,58 @@ def test_each_page_offers_exactly_the_writes_the_api_lets_through(settings, stor
                 ).status_code,
             )
         )
+        # an organization, its contacts and its evidence: hub's, and eld's, which hub's leader
+        # and planner may not touch
+        for org in ("hub", "eld"):
+            rows.append(
+                (
+                    f"edit the organization {org}",
+                    offered(browser, f"/orgs/{org}", f'href="/orgs/{org}/edit"'),
+                    api.patch(
+                        f"/api/v1/organizations/{org}", json={"notes": "x"}, headers=bearer
+                    ).status_code,
+                )
+            )
+            rows.append(
+                (
+                    f"add a contact at {org}",
+                    offered(browser, f"/orgs/{org}/edit", f'action="/orgs/{org}/contacts/new"'),
+                    api.post(
+                        "/api/v1/contacts",
+                        json={"org_id": org, "name": f"New at {org}", "role": "Liaison"},
+                        headers=bearer,
+                    ).status_code,
+                )
+            )
+            rows.append(
+                (
+                    f"record evidence of {org}",
+                    offered(
+                        browser, f"/orgs/{org}/evidence", f'action="/orgs/{org}/evidence/agreement"'
+                    ),
+                    api.post(
+                        "/api/v1/agreements",
+                        json={"kind": "liaison", "org_ids": [org, "wic"], "start": "2024-01-01"},
+                        headers=bearer,
+                    ).status_code,
+                )
+            )
         rows.append(
             (
-                "edit the organization",
-                offered(browser, "/orgs/hub", 'href="/orgs/hub/edit"'),
+                "change a contact",
+                offered(browser, "/orgs/hub/edit", 'action="/orgs/hub/contacts/hub-director"'),
                 api.patch(
-                    "/api/v1/organizations/hub", json={"notes": "x"}, headers=bearer
+                    "/api/v1/contacts/hub-director", json={"role": "Head"}, headers=bearer
                 ).status_code,
+            )
+        )
+        rows.append(
+            (
+                "remove a contact",
+                offered(
+                    browser, "/orgs/hub/edit", 'action="/orgs/hub/contacts/hub-director/remove"'
+                ),
+                api.delete("/api/v1/contacts/hub-director", headers=bearer).status_code,
             )
         )
         # assessing, then ending, hub and wic's relationship
@@ -169,4 +219,21 @@ def test_each_page_offers_exactly_the_writes_the_api_lets_through(settings, stor
             assert answer < 300 if shown else answer == 403, (who, what, shown, answer)
     finally:
         api.__exit__(None, None, None)
+        browser.__exit__(None, None, None)
+
+
+NAVIGATION = ["/my/referrals", "/organizations", "/paths", "/network/measures", "/feedback-gaps"]
+NAVIGATION += ["/import"]
+
+
+@pytest.mark.parametrize("who", list(ROLES))
+def test_the_navigation_links_exactly_the_pages_the_role_may_open(settings, store, network, who):
+    browser, _ = signed_in(settings, store, who)
+    try:
+        nav = browser.get("/paths").text.split("<nav>")[1].split("</nav>")[0]
+        for page in NAVIGATION:
+            linked = f'href="{page}"' in nav
+            opened = browser.get(page).status_code
+            assert opened == 200 if linked else opened == 403, (who, page, linked, opened)
+    finally:
         browser.__exit__(None, None, None)

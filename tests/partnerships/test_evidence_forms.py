@@ -4,6 +4,7 @@ browser posts it, on both stores."""
 from __future__ import annotations
 
 import html
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -58,37 +59,78 @@ def test_a_leader_records_a_program_an_agreement_and_a_collaborative_and_the_lev
 
 
 @pytest.mark.parametrize(
-    ("kind", "fields", "message"),
+    ("kind", "fields", "where", "message"),
     [
         (
             "joint-program",
             {"name": "X", "start": START, "partner_1": "Ghost"},
+            "partner_1",
             "no organization is named 'Ghost'",
         ),
-        ("joint-program", {"name": "X", "start": START}, "type the name of at least one partner"),
+        (
+            "joint-program",
+            {"name": "X", "start": START},
+            "partner_1",
+            "type the name of at least one partner",
+        ),
+        (
+            "joint-program",
+            {"name": "X", "start": START, "end": "2001-01-01", "partner_1": "Wic"},
+            "end",
+            "is before start",
+        ),
+        (
+            "joint-program",
+            {"name": "X", "start": "2024-02-30", "partner_1": "Wic"},
+            "start",
+            "day value is outside expected range",
+        ),
         (
             "collaborative",
             {"name": "X", "scope": "local", "start": START, "partner_1": "Wic"},
+            "governance",
             "needs its own governance",
         ),
-        ("agreement", {"kind": "liaison", "partner_1": "Wic"}, "fill this in"),
+        ("agreement", {"kind": "liaison", "partner_1": "Wic"}, "start", "fill this in"),
     ],
 )
-def test_bad_evidence_is_refused_with_the_reason_and_nothing_is_recorded(
+def test_bad_evidence_is_refused_beside_its_field_and_nothing_is_recorded(
     browser,
     network,
     store,
     kind,
     fields,
+    where,
     message,
 ):
     leader, csrf = browser(Role.LEADER)
     posted = leader.post(f"/orgs/hub/evidence/{kind}", data={"csrf_token": csrf, **fields})
     assert posted.status_code == 422
-    assert message in html.unescape(posted.text)
+    beside = re.search(rf'id="{kind}-{where}-error"[^>]*>([^<]*)<', posted.text)
+    assert beside is not None and message in html.unescape(beside.group(1))
     assert store.list_joint_programs(org_id="hub") == []
     assert store.list_agreements(org_id="hub") == []
     assert store.list_collaboratives(org_id="hub") == []
+
+
+def test_a_scoped_leader_records_evidence_only_where_its_organization_takes_part(
+    browser, network, store, client, token_for
+):
+    leader, csrf = browser(Role.LEADER, "hub")
+    assert 'action="/orgs/wic/evidence/' not in leader.get("/orgs/wic/evidence").text
+    elsewhere = leader.post(
+        "/orgs/wic/evidence/joint-program",
+        data={"csrf_token": csrf, "name": "X", "start": START, "partner_1": "Lib"},
+    )
+    assert elsewhere.status_code == 403
+    bearer = token_for(Role.LEADER, org_id="hub")
+    program = {"name": "Y", "org_ids": ["wic", "lib"], "start": START}
+    refused = client.post("/api/v1/joint-programs", json=program, headers=bearer)
+    assert refused.status_code == 403
+    assert "only where 'hub' takes part" in refused.json()["detail"]
+    assert store.list_joint_programs(org_id="wic") == []
+    program["org_ids"] = ["wic", "hub"]
+    assert client.post("/api/v1/joint-programs", json=program, headers=bearer).status_code == 201
 
 
 def test_a_caseworker_is_not_offered_the_evidence_forms_and_is_refused(browser, network, store):

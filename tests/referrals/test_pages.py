@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,6 +18,9 @@ from service.app import create_app
 from tests.conftest import add_orgs
 
 HOSTILE = '<script>alert("x")</script>'
+TODAY = date.today().isoformat()
+TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+LAST_WEEK = (date.today() - timedelta(days=7)).isoformat()
 
 
 @pytest.fixture
@@ -139,7 +143,10 @@ def test_the_api_answers_a_repeated_referral_409_with_the_earlier_id_unless_conf
         ({"consent": ""}, "consent", "needs the family's consent"),
         ({"to_name": "Nowhere Agency"}, "to_name", "no organization is named 'Nowhere Agency'"),
         ({"to_name": HOSTILE}, "to_name", "no organization is named"),
-        ({"to_name": "Clinic"}, "form", "a referral goes from one organization to another"),
+        ({"to_name": "Clinic"}, "to_name", "a referral goes from one organization to another"),
+        ({"sent_on": TOMORROW}, "sent_on", "is in the future"),
+        ({"sent_on": "2026-02-30"}, "sent_on", "day value is outside expected range"),
+        ({"sent_on": "last tuesday"}, "sent_on", "should be a valid datetime or date"),
     ],
 )
 def test_bad_input_comes_back_next_to_its_field_and_records_nothing(
@@ -161,6 +168,18 @@ def test_bad_input_comes_back_next_to_its_field_and_records_nothing(
     assert message.replace("'", "&#39;") in shown or message in shown
     assert "<script>alert" not in response.text
     assert referral_ids(orgs) == []
+
+
+def test_a_referral_sent_on_an_earlier_day_is_recorded_on_that_day(signed_in, orgs):
+    clinic = signed_in(Role.CASEWORKER, "clinic")
+    form = clinic.get("/my/referrals/new").text
+    assert re.search(rf'id="sent_on" name="sent_on" type="date" value="{TODAY}"', form)
+    assert record(clinic, sent_on=LAST_WEEK).status_code == 303
+    [referral] = orgs.list_referrals(ReferralQuery(case_ref="OR-C-0412"), visible_to=None).items
+    assert referral.sent_at.date().isoformat() == LAST_WEEK
+    assert record(clinic, case_ref="OR-C-0413", sent_on=TODAY).status_code == 303
+    [today] = orgs.list_referrals(ReferralQuery(case_ref="OR-C-0413"), visible_to=None).items
+    assert today.sent_at.date().isoformat() == TODAY
 
 
 def test_the_receiver_records_enrolled_and_the_loop_shows_closed_for_both(signed_in, orgs):

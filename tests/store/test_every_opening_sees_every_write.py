@@ -11,6 +11,7 @@ from graph_models import (
     RelationshipUpdate,
 )
 from service.data.generator import generate_network
+from service.store import open_store
 from tests.conftest import add_orgs
 
 
@@ -101,3 +102,24 @@ def test_a_network_imported_through_one_opening_is_read_whole_by_another(store, 
         assert len(seen) > 100
     finally:
         other.close()
+
+
+def test_an_opening_that_builds_its_graph_at_the_first_read_reads_what_it_wrote_before(
+    store, settings
+):
+    lazy = open_store(settings, lazy=True)
+    try:
+        add_orgs(lazy, ("wic-lane", "wic"), ("library-lane", "library"))
+        relate(lazy, "wic-lane", "library-lane")
+        assert edges(lazy.partner_graph("wic-lane")) == {
+            "library-lane~wic-lane": ("green", ["green"])
+        }
+        add_orgs(store, ("ei-lane", "early_intervention"))
+        relate(store, "wic-lane", "ei-lane", RelationshipState.RED)
+        assert sorted(lazy.partner_graph("wic-lane").nodes) == [
+            "ei-lane",
+            "library-lane",
+            "wic-lane",
+        ]
+    finally:
+        lazy.close()

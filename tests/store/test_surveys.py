@@ -7,15 +7,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from graph_models import RelationshipState
 from graph_models.common import utc_now
 from graph_models.mail import MailKind, OutgoingMail
 from graph_models.surveys import (
     AnswerCreate,
     AnswersSave,
+    Asked,
     NewRespondent,
     NewSurveyRound,
     Side,
     StateView,
+    Tally,
 )
 from service.errors import Conflict, NotFound
 
@@ -190,15 +193,40 @@ def test_mail_is_taken_once_sent_or_given_back_with_its_error(store):
     assert store.claim_mail("m2", at=START)
 
 
-def test_ratings_are_the_answers_means_and_the_state_each_points_to(store):
+def test_answers_are_counted_and_summed_by_partner_side_and_view(store):
     store.create_survey_round(new_round())
     unsure = rating("wic", 2).model_copy(update={"state_view": StateView.DONT_KNOW, "influence": 4})
     store.save_survey_answers(
         "spring", "ana", AnswersSave(version=0, answers=[unsure, rating("clinic", 3)]),
         saved_at=START,
     )  # fmt: skip
-    [clinic, wic] = store.survey_ratings("spring")
-    assert (clinic.partner_id, clinic.side, clinic.trust, clinic.vote.value) == (
-        "clinic", Side.AGENCY, 3.0, "green",
-    )  # fmt: skip
-    assert (wic.trust, round(wic.value, 2), wic.vote.value) == (2.0, 2.67, "yellow")
+    store.save_survey_answers(
+        "spring", "wen", AnswersSave(version=0, answers=[rating("wic", 4)]), saved_at=START
+    )
+    assert store.survey_tallies("spring") == [
+        Tally("clinic", Side.AGENCY, RelationshipState.GREEN, 1, 9, 9),
+        Tally("wic", Side.AGENCY, RelationshipState.YELLOW, 1, 6, 8),
+        Tally("wic", Side.PARTNER, RelationshipState.GREEN, 1, 12, 12),
+    ]
+
+
+def test_who_was_asked_is_counted_by_partner_and_side(store):
+    store.create_survey_round(new_round())
+    assert store.survey_asked("spring") == [
+        Asked("clinic", Side.AGENCY, 1),
+        Asked("wic", Side.AGENCY, 1),
+        Asked("wic", Side.PARTNER, 1),
+    ]
+    assert store.survey_asked("autumn") == []
+
+
+def test_one_round_is_listed_by_its_id_with_its_counts(store):
+    store.create_survey_round(new_round())
+    store.create_survey_round(new_round("autumn", at=START + timedelta(days=1)))
+    store.save_survey_answers(
+        "spring", "wen", AnswersSave(version=0, answers=[rating("wic")]), saved_at=START
+    )
+    [spring] = store.list_survey_rounds(round_id="spring")
+    assert (spring.id, spring.respondents, spring.answered) == ("spring", 2, 1)
+    assert store.list_survey_rounds(round_id="spring", org_id="wic") == []
+    assert store.list_survey_rounds(round_id="winter") == []

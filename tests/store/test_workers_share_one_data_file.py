@@ -211,3 +211,17 @@ def test_a_worker_killed_mid_write_loses_no_acknowledged_write_and_no_worker_ser
         assert set(acknowledged) <= listed
         for org_id in acknowledged[-5:]:
             assert call(connection, "GET", f"/api/v1/organizations/{org_id}/ecomap")[0] == 200
+
+
+def test_wrong_tokens_sent_to_every_worker_count_together_and_every_worker_refuses(server):
+    def sectors(connection: http.client.HTTPConnection, token: str) -> int:
+        connection.request("GET", "/api/v1/sectors", headers={"Authorization": f"Bearer {token}"})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+
+    workers = list(server.connections().values())
+    # Ten wrong tokens, five to each worker: the limit of one address, not of one worker.
+    for attempt in range(10):
+        assert sectors(workers[attempt % WORKERS], f"sg_guess-{attempt}") == 401
+    assert [sectors(connection, ADMIN_TOKEN) for connection in workers] == [429] * WORKERS

@@ -10,11 +10,11 @@ from pydantic import ValidationError
 from graph_models import RelationshipState
 from graph_models.surveys import (
     AnswersSave,
-    Respondent,
+    Asked,
     Side,
-    SurveyAnswer,
     SurveyRound,
     SurveyRoundCreate,
+    Tally,
 )
 from service.surveys.analytics import round_results
 
@@ -34,45 +34,23 @@ ROUND = SurveyRound(
 
 
 def answer(who: str, partner: str, trust: tuple[int, ...], value: tuple[int, ...], view: str):
+    """One answer, as the store tallies it."""
     side = Side.AGENCY if who.startswith("a") else Side.PARTNER
-    return SurveyAnswer(
-        respondent_id=who,
-        side=side,
-        partner_id=partner,
-        openness=trust[0],
-        reliability=trust[1],
-        shared_mission=trust[2],
-        influence=value[0],
-        resources=value[1],
-        involvement=value[2],
-        state_view=view,
-        comment="",
-        saved_at=SAVED,
-    )
+    return Tally.of(partner, side, view, 1, sum(trust), sum(value))
 
 
-def person(who: str, org_id: str, partners: list[str]) -> Respondent:
+def person(who: str, org_id: str, partners: list[str]) -> list[Asked]:
     side = Side.AGENCY if org_id == "hub" else Side.PARTNER
-    return Respondent(
-        id=who,
-        name=who,
-        org_id=org_id,
-        side=side,
-        email=None,
-        partner_ids=partners,
-        answered=0,
-        version=0,
-        updated_at=None,
-    )
+    return [Asked(partner, side, 1) for partner in partners]
 
 
 # Asked: at WIC w1-w4, at the clinic c1, at the library l1-l2; at the hub a1-a3 (about all three).
 RESPONDENTS = [
-    *(person(f"w{n}", "wic", ["wic"]) for n in range(1, 5)),
-    person("c1", "clinic", ["clinic"]),
-    person("l1", "library", ["library"]),
-    person("l2", "library", ["library"]),
-    *(person(f"a{n}", "hub", ["wic", "clinic", "library"]) for n in range(1, 4)),
+    *(asked for n in range(1, 5) for asked in person(f"w{n}", "wic", ["wic"])),
+    *person("c1", "clinic", ["clinic"]),
+    *person("l1", "library", ["library"]),
+    *person("l2", "library", ["library"]),
+    *(asked for n in range(1, 4) for asked in person(f"a{n}", "hub", ["wic", "clinic", "library"])),
 ]
 ANSWERS = [
     # WIC side: trust 7/3, 5/3, 3 -> 21/9 = 2.33; value 7/3, 5/3, 10/3 -> 22/9 = 2.44
@@ -101,7 +79,7 @@ PARTNERS = {
 
 @pytest.fixture
 def results():
-    found = round_results(ROUND, partners=PARTNERS, respondents=RESPONDENTS, answers=ANSWERS)
+    found = round_results(ROUND, partners=PARTNERS, asked=RESPONDENTS, tallies=ANSWERS)
     return {result.partner_id: result for result in found.relationships}, found
 
 
@@ -168,7 +146,7 @@ def test_the_lowest_trust_comes_first_and_the_withheld_last(results):
 def test_a_side_is_hidden_when_the_other_side_has_one_or_two_answers():
     answers = [answer(f"w{n}", "wic", (2, 2, 2), (2, 2, 2), "yellow") for n in range(1, 4)]
     answers.append(answer("a1", "wic", (4, 4, 4), (4, 4, 4), "green"))
-    found = round_results(ROUND, partners=PARTNERS, respondents=RESPONDENTS, answers=answers)
+    found = round_results(ROUND, partners=PARTNERS, asked=RESPONDENTS, tallies=answers)
     wic = next(r for r in found.relationships if r.partner_id == "wic")
     # the whole's mean and the partner side's would give a1's answer away
     assert wic.shown and not wic.partner.shown and not wic.agency.shown

@@ -55,19 +55,22 @@ def mail_client(mail_settings, network):
 
 def test_each_respondent_is_mailed_their_own_link_and_it_opens_their_form(inbox, mail_client):
     started = mail_client.post(
-        "/api/v1/survey-rounds", json=round_body(title="Spring <b>survey</b>")
+        "/api/v1/survey-rounds", json=round_body(title='Spring "partner" survey & check-in <3')
     )
     assert started.status_code == 201
     assert len(inbox.messages) == len(AT_HUB + AT_WIC + AT_CLINIC)
     [to_wen] = inbox.to("wen@wic.example")
-    assert to_wen["Subject"] == "Hub asks: Spring <b>survey</b>"
+    assert to_wen["Subject"] == 'Hub asks: Spring "partner" survey & check-in <3'
     assert to_wen["From"] == "Hub surveys <surveys@hub.example>"
     assert to_wen.get_content_type() == "text/plain"
     assert "Dear Wen," in body_of(to_wen)
     form = mail_client.get(link_in(to_wen).replace("/survey/", "/api/survey-links/"))
-    assert (form.json()["respondent"], form.json()["title"]) == ("Wen", "Spring <b>survey</b>")
+    assert (form.json()["respondent"], form.json()["title"]) == (
+        "Wen",
+        'Spring "partner" survey & check-in <3',
+    )
     page = mail_client.get(link_in(to_wen), headers={"Authorization": ""})
-    assert "Spring &lt;b&gt;survey&lt;/b&gt;" in page.text
+    assert "Spring &#34;partner&#34; survey &amp; check-in &lt;3" in page.text
     outbox = mail_client.get(f"/api/v1/survey-rounds/{started.json()['id']}/mail").json()
     assert {m["kind"] for m in outbox} == {"invitation"}
     assert all(m["sent_at"] and m["attempts"] == 1 for m in outbox)
@@ -140,7 +143,7 @@ def test_the_cli_sends_each_organization_its_digest_without_a_case_ref(
     network.create_engagement(
         EngagementCreate(
             kind=EngagementKind.MEETING,
-            title="Check-in <i>with</i> WIC",
+            title="Check-in with WIC & Lane",
             date=date.today() + timedelta(days=2),
             status=EngagementStatus.PLANNED,
             org_ids=["hub", "wic"],
@@ -159,7 +162,7 @@ def test_the_cli_sends_each_organization_its_digest_without_a_case_ref(
     text = body_of(to_hana)
     assert to_hana["Subject"] == "What needs doing at Hub"
     assert "1 referral(s) you received still need your feedback" in text
-    assert "Check-in <i>with</i> WIC (meeting)" in text
+    assert "Check-in with WIC & Lane (meeting)" in text
     [to_wen] = inbox.to("wen@wic.example")
     assert "1 referral(s) you sent are still waiting for feedback" in body_of(to_wen)
     assert all("C-SECRET-77" not in body_of(m) for m in inbox.messages)

@@ -256,3 +256,164 @@ def test_health_and_the_plan_show_what_partners_say_lowest_trust_first(client, s
         assert "assessed green; 3 of 3 respondents at the partner point to red" in said
         assert said.index('data-partner-id="wic"') < said.index('data-partner-id="clinic"')
         assert "0 of 4 answered: shown once at least 3 have" in said
+
+
+def test_health_and_the_plan_answer_with_what_partners_say_under_the_three_answer_rule(
+    client, started, token_for
+):
+    for person in AT_WIC[:3]:
+        answer(client, link_of(client, started["id"], person), ratings("wic", 1, 2, "red"))
+    planner = token_for(Role.PLANNER)
+    health = client.get("/api/v1/organizations/hub/relationship-health", headers=planner).json()
+    plan = client.get("/api/v1/organizations/hub/engagement-plan", headers=planner).json()
+    assert health["survey_round"]["id"] == plan["survey_round"]["id"] == started["id"]
+    said = {p["partner_id"]: p["survey"] for p in health["partners"]}
+    planned = {p["partner_id"]: p["survey"] for g in plan["groups"] for p in g["partners"]}
+    assert said == planned
+    assert (said["wic"]["suggested"], said["wic"]["trust"], said["wic"]["value"]) == (
+        "red",
+        1.0,
+        2.0,
+    )
+    assert (said["wic"]["partner"]["answered"], said["wic"]["agency"]["answered"]) == (3, 0)
+    assert said["wic"]["flag"].startswith("assessed green; 3 of 3 respondents at the partner")
+    assert (said["clinic"]["shown"], said["clinic"]["trust"], said["clinic"]["flag"]) == (
+        False,
+        None,
+        None,
+    )
+    assert "0 of 4 answered" in said["clinic"]["withheld"]
+
+
+def test_health_and_the_plan_of_a_day_before_any_round_carry_no_survey(client, started):
+    for path in ("relationship-health", "engagement-plan"):
+        answer_of_the_day = client.get(
+            f"/api/v1/organizations/hub/{path}", params={"as_of": "2020-01-01"}
+        ).json()
+        assert answer_of_the_day["survey_round"] is None
+
+
+def test_partners_to_heal_come_lowest_trust_first_where_a_survey_shows_them(
+    client, network, token_for
+):
+    network.create_relationship(
+        RelationshipCreate(org_a="hub", org_b="library", state="red", reason="no contact"),
+        assessed_by="Lee",
+    )
+    for partner in ("wic", "clinic"):
+        assessed = client.patch(
+            f"/api/v1/relationships/{'~'.join(sorted(['hub', partner]))}",
+            json={"state": "red", "reason": "strained"},
+        )
+        assert assessed.status_code == 200, assessed.text
+    round_id = client.post("/api/v1/survey-rounds", json=round_body()).json()["id"]
+    for person in AT_HUB:
+        answer(
+            client,
+            link_of(client, round_id, person),
+            ratings("wic", 1, 2, "red"),
+            ratings("clinic", 3, 3, "green"),
+        )
+    plan = client.get("/api/v1/organizations/hub/engagement-plan").json()
+    heal = next(group for group in plan["groups"] if group["action"] == "heal")
+    # by name it would be Clinic, Library, Wic: the survey puts WIC's trust of 1 first
+    assert [p["partner_id"] for p in heal["partners"]] == ["wic", "clinic", "library"]
+    assert [p["survey"] and p["survey"]["trust"] for p in heal["partners"]] == [1.0, 3.0, None]
+
+
+def test_the_eco_map_table_says_what_partners_say_and_fewer_than_three_answers_where_so(
+    client, started, token_for
+):
+    for person in AT_WIC[:3]:
+        answer(client, link_of(client, started["id"], person), ratings("wic", 1, 2, "red"))
+    page = client.get("/orgs/hub/ecomap", headers=token_for(Role.CASEWORKER, org_id="wic"))
+    assert page.status_code == 200
+    assert (
+        "Partners say (Spring partner survey): red, trust 1.00 and value 2.00 of 4; answered 3 "
+        "of 4 at the partner, 0 of 3 at the agency. Disagrees: assessed green; 3 of 3 "
+        "respondents at the partner point to red, trust 1.0 of 4." in page.text
+    )
+    assert (
+        "Partners say (Spring partner survey): fewer than 3 answers; answered 0 of 1 at the "
+        "partner, 0 of 3 at the agency." in page.text
+    )
+    assert '<script type="application/json" id="map-survey">' in page.text
+
+
+def test_the_eco_map_answer_keeps_its_fields_and_the_latest_results_come_apart(client, started):
+    for person in AT_WIC[:3]:
+        answer(client, link_of(client, started["id"], person), ratings("wic", 1, 2, "red"))
+    ecomap = client.get("/api/v1/organizations/hub/ecomap").json()
+    assert all("survey" not in partner for partner in ecomap["partners"])
+    latest = client.get("/api/v1/organizations/hub/survey-results").json()
+    assert latest == client.get(f"/api/v1/survey-rounds/{started['id']}/results").json()
+    before = client.get("/api/v1/organizations/hub/survey-results", params={"as_of": "2020-01-01"})
+    assert (before.status_code, before.json()) == (200, None)
+    assert client.get("/api/v1/organizations/nowhere/survey-results").status_code == 404
+
+
+def collaborative(client, *members: str) -> str:
+    created = client.post(
+        "/api/v1/collaboratives",
+        json={
+            "name": "Lane Early Learning Collaborative",
+            "scope": "local",
+            "governance": "a steering committee",
+            "member_org_ids": list(members),
+            "start": "2018-04-01",
+        },
+    )
+    assert created.status_code == 201, created.text
+    return created.json()["id"]
+
+
+def test_a_leader_of_a_member_runs_a_round_over_the_collaboratives_member_relationships(
+    client, network, token_for
+):
+    lane = collaborative(client, "wic", "hub", "clinic", "library")
+    leader = token_for(Role.LEADER, org_id="hub")
+    body = round_body(collaborative_id=lane)
+    del body["partner_ids"]
+    started = client.post("/api/v1/survey-rounds", json=body, headers=leader)
+    assert started.status_code == 201, started.text
+    # the library is a member the hub has no relationship with: nothing to ask about it
+    assert (started.json()["partner_ids"], started.json()["collaborative_id"]) == (
+        ["clinic", "wic"],
+        lane,
+    )
+    round_id = started.json()["id"]
+    for person in AT_WIC[:3]:
+        answer(client, link_of(client, round_id, person), ratings("wic", 2, 3, "yellow"))
+    results = client.get(
+        f"/api/v1/survey-rounds/{round_id}/results", headers=token_for(Role.PLANNER)
+    ).json()
+    assert results["round"]["collaborative_id"] == lane
+    wic = next(r for r in results["relationships"] if r["partner_id"] == "wic")
+    assert (wic["shown"], wic["trust"], wic["suggested"]) == (True, 2.0, "yellow")
+    another_member = token_for(Role.LEADER, org_id="wic")
+    refused = client.get(f"/api/v1/survey-rounds/{round_id}/answers", headers=another_member)
+    assert refused.status_code == 403
+    assert len(client.get(f"/api/v1/survey-rounds/{round_id}/answers", headers=leader).json()) == 3
+    page = client.get(f"/surveys/{round_id}", headers=leader)
+    assert "For the collaborative" in page.text
+    assert "Lane Early Learning Collaborative" in page.text
+
+
+@pytest.mark.parametrize(
+    ("members", "changes", "detail"),
+    [
+        (("wic", "clinic"), {}, "'hub' is not a member of the collaborative"),
+        (("hub", "wic"), {"partner_ids": ["clinic"]}, "clinic not a member of the collaborative"),
+        (("hub", "library"), {"partner_ids": []}, "no relationship with another member"),
+        ((), {"collaborative_id": "nowhere"}, "collaborative 'nowhere' does not exist"),
+        ((), {"partner_ids": []}, "name the partners to ask about, or a collaborative_id"),
+    ],
+)
+def test_a_collaboratives_round_that_cannot_be_run_says_why_and_keeps_nothing(
+    client, network, members, changes, detail
+):
+    found = {"collaborative_id": collaborative(client, *members)} if members else {}
+    refused = client.post("/api/v1/survey-rounds", json=round_body(**{**found, **changes}))
+    assert refused.status_code == 422
+    assert detail in refused.json()["detail"]
+    assert client.get("/api/v1/survey-rounds").json() == []

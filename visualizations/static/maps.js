@@ -1,6 +1,10 @@
 // Draws the map embedded in the page as JSON with vis-network, and wires its tools: wedges that
 // open on click, the search box, the table filter and the PNG export with title and legend.
-// Every text came from users: it is only ever set through textContent, never parsed as HTML.
+// Every text came from users: it is only ever set through textContent, never parsed as HTML,
+// save the table rows of a sector, which the server writes with every text escaped.
+// A hub's page (#map with data-partners) holds only its wedges: a wedge's partners and table
+// rows are asked of the server when the wedge or its sector is opened, and the search box asks
+// the eco-map API (data-search) for names.
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("map-data").textContent);
@@ -23,13 +27,47 @@
   // Where each partner of a closed wedge waits, so that a search can open its wedge.
   const waiting = new Map();
   const findable = ["partner", "partner_of_partner", "organization"];
-  const names = nodes.get().filter(function (node) { return findable.indexOf(node.kind) >= 0; });
-  Object.keys(data.closed).forEach(function (wedge) {
-    const group = data.closed[wedge];
-    group.nodes = expand(group.nodes);
-    group.edges = expand(group.edges);
-    group.nodes.forEach(function (node) { waiting.set(node.id, wedge); names.push(node); });
-  });
+  const names = [];
+  const ids = new Map();
+  function known(node) {
+    names.push(node);
+    if (!ids.has(node.name.toLowerCase())) ids.set(node.name.toLowerCase(), node.id);
+  }
+  nodes.get().filter(function (node) { return findable.indexOf(node.kind) >= 0; }).forEach(known);
+  function keep(wedge, written) {
+    const group = { nodes: expand(written.nodes), edges: expand(written.edges) };
+    data.closed[wedge] = group;
+    group.nodes.forEach(function (node) { waiting.set(node.id, wedge); known(node); });
+  }
+  Object.keys(data.closed).forEach(function (wedge) { keep(wedge, data.closed[wedge]); });
+
+  // A hub's sector, asked of the server once: its wedge's partners and its rows of the table.
+  const asked = new Map();
+  function loadSector(sector) {
+    if (!container.dataset.partners) return Promise.resolve();
+    if (!asked.has(sector)) {
+      const address = container.dataset.partners + "&sector=" + encodeURIComponent(sector);
+      asked.set(sector, fetch(address, { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) throw new Error("the partners of " + sector + " did not come");
+          return response.json();
+        })
+        .then(function (answer) {
+          keep("wedge:" + sector, answer);
+          const body = document.querySelector("tbody[data-sector='" + sector + "']");
+          if (body) body.insertAdjacentHTML("beforeend", answer.rows);
+          const button = document.querySelector(".show-sector[data-sector='" + sector + "']");
+          if (button) {
+            button.setAttribute("aria-expanded", "true");
+            button.textContent = "Listed below";
+            button.disabled = true;
+          }
+        })
+        .catch(function (error) { asked.delete(sector); throw error; }));
+    }
+    return asked.get(sector);
+  }
+  map.loadSector = loadSector;
 
   function settled() {
     if (map.stableAfterMs === null) {
@@ -50,8 +88,24 @@
     const item = nodes.get(id) || edges.get(id);
     return item && item.title ? item.title : null;
   }
+  // What the agency's latest survey round says of each partner, where the page gives it.
+  const surveyData = document.getElementById("map-survey");
+  const said = surveyData ? JSON.parse(surveyData.textContent) : {};
+  function saidOf(id) {
+    const edge = edges.get(id);
+    const ends = edge ? [edge.to, edge.from] : [id];
+    const partner = ends.find(function (end) { return Object.hasOwn(said, String(end)); });
+    return partner === undefined ? null : said[String(partner)];
+  }
   function showDetails(id) {
     details.textContent = titleOf(id) || details.dataset.hint;
+    const words = saidOf(id);
+    if (words) {
+      const partnersSay = document.createElement("p");
+      partnersSay.className = "partners-say";
+      partnersSay.textContent = words;
+      details.appendChild(partnersSay);
+    }
     // A partner's row in the table below links to its relationship's history, where those who
     // may assess or end it find the forms: the details of a partner offer the same link.
     const onward = document.getElementById("map-details-link");
@@ -69,8 +123,14 @@
     }
   }
 
-  // Opens a closed wedge (its partners drawn at the places computed on the server), or closes
-  // an open one; answers whether it is open now.
+  // Opens a closed wedge (its partners drawn at the places computed on the server, asked of it
+  // first on a hub's page), or closes an open one; answers whether it is open now.
+  function openWedge(wedge, open) {
+    const node = nodes.get(wedge);
+    const loaded = node && node.kind === "sector" ? loadSector(node.sector) : Promise.resolve();
+    return loaded.then(function () { return toggleWedge(wedge, open); });
+  }
+  map.openWedge = openWedge;
   function toggleWedge(wedge, open) {
     const group = data.closed[wedge];
     if (!group) return false;
@@ -92,24 +152,23 @@
 
   network.on("click", function (event) {
     const id = event.nodes.length ? event.nodes[0] : event.edges[0];
-    if (event.nodes.length && data.closed[id]) {
-      const open = toggleWedge(id, map.open.indexOf(id) < 0);
-      if (open) {
-        network.fit({ nodes: [id].concat(data.closed[id].nodes.map(function (n) { return n.id; })),
-                      animation: false });
-      }
-    }
+    const node = event.nodes.length ? nodes.get(id) : null;
     showDetails(id);
+    if (node && node.kind === "sector") {
+      openWedge(id, map.open.indexOf(id) < 0).then(function (open) {
+        if (open) {
+          network.fit({ nodes: [id].concat(data.closed[id].nodes.map(function (n) { return n.id; })),
+                        animation: false });
+        }
+        showDetails(id);
+      });
+    }
   });
 
   const finder = document.getElementById("find-form");
   if (finder) {
     const input = document.getElementById("find-node");
     const result = document.getElementById("find-result");
-    const ids = new Map();
-    names.forEach(function (node) {
-      if (!ids.has(node.name.toLowerCase())) ids.set(node.name.toLowerCase(), node.id);
-    });
     // The suggestions under a box, filled the first time it is used: names to find, or the
     // ids of the organizations to focus on, each with its name.
     function suggest(box, list, value, label) {
@@ -125,7 +184,7 @@
           });
       });
     }
-    suggest(input, document.getElementById("map-names"), "name", null);
+    if (!container.dataset.search) suggest(input, document.getElementById("map-names"), "name", null);
     suggest(document.getElementById("focus"), document.getElementById("focus-names"), "id", "name");
     function find(text) {
       const wanted = text.trim().toLowerCase();
@@ -134,34 +193,92 @@
       for (const [name, id] of ids) { if (name.indexOf(wanted) >= 0) return id; }
       return null;
     }
+    // On a hub's page, the partners whose name holds the text, asked of the eco-map API.
+    function search(text) {
+      const address = container.dataset.search + "&limit=20&q=" + encodeURIComponent(text);
+      return fetch(address, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { partners: [] }; })
+        .then(function (answer) { return answer.partners; });
+    }
+    function located(text) {
+      const id = find(text);
+      if (id !== null || !container.dataset.search || !text.trim()) return Promise.resolve(id);
+      return search(text.trim()).then(function (partners) {
+        const wanted = text.trim().toLowerCase();
+        const best = partners.find(function (p) {
+          return p.organization.name.toLowerCase() === wanted;
+        }) || partners[0];
+        if (!best) return null;
+        return loadSector(best.organization.sector).then(function () {
+          return best.organization.id;
+        });
+      });
+    }
     function highlight(event) {
       if (event) event.preventDefault();
-      const id = find(input.value);
-      if (id === null) {
-        result.textContent = "No organization on this map has that name.";
-        return;
-      }
-      if (waiting.has(id)) toggleWedge(waiting.get(id), true);
-      network.selectNodes([id]);
-      network.focus(id, { scale: 1.2, animation: false });
-      showDetails(id);
-      result.textContent = "Found: " + titleOf(id).split("\n")[0];
-      map.found = id;
+      located(input.value).then(function (id) {
+        if (id === null || !waiting.has(id) && !nodes.get(id)) {
+          result.textContent = "No organization on this map has that name.";
+          return;
+        }
+        if (waiting.has(id)) toggleWedge(waiting.get(id), true);
+        network.selectNodes([id]);
+        network.focus(id, { scale: 1.2, animation: false });
+        showDetails(id);
+        result.textContent = "Found: " + titleOf(id).split("\n")[0];
+        map.found = id;
+      });
     }
     finder.addEventListener("submit", highlight);
     input.addEventListener("change", function () { if (ids.has(input.value.toLowerCase())) highlight(); });
+    if (container.dataset.search) {
+      // The names of a hub's partners are too many to ship: suggest those that hold the text.
+      let timer;
+      input.addEventListener("input", function () {
+        clearTimeout(timer);
+        const typed = input.value.trim();
+        if (typed.length < 2) return;
+        timer = setTimeout(function () {
+          search(typed).then(function (partners) {
+            if (typed !== input.value.trim()) return;
+            document.getElementById("map-names").replaceChildren.apply(
+              document.getElementById("map-names"),
+              partners.map(function (p) {
+                const option = document.createElement("option");
+                option.value = p.organization.name;
+                return option;
+              }));
+          });
+        }, 150);
+      });
+    }
   }
 
   // The table comes after this script in the page: wired once it is all there.
   document.addEventListener("DOMContentLoaded", function () {
     const filter = document.getElementById("table-filter");
-    const rows = document.querySelectorAll("#" + filter.dataset.table + " tbody tr");
     filter.addEventListener("input", function () {
       const wanted = filter.value.trim().toLowerCase();
-      rows.forEach(function (row) {
-        row.hidden = wanted !== "" && row.textContent.toLowerCase().indexOf(wanted) < 0;
-      });
+      // The rows of the moment: a hub's table grows as its sectors are opened.
+      document.querySelectorAll("#" + filter.dataset.table + " tbody tr:not(.sector-row)")
+        .forEach(function (row) {
+          row.hidden = wanted !== "" && row.textContent.toLowerCase().indexOf(wanted) < 0;
+        });
     });
+    document.querySelectorAll(".show-sector").forEach(function (button) {
+      button.addEventListener("click", function () { loadSector(button.dataset.sector); });
+    });
+    const every = document.getElementById("show-every-sector");
+    if (every) {
+      every.addEventListener("click", function () {
+        every.disabled = true;
+        const sectors = Array.prototype.map.call(document.querySelectorAll(".show-sector"),
+          function (button) { return button.dataset.sector; });
+        sectors.reduce(function (done, sector) {
+          return done.then(function () { return loadSector(sector); });
+        }, Promise.resolve());
+      });
+    }
   });
 
   // A picture for a report: the title, the day and profile above the map, the legend below.

@@ -105,6 +105,28 @@ class AccessMixin(EmbeddedBase):
         with self._write() as db:
             db.execute("DELETE FROM sessions WHERE id_hash = ?", (id_hash,))
 
+    def note_wrong_token(self, client: str, at: datetime, *, since: datetime) -> int:
+        with self._write() as db:
+            db.execute("DELETE FROM wrong_tokens WHERE at < ?", (to_text(since),))
+            db.execute("INSERT INTO wrong_tokens (client, at) VALUES (?, ?)", (client, to_text(at)))
+            [count] = db.execute(
+                "SELECT count(*) FROM wrong_tokens WHERE client = ?", (client,)
+            ).fetchone()
+        return int(count)
+
+    def refuse_client(self, client: str, until: datetime) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM wrong_tokens WHERE client = ?", (client,))
+            db.execute(
+                "INSERT INTO refused_clients (client, until) VALUES (?, ?) "
+                "ON CONFLICT (client) DO UPDATE SET until = excluded.until",
+                (client, to_text(until)),
+            )
+
+    def client_refused_until(self, client: str) -> datetime | None:
+        row = self._one("SELECT until FROM refused_clients WHERE client = ?", (client,))
+        return from_text(row["until"]) if row else None
+
     def create_sign_in_code(self, code: SignInCode) -> None:
         with self._write() as db:
             db.execute(

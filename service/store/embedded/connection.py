@@ -4,7 +4,8 @@ networkx graph derived from it, which the other parts of the store share.
 SQLite runs in WAL mode with foreign keys on and ``synchronous=FULL``; every write is one
 transaction and returns only after it is committed. The data file is the one source of truth:
 several processes may serve it at once (the workers of ``serve``, a CLI ``import`` or
-``seed load`` beside them). Each keeps the analytics graph in memory, built on start, and
+``seed load`` beside them). Each keeps the analytics graph in memory, built on start (or at
+its first read when the store is opened ``lazy``: a process that only writes never holds it), and
 brings it up to date from the file's change log (``graph_changes``, written by triggers in the
 same transaction as each change) before it reads the graph and after each of its own writes:
 when no other process has committed since it last looked, that costs one ``PRAGMA
@@ -35,6 +36,7 @@ DATABASE_FILE = "stakeholder-graph.sqlite3"
 ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
     "tokens": ("expires_at TEXT", "revoked_at TEXT"),
     "relationships": ("ended_on TEXT", "end_reason TEXT", "ended_by TEXT"),
+    "survey_rounds": ("collaborative_id TEXT",),
 }
 """Columns added to ``schema.sql`` after data directories were made with the table."""
 GRAPH_CHANGES = {
@@ -72,7 +74,7 @@ class EmbeddedBase:
     """The connection, its lock and the live graph, with the helpers that read and write
     through them; each part of :class:`~service.store.embedded.EmbeddedStore` builds on it."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, lazy: bool = False) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / DATABASE_FILE
         self._lock = threading.RLock()
@@ -91,7 +93,8 @@ class EmbeddedBase:
         self._seen = -1
         """The last change of ``graph_changes`` the graph holds; -1 before the first load."""
         self._graph = nx.Graph()
-        self._catch_up()
+        if not lazy:
+            self._catch_up()
 
     def close(self) -> None:
         with self._lock:
@@ -119,7 +122,8 @@ class EmbeddedBase:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
-            self._catch_up(written=True)
+            if self._seen >= 0:  # a graph not built yet is built whole at its first read
+                self._catch_up(written=True)
 
     def _catch_up(self, *, written: bool = False) -> None:
         """Bring the graph up to what is committed to the data file, by any process.

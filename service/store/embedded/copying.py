@@ -96,7 +96,7 @@ _LINKS: dict[RecordKind, tuple[_Link, ...]] = {
 }
 _LINK_FIELDS = {link.field for links in _LINKS.values() for link in links}
 _BOOLEANS = {"internal", "sensitive", "screening", "consent"}
-_JSON = {"sectors", "events"}
+_JSON = {"sectors", "events", "partner_ids"}
 
 
 def _exported(kind: RecordKind, row: sqlite3.Row) -> Row:

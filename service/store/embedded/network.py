@@ -39,7 +39,7 @@ from graph_models import (
     Sector,
     relationship_id,
 )
-from graph_models.common import utc_now
+from graph_models.common import stored_text, utc_now
 from service.errors import Conflict, InvalidReference, NotFound
 from service.store.embedded.connection import EmbeddedBase
 from service.store.shared.network import check_end, refuse_if_ended
@@ -63,9 +63,10 @@ class NetworkMixin(EmbeddedBase):
 
     def list_sectors(self) -> list[Sector]:
         rows = self._all("SELECT slug, label, description FROM sectors ORDER BY slug")
-        return [
-            Sector(slug=r["slug"], label=r["label"], description=r["description"]) for r in rows
-        ]
+        with stored_text():  # a label as it was taken when written
+            return [
+                Sector(slug=r["slug"], label=r["label"], description=r["description"]) for r in rows
+            ]
 
     def create_profile(self, profile: ProfileCreate) -> Profile:
         with self._write() as db:

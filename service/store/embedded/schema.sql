@@ -92,6 +92,18 @@ CREATE TABLE IF NOT EXISTS sessions (
     expires_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions (expires_at);
+-- Wrong tokens and sign-in codes of each client address, and the addresses refused until a
+-- moment: every worker counts them together.
+CREATE TABLE IF NOT EXISTS wrong_tokens (
+    client TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS wrong_tokens_by_client ON wrong_tokens (client, at);
+CREATE INDEX IF NOT EXISTS wrong_tokens_by_time ON wrong_tokens (at);
+CREATE TABLE IF NOT EXISTS refused_clients (
+    client TEXT PRIMARY KEY,
+    until TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS sign_in_codes (
     code_hash TEXT PRIMARY KEY,
     token_hash TEXT NOT NULL,
@@ -224,7 +236,8 @@ CREATE TABLE IF NOT EXISTS survey_rounds (
     created_by TEXT NOT NULL,
     created_at TEXT NOT NULL,
     closes_at TEXT NOT NULL,
-    partner_ids TEXT NOT NULL
+    partner_ids TEXT NOT NULL,
+    collaborative_id TEXT
 );
 CREATE INDEX IF NOT EXISTS survey_rounds_by_org ON survey_rounds (org_id, created_at);
 CREATE TABLE IF NOT EXISTS survey_respondents (

@@ -8,17 +8,22 @@ from datetime import datetime
 from graph_models.mail import OutgoingMail
 from graph_models.surveys import (
     AnswersSave,
+    Asked,
     NewSurveyRound,
-    Rating,
     Respondent,
+    Side,
+    StateView,
     SurveyAnswer,
     SurveyRound,
     SurveyRoundDetail,
+    Tally,
 )
 from service.errors import Conflict, NotFound
 from service.store.embedded.connection import EmbeddedBase
 from service.store.shared.surveys import (
     ANSWER_ITEMS,
+    TRUST_SUM,
+    VALUE_SUM,
     answer_rows,
     answers_from,
     checked_respondent,
@@ -52,8 +57,8 @@ class SurveysMixin(EmbeddedBase):
                 raise Conflict(f"survey round '{survey_round.id}' already exists")
             db.execute(
                 "INSERT INTO survey_rounds (id, org_id, title, created_by, created_at, "
-                "closes_at, partner_ids) VALUES (:id, :org_id, :title, :created_by, "
-                ":created_at, :closes_at, :partner_ids)",
+                "closes_at, partner_ids, collaborative_id) VALUES (:id, :org_id, :title, "
+                ":created_by, :created_at, :closes_at, :partner_ids, :collaborative_id)",
                 {**round_row(survey_round), "partner_ids": json.dumps(survey_round.partner_ids)},
             )
             db.executemany(
@@ -83,10 +88,13 @@ class SurveysMixin(EmbeddedBase):
         assert isinstance(detail, SurveyRoundDetail)
         return detail
 
-    def list_survey_rounds(self, *, org_id: str | None = None) -> list[SurveyRound]:
+    def list_survey_rounds(
+        self, *, org_id: str | None = None, round_id: str | None = None
+    ) -> list[SurveyRound]:
         rows = self._all(
-            _ROUNDS + "WHERE :org IS NULL OR r.org_id = :org ORDER BY r.created_at DESC, r.id",
-            {"org": org_id},
+            _ROUNDS + "WHERE (:org IS NULL OR r.org_id = :org) AND (:id IS NULL OR r.id = :id) "
+            "ORDER BY r.created_at DESC, r.id",
+            {"org": org_id, "id": round_id},
         )
         return [round_from(dict(row)) for row in rows]
 
@@ -97,14 +105,24 @@ class SurveysMixin(EmbeddedBase):
         )
         return answers_from([dict(row) for row in rows])
 
-    def survey_ratings(self, round_id: str) -> list[Rating]:
+    def survey_asked(self, round_id: str) -> list[Asked]:
         rows = self._tuples(
-            "SELECT partner_id, side, (openness + reliability + shared_mission) / 3.0, "
-            "(influence + resources + involvement) / 3.0, state_view FROM survey_answers "
-            "WHERE round_id = :round_id ORDER BY partner_id, respondent_id",
+            "SELECT asked.value, p.side, count(*) FROM survey_respondents p, "
+            "json_each(p.partner_ids) asked WHERE p.round_id = :round_id "
+            "GROUP BY asked.value, p.side ORDER BY asked.value, p.side",
             {"round_id": round_id},
         )
-        return [Rating.of(*row) for row in rows]
+        return [Asked(partner_id, Side(side), count) for partner_id, side, count in rows]
+
+    def survey_tallies(self, round_id: str) -> list[Tally]:
+        rows = self._tuples(
+            f"SELECT partner_id, side, state_view, count(*), sum({TRUST_SUM}), sum({VALUE_SUM}) "
+            "FROM survey_answers WHERE round_id = :round_id GROUP BY partner_id, side, "
+            f"state_view, CASE WHEN state_view = :unsure THEN {TRUST_SUM} + {VALUE_SUM} END "
+            "ORDER BY partner_id, side, state_view",
+            {"round_id": round_id, "unsure": StateView.DONT_KNOW.value},
+        )
+        return [Tally.of(*row) for row in rows]
 
     def save_survey_answers(
         self, round_id: str, respondent_id: str, save: AnswersSave, *, saved_at: datetime

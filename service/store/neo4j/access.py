@@ -30,7 +30,7 @@ from service.store.neo4j.connection import (
     _rows,
     _run,
 )
-from service.store.shared.values import optional_text, to_text
+from service.store.shared.values import from_text, optional_text, to_text
 
 
 class AccessMixin(Neo4jConnection):
@@ -80,6 +80,21 @@ class AccessMixin(Neo4jConnection):
 
     def end_session(self, id_hash: str) -> None:
         self._write(lambda tx: _run(tx, cypher.END_SESSION, id_hash=id_hash))
+
+    def note_wrong_token(self, client: str, at: datetime, *, since: datetime) -> int:
+        def work(tx: ManagedTransaction) -> int:
+            _run(tx, cypher.FORGET_WRONG_TOKENS_BEFORE, since=to_text(since))
+            noted = tx.run(cypher.NOTE_WRONG_TOKEN, client=client, at=to_text(at))
+            return int(noted.single(strict=True)["row"])
+
+        return self._write(work)
+
+    def refuse_client(self, client: str, until: datetime) -> None:
+        self._write(lambda tx: _run(tx, cypher.REFUSE_CLIENT, client=client, until=to_text(until)))
+
+    def client_refused_until(self, client: str) -> datetime | None:
+        rows = self._query(cypher.CLIENT_REFUSED_UNTIL, client=client)
+        return from_text(rows[0]) if rows else None
 
     def create_sign_in_code(self, code: SignInCode) -> None:
         self._write(lambda tx: _run(tx, cypher.CREATE_SIGN_IN_CODE, row=_texts(code)))

@@ -39,9 +39,8 @@ class CopyingMixin(Neo4jConnection):
                 while len(batch) >= batch_size:
                     yield batch[:batch_size]
                     batch = batch[batch_size:]
-                last = rows[-1]
-                pair = kind is RecordKind.REFERRAL_PAIRS
-                after = [last["from_org"], last["to_org"]] if pair else last[record_key(kind)[-1]]
+                last, keys = rows[-1], _PAGED_BY.get(kind, record_key(kind))
+                after = [last[key] for key in keys] if len(keys) > 1 else last[keys[0]]
         if batch:
             yield batch
 
@@ -62,8 +61,12 @@ _FIRST_KEYS: dict[RecordKind, Any] = {
     RecordKind.ASSESSMENTS: 0,
     RecordKind.AUDIT_LOG: 0,
     RecordKind.REFERRAL_PAIRS: ["", ""],
+    RecordKind.SURVEY_RESPONDENTS: ["", ""],
+    RecordKind.SURVEY_ANSWERS: ["", "", ""],
 }
 """A key below every key of the kind: where an export starts (text keys start at '')."""
+_PAGED_BY = {RecordKind.EVIDENCE: ("id",)}
+"""The key an export pages by where it is not the kind's key: evidence goes label by label."""
 _COUNTERS = {RecordKind.ASSESSMENTS: "assessment", RecordKind.AUDIT_LOG: "audit"}
 """The counter that numbers each kind of record kept by sequence number."""
 _REFERENCED = {
@@ -71,6 +74,7 @@ _REFERENCED = {
     RecordKind.ORGANIZATIONS: Label.ORGANIZATION,
     RecordKind.CONTACTS: Label.CONTACT,
     RecordKind.RELATIONSHIPS: Label.RELATIONSHIP,
+    RecordKind.SURVEY_ROUNDS: Label.SURVEY_ROUND,
 }
 """The label of each kind of record other records name."""
 

@@ -31,6 +31,9 @@ from enum import StrEnum
 
 from graph_models.evidence import EvidenceKind
 from graph_models.referrals import PAIR_COLUMNS, PAIR_COUNTERS
+from graph_models.surveys import TRUST_ITEMS, VALUE_ITEMS
+from service.store.shared.copying import RECORD_FIELDS, RecordKind
+from service.store.shared.surveys import summed
 
 
 class Label(StrEnum):
@@ -45,6 +48,8 @@ class Label(StrEnum):
     ENGAGEMENT = "Engagement"
     TOKEN = "Token"
     SESSION = "Session"
+    WRONG_TOKEN = "WrongToken"
+    REFUSED_CLIENT = "RefusedClient"
     SIGN_IN_CODE = "SignInCode"
     COUNTER = "Counter"
     # -- partnership evidence ----
@@ -90,6 +95,7 @@ UNIQUE_KEYS: dict[Label, str] = {
     Label.TOKEN: "id",
     Label.SESSION: "id_hash",
     Label.SIGN_IN_CODE: "code_hash",
+    Label.REFUSED_CLIENT: "client",
     Label.COUNTER: "name",
     Label.JOINT_CASE_PLAN: "id",
     Label.JOINT_PROGRAM: "id",
@@ -107,6 +113,8 @@ SCHEMA: tuple[str, ...] = (
     f"CREATE CONSTRAINT token_hash IF NOT EXISTS "
     f"FOR (n:{Label.TOKEN}) REQUIRE n.token_hash IS UNIQUE",
     f"CREATE INDEX session_expires_at IF NOT EXISTS FOR (n:{Label.SESSION}) ON (n.expires_at)",
+    f"CREATE INDEX wrong_token_client IF NOT EXISTS FOR (n:{Label.WRONG_TOKEN}) ON (n.client)",
+    f"CREATE INDEX wrong_token_at IF NOT EXISTS FOR (n:{Label.WRONG_TOKEN}) ON (n.at)",
     f"CREATE INDEX organization_sector IF NOT EXISTS FOR (n:{Label.ORGANIZATION}) ON (n.sector)",
     f"CREATE INDEX organization_region IF NOT EXISTS FOR (n:{Label.ORGANIZATION}) ON (n.region)",
     f"CREATE INDEX assessment_rel_id IF NOT EXISTS FOR (n:{Label.ASSESSMENT}) ON (n.rel_id)",
@@ -424,6 +432,23 @@ MATCH (s:{Label.SESSION}) WHERE s.id_hash = $id_hash
 RETURN s {{.id_hash, .token_hash, .created_at, .expires_at}} AS row
 """
 END_SESSION = f"MATCH (s:{Label.SESSION}) WHERE s.id_hash = $id_hash DELETE s"
+FORGET_WRONG_TOKENS_BEFORE = f"MATCH (w:{Label.WRONG_TOKEN}) WHERE w.at < $since DELETE w"
+NOTE_WRONG_TOKEN = f"""
+CREATE (:{Label.WRONG_TOKEN} {{client: $client, at: $at}})
+WITH 1 AS noted
+MATCH (w:{Label.WRONG_TOKEN}) WHERE w.client = $client
+RETURN count(w) AS row
+"""
+REFUSE_CLIENT = f"""
+OPTIONAL MATCH (w:{Label.WRONG_TOKEN}) WHERE w.client = $client
+DELETE w
+WITH count(*) AS forgotten
+MERGE (r:{Label.REFUSED_CLIENT} {{client: $client}})
+SET r.until = $until
+"""
+CLIENT_REFUSED_UNTIL = f"""
+MATCH (r:{Label.REFUSED_CLIENT}) WHERE r.client = $client RETURN r.until AS row
+"""
 CREATE_SIGN_IN_CODE = f"CREATE (c:{Label.SIGN_IN_CODE}) SET c = $row"
 TAKE_SIGN_IN_CODE = f"""
 MATCH (c:{Label.SIGN_IN_CODE}) WHERE c.code_hash = $code_hash
@@ -1091,19 +1116,35 @@ RETURN r {{.*,
 LIST_SURVEY_ROUNDS = {
     "all": f"MATCH (r:{Label.SURVEY_ROUND}) {_SURVEY_ROUND_ROW}",
     "org_id": f"MATCH (r:{Label.SURVEY_ROUND} {{org_id: $org_id}}) {_SURVEY_ROUND_ROW}",
+    "round_id": f"MATCH (r:{Label.SURVEY_ROUND} {{id: $round_id}}) {_SURVEY_ROUND_ROW}",
 }
-"""The rounds of an agency (``org_id``), or of all (``all``), newest first, with counts."""
+"""The rounds of an agency (``org_id``), one round (``round_id``) or all (``all``), newest
+first, with counts."""
 SURVEY_ANSWERS = f"""
 MATCH (a:{Label.SURVEY_ANSWER} {{round_id: $round_id}})
 WITH a ORDER BY a.partner_id, a.respondent_id
 RETURN a {{.*}} AS row
 """
-SURVEY_RATINGS = f"""
-MATCH (a:{Label.SURVEY_ANSWER} {{round_id: $round_id}})
-WITH a ORDER BY a.partner_id, a.respondent_id
-RETURN [a.partner_id, a.side, (a.openness + a.reliability + a.shared_mission) / 3.0,
-        (a.influence + a.resources + a.involvement) / 3.0, a.state_view] AS row
+SURVEY_ASKED = f"""
+MATCH (p:{Label.SURVEY_RESPONDENT} {{round_id: $round_id}})
+UNWIND p.partner_ids AS partner_id
+WITH partner_id, p.side AS side, count(*) AS asked
+ORDER BY partner_id, side
+RETURN collect([partner_id, side, asked]) AS row
 """
+"""How many of each side were asked about each partner of the round, in one record."""
+_TRUST, _VALUE = summed(TRUST_ITEMS, "a."), summed(VALUE_ITEMS, "a.")
+SURVEY_TALLIES = f"""
+MATCH (a:{Label.SURVEY_ANSWER} {{round_id: $round_id}})
+WITH a.partner_id AS partner_id, a.side AS side, a.state_view AS view,
+     CASE WHEN a.state_view = $unsure THEN {_TRUST} + {_VALUE} END AS unsure,
+     count(*) AS answered, sum({_TRUST}) AS trust, sum({_VALUE}) AS value
+ORDER BY partner_id, side, view
+RETURN collect([partner_id, side, view, answered, trust, value]) AS row
+"""
+"""The round's answers counted and summed per partner, side and view (and, for those who
+don't know, the sum of their six ratings), in one record: thousands of small records cost more
+to send than to count."""
 SAVE_SURVEY_ANSWERS = f"""
 UNWIND $rows AS answer
 MERGE (a:{Label.SURVEY_ANSWER}
@@ -1170,3 +1211,30 @@ SET p.counts = p.counts[0..{_CLOSED_COLUMN}] + [row[2]]
              + p.counts[{_SCREENING_CLOSED_COLUMN + 1}..]
 """
 """Sets each pair's counters of closed loops, ``[from_org, to_org, closed, screening_closed]``."""
+
+# Copied between stores, as the other kinds above; a respondent and an answer are keyed by
+# several properties, pages of them follow the list of their keys.
+_SURVEY_COPIES = {
+    "survey_rounds": (Label.SURVEY_ROUND, ("id",)),
+    "survey_respondents": (Label.SURVEY_RESPONDENT, ("round_id", "id")),
+    "survey_answers": (Label.SURVEY_ANSWER, ("round_id", "partner_id", "respondent_id")),
+    "outbox": (Label.OUTGOING_MAIL, ("id",)),
+}
+for _name, (_label, _keys) in _SURVEY_COPIES.items():
+    _key = f"[{', '.join(f'n.{key}' for key in _keys)}]" if len(_keys) > 1 else f"n.{_keys[0]}"
+    _fields = ", ".join(f".{field}" for field in RECORD_FIELDS[RecordKind(_name)])
+    COUNT_COPIED[_name] = f"MATCH (n:{_label}) RETURN count(n) AS total"
+    EXPORT_COPIED[_name] = f"""
+MATCH (n:{_label}) WHERE {_key} > $after
+RETURN n {{{_fields}}} AS row ORDER BY {", ".join(f"n.{key}" for key in _keys)} LIMIT $limit
+"""
+    IMPORT_COPIED[_name] = (
+        f"""
+UNWIND $rows AS row
+MERGE (n:{_label} {{{", ".join(f"{key}: row.{key}" for key in _keys)}}})
+SET n += row
+""",
+    )
+EXISTING_KEYS[Label.SURVEY_ROUND] = (
+    f"UNWIND $keys AS key MATCH (n:{Label.SURVEY_ROUND} {{id: key}}) RETURN key"
+)

@@ -38,7 +38,7 @@ from graph_models import (
     Sector,
     relationship_id,
 )
-from graph_models.common import utc_now
+from graph_models.common import stored_text, utc_now
 from service.errors import Conflict, NotFound
 from service.store.neo4j import cypher
 from service.store.neo4j.bulk import _Step, _Writer
@@ -74,7 +74,9 @@ class NetworkMixin(Neo4jConnection):
         self._write(lambda tx: _Writer(tx).sectors(sectors))
 
     def list_sectors(self) -> list[Sector]:
-        return [Sector.model_validate(row) for row in self._query(cypher.LIST_SECTORS)]
+        rows = self._query(cypher.LIST_SECTORS)
+        with stored_text():  # a label as it was taken when written
+            return [Sector.model_validate(row) for row in rows]
 
     def create_profile(self, profile: ProfileCreate) -> Profile:
         def work(tx: ManagedTransaction) -> Profile:

@@ -9,12 +9,15 @@ from neo4j import ManagedTransaction
 from graph_models.mail import OutgoingMail
 from graph_models.surveys import (
     AnswersSave,
+    Asked,
     NewSurveyRound,
-    Rating,
     Respondent,
+    Side,
+    StateView,
     SurveyAnswer,
     SurveyRound,
     SurveyRoundDetail,
+    Tally,
 )
 from service.errors import Conflict, NotFound
 from service.store.neo4j import cypher
@@ -62,16 +65,25 @@ class SurveysMixin(Neo4jConnection):
         assert isinstance(detail, SurveyRoundDetail)
         return detail
 
-    def list_survey_rounds(self, *, org_id: str | None = None) -> list[SurveyRound]:
-        statement = cypher.LIST_SURVEY_ROUNDS[_anchor(org_id=org_id)]
-        return [round_from(row) for row in self._query(statement, org_id=org_id)]
+    def list_survey_rounds(
+        self, *, org_id: str | None = None, round_id: str | None = None
+    ) -> list[SurveyRound]:
+        statement = cypher.LIST_SURVEY_ROUNDS[_anchor(round_id=round_id, org_id=org_id)]
+        rows = self._query(statement, org_id=org_id, round_id=round_id)
+        return [round_from(row) for row in rows if org_id in (None, row["org_id"])]
 
     def survey_answers(self, round_id: str) -> list[SurveyAnswer]:
         return answers_from(self._query(cypher.SURVEY_ANSWERS, round_id=round_id))
 
-    def survey_ratings(self, round_id: str) -> list[Rating]:
-        rows = self._query(cypher.SURVEY_RATINGS, round_id=round_id)
-        return [Rating.of(*row) for row in rows]
+    def survey_asked(self, round_id: str) -> list[Asked]:
+        [rows] = self._query(cypher.SURVEY_ASKED, round_id=round_id)
+        return [Asked(partner_id, Side(side), count) for partner_id, side, count in rows]
+
+    def survey_tallies(self, round_id: str) -> list[Tally]:
+        [rows] = self._query(
+            cypher.SURVEY_TALLIES, round_id=round_id, unsure=StateView.DONT_KNOW.value
+        )
+        return [Tally.of(*row) for row in rows]
 
     def save_survey_answers(
         self, round_id: str, respondent_id: str, save: AnswersSave, *, saved_at: datetime

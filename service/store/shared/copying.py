@@ -13,9 +13,11 @@ from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import Any
 
+from graph_models.mail import OutgoingMail
 from graph_models.referrals import PAIR_COLUMNS
 from service.errors import InvalidReference
 from service.store.shared.referrals import REFERRAL_COLUMNS
+from service.store.shared.surveys import ANSWER_ITEMS
 
 Row = dict[str, Any]
 
@@ -35,6 +37,10 @@ class RecordKind(StrEnum):
     REFERRALS = "referrals"
     REFERRAL_PAIRS = "referral_pairs"
     AUDIT_LOG = "audit_log"
+    SURVEY_ROUNDS = "survey_rounds"
+    SURVEY_RESPONDENTS = "survey_respondents"
+    SURVEY_ANSWERS = "survey_answers"
+    OUTBOX = "outbox"
 
 
 RECORD_FIELDS: dict[RecordKind, tuple[str, ...]] = {
@@ -121,11 +127,42 @@ RECORD_FIELDS: dict[RecordKind, tuple[str, ...]] = {
         "case_ref",
         "referral_id",
     ),
+    RecordKind.SURVEY_ROUNDS: (
+        "id",
+        "org_id",
+        "title",
+        "created_by",
+        "created_at",
+        "closes_at",
+        "partner_ids",
+        "collaborative_id",
+    ),
+    RecordKind.SURVEY_RESPONDENTS: (
+        "round_id",
+        "id",
+        "name",
+        "org_id",
+        "side",
+        "email",
+        "partner_ids",
+        "version",
+        "updated_at",
+    ),
+    RecordKind.SURVEY_ANSWERS: (
+        "round_id",
+        "partner_id",
+        "respondent_id",
+        "side",
+        *ANSWER_ITEMS,
+        "saved_at",
+    ),
+    RecordKind.OUTBOX: tuple(OutgoingMail.model_fields),
 }
 """The fields of each kind's rows. Lists: a profile's ``sectors`` in its order, the sorted
 ``org_ids`` and ``contact_ids`` an engagement or evidence names, a referral's ``events`` after
 'sent' as ``[status, at, recorded_by, recorded_at]``, oldest first. A pair of organizations
-(``referral_pairs``) carries the counters of its referrals."""
+(``referral_pairs``) carries the counters of its referrals; a survey round and a respondent
+their ``partner_ids`` in order."""
 
 RECORD_KEYS: dict[RecordKind, tuple[str, ...]] = {
     RecordKind.SECTORS: ("slug",),
@@ -134,6 +171,8 @@ RECORD_KEYS: dict[RecordKind, tuple[str, ...]] = {
     RecordKind.EVIDENCE: ("kind", "id"),
     RecordKind.REFERRAL_PAIRS: ("from_org", "to_org"),
     RecordKind.AUDIT_LOG: ("seq",),
+    RecordKind.SURVEY_RESPONDENTS: ("round_id", "id"),
+    RecordKind.SURVEY_ANSWERS: ("round_id", "partner_id", "respondent_id"),
 }
 """The fields that identify a row of each kind: ``id`` unless named here."""
 
@@ -168,6 +207,8 @@ RECORD_REFERENCES: dict[RecordKind, tuple[tuple[str, RecordKind], ...]] = {
         ("from_org", RecordKind.ORGANIZATIONS),
         ("to_org", RecordKind.ORGANIZATIONS),
     ),
+    RecordKind.SURVEY_RESPONDENTS: (("round_id", RecordKind.SURVEY_ROUNDS),),
+    RecordKind.SURVEY_ANSWERS: (("round_id", RecordKind.SURVEY_ROUNDS),),
 }
 """The fields of each kind that name records of another kind (by their key)."""
 

@@ -10,6 +10,8 @@ from pydantic import TypeAdapter
 
 from graph_models.mail import OutgoingMail
 from graph_models.surveys import (
+    TRUST_ITEMS,
+    VALUE_ITEMS,
     AnswerCreate,
     NewSurveyRound,
     Respondent,
@@ -23,6 +25,18 @@ from service.store.shared.values import from_text, optional_text, to_text
 Row = Mapping[str, Any]
 ANSWER_ITEMS = tuple(name for name in AnswerCreate.model_fields if name != "partner_id")
 """The fields of an answer the store keeps beside who gave it about which partner."""
+
+
+def summed(items: tuple[str, ...], of: str = "") -> str:
+    """An answer's ``items`` summed, as SQL (``of=""``) or Cypher (``of="a."``) spells it.
+
+    >>> summed(TRUST_ITEMS, "a.")
+    'a.openness + a.reliability + a.shared_mission'
+    """
+    return " + ".join(of + item for item in items)
+
+
+TRUST_SUM, VALUE_SUM = summed(TRUST_ITEMS), summed(VALUE_ITEMS)
 
 
 def _ids(value: str | list[str]) -> list[str]:
@@ -91,6 +105,7 @@ def round_row(survey_round: NewSurveyRound) -> dict[str, Any]:
         "created_by": survey_round.created_by,
         "created_at": to_text(survey_round.created_at),
         "closes_at": to_text(survey_round.closes_at),
+        "collaborative_id": survey_round.collaborative_id,
     }
 
 

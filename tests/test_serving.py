@@ -1,0 +1,47 @@
+"""Several workers share one listening socket; their connections answer without delay."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import uvicorn
+
+from service.serving import listening_socket
+
+
+def nagle_off_on_connections_accepted_by(sock: socket.socket) -> bool:
+    """Whether a connection accepted through ``sock`` by asyncio (as each worker accepts)
+    has ``TCP_NODELAY`` set, so that small answers leave at once."""
+
+    async def accept_one() -> bool:
+        loop = asyncio.get_running_loop()
+        accepted: asyncio.Future[int] = loop.create_future()
+
+        class Accepted(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                peer = transport.get_extra_info("socket")
+                accepted.set_result(peer.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await loop.create_server(Accepted, sock=sock)
+        _, writer = await asyncio.open_connection(*sock.getsockname()[:2])
+        try:
+            return bool(await asyncio.wait_for(accepted, 10))
+        finally:
+            writer.close()
+            server.close()
+            await server.wait_closed()
+
+    return asyncio.run(accept_one())
+
+
+def test_connections_accepted_on_the_workers_socket_send_answers_without_waiting():
+    assert nagle_off_on_connections_accepted_by(listening_socket("127.0.0.1", 0))
+
+
+def test_the_socket_uvicorn_binds_for_workers_still_leaves_its_connections_waiting():
+    """Why the workers' socket is bound by the service: when this fails, uvicorn binds a TCP
+    socket itself and ``service.serving`` can go back to ``uvicorn.run(workers=N)``."""
+    config = uvicorn.Config("service.app:app_from_environment", host="127.0.0.1", port=0)
+    assert not nagle_off_on_connections_accepted_by(config.bind_socket())
