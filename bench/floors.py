@@ -29,6 +29,8 @@ from pydantic_core import to_json
 
 from service.store.embedded import DATABASE_FILE
 
+PROFILE = "oregon-infant-toddler"
+"""The profile the benchmark asks missing partners for."""
 STATE_COST = {"green": 1, "yellow": 2, "no_dot": 3, "red": 5}
 ACTION = {"green": "keep", "yellow": "improve", "red": "heal", "no_dot": "develop"}
 EVIDENCE_LEVEL = {"joint_case_plan": 2, "joint_program": 3, "agreement": 4}

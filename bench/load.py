@@ -47,7 +47,8 @@ from typing import Any
 import httpx
 import psutil
 
-from bench.run import HERE, PROFILE, TOKEN, cached_network, machine
+from bench.floors import PROFILE
+from bench.run import HERE, TOKEN, cached_network, machine
 from graph_models import Role, TokenCreate
 from service.access.permissions import issue_token
 from service.settings import machine_cores

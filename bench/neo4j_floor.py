@@ -1,12 +1,16 @@
 """The floor on Neo4j: the best hand-written Cypher for a question the benchmark asks.
 
-So far warm paths have one. A floor answers the same question as the service, from the same
-graph, in one statement sent through the driver alone, with the ranking the service does in
-Python done in Cypher too: what Neo4j itself allows, with no service around it.
-``make bench STORE=neo4j`` times each figure that has a floor beside it; :func:`profile`
-prints a floor's ``PROFILE`` plan.
+Warm paths, eco-maps, missing partners and one organization's feedback gaps have one. A floor
+answers the same question as the service, from the same graph, in one statement sent through
+the driver alone, with the ranking the service does in Python done in Cypher too: what Neo4j
+itself allows, with no service around it. ``make bench STORE=neo4j`` first checks that each
+floor gives the service's answer (:func:`differs`) for a few organizations, then times each
+figure that has a floor beside it; :func:`profile` prints a floor's ``PROFILE`` plan.
 
     python -m bench.neo4j_floor paths FROM TO     # PROFILE of the warmest-path floor
+    python -m bench.neo4j_floor ecomap ORG        # ... of the eco-map floor
+    python -m bench.neo4j_floor missing-partners ORG [--profile NAME]
+    python -m bench.neo4j_floor gaps ORG          # ... of one organization's feedback gaps
 
 It reads the server from ``STAKEHOLDER_GRAPH_NEO4J_URI``, ``_USER``, ``_PASSWORD`` and
 ``_DATABASE``, as the service does (``set -a; . tests/neo4j_server/.state/env; set +a``).
@@ -16,12 +20,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
 
+from bench.floors import PROFILE
+from graph_models import DEFAULT_PAGE_SIZE
+from graph_models.referrals import DEFAULT_OVERDUE_AFTER_DAYS, PAIR_COUNTERS
+from service.missing_partners.analytics import WARMTH
+from service.missing_partners.service import DEFAULT_CANDIDATES
 from service.settings import Settings
 from service.store.neo4j.cypher import Label, Rel
+from service.store.shared.values import to_text
 
 HOW = "the best hand-written Cypher (bench/neo4j_floor.py)"
 """How the benchmark names a floor baseline."""
@@ -56,18 +68,229 @@ up to two hops from each end joined where they meet, each hop costing by the sta
 latest assessment; cheapest first, then the shorter, then by ids."""
 
 
+_STATE_OF = f"""COLLECT {{
+        MATCH (r)-[:{Rel.ASSESSED}]->(a:{Label.ASSESSMENT})
+        RETURN a.state ORDER BY a.assessed_at DESC, a.seq DESC LIMIT 1
+    }}[0]"""
+"""The state of the latest assessment of the relationship node ``r`` (the later recorded on
+a tie)."""
+_LEVEL = f"""CASE WHEN e:{Label.COLLABORATIVE} THEN CASE e.subkind WHEN 'state' THEN 6 ELSE 5 END
+        WHEN e:{Label.AGREEMENT} THEN 4 WHEN e:{Label.JOINT_PROGRAM} THEN 3 ELSE 2 END"""
+"""The partnership level the evidence ``e`` shows."""
+_LOOP_CLOSED = PAIR_COUNTERS.index("loop_closed")
+
+ECOMAP = f"""
+MATCH (o:{Label.ORGANIZATION} {{id: $org_id}})
+CALL (o) {{
+    MATCH (o)-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})<-[:{Rel.PARTY}]-(p:{Label.ORGANIZATION})
+    WHERE r.ended_on IS NULL OR r.ended_on > $today
+    RETURN p, {_STATE_OF} AS state, null AS sent, null AS received, null AS level
+  UNION ALL
+    MATCH (o)-[sent:{Rel.REFERRED}]->(p:{Label.ORGANIZATION})
+    RETURN p, null AS state, sent, null AS received, null AS level
+  UNION ALL
+    MATCH (o)<-[received:{Rel.REFERRED}]-(p:{Label.ORGANIZATION})
+    RETURN p, null AS state, null AS sent, received, null AS level
+  UNION ALL
+    MATCH (o)<-[:{Rel.BINDS}]-(e)-[:{Rel.BINDS}]->(p:{Label.ORGANIZATION})
+    WHERE e.start_date <= $today AND coalesce(e.end_date >= $today, true)
+    RETURN p, null AS state, null AS sent, null AS received, {_LEVEL} AS level
+}}
+WITH p, collect(state)[0] AS state, collect(sent)[0] AS sent, collect(received)[0] AS received,
+     max(level) AS evidenced
+WHERE state IS NOT NULL
+RETURN p.id AS id, state,
+    coalesce(evidenced, CASE WHEN sent.first_sent_at <= $until
+                              OR received.first_sent_at <= $until THEN 1 END) AS level,
+    coalesce(sent.counts[0], 0) AS sent, coalesce(received.counts[0], 0) AS received,
+    coalesce(sent.counts[0] - sent.counts[{_LOOP_CLOSED}], 0)
+        + coalesce(received.counts[0] - received.counts[{_LOOP_CLOSED}], 0) AS open_loops
+ORDER BY p.name, p.id
+"""
+"""The eco-map of ``$org_id`` today: per partner in a relationship that has not ended and
+has been assessed, ``[id, state, level, sent, received, open loops]`` by name. The level is
+that of the highest evidence in force binding both, else 1 once a referral went either way;
+the referrals are the pair counters. Each kind of link of ``$org_id`` is read once, in one
+pass from it, and joined by partner."""
+
+MISSING_PARTNERS = f"""
+MATCH (o:{Label.ORGANIZATION} {{id: $org_id}}), (profile:{Label.PROFILE} {{name: $profile}})
+WITH o, profile, COLLECT {{
+    MATCH (o)-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})<-[:{Rel.PARTY}]-(p:{Label.ORGANIZATION})
+    WHERE r.ended_on IS NULL
+    RETURN [p, {_STATE_OF}, p.sector]
+}} AS partners
+WITH o, profile, partners, [o] + [x IN partners | x[0]] AS known
+UNWIND range(0, size(profile.sectors) - 1) AS at
+WITH o, partners, known, at, profile.sectors[at] AS sector
+WITH o, partners, known, at, sector, [x IN partners WHERE x[2] = sector | x[1]] AS states
+WITH o, partners, known, at, sector, size(states) AS n,
+     size([s IN states WHERE s IN ['green', 'yellow']]) AS good
+WHERE good < 2
+CALL (o, partners, known, sector) {{
+    CALL (o, partners, known, sector) {{
+        UNWIND partners AS x
+        WITH x[0] AS p, x[1] AS ours, known, sector
+        WHERE ours IN ['green', 'yellow']
+        MATCH (p)-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})<-[:{Rel.PARTY}]-(c:{Label.ORGANIZATION})
+        WHERE c.sector = sector AND r.ended_on IS NULL AND NOT c IN known
+        WITH c, $warmth[ours] * $warmth[{_STATE_OF}] AS warmth
+        RETURN c, sum(warmth) AS score
+      UNION
+        MATCH (c:{Label.ORGANIZATION}) WHERE c.sector = sector AND NOT c IN known
+        WITH c ORDER BY coalesce(c.region = o.region, false) DESC, c.name, c.id LIMIT $limit
+        RETURN c, 0.0 AS score
+      UNION
+        MATCH (o)-[:{Rel.REFERRED}]-(c:{Label.ORGANIZATION})
+        WHERE c.sector = sector AND NOT c IN known
+        RETURN c, 0.0 AS score
+    }}
+    WITH o, c, max(score) AS score
+    WITH c, score, coalesce(c.region = o.region, false) AS near,
+         reduce(n = 0, sent IN [(o)-[q:{Rel.REFERRED}]-(c) | q.counts[0]] | n + sent) AS activity
+    ORDER BY score DESC, near DESC, activity DESC, c.name, c.id
+    LIMIT $limit
+    RETURN collect(c.id) AS candidates
+}}
+RETURN sector, CASE WHEN n = 0 THEN 'missing' WHEN good = 0 THEN 'weak' ELSE 'fragile' END
+       AS status, candidates
+ORDER BY at
+"""
+"""The sectors of the profile ``$profile`` that ``$org_id`` lacks or holds weakly, in its
+order, as ``[sector, status, candidate ids]``: the ``$limit`` best candidates, by warmth of
+the introductions our green and yellow partners can make, then in our region, then by
+referrals exchanged with us, then by name. Only organizations that can rank are weighed: the
+warm ones, the first ``$limit`` of the sector by region and name, and those we exchanged
+referrals with."""
+
+ORGANIZATION_GAPS = f"""
+CALL () {{
+    MATCH (r:{Label.REFERRAL}) WHERE r.from_org = $org_id AND r.to_org IS NOT NULL RETURN r
+  UNION ALL
+    MATCH (r:{Label.REFERRAL}) WHERE r.to_org = $org_id AND r.from_org <> $org_id RETURN r
+}}
+WITH r.from_org AS from_org, r.to_org AS to_org, count(r) AS sent,
+     count(r.loop_closed_at) AS closed,
+     count(CASE WHEN r.loop_closed_at IS NULL AND r.sent_at < $before THEN 1 END) AS overdue,
+     percentileCont(r.feedback_days, 0.5) AS median
+WITH from_org, to_org, sent, closed, overdue, median,
+     round(toFloat(closed) / sent, 3, 'HALF_EVEN') AS rate
+RETURN from_org, to_org, sent, closed, rate, round(median, 2, 'HALF_EVEN') AS median, overdue
+ORDER BY overdue DESC, rate, sent DESC, from_org, to_org
+LIMIT $limit
+"""
+"""The first ``$limit`` pairs of the feedback gaps of ``$org_id``, from its referrals either
+way read through their indexes: ``[from, to, sent, closed, closure rate, median days to
+feedback, overdue]``, most overdue first, then the lowest closure rate, then the most sent.
+Rates and medians are rounded half to even, as Python rounds them (9 of 16 is 0.562)."""
+
+
 def warmest_paths(driver: Driver, database: str, from_org: str, to_org: str, k: int) -> list[Any]:
     """The floor of ``GET /api/v1/paths?max_hops=4``: the rows of :data:`WARMEST_PATHS`."""
+    return _rows(driver, database, WARMEST_PATHS, **_paths_params(from_org, to_org, k))
+
+
+def ecomap(driver: Driver, database: str, org_id: str) -> list[Any]:
+    """The floor of ``GET /api/v1/organizations/{org_id}/ecomap``: the rows of :data:`ECOMAP`."""
+    return _rows(driver, database, ECOMAP, **_ecomap_params(org_id))
+
+
+def missing_partners(
+    driver: Driver, database: str, org_id: str, profile: str = PROFILE
+) -> list[Any]:
+    """The floor of ``GET /api/v1/organizations/{org_id}/missing-partners?profile=`` with the
+    benchmark's profile: the rows of :data:`MISSING_PARTNERS`."""
+    return _rows(driver, database, MISSING_PARTNERS, **_missing_params(org_id, profile))
+
+
+def organization_gaps(driver: Driver, database: str, org_id: str) -> list[Any]:
+    """The floor of ``GET /api/v1/feedback-gaps?org_id=``: the rows of
+    :data:`ORGANIZATION_GAPS`."""
+    return _rows(driver, database, ORGANIZATION_GAPS, **_gaps_params(org_id))
+
+
+def _paths_params(from_org: str, to_org: str, k: int = 10) -> dict[str, Any]:
+    return {"from_org": from_org, "to_org": to_org, "k": k, "costs": STATE_COST}
+
+
+def _ecomap_params(org_id: str) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    return {"org_id": org_id, "today": now.date().isoformat(), "until": to_text(now)}
+
+
+def _missing_params(org_id: str, profile: str = PROFILE) -> dict[str, Any]:
+    warmth = {state.value: value for state, value in WARMTH.items()}
+    return {"org_id": org_id, "profile": profile, "limit": DEFAULT_CANDIDATES, "warmth": warmth}
+
+
+def _gaps_params(org_id: str) -> dict[str, Any]:
+    before = datetime.now(UTC) - timedelta(days=DEFAULT_OVERDUE_AFTER_DAYS)
+    return {"org_id": org_id, "before": to_text(before), "limit": DEFAULT_PAGE_SIZE}
+
+
+def _rows(driver: Driver, database: str, query: str, **params: Any) -> list[Any]:
+    """The values of each record of the read ``query``, in one auto-committed read."""
     records, _, _ = driver.execute_query(
-        WARMEST_PATHS,
-        from_org=from_org,
-        to_org=to_org,
-        k=k,
-        costs=STATE_COST,
-        database_=database,
-        routing_=RoutingControl.READ,
+        query, params, database_=database, routing_=RoutingControl.READ
     )
     return [record.values() for record in records]
+
+
+FLOORS: dict[str, tuple[Callable[..., list[Any]], Callable[[Any], list[Any]]]] = {
+    "ecomap": (
+        ecomap,
+        lambda answer: [
+            [
+                p["organization"]["id"],
+                p["state"],
+                p["partnership_level"],
+                p["referrals_sent"],
+                p["referrals_received"],
+                p["open_loops"],
+            ]
+            for p in answer["partners"]
+        ],
+    ),
+    "missing_partners": (
+        missing_partners,
+        lambda answer: sorted(
+            [entry["sector"], status, [c["organization"]["id"] for c in entry["candidates"]]]
+            for status in ("missing", "weak", "fragile")
+            for entry in answer[f"{status}_sectors"]
+        ),
+    ),
+    "gaps": (
+        organization_gaps,
+        lambda answer: [
+            [
+                p["from_org"],
+                p["to_org"],
+                p["sent"],
+                p["closed"],
+                p["closure_rate"],
+                p["median_days_to_feedback"],
+                p["overdue"],
+            ]
+            for p in answer["pairs"]
+        ],
+    ),
+}
+"""Per method of :class:`bench.floors.Floor` that has a hand-written floor on Neo4j: the
+floor, called as ``floor(driver, database, org_id)``, and how the service's JSON answer reads
+as the floor's rows (the missing partners' sectors sorted, as the floor gives them in profile
+order)."""
+
+
+def differs(method: str, floor_rows: list[Any], answer: Any) -> bool:
+    """Whether the floor of ``method`` answered otherwise than the service's JSON ``answer``.
+
+    >>> differs("gaps", [["a", "b", 2, 1, 0.5, 3.0, 0]], {"pairs": [{"from_org": "a",
+    ...     "to_org": "b", "sent": 2, "closed": 1, "closure_rate": 0.5,
+    ...     "median_days_to_feedback": 3.0, "overdue": 0}]})
+    False
+    """
+    rows = sorted(floor_rows) if method == "missing_partners" else floor_rows
+    return rows != FLOORS[method][1](answer)
 
 
 def profile(driver: Driver, database: str, query: str, **params: Any) -> str:
@@ -92,26 +315,37 @@ def _plan(operator: dict[str, Any], depth: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench.neo4j_floor", description=__doc__.split("\n")[0])
-    parser.add_argument("question", choices=["paths"], help="the floor to profile")
-    parser.add_argument("from_org", help="where the routes start")
-    parser.add_argument("to_org", help="the organization to reach")
-    parser.add_argument("-k", type=int, default=10, help="how many routes (default 10)")
+    parser = argparse.ArgumentParser(
+        prog="bench.neo4j_floor",
+        description="Print the PROFILE (each operator, its rows and its database hits) of the "
+        "hand-written Cypher floor of QUESTION, run on the Neo4j that the "
+        "STAKEHOLDER_GRAPH_NEO4J_* settings name.",
+    )
+    questions = parser.add_subparsers(dest="question", required=True, metavar="QUESTION")
+    paths = questions.add_parser("paths", help="the warmest routes of up to four hops")
+    paths.add_argument("from_org", help="where the routes start")
+    paths.add_argument("to_org", help="the organization to reach")
+    paths.add_argument("-k", type=int, default=10, help="how many routes (default 10)")
+    for name, what in (
+        ("ecomap", "an organization's eco-map"),
+        ("missing-partners", "an organization's missing partners"),
+        ("gaps", "an organization's feedback gaps"),
+    ):
+        asked = questions.add_parser(name, help=what)
+        asked.add_argument("org_id", help="the organization asked about")
+        if name == "missing-partners":
+            asked.add_argument("--profile", default=PROFILE, help=f"(default {PROFILE})")
     args = parser.parse_args(argv)
+    query, params = {
+        "paths": lambda: (WARMEST_PATHS, _paths_params(args.from_org, args.to_org, args.k)),
+        "ecomap": lambda: (ECOMAP, _ecomap_params(args.org_id)),
+        "missing-partners": lambda: (MISSING_PARTNERS, _missing_params(args.org_id, args.profile)),
+        "gaps": lambda: (ORGANIZATION_GAPS, _gaps_params(args.org_id)),
+    }[args.question]()
     settings = Settings()
     auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
     with GraphDatabase.driver(settings.neo4j_uri, auth=auth) as driver:
-        print(
-            profile(
-                driver,
-                settings.neo4j_database,
-                WARMEST_PATHS,
-                from_org=args.from_org,
-                to_org=args.to_org,
-                k=args.k,
-                costs=STATE_COST,
-            )
-        )
+        print(profile(driver, settings.neo4j_database, query, **params))
     return 0
 
 

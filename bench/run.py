@@ -55,7 +55,7 @@ from pydantic import SecretStr
 from tqdm import tqdm
 
 from bench import neo4j_floor
-from bench.floors import FLOOR_HOW, Floor
+from bench.floors import FLOOR_HOW, PROFILE, Floor
 from bench.pictures import time_to_draw
 from bench.surveys import survey_figures
 from graph_models import NetworkBundle
@@ -73,7 +73,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SCHEMA_FILE = ROOT / "service" / "store" / "embedded" / "schema.sql"
 TOKEN = "sg_bench-admin-token"
-PROFILE = "oregon-infant-toddler"
 IMPORT_BATCHES = {"statewide": 8, "small": 4, "tiny": 1}
 """How many referral batches the import figure times on a scratch store."""
 IMPORT_RUNS = 3
@@ -106,6 +105,8 @@ class Figure:
     meets: bool | None
     within: float | None = None
     """How many times the floor the figure may take; None: not held to its floor."""
+    embedded: float | None = None
+    """On Neo4j, the same figure of the embedded store, measured in the same run."""
 
     @property
     def ratio(self) -> float | None:
@@ -425,6 +426,23 @@ class RawCypher:
         }
         return lambda org_id: self.replay(keys[org_id])
 
+    def floor(
+        self, method: str, path: str, params: dict[str, str], org_ids: list[str]
+    ) -> Callable[[str], Any]:
+        """The hand-written floor of a per-organization route (:data:`neo4j_floor.FLOORS`),
+        checked first to give the service's answer for the first three of ``org_ids``."""
+        floor = partial(neo4j_floor.FLOORS[method][0], self.driver, self.settings.neo4j_database)
+        for org_id in org_ids[:3]:
+            answer = self.client.get(path.format(org_id), params=_filled(params, org_id))
+            if answer.status_code != 200 or neo4j_floor.differs(
+                method, floor(org_id), answer.json()
+            ):
+                raise SystemExit(
+                    f"the hand-written floor of GET {path.format(org_id)} {params} answers "
+                    "otherwise than the service"
+                )
+        return floor
+
     def replay(self, key: str) -> list[Any]:
         """Run the recorded statements of ``key`` again, every record fetched."""
         statements = self.recorded[key]
@@ -507,12 +525,15 @@ def spread(
     how: str,
     bar: float,
     within: float | None = None,
+    embedded: list[float] | None = None,
 ) -> list[Figure]:
-    """p50 and p95 of ``samples`` in milliseconds beside the floor's; ``bar`` (0 for
-    none) is for the p95, and both are held ``within`` times the floor's."""
+    """p50 and p95 of ``samples`` in milliseconds beside the floor's (and the embedded
+    store's, when given); ``bar`` (0 for none) is for the p95, and both are held ``within``
+    times the floor's."""
     figures = []
-    for label, value, base in zip(
-        ("p50", "p95"), percentiles(samples), percentiles(baseline), strict=True
+    beside = percentiles(embedded) if embedded else (None, None)
+    for label, value, base, other in zip(
+        ("p50", "p95"), percentiles(samples), percentiles(baseline), beside, strict=True
     ):
         has_bar = label == "p95" and bar > 0
         figures.append(
@@ -525,6 +546,7 @@ def spread(
                 f"< {bar}" if has_bar else "",
                 value < bar if has_bar else None,
                 within,
+                None if other is None else round(other, 1),
             )
         )
     return figures
@@ -636,6 +658,9 @@ def service_figures(
                     baseline = [floor_ms(partial(answer, org_id)) for org_id in asked]
                     how = FLOOR_HOW[method] + ROUND_TRIP_HOW
                     near = NEAR_HUB_FLOOR if (method, group) == ("ecomap", "hubs") else within
+                elif method in neo4j_floor.FLOORS:
+                    baseline = time_each(raw.floor(method, path, params, org_ids), asked)
+                    how, near = neo4j_floor.HOW, None
                 else:
                     baseline = time_each(raw.route(path, params, org_ids), org_ids)
                     how, near = RAW_HOW, None
@@ -714,6 +739,20 @@ def held_to_raw(figures: list[Figure]) -> list[Figure]:
     return figures
 
 
+def beside_embedded(figures: list[Figure], embedded: list[Figure]) -> None:
+    """Set on each of ``figures`` (on Neo4j) the value of the figure of the same name in
+    ``embedded``, the embedded store's figures of the same requests in the same run.
+
+    >>> ours = [Figure("eco-map, typical, p50", 9.0, "ms", 6.0, "", "", None)]
+    >>> beside_embedded(ours, [Figure("eco-map, typical, p50", 3.0, "ms", 2.0, "", "", None)])
+    >>> ours[0].embedded
+    3.0
+    """
+    values = {figure.name: figure.value for figure in embedded}
+    for figure in figures:
+        figure.embedded = values.get(figure.name)
+
+
 def measure(
     scale: str, seed: int, port: int, store: StoreKind, *, drawing: bool = True
 ) -> tuple[list[Figure], dict[str, Any]]:
@@ -750,6 +789,8 @@ def measure(
                 figures += held_to_raw(service_figures(settings, port, floor, raw, **asked))
             finally:
                 raw.close()
+        embedded = Settings(data_dir=data_dir, admin_token=SecretStr(TOKEN))
+        beside_embedded(figures, service_figures(embedded, port, floor, None, **asked))
     counts = {
         table: floor.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         for table in ("organizations", "contacts", "relationships", "referrals")
@@ -783,7 +824,8 @@ def machine() -> dict[str, Any]:
 
 
 def table(figures: list[Figure]) -> str:
-    """The figures as ours / floor beside their bars, and below them how each floor is got.
+    """The figures as ours / floor beside their bars (and, on Neo4j, the embedded store's),
+    and below them how each floor is got.
 
     >>> rows = table([Figure("cold start", 3, "s", 1.5, "graph loaded", "< 15", True, 3)])
     >>> rows.splitlines()[2].split()
@@ -792,9 +834,10 @@ def table(figures: list[Figure]) -> str:
     'floors: [1] graph loaded'
     """
     hows = list(dict.fromkeys(f.baseline_how for f in figures if f.baseline_how))
+    beside = any(f.embedded is not None for f in figures)  # a Neo4j run, beside the embedded
     head = (
-        f"{'figure':<44} {'ours':>9} {'floor':>9} {'unit':<9} {'ours/floor':>11} "
-        f"{'within':>6} {'bar':>9}  meets"
+        f"{'figure':<44} {'ours':>9} {'floor':>9} {'embedded' if beside else '':>{9 * beside}}"
+        f"{' ' * beside}{'unit':<9} {'ours/floor':>11} {'within':>6} {'bar':>9}  meets"
     )
     lines = [head, "-" * len(head)]
     for f in figures:
@@ -802,10 +845,11 @@ def table(figures: list[Figure]) -> str:
         if f.near_floor is False:
             meets.append("NOT NEAR FLOOR")
         ratio = f"{f.ratio}x [{hows.index(f.baseline_how) + 1}]" if f.ratio is not None else "-"
+        embedded = f"{f.embedded if f.embedded is not None else '-':>9} " if beside else ""
         lines.append(
             f"{f.name:<44} {f.value:>9} {f.baseline if f.baseline is not None else '-':>9} "
-            f"{f.unit:<9} {ratio:>11} {f'{f.within}x' if f.within else '':>6} {f.bar:>9}  "
-            f"{', '.join(meets)}"
+            f"{embedded}{f.unit:<9} {ratio:>11} {f'{f.within}x' if f.within else '':>6} "
+            f"{f.bar:>9}  {', '.join(meets)}"
         )
     lines += ["", "floors: " + "; ".join(f"[{n}] {how}" for n, how in enumerate(hows, 1))]
     return "\n".join(lines)

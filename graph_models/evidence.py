@@ -251,6 +251,16 @@ class ReferralTally(NamedTuple):
     last_sent_at: dt.datetime
 
 
+class EvidenceRecords(NamedTuple):
+    """Every stored record of partnership evidence that names one organization, by kind, each
+    list oldest first (by date or start, then id)."""
+
+    case_plans: list[JointCasePlan]
+    programs: list[JointProgram]
+    agreements: list[Agreement]
+    collaboratives: list[Collaborative]
+
+
 class EvidenceKind(StrEnum):
     """What a piece of evidence is."""
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+import networkx as nx
+
 from graph_models import ReferralFlow
 from graph_models.common import AsOf, end_of_day, utc_now
 from graph_models.ecomaps import EcoMap, EcoMapChanges, EcoMapSummary, RegionMap
@@ -65,15 +67,22 @@ def load_ecomap_fields(
     no day was given), with the empty places of ``profile``: plain data, as
     :func:`~service.ecomaps.analytics.ecomap_fields` gives it, its partners only those of
     ``sector`` whose name holds ``q``, and the page ``limit`` and ``offset`` ask for."""
-    graph = (
-        store.partner_graph(org_id, depth=depth) if depth > 1 else relationships_of(store, org_id)
-    )
-    if sector is not None and sector not in sector_labels(store):
-        raise InvalidInput(
-            f"sector '{sector}' is not known; GET /api/v1/sectors lists the known sectors"
+
+    def gather() -> tuple[nx.Graph, list[str], dict[str, str], PartnerFacts]:
+        graph = (
+            store.partner_graph(org_id, depth=depth)
+            if depth > 1
+            else relationships_of(store, org_id)
         )
-    sectors = store.get_profile(profile).sectors if profile else []
-    facts = partner_facts(store, org_id, as_of=as_of)
+        labels = sector_labels(store) if sector is not None or profile else {}
+        if sector is not None and sector not in labels:
+            raise InvalidInput(
+                f"sector '{sector}' is not known; GET /api/v1/sectors lists the known sectors"
+            )
+        sectors = store.get_profile(profile).sectors if profile else []
+        return graph, sectors, labels, partner_facts(store, org_id, as_of=as_of)
+
+    graph, sectors, labels, facts = store.read_together(gather)
     return ecomap_fields(
         graph,
         org_id,
@@ -81,7 +90,7 @@ def load_ecomap_fields(
         as_of=as_of.until,
         profile=profile,
         profile_sectors=sectors,
-        sector_labels=sector_labels(store) if sectors else {},
+        sector_labels=labels if sectors else {},
         levels=facts.levels,
         flows=facts.flows,
         sector=sector,

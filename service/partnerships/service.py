@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import date, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -25,8 +25,8 @@ from graph_models.evidence import (
     Evidence,
     JointCasePlan,
     JointCasePlanCreate,
-    PartnerLevel,
     PartnershipLevels,
+    ReferralTally,
 )
 from graph_models.measures import NetworkMeasures
 from graph_models.partnerships import EngagementPlan, RelationshipHealthReport
@@ -54,12 +54,7 @@ HEALTH_WINDOW_DAYS = 90
 
 def evidence_for(store: Store, org_id: str) -> list[Evidence]:
     """Every joint case plan, joint program, agreement and collaborative naming ``org_id``."""
-    return as_evidence(
-        case_plans=store.list_joint_case_plans(org_id=org_id),
-        programs=store.list_joint_programs(org_id=org_id),
-        agreements=store.list_agreements(org_id=org_id),
-        collaboratives=store.list_collaboratives(org_id=org_id),
-    )
+    return as_evidence(**store.evidence_naming(org_id)._asdict())
 
 
 def relationships_of(store: Store, org_id: str) -> nx.Graph:
@@ -74,9 +69,9 @@ def relationships_of(store: Store, org_id: str) -> nx.Graph:
 def levels_of(store: Store, org_id: str, *, principal: Principal, as_of: AsOf) -> PartnershipLevels:
     """The level of each partner of ``org_id`` as of a day, with the evidence; case refs only
     for those who may see the case."""
-    store.get_organization(org_id)
     day = as_of.day
-    levels = _levels(store, org_id, day)
+    evidence, tallies = store.read_together(lambda: _level_inputs(store, org_id, day))
+    levels = partnership_levels(org_id, evidence=evidence, referrals=tallies, as_of=day)
     for partner in levels:
         partner.evidence = [_visible(item, principal) for item in partner.evidence]
     _audit_shown(store, principal, (item for partner in levels for item in partner.evidence))
@@ -109,13 +104,13 @@ def partner_level_map(
     )
 
 
-def _levels(store: Store, org_id: str, day: date) -> list[PartnerLevel]:
-    return partnership_levels(
-        org_id,
-        evidence=evidence_for(store, org_id),
-        referrals=store.referral_tallies(org_id, until=end_of_day(day)),
-        as_of=day,
-    )
+def _level_inputs(
+    store: Store, org_id: str, day: date
+) -> tuple[list[Evidence], dict[str, ReferralTally]]:
+    """What the levels of ``org_id``'s partners rest on: the evidence naming it and its
+    referrals with each partner sent by the end of ``day``."""
+    store.get_organization(org_id)
+    return evidence_for(store, org_id), store.referral_tallies(org_id, until=end_of_day(day))
 
 
 CaseLevel = TypeVar("CaseLevel", Evidence, JointCasePlan)
@@ -189,8 +184,24 @@ def engagements_of(store: Store, org_id: str, *, until: date) -> list[Engagement
 def health_of(store: Store, org_id: str, *, as_of: AsOf) -> RelationshipHealthReport:
     """A suggested state for every partner of ``org_id`` on a day, and where it disagrees with
     the assessed one."""
-    store.get_organization(org_id)
     day = as_of.day
+    inputs = store.read_together(lambda: _health_inputs(store, org_id, day))
+    partners = relationship_health(org_id, **inputs, as_of=day, window_days=HEALTH_WINDOW_DAYS)
+    survey = inputs["survey"]
+    return RelationshipHealthReport(
+        org_id=org_id,
+        as_of=day,
+        window_days=HEALTH_WINDOW_DAYS,
+        partners=partners,
+        survey_round=survey.round if survey else None,
+    )
+
+
+def _health_inputs(store: Store, org_id: str, day: date) -> dict[str, Any]:
+    """What the health of ``org_id``'s relationships on ``day`` rests on: the assessed states,
+    the last touchpoints, the evidence, the referral tallies, the window's referrals and the
+    latest survey round's results."""
+    store.get_organization(org_id)
     assessed = {
         partner: state
         for partner, (_, state) in states_as_of(
@@ -206,25 +217,14 @@ def health_of(store: Store, org_id: str, *, as_of: AsOf) -> RelationshipHealthRe
     tallies = store.referral_tallies(org_id, until=until)
     # The window's referrals are read only when some partner's last referral falls in it.
     in_window = any(tally.last_sent_at > since for tally in tallies.values())
-    survey = latest_results(store, org_id, until=until)
-    partners = relationship_health(
-        org_id,
-        assessed=assessed,
-        touchpoints=touchpoints,
-        evidence=evidence_for(store, org_id),
-        tallies=tallies,
-        referrals=store.referral_facts(org_id, since=since, until=until) if in_window else (),
-        as_of=day,
-        window_days=HEALTH_WINDOW_DAYS,
-        survey=survey,
-    )
-    return RelationshipHealthReport(
-        org_id=org_id,
-        as_of=day,
-        window_days=HEALTH_WINDOW_DAYS,
-        partners=partners,
-        survey_round=survey.round if survey else None,
-    )
+    return {
+        "assessed": assessed,
+        "touchpoints": touchpoints,
+        "evidence": evidence_for(store, org_id),
+        "tallies": tallies,
+        "referrals": store.referral_facts(org_id, since=since, until=until) if in_window else (),
+        "survey": latest_results(store, org_id, until=until),
+    }
 
 
 def plan_of(store: Store, org_id: str, *, as_of: AsOf) -> EngagementPlan:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import networkx as nx
 from pydantic import BaseModel
@@ -58,6 +58,7 @@ from graph_models.evidence import (
     AgreementCreate,
     Collaborative,
     CollaborativeCreate,
+    EvidenceRecords,
     JointCasePlan,
     JointCasePlanCreate,
     JointProgram,
@@ -77,6 +78,8 @@ from graph_models.surveys import (
     Tally,
 )
 from service.store.shared.copying import RecordKind, Row
+
+T = TypeVar("T")
 
 Progress = Callable[[str, int], None]
 """Called as ``progress(what, count)`` while a bundle is imported: ``count`` more of ``what``."""
@@ -112,6 +115,10 @@ class Store(Protocol):
     kind: str
 
     def close(self) -> None: ...
+    def read_together(self, work: Callable[[], T]) -> T:
+        """``work()`` with every read it makes in one read transaction, and so one round of
+        retries: on the embedded store one snapshot of the data file; on Neo4j each statement
+        sees what was committed when it ran. ``work`` must only read."""
 
     # sectors and profiles
     def upsert_sectors(self, sectors: list[Sector]) -> None: ...
@@ -212,6 +219,8 @@ class Store(Protocol):
     def create_collaborative(self, collaborative: CollaborativeCreate) -> Collaborative: ...
     def list_collaboratives(self, *, org_id: str) -> list[Collaborative]: ...
     def get_collaborative(self, collaborative_id: str) -> Collaborative: ...
+    def evidence_naming(self, org_id: str) -> EvidenceRecords:
+        """The four lists above for ``org_id`` at once (one statement on Neo4j)."""
 
     # -- missing partners ----
     def introduction_graph(self, org_ids: Collection[str], *, sectors: Collection[str]) -> nx.Graph:

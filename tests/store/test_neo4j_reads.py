@@ -5,12 +5,17 @@ few that are about the whole graph or a whole catalog by their nature."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
-from neo4j import GraphDatabase
+from neo4j import Driver, GraphDatabase, Session
 
-from graph_models import RelationshipCreate, RelationshipState
+from graph_models import Principal, RelationshipCreate, RelationshipState, Role
+from graph_models.common import AsOf
+from graph_models.evidence import AgreementCreate, JointProgramCreate
+from service.ecomaps.service import load_ecomap
+from service.partnerships.service import health_of, levels_of
 from service.paths.service import find_warm_paths
 from service.store import open_store
 from service.store.neo4j import cypher
@@ -25,6 +30,7 @@ WHOLE_GRAPH = {
     "COUNT_COPIED",
     "REFERRAL_LOOPS",
     "EXPORT_COPIED",
+    "SCHEMA_NAMES",
 }
 """Reads of the whole graph (network measures of all of it, a copy of the whole store, every
 referral when its loop is worked out again under a new rule) or of
@@ -114,3 +120,62 @@ def test_through_a_routing_uri_every_read_sees_the_writes_acknowledged_before_it
         assert store.get_organization("c").sector == "wic"
     finally:
         store.close()
+
+
+def test_an_ecomap_its_levels_and_its_health_each_read_neo4j_in_one_transaction(
+    tmp_path, monkeypatch
+):
+    settings = neo4j_settings(tmp_path)
+    if settings is None:
+        pytest.skip("no Neo4j: run `make test`, or set STAKEHOLDER_GRAPH_NEO4J_URI")
+    wipe_neo4j(settings)
+    store = open_store(settings)
+    try:
+        store.upsert_sectors(SECTORS)
+        add_orgs(store, ("hub", "wic"), ("eld", "wic"), ("ccr", "wic"))
+        for partner in ("eld", "ccr"):
+            store.create_relationship(
+                RelationshipCreate(
+                    org_a="hub", org_b=partner, state=RelationshipState.GREEN, reason="r"
+                ),
+                assessed_by="t",
+            )
+        store.create_joint_program(
+            JointProgramCreate(name="Pilot", org_ids=["hub", "eld"], start=date(2017, 1, 1))
+        )
+        store.create_agreement(
+            AgreementCreate(kind="liaison", org_ids=["hub", "ccr"], start=date(2017, 3, 1))
+        )
+        began: list[str] = []
+        for owner, name in ((Session, "execute_read"), (Session, "execute_write")):
+            monkeypatch.setattr(owner, name, _noted(began, getattr(owner, name), name))
+        monkeypatch.setattr(
+            Driver, "execute_query", _noted(began, Driver.execute_query, "execute_query")
+        )
+        today, leader = AsOf.of(None), Principal(token_id="t", name="L", role=Role.ADMIN)
+        answers = {
+            "eco-map": lambda: load_ecomap(store, "hub", as_of=today),
+            "levels": lambda: levels_of(store, "hub", principal=leader, as_of=today),
+            "health": lambda: health_of(store, "hub", as_of=today),
+        }
+        transactions = {}
+        for name, answer in answers.items():
+            began.clear()
+            answered = answer()
+            transactions[name] = list(began)
+            assert answered.model_dump()  # answered in full
+        assert transactions == {name: ["execute_read"] for name in answers}
+        levels = levels_of(store, "hub", principal=leader, as_of=today).partners
+        assert {p.partner_id: int(p.level) for p in levels} == {"eld": 3, "ccr": 4}
+    finally:
+        store.close()
+
+
+def _noted(began: list[str], method: Any, name: str) -> Any:
+    """``method``, noting ``name`` in ``began`` each time it is called."""
+
+    def noted(*args: Any, **kwargs: Any) -> Any:
+        began.append(name)
+        return method(*args, **kwargs)
+
+    return noted

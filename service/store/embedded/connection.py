@@ -136,8 +136,7 @@ class EmbeddedBase:
             if version == self._data_version and not written:
                 return
             self._data_version = version
-            self._db.execute("BEGIN")  # one snapshot: the log and the rows it names agree
-            try:
+            with self._snapshot():  # the log and the rows it names agree
                 [latest] = self._db.execute(
                     "SELECT coalesce(max(seq), 0) FROM graph_changes"
                 ).fetchone()
@@ -146,8 +145,28 @@ class EmbeddedBase:
                 elif latest != self._seen:
                     self._apply_changes()
                 self._seen = latest
-            finally:
-                self._db.execute("COMMIT")
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """One read transaction for the block, or the one already open (call under the lock)."""
+        if self._db.in_transaction:
+            yield
+            return
+        self._db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._db.execute("COMMIT")
+
+    def read_together(self, work: Callable[[], T]) -> T:
+        """``work()`` with every read it makes in one read transaction of the data file, the
+        graph brought up to it first; ``work`` must only read (a write in it fails).
+
+        For example ``store.read_together(lambda: (store.list_sectors(), store.list_profiles()))``.
+        """
+        with self._lock, self._snapshot():
+            self._catch_up()
+            return work()
 
     def _apply_changes(self) -> None:
         """Apply the changes after ``_seen`` to the graph, or reload it when there are more

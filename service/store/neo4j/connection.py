@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
 from neo4j import (
@@ -46,6 +47,9 @@ T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 Row = dict[str, Any]
 
+_SHARED_READ: ContextVar[ManagedTransaction | None] = ContextVar("shared_read", default=None)
+"""The read transaction that :meth:`Neo4jConnection.read_together` holds open, if any."""
+
 
 class Neo4jConnection:
     """The driver, the server's URI and database, and the plumbing every section runs its
@@ -76,8 +80,7 @@ class Neo4jConnection:
         try:
             with store._reachable():
                 driver.verify_connectivity()  # fails fast, where a transaction would retry
-            for statement in cypher.SCHEMA:
-                store._write(_run, statement)
+            store._ensure_schema()
         except BaseException:
             store.close()
             raise
@@ -85,6 +88,14 @@ class Neo4jConnection:
 
     def close(self) -> None:
         self._driver.close()
+
+    def _ensure_schema(self) -> None:
+        """Create the constraints and indexes of :data:`cypher.SCHEMA` that the server lacks,
+        all in one transaction: one read on a server that has them all."""
+        [present] = self._query(cypher.SCHEMA_NAMES)
+        missing = [s for s in cypher.SCHEMA if cypher.schema_name(s) not in present]
+        if missing:
+            self._write(_run_each, missing)
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -124,13 +135,35 @@ class Neo4jConnection:
         ):
             yield session
 
+    def read_together(self, work: Callable[[], T]) -> T:
+        """``work()`` with every read it makes in one read transaction, which the driver
+        retries as a whole; ``work`` must only read.
+
+        For example ``store.read_together(lambda: (store.list_sectors(), store.list_profiles()))``.
+        """
+        if _SHARED_READ.get() is not None:
+            return work()
+
+        def together(tx: ManagedTransaction) -> T:
+            held = _SHARED_READ.set(tx)
+            try:
+                return work()
+            finally:
+                _SHARED_READ.reset(held)
+
+        return self._read(together)
+
     def _read(
         self,
         work: Callable[Concatenate[ManagedTransaction, P], T],
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        """``work(tx, ...)`` in one read transaction."""
+        """``work(tx, ...)`` in one read transaction, the one of :meth:`read_together` if
+        it holds one."""
+        shared = _SHARED_READ.get()
+        if shared is not None:
+            return work(shared, *args, **kwargs)
         with self._session(writing=False) as session:
             return session.execute_read(work, *args, **kwargs)
 
@@ -139,8 +172,12 @@ class Neo4jConnection:
 
         It is one managed transaction like :meth:`_read`, but the driver sends its BEGIN along
         with the statement rather than waiting for the server's answer to it first: a round
-        trip fewer, which is much of the time of a short read.
+        trip fewer, which is much of the time of a short read. Under :meth:`read_together`
+        it is a statement of that transaction.
         """
+        shared = _SHARED_READ.get()
+        if shared is not None:
+            return _row_column(shared.run(query, params))
         with self._reachable():
             return self._driver.execute_query(
                 query,
@@ -174,6 +211,11 @@ class Neo4jConnection:
 
 def _run(tx: ManagedTransaction, query: str, **params: Any) -> None:
     tx.run(query, params).consume()
+
+
+def _run_each(tx: ManagedTransaction, queries: Sequence[str]) -> None:
+    for query in queries:
+        _run(tx, query)
 
 
 def _rows(tx: ManagedTransaction, query: str, **params: Any) -> list[Row]:

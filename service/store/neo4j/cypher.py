@@ -119,7 +119,20 @@ SCHEMA: tuple[str, ...] = (
     f"CREATE INDEX organization_region IF NOT EXISTS FOR (n:{Label.ORGANIZATION}) ON (n.region)",
     f"CREATE INDEX assessment_rel_id IF NOT EXISTS FOR (n:{Label.ASSESSMENT}) ON (n.rel_id)",
 )
-"""Constraints and indexes, each its own statement; safe to run on every start."""
+"""Constraints and indexes, each its own statement, named; safe to run on every start."""
+SCHEMA_NAMES = "SHOW INDEXES YIELD name RETURN collect(name) AS row"
+"""The names of the indexes on the server, those backing constraints included (named as
+their constraint)."""
+
+
+def schema_name(statement: str) -> str:
+    """The name a statement of :data:`SCHEMA` gives its constraint or index.
+
+    >>> schema_name("CREATE INDEX organization_sector IF NOT EXISTS FOR (n:O) ON (n.sector)")
+    'organization_sector'
+    """
+    return statement.split()[2]
+
 
 EXISTING_KEYS: dict[Label, str] = {
     label: f"UNWIND $keys AS key MATCH (n:{label}) WHERE n.{UNIQUE_KEYS[label]} = key RETURN key"
@@ -551,6 +564,15 @@ RETURN {_EVIDENCE} AS row ORDER BY e.start_date, e.id
     for label in EVIDENCE_LABELS.values()
 }
 """The evidence of one kind that binds ``$org_id``, oldest first."""
+_EVIDENCE_KIND = "".join(
+    f" WHEN e:{label} THEN '{kind}'" for kind, label in EVIDENCE_LABELS.items()
+)
+EVIDENCE_NAMING = f"""
+MATCH (e)-[:{Rel.BINDS}]->(:{Label.ORGANIZATION} {{id: $org_id}})
+WITH e, CASE{_EVIDENCE_KIND} END AS kind
+RETURN [kind, {_EVIDENCE}] AS row ORDER BY e.start_date, e.id
+"""
+"""``[kind, record]`` of every piece of evidence that binds ``$org_id``, oldest first."""
 
 # -- missing partners -------------------------------------------------------------------------
 

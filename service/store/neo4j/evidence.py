@@ -6,9 +6,17 @@ from __future__ import annotations
 
 from neo4j import ManagedTransaction
 
+from graph_models.evidence import (
+    Agreement,
+    Collaborative,
+    EvidenceKind,
+    EvidenceRecords,
+    JointCasePlan,
+    JointProgram,
+)
 from service.store.neo4j import cypher
 from service.store.neo4j.bulk import _Writer
-from service.store.neo4j.connection import Neo4jConnection, _rows, _single
+from service.store.neo4j.connection import Neo4jConnection, Row, _rows, _single
 from service.store.shared.evidence import (
     EVIDENCE_KINDS,
     EvidenceCreate,
@@ -27,6 +35,21 @@ class EvidenceMixin(EvidenceMethods, Neo4jConnection):
         label = cypher.EVIDENCE_LABELS[EVIDENCE_KINDS[model]]
         rows = self._query(cypher.EVIDENCE_OF_ORGANIZATION[label], org_id=org_id)
         return [evidence_record(model, row, row["org_ids"]) for row in rows]
+
+    def evidence_naming(self, org_id: str) -> EvidenceRecords:
+        found: dict[str, list[Row]] = {kind: [] for kind in EvidenceKind}
+        for kind, row in self._query(cypher.EVIDENCE_NAMING, org_id=org_id):
+            found[kind].append(row)
+
+        def records(model: type[EvidenceRecord]) -> list[EvidenceRecord]:
+            return [evidence_record(model, r, r["org_ids"]) for r in found[EVIDENCE_KINDS[model]]]
+
+        return EvidenceRecords(
+            case_plans=records(JointCasePlan),
+            programs=records(JointProgram),
+            agreements=records(Agreement),
+            collaboratives=records(Collaborative),
+        )
 
     def _evidence_by_id(
         self, model: type[EvidenceRecord], evidence_id: str

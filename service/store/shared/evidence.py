@@ -16,6 +16,7 @@ from graph_models.evidence import (
     Collaborative,
     CollaborativeCreate,
     EvidenceKind,
+    EvidenceRecords,
     JointCasePlan,
     JointCasePlanCreate,
     JointProgram,
@@ -184,3 +185,11 @@ class EvidenceMethods(ABC):
         if found is None:
             raise NotFound(f"collaborative '{collaborative_id}' does not exist")
         return found
+
+    def evidence_naming(self, org_id: str) -> EvidenceRecords:
+        return EvidenceRecords(
+            case_plans=self.list_joint_case_plans(org_id=org_id),
+            programs=self.list_joint_programs(org_id=org_id),
+            agreements=self.list_agreements(org_id=org_id),
+            collaboratives=self.list_collaboratives(org_id=org_id),
+        )

@@ -1,0 +1,56 @@
+"""The hand-written Cypher the Neo4j benchmark holds the service to gives the service's own
+answers: a floor that answered another question would make any figure look good."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import GraphDatabase
+
+from bench import neo4j_floor
+from service.app import create_app
+from service.store import open_store
+from tests.conftest import ADMIN_TOKEN, neo4j_settings, wipe_neo4j
+from tests.networks import fill
+
+ROUTES = {
+    "ecomap": ("/api/v1/organizations/{}/ecomap", {}),
+    "missing_partners": (
+        "/api/v1/organizations/{}/missing-partners",
+        {"profile": neo4j_floor.PROFILE},
+    ),
+    "gaps": ("/api/v1/feedback-gaps", {"org_id": "{}"}),
+}
+
+
+def test_each_hand_written_floor_answers_as_the_service_does_for_every_organization(tmp_path):
+    settings = neo4j_settings(tmp_path)
+    if settings is None:
+        pytest.skip("no Neo4j: run `make test`, or set STAKEHOLDER_GRAPH_NEO4J_URI")
+    wipe_neo4j(settings)
+    store = open_store(settings)
+    auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
+    try:
+        fill(store)  # the Oregon network with evidence of every kind and referrals
+        org_ids = sorted(store.partner_graph().nodes)
+        with (
+            TestClient(create_app(settings, store=store)) as client,
+            GraphDatabase.driver(settings.neo4j_uri, auth=auth) as driver,
+        ):
+            client.headers["Authorization"] = f"Bearer {ADMIN_TOKEN}"
+            differing, shown = [], set()
+            for method, (path, params) in ROUTES.items():
+                floor = neo4j_floor.FLOORS[method][0]
+                for org_id in org_ids:
+                    asked = {key: value.format(org_id) for key, value in params.items()}
+                    answer = client.get(path.format(org_id), params=asked).json()
+                    rows = floor(driver, settings.neo4j_database, org_id)
+                    if neo4j_floor.differs(method, rows, answer):
+                        differing.append((method, org_id))
+                    if rows:
+                        shown.add(method)
+        assert differing == []
+        assert shown == set(ROUTES)  # every floor had something to say
+        assert len(org_ids) > 20
+    finally:
+        store.close()
