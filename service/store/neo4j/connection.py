@@ -15,6 +15,7 @@ from contextvars import ContextVar
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
 from neo4j import (
+    READ_ACCESS,
     Driver,
     GraphDatabase,
     ManagedTransaction,
@@ -187,6 +188,20 @@ class Neo4jConnection:
                 bookmark_manager_=self._bookmarks,
                 result_transformer_=_row_column,
             )
+
+    def _glance(self, query: str, **params: Any) -> list[Any]:
+        """The ``row`` of each record of the one small read statement ``query`` sent on its
+        own, as an auto-commit read: one message out and no COMMIT, for the read made before
+        every request is answered (whether its client is refused)."""
+        with (
+            self._reachable(),
+            self._driver.session(
+                database=self._database,
+                bookmark_manager=self._bookmarks,
+                default_access_mode=READ_ACCESS,
+            ) as session,
+        ):
+            return _row_column(session.run(query, params))
 
     def _write(
         self,
