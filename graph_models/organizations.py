@@ -7,7 +7,17 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from graph_models.common import Line, ListQuery, Name, ReadModel, Slug, StrictModel, Text, one_line
+from graph_models.common import (
+    Line,
+    ListQuery,
+    Name,
+    ReadModel,
+    Slug,
+    StrictModel,
+    Text,
+    one_line,
+    plain,
+)
 
 
 def region_name(region: str) -> str:
@@ -31,7 +41,11 @@ RegionName = Annotated[
     str,
     StringConstraints(min_length=1, max_length=120),
     AfterValidator(region_name),
-    Field(description="Region, county or district; its map is at `/regions/{region}/map`."),
+    AfterValidator(plain),
+    Field(
+        description="Region, county or district, as plain text; its map is at "
+        "`/regions/{region}/map`."
+    ),
 ]
 Email = Annotated[str, StringConstraints(max_length=200), AfterValidator(one_line)]
 

@@ -33,7 +33,7 @@ from graph_models import (
     relationship_id,
     slugify,
 )
-from graph_models.common import utc_now
+from graph_models.common import stored_text, utc_now
 from service.access.permissions import (
     Permission,
     require,
@@ -228,24 +228,28 @@ def plan_outreach(store: Store, principal: Principal, org_id: str, candidate: st
     focal, other = store.get_organization(org_id), store.get_organization(candidate)
     existing = relationship_between(store, focal.id, other.id)
     refuse_if_ended_pair(existing, other.name)
-    outreach = EngagementCreate(
-        kind=EngagementKind.OUTREACH,
-        title=f"Outreach to {other.name}",
-        date=utc_now().date() + timedelta(days=OUTREACH_IN_DAYS),
-        status=EngagementStatus.PLANNED,
-        org_ids=[focal.id, other.id],
-    )
-    proposal = AssessmentImport(
-        state=RelationshipState.NO_DOT,
-        reason=f"proposed from missing partners; outreach planned for {outreach.date}",
-        assessed_by=principal.name,
-        assessed_at=utc_now(),
-    )
-    new = (
-        [] if existing else [RelationshipImport(org_a=focal.id, org_b=other.id, history=[proposal])]
-    )
-    store.import_bundle(
-        NetworkBundle(
+    # built from what is stored: names and titles as kept, markup and all where an older
+    # version let it in
+    with stored_text():
+        outreach = EngagementCreate(
+            kind=EngagementKind.OUTREACH,
+            title=f"Outreach to {other.name}",
+            date=utc_now().date() + timedelta(days=OUTREACH_IN_DAYS),
+            status=EngagementStatus.PLANNED,
+            org_ids=[focal.id, other.id],
+        )
+        proposal = AssessmentImport(
+            state=RelationshipState.NO_DOT,
+            reason=f"proposed from missing partners; outreach planned for {outreach.date}",
+            assessed_by=principal.name,
+            assessed_at=utc_now(),
+        )
+        new = (
+            []
+            if existing
+            else [RelationshipImport(org_a=focal.id, org_b=other.id, history=[proposal])]
+        )
+        bundle = NetworkBundle(
             name="outreach", title=outreach.title, engagements=[outreach], relationships=new
         )
-    )
+    store.import_bundle(bundle)

@@ -14,7 +14,7 @@ import secrets
 from datetime import datetime
 
 from graph_models import Principal, Relationship, RelationshipUpdate, Role, relationship_id
-from graph_models.common import slugify
+from graph_models.common import slugify, stored_text
 from graph_models.mail import MailKind, OutgoingMail
 from graph_models.surveys import (
     AnswerCreate,
@@ -326,9 +326,11 @@ def adopt(store: Store, round_id: str, partner_id: str, *, principal: Principal)
         f"answered, trust {found.trust} and value {found.value} of 4; "
         f"{found.confidence:.0%} point to {found.suggested.value}"
     )
+    with stored_text():  # the title as stored, markup and all where an older version kept it
+        assessment = RelationshipUpdate(state=found.suggested, reason=reason)
     return store.assess_relationship(
         relationship_id(results.round.org_id, partner_id),
-        RelationshipUpdate(state=found.suggested, reason=reason),
+        assessment,
         assessed_by=principal.name,
     )
 

@@ -12,6 +12,7 @@ from graph_models import (
     ContactCreate,
     ContactQuery,
     EngagementQuery,
+    OrganizationUpdate,
     ProfileCreate,
     RelationshipCreate,
     RelationshipEnd,
@@ -19,6 +20,7 @@ from graph_models import (
     RelationshipState,
     Role,
 )
+from graph_models.common import stored_text
 from tests.conftest import add_orgs
 
 TODAY = date.today()
@@ -211,6 +213,18 @@ def test_an_outreach_writes_the_activity_and_the_proposal_together_as_the_planne
     [proposal] = store.relationship_history("hub~lib")
     assert proposal.assessed_by == "planner Lee"
     assert str(outreach.date) in proposal.reason
+
+
+def test_an_outreach_to_a_partner_whose_stored_name_holds_markup_is_planned_with_that_name(
+    browser, network, store
+):
+    with stored_text():  # as an older version kept it
+        store.update_organization("lib", OrganizationUpdate(name="Library <b>East</b>"))
+    planner, csrf = browser(Role.PLANNER)
+    posted = planner.post("/orgs/hub/outreach", data={"csrf_token": csrf, "candidate": "lib"})
+    assert posted.status_code == 303
+    [outreach] = activities(store, "lib")
+    assert outreach.title == "Outreach to Library <b>East</b>"
 
 
 def test_an_ended_partner_is_offered_no_outreach_and_cannot_be_related_again(
