@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 import uvicorn
 
@@ -33,7 +34,9 @@ def nagle_off_on_connections_accepted_by(sock: socket.socket) -> bool:
             server.close()
             await server.wait_closed()
 
-    return asyncio.run(accept_one())
+    # in a thread of its own: the suite's browser tests may hold an event loop in this one
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, accept_one()).result()
 
 
 def test_connections_accepted_on_the_workers_socket_send_answers_without_waiting():
