@@ -128,13 +128,15 @@ def plain(text: str) -> str:
     Traceback (most recent call last):
     ValueError: starts with '=', which a spreadsheet would run as a formula; begin with a ...
     """
-    found = None if _READING_STORED.get() else _MARKUP.search(text)
+    if _READING_STORED.get():
+        return text
+    found = _MARKUP.search(text)
     if found:
         raise ValueError(
             f'holds markup ("{found.group()}" at position {found.start() + 1}); enter plain '
             "text, without tags"
         )
-    if text.startswith(FORMULA_STARTS) and not _READING_STORED.get():
+    if text.startswith(FORMULA_STARTS):
         raise ValueError(
             f"starts with {text[0]!r}, which a spreadsheet would run as a formula; begin with "
             "a word or a number"
