@@ -57,11 +57,12 @@ from graph_models.relationships import (
     RelationshipUpdate,
     relationship_id,
 )
-from graph_models.sectors import Profile, ProfileCreate, Sector
+from graph_models.sectors import SECTOR_ROSTER, Profile, ProfileCreate, Sector, SectorRoster
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
+    "SECTOR_ROSTER",
     "Assessment",
     "AssessmentImport",
     "AuditAction",
@@ -107,6 +108,7 @@ __all__ = [
     "RelationshipUpdate",
     "Role",
     "Sector",
+    "SectorRoster",
     "SessionRecord",
     "SignInCode",
     "TokenCreate",

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
 from pydantic import Field
 
 from graph_models.common import Name, ReadModel, Slug, StrictModel, Text
@@ -31,3 +35,64 @@ class Profile(ReadModel):
     label: str
     source: str
     sectors: list[str]
+
+
+SECTOR_ROSTER = "sector_roster"
+"""The graph attribute under which a store keeps the :class:`SectorRoster` of its graph."""
+
+
+class SectorRoster:
+    """The organizations of each sector, by name and by region: where the candidates of a
+    sector are found without a look at every organization of the network.
+
+    >>> roster = SectorRoster.of([("wic2", {"name": "WIC B", "sector": "wic", "region": "Lane"}),
+    ...                           ("wic1", {"name": "WIC A", "sector": "wic", "region": None})])
+    >>> list(roster.by_name("wic")), roster.in_regions("wic", ["Lane", "Coos"])
+    (['wic1', 'wic2'], {'wic2'})
+    >>> roster.place("wic1", name="WIC C", sector="wic", region="Lane")
+    >>> list(roster.by_name("wic")), sorted(roster.in_regions("wic", ["Lane"]))
+    (['wic2', 'wic1'], ['wic1', 'wic2'])
+    """
+
+    def __init__(self) -> None:
+        self._named: dict[str, list[tuple[str, str]]] = {}
+        self._regional: dict[tuple[str, str | None], set[str]] = {}
+        self._placed: dict[str, tuple[str, str, str | None]] = {}
+
+    @classmethod
+    def of(cls, nodes: Iterable[tuple[str, Mapping[str, Any]]]) -> SectorRoster:
+        """The roster of ``nodes``: organization ids with their ``name``, ``sector`` and
+        ``region``, as a graph's ``nodes(data=True)`` gives them."""
+        roster = cls()
+        for org_id, node in nodes:
+            roster._placed[org_id] = (node["name"], node["sector"], node.get("region"))
+        for org_id, (name, sector, region) in roster._placed.items():
+            roster._named.setdefault(sector, []).append((name, org_id))
+            roster._regional.setdefault((sector, region), set()).add(org_id)
+        for named in roster._named.values():
+            named.sort()
+        return roster
+
+    def place(self, org_id: str, *, name: str, sector: str, region: str | None) -> None:
+        """Put ``org_id`` where its name, sector and region now put it."""
+        self.remove(org_id)
+        self._placed[org_id] = (name, sector, region)
+        insort(self._named.setdefault(sector, []), (name, org_id))
+        self._regional.setdefault((sector, region), set()).add(org_id)
+
+    def remove(self, org_id: str) -> None:
+        """Take ``org_id`` off the roster, if it is on it."""
+        if (placed := self._placed.pop(org_id, None)) is None:
+            return
+        name, sector, region = placed
+        named = self._named[sector]
+        del named[bisect_left(named, (name, org_id))]
+        self._regional[sector, region].discard(org_id)
+
+    def by_name(self, sector: str) -> Iterator[str]:
+        """The organizations of ``sector``, by name and then id."""
+        return (org_id for _, org_id in self._named.get(sector, ()))
+
+    def in_regions(self, sector: str, regions: Iterable[str]) -> set[str]:
+        """The organizations of ``sector`` in one of ``regions``."""
+        return set().union(*(self._regional.get((sector, region), ()) for region in regions))

@@ -21,10 +21,11 @@ from __future__ import annotations
 import heapq
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from itertools import islice
 
 import networkx as nx
 
-from graph_models import RelationshipState
+from graph_models import SECTOR_ROSTER, RelationshipState, SectorRoster
 from graph_models.missing_partners import (
     Candidate,
     Introducer,
@@ -216,18 +217,32 @@ def rank_candidates(
         for other, edge in adjacency[partner].items():
             if other not in members and other not in partners and "ended_at" not in edge:
                 warmth[other] = warmth.get(other, 0.0) + ours * WARMTH[edge["state"]]
-    ranks: dict[str, list[tuple[float, bool, int, str, str]]] = {sector: [] for sector in wanted}
-    for org_id, node in graph._node.items():  # every organization, when the store's own graph
-        if node["sector"] in wanted and org_id not in members and org_id not in partners:
-            same_region = node.get("region") in regions
-            rank = (
+    taken, nodes = members | partners.keys(), graph._node
+    pools: dict[str, set[str]] = {sector: set() for sector in wanted}
+    for org_id in (*warmth, *activity):
+        if (node := nodes.get(org_id)) is not None and node["sector"] in pools:
+            pools[node["sector"]].add(org_id)
+    # Of the others, only those that could rank among the best: every one in a region of the
+    # members, and the first by name.
+    roster = graph.graph.get(SECTOR_ROSTER) or SectorRoster.of(graph.nodes(data=True))
+    for sector, pool in pools.items():
+        pool |= roster.in_regions(sector, regions)
+        cold = (org for org in roster.by_name(sector) if org not in warmth and org not in taken)
+        pool.update(islice(cold, limit))
+        pool -= taken
+    ranks = {
+        sector: [
+            (
                 -warmth.get(org_id, 0.0),
-                not same_region,
+                nodes[org_id].get("region") not in regions,
                 -activity.get(org_id, 0),
-                node["name"],
+                nodes[org_id]["name"],
                 org_id,
             )
-            ranks[node["sector"]].append(rank)
+            for org_id in pool
+        ]
+        for sector, pool in pools.items()
+    }
     return {
         sector: [
             _candidate(graph, rank[-1], partners, regions, activity[rank[-1]])
@@ -240,16 +255,22 @@ def rank_candidates(
 def _introducers(
     graph: nx.Graph, org_id: str, partners: Mapping[str, RelationshipState]
 ) -> list[Introducer]:
+    adjacency = graph._adj[org_id]
+    shared = (
+        ((other, adjacency[other]) for other in partners if other in adjacency)
+        if len(partners) < len(adjacency)  # a candidate may know thousands, we a few
+        else ((other, edge) for other, edge in adjacency.items() if other in partners)
+    )
     via = [
         Introducer(
             org_id=other,
-            name=graph.nodes[other]["name"],
+            name=graph._node[other]["name"],
             state=partners[other],
             their_state=edge["state"],
             warmth=WARMTH[partners[other]] * WARMTH[edge["state"]],
         )
-        for other, edge in graph[org_id].items()
-        if other in partners and "ended_at" not in edge
+        for other, edge in shared
+        if "ended_at" not in edge
     ]
     return sorted(via, key=lambda i: (-i.warmth, BEST_FIRST.index(i.state), i.name, i.org_id))
 

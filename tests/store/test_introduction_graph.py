@@ -7,7 +7,12 @@ import contextlib
 
 import pytest
 
-from graph_models import RelationshipCreate, RelationshipState
+from graph_models import (
+    OrganizationCreate,
+    OrganizationUpdate,
+    RelationshipCreate,
+    RelationshipState,
+)
 from service.errors import NotFound
 from service.missing_partners.analytics import rank_candidates
 from tests.conftest import add_orgs
@@ -15,11 +20,11 @@ from tests.conftest import add_orgs
 GREEN, RED = RelationshipState.GREEN, RelationshipState.RED
 
 
-def ranked(store, org_ids, *, referral_counts, limit):
+def ranked(store, org_ids, *, referral_counts, limit, regions=()):
     """The candidates for WIC, ranked in the graph the store lends."""
     active = {org_id for pair in referral_counts for org_id in pair}
     with store.candidate_graph(
-        org_ids, sectors=["wic"], regions=[], active=active, limit=limit
+        org_ids, sectors=["wic"], regions=regions, active=active, limit=limit
     ) as graph:
         return rank_candidates(
             graph, org_ids, ["wic"], referral_counts=referral_counts, limit=limit
@@ -124,3 +129,24 @@ def test_referrals_with_us_lift_a_candidate_nobody_of_ours_knows(network):
 def test_candidates_of_an_unknown_organization_are_refused_by_name(network):
     with pytest.raises(NotFound, match="organization 'nobody' does not exist"):
         ranked(network, ["eld", "nobody"], referral_counts={}, limit=5)
+
+
+def test_candidates_nobody_knows_rank_by_what_each_organization_is_now(network):
+    for org_id, name in (("wic-a", "Alpha WIC"), ("wic-z", "Zeta WIC"), ("wic-q", "Quail WIC")):
+        network.create_organization(
+            OrganizationCreate(id=org_id, name=name, sector="wic", region="Coos")
+        )
+
+    def first_three() -> list[str]:
+        found = ranked(network, ["hub"], referral_counts={}, limit=3, regions=["Lane"])
+        return [candidate.organization.id for candidate in found["wic"]]
+
+    assert first_three() == ["wic", "wic-far", "wic-a"]  # Lane first, then by name
+    network.update_organization("wic-z", OrganizationUpdate(name="Aardvark WIC"))
+    assert first_three() == ["wic", "wic-far", "wic-z"]
+    network.update_organization("wic-z", OrganizationUpdate(sector="library"))
+    assert first_three() == ["wic", "wic-far", "wic-a"]
+    network.update_organization("wic-q", OrganizationUpdate(region="Lane"))
+    assert first_three() == ["wic-q", "wic", "wic-far"]
+    network.delete_organization("wic-q")
+    assert first_three() == ["wic", "wic-far", "wic-a"]

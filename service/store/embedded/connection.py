@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 import networkx as nx
 
-from graph_models import ListQuery, Page
+from graph_models import SECTOR_ROSTER, ListQuery, Page, SectorRoster
 from service.errors import InvalidReference, NotFound
 from service.store.shared.network import add_relationship_edge, organization_node
 
@@ -184,8 +184,10 @@ class EmbeddedBase:
             return
         org_ids = {key for kind, key, _, _ in changes if kind == "organization"}
         organizations = self._rows_of("organizations", "id", org_ids)
+        roster: SectorRoster = graph.graph[SECTOR_ROSTER]
         for row in organizations:
-            graph.add_node(row["id"], **organization_node(row))
+            graph.add_node(row["id"], **(node := organization_node(row)))
+            roster.place(row["id"], name=node["name"], sector=node["sector"], region=node["region"])
         rels = {key: (a, b) for kind, key, a, b in changes if kind == "relationship"}
         histories = self._histories(self._rows_of("assessments", "rel_id", rels, "seq"))
         ends = {row["id"]: row["ended_on"] for row in self._rows_of("relationships", "id", rels)}
@@ -198,6 +200,8 @@ class EmbeddedBase:
                 graph.remove_edge(org_a, org_b)
         gone = org_ids - {row["id"] for row in organizations}
         graph.remove_nodes_from([org_id for org_id in gone if org_id in graph])
+        for org_id in gone:
+            roster.remove(org_id)
 
     def _rows_of(
         self, table: str, column: str, values: Iterable[str], order: str = "rowid"
@@ -278,6 +282,7 @@ class EmbeddedBase:
         graph = nx.Graph()
         for row in self._all("SELECT * FROM organizations"):
             graph.add_node(row["id"], **organization_node(row))
+        graph.graph[SECTOR_ROSTER] = SectorRoster.of(graph.nodes(data=True))
         histories = self._histories(
             self._all("SELECT rel_id, assessed_at, state FROM assessments ORDER BY seq")
         )
