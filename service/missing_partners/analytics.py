@@ -43,6 +43,8 @@ GREEN, YELLOW, RED, NO_DOT = (
 )
 BEST_FIRST = (GREEN, YELLOW, NO_DOT, RED)
 """States from the best standing to the most strained."""
+STANDING = {state: rank for rank, state in enumerate(BEST_FIRST)}
+"""Each state's place in :data:`BEST_FIRST`."""
 GOOD_STANDING = frozenset({GREEN, YELLOW})
 WARMTH = {GREEN: 1.0, YELLOW: 0.5, NO_DOT: 0.0, RED: 0.0}
 """What one relationship lends an introduction; the two relationships of one multiply."""
@@ -63,11 +65,11 @@ def partners_of(graph: nx.Graph, focal_org_ids: Collection[str]) -> dict[str, Re
     """
     best: dict[str, RelationshipState] = {}
     for member in focal_org_ids:
-        for other, edge in graph[member].items():
+        for other, edge in graph._adj[member].items():
             if "ended_at" in edge:  # an ended relationship makes no partner
                 continue
             state = edge["state"]
-            if other not in best or BEST_FIRST.index(state) < BEST_FIRST.index(best[other]):
+            if (known := best.get(other)) is None or STANDING[state] < STANDING[known]:
                 best[other] = state
     return best
 
@@ -126,11 +128,11 @@ def sector_coverage(
     """
     by_sector: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
     for org_id, state in partners_of(graph, focal_org_ids).items():
-        node = graph.nodes[org_id]
-        by_sector[node["sector"]].append((BEST_FIRST.index(state), node["name"], org_id))
+        node = graph._node[org_id]
+        by_sector[node["sector"]].append((STANDING[state], node["name"], org_id))
     coverage = []
     for sector in sectors:
-        found = sorted(by_sector[sector])
+        found = by_sector[sector]
         by_state = Counter(BEST_FIRST[standing] for standing, _, _ in found)
         coverage.append(
             SectorCoverage(
@@ -141,7 +143,7 @@ def sector_coverage(
                 partners_by_state={state: by_state[state] for state in BEST_FIRST},
                 partners=[
                     SectorPartner(organization=_ref(graph, org_id), state=BEST_FIRST[standing])
-                    for standing, _, org_id in found[:limit]
+                    for standing, _, org_id in heapq.nsmallest(limit, found)
                 ],
                 candidates=[],
             )
@@ -272,7 +274,7 @@ def _introducers(
         for other, edge in shared
         if "ended_at" not in edge
     ]
-    return sorted(via, key=lambda i: (-i.warmth, BEST_FIRST.index(i.state), i.name, i.org_id))
+    return sorted(via, key=lambda i: (-i.warmth, STANDING[i.state], i.name, i.org_id))
 
 
 def _candidate(
