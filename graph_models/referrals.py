@@ -253,6 +253,7 @@ SENSITIVE_CATEGORIES = frozenset(
 _DATE_IN_TEXT = re.compile(r"(19|20)\d\d[-_]\d\d?[-_]\d\d?|\d\d?[-_]\d\d?[-_](19|20)\d\d")
 CASE_REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 _CASE_REF = re.compile(CASE_REF_PATTERN)
+_DIGIT = re.compile("[0-9]")
 _CODE_EXAMPLE = "use a pseudonymous code such as 'OR-C-0412'"
 
 
@@ -266,6 +267,9 @@ def pseudonymous(case_ref: str) -> str:
     >>> pseudonymous("Jane Doe 2019-04-03")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ValueError: a case_ref holds no spaces (it may be a person's name); use a pseudonymous ...
+    >>> pseudonymous("OR-0412\\n")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: a case_ref holds no spaces (it may be a person's name); use a pseudonymous ...
     >>> pseudonymous("lopez-2017-03-04")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ValueError: a case_ref must not hold a date (it may be a birth date); use a pseudonymous ...
@@ -273,9 +277,11 @@ def pseudonymous(case_ref: str) -> str:
     Traceback (most recent call last):
     ValueError: a case_ref holds at least one digit (a word alone may be a person's name); ...
     """
-    if any(character.isspace() for character in case_ref):
-        raise ValueError(f"a case_ref holds no spaces (it may be a person's name); {_CODE_EXAMPLE}")
-    if not _CASE_REF.match(case_ref):
+    if not _CASE_REF.fullmatch(case_ref):  # one regular expression while all is well
+        if any(character.isspace() for character in case_ref):
+            raise ValueError(
+                f"a case_ref holds no spaces (it may be a person's name); {_CODE_EXAMPLE}"
+            )
         raise ValueError(
             "a case_ref is 1 to 64 letters, digits, '-' and '_', starting with a letter or "
             f"digit; {_CODE_EXAMPLE}"
@@ -284,7 +290,7 @@ def pseudonymous(case_ref: str) -> str:
         raise ValueError(
             f"a case_ref must not hold a date (it may be a birth date); {_CODE_EXAMPLE}"
         )
-    if not any(character.isdigit() for character in case_ref):
+    if not _DIGIT.search(case_ref):
         raise ValueError(
             "a case_ref holds at least one digit (a word alone may be a person's name); "
             + _CODE_EXAMPLE
