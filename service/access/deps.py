@@ -49,13 +49,15 @@ def get_principal(
     """
     token = bearer_token(request)
     if token:
-        return checked_token(request, store, lambda: principal_for(token, store, settings))
-    session_id = request.cookies.get(SESSION_COOKIE)
-    if not session_id:
-        raise Unauthenticated("sign in: send 'Authorization: Bearer TOKEN'")
-    principal = session_principal(session_id, store, settings)
-    request.state.csrf_token = csrf_token_for(session_id)
-    check_cookie_write(request, session_id, csrf_sent or request.headers.get(CSRF_HEADER))
+        principal = checked_token(request, store, lambda: principal_for(token, store, settings))
+    else:
+        session_id = request.cookies.get(SESSION_COOKIE)
+        if not session_id:
+            raise Unauthenticated("sign in: send 'Authorization: Bearer TOKEN'")
+        principal = session_principal(session_id, store, settings)
+        request.state.csrf_token = csrf_token_for(session_id)
+        check_cookie_write(request, session_id, csrf_sent or request.headers.get(CSRF_HEADER))
+    request.state.principal = principal  # the navigation of any page, an error page too
     return principal
 
 

@@ -22,8 +22,10 @@ SERVICE_DIR = WEB_DIR.parent
 
 def request_context(request: Request) -> dict[str, Any]:
     """What every template may use besides its own values: ``csrf_token``, the CSRF token of
-    the signed-in session (None without one), for forms and scripts that write."""
-    return {"csrf_token": getattr(request.state, "csrf_token", None)}
+    the signed-in session (None without one), for forms and scripts that write; and, once the
+    request's sender is known, ``principal``, whose pages the navigation links."""
+    known = {"principal": request.state.principal} if hasattr(request.state, "principal") else {}
+    return {"csrf_token": getattr(request.state, "csrf_token", None), **known}
 
 
 templates = Jinja2Templates(

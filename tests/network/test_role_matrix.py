@@ -222,6 +222,11 @@ def test_each_page_offers_exactly_the_writes_the_api_lets_through(settings, stor
         browser.__exit__(None, None, None)
 
 
+def navigation(page: str) -> str:
+    """The links of a page's navigation."""
+    return page.split("<nav>")[1].split("</nav>")[0]
+
+
 NAVIGATION = ["/my/referrals", "/organizations", "/paths", "/network/measures", "/feedback-gaps"]
 NAVIGATION += ["/import"]
 
@@ -230,10 +235,29 @@ NAVIGATION += ["/import"]
 def test_the_navigation_links_exactly_the_pages_the_role_may_open(settings, store, network, who):
     browser, _ = signed_in(settings, store, who)
     try:
-        nav = browser.get("/paths").text.split("<nav>")[1].split("</nav>")[0]
+        nav = navigation(browser.get("/paths").text)
         for page in NAVIGATION:
             linked = f'href="{page}"' in nav
             opened = browser.get(page).status_code
             assert opened == 200 if linked else opened == 403, (who, page, linked, opened)
+    finally:
+        browser.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize("who", list(ROLES))
+def test_a_page_that_cannot_be_shown_keeps_the_navigation_of_who_is_signed_in(
+    settings, store, network, who
+):
+    browser, _ = signed_in(settings, store, who)
+    try:
+        usual = navigation(browser.get("/paths").text)
+        missing = browser.get("/orgs/ghost/ecomap")
+        assert missing.status_code == 404
+        assert "organization &#39;ghost&#39; does not exist" in missing.text
+        assert navigation(missing.text) == usual
+        assert f'<span class="who">{who} ·' in missing.text or ROLES[who] is None
+        refused = browser.get("/import")
+        if refused.status_code == 403:
+            assert navigation(refused.text) == usual
     finally:
         browser.__exit__(None, None, None)
