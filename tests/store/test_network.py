@@ -334,6 +334,35 @@ def test_the_warmest_paths_pass_through_a_hub_and_reach_no_further_than_max_hops
             warmest(store, from_org, to_org, max_hops=4, k=1)
 
 
+def test_warm_paths_between_partners_of_the_same_large_hubs_are_answered(store):
+    # Thousands of routes of four hops cross four hubs of 2,000 partners each, which once
+    # took Neo4j past its memory for one statement: the answer stays the shortest.
+    hubs, partners = ["hub-1", "hub-2", "hub-3", "hub-4"], [f"p{n:04}" for n in range(2_000)]
+    first = [AssessmentImport(state=GREEN, reason="r", assessed_by="t", assessed_at=at(1))]
+    store.import_bundle(
+        NetworkBundle(
+            name="hubs",
+            title="Hubs",
+            organizations=[
+                OrganizationCreate(id=org_id, name=org_id.upper(), sector="wic")
+                for org_id in ["a", "b", *hubs, *partners]
+            ],
+            relationships=[
+                RelationshipImport(org_a=hub, org_b=other, history=first)
+                for hub in hubs
+                for other in ["a", "b", *partners]
+            ],
+        )
+    )
+    routes = warmest(store, "a", "b", max_hops=4, k=4)
+    assert [route.org_ids for route in routes] == [
+        ["a", "hub-1", "b"],
+        ["a", "hub-2", "b"],
+        ["a", "hub-3", "b"],
+        ["a", "hub-4", "b"],
+    ]
+
+
 def test_no_warm_path_passes_an_organization_twice_even_round_a_circle_near_either_end(store):
     add_orgs(store, *[(org, "wic") for org in "abcdefgz"])
     # Circles of three round each end, and a chain between: a-b-c-a, c-d-e, e-f-g-e.

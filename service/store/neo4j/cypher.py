@@ -503,16 +503,17 @@ WITH a, b, COLLECT {{
     UNWIND relationships(half) + relationships(back) AS r
     RETURN DISTINCT r
 }} AS rels
+CALL (a, b, rels) {{
+    UNWIND [a, b] + [r IN rels | startNode(r)] + [r IN rels | endNode(r)] AS o
+    WITH o ORDER BY o.id
+    RETURN collect(DISTINCT {_NODE}) AS organizations
+}}
 RETURN [a {{.id}}, b {{.id}}, [r IN rels | [r.id, startNode(r).id, endNode(r).id, COLLECT {{
     MATCH (x:{Label.ASSESSMENT}) WHERE x.rel_id = r.id
     RETURN [x.assessed_at, x.state] ORDER BY x.seq
 }}, COLLECT {{
     MATCH (n:{Label.RELATIONSHIP}) WHERE n.id = r.id RETURN n.ended_on
-}}[0]]], COLLECT {{
-    UNWIND [a, b] + [r IN rels | startNode(r)] + [r IN rels | endNode(r)] AS o
-    WITH DISTINCT o
-    RETURN {_NODE} ORDER BY o.id
-}}] AS row
+}}[0]]], organizations] AS row
 """
 
 
