@@ -5,7 +5,7 @@ pure functions beside it (``levels``, ``health``, ``engagement_plan``, ``measure
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
@@ -18,7 +18,6 @@ from graph_models import (
     EngagementQuery,
     EngagementStatus,
     Principal,
-    ReferralFlow,
 )
 from graph_models.common import AsOf, end_of_day
 from graph_models.evidence import (
@@ -42,6 +41,7 @@ from service.partnerships.levels import (
 from service.partnerships.measures import network_measures
 from service.referrals.service import audit
 from service.store import Store
+from service.store.shared.network import PartnerRecords
 from service.surveys.service import latest_results
 
 BETWEENNESS_BUDGET = 2_000_000
@@ -78,26 +78,21 @@ def levels_of(store: Store, org_id: str, *, principal: Principal, as_of: AsOf) -
     return PartnershipLevels(org_id=org_id, as_of=day, partners=levels)
 
 
-def partner_level_map(
-    store: Store,
-    org_id: str,
-    *,
-    flows: Mapping[str, ReferralFlow],
-    as_of: AsOf,
-) -> dict[str, int]:
+def partner_level_map(org_id: str, records: PartnerRecords, *, as_of: AsOf) -> dict[str, int]:
     """Each partner's partnership level (1 to 6) on ``as_of``, partners without evidence left
-    out: what an eco-map weighs its lines by.
+    out: what an eco-map weighs its lines by, from ``org_id``'s ``records``
+    (``Store.partner_records``).
 
-    Referrals, the evidence of level 1, are taken from ``flows`` (as ``Store.referral_flow``
-    gives them): a level needs no more than the first referral of each partner, and reading
-    every referral of a hub costs far more than its eco-map.
+    Referrals, the evidence of level 1, are taken from the referral flows: a level needs no
+    more than the first referral of each partner, and reading every referral of a hub costs
+    far more than its eco-map.
     """
     return levels_with_first_referrals(
         org_id,
-        evidence=evidence_for(store, org_id),
+        evidence=as_evidence(**records.evidence._asdict()),
         first_referrals={
             partner: flow.first_referral_at
-            for partner, flow in flows.items()
+            for partner, flow in records.flows.items()
             if flow.first_referral_at is not None
         },
         as_of=as_of.day,

@@ -78,6 +78,7 @@ from graph_models.surveys import (
     Tally,
 )
 from service.store.shared.copying import RecordKind, Row
+from service.store.shared.network import PartnerRecords
 
 T = TypeVar("T")
 
@@ -207,6 +208,11 @@ class Store(Protocol):
 
     # analytics input
     def partner_graph(self, org_id: str | None = None, *, depth: int = 1) -> nx.Graph: ...
+    def partner_records(self, org_id: str, *, as_of: datetime | None = None) -> PartnerRecords:
+        """``introduction_graph([org_id], sectors=())``, ``referral_flow(org_id, as_of=as_of)``
+        and ``evidence_naming(org_id)`` read together (one statement on Neo4j).
+        :class:`NotFound` when ``org_id`` does not exist."""
+        ...
 
     # -- partnership evidence ----
     # Each list holds the records naming ``org_id``, oldest first (by date or start, then id).

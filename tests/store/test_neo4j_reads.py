@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from neo4j import Driver, GraphDatabase, Session
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Session
 
 from graph_models import Principal, RelationshipCreate, RelationshipState, Role
 from graph_models.common import AsOf
@@ -122,7 +122,7 @@ def test_through_a_routing_uri_every_read_sees_the_writes_acknowledged_before_it
         store.close()
 
 
-def test_an_ecomap_its_levels_and_its_health_each_read_neo4j_in_one_transaction(
+def test_an_ecomap_is_one_statement_and_its_levels_and_health_each_one_read_on_neo4j(
     tmp_path, monkeypatch
 ):
     settings = neo4j_settings(tmp_path)
@@ -152,19 +152,29 @@ def test_an_ecomap_its_levels_and_its_health_each_read_neo4j_in_one_transaction(
         monkeypatch.setattr(
             Driver, "execute_query", _noted(began, Driver.execute_query, "execute_query")
         )
+        statements: list[str] = []
+        monkeypatch.setattr(
+            ManagedTransaction, "run", _noted(statements, ManagedTransaction.run, "run")
+        )
         today, leader = AsOf.of(None), Principal(token_id="t", name="L", role=Role.ADMIN)
         answers = {
             "eco-map": lambda: load_ecomap(store, "hub", as_of=today),
             "levels": lambda: levels_of(store, "hub", principal=leader, as_of=today),
             "health": lambda: health_of(store, "hub", as_of=today),
         }
-        transactions = {}
+        transactions, runs = {}, {}
         for name, answer in answers.items():
             began.clear()
+            statements.clear()
             answered = answer()
-            transactions[name] = list(began)
+            transactions[name], runs[name] = list(began), len(statements)
             assert answered.model_dump()  # answered in full
-        assert transactions == {name: ["execute_read"] for name in answers}
+        assert transactions == {
+            "eco-map": ["execute_query"],  # its BEGIN sent along with its one statement
+            "levels": ["execute_read"],
+            "health": ["execute_read"],
+        }
+        assert runs["eco-map"] == 1
         levels = levels_of(store, "hub", principal=leader, as_of=today).partners
         assert {p.partner_id: int(p.level) for p in levels} == {"eld": 3, "ccr": 4}
     finally:

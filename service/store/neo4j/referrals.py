@@ -140,7 +140,7 @@ class ReferralsMixin(Neo4jConnection):
     def referral_flow(
         self, org_id: str, *, as_of: datetime | None = None
     ) -> dict[str, ReferralFlow]:
-        query = cypher.REFERRAL_FLOW if as_of is None else cypher.REFERRAL_FLOW_AS_OF
+        query = cypher.REFERRAL_FLOW["now" if as_of is None else "as_of"]
         rows = self._query(query, id=org_id, as_of=to_text(as_of) if as_of else None)
         sent, received = _found(rows, _missing_organization(org_id))
         return combine_flows(sent, received)

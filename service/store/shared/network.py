@@ -4,18 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 
 from graph_models import (
+    ReferralFlow,
     Relationship,
     RelationshipEnd,
     RelationshipState,
 )
 from graph_models.common import start_of_day
+from graph_models.evidence import EvidenceRecords
 from service.errors import Conflict, InvalidInput
 from service.store.shared.values import from_text
+
+
+class PartnerRecords(NamedTuple):
+    """What a store keeps about one organization's partners, as ``Store.partner_records`` reads
+    it: all an eco-map of depth 1 looks at."""
+
+    graph: nx.Graph
+    """The organization, its partners and its relationships with them, as
+    ``Store.introduction_graph`` gives them for no sector."""
+    flows: dict[str, ReferralFlow]
+    """The referral flow with each partner, as ``Store.referral_flow`` gives it."""
+    evidence: EvidenceRecords
+    """The partnership evidence naming the organization, as ``Store.evidence_naming`` gives it."""
 
 
 def add_relationship_edge(
