@@ -103,8 +103,8 @@ def _level_inputs(
     store: Store, org_id: str, day: date
 ) -> tuple[list[Evidence], dict[str, ReferralTally]]:
     """What the levels of ``org_id``'s partners rest on: the evidence naming it and its
-    referrals with each partner sent by the end of ``day``."""
-    store.get_organization(org_id)
+    referrals with each partner sent by the end of ``day`` (:class:`NotFound` when there is
+    no ``org_id``)."""
     return evidence_for(store, org_id), store.referral_tallies(org_id, until=end_of_day(day))
 
 
@@ -196,12 +196,9 @@ def _health_inputs(store: Store, org_id: str, day: date) -> dict[str, Any]:
     """What the health of ``org_id``'s relationships on ``day`` rests on: the assessed states,
     the last touchpoints, the evidence, the referral tallies, the window's referrals and the
     latest survey round's results."""
-    store.get_organization(org_id)
+    records = store.partner_records(org_id)
     assessed = {
-        partner: state
-        for partner, (_, state) in states_as_of(
-            relationships_of(store, org_id), org_id, day
-        ).items()
+        partner: state for partner, (_, state) in states_as_of(records.graph, org_id, day).items()
     }
     touchpoints: dict[str, date] = {}
     for engagement in engagements_of(store, org_id, until=day):
@@ -215,7 +212,7 @@ def _health_inputs(store: Store, org_id: str, day: date) -> dict[str, Any]:
     return {
         "assessed": assessed,
         "touchpoints": touchpoints,
-        "evidence": evidence_for(store, org_id),
+        "evidence": as_evidence(**records.evidence._asdict()),
         "tallies": tallies,
         "referrals": store.referral_facts(org_id, since=since, until=until) if in_window else (),
         "survey": latest_results(store, org_id, until=until),
@@ -224,20 +221,24 @@ def _health_inputs(store: Store, org_id: str, day: date) -> dict[str, Any]:
 
 def plan_of(store: Store, org_id: str, *, as_of: AsOf) -> EngagementPlan:
     """The engagement plan of ``org_id`` as of a day."""
-    store.get_organization(org_id)
     day = as_of.day
-    engagements = engagements_of(store, org_id, until=day)
-    contact_ids = {
-        c for e in engagements if e.status is EngagementStatus.PLANNED for c in e.contact_ids
-    }
-    return engagement_plan(
-        org_id,
-        relationships_of(store, org_id),
-        engagements=engagements,
-        contacts=[store.get_contact(c) for c in sorted(contact_ids)],
-        today=day,
-        survey=latest_results(store, org_id, until=end_of_day(day)),
-    )
+
+    def gather() -> EngagementPlan:
+        graph = relationships_of(store, org_id)  # first: NotFound when there is no org_id
+        engagements = engagements_of(store, org_id, until=day)
+        contact_ids = {
+            c for e in engagements if e.status is EngagementStatus.PLANNED for c in e.contact_ids
+        }
+        return engagement_plan(
+            org_id,
+            graph,
+            engagements=engagements,
+            contacts=store.get_contacts(sorted(contact_ids)),
+            today=day,
+            survey=latest_results(store, org_id, until=end_of_day(day)),
+        )
+
+    return store.read_together(gather)
 
 
 def measures_of(

@@ -6,7 +6,7 @@ nothing. Errors are the domain errors of :mod:`service.errors`, never driver exc
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, TypeVar
@@ -138,6 +138,11 @@ class Store(Protocol):
     # contacts
     def create_contact(self, contact: ContactCreate) -> Contact: ...
     def get_contact(self, contact_id: str) -> Contact: ...
+    def get_contacts(self, contact_ids: Sequence[str]) -> list[Contact]:
+        """The contacts of ``contact_ids``, in that order, read at once; :class:`NotFound`
+        names the first unknown id."""
+        ...
+
     def list_contacts(self, query: ContactQuery) -> Page[Contact]: ...
     def update_contact(self, contact_id: str, patch: ContactUpdate) -> Contact: ...
     def delete_contact(self, contact_id: str) -> None: ...

@@ -278,6 +278,12 @@ GET_CONTACT = f"""
 MATCH (c:{Label.CONTACT})-[:{Rel.WORKS_AT}]->(o:{Label.ORGANIZATION}) WHERE c.id = $id
 RETURN {_CONTACT} AS row
 """
+GET_CONTACTS = f"""
+UNWIND $ids AS id
+MATCH (c:{Label.CONTACT})-[:{Rel.WORKS_AT}]->(o:{Label.ORGANIZATION}) WHERE c.id = id
+RETURN {_CONTACT} AS row
+"""
+"""Each of the contacts ``$ids`` that exists."""
 _CONTACTS_FROM = {
     "org_id": f"""MATCH (c:{Label.CONTACT})-[:{Rel.WORKS_AT}]->(o:{Label.ORGANIZATION})
 WHERE o.id = $org_id""",
@@ -930,17 +936,22 @@ loop_closed_at]`` of each referral it sent or received after ``$since`` and by `
 (either None: no bound), each through its own index."""
 _FLOW_DIRECTIONS = {"sent": ("-", "->"), "received": ("<-", "-")}
 _FLOW_AS_OF_ENDS = {"sent": ("from_org", "to_org"), "received": ("to_org", "from_org")}
-REFERRAL_PAIR_TALLIES = {
-    direction: f"""
-MATCH (o:{Label.ORGANIZATION}){left}[p:{Rel.REFERRED}]{right}(partner:{Label.ORGANIZATION})
-WHERE o.id = $id AND partner.id <> $id AND p.first_sent_at <= $until
-RETURN [partner.id, p.counts[{PAIR_COUNTERS.index("sent")}], p.first_sent_at, p.last_sent_at,
-        p.last_sent_at > $until] AS row
+_PAIR_TALLIES = [
+    f"""COLLECT {{
+        MATCH (focal){left}[p:{Rel.REFERRED}]{right}(partner:{Label.ORGANIZATION})
+        WHERE partner.id <> $id AND p.first_sent_at <= $until
+        RETURN [partner.id, p.counts[{PAIR_COUNTERS.index("sent")}], p.first_sent_at,
+                p.last_sent_at, p.last_sent_at > $until]
+    }}"""
+    for left, right in _FLOW_DIRECTIONS.values()
+]
+REFERRAL_PAIR_TALLIES = f"""
+MATCH (focal:{Label.ORGANIZATION}) WHERE focal.id = $id
+RETURN [{", ".join(_PAIR_TALLIES)}] AS row
 """
-    for direction, (left, right) in _FLOW_DIRECTIONS.items()
-}
-"""Per partner ``[id, referrals, first sent, last sent, whether some were sent after $until]``
-from the counters of each pair ``$id`` is one end of with referrals sent by ``$until``."""
+"""No row when ``$id`` does not exist, else one: ``[sent, received]``, per partner ``[id,
+referrals, first sent, last sent, whether some were sent after $until]`` from the counters of
+each pair ``$id`` is one end of with referrals sent by ``$until``."""
 REFERRAL_TALLIES_COUNTED = {
     direction: f"""
 MATCH (r:{Label.REFERRAL}) WHERE r.{focal} = $id AND r.{partner} <> $id AND r.sent_at <= $until

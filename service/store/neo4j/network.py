@@ -62,6 +62,7 @@ from service.store.shared.network import (
     PartnerRecords,
     add_relationship_edge,
     check_end,
+    contacts_in_order,
     organization_node,
     refuse_if_ended,
 )
@@ -157,6 +158,10 @@ class NetworkMixin(Neo4jConnection):
     def get_contact(self, contact_id: str) -> Contact:
         rows = self._query(cypher.GET_CONTACT, id=contact_id)
         return _model(Contact, _found(rows, _missing_contact(contact_id)))
+
+    def get_contacts(self, contact_ids: Sequence[str]) -> list[Contact]:
+        rows = self._query(cypher.GET_CONTACTS, ids=list(contact_ids))
+        return contacts_in_order(contact_ids, {row["id"]: _model(Contact, row) for row in rows})
 
     def list_contacts(self, query: ContactQuery) -> Page[Contact]:
         anchor = _anchor(org_id=query.org_id or None)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import networkx as nx
 
@@ -16,8 +16,10 @@ from graph_models import (
 )
 from graph_models.common import start_of_day
 from graph_models.evidence import EvidenceRecords
-from service.errors import Conflict, InvalidInput
+from service.errors import Conflict, InvalidInput, NotFound
 from service.store.shared.values import from_text
+
+T = TypeVar("T")
 
 
 class PartnerRecords(NamedTuple):
@@ -84,3 +86,16 @@ def organization_node(row: Any) -> dict[str, Any]:
         "region": row["region"],
         "internal": bool(row["internal"]),
     }
+
+
+def contacts_in_order(contact_ids: Iterable[str], found: Mapping[str, T]) -> list[T]:
+    """The contacts ``found`` by id in the order of ``contact_ids``; :class:`NotFound` names the
+    first that was not found.
+
+    >>> contacts_in_order(["b", "a"], {"a": 1, "b": 2})
+    [2, 1]
+    """
+    missing = next((c for c in contact_ids if c not in found), None)
+    if missing is not None:
+        raise NotFound(f"contact '{missing}' does not exist")
+    return [found[c] for c in contact_ids]
