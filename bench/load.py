@@ -48,7 +48,7 @@ import httpx
 import psutil
 
 from bench.floors import PROFILE
-from bench.run import HERE, TOKEN, cached_network, machine
+from bench.run import HERE, TOKEN, cached_network, machine, refuse_taken
 from graph_models import Role, TokenCreate
 from service.access.permissions import issue_token
 from service.settings import machine_cores
@@ -184,6 +184,7 @@ def serving(data_dir: Path, port: int, workers: int) -> Iterator[psutil.Process]
         "STAKEHOLDER_GRAPH_STORE": "embedded",
         "STAKEHOLDER_GRAPH_ADMIN_TOKEN": TOKEN,
     }
+    refuse_taken(port)
     command = [sys.executable, "-m", "service", "serve", "--port", str(port)]
     command += ["--workers", str(workers)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, start_new_session=True)

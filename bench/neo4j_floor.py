@@ -1,14 +1,16 @@
 """The floor on Neo4j: the best hand-written Cypher for a question the benchmark asks.
 
-Warm paths, eco-maps, missing partners and one organization's feedback gaps have one. A floor
-answers the same question as the service, from the same graph, in one statement sent through
-the driver alone, with the ranking the service does in Python done in Cypher too: what Neo4j
-itself allows, with no service around it. ``make bench STORE=neo4j`` first checks that each
-floor gives the service's answer (:func:`differs`) for a few organizations, then times each
-figure that has a floor beside it; :func:`profile` prints a floor's ``PROFILE`` plan.
+Warm paths, eco-maps, partnership levels, missing partners and one organization's feedback
+gaps have one. A floor answers the same question as the service, from the same graph, in one
+statement sent through the driver alone, with the ranking the service does in Python done in
+Cypher too: what Neo4j itself allows, with no service around it. ``make bench STORE=neo4j``
+first checks that each floor gives the service's answer (:func:`differs`) for a few
+organizations, then times each figure that has a floor beside it; :func:`profile` prints a
+floor's ``PROFILE`` plan.
 
     python -m bench.neo4j_floor paths FROM TO     # PROFILE of the warmest-path floor
     python -m bench.neo4j_floor ecomap ORG        # ... of the eco-map floor
+    python -m bench.neo4j_floor levels ORG        # ... of the partnership levels floor
     python -m bench.neo4j_floor missing-partners ORG [--profile NAME]
     python -m bench.neo4j_floor gaps ORG          # ... of one organization's feedback gaps
 
@@ -19,6 +21,7 @@ It reads the server from ``STAKEHOLDER_GRAPH_NEO4J_URI``, ``_USER``, ``_PASSWORD
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -113,6 +116,33 @@ that of the highest evidence in force binding both, else 1 once a referral went 
 the referrals are the pair counters. Each kind of link of ``$org_id`` is read once, in one
 pass from it, and joined by partner."""
 
+LEVELS = f"""
+MATCH (focal:{Label.ORGANIZATION} {{id: $org_id}})
+CALL (focal) {{
+    MATCH (focal)<-[:{Rel.BINDS}]-(e)-[:{Rel.BINDS}]->(p:{Label.ORGANIZATION})
+    WHERE e.start_date <= $today AND coalesce(e.end_date >= $today, true)
+    RETURN p.id AS partner, {_LEVEL} AS level, e.start_date AS start, e.end_date AS end,
+           e.id AS id, null AS sent, null AS received
+  UNION ALL
+    MATCH (focal)-[q:{Rel.REFERRED}]-(p:{Label.ORGANIZATION})
+    WHERE p <> focal AND q.first_sent_at <= $until
+    WITH p, sum(CASE WHEN startNode(q) = focal THEN q.counts[0] ELSE 0 END) AS sent,
+         sum(CASE WHEN startNode(q) = focal THEN 0 ELSE q.counts[0] END) AS received,
+         min(q.first_sent_at) AS first, max(q.last_sent_at) AS last
+    RETURN p.id AS partner, 1 AS level, left(first, 10) AS start, left(last, 10) AS end,
+           null AS id, sent, received
+}}
+WITH partner, level, start, end, id, sent, received
+ORDER BY level DESC, start, coalesce(id, '')
+WITH partner, collect([level, id, start, end, sent, received]) AS evidence
+RETURN partner, evidence[0][0] AS level, evidence
+ORDER BY level DESC, partner
+"""
+"""The partnership level of each partner of ``$org_id`` today, highest first, then by id, with
+its evidence ``[level, id, start, end, sent, received]``, highest level first, then oldest:
+the evidence in force binding both, and the referrals either way summed up from the pair
+counters (every referral was sent by ``$until``, the end of today)."""
+
 MISSING_PARTNERS = f"""
 MATCH (o:{Label.ORGANIZATION} {{id: $org_id}}), (profile:{Label.PROFILE} {{name: $profile}})
 WITH o, profile, COLLECT {{
@@ -195,6 +225,12 @@ def ecomap(driver: Driver, database: str, org_id: str) -> list[Any]:
     return _rows(driver, database, ECOMAP, **_ecomap_params(org_id))
 
 
+def partnership_levels(driver: Driver, database: str, org_id: str) -> list[Any]:
+    """The floor of ``GET /api/v1/organizations/{org_id}/partnership-levels``: the rows of
+    :data:`LEVELS`."""
+    return _rows(driver, database, LEVELS, **_ecomap_params(org_id))
+
+
 def missing_partners(
     driver: Driver, database: str, org_id: str, profile: str = PROFILE
 ) -> list[Any]:
@@ -251,6 +287,13 @@ FLOORS: dict[str, tuple[Callable[..., list[Any]], Callable[[Any], list[Any]]]] =
             for p in answer["partners"]
         ],
     ),
+    "levels": (
+        partnership_levels,
+        lambda answer: [
+            [p["partner_id"], p["level"], [_evidence_row(e) for e in p["evidence"]]]
+            for p in answer["partners"]
+        ],
+    ),
     "missing_partners": (
         missing_partners,
         lambda answer: sorted(
@@ -279,6 +322,21 @@ FLOORS: dict[str, tuple[Callable[..., list[Any]], Callable[[Any], list[Any]]]] =
 floor, called as ``floor(driver, database, org_id)``, and how the service's JSON answer reads
 as the floor's rows (the missing partners' sectors sorted, as the floor gives them in profile
 order)."""
+
+
+def _evidence_row(evidence: dict[str, Any]) -> list[Any]:
+    """A piece of evidence of the service's levels as the floor's row: ``[level, id, start, end,
+    sent, received]``, the referrals sent and received read from its summary.
+
+    >>> _evidence_row({"level": 1, "id": None, "start": "2018-01-05", "end": "2018-01-05",
+    ...     "summary": "3 referrals between a and b (2 sent, 1 received), on 2018-01-05"})
+    [1, None, '2018-01-05', '2018-01-05', 2, 1]
+    """
+    tally = re.search(r"\((\d+) sent, (\d+) received\)", evidence["summary"])
+    counts: list[int | None] = (
+        [int(n) for n in tally.groups()] if evidence["id"] is None and tally else [None, None]
+    )
+    return [evidence["level"], evidence["id"], evidence["start"], evidence["end"], *counts]
 
 
 def differs(method: str, floor_rows: list[Any], answer: Any) -> bool:
@@ -328,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     paths.add_argument("-k", type=int, default=10, help="how many routes (default 10)")
     for name, what in (
         ("ecomap", "an organization's eco-map"),
+        ("levels", "an organization's partnership levels"),
         ("missing-partners", "an organization's missing partners"),
         ("gaps", "an organization's feedback gaps"),
     ):
@@ -339,6 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     query, params = {
         "paths": lambda: (WARMEST_PATHS, _paths_params(args.from_org, args.to_org, args.k)),
         "ecomap": lambda: (ECOMAP, _ecomap_params(args.org_id)),
+        "levels": lambda: (LEVELS, _ecomap_params(args.org_id)),
         "missing-partners": lambda: (MISSING_PARTNERS, _missing_params(args.org_id, args.profile)),
         "gaps": lambda: (ORGANIZATION_GAPS, _gaps_params(args.org_id)),
     }[args.question]()

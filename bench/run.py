@@ -34,6 +34,7 @@ import os
 import platform
 import random
 import shutil
+import socket
 import sqlite3
 import statistics
 import subprocess
@@ -461,11 +462,28 @@ class RawCypher:
 # -- the service ----------------------------------------------------------------------------
 
 
+def refuse_taken(port: int) -> None:
+    """Stop the benchmark when a server already listens on ``port``: the service started
+    there would fail to bind, and the benchmark would time that other server instead.
+
+    >>> with socket.socket() as server:
+    ...     server.bind(("127.0.0.1", 0))
+    ...     server.listen()
+    ...     refuse_taken(server.getsockname()[1])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    SystemExit: port ... is taken by another server; pass --port
+    """
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(f"port {port} is taken by another server; pass --port")
+
+
 class Service:
     """The service started as a subprocess on a data directory, as a user would run it."""
 
     def __init__(self, settings: Settings, port: int) -> None:
         env = {**os.environ, **settings_environment(settings)}
+        refuse_taken(port)
         started = time.perf_counter()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "service", "serve", "--port", str(port), "--workers", "1"],

@@ -23,6 +23,7 @@ from service.ecomaps.analytics import (
 from service.errors import InvalidInput, NotFound
 from service.partnerships.service import partner_level_map, relationships_of
 from service.store import Store
+from service.store.shared.network import PartnerRecords
 
 
 @dataclass(frozen=True)
@@ -33,17 +34,16 @@ class PartnerFacts:
     flows: dict[str, ReferralFlow] = field(default_factory=dict)
 
 
-def partner_facts(store: Store, org_id: str, *, as_of: AsOf) -> PartnerFacts:
+def partner_facts(records: PartnerRecords, org_id: str, *, as_of: AsOf) -> PartnerFacts:
     """The partnership level and the referral flow of each partner of ``org_id`` on the day
-    ``as_of``.
+    ``as_of``, from its ``records`` (``Store.partner_records`` as of ``as_of.until``).
 
     This is the one place eco-maps learn about levels and referrals. Levels come from the
     partnership evidence; referral flows from the referrals sent by then, with the loops still
     open then.
     """
-    flows = store.referral_flow(org_id, as_of=as_of.until)
-    levels = partner_level_map(store, org_id, flows=flows, as_of=as_of)
-    return PartnerFacts(levels=levels, flows=flows)
+    levels = partner_level_map(org_id, records, as_of=as_of)
+    return PartnerFacts(levels=levels, flows=records.flows)
 
 
 def load_ecomap(store: Store, org_id: str, **options: Any) -> EcoMap:
@@ -69,20 +69,20 @@ def load_ecomap_fields(
     ``sector`` whose name holds ``q``, and the page ``limit`` and ``offset`` ask for."""
 
     def gather() -> tuple[nx.Graph, list[str], dict[str, str], PartnerFacts]:
-        graph = (
-            store.partner_graph(org_id, depth=depth)
-            if depth > 1
-            else relationships_of(store, org_id)
-        )
+        records = store.partner_records(org_id, as_of=as_of.until)
+        graph = store.partner_graph(org_id, depth=depth) if depth > 1 else records.graph
         labels = sector_labels(store) if sector is not None or profile else {}
         if sector is not None and sector not in labels:
             raise InvalidInput(
                 f"sector '{sector}' is not known; GET /api/v1/sectors lists the known sectors"
             )
         sectors = store.get_profile(profile).sectors if profile else []
-        return graph, sectors, labels, partner_facts(store, org_id, as_of=as_of)
+        return graph, sectors, labels, partner_facts(records, org_id, as_of=as_of)
 
-    graph, sectors, labels, facts = store.read_together(gather)
+    # The common eco-map is one read, which needs no transaction around it (on Neo4j one
+    # statement, its BEGIN sent along with it).
+    alone = depth == 1 and sector is None and not profile
+    graph, sectors, labels, facts = gather() if alone else store.read_together(gather)
     return ecomap_fields(
         graph,
         org_id,
@@ -105,11 +105,11 @@ def load_ecomap_summary(
 ) -> EcoMapSummary:
     """The eco-map of ``org_id`` summed up by sector as of the end of the day ``as_of``, as
     :func:`~service.ecomaps.analytics.ecomap_summary` gives it."""
-    graph = relationships_of(store, org_id)
+    records = store.partner_records(org_id, as_of=as_of.until)
     sectors = store.get_profile(profile).sectors if profile else []
-    facts = partner_facts(store, org_id, as_of=as_of)
+    facts = partner_facts(records, org_id, as_of=as_of)
     return ecomap_summary(
-        graph,
+        records.graph,
         org_id,
         as_of=as_of.until,
         profile=profile,

@@ -5,7 +5,7 @@ pure functions beside it (``levels``, ``health``, ``engagement_plan``, ``measure
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
@@ -18,7 +18,6 @@ from graph_models import (
     EngagementQuery,
     EngagementStatus,
     Principal,
-    ReferralFlow,
 )
 from graph_models.common import AsOf, end_of_day
 from graph_models.evidence import (
@@ -42,6 +41,7 @@ from service.partnerships.levels import (
 from service.partnerships.measures import network_measures
 from service.referrals.service import audit
 from service.store import Store
+from service.store.shared.network import PartnerRecords
 from service.surveys.service import latest_results
 
 BETWEENNESS_BUDGET = 2_000_000
@@ -78,26 +78,21 @@ def levels_of(store: Store, org_id: str, *, principal: Principal, as_of: AsOf) -
     return PartnershipLevels(org_id=org_id, as_of=day, partners=levels)
 
 
-def partner_level_map(
-    store: Store,
-    org_id: str,
-    *,
-    flows: Mapping[str, ReferralFlow],
-    as_of: AsOf,
-) -> dict[str, int]:
+def partner_level_map(org_id: str, records: PartnerRecords, *, as_of: AsOf) -> dict[str, int]:
     """Each partner's partnership level (1 to 6) on ``as_of``, partners without evidence left
-    out: what an eco-map weighs its lines by.
+    out: what an eco-map weighs its lines by, from ``org_id``'s ``records``
+    (``Store.partner_records``).
 
-    Referrals, the evidence of level 1, are taken from ``flows`` (as ``Store.referral_flow``
-    gives them): a level needs no more than the first referral of each partner, and reading
-    every referral of a hub costs far more than its eco-map.
+    Referrals, the evidence of level 1, are taken from the referral flows: a level needs no
+    more than the first referral of each partner, and reading every referral of a hub costs
+    far more than its eco-map.
     """
     return levels_with_first_referrals(
         org_id,
-        evidence=evidence_for(store, org_id),
+        evidence=as_evidence(**records.evidence._asdict()),
         first_referrals={
             partner: flow.first_referral_at
-            for partner, flow in flows.items()
+            for partner, flow in records.flows.items()
             if flow.first_referral_at is not None
         },
         as_of=as_of.day,
@@ -108,8 +103,8 @@ def _level_inputs(
     store: Store, org_id: str, day: date
 ) -> tuple[list[Evidence], dict[str, ReferralTally]]:
     """What the levels of ``org_id``'s partners rest on: the evidence naming it and its
-    referrals with each partner sent by the end of ``day``."""
-    store.get_organization(org_id)
+    referrals with each partner sent by the end of ``day`` (:class:`NotFound` when there is
+    no ``org_id``)."""
     return evidence_for(store, org_id), store.referral_tallies(org_id, until=end_of_day(day))
 
 
@@ -201,12 +196,9 @@ def _health_inputs(store: Store, org_id: str, day: date) -> dict[str, Any]:
     """What the health of ``org_id``'s relationships on ``day`` rests on: the assessed states,
     the last touchpoints, the evidence, the referral tallies, the window's referrals and the
     latest survey round's results."""
-    store.get_organization(org_id)
+    records = store.partner_records(org_id)
     assessed = {
-        partner: state
-        for partner, (_, state) in states_as_of(
-            relationships_of(store, org_id), org_id, day
-        ).items()
+        partner: state for partner, (_, state) in states_as_of(records.graph, org_id, day).items()
     }
     touchpoints: dict[str, date] = {}
     for engagement in engagements_of(store, org_id, until=day):
@@ -220,7 +212,7 @@ def _health_inputs(store: Store, org_id: str, day: date) -> dict[str, Any]:
     return {
         "assessed": assessed,
         "touchpoints": touchpoints,
-        "evidence": evidence_for(store, org_id),
+        "evidence": as_evidence(**records.evidence._asdict()),
         "tallies": tallies,
         "referrals": store.referral_facts(org_id, since=since, until=until) if in_window else (),
         "survey": latest_results(store, org_id, until=until),
@@ -229,20 +221,24 @@ def _health_inputs(store: Store, org_id: str, day: date) -> dict[str, Any]:
 
 def plan_of(store: Store, org_id: str, *, as_of: AsOf) -> EngagementPlan:
     """The engagement plan of ``org_id`` as of a day."""
-    store.get_organization(org_id)
     day = as_of.day
-    engagements = engagements_of(store, org_id, until=day)
-    contact_ids = {
-        c for e in engagements if e.status is EngagementStatus.PLANNED for c in e.contact_ids
-    }
-    return engagement_plan(
-        org_id,
-        relationships_of(store, org_id),
-        engagements=engagements,
-        contacts=[store.get_contact(c) for c in sorted(contact_ids)],
-        today=day,
-        survey=latest_results(store, org_id, until=end_of_day(day)),
-    )
+
+    def gather() -> EngagementPlan:
+        graph = relationships_of(store, org_id)  # first: NotFound when there is no org_id
+        engagements = engagements_of(store, org_id, until=day)
+        contact_ids = {
+            c for e in engagements if e.status is EngagementStatus.PLANNED for c in e.contact_ids
+        }
+        return engagement_plan(
+            org_id,
+            graph,
+            engagements=engagements,
+            contacts=store.get_contacts(sorted(contact_ids)),
+            today=day,
+            survey=latest_results(store, org_id, until=end_of_day(day)),
+        )
+
+    return store.read_together(gather)
 
 
 def measures_of(

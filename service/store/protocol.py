@@ -6,7 +6,7 @@ nothing. Errors are the domain errors of :mod:`service.errors`, never driver exc
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, TypeVar
@@ -78,6 +78,7 @@ from graph_models.surveys import (
     Tally,
 )
 from service.store.shared.copying import RecordKind, Row
+from service.store.shared.network import PartnerRecords
 
 T = TypeVar("T")
 
@@ -137,6 +138,11 @@ class Store(Protocol):
     # contacts
     def create_contact(self, contact: ContactCreate) -> Contact: ...
     def get_contact(self, contact_id: str) -> Contact: ...
+    def get_contacts(self, contact_ids: Sequence[str]) -> list[Contact]:
+        """The contacts of ``contact_ids``, in that order, read at once; :class:`NotFound`
+        names the first unknown id."""
+        ...
+
     def list_contacts(self, query: ContactQuery) -> Page[Contact]: ...
     def update_contact(self, contact_id: str, patch: ContactUpdate) -> Contact: ...
     def delete_contact(self, contact_id: str) -> None: ...
@@ -207,6 +213,11 @@ class Store(Protocol):
 
     # analytics input
     def partner_graph(self, org_id: str | None = None, *, depth: int = 1) -> nx.Graph: ...
+    def partner_records(self, org_id: str, *, as_of: datetime | None = None) -> PartnerRecords:
+        """``introduction_graph([org_id], sectors=())``, ``referral_flow(org_id, as_of=as_of)``
+        and ``evidence_naming(org_id)`` read together (one statement on Neo4j).
+        :class:`NotFound` when ``org_id`` does not exist."""
+        ...
 
     # -- partnership evidence ----
     # Each list holds the records naming ``org_id``, oldest first (by date or start, then id).

@@ -15,6 +15,7 @@ from tests.networks import fill
 
 ROUTES = {
     "ecomap": ("/api/v1/organizations/{}/ecomap", {}),
+    "levels": ("/api/v1/organizations/{}/partnership-levels", {}),
     "missing_partners": (
         "/api/v1/organizations/{}/missing-partners",
         {"profile": neo4j_floor.PROFILE},

@@ -5,17 +5,24 @@ few that are about the whole graph or a whole catalog by their nature."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from neo4j import Driver, GraphDatabase, Session
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Session
 
-from graph_models import Principal, RelationshipCreate, RelationshipState, Role
+from graph_models import (
+    ContactCreate,
+    EngagementCreate,
+    Principal,
+    RelationshipCreate,
+    RelationshipState,
+    Role,
+)
 from graph_models.common import AsOf
 from graph_models.evidence import AgreementCreate, JointProgramCreate
 from service.ecomaps.service import load_ecomap
-from service.partnerships.service import health_of, levels_of
+from service.partnerships.service import health_of, levels_of, plan_of
 from service.paths.service import find_warm_paths
 from service.store import open_store
 from service.store.neo4j import cypher
@@ -122,7 +129,7 @@ def test_through_a_routing_uri_every_read_sees_the_writes_acknowledged_before_it
         store.close()
 
 
-def test_an_ecomap_its_levels_and_its_health_each_read_neo4j_in_one_transaction(
+def test_an_ecomap_is_one_statement_and_levels_health_and_plan_each_one_read_on_neo4j(
     tmp_path, monkeypatch
 ):
     settings = neo4j_settings(tmp_path)
@@ -146,27 +153,53 @@ def test_an_ecomap_its_levels_and_its_health_each_read_neo4j_in_one_transaction(
         store.create_agreement(
             AgreementCreate(kind="liaison", org_ids=["hub", "ccr"], start=date(2017, 3, 1))
         )
+        lee = store.create_contact(ContactCreate(name="Lee", role="liaison", org_id="eld"))
+        store.create_engagement(
+            EngagementCreate(
+                kind="outreach",
+                title="Visit",
+                date=date.today() + timedelta(days=7),
+                status="planned",
+                org_ids=["hub", "eld"],
+                contact_ids=[lee.id],
+            )
+        )
         began: list[str] = []
         for owner, name in ((Session, "execute_read"), (Session, "execute_write")):
             monkeypatch.setattr(owner, name, _noted(began, getattr(owner, name), name))
         monkeypatch.setattr(
             Driver, "execute_query", _noted(began, Driver.execute_query, "execute_query")
         )
+        statements: list[str] = []
+        monkeypatch.setattr(
+            ManagedTransaction, "run", _noted(statements, ManagedTransaction.run, "run")
+        )
         today, leader = AsOf.of(None), Principal(token_id="t", name="L", role=Role.ADMIN)
         answers = {
             "eco-map": lambda: load_ecomap(store, "hub", as_of=today),
             "levels": lambda: levels_of(store, "hub", principal=leader, as_of=today),
             "health": lambda: health_of(store, "hub", as_of=today),
+            "plan": lambda: plan_of(store, "hub", as_of=today),
         }
-        transactions = {}
+        transactions, runs = {}, {}
         for name, answer in answers.items():
             began.clear()
+            statements.clear()
             answered = answer()
-            transactions[name] = list(began)
+            transactions[name], runs[name] = list(began), len(statements)
             assert answered.model_dump()  # answered in full
-        assert transactions == {name: ["execute_read"] for name in answers}
+        assert transactions == {
+            "eco-map": ["execute_query"],  # its BEGIN sent along with its one statement
+            "levels": ["execute_read"],
+            "health": ["execute_read"],
+            "plan": ["execute_read"],
+        }
+        assert runs["eco-map"] == 1
         levels = levels_of(store, "hub", principal=leader, as_of=today).partners
         assert {p.partner_id: int(p.level) for p in levels} == {"eld": 3, "ccr": 4}
+        plan = plan_of(store, "hub", as_of=today)
+        [eld] = [p for group in plan.groups for p in group.partners if p.partner_id == "eld"]
+        assert [c.name for activity in eld.planned for c in activity.who] == ["Lee"]
     finally:
         store.close()
 

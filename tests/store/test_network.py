@@ -87,6 +87,17 @@ def test_deleting_an_organization_removes_its_contacts_and_relationships(store):
     assert "wic-lane" not in store.partner_graph()
 
 
+def test_contacts_read_together_come_in_the_order_asked_and_an_unknown_one_is_named(store):
+    add_orgs(store, ("wic-lane", "wic"), ("ei-lane", "early_intervention"))
+    store.create_contact(ContactCreate(id="ana", org_id="wic-lane", name="Ana", role="Director"))
+    store.create_contact(ContactCreate(id="bo", org_id="ei-lane", name="Bo", role="Liaison"))
+    found = store.get_contacts(["bo", "ana"])
+    assert [(c.name, c.org_id) for c in found] == [("Bo", "ei-lane"), ("Ana", "wic-lane")]
+    assert store.get_contacts([]) == []
+    with pytest.raises(NotFound, match="contact 'nobody' does not exist"):
+        store.get_contacts(["ana", "nobody"])
+
+
 def test_a_contact_at_an_unknown_organization_is_refused(store):
     with pytest.raises(InvalidReference, match="organization 'nowhere' does not exist"):
         store.create_contact(ContactCreate(org_id="nowhere", name="A", role="Director"))

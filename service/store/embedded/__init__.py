@@ -11,6 +11,8 @@ outbox.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from service.store.embedded.access import AccessMixin
 from service.store.embedded.bulk import BulkMixin
 from service.store.embedded.connection import DATABASE_FILE
@@ -19,6 +21,7 @@ from service.store.embedded.evidence import EvidenceMixin
 from service.store.embedded.network import NetworkMixin
 from service.store.embedded.referrals import ReferralsMixin
 from service.store.embedded.surveys import SurveysMixin
+from service.store.shared.network import PartnerRecords
 
 __all__ = ["DATABASE_FILE", "EmbeddedStore"]
 
@@ -45,3 +48,13 @@ class EmbeddedStore(
     """
 
     kind = "embedded"
+
+    def partner_records(self, org_id: str, *, as_of: datetime | None = None) -> PartnerRecords:
+        # The three reads of the graph, the referral pairs and the evidence, in one snapshot.
+        return self.read_together(
+            lambda: PartnerRecords(
+                self.introduction_graph([org_id], sectors=()),
+                self.referral_flow(org_id, as_of=as_of),
+                self.evidence_naming(org_id),
+            )
+        )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from types import MappingProxyType
 from typing import Any
@@ -42,7 +42,7 @@ from graph_models import (
 from graph_models.common import stored_text, utc_now
 from service.errors import Conflict, InvalidReference, NotFound
 from service.store.embedded.connection import EmbeddedBase
-from service.store.shared.network import check_end, refuse_if_ended
+from service.store.shared.network import check_end, contacts_in_order, refuse_if_ended
 from service.store.shared.values import from_text, new_id, to_text
 
 
@@ -223,6 +223,10 @@ class NetworkMixin(EmbeddedBase):
         if row is None:
             raise NotFound(f"contact '{contact_id}' does not exist")
         return _contact(row)
+
+    def get_contacts(self, contact_ids: Sequence[str]) -> list[Contact]:
+        rows = self._rows_of("contacts", "id", contact_ids)
+        return contacts_in_order(contact_ids, {row["id"]: _contact(row) for row in rows})
 
     def list_contacts(self, query: ContactQuery) -> Page[Contact]:
         where, params = ["1 = 1"], []

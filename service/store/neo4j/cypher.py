@@ -278,6 +278,12 @@ GET_CONTACT = f"""
 MATCH (c:{Label.CONTACT})-[:{Rel.WORKS_AT}]->(o:{Label.ORGANIZATION}) WHERE c.id = $id
 RETURN {_CONTACT} AS row
 """
+GET_CONTACTS = f"""
+UNWIND $ids AS id
+MATCH (c:{Label.CONTACT})-[:{Rel.WORKS_AT}]->(o:{Label.ORGANIZATION}) WHERE c.id = id
+RETURN {_CONTACT} AS row
+"""
+"""Each of the contacts ``$ids`` that exists."""
 _CONTACTS_FROM = {
     "org_id": f"""MATCH (c:{Label.CONTACT})-[:{Rel.WORKS_AT}]->(o:{Label.ORGANIZATION})
 WHERE o.id = $org_id""",
@@ -568,12 +574,19 @@ RETURN {_EVIDENCE} AS row ORDER BY e.start_date, e.id
 _EVIDENCE_KIND = "".join(
     f" WHEN e:{label} THEN '{kind}'" for kind, label in EVIDENCE_LABELS.items()
 )
+_NAMING = f"""COLLECT {{
+        MATCH (e)-[:{Rel.BINDS}]->(focal)
+        WITH e, CASE{_EVIDENCE_KIND} END AS kind
+        RETURN [kind, {_EVIDENCE}] ORDER BY e.start_date, e.id
+    }}"""
+"""``[kind, record]`` of every piece of evidence that binds the organization ``focal``, oldest
+first."""
 EVIDENCE_NAMING = f"""
-MATCH (e)-[:{Rel.BINDS}]->(:{Label.ORGANIZATION} {{id: $org_id}})
-WITH e, CASE{_EVIDENCE_KIND} END AS kind
-RETURN [kind, {_EVIDENCE}] AS row ORDER BY e.start_date, e.id
+MATCH (focal:{Label.ORGANIZATION}) WHERE focal.id = $org_id
+RETURN {_NAMING} AS row
 """
-"""``[kind, record]`` of every piece of evidence that binds ``$org_id``, oldest first."""
+"""No row when ``$org_id`` does not exist, else one: the evidence that binds it, as
+:data:`_NAMING` lists it."""
 
 # -- missing partners -------------------------------------------------------------------------
 
@@ -729,21 +742,6 @@ PAGE_REFERRALS = _paged(COUNT_REFERRALS, LIST_REFERRALS)
 
 _FLOW_COUNTERS = f"""p.counts[0], p.counts[{PAIR_COUNTERS.index("loop_closed")}],
         p.first_sent_at"""
-REFERRAL_FLOW = f"""
-MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $id
-RETURN [
-    COLLECT {{
-        MATCH (o)-[p:{Rel.REFERRED}]->(partner:{Label.ORGANIZATION})
-        RETURN [partner.id, {_FLOW_COUNTERS}]
-    }},
-    COLLECT {{
-        MATCH (o)<-[p:{Rel.REFERRED}]-(partner:{Label.ORGANIZATION})
-        RETURN [partner.id, {_FLOW_COUNTERS}]
-    }}
-] AS row
-"""
-"""No row when ``$id`` does not exist, else one: ``[sent, received]``, per partner
-``[id, referrals, closed loops, first sent]``, from the counters."""
 _FLOW_AS_OF = """COLLECT {{
         MATCH (r:{referral}) WHERE r.{focal} = $id AND r.sent_at <= $as_of
         WITH r.{partner} AS partner, count(r) AS referrals,
@@ -751,14 +749,58 @@ _FLOW_AS_OF = """COLLECT {{
              min(r.sent_at) AS first
         RETURN [partner, referrals, closed, first]
     }}"""
-REFERRAL_FLOW_AS_OF = f"""
-MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $id
+_FLOWS = {
+    "now": f"""COLLECT {{
+        MATCH (focal)-[p:{Rel.REFERRED}]->(partner:{Label.ORGANIZATION})
+        RETURN [partner.id, {_FLOW_COUNTERS}]
+    }},
+    COLLECT {{
+        MATCH (focal)<-[p:{Rel.REFERRED}]-(partner:{Label.ORGANIZATION})
+        RETURN [partner.id, {_FLOW_COUNTERS}]
+    }}""",
+    "as_of": f"""{_FLOW_AS_OF.format(referral=Label.REFERRAL, focal="from_org", partner="to_org")},
+    {_FLOW_AS_OF.format(referral=Label.REFERRAL, focal="to_org", partner="from_org")}""",
+}
+"""The referrals the organization ``focal`` (``$id``) sent, then those it received, per partner
+``[id, referrals, closed loops, first sent]``: now from the pair counters, or as of ``$as_of``
+counted from the referrals sent by then and the loops closed by then."""
+REFERRAL_FLOW = {
+    when: f"""
+MATCH (focal:{Label.ORGANIZATION}) WHERE focal.id = $id
+RETURN [{flows}] AS row
+"""
+    for when, flows in _FLOWS.items()
+}
+"""No row when ``$id`` does not exist, else one: ``[sent, received]`` as :data:`_FLOWS` has
+them."""
+
+# -- one organization's partners --------------------------------------------------------------
+
+PARTNER_RECORDS = {
+    when: f"""
+MATCH (focal:{Label.ORGANIZATION}) WHERE focal.id = $id
+CALL (focal) {{ RETURN [{flows}] AS flows }}
 RETURN [
-    {_FLOW_AS_OF.format(referral=Label.REFERRAL, focal="from_org", partner="to_org")},
-    {_FLOW_AS_OF.format(referral=Label.REFERRAL, focal="to_org", partner="from_org")}
+    COLLECT {{ MATCH (focal)-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP}) RETURN {_EDGE} }},
+    COLLECT {{
+        WITH focal AS o RETURN {_NODE}
+      UNION ALL
+        MATCH (focal)-[:{Rel.PARTY}]->(:{Label.RELATIONSHIP})
+              <-[:{Rel.PARTY}]-(o:{Label.ORGANIZATION})
+        RETURN {_NODE}
+    }},
+    flows[0],
+    flows[1],
+    {_NAMING}
 ] AS row
 """
-"""The same row, counted from the referrals sent by ``$as_of`` and the loops closed by then."""
+    for when, flows in _FLOWS.items()
+}
+"""No row when ``$id`` does not exist, else one: ``[relationships, organizations, sent,
+received, evidence]``, the relationships of ``$id`` and the organizations at their ends as
+:data:`RELATIONSHIPS_OF` gives them, its referral flows as :data:`REFERRAL_FLOW` does and the
+evidence naming it as :data:`EVIDENCE_NAMING` does: all an eco-map reads, in one statement.
+The flows are taken apart from the rest, where counting them does not group the rest."""
 
 _PAIR_COUNTS = {
     "all": f"""
@@ -895,17 +937,22 @@ loop_closed_at]`` of each referral it sent or received after ``$since`` and by `
 (either None: no bound), each through its own index."""
 _FLOW_DIRECTIONS = {"sent": ("-", "->"), "received": ("<-", "-")}
 _FLOW_AS_OF_ENDS = {"sent": ("from_org", "to_org"), "received": ("to_org", "from_org")}
-REFERRAL_PAIR_TALLIES = {
-    direction: f"""
-MATCH (o:{Label.ORGANIZATION}){left}[p:{Rel.REFERRED}]{right}(partner:{Label.ORGANIZATION})
-WHERE o.id = $id AND partner.id <> $id AND p.first_sent_at <= $until
-RETURN [partner.id, p.counts[{PAIR_COUNTERS.index("sent")}], p.first_sent_at, p.last_sent_at,
-        p.last_sent_at > $until] AS row
+_PAIR_TALLIES = [
+    f"""COLLECT {{
+        MATCH (focal){left}[p:{Rel.REFERRED}]{right}(partner:{Label.ORGANIZATION})
+        WHERE partner.id <> $id AND p.first_sent_at <= $until
+        RETURN [partner.id, p.counts[{PAIR_COUNTERS.index("sent")}], p.first_sent_at,
+                p.last_sent_at, p.last_sent_at > $until]
+    }}"""
+    for left, right in _FLOW_DIRECTIONS.values()
+]
+REFERRAL_PAIR_TALLIES = f"""
+MATCH (focal:{Label.ORGANIZATION}) WHERE focal.id = $id
+RETURN [{", ".join(_PAIR_TALLIES)}] AS row
 """
-    for direction, (left, right) in _FLOW_DIRECTIONS.items()
-}
-"""Per partner ``[id, referrals, first sent, last sent, whether some were sent after $until]``
-from the counters of each pair ``$id`` is one end of with referrals sent by ``$until``."""
+"""No row when ``$id`` does not exist, else one: ``[sent, received]``, per partner ``[id,
+referrals, first sent, last sent, whether some were sent after $until]`` from the counters of
+each pair ``$id`` is one end of with referrals sent by ``$until``."""
 REFERRAL_TALLIES_COUNTED = {
     direction: f"""
 MATCH (r:{Label.REFERRAL}) WHERE r.{focal} = $id AND r.{partner} <> $id AND r.sent_at <= $until

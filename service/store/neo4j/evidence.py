@@ -4,6 +4,8 @@ collaboratives, each a node bound to the organizations it names.
 
 from __future__ import annotations
 
+from typing import Any
+
 from neo4j import ManagedTransaction
 
 from graph_models.evidence import (
@@ -37,19 +39,8 @@ class EvidenceMixin(EvidenceMethods, Neo4jConnection):
         return [evidence_record(model, row, row["org_ids"]) for row in rows]
 
     def evidence_naming(self, org_id: str) -> EvidenceRecords:
-        found: dict[str, list[Row]] = {kind: [] for kind in EvidenceKind}
-        for kind, row in self._query(cypher.EVIDENCE_NAMING, org_id=org_id):
-            found[kind].append(row)
-
-        def records(model: type[EvidenceRecord]) -> list[EvidenceRecord]:
-            return [evidence_record(model, r, r["org_ids"]) for r in found[EVIDENCE_KINDS[model]]]
-
-        return EvidenceRecords(
-            case_plans=records(JointCasePlan),
-            programs=records(JointProgram),
-            agreements=records(Agreement),
-            collaboratives=records(Collaborative),
-        )
+        [naming] = self._query(cypher.EVIDENCE_NAMING, org_id=org_id) or [[]]
+        return _evidence_records(naming)
 
     def _evidence_by_id(
         self, model: type[EvidenceRecord], evidence_id: str
@@ -73,3 +64,20 @@ class EvidenceMixin(EvidenceMethods, Neo4jConnection):
             return evidence_record(model, stored, stored["org_ids"])
 
         return self._write(work)
+
+
+def _evidence_records(naming: list[list[Any]]) -> EvidenceRecords:
+    """The records of ``[kind, record]`` rows, as :data:`cypher.EVIDENCE_NAMING` lists them."""
+    found: dict[str, list[Row]] = {kind: [] for kind in EvidenceKind}
+    for kind, row in naming:
+        found[kind].append(row)
+
+    def records(model: type[EvidenceRecord]) -> list[EvidenceRecord]:
+        return [evidence_record(model, r, r["org_ids"]) for r in found[EVIDENCE_KINDS[model]]]
+
+    return EvidenceRecords(
+        case_plans=records(JointCasePlan),
+        programs=records(JointProgram),
+        agreements=records(Agreement),
+        collaboratives=records(Collaborative),
+    )

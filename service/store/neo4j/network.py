@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
@@ -56,12 +57,17 @@ from service.store.neo4j.connection import (
     _single,
 )
 from service.store.neo4j.cypher import Label
+from service.store.neo4j.evidence import _evidence_records
 from service.store.shared.network import (
+    PartnerRecords,
     add_relationship_edge,
     check_end,
+    contacts_in_order,
     organization_node,
     refuse_if_ended,
 )
+from service.store.shared.referrals import combine_flows
+from service.store.shared.values import to_text
 
 
 class NetworkMixin(Neo4jConnection):
@@ -152,6 +158,10 @@ class NetworkMixin(Neo4jConnection):
     def get_contact(self, contact_id: str) -> Contact:
         rows = self._query(cypher.GET_CONTACT, id=contact_id)
         return _model(Contact, _found(rows, _missing_contact(contact_id)))
+
+    def get_contacts(self, contact_ids: Sequence[str]) -> list[Contact]:
+        rows = self._query(cypher.GET_CONTACTS, ids=list(contact_ids))
+        return contacts_in_order(contact_ids, {row["id"]: _model(Contact, row) for row in rows})
 
     def list_contacts(self, query: ContactQuery) -> Page[Contact]:
         anchor = _anchor(org_id=query.org_id or None)
@@ -291,6 +301,16 @@ class NetworkMixin(Neo4jConnection):
 
     def partner_graph(self, org_id: str | None = None, *, depth: int = 1) -> nx.Graph:
         return self._read(_partner_graph, org_id, depth)
+
+    def partner_records(self, org_id: str, *, as_of: datetime | None = None) -> PartnerRecords:
+        query = cypher.PARTNER_RECORDS["now" if as_of is None else "as_of"]
+        rows = self._query(query, id=org_id, as_of=to_text(as_of) if as_of else None)
+        edges, orgs, sent, received, naming = _found(rows, _missing_organization(org_id))
+        return PartnerRecords(
+            _found_graph([org_id], edges, orgs),
+            combine_flows(sent, received),
+            _evidence_records(naming),
+        )
 
     # -- missing partners ----
 

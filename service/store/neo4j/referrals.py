@@ -37,7 +37,7 @@ from service.store.neo4j.connection import (
     _run,
     _single,
 )
-from service.store.neo4j.network import _get_organization, _missing_organization
+from service.store.neo4j.network import _missing_organization
 from service.store.shared.referrals import (
     PairTotals,
     assemble_pair_loops,
@@ -140,7 +140,7 @@ class ReferralsMixin(Neo4jConnection):
     def referral_flow(
         self, org_id: str, *, as_of: datetime | None = None
     ) -> dict[str, ReferralFlow]:
-        query = cypher.REFERRAL_FLOW if as_of is None else cypher.REFERRAL_FLOW_AS_OF
+        query = cypher.REFERRAL_FLOW["now" if as_of is None else "as_of"]
         rows = self._query(query, id=org_id, as_of=to_text(as_of) if as_of else None)
         sent, received = _found(rows, _missing_organization(org_id))
         return combine_flows(sent, received)
@@ -195,10 +195,9 @@ class ReferralsMixin(Neo4jConnection):
     def referral_tallies(self, org_id: str, *, until: datetime) -> dict[str, ReferralTally]:
         params = {"id": org_id, "until": to_text(until)}
 
-        def tally(tx: ManagedTransaction, direction: str) -> list[list[Any]]:
+        def tally(tx: ManagedTransaction, direction: str, pairs: list[Any]) -> list[list[Any]]:
             """A pair's counters when all its referrals were sent by ``until``; else its
             referrals counted, those of all pairs in one read."""
-            pairs = _lists(tx, cypher.REFERRAL_PAIR_TALLIES[direction], **params)
             split = {row[0] for row in pairs if row[4]}
             if not split:
                 return [row[:4] for row in pairs]
@@ -208,8 +207,9 @@ class ReferralsMixin(Neo4jConnection):
             ]
 
         def work(tx: ManagedTransaction) -> dict[str, ReferralTally]:
-            _get_organization(tx, org_id)
-            return referral_tallies_of(tally(tx, "sent"), tally(tx, "received"))
+            found = _lists(tx, cypher.REFERRAL_PAIR_TALLIES, **params)
+            sent, received = _found(found, _missing_organization(org_id))
+            return referral_tallies_of(tally(tx, "sent", sent), tally(tx, "received", received))
 
         return self._read(work)
 

@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 import networkx as nx
 
 from graph_models import (
+    ReferralFlow,
     Relationship,
     RelationshipEnd,
     RelationshipState,
 )
 from graph_models.common import start_of_day
-from service.errors import Conflict, InvalidInput
+from graph_models.evidence import EvidenceRecords
+from service.errors import Conflict, InvalidInput, NotFound
 from service.store.shared.values import from_text
+
+T = TypeVar("T")
+
+
+class PartnerRecords(NamedTuple):
+    """What a store keeps about one organization's partners, as ``Store.partner_records`` reads
+    it: all an eco-map of depth 1 looks at."""
+
+    graph: nx.Graph
+    """The organization, its partners and its relationships with them, as
+    ``Store.introduction_graph`` gives them for no sector."""
+    flows: dict[str, ReferralFlow]
+    """The referral flow with each partner, as ``Store.referral_flow`` gives it."""
+    evidence: EvidenceRecords
+    """The partnership evidence naming the organization, as ``Store.evidence_naming`` gives it."""
 
 
 def add_relationship_edge(
@@ -69,3 +86,16 @@ def organization_node(row: Any) -> dict[str, Any]:
         "region": row["region"],
         "internal": bool(row["internal"]),
     }
+
+
+def contacts_in_order(contact_ids: Iterable[str], found: Mapping[str, T]) -> list[T]:
+    """The contacts ``found`` by id in the order of ``contact_ids``; :class:`NotFound` names the
+    first that was not found.
+
+    >>> contacts_in_order(["b", "a"], {"a": 1, "b": 2})
+    [2, 1]
+    """
+    missing = next((c for c in contact_ids if c not in found), None)
+    if missing is not None:
+        raise NotFound(f"contact '{missing}' does not exist")
+    return [found[c] for c in contact_ids]
