@@ -62,6 +62,11 @@ WEDGE_LIMIT = 150
 """Beyond this many partners an eco-map groups them by sector in wedges that open on click."""
 NOTABLE = 24
 """How many partners that matter most a map of wedges shows before any wedge is opened."""
+MANY_LINES = 500
+"""Beyond this many lines, lines are drawn half transparent, so that clusters show through,
+and their dashes as long as the map is large (see :attr:`Drawing.dash_scale`)."""
+SCREEN = (860.0, 720.0)
+"""The room a map has on a laptop's page, in pixels: the page opens with the whole map in it."""
 
 
 @dataclass(slots=True)
@@ -144,6 +149,28 @@ class Drawing:
     def every_node(self) -> list[MapNode]:
         """The nodes drawn and those of every closed wedge."""
         return self.nodes + [node for group in self.closed.values() for node in group.nodes]
+
+    @property
+    def dash_scale(self) -> float:
+        """How many times their legend's length dashes are drawn: 1, save on a map of more than
+        :data:`MANY_LINES` lines, whose dashes keep their legend's length on the screen when the
+        whole map fits the :data:`SCREEN`, as the page opens.
+
+        Dashes are drawn in the map's units: on a map forty times the screen's width, dashes
+        of the legend's length would be a fortieth of a pixel, millions of them, that the
+        browser takes seconds to draw and nobody can see.
+
+        >>> node = lambda x: MapNode(str(x), "", "", "organization", x, 0, 10, "", "", "")
+        >>> line = MapEdge("a~b", "a", "b", RelationshipState.YELLOW, 1.0, "")
+        >>> Drawing("t", [node(0), node(8600)], [line] * (MANY_LINES + 1)).dash_scale
+        10.0
+        >>> Drawing("t", [node(0), node(8600)], [line]).dash_scale
+        1.0
+        """
+        if len(self.edges) <= MANY_LINES:
+            return 1.0
+        xs, ys = [node.x for node in self.nodes], [node.y for node in self.nodes]
+        return max(1.0, (max(xs) - min(xs)) / SCREEN[0], (max(ys) - min(ys)) / SCREEN[1])
 
 
 ECOMAP_NOTES = (
