@@ -871,15 +871,16 @@ def region_drawing(
     graph.add_nodes_from(shown)
     graph.add_edges_from((rel.org_a, rel.org_b, {"state": rel.state}) for rel in relationships)
     if focus is not None:
-        graph = graph.subgraph(nx.single_source_shortest_path_length(graph, focus, depth))
-    apart = tuple(shown[org_id] for org_id in sorted(graph) if not graph.degree(org_id))
-    connected = graph.subgraph(org_id for org_id in graph if graph.degree(org_id))
-    clusters = _clusters(connected, shown, grouping, sector_name)
+        graph = graph.subgraph(nx.single_source_shortest_path_length(graph, focus, depth)).copy()
+    apart = tuple(shown[org_id] for org_id in sorted(nx.isolates(graph)))
+    # A graph of its own rather than a view without them: a view filters every look-up.
+    graph.remove_nodes_from(org.id for org in apart)
+    clusters = _clusters(graph, shown, grouping, sector_name)
     cluster_of = {org_id: name for name, members in clusters for org_id in members}
     if focus is None:
-        cluster_nodes, places = _packed(clusters, connected)
+        cluster_nodes, places = _packed(clusters, graph)
     else:
-        cluster_nodes, places = [], _rings(connected, focus, cluster_of, shown)
+        cluster_nodes, places = [], _rings(graph, focus, cluster_of, shown)
     nodes = [
         _region_node(shown[org_id], places[org_id], graph, focus, cluster_of, sector_name)
         for org_id in places
@@ -888,7 +889,7 @@ def region_drawing(
         cluster_nodes + nodes,
         key=lambda node: (
             KIND_ORDER[node.kind],
-            -connected.degree(node.id) if node.id in connected else 0,
+            -graph.degree(node.id) if node.id in graph else 0,
         ),
     )
     edges = [
