@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
 import networkx as nx
 
@@ -765,7 +766,6 @@ def _partners_of_partners(
 def _partner_edge(focal: str, partner: EcoMapPartner, *, told: bool = True) -> MapEdge:
     """The line to a partner: style by state, weight by level, arrows and counts by referrals;
     without ``told``, no counts on it and no tooltip (the partner's tells the same)."""
-    style = STATE_STYLES[partner.state]
     counts = [
         f"{count} {word}"
         for count, word in (
@@ -780,7 +780,7 @@ def _partner_edge(focal: str, partner: EcoMapPartner, *, told: bool = True) -> M
         target=partner.organization.id,
         state=partner.state,
         width=line_width(partner.partnership_level),
-        tooltip=f"{style.name} ({style.line}): {partner.state.guidance}"
+        tooltip=_line_words(partner.state)
         + _level_line(partner.partnership_level)
         + _referral_line(partner)
         if told
@@ -789,6 +789,13 @@ def _partner_edge(focal: str, partner: EcoMapPartner, *, told: bool = True) -> M
         arrow_from=partner.referrals_received > 0,
         label=" · ".join(counts) if told else "",
     )
+
+
+@cache
+def _line_words(state: RelationshipState) -> str:
+    """What a line of ``state`` means, as its tooltip starts: ``Red (stressful): Heal...``."""
+    style = STATE_STYLES[state]
+    return f"{style.name} ({style.line}): {state.guidance}"
 
 
 def _organization_lines(org: MapOrganization, sector_name: Callable[[str], str]) -> str:
@@ -899,9 +906,7 @@ def region_drawing(
             target=rel.org_b,
             state=rel.state,
             width=BASE_WIDTH,
-            tooltip=f"{shown[rel.org_a].name} — {shown[rel.org_b].name}\n"
-            f"{STATE_STYLES[rel.state].name} ({STATE_STYLES[rel.state].line}): "
-            f"{rel.state.guidance}",
+            tooltip=f"{shown[rel.org_a].name} — {shown[rel.org_b].name}\n{_line_words(rel.state)}",
         )
         for rel in relationships
         if rel.org_a in places and rel.org_b in places
@@ -1026,9 +1031,7 @@ def _region_node(
     cluster_of: Mapping[str, str],
     sector_name: Callable[[str], str],
 ) -> MapNode:
-    counts = Counter(
-        data["state"] for _, _, data in graph.edges(org.id, data=True) if "ended_at" not in data
-    )
+    counts = Counter(data["state"] for data in graph.adj[org.id].values())
     state = graph.edges[focus, org.id]["state"] if focus and graph.has_edge(focus, org.id) else None
     fill, border = (
         (STATE_STYLES[state].fill, STATE_STYLES[state].colour)
