@@ -26,8 +26,10 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 def vis_network(drawing: Drawing) -> dict[str, Any]:
     """The ``nodes``, ``edges`` and ``options`` vis-network needs to draw ``drawing``; the
-    partners of each closed wedge under ``closed``; the ``title``, ``subtitle`` and ``legend``
-    a picture of the map carries.
+    partners of each closed wedge under ``closed``; the ``dash_scale`` the lines' dashes are
+    drawn at and each state's ``dashes`` at the legend's length, for the page to draw them
+    again as the map is zoomed; the ``title``, ``subtitle`` and ``legend`` a picture of the
+    map carries.
 
     The options come from pyvis; nodes and edges are written here in the form pyvis gives
     them, since pyvis checks each new node against every earlier one and a hub has thousands.
@@ -58,6 +60,8 @@ def vis_network(drawing: Drawing) -> dict[str, Any]:
         "edges": [_edge(edge, dashes) for edge in drawing.edges],
         "options": options,
         "closed": {wedge: _group(group, dashes) for wedge, group in drawing.closed.items()},
+        "dash_scale": drawing.dash_scale,
+        "dashes": {state.value: pattern for state, pattern in line_dashes(1.0).items()},
         "title": drawing.title,
         "subtitle": drawing.subtitle,
         "legend": [
