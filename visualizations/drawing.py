@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
 import networkx as nx
 
@@ -62,6 +63,11 @@ WEDGE_LIMIT = 150
 """Beyond this many partners an eco-map groups them by sector in wedges that open on click."""
 NOTABLE = 24
 """How many partners that matter most a map of wedges shows before any wedge is opened."""
+MANY_LINES = 500
+"""Beyond this many lines, lines are drawn half transparent, so that clusters show through,
+and their dashes as long as the map is large (see :attr:`Drawing.dash_scale`)."""
+SCREEN = (860.0, 720.0)
+"""The room a map has on a laptop's page, in pixels: the page opens with the whole map in it."""
 
 
 @dataclass(slots=True)
@@ -144,6 +150,28 @@ class Drawing:
     def every_node(self) -> list[MapNode]:
         """The nodes drawn and those of every closed wedge."""
         return self.nodes + [node for group in self.closed.values() for node in group.nodes]
+
+    @property
+    def dash_scale(self) -> float:
+        """How many times their legend's length dashes are drawn: 1, save on a map of more than
+        :data:`MANY_LINES` lines, whose dashes keep their legend's length on the screen when the
+        whole map fits the :data:`SCREEN`, as the page opens.
+
+        Dashes are drawn in the map's units: on a map forty times the screen's width, dashes
+        of the legend's length would be a fortieth of a pixel, millions of them, that the
+        browser takes seconds to draw and nobody can see.
+
+        >>> node = lambda x: MapNode(str(x), "", "", "organization", x, 0, 10, "", "", "")
+        >>> line = MapEdge("a~b", "a", "b", RelationshipState.YELLOW, 1.0, "")
+        >>> Drawing("t", [node(0), node(8600)], [line] * (MANY_LINES + 1)).dash_scale
+        10.0
+        >>> Drawing("t", [node(0), node(8600)], [line]).dash_scale
+        1.0
+        """
+        if len(self.edges) <= MANY_LINES:
+            return 1.0
+        xs, ys = [node.x for node in self.nodes], [node.y for node in self.nodes]
+        return max(1.0, (max(xs) - min(xs)) / SCREEN[0], (max(ys) - min(ys)) / SCREEN[1])
 
 
 ECOMAP_NOTES = (
@@ -738,7 +766,6 @@ def _partners_of_partners(
 def _partner_edge(focal: str, partner: EcoMapPartner, *, told: bool = True) -> MapEdge:
     """The line to a partner: style by state, weight by level, arrows and counts by referrals;
     without ``told``, no counts on it and no tooltip (the partner's tells the same)."""
-    style = STATE_STYLES[partner.state]
     counts = [
         f"{count} {word}"
         for count, word in (
@@ -753,7 +780,7 @@ def _partner_edge(focal: str, partner: EcoMapPartner, *, told: bool = True) -> M
         target=partner.organization.id,
         state=partner.state,
         width=line_width(partner.partnership_level),
-        tooltip=f"{style.name} ({style.line}): {partner.state.guidance}"
+        tooltip=_line_words(partner.state)
         + _level_line(partner.partnership_level)
         + _referral_line(partner)
         if told
@@ -762,6 +789,13 @@ def _partner_edge(focal: str, partner: EcoMapPartner, *, told: bool = True) -> M
         arrow_from=partner.referrals_received > 0,
         label=" · ".join(counts) if told else "",
     )
+
+
+@cache
+def _line_words(state: RelationshipState) -> str:
+    """What a line of ``state`` means, as its tooltip starts: ``Red (stressful): Heal...``."""
+    style = STATE_STYLES[state]
+    return f"{style.name} ({style.line}): {state.guidance}"
 
 
 def _organization_lines(org: MapOrganization, sector_name: Callable[[str], str]) -> str:
@@ -844,15 +878,16 @@ def region_drawing(
     graph.add_nodes_from(shown)
     graph.add_edges_from((rel.org_a, rel.org_b, {"state": rel.state}) for rel in relationships)
     if focus is not None:
-        graph = graph.subgraph(nx.single_source_shortest_path_length(graph, focus, depth))
-    apart = tuple(shown[org_id] for org_id in sorted(graph) if not graph.degree(org_id))
-    connected = graph.subgraph(org_id for org_id in graph if graph.degree(org_id))
-    clusters = _clusters(connected, shown, grouping, sector_name)
+        graph = graph.subgraph(nx.single_source_shortest_path_length(graph, focus, depth)).copy()
+    apart = tuple(shown[org_id] for org_id in sorted(nx.isolates(graph)))
+    # A graph of its own rather than a view without them: a view filters every look-up.
+    graph.remove_nodes_from(org.id for org in apart)
+    clusters = _clusters(graph, shown, grouping, sector_name)
     cluster_of = {org_id: name for name, members in clusters for org_id in members}
     if focus is None:
-        cluster_nodes, places = _packed(clusters, connected)
+        cluster_nodes, places = _packed(clusters, graph)
     else:
-        cluster_nodes, places = [], _rings(connected, focus, cluster_of, shown)
+        cluster_nodes, places = [], _rings(graph, focus, cluster_of, shown)
     nodes = [
         _region_node(shown[org_id], places[org_id], graph, focus, cluster_of, sector_name)
         for org_id in places
@@ -861,7 +896,7 @@ def region_drawing(
         cluster_nodes + nodes,
         key=lambda node: (
             KIND_ORDER[node.kind],
-            -connected.degree(node.id) if node.id in connected else 0,
+            -graph.degree(node.id) if node.id in graph else 0,
         ),
     )
     edges = [
@@ -871,9 +906,7 @@ def region_drawing(
             target=rel.org_b,
             state=rel.state,
             width=BASE_WIDTH,
-            tooltip=f"{shown[rel.org_a].name} — {shown[rel.org_b].name}\n"
-            f"{STATE_STYLES[rel.state].name} ({STATE_STYLES[rel.state].line}): "
-            f"{rel.state.guidance}",
+            tooltip=f"{shown[rel.org_a].name} — {shown[rel.org_b].name}\n{_line_words(rel.state)}",
         )
         for rel in relationships
         if rel.org_a in places and rel.org_b in places
@@ -998,9 +1031,7 @@ def _region_node(
     cluster_of: Mapping[str, str],
     sector_name: Callable[[str], str],
 ) -> MapNode:
-    counts = Counter(
-        data["state"] for _, _, data in graph.edges(org.id, data=True) if "ended_at" not in data
-    )
+    counts = Counter(data["state"] for data in graph.adj[org.id].values())
     state = graph.edges[focus, org.id]["state"] if focus and graph.has_edge(focus, org.id) else None
     fill, border = (
         (STATE_STYLES[state].fill, STATE_STYLES[state].colour)

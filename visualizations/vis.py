@@ -9,26 +9,27 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pyvis
 from pyvis.network import Network
 
-from visualizations.drawing import Closed, Drawing, MapEdge, MapNode
+from graph_models import RelationshipState
+from visualizations.drawing import MANY_LINES, Closed, Drawing, MapEdge, MapNode
 from visualizations.style import MISSING_DASHES, STATE_STYLES
 
 VIS_NETWORK_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 """vis-network 9.1.2 as pyvis ships it: ``vis-network.min.js`` and ``vis-network.css``."""
-MANY_LINES = 500
-"""Beyond this many lines, lines are drawn half transparent, so that clusters show through."""
 STATIC_DIR = Path(__file__).parent / "static"
 """The script that draws a map in the page, and its style."""
 
 
 def vis_network(drawing: Drawing) -> dict[str, Any]:
     """The ``nodes``, ``edges`` and ``options`` vis-network needs to draw ``drawing``; the
-    partners of each closed wedge under ``closed``; the ``title``, ``subtitle`` and ``legend``
-    a picture of the map carries.
+    partners of each closed wedge under ``closed``; the ``dash_scale`` the lines' dashes are
+    drawn at and each state's ``dashes`` at the legend's length, for the page to draw them
+    again as the map is zoomed; the ``title``, ``subtitle`` and ``legend`` a picture of the
+    map carries.
 
     The options come from pyvis; nodes and edges are written here in the form pyvis gives
     them, since pyvis checks each new node against every earlier one and a hub has thousands.
@@ -53,11 +54,14 @@ def vis_network(drawing: Drawing) -> dict[str, Any]:
     options["interaction"]["dragView"] = True
     if len(drawing.edges) > MANY_LINES:
         options["edges"]["color"] = {"opacity": 0.45}
+    dashes = line_dashes(drawing.dash_scale)
     return {
         "nodes": [_node(node, fixed=drawing.settled) for node in drawing.nodes],
-        "edges": [_edge(edge) for edge in drawing.edges],
+        "edges": [_edge(edge, dashes) for edge in drawing.edges],
         "options": options,
-        "closed": {wedge: _group(group) for wedge, group in drawing.closed.items()},
+        "closed": {wedge: _group(group, dashes) for wedge, group in drawing.closed.items()},
+        "dash_scale": drawing.dash_scale,
+        "dashes": {state.value: pattern for state, pattern in line_dashes(1.0).items()},
         "title": drawing.title,
         "subtitle": drawing.subtitle,
         "legend": [
@@ -98,13 +102,13 @@ def wedge_data(group: Closed) -> dict[str, Any]:
     >>> wedge_data(Closed([], []))
     {'nodes': {'first': {}, 'rest': []}, 'edges': {'first': {}, 'rest': []}}
     """
-    return _compacted(_group(group))
+    return _compacted(_group(group, line_dashes(1.0)))
 
 
-def _group(group: Closed) -> dict[str, list[dict[str, Any]]]:
+def _group(group: Closed, dashes: Dashes) -> dict[str, list[dict[str, Any]]]:
     return {
         "nodes": [_node(node, fixed=True) for node in group.nodes],
-        "edges": [_edge(edge) for edge in group.edges],
+        "edges": [_edge(edge, dashes) for edge in group.edges],
     }
 
 
@@ -162,16 +166,16 @@ def _node(node: MapNode, *, fixed: bool) -> dict[str, Any]:
     }
 
 
-def _edge(edge: MapEdge) -> dict[str, Any]:
+def _edge(edge: MapEdge, dashes: Dashes) -> dict[str, Any]:
     arrows = [end for end, wanted in (("to", edge.arrow_to), ("from", edge.arrow_from)) if wanted]
-    colour, dashes = _EDGE_STYLES[edge.state]
+    colour = STATE_STYLES[edge.state].colour
     return {
         "id": edge.id,
         "from": edge.source,
         "to": edge.target,
         "color": {"color": colour, "highlight": colour, "hover": colour},
         "width": edge.width,
-        "dashes": dashes,
+        "dashes": dashes[edge.state],
         "arrows": ", ".join(arrows),
         "label": edge.label,
         "font": {"size": 11, "align": "middle", "strokeWidth": 3},
@@ -180,8 +184,18 @@ def _edge(edge: MapEdge) -> dict[str, Any]:
     }
 
 
-_EDGE_STYLES = {
-    state: (style.colour, list(style.dashes) if style.dashes else False)
-    for state, style in STATE_STYLES.items()
-}
-"""Each state's line colour and dashes, looked up once per line of a map of thousands."""
+Dashes = dict[RelationshipState, list[int] | Literal[False]]
+"""Each state's dash pattern as vis-network takes it: False for a solid line."""
+
+
+def line_dashes(scale: float) -> Dashes:
+    """Each state's dash pattern, ``scale`` times its legend's length, looked up once per
+    line of a map of thousands.
+
+    >>> line_dashes(2.0)[RelationshipState.RED], line_dashes(2.0)[RelationshipState.GREEN]
+    ([6, 8], False)
+    """
+    return {
+        state: [round(d * scale) for d in style.dashes] if style.dashes else False
+        for state, style in STATE_STYLES.items()
+    }

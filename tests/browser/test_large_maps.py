@@ -136,6 +136,20 @@ def interactive_soon(map_: dict, what: str) -> bool:
     return map_["afterArrivalMs"] < 2000
 
 
+def click_node(page, node_id: str) -> None:
+    """Click the circle of ``node_id`` where the map shows it now."""
+    point = page.evaluate(
+        """(id) => {
+            const network = window.stakeholderMap.network;
+            const box = document.getElementById('map').getBoundingClientRect();
+            const at = network.canvasToDOM(network.getPositions([id])[id]);
+            return {x: box.left + at.x, y: box.top + at.y};
+        }""",
+        node_id,
+    )
+    page.mouse.click(point["x"], point["y"])
+
+
 def test_a_6000_partner_eco_map_loads_its_summary_then_the_partners_of_the_wedges_it_opens(
     page, live_server
 ):
@@ -152,16 +166,7 @@ def test_a_6000_partner_eco_map_loads_its_summary_then_the_partners_of_the_wedge
     screenshot(page, "ecomap-6000-partners")
 
     wedge, per_sector = "wedge:library", 6000 // len(SECTORS)
-    point = page.evaluate(
-        """(wedge) => {
-            const network = window.stakeholderMap.network;
-            const box = document.getElementById('map').getBoundingClientRect();
-            const at = network.canvasToDOM(network.getPositions([wedge])[wedge]);
-            return {x: box.left + at.x, y: box.top + at.y};
-        }""",
-        wedge,
-    )
-    page.mouse.click(point["x"], point["y"])
+    click_node(page, wedge)
     page.wait_for_selector(f"#map[data-open~='{wedge}']")
     opened = ready(page)
     assert opened["kinds"]["partner"] == per_sector
@@ -221,6 +226,48 @@ def test_a_5000_organization_region_map_is_drawn_in_labelled_clusters_without_ov
     assert focused["kinds"]["focal"] == 1
     assert 1 < focused["nodes"] < 200
     assert page.locator("h1 .focus-name").inner_text() == focus_name
+
+
+YELLOW_DASH_ON_SCREEN = """() => {
+    const map = window.stakeholderMap;
+    const yellow = map.edges.get({filter: (edge) => edge.state === 'yellow'})[0];
+    return yellow.dashes[0] * map.network.getScale();
+}"""
+
+
+def test_a_region_map_of_thousands_of_lines_opens_with_visible_dashes_legend_details_and_search(
+    page, live_server
+):
+    region(live_server.store, 2000)
+    page.goto(f"{live_server.url}/regions/Big/map")
+    ready(page)
+    expect(page.locator(".legend .legend-state")).to_have_count(4)
+    expect(page.locator(".legend")).to_be_visible()
+    # A yellow line's dashes measure pixels on the screen as the map opens, not a fraction of
+    # one, and keep about the legend's length (10) once the map is zoomed in with the wheel.
+    assert page.evaluate(YELLOW_DASH_ON_SCREEN) >= 5
+    page.evaluate("window.stakeholderMap.network.moveTo({scale: 0.9, animation: false})")
+    box = page.locator("#map").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -100)
+    for _ in range(100):  # the dashes are drawn again once the wheel has stopped
+        if page.evaluate(YELLOW_DASH_ON_SCREEN) < 20:
+            break
+        page.wait_for_timeout(100)
+    assert 5 <= page.evaluate(YELLOW_DASH_ON_SCREEN) < 20
+    org_id = "o0100"
+    wanted = live_server.store.get_organization(org_id).name
+    page.evaluate(
+        "(id) => window.stakeholderMap.network.focus(id, {scale: 1.5, animation: false})", org_id
+    )
+    click_node(page, org_id)
+    expect(page.locator("#map-details")).to_contain_text(wanted)
+    assert page.locator("#map-details").inner_text().splitlines()[0] == wanted
+    page.fill("#find-node", live_server.store.get_organization("o0200").name)
+    page.press("#find-node", "Enter")
+    page.wait_for_selector("#find-result:has-text('Found:')")
+    assert page.evaluate("window.stakeholderMap.network.getSelectedNodes()") == ["o0200"]
+    screenshot(page, "region-map-2000")
 
 
 def test_at_375_pixels_the_map_fills_the_width_and_pans_with_touch(chromium, live_server):

@@ -6,6 +6,8 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from datetime import UTC, date, datetime
 
+import pytest
+
 from graph_models import RelationshipState
 from graph_models.ecomaps import (
     EcoMap,
@@ -17,7 +19,13 @@ from graph_models.ecomaps import (
     PartnerOfPartner,
     RegionMap,
 )
-from visualizations.drawing import NOTABLE, WEDGE_LIMIT, ecomap_drawing, region_drawing
+from visualizations.drawing import (
+    NOTABLE,
+    SCREEN,
+    WEDGE_LIMIT,
+    ecomap_drawing,
+    region_drawing,
+)
 from visualizations.layout import label_box, overlaps
 from visualizations.style import font_size
 from visualizations.svg import drawing_svg
@@ -338,6 +346,15 @@ def test_region_filters_keep_the_sectors_and_states_asked_for():
     only_green = region_drawing(region, states=[RelationshipState.GREEN])
     assert [e.id for e in only_green.edges] == ["a~c"]
     assert [o.id for o in only_green.apart] == ["b"]
+
+
+def test_dashes_of_a_region_map_of_thousands_of_lines_keep_their_legend_length_on_the_screen():
+    drawing = region_drawing(region_of(2000))
+    xs, ys = [n.x for n in drawing.nodes], [n.y for n in drawing.nodes]
+    whole_map_fits = min(SCREEN[0] / (max(xs) - min(xs)), SCREEN[1] / (max(ys) - min(ys)))
+    red = edge_to(vis_network(drawing), "o0")["dashes"]
+    assert [d * whole_map_fits for d in red] == pytest.approx([3, 4], rel=0.1)
+    assert edge_to(vis_network(region_drawing(region_of(40))), "o0")["dashes"] == [3, 4]
 
 
 def many_partners(count: int) -> EcoMap:

@@ -84,6 +84,30 @@
     network.once("afterDrawing", settled);
   }
 
+  // On a map of thousands of lines the server draws dashes longer (data.dash_scale), so that
+  // they keep the legend's length on the screen when the whole map fits it: each time the map
+  // is zoomed by half or twice as much since, they are drawn again at the legend's length on
+  // the screen, never shorter than the legend's in the map (a fraction of a pixel each, millions
+  // of them take the browser seconds to draw).
+  let dashScale = data.dash_scale;
+  function fitDashes() {
+    const wanted = Math.max(1, 1 / network.getScale());
+    if (data.dash_scale === 1 || (wanted < 2 * dashScale && wanted > dashScale / 2)) return;
+    dashScale = wanted;
+    edges.update(edges.get({ filter: function (edge) { return data.dashes[edge.state]; } })
+      .map(function (edge) {
+        return { id: edge.id, dashes: data.dashes[edge.state].map(function (d) {
+          return Math.round(d * dashScale);
+        }) };
+      }));
+  }
+  let zooming;
+  network.on("zoom", function () {
+    clearTimeout(zooming);
+    zooming = setTimeout(fitDashes, 200);
+  });
+  map.fitDashes = fitDashes;
+
   function titleOf(id) {
     const item = nodes.get(id) || edges.get(id);
     return item && item.title ? item.title : null;
@@ -224,6 +248,7 @@
         if (waiting.has(id)) toggleWedge(waiting.get(id), true);
         network.selectNodes([id]);
         network.focus(id, { scale: 1.2, animation: false });
+        fitDashes();
         showDetails(id);
         result.textContent = "Found: " + titleOf(id).split("\n")[0];
         map.found = id;
