@@ -119,8 +119,9 @@ def relationship_health(
     # judgement is made once. The findings name the partner only when there are enough
     # referrals to say which way they went.
     judged: dict[tuple[object, ...], _Verdict] = {}
-    report = []
-    for partner in partners:
+    flagged: list[RelationshipHealth] = []
+    others: list[RelationshipHealth] = []
+    for partner in sorted(partners):
         touched, referred = touchpoints.get(partner), last_referral.get(partner)
         last = touched if referred is None or (touched and touched >= referred) else referred
         counts = window.get(partner, _QUIET)
@@ -141,7 +142,7 @@ def relationship_health(
             )
             findings = _findings(focal, partner, signals, *thresholds)
             verdict = judged[key] = _judge(state, signals, findings)
-        report.append(
+        (others if verdict.flag is None else flagged).append(
             RelationshipHealth(
                 partner_id=partner,
                 assessed=state,
@@ -153,8 +154,7 @@ def relationship_health(
                 survey=surveyed.get(partner),
             )
         )
-    report.sort(key=lambda h: (h.flag is None, h.partner_id))
-    return report
+    return flagged + others
 
 
 _QUIET = (0, 0, 0, 0)
