@@ -115,21 +115,21 @@ def relationship_health(
     partners = set(assessed) | set(levels) | set(last_referral)
     surveyed = survey.by_partner() if survey else {}
     thresholds = window_days, stale_after_days, lost_after_days, min_referrals
-    # Partners alike in every signal and in their assessment are judged alike: each such
-    # judgement is made once. The findings name the partner only when there are enough
-    # referrals to say which way they went.
-    judged: dict[tuple[object, ...], _Verdict] = {}
+    # Partners alike in every signal are read alike, and flagged alike when their assessment
+    # is the same too: each such reading and flag is made once. The findings name the
+    # partner only when there are enough referrals to say which way they went.
+    read: dict[tuple[object, ...], _Reading] = {}
+    flags: dict[tuple[object, ...], str | None] = {}
     flagged: list[RelationshipHealth] = []
     others: list[RelationshipHealth] = []
     for partner in sorted(partners):
         touched, referred = touchpoints.get(partner), last_referral.get(partner)
         last = touched if referred is None or (touched and touched >= referred) else referred
         counts = window.get(partner, _QUIET)
-        state = assessed.get(partner)
         level, before = levels.get(partner, 0), levels_before.get(partner, 0)
         named = partner if counts[0] + counts[1] >= min_referrals else None
-        verdict = judged.get(key := (state, last, counts, level, before, named))
-        if verdict is None:
+        reading = read.get(key := (last, counts, level, before, named))
+        if reading is None:
             signals = HealthSignals(
                 last_engagement=last,
                 days_since_engagement=(as_of - last).days if last else None,
@@ -140,17 +140,21 @@ def relationship_health(
                 level=level,
                 level_a_year_ago=before,
             )
-            findings = _findings(focal, partner, signals, *thresholds)
-            verdict = judged[key] = _judge(state, signals, findings)
-        (others if verdict.flag is None else flagged).append(
+            reading = read[key] = _reading(signals, _findings(focal, partner, signals, *thresholds))
+        state = assessed.get(partner)
+        if (state, key) in flags:
+            flag = flags[state, key]
+        else:
+            flag = flags[state, key] = _flag(state, reading)
+        (others if flag is None else flagged).append(
             RelationshipHealth(
                 partner_id=partner,
                 assessed=state,
-                suggested=verdict.suggested,
-                action=verdict.action,
-                explanation=verdict.explanation,
-                flag=verdict.flag,
-                signals=verdict.signals,
+                suggested=reading.suggested,
+                action=reading.action,
+                explanation=reading.explanation,
+                flag=flag,
+                signals=reading.signals,
                 survey=surveyed.get(partner),
             )
         )
@@ -245,32 +249,34 @@ def _trend(signals: HealthSignals) -> _Finding:
     return _Finding("no partnership evidence on record", None)
 
 
-class _Verdict(NamedTuple):
-    """What the signals of a relationship suggest, why, and where that disagrees with its
-    assessment."""
+class _Reading(NamedTuple):
+    """What the signals of a relationship suggest, and the findings why, graver first."""
 
     signals: HealthSignals
+    findings: list[_Finding]
     suggested: RelationshipState
     action: str
     explanation: str
-    flag: str | None
 
 
-def _judge(
-    assessed: RelationshipState | None, signals: HealthSignals, findings: list[_Finding]
-) -> _Verdict:
+def _reading(signals: HealthSignals, findings: list[_Finding]) -> _Reading:
     if signals.last_engagement is None and not signals.level:
         suggested = NO_DOT
         findings = [_Finding("no touchpoint, referral or partnership evidence on record", NO_DOT)]
     else:
         findings = sorted(findings, key=lambda f: -_SEVERITY.get(f.state, -1))
         suggested = findings[0].state or GREEN
-    flag = None
-    if assessed is not None and assessed is not suggested:
-        reasons = _disagreement(assessed, suggested, findings)
-        flag = f"assessed {assessed.value}, but {'; '.join(f.sentence for f in reasons)}"
     explanation = "; ".join(f.sentence for f in findings)
-    return _Verdict(signals, suggested, suggested.action, explanation, flag)
+    return _Reading(signals, findings, suggested, suggested.action, explanation)
+
+
+def _flag(assessed: RelationshipState | None, reading: _Reading) -> str | None:
+    """Where the suggestion disagrees with the assessed state, and why; None where it does
+    not, or where there is no assessment."""
+    if assessed is None or assessed is reading.suggested:
+        return None
+    reasons = _disagreement(assessed, reading.suggested, reading.findings)
+    return f"assessed {assessed.value}, but {'; '.join(f.sentence for f in reasons)}"
 
 
 def _disagreement(
