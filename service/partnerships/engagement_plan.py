@@ -48,7 +48,13 @@ def states_as_of(
     moment = end_of_day(day)
     states = {}
     for partner, edge in graph[focal].items() if focal in graph else ():
-        past = [step for step in edge["history"] if step[0] <= moment]
+        history = edge["history"]
+        # Most often the latest assessment is on or before the moment: all of it counts.
+        past = (
+            history
+            if history and history[-1][0] <= moment
+            else [step for step in history if step[0] <= moment]
+        )
         if past and ("ended_at" not in edge or edge["ended_at"] > moment):
             states[partner] = past[-1]
     return states

@@ -9,13 +9,14 @@ it disagrees.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 from graph_models import RelationshipState
+from graph_models.common import end_of_day
 from graph_models.evidence import Evidence, ReferralFact, ReferralTally
 from graph_models.partnerships import HealthSignals, RelationshipHealth
-from graph_models.surveys import RelationshipResult, RoundResults
+from graph_models.surveys import RoundResults
 from service.partnerships.levels import levels_with_first_referrals
 
 GREEN, YELLOW, RED, NO_DOT = (
@@ -27,8 +28,7 @@ GREEN, YELLOW, RED, NO_DOT = (
 _SEVERITY: dict[RelationshipState | None, int] = {GREEN: 0, YELLOW: 1, RED: 2}
 
 
-@dataclass(frozen=True)
-class _Finding:
+class _Finding(NamedTuple):
     """One signal in words, and the state it points to (None: it points nowhere)."""
 
     sentence: str
@@ -97,13 +97,10 @@ def relationship_health(
 'assessed green, but last engagement 387 days ago (2017-01-10)')]
     """
     evidence = list(evidence)
-    window_start = as_of - timedelta(days=window_days)
-    recent: dict[str, list[ReferralFact]] = {}
-    for referral in referrals:
-        day = referral.sent_at.astimezone(UTC).date()
-        partner = _partner(focal, referral)
-        if partner is not None and window_start < day <= as_of:
-            recent.setdefault(partner, []).append(referral)
+    until = end_of_day(as_of)
+    window = _window(
+        focal, referrals, since=end_of_day(as_of - timedelta(days=window_days)), until=until
+    )
     first_referral, last_referral = {}, {}
     for partner, tally in (tallies or {}).items():
         if partner != focal:
@@ -117,56 +114,81 @@ def relationship_health(
     )
     partners = set(assessed) | set(levels) | set(last_referral)
     surveyed = survey.by_partner() if survey else {}
-    report = []
-    for partner in partners:
-        last = max(
-            (d for d in (touchpoints.get(partner), last_referral.get(partner)) if d), default=None
+    thresholds = window_days, stale_after_days, lost_after_days, min_referrals
+    # Partners alike in every signal are read alike, and flagged alike when their assessment
+    # is the same too: each such reading and flag is made once. The findings name the
+    # partner only when there are enough referrals to say which way they went.
+    read: dict[tuple[object, ...], _Reading] = {}
+    flags: dict[tuple[object, ...], str | None] = {}
+    flagged: list[RelationshipHealth] = []
+    others: list[RelationshipHealth] = []
+    for partner in sorted(partners):
+        touched, referred = touchpoints.get(partner), last_referral.get(partner)
+        last = touched if referred is None or (touched and touched >= referred) else referred
+        counts = window.get(partner, _QUIET)
+        level, before = levels.get(partner, 0), levels_before.get(partner, 0)
+        named = partner if counts[0] + counts[1] >= min_referrals else None
+        reading = read.get(key := (last, counts, level, before, named))
+        if reading is None:
+            signals = HealthSignals(
+                last_engagement=last,
+                days_since_engagement=(as_of - last).days if last else None,
+                referrals_sent=counts[0],
+                referrals_received=counts[1],
+                sent_without_feedback=counts[2],
+                received_without_feedback=counts[3],
+                level=level,
+                level_a_year_ago=before,
+            )
+            reading = read[key] = _reading(signals, _findings(focal, partner, signals, *thresholds))
+        state = assessed.get(partner)
+        if (state, key) in flags:
+            flag = flags[state, key]
+        else:
+            flag = flags[state, key] = _flag(state, reading)
+        (others if flag is None else flagged).append(
+            RelationshipHealth(
+                partner_id=partner,
+                assessed=state,
+                suggested=reading.suggested,
+                action=reading.action,
+                explanation=reading.explanation,
+                flag=flag,
+                signals=reading.signals,
+                survey=surveyed.get(partner),
+            )
         )
-        facts = recent.get(partner, [])
-        sent = [f for f in facts if f.from_org == focal]
-        received = [f for f in facts if f.to_org == focal]
-        signals = HealthSignals(
-            last_engagement=last,
-            days_since_engagement=(as_of - last).days if last else None,
-            referrals_sent=len(sent),
-            referrals_received=len(received),
-            sent_without_feedback=_without_feedback(sent, as_of),
-            received_without_feedback=_without_feedback(received, as_of),
-            level=levels.get(partner, 0),
-            level_a_year_ago=levels_before.get(partner, 0),
-        )
-        findings = _findings(
-            focal,
-            partner,
-            signals,
-            window_days=window_days,
-            stale_after_days=stale_after_days,
-            lost_after_days=lost_after_days,
-            min_referrals=min_referrals,
-        )
-        said = surveyed.get(partner)
-        report.append(_judge(partner, assessed.get(partner), signals, findings, said))
-    report.sort(key=lambda h: (h.flag is None, h.partner_id))
-    return report
+    return flagged + others
 
 
-def _partner(focal: str, referral: ReferralFact) -> str | None:
-    if referral.from_org == focal and referral.to_org != focal:
-        return referral.to_org
-    if referral.to_org == focal and referral.from_org != focal:
-        return referral.from_org
-    return None
+_QUIET = (0, 0, 0, 0)
 
 
-def _without_feedback(referrals: list[ReferralFact], as_of: date) -> int:
-    return sum(r.closed_at is None or r.closed_at.astimezone(UTC).date() > as_of for r in referrals)
+def _window(
+    focal: str, referrals: Iterable[ReferralFact], *, since: datetime, until: datetime
+) -> dict[str, tuple[int, int, int, int]]:
+    """Per partner, the referrals sent after ``since`` and by ``until``: how many ``focal``
+    sent and received, and how many of each had no feedback by ``until``."""
+    counts: dict[str, list[int]] = {}
+    for referral in referrals:
+        if since < referral.sent_at <= until:
+            if referral.from_org == focal:
+                partner, way = referral.to_org, 0
+            elif referral.to_org == focal:
+                partner, way = referral.from_org, 1
+            else:
+                continue
+            if partner != focal:
+                tally = counts.setdefault(partner, [0, 0, 0, 0])
+                tally[way] += 1
+                tally[way + 2] += referral.closed_at is None or referral.closed_at > until
+    return {partner: (a, b, c, d) for partner, (a, b, c, d) in counts.items()}
 
 
 def _findings(
     focal: str,
     partner: str,
     signals: HealthSignals,
-    *,
     window_days: int,
     stale_after_days: int,
     lost_after_days: int,
@@ -227,33 +249,34 @@ def _trend(signals: HealthSignals) -> _Finding:
     return _Finding("no partnership evidence on record", None)
 
 
-def _judge(
-    partner: str,
-    assessed: RelationshipState | None,
-    signals: HealthSignals,
-    findings: list[_Finding],
-    survey: RelationshipResult | None,
-) -> RelationshipHealth:
+class _Reading(NamedTuple):
+    """What the signals of a relationship suggest, and the findings why, graver first."""
+
+    signals: HealthSignals
+    findings: list[_Finding]
+    suggested: RelationshipState
+    action: str
+    explanation: str
+
+
+def _reading(signals: HealthSignals, findings: list[_Finding]) -> _Reading:
     if signals.last_engagement is None and not signals.level:
         suggested = NO_DOT
         findings = [_Finding("no touchpoint, referral or partnership evidence on record", NO_DOT)]
     else:
         findings = sorted(findings, key=lambda f: -_SEVERITY.get(f.state, -1))
         suggested = findings[0].state or GREEN
-    flag = None
-    if assessed is not None and assessed is not suggested:
-        reasons = _disagreement(assessed, suggested, findings)
-        flag = f"assessed {assessed.value}, but {'; '.join(f.sentence for f in reasons)}"
-    return RelationshipHealth(
-        partner_id=partner,
-        assessed=assessed,
-        suggested=suggested,
-        action=suggested.action,
-        explanation="; ".join(f.sentence for f in findings),
-        flag=flag,
-        signals=signals,
-        survey=survey,
-    )
+    explanation = "; ".join(f.sentence for f in findings)
+    return _Reading(signals, findings, suggested, suggested.action, explanation)
+
+
+def _flag(assessed: RelationshipState | None, reading: _Reading) -> str | None:
+    """Where the suggestion disagrees with the assessed state, and why; None where it does
+    not, or where there is no assessment."""
+    if assessed is None or assessed is reading.suggested:
+        return None
+    reasons = _disagreement(assessed, reading.suggested, reading.findings)
+    return f"assessed {assessed.value}, but {'; '.join(f.sentence for f in reasons)}"
 
 
 def _disagreement(

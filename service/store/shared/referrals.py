@@ -402,11 +402,14 @@ def referral_tallies_of(
     (2, 1, 2, 3)
     """
     totals: dict[str, list[Any]] = {}
-    for rows, field in ((sent, 0), (received, 1)):
+    for field, rows in enumerate((sent, received)):
         for partner, referrals, first, last in rows:
-            total = totals.setdefault(partner, [0, 0, first, last])
+            total = totals.get(partner)
+            if total is None:
+                totals[partner] = total = [0, 0, first, last]
+            else:
+                total[2], total[3] = min(total[2], first), max(total[3], last)
             total[field] += referrals
-            total[2], total[3] = min(total[2], first), max(total[3], last)
     return {
         partner: ReferralTally(sent, received, from_text(first), from_text(last))
         for partner, (sent, received, first, last) in totals.items()
