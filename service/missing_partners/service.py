@@ -56,10 +56,14 @@ def group_gaps(
     each in the best state any member has with it)."""
     chosen = store.get_profile(profile)
     labels = {sector.slug: sector.label for sector in store.list_sectors()}
-    graph = store.introduction_graph(focal_org_ids, sectors=())
-    coverage = sector_coverage(graph, focal_org_ids, chosen.sectors, labels=labels, limit=limit)
+    # The members and their partners as the store lends them: a hub's thousands of partners
+    # are read where they are rather than copied.
+    with store.candidate_graph(
+        focal_org_ids, sectors=(), regions=(), active=(), limit=limit
+    ) as graph:
+        coverage = sector_coverage(graph, focal_org_ids, chosen.sectors, labels=labels, limit=limit)
+        regions = home_regions(graph, focal_org_ids)
     gaps = [entry.sector for entry in coverage if entry.status is not SectorStatus.COVERED]
-    regions = home_regions(graph, focal_org_ids)
     candidates = (
         ranked_candidates(store, focal_org_ids, sectors=gaps, regions=regions, limit=limit)
         if gaps
