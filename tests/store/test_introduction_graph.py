@@ -150,3 +150,12 @@ def test_candidates_nobody_knows_rank_by_what_each_organization_is_now(network):
     assert first_three() == ["wic-q", "wic", "wic-far"]
     network.delete_organization("wic-q")
     assert first_three() == ["wic", "wic-far", "wic-a"]
+
+
+def test_a_copy_of_the_whole_graph_ranks_what_it_holds_after_the_store_has_changed(network):
+    whole = network.partner_graph()
+    network.create_organization(
+        OrganizationCreate(id="wic-new", name="A New WIC", sector="wic", region="Lane")
+    )
+    found = rank_candidates(whole, ["hub"], ["wic"], limit=10)
+    assert [candidate.organization.id for candidate in found["wic"]] == ["wic", "wic-far"]

@@ -15,6 +15,7 @@ from typing import Any
 import networkx as nx
 
 from graph_models import (
+    SECTOR_ROSTER,
     Assessment,
     Contact,
     ContactCreate,
@@ -489,7 +490,9 @@ class NetworkMixin(EmbeddedBase):
         with self._lock:
             if org_id is None:
                 self._catch_up()
-                return self._graph.copy()
+                whole = self._graph.copy()
+                del whole.graph[SECTOR_ROSTER]  # the store's own, kept in step with it alone
+                return whole
             self._require_in_graph([org_id])
             return _neighbourhood(self._graph, org_id, depth)
 
