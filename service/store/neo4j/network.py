@@ -332,6 +332,9 @@ class NetworkMixin(Neo4jConnection):
         limit: int,
     ) -> Iterator[nx.Graph]:
         wanted = sorted(set(sectors))
+        if not wanted:  # no candidate asked for: the members and their partners, in one read
+            yield self.introduction_graph(org_ids, sectors=())
+            return
 
         def work(tx: ManagedTransaction) -> nx.Graph:
             # The warm candidates, and of the others only those that could rank among the best:
