@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 import networkx as nx
 
@@ -30,6 +31,9 @@ from graph_models.surveys import (
     Tally,
     mean,
 )
+
+_SIDES = (Side.AGENCY, Side.PARTNER)
+"""The sides: a tuple is read many times faster than the enum is iterated."""
 
 
 def relationship_result(
@@ -56,16 +60,13 @@ def relationship_result(
     ... ).withheld[:38]
     '2 of 4 answered; figures are shown onc'
     """
-    by_side = {side: [t for t in tallies if t.side is side] for side in Side}
-    counts = {side: _answered(found) for side, found in by_side.items()}
-    sides = {
-        side: _side_result(side, asked.get(side, 0), by_side[side], counts, k) for side in Side
-    }
-    answered, total_asked = sum(counts.values()), sum(asked.values())
+    by_side = _sums_by_side(tallies)
+    sides = {side: _side_result(side, asked.get(side, 0), by_side, k) for side in _SIDES}
+    everyone = _both(by_side[Side.AGENCY], by_side[Side.PARTNER])
+    answered, total_asked = everyone.answered, sum(asked.values())
     shown = answered >= k
-    votes = _votes(tallies)
-    suggested = plurality(votes) if shown else None
-    trust, value = _means(tallies) if shown else (None, None)
+    suggested = plurality(everyone.votes) if shown else None
+    trust, value = _means(everyone) if shown else (None, None)
     return RelationshipResult(
         partner_id=partner_id,
         partner_name=partner_name,
@@ -83,46 +84,69 @@ def relationship_result(
         partner=sides[Side.PARTNER],
         agreement=agreement(sides[Side.AGENCY], sides[Side.PARTNER]),
         suggested=suggested,
-        confidence=round(votes[suggested] / answered, 2) if suggested else None,
-        flag=_flag(assessed, sides[Side.PARTNER], votes, trust) if shown else None,
+        confidence=round(everyone.votes[suggested] / answered, 2) if suggested else None,
+        flag=_flag(assessed, sides[Side.PARTNER], everyone.votes, trust) if shown else None,
     )
 
 
-def _answered(tallies: Sequence[Tally]) -> int:
-    return sum(t.answered for t in tallies)
+class _Sums(NamedTuple):
+    """What answers about one relationship add up to: how many, the sums of their trust and
+    of their value items, and how many point to each state, in the order of WORSE_FIRST."""
+
+    answered: int
+    trust: int
+    value: int
+    votes: dict[RelationshipState, int]
 
 
-def _votes(tallies: Sequence[Tally]) -> Counter[RelationshipState]:
-    votes: Counter[RelationshipState] = Counter()
+def _sums_by_side(tallies: Iterable[Tally]) -> dict[Side, _Sums]:
+    """Each side's sums, in one pass over the ``tallies`` of one relationship.
+
+    >>> red = Tally("p", Side.AGENCY, RelationshipState.RED, 2, 7, 12)
+    >>> _sums_by_side([red, red])[Side.AGENCY][:3], _sums_by_side([red])[Side.PARTNER][:3]
+    ((4, 14, 24), (0, 0, 0))
+    """
+    answered = dict.fromkeys(_SIDES, 0)
+    trust, value = dict(answered), dict(answered)
+    votes = {side: dict.fromkeys(WORSE_FIRST, 0) for side in _SIDES}
     for tally in tallies:
-        votes[tally.vote] += tally.answered
-    return votes
+        answered[tally.side] += tally.answered
+        trust[tally.side] += tally.trust
+        value[tally.side] += tally.value
+        votes[tally.side][tally.vote] += tally.answered
+    return {side: _Sums(answered[side], trust[side], value[side], votes[side]) for side in _SIDES}
 
 
-def _means(tallies: Sequence[Tally]) -> tuple[float | None, float | None]:
-    """Mean trust and value, 1-4, over the answers ``tallies`` count.
+def _both(agency: _Sums, partner: _Sums) -> _Sums:
+    """The two sides' sums together."""
+    return _Sums(
+        agency.answered + partner.answered,
+        agency.trust + partner.trust,
+        agency.value + partner.value,
+        {state: agency.votes[state] + partner.votes[state] for state in WORSE_FIRST},
+    )
 
-    >>> _means([Tally("p", Side.AGENCY, RelationshipState.RED, 2, 7, 12)])
+
+def _means(sums: _Sums) -> tuple[float | None, float | None]:
+    """Mean trust and value, 1-4, over the answers ``sums`` add up.
+
+    >>> _means(_Sums(2, 7, 12, {}))
     (1.17, 2.0)
     """
-    answered = _answered(tallies)
-    if not answered:
+    if not sums.answered:
         return None, None
-    trust = sum(t.trust for t in tallies) / (answered * len(TRUST_ITEMS))
-    value = sum(t.value for t in tallies) / (answered * len(VALUE_ITEMS))
+    trust = sums.trust / (sums.answered * len(TRUST_ITEMS))
+    value = sums.value / (sums.answered * len(VALUE_ITEMS))
     return round(trust, 2), round(value, 2)
 
 
-def _side_result(
-    side: Side, asked: int, tallies: Sequence[Tally], counts: Mapping[Side, int], k: int
-) -> SideResult:
+def _side_result(side: Side, asked: int, sums: Mapping[Side, _Sums], k: int) -> SideResult:
     """One side's figures, shown when it has ``k`` answers and the other side none or ``k``
     too: otherwise the side's and the whole's means would give the other side's away."""
-    other = counts[Side.PARTNER if side is Side.AGENCY else Side.AGENCY]
-    answered = counts[side]
+    other = sums[Side.PARTNER if side is Side.AGENCY else Side.AGENCY].answered
+    answered = sums[side].answered
     shown = answered >= k and (other == 0 or other >= k)
-    votes = _votes(tallies)
-    trust, value = _means(tallies) if shown else (None, None)
+    trust, value = _means(sums[side]) if shown else (None, None)
     return SideResult(
         side=side,
         asked=asked,
@@ -130,7 +154,7 @@ def _side_result(
         shown=shown,
         trust=trust,
         value=value,
-        votes={state: votes[state] for state in WORSE_FIRST} if shown else None,
+        votes=sums[side].votes if shown else None,
     )
 
 
@@ -171,16 +195,17 @@ def _flag(
     where the partner side is not shown), in words."""
     if assessed is None:
         return None
+    votes: Mapping[RelationshipState, int]
     if partner.shown and partner.votes is not None and partner.trust is not None:
-        votes, trust, who = Counter(partner.votes), partner.trust, "respondents at the partner"
+        votes, trust, who = partner.votes, partner.trust, "respondents at the partner"
     else:
-        votes, who = Counter(everyone), "respondents"
+        votes, who = everyone, "respondents"
     pointed = plurality(votes)
     if pointed is assessed:
         return None
     said = assessed.value.replace("_", " ")
     return (
-        f"assessed {said}; {votes[pointed]} of {votes.total()} {who} point to "
+        f"assessed {said}; {votes[pointed]} of {sum(votes.values())} {who} point to "
         f"{pointed.value}, trust {trust or 0.0:.1f} of {SCALE_TOP}"
     )
 
