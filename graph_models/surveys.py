@@ -233,9 +233,16 @@ def vote_of(view: str, rating: float) -> RelationshipState:
     >>> vote_of("red", 4).value, vote_of("dont_know", 17 / 6).value
     ('red', 'yellow')
     """
-    if view != StateView.DONT_KNOW:
-        return RelationshipState(view)
-    return score_band(rating)
+    if view == StateView.DONT_KNOW:
+        return score_band(rating)
+    return _SAID[view]
+
+
+_SAID = {
+    view.value: RelationshipState(view.value) for view in StateView if view != StateView.DONT_KNOW
+}
+"""The state each view names, but "don't know": a look-up, as the stores hand over thousands."""
+_SIDES = {side.value: side for side in Side}
 
 
 class Tally(NamedTuple):
@@ -261,7 +268,7 @@ class Tally(NamedTuple):
         'yellow'
         """
         rating = (trust + value) / (answered * (len(TRUST_ITEMS) + len(VALUE_ITEMS)))
-        return cls(partner_id, Side(side), vote_of(view, rating), answered, trust, value)
+        return cls(partner_id, _SIDES[side], vote_of(view, rating), answered, trust, value)
 
 
 class Asked(NamedTuple):
