@@ -57,12 +57,21 @@ FLOOR_HOW = (
 )
 
 
-def build_round(data_dir: Path, seed: int = 7) -> int:
-    """A store in ``data_dir`` holding the round, answered by everyone; how many answers."""
+def build_round(
+    data_dir: Path,
+    seed: int = 7,
+    *,
+    size: tuple[int, int, int] = (PARTNERS, STAFF, PARTNER_PEOPLE),
+    answering: float = 1.0,
+) -> int:
+    """A store in ``data_dir`` holding the round of ``size`` (partners, staff, people at the
+    partners), each asked answering about each relationship with the chance ``answering``;
+    how many answers."""
     rng = random.Random(seed)
     at = datetime(2027, 3, 1, tzinfo=UTC)
-    partners = [f"partner-{n:03d}" for n in range(PARTNERS)]
-    people = {partner: 3 + (n < PARTNER_PEOPLE - 3 * PARTNERS) for n, partner in
+    partner_count, staff_count, partner_people = size
+    partners = [f"partner-{n:03d}" for n in range(partner_count)]
+    people = {partner: 3 + (n < partner_people - 3 * partner_count) for n, partner in
               enumerate(partners)}  # fmt: skip
     bundle = NetworkBundle(
         name="survey-bench",
@@ -74,7 +83,7 @@ def build_round(data_dir: Path, seed: int = 7) -> int:
         ],
         contacts=[
             *(ContactCreate(id=f"staff-{n}", org_id="agency", name=f"Staff {n}", role="Staff")
-              for n in range(STAFF)),
+              for n in range(staff_count)),
             *(ContactCreate(id=f"{p}-{n}", org_id=p, name=f"{p} {n}", role="Staff")
               for p in partners for n in range(people[p])),
         ],
@@ -100,7 +109,7 @@ def build_round(data_dir: Path, seed: int = 7) -> int:
         staff = [
             NewRespondent(id=f"staff-{n}", name=f"Staff {n}", org_id="agency",
                           side=Side.AGENCY, email=None, partner_ids=partners)
-            for n in range(STAFF)
+            for n in range(staff_count)
         ]  # fmt: skip
         outside = [
             NewRespondent(id=f"{p}-{n}", name=f"{p} {n}", org_id=p, side=Side.PARTNER,
@@ -135,10 +144,15 @@ def build_round(data_dir: Path, seed: int = 7) -> int:
 
         answers = 0
         for person in [*staff, *outside]:
-            given = [answer(partner) for partner in person.partner_ids]
-            store.save_survey_answers(
-                ROUND_ID, person.id, AnswersSave(version=0, answers=given), saved_at=at
-            )
+            given = [
+                answer(partner)
+                for partner in person.partner_ids
+                if answering >= 1 or rng.random() < answering
+            ]
+            if given:
+                store.save_survey_answers(
+                    ROUND_ID, person.id, AnswersSave(version=0, answers=given), saved_at=at
+                )
             answers += len(given)
         return answers
     finally:
