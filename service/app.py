@@ -43,6 +43,7 @@ from service.web.deps import StoreDep
 from service.web.json_writes import JsonWrites
 from service.web.limits import RequestLimits
 from service.web.openapi import describe_errors
+from service.web.reuse import ReusedAnswers
 from service.web.security_headers import SecurityHeaders
 
 DESCRIPTION = """
@@ -76,6 +77,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = store or open_store(settings)
+        app.state.reused = ReusedAnswers()  # answers of this store, kept while unchanged
         ensure_catalog(app.state.store)
         bring_up_to_date(app.state.store)
         # What was loaded lives as long as the service: keep it out of every collection,

@@ -12,12 +12,12 @@ from graph_models.common import MAX_OFFSET
 from graph_models.ecomaps import EcoMap, EcoMapChanges, EcoMapSummary, RegionMap
 from service.access.deps import Reader
 from service.ecomaps.service import (
+    ecomap_json,
     load_ecomap_changes,
-    load_ecomap_fields,
     load_ecomap_summary,
     load_region_map,
 )
-from service.web.deps import AsOfDep, StoreDep
+from service.web.deps import AsOfDep, ReusedDep, StoreDep
 from service.web.responses import ModelResponse
 
 router = APIRouter(tags=["eco-maps"])
@@ -32,6 +32,7 @@ ProfileParam = Annotated[
 def get_ecomap(
     org_id: str,
     store: StoreDep,
+    reused: ReusedDep,
     _: Reader,
     as_of: AsOfDep,
     depth: Annotated[
@@ -71,8 +72,9 @@ def get_ecomap(
     partners: `/ecomap/sectors` sums them up by sector, `sector`, `limit` and `offset` give
     the partners of one sector, a page at a time, and `q` those whose name holds a text."""
     return ModelResponse(
-        load_ecomap_fields(
+        ecomap_json(
             store,
+            reused,
             org_id,
             depth=depth,
             as_of=as_of,

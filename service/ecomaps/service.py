@@ -24,6 +24,8 @@ from service.errors import InvalidInput, NotFound
 from service.partnerships.service import partner_level_map, relationships_of
 from service.store import Store
 from service.store.shared.network import PartnerRecords
+from service.web.responses import answer_json
+from service.web.reuse import ReusedAnswers
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,33 @@ def load_ecomap_fields(
         limit=limit,
         offset=offset,
     )
+
+
+def ecomap_json(
+    store: Store,
+    reused: ReusedAnswers,
+    org_id: str,
+    *,
+    as_of: AsOf,
+    depth: int = 1,
+    profile: str | None = None,
+    sector: str | None = None,
+    **page: Any,
+) -> bytes:
+    """The eco-map of :func:`load_ecomap_fields` as JSON. Today's eco-map of partners, of all
+    sectors and without a profile, is kept in ``reused`` and given again while nothing on it
+    has changed (``page``: the ``q``, ``limit`` and ``offset`` asked for)."""
+
+    def answer() -> bytes:
+        fields = load_ecomap_fields(
+            store, org_id, as_of=as_of, depth=depth, profile=profile, sector=sector, **page
+        )
+        return answer_json(fields)
+
+    if depth > 1 or profile or sector is not None or as_of.until is not None:
+        return answer()
+    key = ("ecomap", org_id, as_of.day, *sorted(page.items()))
+    return reused.answer(key, store.organization_stamp(org_id), answer)
 
 
 def load_ecomap_summary(

@@ -219,6 +219,13 @@ class Store(Protocol):
         :class:`NotFound` when ``org_id`` does not exist."""
         ...
 
+    def organization_stamp(self, org_id: str) -> int | None:
+        """A number that changes whenever anything the answers about ``org_id`` show changes,
+        by whichever process wrote it: its row or a partner's, its relationships, the
+        referrals between it and others, the evidence naming it. None when the store keeps
+        no such number (its answers are then never reused)."""
+        ...
+
     # -- partnership evidence ----
     # Each list holds the records naming ``org_id``, oldest first (by date or start, then id).
     def create_joint_case_plan(self, plan: JointCasePlanCreate) -> JointCasePlan: ...

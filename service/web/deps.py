@@ -10,6 +10,7 @@ from fastapi import Depends, Query, Request
 from graph_models.common import AsOf
 from service.settings import Settings
 from service.store.protocol import Store
+from service.web.reuse import ReusedAnswers
 
 
 def get_store(request: Request) -> Store:
@@ -22,7 +23,13 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def get_reused(request: Request) -> ReusedAnswers:
+    reused: ReusedAnswers = request.app.state.reused
+    return reused
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
+ReusedDep = Annotated[ReusedAnswers, Depends(get_reused)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 

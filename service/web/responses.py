@@ -27,9 +27,23 @@ class ModelResponse(Response):
     b'{"sector":"wic","label":"WIC"}'
     >>> ModelResponse({"sector": "wic", "label": "WIC"}).body
     b'{"sector":"wic","label":"WIC"}'
+    >>> ModelResponse(b'{"sector":"wic"}').body
+    b'{"sector":"wic"}'
     """
 
     media_type = "application/json"
 
-    def __init__(self, answer: BaseModel | Mapping[str, Any], status_code: int = 200) -> None:
-        super().__init__(to_json(answer, by_alias=False), status_code=status_code)
+    def __init__(
+        self, answer: BaseModel | Mapping[str, Any] | bytes, status_code: int = 200
+    ) -> None:
+        body = answer if isinstance(answer, bytes) else answer_json(answer)
+        super().__init__(body, status_code=status_code)
+
+
+def answer_json(answer: BaseModel | Mapping[str, Any]) -> bytes:
+    """``answer`` as the JSON a :class:`ModelResponse` of it sends.
+
+    >>> answer_json({"sector": "wic"})
+    b'{"sector":"wic"}'
+    """
+    return to_json(answer, by_alias=False)

@@ -58,3 +58,7 @@ class EmbeddedStore(
                 self.evidence_naming(org_id),
             )
         )
+
+    def organization_stamp(self, org_id: str) -> int | None:
+        row = self._one("SELECT stamp FROM organization_stamps WHERE org_id = ?", (org_id,))
+        return row[0] if row else 0

@@ -10,6 +10,7 @@ import sqlite3
 from collections import Counter
 from datetime import datetime
 from heapq import nlargest
+from itertools import chain
 from typing import Any
 
 from graph_models import (
@@ -155,6 +156,7 @@ class ReferralsMixin(NetworkMixin):
             raise
         db.execute("RELEASE referrals")
         db.execute(self._PAIRS_OF_NEW_REFERRALS, (last,))
+        self._stamp(db, chain.from_iterable((r.from_org, r.to_org) for r in referrals))
         return ids, sum(len(referral.events) for referral in referrals)
 
     def _refuse_unknown_names(self, referrals: list[ReferralImport], ids: list[str]) -> None:
@@ -180,6 +182,7 @@ class ReferralsMixin(NetworkMixin):
                 for (from_org, to_org), t in totals.items()
             ],
         )
+        self._stamp(db, chain.from_iterable(totals))
 
     def add_referral_event(
         self, referral_id: str, event: ReferralEventCreate, *, recorded_by: str
@@ -229,6 +232,7 @@ class ReferralsMixin(NetworkMixin):
                 "WHERE from_org = ? AND to_org = ?",
                 [(*counts, *pair) for pair, counts in changes.pairs.items()],
             )
+            self._stamp(db, chain.from_iterable(changes.pairs))
             db.execute(
                 "INSERT INTO store_marks (name, value) VALUES ('loop_rule', ?) "
                 "ON CONFLICT (name) DO UPDATE SET value = excluded.value",

@@ -227,6 +227,15 @@ CREATE TABLE IF NOT EXISTS graph_changes (
     org_b TEXT,
     UNIQUE (kind, key)
 );
+-- Per organization, a number that grows whenever anything its own answers show changes: its
+-- row or a partner's, its relationships and their assessments, the referral pairs it is an
+-- end of, and the partnership evidence naming it or a fellow member. Triggers (made by
+-- `connection.py`) count each such write, by whichever process made it, so that a process can
+-- keep an organization's answer and give it again while the number is the same.
+CREATE TABLE IF NOT EXISTS organization_stamps (
+    org_id TEXT PRIMARY KEY,
+    stamp INTEGER NOT NULL
+) WITHOUT ROWID;
 -- Survey rounds: a round of the agency org_id, its respondents (contacts, each with the
 -- partners they are asked about, JSON), and their answers; rounds outlive deleted organizations.
 CREATE TABLE IF NOT EXISTS survey_rounds (

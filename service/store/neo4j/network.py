@@ -312,6 +312,9 @@ class NetworkMixin(Neo4jConnection):
             _evidence_records(naming),
         )
 
+    def organization_stamp(self, org_id: str) -> int | None:
+        return None  # no stamps are kept: every answer is read afresh
+
     # -- missing partners ----
 
     def introduction_graph(self, org_ids: Collection[str], *, sectors: Collection[str]) -> nx.Graph:
