@@ -77,7 +77,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = store or open_store(settings)
-        app.state.reused = ReusedAnswers()  # answers of this store, kept while unchanged
+        # answers of this store, kept while nothing on them changes
+        app.state.reused = ReusedAnswers(settings.kept_answers_mb * 1024 * 1024)
         ensure_catalog(app.state.store)
         bring_up_to_date(app.state.store)
         # What was loaded lives as long as the service: keep it out of every collection,

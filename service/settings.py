@@ -81,6 +81,12 @@ class Settings(BaseSettings):
         "one sees each acknowledged write before it answers a later request. The machine's "
         "cores by default.",
     )
+    kept_answers_mb: int = Field(
+        default=64,
+        ge=0,
+        description="How many MB of answers each worker keeps to give again while nothing "
+        "on them has changed (today's eco-maps, a hub's is about 2 MB); 0 keeps none.",
+    )
     # -- surveys and mail ----
     survey_link_key: SecretStr | None = Field(
         default=None,

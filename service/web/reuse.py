@@ -13,14 +13,10 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-KEPT_BYTES = 64 * 1024 * 1024
-"""How many bytes of answers a process keeps at most: the statewide network's largest
-eco-map is about 2 MB."""
-
 
 class ReusedAnswers:
     """The answers kept by this process, the least recently given dropped first beyond
-    ``capacity`` bytes.
+    ``capacity`` bytes (0 keeps none).
 
     >>> kept, computed = ReusedAnswers(capacity=100), []
     >>> def compute() -> bytes:
@@ -34,7 +30,7 @@ class ReusedAnswers:
     3
     """
 
-    def __init__(self, capacity: int = KEPT_BYTES) -> None:
+    def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self._kept: OrderedDict[Hashable, tuple[int, bytes]] = OrderedDict()
         self._size = 0
