@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections.abc import Iterable, Iterator, Mapping
+from heapq import merge
 from typing import Any
 
 from pydantic import Field
@@ -47,16 +48,16 @@ class SectorRoster:
 
     >>> roster = SectorRoster.of([("wic2", {"name": "WIC B", "sector": "wic", "region": "Lane"}),
     ...                           ("wic1", {"name": "WIC A", "sector": "wic", "region": None})])
-    >>> list(roster.by_name("wic")), roster.in_regions("wic", ["Lane", "Coos"])
-    (['wic1', 'wic2'], {'wic2'})
-    >>> roster.place("wic1", name="WIC C", sector="wic", region="Lane")
-    >>> list(roster.by_name("wic")), sorted(roster.in_regions("wic", ["Lane"]))
-    (['wic2', 'wic1'], ['wic1', 'wic2'])
+    >>> list(roster.by_name("wic")), list(roster.in_regions("wic", ["Lane", "Coos"]))
+    (['wic1', 'wic2'], ['wic2'])
+    >>> roster.place("wic1", name="WIC C", sector="wic", region="Coos")
+    >>> list(roster.by_name("wic")), list(roster.in_regions("wic", ["Lane", "Coos"]))
+    (['wic2', 'wic1'], ['wic2', 'wic1'])
     """
 
     def __init__(self) -> None:
         self._named: dict[str, list[tuple[str, str]]] = {}
-        self._regional: dict[tuple[str, str | None], set[str]] = {}
+        self._regional: dict[tuple[str, str | None], list[tuple[str, str]]] = {}
         self._placed: dict[str, tuple[str, str, str | None]] = {}
 
     @classmethod
@@ -68,8 +69,8 @@ class SectorRoster:
             roster._placed[org_id] = (node["name"], node["sector"], node.get("region"))
         for org_id, (name, sector, region) in roster._placed.items():
             roster._named.setdefault(sector, []).append((name, org_id))
-            roster._regional.setdefault((sector, region), set()).add(org_id)
-        for named in roster._named.values():
+            roster._regional.setdefault((sector, region), []).append((name, org_id))
+        for named in (*roster._named.values(), *roster._regional.values()):
             named.sort()
         return roster
 
@@ -78,21 +79,21 @@ class SectorRoster:
         self.remove(org_id)
         self._placed[org_id] = (name, sector, region)
         insort(self._named.setdefault(sector, []), (name, org_id))
-        self._regional.setdefault((sector, region), set()).add(org_id)
+        insort(self._regional.setdefault((sector, region), []), (name, org_id))
 
     def remove(self, org_id: str) -> None:
         """Take ``org_id`` off the roster, if it is on it."""
         if (placed := self._placed.pop(org_id, None)) is None:
             return
         name, sector, region = placed
-        named = self._named[sector]
-        del named[bisect_left(named, (name, org_id))]
-        self._regional[sector, region].discard(org_id)
+        for named in (self._named[sector], self._regional[sector, region]):
+            del named[bisect_left(named, (name, org_id))]
 
     def by_name(self, sector: str) -> Iterator[str]:
         """The organizations of ``sector``, by name and then id."""
         return (org_id for _, org_id in self._named.get(sector, ()))
 
-    def in_regions(self, sector: str, regions: Iterable[str]) -> set[str]:
-        """The organizations of ``sector`` in one of ``regions``."""
-        return set().union(*(self._regional.get((sector, region), ()) for region in regions))
+    def in_regions(self, sector: str, regions: Iterable[str]) -> Iterator[str]:
+        """The organizations of ``sector`` in one of ``regions``, by name and then id."""
+        named = (self._regional.get((sector, region), ()) for region in set(regions))
+        return (org_id for _, org_id in merge(*named))

@@ -224,13 +224,13 @@ def rank_candidates(
     for org_id in (*warmth, *activity):
         if (node := nodes.get(org_id)) is not None and node["sector"] in pools:
             pools[node["sector"]].add(org_id)
-    # Of the others, only those that could rank among the best: every one in a region of the
-    # members, and the first by name.
+    # Of the others, only those that could rank among the best: the first by name in a region
+    # of the members, and the first by name of all (the rest rank after as many of them).
     roster = graph.graph.get(SECTOR_ROSTER) or SectorRoster.of(graph.nodes(data=True))
     for sector, pool in pools.items():
-        pool |= roster.in_regions(sector, regions)
+        regional = (org for org in roster.in_regions(sector, regions) if org not in taken)
         cold = (org for org in roster.by_name(sector) if org not in warmth and org not in taken)
-        pool.update(islice(cold, limit))
+        pool.update(islice(regional, limit), islice(cold, limit))
         pool -= taken
     ranks = {
         sector: [
