@@ -4,13 +4,22 @@ copied into and out of an embedded store."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import combinations
 from pathlib import Path
 
 import networkx as nx
 import pytest
 
-from graph_models import LoopScope, RelationshipQuery, RelationshipState, RelationshipUpdate
+from graph_models import (
+    LoopScope,
+    RelationshipEnd,
+    RelationshipQuery,
+    RelationshipState,
+    RelationshipUpdate,
+    relationship_id,
+)
 from service.errors import InvalidReference
+from service.paths.service import find_warm_paths
 from service.store import Store
 from service.store.embedded import EmbeddedStore
 from service.store.shared.copying import RECORD_FIELDS, RecordKind, record_key
@@ -106,6 +115,32 @@ def test_a_copied_store_reports_the_same_feedback_loops_as_its_source(store, emb
     days = store.days_to_feedback(scopes, late_after_days=7)
     assert days == embedded.days_to_feedback(scopes, late_after_days=7)
     assert days[0].median is not None
+
+
+def test_a_copied_store_finds_the_same_warm_paths_as_its_source(store, embedded):
+    fill(embedded)
+    graph = embedded.partner_graph()
+    hub = max(sorted(graph), key=graph.degree)
+    soured, ended = sorted(graph[hub])[:2]
+    embedded.assess_relationship(
+        relationship_id(hub, soured),
+        RelationshipUpdate(state=RelationshipState.RED, reason="a dispute"),
+        assessed_by="t",
+    )
+    embedded.end_relationship(
+        relationship_id(hub, ended), RelationshipEnd(reason="merged"), ended_by="t"
+    )
+    copy(embedded, store)
+    ends = [hub, soured, ended, *sorted(set(graph) - {hub, soured, ended})[:5]]
+    found = 0
+    for a, b in combinations(ends, 2):
+        copied, source = (
+            find_warm_paths(target, from_org=a, to_org=b, max_hops=4, k=3).paths
+            for target in (store, embedded)
+        )
+        assert copied == source, (a, b)
+        found += len(source)
+    assert found > 20
 
 
 def histories(graph: nx.Graph) -> dict[frozenset[str], list]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from neo4j import GraphDatabase
 
 from graph_models import (
     AssessmentImport,
@@ -17,6 +18,7 @@ from graph_models import (
     OrganizationQuery,
     OrganizationUpdate,
     RelationshipCreate,
+    RelationshipEnd,
     RelationshipImport,
     RelationshipQuery,
     RelationshipState,
@@ -24,6 +26,7 @@ from graph_models import (
 )
 from service.errors import Conflict, InvalidReference, NotFound
 from service.paths.service import find_warm_paths
+from service.settings import StoreKind
 from tests.conftest import add_orgs
 
 GREEN, YELLOW, RED = RelationshipState.GREEN, RelationshipState.YELLOW, RelationshipState.RED
@@ -410,3 +413,70 @@ def test_a_hop_of_a_warm_path_costs_by_its_latest_assessment_not_its_last_record
     )
     [route] = warmest(store, "a", "c", max_hops=2, k=1)
     assert (route.states, route.cost) == ([GREEN, GREEN], 2)
+
+
+def square(store) -> None:
+    """Two routes from a to d, each of two hops assessed in May 2018: a-b-d all green and a-c-d
+    yellow then green."""
+    add_orgs(store, ("a", "wic"), ("b", "wic"), ("c", "wic"), ("d", "wic"))
+    for x, y, state in (
+        ("a", "b", GREEN),
+        ("b", "d", GREEN),
+        ("a", "c", YELLOW),
+        ("c", "d", GREEN),
+    ):
+        store.create_relationship(
+            RelationshipCreate(org_a=x, org_b=y, state=state, reason="r", assessed_at=at(1, 5)),
+            assessed_by="t",
+        )
+
+
+def square_routes(store) -> list[tuple[list[str], int]]:
+    return [(p.org_ids, p.cost) for p in warmest(store, "a", "d", max_hops=2, k=3)]
+
+
+def test_a_warm_path_follows_each_reassessment_and_end_of_a_relationship_on_it(store):
+    square(store)
+    assert square_routes(store) == [(["a", "b", "d"], 2), (["a", "c", "d"], 3)]
+    store.assess_relationship(
+        "a~b",
+        RelationshipUpdate(state=RED, reason="fell out", assessed_at=at(1, 6)),
+        assessed_by="t",
+    )
+    assert square_routes(store) == [(["a", "c", "d"], 3), (["a", "b", "d"], 6)]
+    # A green assessment from before the fall-out, recorded late, changes nothing.
+    store.assess_relationship(
+        "a~b",
+        RelationshipUpdate(state=GREEN, reason="spring", assessed_at=at(1, 4)),
+        assessed_by="t",
+    )
+    assert square_routes(store) == [(["a", "c", "d"], 3), (["a", "b", "d"], 6)]
+    store.end_relationship(
+        "c~d", RelationshipEnd(ended_on=date(2018, 7, 1), reason="closed"), ended_by="t"
+    )
+    assert square_routes(store) == [(["a", "b", "d"], 6)]
+
+
+def test_warm_paths_of_a_neo4j_database_written_before_links_kept_their_state_are_the_same(
+    store, settings, reopen
+):
+    if settings.store is not StoreKind.NEO4J:
+        pytest.skip("only the Neo4j store keeps a relationship's state on a link")
+    square(store)
+    store.assess_relationship(
+        "a~b", RelationshipUpdate(state=RED, reason="fell out"), assessed_by="t"
+    )
+    store.end_relationship("c~d", RelationshipEnd(reason="closed"), ended_by="t")
+    assert square_routes(store) == [(["a", "b", "d"], 6)]
+    auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
+    with GraphDatabase.driver(settings.neo4j_uri, auth=auth) as driver:
+        for older in (
+            "MATCH ()-[r:RELATED]->() REMOVE r.state, r.ended_on",
+            "MATCH (m:StoreMark {name: 'route_facts'}) DELETE m",
+        ):
+            driver.execute_query(older, database_=settings.neo4j_database)
+    again = reopen()
+    try:
+        assert square_routes(again) == [(["a", "b", "d"], 6)]
+    finally:
+        again.close()

@@ -272,7 +272,7 @@ class _Writer:
             }
             for number, (rel_id, step) in enumerate(steps)
         ]
-        self._write("assessments", rows, cypher.MERGE_ASSESSMENTS)
+        self._write("assessments", rows, cypher.MERGE_ASSESSMENTS, cypher.KEEP_ROUTE_FACTS)
 
     def engagements(self, engagements: Sequence[EngagementCreate]) -> list[str]:
         """Write engagements linked to their organizations and contacts; returns their ids."""

@@ -82,6 +82,7 @@ class Neo4jConnection:
             with store._reachable():
                 driver.verify_connectivity()  # fails fast, where a transaction would retry
             store._ensure_schema()
+            store._ensure_route_facts()
         except BaseException:
             store.close()
             raise
@@ -97,6 +98,12 @@ class Neo4jConnection:
         missing = [s for s in cypher.SCHEMA if cypher.schema_name(s) not in present]
         if missing:
             self._write(_run_each, missing)
+
+    def _ensure_route_facts(self) -> None:
+        """Give every ``RELATED`` link the facts a route reads from it (its state and end),
+        once, in one transaction, when the data was written before the links kept them."""
+        if not self._query(cypher.ROUTE_FACTS_KEPT):
+            self._write(_run, cypher.KEEP_ALL_ROUTE_FACTS)
 
     # -- plumbing ---------------------------------------------------------------------------
 

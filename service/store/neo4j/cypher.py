@@ -12,7 +12,9 @@ its fields do, and each statement and transaction a round trip to the server.
 The graph::
 
     (:Contact)-[:WORKS_AT]->(:Organization)-[:PARTY]->(:Relationship)-[:ASSESSED]->(:Assessment)
-    (:Organization)-[:RELATED {id}]->(:Organization)    one per relationship, org_a to org_b
+    (:Organization)-[:RELATED {id, state, ended_on}]->(:Organization)
+        one per relationship, org_a to org_b, with what a route needs: the state of its
+        latest assessment and the day it ended (null until it ends), kept by every write
     (:Engagement)-[:WITH_ORG]->(:Organization), (:Engagement)-[:WITH_CONTACT]->(:Contact)
     (:Sector), (:Profile), (:Token), (:Counter {name: 'assessment'}) numbering assessments
     (:Session {id_hash, token_hash, ...}), (:SignInCode {code_hash, token_hash, expires_at})
@@ -192,14 +194,14 @@ _EDGE = f"""[r.id, r.org_a, r.org_b, COLLECT {{
 ended_on]``, its history the ``[assessed_at, state]`` of each assessment in recording order,
 ``ended_on`` null unless it has ended."""
 
-_CURRENT = f"""WITH r,
-    head(COLLECT {{
+_LATEST = f"""head(COLLECT {{
         MATCH (r)-[:{Rel.ASSESSED}]->(a:{Label.ASSESSMENT})
         RETURN a ORDER BY a.assessed_at DESC, a.seq DESC LIMIT 1
-    }}) AS current,
-    COUNT {{ (r)-[:{Rel.ASSESSED}]->() }} AS assessments
+    }})"""
+"""The latest assessment of the relationship node ``r`` (the later recorded on a tie)."""
+_CURRENT = f"""WITH r, {_LATEST} AS current, COUNT {{ (r)-[:{Rel.ASSESSED}]->() }} AS assessments
 """
-"""Binds ``current``, the latest assessment of ``r`` (the later recorded on a tie)."""
+"""Binds ``current``, the latest assessment of ``r``, and how many it has."""
 _RELATIONSHIP = """r {.id, .org_a, .org_b, state: current.state, reason: current.reason,
     assessed_by: current.assessed_by, assessed_at: current.assessed_at, assessments: assessments,
     .ended_on, .end_reason, .ended_by}
@@ -334,6 +336,20 @@ MERGE (a:{Label.ASSESSMENT} {{seq: row.seq}})
 ON CREATE SET a += row
 MERGE (r)-[:{Rel.ASSESSED}]->(a)
 """
+_KEEP_ROUTE_FACTS_OF_R = f"""
+MATCH (:{Label.ORGANIZATION} {{id: r.org_a}})-[related:{Rel.RELATED} {{id: r.id}}]->
+      (:{Label.ORGANIZATION} {{id: r.org_b}})
+SET related.state = {_LATEST}.state, related.ended_on = r.ended_on
+"""
+"""Copies onto the ``RELATED`` link of the relationship node ``r`` what a route reads: the
+state of its latest assessment and the day it ended."""
+KEEP_ROUTE_FACTS = f"""
+UNWIND $rows AS row
+WITH DISTINCT row.rel_id AS id
+MATCH (r:{Label.RELATIONSHIP} {{id: id}})
+{_KEEP_ROUTE_FACTS_OF_R}"""
+""":data:`_KEEP_ROUTE_FACTS_OF_R` for the relationship of each of the assessments ``$rows``
+(by ``rel_id``): run after every write of assessments."""
 GET_RELATIONSHIP = f"""
 MATCH (r:{Label.RELATIONSHIP}) WHERE r.id = $id
 {_CURRENT}
@@ -359,7 +375,8 @@ PAGE_RELATIONSHIPS = _paged(COUNT_RELATIONSHIPS, LIST_RELATIONSHIPS)
 END_RELATIONSHIP = f"""
 MATCH (r:{Label.RELATIONSHIP}) WHERE r.id = $id
 SET r.ended_on = $ended_on, r.end_reason = $reason, r.ended_by = $ended_by
-"""
+WITH r
+{_KEEP_ROUTE_FACTS_OF_R}"""
 RELATIONSHIP_HISTORY = f"""
 MATCH (a:{Label.ASSESSMENT}) WHERE a.rel_id = $id
 RETURN {_ASSESSMENT} AS row ORDER BY a.assessed_at, a.seq
@@ -488,6 +505,18 @@ RETURN {_EDGE} AS row
 
 # -- warm routes ------------------------------------------------------------------------------
 
+ROUTE_FACTS_KEPT = f"""
+MATCH (m:{Label.STORE_MARK}) WHERE m.name = 'route_facts' RETURN m.value AS row
+"""
+KEEP_ALL_ROUTE_FACTS = f"""
+MATCH (r:{Label.RELATIONSHIP})
+{_KEEP_ROUTE_FACTS_OF_R}
+WITH count(*) AS kept
+MERGE (m:{Label.STORE_MARK} {{name: 'route_facts'}}) SET m.value = true
+"""
+"""Keeps the facts of :data:`_KEEP_ROUTE_FACTS_OF_R` on every relationship's link, once for
+data written before the links kept them, and marks the store as keeping them."""
+
 _ROUTE_NODES = "nodes(half) + reverse(nodes(back))[1..]"
 """The organizations of a route joined from ``half`` (from the start) and ``back`` (from the
 goal), which meet at their last nodes."""
@@ -504,6 +533,7 @@ WITH a, b, COLLECT {{
     MATCH back = (b)-[:{Rel.RELATED}*0..{far}]-(m)
     USING JOIN ON m
     WHERE (length(half) = {near} OR length(back) = 0)
+      AND all(r IN relationships(half) + relationships(back) WHERE r.ended_on IS NULL)
       AND all(i IN range(0, length(half) + length(back) - 1)
               WHERE NOT ({_ROUTE_NODES})[i] IN ({_ROUTE_NODES})[i + 1..])
     UNWIND relationships(half) + relationships(back) AS r
@@ -514,21 +544,18 @@ CALL (a, b, rels) {{
     WITH o ORDER BY o.id
     RETURN collect(DISTINCT {_NODE}) AS organizations
 }}
-RETURN [a {{.id}}, b {{.id}}, [r IN rels | [r.id, startNode(r).id, endNode(r).id, COLLECT {{
-    MATCH (x:{Label.ASSESSMENT}) WHERE x.rel_id = r.id
-    RETURN [x.assessed_at, x.state] ORDER BY x.seq
-}}, COLLECT {{
-    MATCH (n:{Label.RELATIONSHIP}) WHERE n.id = r.id RETURN n.ended_on
-}}[0]]], organizations] AS row
+RETURN [a {{.id}}, b {{.id}}, [r IN rels | [r.id, startNode(r).id, endNode(r).id, r.state]],
+        organizations] AS row
 """
 
 
 ROUTES_WITHIN: dict[int, str] = {hops: _routes_within(hops) for hops in range(1, 7)}
 """Per most hops, one row ``[start, goal, edges, organizations]``: the start and goal (null
 when unknown), every relationship on a route of at most that many hops from ``$from_org`` to
-``$to_org`` that passes no organization twice, each once, as rows of :data:`_EDGE`, and the
-organizations of those relationships and the two ends. A route is found as a half from the
-start and a half back from the goal, joined where they meet."""
+``$to_org`` that passes no organization twice nor a relationship that has ended, each once, as
+``[id, org_a, org_b, state]`` read from its ``RELATED`` link alone, and the organizations of
+those relationships and the two ends. A route is found as a half from the start and a half
+back from the goal, joined where they meet."""
 
 # -- partnership evidence ---------------------------------------------------------------------
 
@@ -1060,6 +1087,7 @@ IMPORT_COPIED["relationships"] = (
 )
 IMPORT_COPIED["assessments"] = (
     MERGE_ASSESSMENTS.replace("ON CREATE SET a += row", "SET a += row"),
+    KEEP_ROUTE_FACTS,
 )
 IMPORT_COPIED["engagements"] = (
     f"""
