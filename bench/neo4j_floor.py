@@ -45,30 +45,26 @@ RATIO = 1.5
 STATE_COST = {"green": 1, "yellow": 2, "no_dot": 3, "red": 5}
 """What one hop costs, by state, as ``service.paths.analytics.STATE_COST`` has it."""
 
-_CURRENT_STATE = f"""COLLECT {{
-        MATCH (x:{Label.ASSESSMENT}) WHERE x.rel_id = r.id
-        RETURN x.state ORDER BY x.assessed_at DESC, x.seq DESC LIMIT 1
-    }}[0]"""
-"""The state of the latest assessment of the relationship ``r``."""
-
 WARMEST_PATHS = f"""
 MATCH (a:{Label.ORGANIZATION} {{id: $from_org}}), (b:{Label.ORGANIZATION} {{id: $to_org}})
 MATCH half = (a)-[:{Rel.RELATED}*0..2]-(m:{Label.ORGANIZATION})
 MATCH back = (b)-[:{Rel.RELATED}*0..2]-(m)
 USING JOIN ON m
 WHERE (length(half) = 2 OR length(back) = 0)
+  AND all(r IN relationships(half) + relationships(back) WHERE r.ended_on IS NULL)
 WITH nodes(half) + reverse(nodes(back))[1..] AS route,
      relationships(half) + reverse(relationships(back)) AS hops
 WHERE all(i IN range(0, size(route) - 2) WHERE NOT route[i] IN route[i + 1..])
-WITH route, hops, [r IN hops | {_CURRENT_STATE}] AS states
+WITH route, [r IN hops | r.state] AS states
 WITH route, states, reduce(cost = 0, state IN states | cost + $costs[state]) AS cost
 RETURN [n IN route | n.id] AS ids, [n IN route | n.name] AS names, states, cost
 ORDER BY cost, size(route), ids
 LIMIT $k
 """
-"""The ``$k`` warmest routes of at most four hops that pass no organization twice: halves of
-up to two hops from each end joined where they meet, each hop costing by the state of its
-latest assessment; cheapest first, then the shorter, then by ids."""
+"""The ``$k`` warmest routes of at most four hops that pass no organization twice nor a
+relationship that has ended: halves of up to two hops from each end joined where they meet,
+each hop costing by the state its ``RELATED`` link keeps (that of its latest assessment);
+cheapest first, then the shorter, then by ids."""
 
 
 _STATE_OF = f"""COLLECT {{
