@@ -51,7 +51,8 @@ MATCH half = (a)-[:{Rel.RELATED}*0..2]-(m:{Label.ORGANIZATION})
 MATCH back = (b)-[:{Rel.RELATED}*0..2]-(m)
 USING JOIN ON m
 WHERE (length(half) = 2 OR length(back) = 0)
-  AND all(r IN relationships(half) + relationships(back) WHERE r.ended_on IS NULL)
+  AND all(r IN relationships(half) WHERE r.ended_on IS NULL)
+  AND all(r IN relationships(back) WHERE r.ended_on IS NULL)
 WITH nodes(half) + reverse(nodes(back))[1..] AS route,
      relationships(half) + reverse(relationships(back)) AS hops
 WHERE all(i IN range(0, size(route) - 2) WHERE NOT route[i] IN route[i + 1..])

@@ -277,8 +277,10 @@ class Store(Protocol):
         self, from_org: str, to_org: str, *, max_hops: int
     ) -> AbstractContextManager[nx.Graph]:
         """Lends, for the ``with`` block, a graph holding every route of at most ``max_hops``
-        relationships from ``from_org`` to ``to_org``, nodes and edges as in
-        ``partner_graph``. A store may lend its whole live graph, read-only and under its
+        relationships from ``from_org`` to ``to_org`` through no ended relationship, with at
+        least what a route reads as in ``partner_graph``: each node's ``name``, each edge's
+        ``state`` and, on an ended relationship lent all the same, its ``ended_at``; edges off
+        those routes may come along. A store may lend its whole live graph, read-only and under its
         lock: write nothing to it, keep nothing of it past the block. :class:`NotFound` names
         the first unknown id."""
         ...

@@ -517,10 +517,6 @@ MERGE (m:{Label.STORE_MARK} {{name: 'route_facts'}}) SET m.value = true
 """Keeps the facts of :data:`_KEEP_ROUTE_FACTS_OF_R` on every relationship's link, once for
 data written before the links kept them, and marks the store as keeping them."""
 
-_ROUTE_NODES = "nodes(half) + reverse(nodes(back))[1..]"
-"""The organizations of a route joined from ``half`` (from the start) and ``back`` (from the
-goal), which meet at their last nodes."""
-
 
 def _routes_within(max_hops: int) -> str:
     """The statement of :data:`ROUTES_WITHIN` for routes of at most ``max_hops``."""
@@ -529,33 +525,42 @@ def _routes_within(max_hops: int) -> str:
 OPTIONAL MATCH (a:{Label.ORGANIZATION} {{id: $from_org}})
 OPTIONAL MATCH (b:{Label.ORGANIZATION} {{id: $to_org}})
 WITH a, b, COLLECT {{
-    MATCH half = (a)-[:{Rel.RELATED}*0..{near}]-(m:{Label.ORGANIZATION})
-    MATCH back = (b)-[:{Rel.RELATED}*0..{far}]-(m)
-    USING JOIN ON m
-    WHERE (length(half) = {near} OR length(back) = 0)
-      AND all(r IN relationships(half) + relationships(back) WHERE r.ended_on IS NULL)
-      AND all(i IN range(0, length(half) + length(back) - 1)
-              WHERE NOT ({_ROUTE_NODES})[i] IN ({_ROUTE_NODES})[i + 1..])
-    UNWIND relationships(half) + relationships(back) AS r
+    CALL (a, b) {{
+        MATCH half = (a)-[:{Rel.RELATED}*0..{near}]-(m:{Label.ORGANIZATION})
+        WHERE all(r IN relationships(half) WHERE r.ended_on IS NULL)
+          AND (length(half) = {near} OR m = b)
+        RETURN m, relationships(half) AS hops, true AS outward
+      UNION ALL
+        MATCH back = (b)-[:{Rel.RELATED}*0..{far}]-(m:{Label.ORGANIZATION})
+        WHERE all(r IN relationships(back) WHERE r.ended_on IS NULL)
+        RETURN m, relationships(back) AS hops, false AS outward
+    }}
+    WITH m, collect(outward) AS sides, collect(hops) AS halves
+    WHERE true IN sides AND false IN sides
+    UNWIND halves AS hops
+    UNWIND hops AS r
     RETURN DISTINCT r
 }} AS rels
 CALL (a, b, rels) {{
     UNWIND [a, b] + [r IN rels | startNode(r)] + [r IN rels | endNode(r)] AS o
-    WITH o ORDER BY o.id
-    RETURN collect(DISTINCT {_NODE}) AS organizations
+    WITH DISTINCT o
+    RETURN collect([o.id, o.name]) AS organizations
 }}
-RETURN [a {{.id}}, b {{.id}}, [r IN rels | [r.id, startNode(r).id, endNode(r).id, r.state]],
+RETURN [a {{.id}}, b {{.id}}, [r IN rels | [startNode(r).id, endNode(r).id, r.state]],
         organizations] AS row
 """
 
 
 ROUTES_WITHIN: dict[int, str] = {hops: _routes_within(hops) for hops in range(1, 7)}
 """Per most hops, one row ``[start, goal, edges, organizations]``: the start and goal (null
-when unknown), every relationship on a route of at most that many hops from ``$from_org`` to
-``$to_org`` that passes no organization twice nor a relationship that has ended, each once, as
-``[id, org_a, org_b, state]`` read from its ``RELATED`` link alone, and the organizations of
-those relationships and the two ends. A route is found as a half from the start and a half
-back from the goal, joined where they meet."""
+when unknown); each once, every relationship on a walk of at most that many hops from
+``$from_org`` to ``$to_org`` through no relationship that has ended, as ``[org_a, org_b,
+state]`` read from its ``RELATED`` link alone; and the ``[id, name]`` of the organizations of
+those relationships and the two ends. A walk is a half from the start (of ``near`` hops, or
+fewer when it reaches the goal) and a half back from the goal that end at the same
+organization; the halves are read once each and grouped by where they end, never paired, so
+a hub's thousands of partners cost thousands of rows rather than their pairs. Every route
+that passes no organization twice is such a walk; the search in the graph keeps to those."""
 
 # -- partnership evidence ---------------------------------------------------------------------
 

@@ -367,9 +367,8 @@ class NetworkMixin(Neo4jConnection):
 
     @contextmanager
     def route_graph(self, from_org: str, to_org: str, *, max_hops: int) -> Iterator[nx.Graph]:
-        # Neo4j finds the routes that pass no organization twice and no relationship that has
-        # ended; only their relationships travel, with the state each link keeps, in one
-        # statement.
+        # Neo4j finds the relationships of every walk short enough that passes no relationship
+        # that has ended; only they travel, with the state each link keeps, in one statement.
         rows = self._query(cypher.ROUTES_WITHIN[max_hops], from_org=from_org, to_org=to_org)
         yield _route_graph(rows, from_org, to_org)
 
@@ -498,14 +497,15 @@ def _region_graph(tx: ManagedTransaction, region: str) -> nx.Graph:
 
 def _route_graph(rows: list[Any], from_org: str, to_org: str) -> nx.Graph:
     """The graph of the one row of :data:`~service.store.neo4j.cypher.ROUTES_WITHIN`: the
-    relationships on the routes it found, with their states, and the organizations they join."""
+    relationships on the walks it found, with their states, and the organizations they join,
+    with their names: all the search and a route's explanation read."""
     [(start, goal, edges, orgs)] = rows
     for org_id, found in ((from_org, start), (to_org, goal)):
         if found is None:
             raise NotFound(_missing_organization(org_id))
-    graph = _analytics_graph(orgs, [])
+    graph = nx.Graph()
+    graph.add_nodes_from((org_id, {"name": name}) for org_id, name in orgs)
     graph.add_edges_from(
-        (org_a, org_b, {"id": rel_id, "state": RelationshipState(state)})
-        for rel_id, org_a, org_b, state in edges
+        (org_a, org_b, {"state": RelationshipState(state)}) for org_a, org_b, state in edges
     )
     return graph
