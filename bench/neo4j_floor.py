@@ -47,7 +47,7 @@ STATE_COST = {"green": 1, "yellow": 2, "no_dot": 3, "red": 5}
 
 WARMEST_PATHS = f"""
 MATCH (a:{Label.ORGANIZATION} {{id: $from_org}}), (b:{Label.ORGANIZATION} {{id: $to_org}})
-MATCH half = (a)-[:{Rel.RELATED}*0..2]-(m:{Label.ORGANIZATION})
+MATCH half = (a)-[:{Rel.RELATED}*0..2]-(m)
 MATCH back = (b)-[:{Rel.RELATED}*0..2]-(m)
 USING JOIN ON m
 WHERE (length(half) = 2 OR length(back) = 0)

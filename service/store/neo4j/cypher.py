@@ -526,12 +526,12 @@ OPTIONAL MATCH (a:{Label.ORGANIZATION} {{id: $from_org}})
 OPTIONAL MATCH (b:{Label.ORGANIZATION} {{id: $to_org}})
 WITH a, b, COLLECT {{
     CALL (a, b) {{
-        MATCH half = (a)-[:{Rel.RELATED}*0..{near}]-(m:{Label.ORGANIZATION})
+        MATCH half = (a)-[:{Rel.RELATED}*0..{near}]-(m)
         WHERE all(r IN relationships(half) WHERE r.ended_on IS NULL)
           AND (length(half) = {near} OR m = b)
         RETURN m, relationships(half) AS hops, true AS outward
       UNION ALL
-        MATCH back = (b)-[:{Rel.RELATED}*0..{far}]-(m:{Label.ORGANIZATION})
+        MATCH back = (b)-[:{Rel.RELATED}*0..{far}]-(m)
         WHERE all(r IN relationships(back) WHERE r.ended_on IS NULL)
         RETURN m, relationships(back) AS hops, false AS outward
     }}
