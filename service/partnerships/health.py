@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from graph_models import RelationshipState
 from graph_models.common import end_of_day
 from graph_models.evidence import Evidence, ReferralFact, ReferralTally
-from graph_models.partnerships import HealthSignals, RelationshipHealth
 from graph_models.surveys import RoundResults
 from service.partnerships.levels import levels_with_first_referrals
 
@@ -49,7 +48,7 @@ def relationship_health(
     lost_after_days: int = 365,
     min_referrals: int = 5,
     survey: RoundResults | None = None,
-) -> list[RelationshipHealth]:
+) -> list[dict[str, Any]]:
     """Suggest a state for every partner of ``focal`` and flag where it disagrees.
 
     A partner is suggested ``red`` when the last engagement is more than ``lost_after_days``
@@ -85,12 +84,14 @@ def relationship_health(
 
     Returns
     -------
-    list of RelationshipHealth
-        Flagged partners first, then by partner id.
+    list of dict
+        The fields of a :class:`~graph_models.partnerships.RelationshipHealth` for each
+        partner, in the model's order, states as their values: plain data, as a hub has
+        thousands of partners. Flagged partners first, then by partner id.
 
     Examples
     --------
-    >>> [(h.suggested.value, h.explanation, h.flag) for h in relationship_health(
+    >>> [(h["suggested"], h["explanation"], h["flag"]) for h in relationship_health(
     ...     "eld", assessed={"hub": GREEN}, touchpoints={"hub": date(2017, 1, 10)},
     ...     as_of=date(2018, 2, 1))]
     [('red', 'last engagement 387 days ago (2017-01-10); no partnership evidence on record', \
@@ -120,8 +121,8 @@ def relationship_health(
     # partner only when there are enough referrals to say which way they went.
     read: dict[tuple[object, ...], _Reading] = {}
     flags: dict[tuple[object, ...], str | None] = {}
-    flagged: list[RelationshipHealth] = []
-    others: list[RelationshipHealth] = []
+    flagged: list[dict[str, Any]] = []
+    others: list[dict[str, Any]] = []
     for partner in sorted(partners):
         touched, referred = touchpoints.get(partner), last_referral.get(partner)
         last = touched if referred is None or (touched and touched >= referred) else referred
@@ -130,35 +131,47 @@ def relationship_health(
         named = partner if counts[0] + counts[1] >= min_referrals else None
         reading = read.get(key := (last, counts, level, before, named))
         if reading is None:
-            signals = HealthSignals(
-                last_engagement=last,
-                days_since_engagement=(as_of - last).days if last else None,
-                referrals_sent=counts[0],
-                referrals_received=counts[1],
-                sent_without_feedback=counts[2],
-                received_without_feedback=counts[3],
-                level=level,
-                level_a_year_ago=before,
-            )
-            reading = read[key] = _reading(signals, _findings(focal, partner, signals, *thresholds))
+            days = (as_of - last).days if last else None
+            findings = _findings(focal, partner, last, days, counts, level, before, *thresholds)
+            reading = read[key] = _reading(_signals(last, days, counts, level, before), findings)
         state = assessed.get(partner)
         if (state, key) in flags:
             flag = flags[state, key]
         else:
             flag = flags[state, key] = _flag(state, reading)
         (others if flag is None else flagged).append(
-            RelationshipHealth(
-                partner_id=partner,
-                assessed=state,
-                suggested=reading.suggested,
-                action=reading.action,
-                explanation=reading.explanation,
-                flag=flag,
-                signals=reading.signals,
-                survey=surveyed.get(partner),
-            )
+            {
+                "partner_id": partner,
+                "assessed": None if state is None else state.value,
+                "suggested": reading.suggested.value,
+                "action": reading.action,
+                "explanation": reading.explanation,
+                "flag": flag,
+                "signals": reading.signals,
+                "survey": surveyed.get(partner),
+            }
         )
     return flagged + others
+
+
+def _signals(
+    last: date | None,
+    days: int | None,
+    counts: tuple[int, int, int, int],
+    level: int,
+    before: int,
+) -> dict[str, Any]:
+    """The fields of the :class:`~graph_models.partnerships.HealthSignals` of a reading."""
+    return {
+        "last_engagement": last,
+        "days_since_engagement": days,
+        "referrals_sent": counts[0],
+        "referrals_received": counts[1],
+        "sent_without_feedback": counts[2],
+        "received_without_feedback": counts[3],
+        "level": level,
+        "level_a_year_ago": before,
+    }
 
 
 _QUIET = (0, 0, 0, 0)
@@ -188,24 +201,28 @@ def _window(
 def _findings(
     focal: str,
     partner: str,
-    signals: HealthSignals,
+    last: date | None,
+    days: int | None,
+    counts: tuple[int, int, int, int],
+    level: int,
+    before: int,
     window_days: int,
     stale_after_days: int,
     lost_after_days: int,
     min_referrals: int,
 ) -> list[_Finding]:
+    """Each signal in words: the last engagement ``last``, ``days`` ago; the window's
+    ``counts`` (sent, received, and of each those without feedback); the level now and a year
+    ``before``."""
     findings = []
-    days = signals.days_since_engagement
     if days is None:
         findings.append(_Finding("no touchpoint or referral on record", YELLOW))
     else:
         state = RED if days > lost_after_days else YELLOW if days > stale_after_days else GREEN
-        findings.append(
-            _Finding(f"last engagement {days} days ago ({signals.last_engagement})", state)
-        )
-    total = signals.referrals_sent + signals.referrals_received
+        findings.append(_Finding(f"last engagement {days} days ago ({last})", state))
+    total = counts[0] + counts[1]
     if total:
-        missing = signals.sent_without_feedback + signals.received_without_feedback
+        missing = counts[2] + counts[3]
         share = missing / total
         enough = total >= min_referrals
         state = RED if enough and share > 0.5 else YELLOW if enough and share > 0.2 else GREEN
@@ -216,18 +233,20 @@ def _findings(
         )
         findings.append(_Finding(sentence, state))
         if total >= min_referrals:
-            findings.append(_reciprocity(focal, partner, signals, window_days))
-    findings.append(_trend(signals))
+            findings.append(_reciprocity(focal, partner, counts, window_days))
+    findings.append(_trend(level, before))
     return findings
 
 
-def _reciprocity(focal: str, partner: str, signals: HealthSignals, window_days: int) -> _Finding:
-    sent, received = signals.referrals_sent, signals.referrals_received
+def _reciprocity(
+    focal: str, partner: str, counts: tuple[int, int, int, int], window_days: int
+) -> _Finding:
+    sent, received, sent_open, received_open = counts
     if sent and received:
         return _Finding(
             f"referrals in {window_days} days went both ways: {sent} sent "
-            f"({signals.sent_without_feedback} without feedback), {received} received "
-            f"({signals.received_without_feedback} without feedback)",
+            f"({sent_open} without feedback), {received} received "
+            f"({received_open} without feedback)",
             GREEN,
         )
     source, target = (focal, partner) if sent else (partner, focal)
@@ -238,8 +257,7 @@ def _reciprocity(focal: str, partner: str, signals: HealthSignals, window_days: 
     )
 
 
-def _trend(signals: HealthSignals) -> _Finding:
-    now, before = signals.level, signals.level_a_year_ago
+def _trend(now: int, before: int) -> _Finding:
     if now < before:
         return _Finding(f"level fell from {before} to {now} in the past year", YELLOW)
     if now > before:
@@ -252,15 +270,15 @@ def _trend(signals: HealthSignals) -> _Finding:
 class _Reading(NamedTuple):
     """What the signals of a relationship suggest, and the findings why, graver first."""
 
-    signals: HealthSignals
+    signals: dict[str, Any]
     findings: list[_Finding]
     suggested: RelationshipState
     action: str
     explanation: str
 
 
-def _reading(signals: HealthSignals, findings: list[_Finding]) -> _Reading:
-    if signals.last_engagement is None and not signals.level:
+def _reading(signals: dict[str, Any], findings: list[_Finding]) -> _Reading:
+    if signals["last_engagement"] is None and not signals["level"]:
         suggested = NO_DOT
         findings = [_Finding("no touchpoint, referral or partnership evidence on record", NO_DOT)]
     else:

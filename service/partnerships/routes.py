@@ -127,7 +127,7 @@ def relationship_health(org_id: str, store: StoreDep, _: Reader, as_of: AsOfDep)
     Beside it, `survey` gives what the agency's latest survey round (`survey_round`) says of
     the relationship: trust, value, answers per side, the state respondents point to and its
     own flag, with figures only where at least three answered."""
-    return ModelResponse(partnerships.health_of(store, org_id, as_of=as_of))
+    return ModelResponse(partnerships.health_fields_of(store, org_id, as_of=as_of))
 
 
 @questions.get("/organizations/{org_id}/engagement-plan", response_model=EngagementPlan)

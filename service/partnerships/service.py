@@ -178,28 +178,35 @@ def engagements_of(store: Store, org_id: str, *, until: date) -> list[Engagement
 
 def health_of(store: Store, org_id: str, *, as_of: AsOf) -> RelationshipHealthReport:
     """A suggested state for every partner of ``org_id`` on a day, and where it disagrees with
-    the assessed one."""
+    the assessed one: :func:`health_fields_of` as a model."""
+    return RelationshipHealthReport.model_validate(health_fields_of(store, org_id, as_of=as_of))
+
+
+def health_fields_of(store: Store, org_id: str, *, as_of: AsOf) -> dict[str, Any]:
+    """The fields of the :class:`RelationshipHealthReport` of ``org_id`` on a day, as plain
+    data in the model's order (as :func:`~service.partnerships.health.relationship_health`
+    gives its partners): what the route writes out once, around a hub's thousands of
+    partners."""
     day = as_of.day
     inputs = store.read_together(lambda: _health_inputs(store, org_id, day))
-    partners = relationship_health(org_id, **inputs, as_of=day, window_days=HEALTH_WINDOW_DAYS)
     survey = inputs["survey"]
-    return RelationshipHealthReport(
-        org_id=org_id,
-        as_of=day,
-        window_days=HEALTH_WINDOW_DAYS,
-        partners=partners,
-        survey_round=survey.round if survey else None,
-    )
+    return {
+        "org_id": org_id,
+        "as_of": day,
+        "window_days": HEALTH_WINDOW_DAYS,
+        "partners": relationship_health(
+            org_id, **inputs, as_of=day, window_days=HEALTH_WINDOW_DAYS
+        ),
+        "survey_round": survey.round if survey else None,
+    }
 
 
 def _health_inputs(store: Store, org_id: str, day: date) -> dict[str, Any]:
     """What the health of ``org_id``'s relationships on ``day`` rests on: the assessed states,
     the last touchpoints, the evidence, the referral tallies, the window's referrals and the
     latest survey round's results."""
-    records = store.partner_records(org_id)
-    assessed = {
-        partner: state for partner, (_, state) in states_as_of(records.graph, org_id, day).items()
-    }
+    graph = relationships_of(store, org_id)  # first: NotFound when there is no org_id
+    assessed = {partner: state for partner, (_, state) in states_as_of(graph, org_id, day).items()}
     touchpoints: dict[str, date] = {}
     for engagement in engagements_of(store, org_id, until=day):
         if engagement.status is EngagementStatus.HELD:
@@ -212,7 +219,7 @@ def _health_inputs(store: Store, org_id: str, day: date) -> dict[str, Any]:
     return {
         "assessed": assessed,
         "touchpoints": touchpoints,
-        "evidence": as_evidence(**records.evidence._asdict()),
+        "evidence": evidence_for(store, org_id),
         "tallies": tallies,
         "referrals": store.referral_facts(org_id, since=since, until=until) if in_window else (),
         "survey": latest_results(store, org_id, until=until),

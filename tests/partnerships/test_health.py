@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from graph_models import RelationshipState
 from graph_models.common import end_of_day
 from graph_models.evidence import Agreement, AgreementKind, ReferralFact
+from graph_models.partnerships import RelationshipHealth
 from service.partnerships.health import relationship_health
 from service.partnerships.levels import as_evidence
 from tests.networks import tallied
@@ -62,10 +63,10 @@ def data_mou(start: date, end: date | None = None) -> list:
 
 def health(*, referrals: Iterable[ReferralFact] = (), **inputs):
     """The health of eld's one partner today, its ``referrals`` also tallied as the store
-    would."""
+    would, as the model the API documents."""
     tallies = tallied("eld", referrals, until=end_of_day(TODAY))
     [only] = relationship_health("eld", as_of=TODAY, tallies=tallies, referrals=referrals, **inputs)
-    return only
+    return RelationshipHealth.model_validate(only)
 
 
 def test_a_green_partner_whose_referrals_get_no_feedback_is_flagged_with_the_count():
@@ -224,7 +225,7 @@ def test_flagged_partners_come_first():
         touchpoints={"apano": TODAY, "bpi": TODAY - timedelta(days=300)},
         as_of=TODAY,
     )
-    assert [(h.partner_id, h.flag is not None) for h in report] == [
+    assert [(h["partner_id"], h["flag"] is not None) for h in report] == [
         ("bpi", True),
         ("apano", False),
         ("naya", False),

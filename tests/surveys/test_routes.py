@@ -9,6 +9,7 @@ import pytest
 
 from graph_models import RelationshipCreate, Role
 from graph_models.common import utc_now
+from graph_models.partnerships import RelationshipHealthReport
 from graph_models.surveys import NewRespondent, NewSurveyRound, Side
 from tests.surveys.conftest import AT_HUB, AT_WIC, ratings, round_body
 
@@ -283,6 +284,19 @@ def test_health_and_the_plan_answer_with_what_partners_say_under_the_three_answe
         None,
     )
     assert "0 of 4 answered" in said["clinic"]["withheld"]
+
+
+def test_the_health_answer_is_written_exactly_as_its_documented_model_writes_it(client, started):
+    for person in AT_WIC[:3]:
+        answer(client, link_of(client, started["id"], person), ratings("wic", 1, 2, "red"))
+    body = client.get("/api/v1/organizations/hub/relationship-health").content
+    report = RelationshipHealthReport.model_validate_json(body)
+    assert report.survey_round is not None
+    assert {p.partner_id: p.survey is not None for p in report.partners} == {
+        "wic": True,
+        "clinic": True,
+    }
+    assert body == report.model_dump_json().encode()
 
 
 def test_health_and_the_plan_of_a_day_before_any_round_carry_no_survey(client, started):
