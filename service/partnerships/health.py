@@ -86,12 +86,13 @@ def relationship_health(
     -------
     list of dict
         The fields of a :class:`~graph_models.partnerships.RelationshipHealth` for each
-        partner, in the model's order, states as their values: plain data, as a hub has
-        thousands of partners. Flagged partners first, then by partner id.
+        partner, in the model's order (states as RelationshipState, which is a str): plain
+        data, as a hub has thousands of partners, and partners alike share their signals.
+        Flagged partners first, then by partner id.
 
     Examples
     --------
-    >>> [(h["suggested"], h["explanation"], h["flag"]) for h in relationship_health(
+    >>> [(h["suggested"].value, h["explanation"], h["flag"]) for h in relationship_health(
     ...     "eld", assessed={"hub": GREEN}, touchpoints={"hub": date(2017, 1, 10)},
     ...     as_of=date(2018, 2, 1))]
     [('red', 'last engagement 387 days ago (2017-01-10); no partnership evidence on record', \
@@ -116,61 +117,52 @@ def relationship_health(
     partners = set(assessed) | set(levels) | set(last_referral)
     surveyed = survey.by_partner() if survey else {}
     thresholds = window_days, stale_after_days, lost_after_days, min_referrals
-    # Partners alike in every signal are read alike, and flagged alike when their assessment
-    # is the same too: each such reading and flag is made once. The findings name the
-    # partner only when there are enough referrals to say which way they went.
+    # Partners alike in every signal are read alike, and answered alike but for their id and
+    # survey when their assessment is the same too: each such reading and row is made once,
+    # then copied. The findings name the partner only when there are enough referrals to say
+    # which way they went.
     read: dict[tuple[object, ...], _Reading] = {}
-    flags: dict[tuple[object, ...], str | None] = {}
+    rows: dict[tuple[object, ...], tuple[dict[str, Any], list[dict[str, Any]]]] = {}
     flagged: list[dict[str, Any]] = []
     others: list[dict[str, Any]] = []
     for partner in sorted(partners):
         touched, referred = touchpoints.get(partner), last_referral.get(partner)
         last = touched if referred is None or (touched and touched >= referred) else referred
         counts = window.get(partner, _QUIET)
-        level, before = levels.get(partner, 0), levels_before.get(partner, 0)
         named = partner if counts[0] + counts[1] >= min_referrals else None
-        reading = read.get(key := (last, counts, level, before, named))
-        if reading is None:
-            days = (as_of - last).days if last else None
-            findings = _findings(focal, partner, last, days, counts, level, before, *thresholds)
-            reading = read[key] = _reading(_signals(last, days, counts, level, before), findings)
+        key = (last, counts, levels.get(partner, 0), levels_before.get(partner, 0), named)
         state = assessed.get(partner)
-        if (state, key) in flags:
-            flag = flags[state, key]
-        else:
-            flag = flags[state, key] = _flag(state, reading)
-        (others if flag is None else flagged).append(
-            {
-                "partner_id": partner,
-                "assessed": None if state is None else state.value,
-                "suggested": reading.suggested.value,
-                "action": reading.action,
-                "explanation": reading.explanation,
-                "flag": flag,
-                "signals": reading.signals,
-                "survey": surveyed.get(partner),
-            }
-        )
+        found = rows.get((state, key))
+        if found is None:
+            reading = read.get(key)
+            if reading is None:
+                reading = read[key] = _reading(focal, partner, as_of, *key[:4], *thresholds)
+            flag = _flag(state, reading)
+            found = rows[state, key] = (
+                _row(state, reading, flag),
+                others if flag is None else flagged,
+            )
+        row, answered = found
+        row = row.copy()
+        row["partner_id"] = partner
+        if surveyed:
+            row["survey"] = surveyed.get(partner)
+        answered.append(row)
     return flagged + others
 
 
-def _signals(
-    last: date | None,
-    days: int | None,
-    counts: tuple[int, int, int, int],
-    level: int,
-    before: int,
-) -> dict[str, Any]:
-    """The fields of the :class:`~graph_models.partnerships.HealthSignals` of a reading."""
+def _row(state: RelationshipState | None, reading: _Reading, flag: str | None) -> dict[str, Any]:
+    """The fields of the :class:`~graph_models.partnerships.RelationshipHealth` of a partner
+    assessed ``state`` whose signals read ``reading``, its id and survey left to fill in."""
     return {
-        "last_engagement": last,
-        "days_since_engagement": days,
-        "referrals_sent": counts[0],
-        "referrals_received": counts[1],
-        "sent_without_feedback": counts[2],
-        "received_without_feedback": counts[3],
-        "level": level,
-        "level_a_year_ago": before,
+        "partner_id": None,
+        "assessed": state,
+        "suggested": reading.suggested,
+        "action": reading.action,
+        "explanation": reading.explanation,
+        "flag": flag,
+        "signals": reading.signals,
+        "survey": None,
     }
 
 
@@ -277,12 +269,36 @@ class _Reading(NamedTuple):
     explanation: str
 
 
-def _reading(signals: dict[str, Any], findings: list[_Finding]) -> _Reading:
-    if signals["last_engagement"] is None and not signals["level"]:
+def _reading(
+    focal: str,
+    partner: str,
+    as_of: date,
+    last: date | None,
+    counts: tuple[int, int, int, int],
+    level: int,
+    before: int,
+    *thresholds: int,
+) -> _Reading:
+    """What the signals of ``focal``'s relationship with ``partner`` suggest on ``as_of``:
+    the last engagement ``last``, the window's ``counts`` (sent, received, and of each those
+    without feedback), the level now and a year ``before``."""
+    days = (as_of - last).days if last else None
+    signals = {
+        "last_engagement": last,
+        "days_since_engagement": days,
+        "referrals_sent": counts[0],
+        "referrals_received": counts[1],
+        "sent_without_feedback": counts[2],
+        "received_without_feedback": counts[3],
+        "level": level,
+        "level_a_year_ago": before,
+    }
+    if last is None and not level:
         suggested = NO_DOT
         findings = [_Finding("no touchpoint, referral or partnership evidence on record", NO_DOT)]
     else:
-        findings = sorted(findings, key=lambda f: -_SEVERITY.get(f.state, -1))
+        found = _findings(focal, partner, last, days, counts, level, before, *thresholds)
+        findings = sorted(found, key=lambda f: -_SEVERITY.get(f.state, -1))
         suggested = findings[0].state or GREEN
     explanation = "; ".join(f.sentence for f in findings)
     return _Reading(signals, findings, suggested, suggested.action, explanation)
