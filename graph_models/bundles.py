@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Self
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from graph_models.common import Name, Reason, Slug, StrictModel, Text, Timestamp
 from graph_models.engagements import EngagementCreate
@@ -91,6 +91,10 @@ class RelationshipImport(StrictModel):
 
 class NetworkBundle(StrictModel):
     """Sectors, profiles, organizations, contacts, relationships and engagements of a network."""
+
+    # Only the keys of a bundle's JSON repeat: its values (ids, case references, timestamps)
+    # are nearly all distinct, and caching them would only cost a lookup each.
+    model_config = ConfigDict(cache_strings="keys")
 
     name: Slug
     title: Name
