@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -79,6 +80,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         app.state.store = store or open_store(settings)
         # answers of this store, kept while nothing on them changes
         app.state.reused = ReusedAnswers(settings.kept_answers_mb * 1024 * 1024)
+        app.state.analysis_lane = asyncio.Semaphore(1)  # see service.web.deps.AnalysisLane
         ensure_catalog(app.state.store)
         bring_up_to_date(app.state.store)
         # What was loaded lives as long as the service: keep it out of every collection,

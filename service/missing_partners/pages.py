@@ -15,14 +15,16 @@ from service.errors import DomainError
 from service.missing_partners import service as gaps
 from service.network.service import relationship_between
 from service.store import Store
-from service.web.deps import SettingsDep, StoreDep
+from service.web.deps import AnalysisLane, SettingsDep, StoreDep
 from service.web.forms import why_not
 from service.web.pages import page_error, render
 
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/orgs/{org_id}/missing-partners", response_class=HTMLResponse)
+@router.get(
+    "/orgs/{org_id}/missing-partners", response_class=HTMLResponse, dependencies=[AnalysisLane]
+)
 def missing_partners_page(
     request: Request,
     org_id: str,

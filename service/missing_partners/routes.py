@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from graph_models.missing_partners import MissingPartners
 from service.access.deps import Reader
 from service.missing_partners import service as gaps
-from service.web.deps import StoreDep
+from service.web.deps import AnalysisLane, StoreDep
 from service.web.responses import ModelResponse
 
 router = APIRouter(tags=["missing partners"])
@@ -47,6 +47,7 @@ introducers (`via`) and a one-line `reason`.
 @router.get(
     "/organizations/{org_id}/missing-partners",
     response_model=MissingPartners,
+    dependencies=[AnalysisLane],
     description=RANKING,
 )
 def organization_missing_partners(
@@ -63,6 +64,7 @@ def organization_missing_partners(
 @router.get(
     "/regions/{region}/missing-partners",
     response_model=MissingPartners,
+    dependencies=[AnalysisLane],
     description="Every organization whose region is exactly `region`, taken together: their "
     "partners are pooled, each in the best state any of them has with it, and a candidate in "
     "the region counts as same region." + RANKING,
@@ -81,6 +83,7 @@ def region_missing_partners(
 @router.get(
     "/collaboratives/{collaborative_id}/missing-partners",
     response_model=MissingPartners,
+    dependencies=[AnalysisLane],
     description="The members of a collaborative taken together: their partners are pooled, "
     "each in the best state any member has with it." + RANKING,
 )

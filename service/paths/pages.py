@@ -13,7 +13,7 @@ from service.access.deps import page_reader
 from service.errors import DomainError
 from service.paths.analytics import STATE_COST
 from service.paths.service import find_warm_paths
-from service.web.deps import SettingsDep, StoreDep
+from service.web.deps import AnalysisLane, SettingsDep, StoreDep
 from service.web.org_picker import pick_organization
 from service.web.pages import page_error, render
 
@@ -22,7 +22,7 @@ router = APIRouter(include_in_schema=False)
 Name = Annotated[str | None, Query(max_length=300)]
 
 
-@router.get("/paths", response_class=HTMLResponse)
+@router.get("/paths", response_class=HTMLResponse, dependencies=[AnalysisLane])
 def paths_page(
     request: Request,
     store: StoreDep,

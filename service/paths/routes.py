@@ -9,12 +9,12 @@ from fastapi import APIRouter, Query
 from graph_models import WarmPaths
 from service.access.deps import Reader
 from service.paths.service import find_warm_paths
-from service.web.deps import StoreDep
+from service.web.deps import AnalysisLane, StoreDep
 
 router = APIRouter(tags=["paths"])
 
 
-@router.get("/paths")
+@router.get("/paths", dependencies=[AnalysisLane])
 def warm_paths(
     store: StoreDep,
     _: Reader,
