@@ -317,7 +317,8 @@ def make_plan(data_dir: Path, port: int, seed: int) -> Plan:
     relationships = [
         row[0]
         for row in db.execute(
-            "SELECT id FROM relationships WHERE org_a IN (SELECT value FROM json_each(?))",
+            "SELECT id FROM relationships WHERE org_a IN (SELECT value FROM json_each(?1)) "
+            "OR org_b IN (SELECT value FROM json_each(?1))",
             (json.dumps(typical),),
         )
     ]
