@@ -126,7 +126,7 @@ def ecomap_json(
     if depth > 1 or profile or sector is not None or as_of.until is not None:
         return answer()
     key = ("ecomap", org_id, as_of.day, *sorted(page.items()))
-    return reused.answer(key, store.organization_stamp(org_id), answer)
+    return reused.answer(key, lambda: store.organization_stamp(org_id), answer)
 
 
 def load_ecomap_summary(

@@ -22,11 +22,11 @@ class ReusedAnswers:
     >>> def compute() -> bytes:
     ...     computed.append(1)
     ...     return b"answer"
-    >>> [kept.answer("key", stamp, compute) for stamp in (3, 3, 4)]
+    >>> [kept.answer("key", lambda: stamp, compute) for stamp in (3, 3, 4)]
     [b'answer', b'answer', b'answer']
     >>> len(computed)  # once for stamp 3, again after the stamp moved on
     2
-    >>> kept.answer("key", None, compute) and len(computed)  # no stamp: never kept
+    >>> kept.answer("key", lambda: None, compute) and len(computed)  # no stamp: never kept
     3
     """
 
@@ -36,9 +36,15 @@ class ReusedAnswers:
         self._size = 0
         self._lock = threading.Lock()
 
-    def answer(self, key: Hashable, stamp: int | None, compute: Callable[[], bytes]) -> bytes:
-        """The answer kept under ``key`` if it was kept at ``stamp``; otherwise ``compute()``,
-        kept at ``stamp`` (read before calling this) unless it is None."""
+    def answer(
+        self, key: Hashable, stamp_of: Callable[[], int | None], compute: Callable[[], bytes]
+    ) -> bytes:
+        """The answer kept under ``key`` if it was kept at the stamp ``stamp_of()`` gives now;
+        otherwise ``compute()``, kept at that stamp (read first) unless it is None. Nothing is
+        read when nothing is kept (a capacity of 0)."""
+        if not self.capacity:
+            return compute()
+        stamp = stamp_of()
         if stamp is not None:
             with self._lock:
                 kept = self._kept.get(key)
