@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from graph_models import OrganizationQuery
@@ -9,6 +11,7 @@ from service.cli import main
 from service.data.seeds import read_seed
 from service.settings import Settings
 from service.store import open_store
+from service.store.embedded import DATABASE_FILE
 
 
 @pytest.fixture
@@ -151,6 +154,11 @@ def test_the_oregon_seed_names_every_target_audience_of_its_engagement_plan():
 def test_migrate_without_a_target_brings_the_store_up_to_date_once(data_dir, capsys):
     assert main(["seed", "load", "oregon"]) == 0
     capsys.readouterr()
+    assert main(["migrate"]) == 0
+    # A store begun by this version keeps its loops by the current rule from the start.
+    assert capsys.readouterr().out == "the store was up to date\n"
+    with sqlite3.connect(data_dir / DATABASE_FILE) as db:  # as a version before the mark left it
+        db.execute("DELETE FROM store_marks WHERE name = 'loop_rule'")
     assert main(["migrate"]) == 0
     # The seed was loaded under the current loop rule: nothing to change, but the rule is kept.
     assert capsys.readouterr().out == (

@@ -12,6 +12,7 @@ import pytest
 
 from graph_models import DaysToFeedback, FeedbackLoops, LoopScope, NetworkBundle
 from service.data.generator import CLOCK, generate_network
+from service.data.migration import bring_up_to_date
 from service.referrals.analytics import feedback_gaps
 from service.store import Store
 from service.store.shared.copying import RecordKind
@@ -32,6 +33,25 @@ def network(store: Store) -> Store:
     for batch in tiny():
         store.import_bundle(batch)
     return store
+
+
+def test_a_store_filled_by_the_bulk_import_has_no_loops_to_work_out_again_when_it_starts(
+    network, reopen
+):
+    assert bring_up_to_date(network) is None
+    network.close()
+    again = reopen()
+    try:
+        assert bring_up_to_date(again) is None
+    finally:
+        again.close()
+
+
+def test_referrals_copied_in_have_their_loops_worked_out_once_at_the_next_start(network):
+    rows = stored_referrals(network)
+    network.import_records(RecordKind.REFERRALS, rows)
+    assert bring_up_to_date(network) == 0  # the generator closes loops by the current rule
+    assert bring_up_to_date(network) is None
 
 
 def stored_referrals(store: Store) -> list[dict]:  # type: ignore[type-arg]

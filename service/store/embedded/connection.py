@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import networkx as nx
 
 from graph_models import SECTOR_ROSTER, ListQuery, Page, SectorRoster
+from graph_models.referrals import LOOP_RULE
 from service.errors import InvalidReference, NotFound
 from service.store.shared.network import add_relationship_edge, organization_node
 
@@ -63,6 +64,12 @@ evidence it shares with fellow members and the referrals between it and its part
 Evidence rows are only ever inserted, before their members: their members' rows count.
 Referrals are counted by their writers, once per write of many (``_stamp``): a trigger per
 referral would slow the bulk import by about a tenth."""
+
+KEEP_LOOP_RULE = (
+    "INSERT INTO store_marks (name, value) VALUES ('loop_rule', :rule) "
+    "ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+)
+"""Mark the referral loops kept as closed by the loop rule ``:rule``."""
 
 
 def change_triggers() -> str:
@@ -120,6 +127,7 @@ class EmbeddedBase:
         self._seen = -1
         """The last change of ``graph_changes`` the graph holds; -1 before the first load."""
         self._graph = nx.Graph()
+        self._mark_loop_rule_of_empty_store()
         if not lazy:
             self._catch_up()
 
@@ -135,6 +143,17 @@ class EmbeddedBase:
             for column in columns:
                 if column.split()[0] not in present:
                     self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+
+    def _mark_loop_rule_of_empty_store(self) -> None:
+        """Mark a store that holds no referrals as keeping its loops by the current rule, as
+        every writer of referrals does: a store filled by the bulk import then has nothing to
+        work out again at its first start. Writes only when the mark is missing or old."""
+        kept = self._db.execute("SELECT value FROM store_marks WHERE name = 'loop_rule'")
+        if [row[0] for row in kept] == [LOOP_RULE]:
+            return
+        with self._write() as db:
+            if db.execute("SELECT NOT EXISTS (SELECT 1 FROM referrals)").fetchone()[0]:
+                db.execute(KEEP_LOOP_RULE, {"rule": LOOP_RULE})
 
     # -- plumbing ---------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from service.store.embedded.network import NetworkMixin
 from service.store.shared.copying import (
+    LOOPS_KEPT_IN,
     RECORD_FIELDS,
     RecordKind,
     Row,
@@ -58,6 +59,8 @@ class CopyingMixin(NetworkMixin):
                 kind, rows, lambda named, keys: self._present(named, record_key(named)[0], keys)
             )
             db.executemany(upsert, [_imported(row) for row in rows])
+            if kind in LOOPS_KEPT_IN:
+                db.execute("DELETE FROM store_marks WHERE name = 'loop_rule'")
             for link in links:
                 db.executemany(f"DELETE FROM {link.table} WHERE {link.owned_by(':')}", rows)
                 db.executemany(

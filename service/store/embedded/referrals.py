@@ -42,6 +42,7 @@ from graph_models.referrals import (
     pair_deltas,
 )
 from service.errors import InvalidReference, NotFound
+from service.store.embedded.connection import KEEP_LOOP_RULE
 from service.store.embedded.network import NetworkMixin
 from service.store.shared.referrals import (
     REFERRAL_COLUMNS,
@@ -233,11 +234,7 @@ class ReferralsMixin(NetworkMixin):
                 [(*counts, *pair) for pair, counts in changes.pairs.items()],
             )
             self._stamp(db, chain.from_iterable(changes.pairs))
-            db.execute(
-                "INSERT INTO store_marks (name, value) VALUES ('loop_rule', ?) "
-                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                (LOOP_RULE,),
-            )
+            db.execute(KEEP_LOOP_RULE, {"rule": LOOP_RULE})
         return len(changes.referrals)
 
     def _referral_row(self, referral_id: str) -> sqlite3.Row:

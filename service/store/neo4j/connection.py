@@ -35,6 +35,7 @@ from pydantic import BaseModel
 
 from graph_models import ListQuery, Page, RelationshipState
 from graph_models.common import utc_now
+from graph_models.referrals import LOOP_RULE
 from service.errors import NotFound, StoreUnavailable
 from service.settings import Settings
 from service.store.neo4j import cypher
@@ -83,6 +84,7 @@ class Neo4jConnection:
                 driver.verify_connectivity()  # fails fast, where a transaction would retry
             store._ensure_schema()
             store._ensure_route_facts()
+            store._mark_loop_rule_of_empty_store()
         except BaseException:
             store.close()
             raise
@@ -104,6 +106,12 @@ class Neo4jConnection:
         once, in one transaction, when the data was written before the links kept them."""
         if not self._query(cypher.ROUTE_FACTS_KEPT):
             self._write(_run, cypher.KEEP_ALL_ROUTE_FACTS)
+
+    def _mark_loop_rule_of_empty_store(self) -> None:
+        """Mark a store that holds no referrals as keeping its loops by the current rule (see
+        the embedded store's method of the same name); writes only when the mark is not."""
+        if self._query(cypher.LOOP_RULE_KEPT) != [LOOP_RULE]:
+            self._write(_run, cypher.KEEP_LOOP_RULE_OF_EMPTY_STORE, rule=LOOP_RULE)
 
     # -- plumbing ---------------------------------------------------------------------------
 

@@ -13,7 +13,13 @@ from graph_models.referrals import PAIR_COLUMNS
 from service.store.neo4j import cypher
 from service.store.neo4j.connection import Neo4jConnection, Row, _chunks, _rows, _run
 from service.store.neo4j.cypher import Label
-from service.store.shared.copying import RECORD_FIELDS, RecordKind, check_references, record_key
+from service.store.shared.copying import (
+    LOOPS_KEPT_IN,
+    RECORD_FIELDS,
+    RecordKind,
+    check_references,
+    record_key,
+)
 
 
 class CopyingMixin(Neo4jConnection):
@@ -50,6 +56,8 @@ class CopyingMixin(Neo4jConnection):
             for name, stored in _to_import(kind, rows).items():
                 for statement in cypher.IMPORT_COPIED[name]:
                     _run(tx, statement, rows=stored)
+            if kind in LOOPS_KEPT_IN:
+                _run(tx, cypher.FORGET_LOOP_RULE)
             counter = _COUNTERS.get(kind)
             if counter and rows:
                 _run(tx, cypher.RAISE_COUNTER, name=counter, last=max(r["seq"] for r in rows))

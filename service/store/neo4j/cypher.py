@@ -1270,6 +1270,11 @@ SCHEMA += (
 )
 LOOP_RULE_KEPT = f"MATCH (m:{Label.STORE_MARK}) WHERE m.name = 'loop_rule' RETURN m.value AS row"
 KEEP_LOOP_RULE = f"MERGE (m:{Label.STORE_MARK} {{name: 'loop_rule'}}) SET m.value = $rule"
+KEEP_LOOP_RULE_OF_EMPTY_STORE = f"""
+MATCH (r:{Label.REFERRAL}) WITH count(r) AS referrals WHERE referrals = 0
+{KEEP_LOOP_RULE}"""
+""":data:`KEEP_LOOP_RULE` when the store holds no referral."""
+FORGET_LOOP_RULE = f"MATCH (m:{Label.STORE_MARK}) WHERE m.name = 'loop_rule' DELETE m"
 REFERRAL_LOOPS = f"""
 MATCH (r:{Label.REFERRAL})
 RETURN [r.id, r.from_org, r.to_org, r.screening, r.sent_at, r.loop_closed_at,

@@ -43,6 +43,11 @@ class RecordKind(StrEnum):
     OUTBOX = "outbox"
 
 
+LOOPS_KEPT_IN = frozenset({RecordKind.REFERRALS, RecordKind.REFERRAL_PAIRS})
+"""The kinds that hold referral loops as their source store closed them, maybe by an older
+rule: a store they are imported into works its loops out again at its next start."""
+
+
 RECORD_FIELDS: dict[RecordKind, tuple[str, ...]] = {
     RecordKind.SECTORS: ("slug", "label", "description"),
     RecordKind.PROFILES: ("name", "label", "source", "sectors"),
