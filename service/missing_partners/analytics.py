@@ -213,13 +213,13 @@ def rank_candidates(
     # Warmth flows out from our partners: one pass over their relationships, rather than a
     # look at every relationship of each of the thousands of organizations a hub knows.
     warmth: dict[str, float] = {}
+    taken, nodes = members | partners.keys(), graph._node
     adjacency = graph._adj  # the graph's own dicts: a view's items() is several times slower
     for partner, state in partners.items():
         ours = WARMTH[state]
         for other, edge in adjacency[partner].items():
-            if other not in members and other not in partners and "ended_at" not in edge:
+            if other not in taken and "ended_at" not in edge:
                 warmth[other] = warmth.get(other, 0.0) + ours * WARMTH[edge["state"]]
-    taken, nodes = members | partners.keys(), graph._node
     pools: dict[str, set[str]] = {sector: set() for sector in wanted}
     for org_id in (*warmth, *activity):
         if (node := nodes.get(org_id)) is not None and node["sector"] in pools:
@@ -241,7 +241,7 @@ def rank_candidates(
                 nodes[org_id]["name"],
                 org_id,
             )
-            for org_id in pool
+            for org_id in _warmest(pool, warmth, limit)
         ]
         for sector, pool in pools.items()
     }
@@ -252,6 +252,19 @@ def rank_candidates(
         ]
         for sector, found in ranks.items()
     }
+
+
+def _warmest(pool: Collection[str], warmth: Mapping[str, float], limit: int) -> Collection[str]:
+    """Those of ``pool`` that may rank among its ``limit`` warmest: all of a small pool, else
+    those at least as warm as its ``limit``-th warmest (the rest rank after as many).
+
+    >>> sorted(_warmest({"a", "b", "c", "d"}, {"a": 1.0, "b": 0.5, "c": 0.5}, 2))
+    ['a', 'b', 'c']
+    """
+    if len(pool) <= limit:
+        return pool
+    least = heapq.nlargest(limit, [warmth.get(org_id, 0.0) for org_id in pool])[-1]
+    return [org_id for org_id in pool if warmth.get(org_id, 0.0) >= least]
 
 
 def _introducers(
