@@ -10,12 +10,19 @@ processes of its own (never sharing the server's interpreter), for a bounded tim
 - the caseworker mix: caseworkers, each with a token of their organization, record referrals
   their organization sends (40%) and trace cases it took part in (60%);
 
-with 1, 8, 32 and 128 concurrent clients, each client one connection asking again as soon as
-it is answered. It prints requests per second and p50/p95/p99 per kind of request, errors, and
-the server's CPU (cores busy) and memory (all processes together), with the load average of
-the machine beside each step; then it holds the run to the bars of the design at 32 and 8
-clients and writes the figures to ``bench/results.json`` under the key ``load`` (the other
-keys of the file are kept).
+with 1, 8, 32 and 128 concurrent clients, each client one kept-alive connection (aiohttp, whose
+parser is written in C) asking again as soon as it is answered and reading the whole answer.
+It prints requests per second and p50/p95/p99 per kind of request, errors, the server's CPU
+(cores busy) and memory (all processes together), and the CPU of the load generator's own
+processes (cores busy, measured in each of them), with the load average of the machine beside
+each step; then it holds the run to the bars of the design at 32 and 8 clients and writes the
+figures to ``bench/results.json`` under the key ``load`` (the other keys of the file are kept).
+
+The load generator runs on the same machine as the server, so every core it keeps busy is one
+the server could not use: when the server's cores and the generator's add up to about the
+machine's, the figures show what the machine can do with both on it, and a server whose clients
+are on other machines, as a deployment's are, would do more. The generator's own CPU per step
+tells how much.
 
     python -m bench.load --scale statewide     # make bench-load
     python -m bench.load --scale small         # make bench-load SCALE=small, a few minutes
@@ -41,9 +48,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 import psutil
 
@@ -134,42 +143,50 @@ async def one_client(
     until: float,
     seen: list[tuple[str, float, bool]],
 ) -> None:
+    """One client of ``mix`` until ``until``: one kept-alive connection, each request's kind,
+    ms and whether it was answered without error appended to ``seen``; bodies are compact
+    JSON."""
     rng = random.Random(client)
     kinds, weights = list(mix), list(mix.values())
     token = TOKEN
     if "case trace" in mix:
         token = plan.caseworkers[client % len(plan.caseworkers)][0]
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{plan.port}", headers=headers, timeout=60
+    async with aiohttp.ClientSession(
+        base_url=f"http://127.0.0.1:{plan.port}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=aiohttp.ClientTimeout(total=60),
+        connector=aiohttp.TCPConnector(limit=1),
+        json_serialize=partial(json.dumps, separators=(",", ":")),
     ) as http:
         while time.monotonic() < until:
             kind = rng.choices(kinds, weights)[0]
             method, path, body = request_for(kind, plan, rng, client)
             started = time.perf_counter()
             try:
-                response = await http.request(method, path, json=body)
-                await response.aread()
-                ok = response.status_code < 400
-            except httpx.HTTPError:
+                async with http.request(method, path, json=body) as response:
+                    await response.read()
+                    ok = response.status < 400
+            except (aiohttp.ClientError, TimeoutError):
                 ok = False
             seen.append((kind, (time.perf_counter() - started) * 1000, ok))
 
 
 def generate(
     plan: Plan, mix: dict[str, float], clients: list[int], start: float, until: float
-) -> list[tuple[str, float, bool]]:
+) -> tuple[list[tuple[str, float, bool]], float]:
     """Run ``clients`` at once from ``start`` until ``until`` (monotonic clock, the same in
-    every process); every request's kind, ms and whether it was answered without error. The
-    entry point of a generator process."""
+    every process); every request's kind, ms and whether it was answered without error, and
+    the CPU seconds (user and system, all threads) this process spent meanwhile. The entry
+    point of a generator process."""
     seen: list[tuple[str, float, bool]] = []
     time.sleep(max(0.0, start - time.monotonic()))
 
     async def run_all() -> None:
         await asyncio.gather(*(one_client(plan, mix, client, until, seen) for client in clients))
 
+    cpu_before = time.process_time()
     asyncio.run(run_all())
-    return seen
+    return seen, time.process_time() - cpu_before
 
 
 # -- the server -------------------------------------------------------------------------------
@@ -267,9 +284,10 @@ def step(
     until = start + seconds
     cpu_before = cpu_seconds(processes)
     parts = pool.starmap(generate, [(plan, MIXES[mix], share, start, until) for share in shares])
-    busy = (cpu_seconds(processes) - cpu_before) / (time.monotonic() - start)
+    elapsed = time.monotonic() - start
+    busy = (cpu_seconds(processes) - cpu_before) / elapsed
     memory_now, memory_peak = memory_mb(processes)
-    seen = [sample for part in parts for sample in part]
+    seen = [sample for samples, _ in parts for sample in samples]
     kinds: dict[str, Any] = {}
     for kind in MIXES[mix]:
         times = [ms for named, ms, ok in seen if named == kind and ok]
@@ -291,6 +309,7 @@ def step(
         "errors": sum(1 for _, _, ok in seen if not ok),
         "kinds": kinds,
         "server_cpu_cores": round(busy, 2),
+        "generator_cpu_cores": round(sum(cpu for _, cpu in parts) / elapsed, 2),
         "server_memory_mb": memory_now,
         "server_peak_memory_mb": memory_peak,
         "load_average_before": [round(x, 2) for x in load_before],
@@ -407,8 +426,9 @@ def verdicts(steps: list[dict[str, Any]], default_workers: int) -> dict[str, Any
 def table(steps: list[dict[str, Any]]) -> str:
     lines = [
         "| workers | mix | clients | req/s | errors | kind | req/s | p50 ms | p95 ms | p99 ms "
-        "| server CPU (cores) | server memory (MB) | load average |",
-        "| ---: | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| server CPU (cores) | generator CPU (cores) | server memory (MB) | load average |",
+        "| ---: | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| --- |",
     ]
     for s in steps:
         for n, (kind, k) in enumerate(s["kinds"].items()):
@@ -426,11 +446,12 @@ def table(steps: list[dict[str, Any]]) -> str:
             tail = (
                 [
                     str(s["server_cpu_cores"]),
+                    str(s["generator_cpu_cores"]),
                     str(s["server_memory_mb"]),
                     str(s["load_average_before"]),
                 ]
                 if n == 0
-                else ["", "", ""]
+                else ["", "", "", ""]
             )
             row = [kind, str(k["per_s"]), str(k["p50_ms"]), str(k["p95_ms"]), str(k["p99_ms"])]
             lines.append("| " + " | ".join(head + row + tail) + " |")
