@@ -28,7 +28,7 @@ from graph_models.organizations import (
     OrganizationQuery,
     OrganizationUpdate,
 )
-from graph_models.paths import STATE_COST, WarmPath, WarmPaths, dearest_route_left
+from graph_models.paths import STATE_COST, WarmPath, WarmPaths, warmest_found
 from graph_models.referrals import (
     CaseTrace,
     DaysToFeedback,
@@ -117,9 +117,9 @@ __all__ = [
     "TokenUpdate",
     "WarmPath",
     "WarmPaths",
-    "dearest_route_left",
     "relationship_id",
     "slugify",
+    "warmest_found",
 ]
 
 # -- eco-maps ----

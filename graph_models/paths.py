@@ -25,41 +25,36 @@ STATE_COST: dict[RelationshipState, int] = {
 """What one hop costs, by the state of its relationship."""
 
 
-def dearest_route_left(found: Collection[tuple[int, int]], *, max_hops: int, k: int) -> int | None:
-    """The most a route not yet found may cost and still be among the ``k`` warmest of at most
-    ``max_hops``; None when the ``k`` warmest are all found already.
+def warmest_found(found: Collection[tuple[int, int]], *, max_hops: int, k: int) -> bool:
+    """Whether the ``k`` warmest routes of at most ``max_hops`` are all among ``found``.
 
     ``found`` holds the ``(cost, hops)`` of every route of the fewest hops, and of every route
     of the fewest hops that passes green relationships only: what two searches for shortest
-    routes give, each route once. Any other route has more hops than the first ones, and if
-    all its hops are green, more than the second ones; it costs at least that much, and more
-    for each hop that is not green. Empty ``found`` means no route at all.
+    routes give, each route once; empty when there is no route at all. Any other route has
+    more hops than the first ones and, if all its hops are green, more than the second ones;
+    it costs at least that much, and more for a hop that is not green.
 
     Examples
     --------
-    >>> dearest_route_left([(2, 2)], max_hops=4, k=1) is None  # two green hops: nothing warmer
+    >>> warmest_found([(2, 2)], max_hops=4, k=1)  # two green hops: nothing is warmer
     True
-    >>> dearest_route_left([(5, 1)], max_hops=4, k=1)  # one red hop: four green ones are warmer
-    5
-    >>> dearest_route_left([(5, 1), (4, 4)], max_hops=4, k=1) is None
+    >>> warmest_found([(5, 1)], max_hops=4, k=1)  # one red hop: four green ones would be
+    False
+    >>> warmest_found([(5, 1), (2, 2)], max_hops=4, k=1)  # two green ones are found
     True
-    >>> dearest_route_left([(2, 2)], max_hops=4, k=3)  # fewer than k found: any route may do
-    20
+    >>> warmest_found([(2, 2)], max_hops=4, k=3)  # fewer than k found: more may exist
+    False
     """
-    if not found:
-        return None
     cheapest, dearer = sorted(set(STATE_COST.values()))[:2]
-    fewest = min(hops for _, hops in found)
-    floors = []  # the least (cost, hops) of a route not found, by kind
+    fewest = min((hops for _, hops in found), default=max_hops)
+    floors = []  # the least (cost, hops) of a route not found, of each kind
     if fewest < max_hops:
         floors.append((fewest * cheapest + dearer, fewest + 1))
-        green = [hops for cost, hops in found if cost == hops * cheapest]
-        if green and min(green) < max_hops:
-            floors.append(((min(green) + 1) * cheapest, min(green) + 1))
+        green = min((hops for cost, hops in found if cost == hops * cheapest), default=max_hops)
+        if green < max_hops:
+            floors.append(((green + 1) * cheapest, green + 1))
     ranked = sorted(found)
-    if not floors or (len(ranked) >= k and ranked[k - 1] < min(floors)):
-        return None
-    return ranked[k - 1][0] if len(ranked) >= k else max_hops * max(STATE_COST.values())
+    return not floors or (len(ranked) >= k and ranked[k - 1] < min(floors))
 
 
 class WarmPath(BaseModel):

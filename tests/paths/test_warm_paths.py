@@ -9,7 +9,7 @@ from itertools import pairwise
 import networkx as nx
 import pytest
 
-from graph_models import RelationshipState, dearest_route_left
+from graph_models import RelationshipState, warmest_found
 from service.paths import analytics as paths
 from service.paths.analytics import STATE_COST, warmest_paths
 
@@ -138,7 +138,7 @@ def test_routes_are_exactly_the_k_cheapest_simple_routes_in_order(seed, few_part
 
 
 @pytest.mark.parametrize("seed", range(60))
-def test_the_routes_of_the_fewest_hops_hold_the_warmest_or_bound_the_others(seed):
+def test_the_routes_of_the_fewest_hops_are_only_taken_for_the_warmest_when_they_are(seed):
     rng = random.Random(seed)
     nodes = [f"n{n}" for n in range(rng.randint(4, 12))]
     g = nx.Graph()
@@ -154,9 +154,5 @@ def test_the_routes_of_the_fewest_hops_hold_the_warmest_or_bound_the_others(seed
     fewest = min((hops for _, hops, _ in every), default=None)
     fewest_green = min((hops for cost, hops, _ in every if cost == hops), default=None)
     found = [r for r in every if r[1] == fewest or r[0] == r[1] == fewest_green]
-    most = dearest_route_left([(cost, hops) for cost, hops, _ in found], max_hops=max_hops, k=k)
-    left = [r for r in every[:k] if r not in found]
-    if most is None:
-        assert left == []
-    else:
-        assert all(cost <= most and hops > fewest for cost, hops, _ in left)
+    if warmest_found([(cost, hops) for cost, hops, _ in found], max_hops=max_hops, k=k):
+        assert [r for r in every[:k] if r not in found] == []

@@ -33,7 +33,6 @@ from enum import StrEnum
 
 from graph_models.enums import RelationshipState
 from graph_models.evidence import EvidenceKind
-from graph_models.paths import STATE_COST
 from graph_models.referrals import PAIR_COLUMNS, PAIR_COUNTERS
 from graph_models.surveys import TRUST_ITEMS, VALUE_ITEMS
 from service.store.shared.copying import RECORD_FIELDS, RecordKind
@@ -520,17 +519,6 @@ MERGE (m:{Label.STORE_MARK} {{name: 'route_facts'}}) SET m.value = true
 data written before the links kept them, and marks the store as keeping them."""
 
 
-_COST_OF_R = (
-    "{" + ", ".join(f"{state.value}: {cost}" for state, cost in STATE_COST.items()) + "}[r.state]"
-)
-"""What a hop through the ``RELATED`` link ``r`` costs, by the state it keeps."""
-
-
-def _cost_of(path: str) -> str:
-    """The cost of the path named ``path``."""
-    return f"reduce(cost = 0, r IN relationships({path}) | cost + {_COST_OF_R})"
-
-
 _ENDS = f"""
 OPTIONAL MATCH (a:{Label.ORGANIZATION} {{id: $from_org}})
 OPTIONAL MATCH (b:{Label.ORGANIZATION} {{id: $to_org}})"""
@@ -572,9 +560,9 @@ SHORTEST_ROUTES: dict[int, str] = {hops: _shortest_routes(hops) for hops in rang
 :data:`ROUTES_WITHIN`, of the routes from ``$from_org`` to ``$to_org`` of the fewest hops
 through no relationship that has ended, and of those of the fewest hops through green ones
 only; ``routes`` holds each of them once, as its organizations' ids in order. Neo4j finds them
-by its own shortest-path search, from both ends at once, and stops at the first ones: most
-often they hold the warmest routes (:func:`graph_models.paths.dearest_route_left` tells),
-and :data:`ROUTES_WITHIN` is not needed."""
+by its own shortest-path search, from both ends at once, and stops at the first ones: they
+often hold the warmest route (:func:`graph_models.paths.warmest_found` tells), and then
+:data:`ROUTES_WITHIN` is not needed."""
 
 
 def _routes_within(max_hops: int) -> str:
@@ -584,17 +572,12 @@ def _routes_within(max_hops: int) -> str:
 WITH a, b, COLLECT {{
     CALL (a, b) {{
         MATCH half = (a)-[:{Rel.RELATED}*0..{near}]-(m)
-        WHERE all(r IN relationships(half)
-                  WHERE r.ended_on IS NULL AND {_COST_OF_R} <= $most - $fewest + 1)
+        WHERE all(r IN relationships(half) WHERE r.ended_on IS NULL)
           AND (length(half) = {near} OR m = b)
-          AND {_cost_of("half")} + CASE WHEN m = b THEN 0 ELSE 1 END <= $most
         RETURN m, relationships(half) AS hops, true AS outward
       UNION ALL
         MATCH back = (b)-[:{Rel.RELATED}*0..{far}]-(m)
-        WHERE all(r IN relationships(back)
-                  WHERE r.ended_on IS NULL AND {_COST_OF_R} <= $most - $fewest + 1)
-          AND {_cost_of("back")} + CASE length(back) WHEN 0 THEN 0 ELSE {near} END
-              <= $most
+        WHERE all(r IN relationships(back) WHERE r.ended_on IS NULL)
         RETURN m, relationships(back) AS hops, false AS outward
     }}
     WITH m, collect(outward) AS sides, collect(hops) AS halves
@@ -609,16 +592,13 @@ WITH a, b, COLLECT {{
 ROUTES_WITHIN: dict[int, str] = {hops: _routes_within(hops) for hops in range(1, 7)}
 """Per most hops, one row ``[start, goal, edges, organizations]``: the start and goal (null
 when unknown); each once, every relationship on a walk of at most that many hops from
-``$from_org`` to ``$to_org`` through no relationship that has ended, of at least ``$fewest``
-hops costing at most ``$most``, as ``[org_a, org_b, state]`` read from its ``RELATED`` link
-alone; and the ``[id, name]`` of the organizations of those relationships and the two ends.
-A walk is a half from the start (of ``near`` hops, or fewer when it reaches the goal) and a
-half back from the goal that end at the same organization; the halves are read once each and
-grouped by where they end, never paired, so a hub's thousands of partners cost thousands of
-rows rather than their pairs. A half is dropped as soon as it costs more than such a walk
-may, counting a hop at least for each one it still needs; so is a hop dearer than what such a
-walk leaves for it. Every route that passes no organization twice is such a walk; the search
-in the graph keeps to those."""
+``$from_org`` to ``$to_org`` through no relationship that has ended, as ``[org_a, org_b,
+state]`` read from its ``RELATED`` link alone; and the ``[id, name]`` of the organizations of
+those relationships and the two ends. A walk is a half from the start (of ``near`` hops, or
+fewer when it reaches the goal) and a half back from the goal that end at the same
+organization; the halves are read once each and grouped by where they end, never paired, so
+a hub's thousands of partners cost thousands of rows rather than their pairs. Every route
+that passes no organization twice is such a walk; the search in the graph keeps to those."""
 
 # -- partnership evidence ---------------------------------------------------------------------
 

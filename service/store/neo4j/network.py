@@ -40,8 +40,8 @@ from graph_models import (
     RelationshipState,
     RelationshipUpdate,
     Sector,
-    dearest_route_left,
     relationship_id,
+    warmest_found,
 )
 from graph_models.common import stored_text, utc_now
 from service.errors import Conflict, NotFound
@@ -372,20 +372,23 @@ class NetworkMixin(Neo4jConnection):
     def route_graph(
         self, from_org: str, to_org: str, *, max_hops: int, k: int
     ) -> Iterator[nx.Graph]:
-        # Neo4j's shortest-path search finds the routes of the fewest hops, and of the fewest
-        # green hops; only when they may not hold the k warmest does it read the relationships
-        # of every walk that may, through no relationship that has ended. Only relationships
-        # travel, with the state each link keeps.
+        yield self._read_routes(from_org, to_org, max_hops=max_hops, k=k)
+
+    def _read_routes(self, from_org: str, to_org: str, *, max_hops: int, k: int) -> nx.Graph:
+        """For one route, the routes Neo4j's shortest-path search finds, of the fewest hops
+        and of the fewest green hops, when they hold the warmest (as they often do); else,
+        and for more routes (seldom as many of the fewest hops), the relationships of every
+        walk short enough. Either through no relationship that has ended; only relationships
+        travel, with the state each link keeps."""
         ends = {"from_org": from_org, "to_org": to_org}
-        [row] = self._query(cypher.SHORTEST_ROUTES[max_hops], **ends)
-        graph = _route_graph(row, from_org, to_org)
-        found = [(_cost(graph, route), len(route) - 1) for route in row[-1]]
-        most = dearest_route_left(found, max_hops=max_hops, k=k)
-        if most is not None:
-            fewest = min((hops + 1 for _, hops in found), default=1)
-            rows = self._query(cypher.ROUTES_WITHIN[max_hops], **ends, most=most, fewest=fewest)
-            graph.update(_route_graph(rows[0], from_org, to_org))
-        yield graph
+        if k == 1:
+            [row] = self._query(cypher.SHORTEST_ROUTES[max_hops], **ends)
+            graph = _route_graph(row, from_org, to_org)
+            found = [(_cost(graph, route), len(route) - 1) for route in row[-1]]
+            if warmest_found(found, max_hops=max_hops, k=k):
+                return graph
+        [row] = self._query(cypher.ROUTES_WITHIN[max_hops], **ends)
+        return _route_graph(row, from_org, to_org)
 
 
 # -- reading ------------------------------------------------------------------------------------
