@@ -98,3 +98,11 @@ def test_no_route_within_max_hops_gives_an_empty_answer_for_one_route_or_many(cl
         assert routes(client, k=k) == []
         assert routes(client, k=k, from_org="a", to_org="h") == []
     assert routes(client, max_hops=5) == [(["a", "b", "c", "e", "f", "d"], 5)]
+
+
+def test_one_route_from_or_to_an_unknown_organization_names_it(client, relate):
+    relate(("a", "d", "green"))
+    for params in ({"from_org": "ghost", "to_org": "d"}, {"from_org": "a", "to_org": "ghost"}):
+        response = client.get("/api/v1/paths", params={**params, "k": 1})
+        assert response.status_code == 404
+        assert "organization 'ghost' does not exist" in response.json()["detail"]
