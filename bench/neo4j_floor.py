@@ -45,8 +45,7 @@ RATIO = 1.5
 STATE_COST = {"green": 1, "yellow": 2, "no_dot": 3, "red": 5}
 """What one hop costs, by state, as ``service.paths.analytics.STATE_COST`` has it."""
 
-WARMEST_PATHS = f"""
-MATCH (a:{Label.ORGANIZATION} {{id: $from_org}}), (b:{Label.ORGANIZATION} {{id: $to_org}})
+_ROUTES_WITHIN_FOUR = f"""
 MATCH half = (a)-[:{Rel.RELATED}*0..2]-(m)
 MATCH back = (b)-[:{Rel.RELATED}*0..2]-(m)
 USING JOIN ON m
@@ -60,12 +59,52 @@ WITH route, [r IN hops | r.state] AS states
 WITH route, states, reduce(cost = 0, state IN states | cost + $costs[state]) AS cost
 RETURN [n IN route | n.id] AS ids, [n IN route | n.name] AS names, states, cost
 ORDER BY cost, size(route), ids
-LIMIT $k
+LIMIT $k"""
+"""The ``$k`` warmest routes from ``a`` to ``b`` of at most four hops that pass no
+organization twice nor a relationship that has ended: halves of up to two hops from each end
+joined where they meet, each hop costing by the state its ``RELATED`` link keeps (that of its
+latest assessment); cheapest first, then the shorter, then by ids."""
+
+WARMEST_PATHS = f"""
+MATCH (a:{Label.ORGANIZATION} {{id: $from_org}}), (b:{Label.ORGANIZATION} {{id: $to_org}})
+CALL (a, b) {{{_ROUTES_WITHIN_FOUR}
+}}
+RETURN ids, names, states, cost
 """
-"""The ``$k`` warmest routes of at most four hops that pass no organization twice nor a
-relationship that has ended: halves of up to two hops from each end joined where they meet,
-each hop costing by the state its ``RELATED`` link keeps (that of its latest assessment);
-cheapest first, then the shorter, then by ids."""
+"""The ``$k`` warmest routes of :data:`_ROUTES_WITHIN_FOUR` between ``$from_org`` and
+``$to_org``."""
+
+WARMEST_PATH = f"""
+MATCH (a:{Label.ORGANIZATION} {{id: $from_org}}), (b:{Label.ORGANIZATION} {{id: $to_org}})
+CALL (a, b) {{
+    MATCH route = ALL SHORTEST (a)-[r:{Rel.RELATED} WHERE r.ended_on IS NULL]-{{1,4}}(b)
+    RETURN route
+  UNION
+    MATCH route = ALL SHORTEST (a)-[r:{Rel.RELATED} WHERE r.ended_on IS NULL
+        AND r.state = 'green']-{{1,4}}(b)
+    RETURN route
+}}
+WITH a, b, route, reduce(cost = 0, r IN relationships(route) | cost + $costs[r.state]) AS cost
+ORDER BY cost, length(route), [n IN nodes(route) | n.id]
+WITH a, b, collect([route, cost]) AS found, min(length(route)) AS fewest
+WITH a, b, found[0][0] AS best, found[0][1] AS least, fewest
+WITH a, b, best, least,
+     fewest = 4 OR least < fewest + 2 OR least = fewest + 2 AND length(best) = fewest AS certain
+CALL (a, b, best, least, certain) {{
+    WITH best, least WHERE certain
+    RETURN [n IN nodes(best) | n.id] AS ids, [n IN nodes(best) | n.name] AS names,
+           [r IN relationships(best) | r.state] AS states, least AS cost
+  UNION
+    WITH a, b WHERE NOT certain{_ROUTES_WITHIN_FOUR.replace(chr(10), chr(10) + "    ")}
+}}
+RETURN ids, names, states, cost
+"""
+"""The warmest route of :data:`WARMEST_PATHS` (``$k`` is 1), found as the service finds it:
+Neo4j's shortest-route search gives the routes of the fewest hops and those of the fewest
+green hops, and the warmest of them is the answer when no other route can beat it: one of
+more hops that is not all green costs at least two more than the fewest hops, and an all
+green one cannot beat the warmest of the fewest green hops. Only when one may are the routes
+of up to four hops gathered."""
 
 
 _STATE_OF = f"""COLLECT {{
@@ -213,8 +252,10 @@ Rates and medians are rounded half to even, as Python rounds them (9 of 16 is 0.
 
 
 def warmest_paths(driver: Driver, database: str, from_org: str, to_org: str, k: int) -> list[Any]:
-    """The floor of ``GET /api/v1/paths?max_hops=4``: the rows of :data:`WARMEST_PATHS`."""
-    return _rows(driver, database, WARMEST_PATHS, **_paths_params(from_org, to_org, k))
+    """The floor of ``GET /api/v1/paths?max_hops=4``: the rows of :data:`WARMEST_PATH` for
+    one route, else of :data:`WARMEST_PATHS`."""
+    query = WARMEST_PATH if k == 1 else WARMEST_PATHS
+    return _rows(driver, database, query, **_paths_params(from_org, to_org, k))
 
 
 def ecomap(driver: Driver, database: str, org_id: str) -> list[Any]:
@@ -393,7 +434,10 @@ def main(argv: list[str] | None = None) -> int:
             asked.add_argument("--profile", default=PROFILE, help=f"(default {PROFILE})")
     args = parser.parse_args(argv)
     query, params = {
-        "paths": lambda: (WARMEST_PATHS, _paths_params(args.from_org, args.to_org, args.k)),
+        "paths": lambda: (
+            WARMEST_PATH if args.k == 1 else WARMEST_PATHS,
+            _paths_params(args.from_org, args.to_org, args.k),
+        ),
         "ecomap": lambda: (ECOMAP, _ecomap_params(args.org_id)),
         "levels": lambda: (LEVELS, _ecomap_params(args.org_id)),
         "missing-partners": lambda: (MISSING_PARTNERS, _missing_params(args.org_id, args.profile)),

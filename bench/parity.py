@@ -28,7 +28,7 @@ under test is imported here.
 3. The corpus: for each of the 50 organizations its eco-map at depth 1, depth 2, ``as_of`` a
    past day and with the ``oregon-infant-toddler`` profile, its eco-map changes, partnership
    levels, relationship health, engagement plan, missing partners for every profile and its
-   feedback gaps; warm paths (``max_hops=4``, ``k=3``); every region's map and missing
+   feedback gaps; warm paths (``max_hops=4``, ``k`` 1 and 3); every region's map and missing
    partners; the collaboratives' missing partners; network measures; the whole feedback-gap
    report; case traces; and the pages ``/``, ``/orgs/{id}/ecomap``,
    ``/orgs/{id}/missing-partners``, ``/regions/{region}/map``, ``/feedback-gaps`` and
@@ -397,7 +397,11 @@ def corpus(
             *(get(f"{at}/missing-partners", profile=profile) for profile in profiles),
             get("/api/v1/feedback-gaps", org_id=org),
         ]
-    requests += [get("/api/v1/paths", from_org=a, to_org=b, max_hops=4, k=3) for a, b in pairs]
+    requests += [
+        get("/api/v1/paths", from_org=a, to_org=b, max_hops=4, k=k)
+        for a, b in pairs
+        for k in (1, 3)
+    ]
     for region in regions:
         at = f"/api/v1/regions/{quote(region, safe='')}"
         requests.append(get(f"{at}/map"))

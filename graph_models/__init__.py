@@ -28,7 +28,7 @@ from graph_models.organizations import (
     OrganizationQuery,
     OrganizationUpdate,
 )
-from graph_models.paths import WarmPath, WarmPaths
+from graph_models.paths import STATE_COST, WarmPath, WarmPaths, warmest_found
 from graph_models.referrals import (
     CaseTrace,
     DaysToFeedback,
@@ -63,6 +63,7 @@ __all__ = [
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
     "SECTOR_ROSTER",
+    "STATE_COST",
     "Assessment",
     "AssessmentImport",
     "AuditAction",
@@ -118,6 +119,7 @@ __all__ = [
     "WarmPaths",
     "relationship_id",
     "slugify",
+    "warmest_found",
 ]
 
 # -- eco-maps ----

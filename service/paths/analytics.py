@@ -1,10 +1,5 @@
-"""Warm routes through the partner graph: how to reach one organization from another.
-
-Each hop costs by the state of its relationship: a warm (green) relationship is the cheapest
-way through, a stressed (red) one the dearest. No dot sits between yellow and red: the two
-barely know each other, which is a weaker introduction than a relationship being improved but
-not a stressed one. Every hop costs at least 1, so of two equally warm routes the shorter
-wins, and two green hops (cost 2) beat one no-dot hop (cost 3) or one red hop (cost 5).
+"""Warm routes through the partner graph: how to reach one organization from another, each
+hop costing by the state of its relationship (:data:`graph_models.paths.STATE_COST`).
 """
 
 from __future__ import annotations
@@ -15,15 +10,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph_models import RelationshipState, WarmPath
-
-STATE_COST: dict[RelationshipState, int] = {
-    RelationshipState.GREEN: 1,
-    RelationshipState.YELLOW: 2,
-    RelationshipState.NO_DOT: 3,
-    RelationshipState.RED: 5,
-}
-"""What one hop costs, by the state of its relationship."""
+from graph_models import STATE_COST, RelationshipState, WarmPath
 
 FEW_PARTNERS = 100
 """The most partners of a node whose next hops are taken all at once; those of a hub wait in

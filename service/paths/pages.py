@@ -8,10 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from graph_models import RelationshipState
+from graph_models import STATE_COST, RelationshipState
 from service.access.deps import page_reader
 from service.errors import DomainError
-from service.paths.analytics import STATE_COST
 from service.paths.service import find_warm_paths
 from service.web.deps import AnalysisLane, SettingsDep, StoreDep
 from service.web.org_picker import pick_organization

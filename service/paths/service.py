@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from graph_models import WarmPaths
+from graph_models import STATE_COST, WarmPaths
 from service.errors import InvalidInput
-from service.paths.analytics import STATE_COST, warmest_paths
+from service.paths.analytics import warmest_paths
 from service.store import Store
 
 
@@ -14,7 +14,7 @@ def find_warm_paths(
     """The ``k`` warmest routes of at most ``max_hops`` between two organizations."""
     if from_org == to_org:
         raise InvalidInput("from_org and to_org are the same organization")
-    with store.route_graph(from_org, to_org, max_hops=max_hops) as graph:
+    with store.route_graph(from_org, to_org, max_hops=max_hops, k=k) as graph:
         paths = warmest_paths(graph, from_org, to_org, max_hops=max_hops, k=k)
     return WarmPaths(
         from_org=from_org,

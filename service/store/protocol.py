@@ -274,10 +274,11 @@ class Store(Protocol):
 
     # -- warm routes ----
     def route_graph(
-        self, from_org: str, to_org: str, *, max_hops: int
+        self, from_org: str, to_org: str, *, max_hops: int, k: int
     ) -> AbstractContextManager[nx.Graph]:
         """Lends, for the ``with`` block, a graph holding every route of at most ``max_hops``
-        relationships from ``from_org`` to ``to_org`` through no ended relationship, with at
+        relationships from ``from_org`` to ``to_org`` through no ended relationship that may be
+        among the ``k`` warmest (ranked as in :mod:`graph_models.paths`), with at
         least what a route reads as in ``partner_graph``: each node's ``name``, each edge's
         ``state`` and, on an ended relationship lent all the same, its ``ended_at``; edges off
         those routes may come along. A store may lend its whole live graph, read-only and under its

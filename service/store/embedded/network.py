@@ -547,7 +547,9 @@ class NetworkMixin(EmbeddedBase):
     # -- warm routes ------------------------------------------------------------------------
 
     @contextmanager
-    def route_graph(self, from_org: str, to_org: str, *, max_hops: int) -> Iterator[nx.Graph]:
+    def route_graph(
+        self, from_org: str, to_org: str, *, max_hops: int, k: int
+    ) -> Iterator[nx.Graph]:
         with self._lent_graph([from_org, to_org]) as graph:  # a search reads only what it passes
             yield graph
 

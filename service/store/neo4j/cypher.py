@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from graph_models.enums import RelationshipState
 from graph_models.evidence import EvidenceKind
 from graph_models.referrals import PAIR_COLUMNS, PAIR_COUNTERS
 from graph_models.surveys import TRUST_ITEMS, VALUE_ITEMS
@@ -518,12 +519,56 @@ MERGE (m:{Label.STORE_MARK} {{name: 'route_facts'}}) SET m.value = true
 data written before the links kept them, and marks the store as keeping them."""
 
 
+_ENDS = f"""
+OPTIONAL MATCH (a:{Label.ORGANIZATION} {{id: $from_org}})
+OPTIONAL MATCH (b:{Label.ORGANIZATION} {{id: $to_org}})"""
+_LENT = """
+CALL (a, b, rels) {
+    UNWIND [a, b] + [r IN rels | startNode(r)] + [r IN rels | endNode(r)] AS o
+    WITH DISTINCT o
+    RETURN collect([o.id, o.name]) AS organizations
+}
+RETURN [a {.id}, b {.id}, [r IN rels | [startNode(r).id, endNode(r).id, r.state]],
+        organizations"""
+"""The start of the row of :data:`SHORTEST_ROUTES` and :data:`ROUTES_WITHIN` from the ends
+``a`` and ``b`` and the relationships ``rels``."""
+
+
+def _shortest_routes(max_hops: int) -> str:
+    """The statement of :data:`SHORTEST_ROUTES` for routes of at most ``max_hops``."""
+    hops = f"{{1,{max_hops}}}"
+    return f"""{_ENDS}
+CALL (a, b) {{
+    OPTIONAL MATCH route = ALL SHORTEST (a)-[r:{Rel.RELATED} WHERE r.ended_on IS NULL]-{hops}(b)
+    RETURN route
+  UNION
+    OPTIONAL MATCH route = ALL SHORTEST (a)-[r:{Rel.RELATED} WHERE r.ended_on IS NULL
+        AND r.state = '{RelationshipState.GREEN}']-{hops}(b)
+    RETURN route
+}}
+WITH a, b, collect(route) AS routes
+WITH a, b, routes, COLLECT {{
+    UNWIND routes AS route
+    UNWIND relationships(route) AS r
+    RETURN DISTINCT r
+}} AS rels{_LENT}, [route IN routes | [o IN nodes(route) | o.id]]] AS row
+"""
+
+
+SHORTEST_ROUTES: dict[int, str] = {hops: _shortest_routes(hops) for hops in range(1, 7)}
+"""Per most hops, one row ``[start, goal, edges, organizations, routes]`` as in
+:data:`ROUTES_WITHIN`, of the routes from ``$from_org`` to ``$to_org`` of the fewest hops
+through no relationship that has ended, and of those of the fewest hops through green ones
+only; ``routes`` holds each of them once, as its organizations' ids in order. Neo4j finds them
+by its own shortest-path search, from both ends at once, and stops at the first ones: they
+often hold the warmest route (:func:`graph_models.paths.warmest_found` tells), and then
+:data:`ROUTES_WITHIN` is not needed."""
+
+
 def _routes_within(max_hops: int) -> str:
     """The statement of :data:`ROUTES_WITHIN` for routes of at most ``max_hops``."""
     near, far = (max_hops + 1) // 2, max_hops // 2
-    return f"""
-OPTIONAL MATCH (a:{Label.ORGANIZATION} {{id: $from_org}})
-OPTIONAL MATCH (b:{Label.ORGANIZATION} {{id: $to_org}})
+    return f"""{_ENDS}
 WITH a, b, COLLECT {{
     CALL (a, b) {{
         MATCH half = (a)-[:{Rel.RELATED}*0..{near}]-(m)
@@ -540,14 +585,7 @@ WITH a, b, COLLECT {{
     UNWIND halves AS hops
     UNWIND hops AS r
     RETURN DISTINCT r
-}} AS rels
-CALL (a, b, rels) {{
-    UNWIND [a, b] + [r IN rels | startNode(r)] + [r IN rels | endNode(r)] AS o
-    WITH DISTINCT o
-    RETURN collect([o.id, o.name]) AS organizations
-}}
-RETURN [a {{.id}}, b {{.id}}, [r IN rels | [startNode(r).id, endNode(r).id, r.state]],
-        organizations] AS row
+}} AS rels{_LENT}] AS row
 """
 
 

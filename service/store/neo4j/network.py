@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from itertools import pairwise
 from operator import itemgetter
 from typing import Any
 
@@ -16,6 +17,7 @@ import networkx as nx
 from neo4j import ManagedTransaction
 
 from graph_models import (
+    STATE_COST,
     Assessment,
     Contact,
     ContactCreate,
@@ -39,6 +41,7 @@ from graph_models import (
     RelationshipUpdate,
     Sector,
     relationship_id,
+    warmest_found,
 )
 from graph_models.common import stored_text, utc_now
 from service.errors import Conflict, NotFound
@@ -366,11 +369,26 @@ class NetworkMixin(Neo4jConnection):
     # -- warm routes ------------------------------------------------------------------------
 
     @contextmanager
-    def route_graph(self, from_org: str, to_org: str, *, max_hops: int) -> Iterator[nx.Graph]:
-        # Neo4j finds the relationships of every walk short enough that passes no relationship
-        # that has ended; only they travel, with the state each link keeps, in one statement.
-        rows = self._query(cypher.ROUTES_WITHIN[max_hops], from_org=from_org, to_org=to_org)
-        yield _route_graph(rows, from_org, to_org)
+    def route_graph(
+        self, from_org: str, to_org: str, *, max_hops: int, k: int
+    ) -> Iterator[nx.Graph]:
+        yield self._read_routes(from_org, to_org, max_hops=max_hops, k=k)
+
+    def _read_routes(self, from_org: str, to_org: str, *, max_hops: int, k: int) -> nx.Graph:
+        """For one route, the routes Neo4j's shortest-path search finds, of the fewest hops
+        and of the fewest green hops, when they hold the warmest (as they often do); else,
+        and for more routes (seldom as many of the fewest hops), the relationships of every
+        walk short enough. Either through no relationship that has ended; only relationships
+        travel, with the state each link keeps."""
+        ends = {"from_org": from_org, "to_org": to_org}
+        if k == 1:
+            [row] = self._query(cypher.SHORTEST_ROUTES[max_hops], **ends)
+            graph = _route_graph(row, from_org, to_org)
+            found = [(_cost(graph, route), len(route) - 1) for route in row[-1]]
+            if warmest_found(found, max_hops=max_hops, k=k):
+                return graph
+        [row] = self._query(cypher.ROUTES_WITHIN[max_hops], **ends)
+        return _route_graph(row, from_org, to_org)
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -495,11 +513,12 @@ def _region_graph(tx: ManagedTransaction, region: str) -> nx.Graph:
 # -- warm routes --------------------------------------------------------------------------------
 
 
-def _route_graph(rows: list[Any], from_org: str, to_org: str) -> nx.Graph:
-    """The graph of the one row of :data:`~service.store.neo4j.cypher.ROUTES_WITHIN`: the
-    relationships on the walks it found, with their states, and the organizations they join,
-    with their names: all the search and a route's explanation read."""
-    [(start, goal, edges, orgs)] = rows
+def _route_graph(row: list[Any], from_org: str, to_org: str) -> nx.Graph:
+    """The graph of a row of :data:`~service.store.neo4j.cypher.SHORTEST_ROUTES` or
+    :data:`~service.store.neo4j.cypher.ROUTES_WITHIN`: the relationships it found, with their
+    states, and the organizations they join, with their names: all the search and a route's
+    explanation read."""
+    start, goal, edges, orgs = row[:4]
     for org_id, found in ((from_org, start), (to_org, goal)):
         if found is None:
             raise NotFound(_missing_organization(org_id))
@@ -509,3 +528,8 @@ def _route_graph(rows: list[Any], from_org: str, to_org: str) -> nx.Graph:
         (org_a, org_b, {"state": RelationshipState(state)}) for org_a, org_b, state in edges
     )
     return graph
+
+
+def _cost(graph: nx.Graph, route: list[str]) -> int:
+    """What the hops of ``route`` cost, by the states ``graph`` holds."""
+    return sum(STATE_COST[graph[a][b]["state"]] for a, b in pairwise(route))
