@@ -148,6 +148,40 @@ def test_a_write_through_one_worker_is_read_back_through_every_other_at_once(ser
                 assert status == 404
 
 
+def test_many_clients_connecting_at_once_are_spread_over_both_workers(server):
+    server.connections()  # both workers listen
+    connections = [http.client.HTTPConnection("127.0.0.1", server.port) for _ in range(128)]
+    for connection in connections:
+        assert call(connection, "GET", "/health")[0] == 200
+    ours = {connection.sock.getsockname()[1] for connection in connections}
+    held = [
+        sum(
+            1
+            for held in psutil.Process(pid).net_connections("tcp")
+            if held.raddr and held.raddr.port in ours
+        )
+        for pid in server.workers()
+    ]
+    # Spread by a hash of each connection's addresses: fewer than a quarter on one worker
+    # has a chance of about 1 in 10**8; with one socket for both, 1 of 32 was seen.
+    assert len(held) == WORKERS and min(held) >= 32, held
+    for connection in connections:
+        connection.close()
+
+
+def test_a_second_server_on_the_port_is_refused_rather_than_sharing_its_connections(server):
+    second = subprocess.run(
+        [sys.executable, "-m", "service", "serve", "--port", str(server.port), "--workers", "2"],
+        env={**os.environ, "STAKEHOLDER_GRAPH_DATA_DIR": str(server.data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert second.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{server.port}: Address already in use" in second.stderr
+
+
 @pytest.mark.parametrize("server", [400], indirect=True)
 def test_a_hubs_eco_map_changed_through_either_worker_is_read_back_changed_through_both(server):
     workers = list(server.connections().values())
