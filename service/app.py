@@ -79,7 +79,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = store or open_store(settings)
         # answers of this store, kept while nothing on them changes
-        app.state.reused = ReusedAnswers(settings.kept_answers_mb * 1024 * 1024)
+        app.state.reused = ReusedAnswers(
+            settings.kept_answers_mb * 1024 * 1024, shared=settings.shared_answers_dir
+        )
         app.state.analysis_lane = asyncio.Semaphore(1)  # see service.web.deps.AnalysisLane
         ensure_catalog(app.state.store)
         bring_up_to_date(app.state.store)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, closing, contextmanager
 from datetime import UTC, datetime
@@ -208,11 +209,14 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         store.close()
     # Each worker opens the store and builds the app from the environment's settings, which
-    # are this process's own: the admin token made above is passed on with them.
+    # are this process's own: the admin token made above is passed on with them, and a
+    # folder of this run through which they share big answers.
     os.environ["STAKEHOLDER_GRAPH_ADMIN_TOKEN"] = settings.admin_token.get_secret_value()
-    serve_workers(
-        "service.app:app_from_environment", workers=workers, host=args.host, port=args.port
-    )
+    with tempfile.TemporaryDirectory(prefix="stakeholder-graph-answers-") as shared:
+        os.environ["STAKEHOLDER_GRAPH_SHARED_ANSWERS_DIR"] = shared
+        serve_workers(
+            "service.app:app_from_environment", workers=workers, host=args.host, port=args.port
+        )
     return 0
 
 

@@ -87,6 +87,12 @@ class Settings(BaseSettings):
         description="How many MB of answers each worker keeps to give again while nothing "
         "on them has changed (today's eco-maps, a hub's is about 2 MB); 0 keeps none.",
     )
+    shared_answers_dir: Path | None = Field(
+        default=None,
+        description="The folder through which the workers of one `serve` share the big "
+        "answers they keep (a hub's eco-map), so that one of them computes each; `serve "
+        "--workers N` makes a fresh one for its run and removes it when it stops.",
+    )
     # -- surveys and mail ----
     survey_link_key: SecretStr | None = Field(
         default=None,

@@ -20,7 +20,17 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from graph_models import OrganizationCreate, Role, Sector, TokenCreate
+from graph_models import (
+    AssessmentImport,
+    NetworkBundle,
+    OrganizationCreate,
+    RelationshipImport,
+    RelationshipState,
+    Role,
+    Sector,
+    TokenCreate,
+)
+from graph_models.common import utc_now
 from service.access.csrf import csrf_token_for
 from service.access.permissions import issue_token
 from service.access.sessions import SESSION_COOKIE
@@ -116,6 +126,29 @@ def add_orgs(store: Store, *specs: tuple[str, str]) -> None:
                 id=org_id, name=org_id.replace("-", " ").title(), sector=sector, region="Lane"
             )
         )
+
+
+def add_hub(store: Store, partners: int) -> None:
+    """Add the organization ``hub`` with ``partners`` green partners, ``partner-000`` and on,
+    in one import."""
+    assessed = AssessmentImport(
+        state=RelationshipState.GREEN, reason="shared plan", assessed_by="t", assessed_at=utc_now()
+    )
+    org_ids = [f"partner-{n:03}" for n in range(partners)]
+    store.import_bundle(
+        NetworkBundle(
+            name="hub",
+            title="Hub",
+            organizations=[
+                OrganizationCreate(id=org_id, name=org_id.title(), sector="wic")
+                for org_id in ("hub", *org_ids)
+            ],
+            relationships=[
+                RelationshipImport(org_a="hub", org_b=org_id, history=[assessed])
+                for org_id in org_ids
+            ],
+        )
+    )
 
 
 def free_port() -> int:

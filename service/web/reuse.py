@@ -5,13 +5,28 @@ computed (``Store.organization_stamp``, which every write by any process moves o
 that lands while the answer is computed moves the stamp past the kept one, so the answer is
 computed afresh next time, never given stale. A store that keeps no stamps (None) has its
 answers computed every time.
+
+The workers of one ``serve`` share the big answers (a hub's eco-map, tens of milliseconds to
+compute) through a folder: each is written there as a file named by its key and stamp, so a
+worker whose own copy is older reads the one another worker computed at the current stamp
+instead of computing it again. Each write that touches a hub is then computed once, not once
+per worker.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from pathlib import Path
+
+SHARED_FROM_BYTES = 64 * 1024
+"""The smallest answer written to the shared folder: smaller ones (a typical eco-map, a few
+KB and about a millisecond to compute) cost less to compute again than to write."""
 
 
 class ReusedAnswers:
@@ -28,10 +43,14 @@ class ReusedAnswers:
     2
     >>> kept.answer("key", lambda: None, compute) and len(computed)  # no stamp: never kept
     3
+
+    ``shared``: the folder the workers of one ``serve`` share answers of
+    :data:`SHARED_FROM_BYTES` or more through, up to ``capacity`` bytes there too.
     """
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, shared: Path | None = None) -> None:
         self.capacity = capacity
+        self.shared = shared
         self._kept: OrderedDict[Hashable, tuple[int, bytes]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
@@ -51,9 +70,14 @@ class ReusedAnswers:
                 if kept is not None and kept[0] == stamp:
                     self._kept.move_to_end(key)
                     return kept[1]
+            shared = self._read_shared(key, stamp)
+            if shared is not None:
+                self._keep(key, stamp, shared)
+                return shared
         answer = compute()
         if stamp is not None:
             self._keep(key, stamp, answer)
+            self._share(key, stamp, answer)
         return answer
 
     def _keep(self, key: Hashable, stamp: int, answer: bytes) -> None:
@@ -68,3 +92,43 @@ class ReusedAnswers:
             while self._size > self.capacity:
                 _, (_, dropped) = self._kept.popitem(last=False)
                 self._size -= len(dropped)
+
+    def _shared_file(self, key: Hashable, stamp: int) -> Path:
+        """The file of ``key`` at ``stamp`` in the shared folder: ``DIGEST.STAMP``."""
+        assert self.shared is not None
+        return self.shared / f"{hashlib.sha256(repr(key).encode()).hexdigest()[:32]}.{stamp}"
+
+    def _read_shared(self, key: Hashable, stamp: int) -> bytes | None:
+        """The answer of ``key`` that a worker wrote to the shared folder at ``stamp``, if any."""
+        if self.shared is None:
+            return None
+        try:
+            return self._shared_file(key, stamp).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def _share(self, key: Hashable, stamp: int, answer: bytes) -> None:
+        """Write a big ``answer`` to the shared folder whole (a reader never sees part of it),
+        in place of the key's files of other stamps; then drop the oldest files beyond
+        ``capacity``. Workers doing so at once only ever drop each other's answers."""
+        if self.shared is None or not SHARED_FROM_BYTES <= len(answer) <= self.capacity // 4:
+            return
+        target = self._shared_file(key, stamp)
+        handle, writing = tempfile.mkstemp(dir=self.shared, prefix=".writing-")
+        with os.fdopen(handle, "wb") as file:
+            file.write(answer)
+        now = time.time_ns()  # finer than the file system's own clock: the oldest is known
+        os.utime(writing, ns=(now, now))
+        os.replace(writing, target)
+        files = []
+        for entry in os.scandir(self.shared):
+            try:
+                if not entry.name.startswith("."):  # not a file another worker is writing
+                    files.append((entry.stat().st_mtime_ns, entry.stat().st_size, entry.name))
+            except FileNotFoundError:  # dropped by another worker meanwhile
+                continue
+        digest, size = target.name.split(".")[0], 0
+        for _, length, name in sorted(files, reverse=True):  # the latest first
+            size += length
+            if name != target.name and (name.startswith(f"{digest}.") or size > self.capacity):
+                (self.shared / name).unlink(missing_ok=True)

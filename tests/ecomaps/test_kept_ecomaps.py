@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.ecomaps import service as ecomaps_service
-from tests.conftest import ADMIN_TOKEN, add_orgs
+from service.web.reuse import SHARED_FROM_BYTES
+from tests.conftest import ADMIN_TOKEN, add_hub, add_orgs
 
 
 def serving(settings, store) -> TestClient:
@@ -65,20 +66,26 @@ def test_an_eco_map_asked_again_shows_each_write_made_through_another_process(tw
     assert "ei" not in after("DELETE", "/api/v1/organizations/ei")
 
 
+@pytest.fixture
+def computed(monkeypatch) -> list[str]:
+    """The organizations whose eco-maps are computed, in order, as the test goes on."""
+    organizations: list[str] = []
+    compute = ecomaps_service.load_ecomap_fields
+
+    def counted(store, org_id, **options):
+        organizations.append(org_id)
+        return compute(store, org_id, **options)
+
+    monkeypatch.setattr(ecomaps_service, "load_ecomap_fields", counted)
+    return organizations
+
+
 def test_an_unchanged_eco_map_is_not_computed_again_and_a_write_elsewhere_keeps_it(
-    two_processes, store, monkeypatch
+    two_processes, store, computed
 ):
     if store.organization_stamp("hub") is None:
         pytest.skip("this store keeps no change stamps: its answers are read afresh each time")
     reader, writer = two_processes
-    computed: list[str] = []
-    compute = ecomaps_service.load_ecomap_fields
-
-    def counted(store, org_id, **options):
-        computed.append(org_id)
-        return compute(store, org_id, **options)
-
-    monkeypatch.setattr(ecomaps_service, "load_ecomap_fields", counted)
     first = reader.get("/api/v1/organizations/hub/ecomap").content
     assert reader.get("/api/v1/organizations/hub/ecomap").content == first
     related = {"org_a": "ei", "org_b": "wic", "state": "green", "reason": "co-located"}
@@ -87,4 +94,35 @@ def test_an_unchanged_eco_map_is_not_computed_again_and_a_write_elsewhere_keeps_
     assert computed == ["hub"]
     writer.patch("/api/v1/relationships/hub~wic", json={"state": "yellow", "reason": "slower"})
     assert reader.get("/api/v1/organizations/hub/ecomap").content != first
+    assert computed == ["hub", "hub"]
+
+
+@pytest.fixture
+def two_workers(settings, store, reopen, tmp_path) -> Iterator[tuple[TestClient, TestClient]]:
+    """Two workers of one ``serve`` (a folder to share answers through), and a hub whose
+    eco-map is big enough to be shared."""
+    if store.organization_stamp("hub") is None:
+        pytest.skip("this store keeps no change stamps: its answers are read afresh each time")
+    add_hub(store, 400)
+    (tmp_path / "shared").mkdir()
+    shared = settings.model_copy(update={"shared_answers_dir": tmp_path / "shared"})
+    other = reopen()
+    with serving(shared, store) as first, serving(shared, other) as second:
+        yield first, second
+    other.close()
+
+
+def test_a_hubs_eco_map_is_computed_by_one_worker_and_every_write_shows_through_both(
+    two_workers, computed
+):
+    first, second = two_workers
+    answer = first.get("/api/v1/organizations/hub/ecomap").content
+    assert len(answer) >= SHARED_FROM_BYTES
+    assert second.get("/api/v1/organizations/hub/ecomap").content == answer
+    assert computed == ["hub"]
+
+    red = {"state": "red", "reason": "stopped answering"}
+    assert second.patch("/api/v1/relationships/hub~partner-007", json=red).status_code == 200
+    for worker in (first, second):
+        assert partners(worker)["partner-007"]["state"] == "red"
     assert computed == ["hub", "hub"]

@@ -18,7 +18,7 @@ import psutil
 import pytest
 
 from service.store.embedded import EmbeddedStore
-from tests.conftest import ADMIN_TOKEN, SECTORS, free_port, start_service
+from tests.conftest import ADMIN_TOKEN, SECTORS, add_hub, free_port, start_service
 
 WORKERS = 2
 HEADERS = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -90,9 +90,13 @@ def call(
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+def server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Server]:
+    """The server over the sectors, and a hub with as many partners as the test asks for
+    (``indirect`` parametrization)."""
     seeded = EmbeddedStore(tmp_path)
     seeded.upsert_sectors(SECTORS)
+    if hub_partners := getattr(request, "param", 0):
+        add_hub(seeded, hub_partners)
     seeded.close()
     running = Server(tmp_path)
     yield running
@@ -142,6 +146,52 @@ def test_a_write_through_one_worker_is_read_back_through_every_other_at_once(ser
                 assert partners(other, f"wic-{n}") == {}
                 status, _ = call(other, "GET", f"/api/v1/organizations/library-{n}/ecomap")
                 assert status == 404
+
+
+def test_many_clients_connecting_at_once_are_spread_over_both_workers(server):
+    server.connections()  # both workers listen
+    connections = [http.client.HTTPConnection("127.0.0.1", server.port) for _ in range(128)]
+    for connection in connections:
+        assert call(connection, "GET", "/health")[0] == 200
+    ours = {connection.sock.getsockname()[1] for connection in connections}
+    held = [
+        sum(
+            1
+            for held in psutil.Process(pid).net_connections("tcp")
+            if held.raddr and held.raddr.port in ours
+        )
+        for pid in server.workers()
+    ]
+    # Spread by a hash of each connection's addresses: fewer than a quarter on one worker
+    # has a chance of about 1 in 10**8; with one socket for both, 1 of 32 was seen.
+    assert len(held) == WORKERS and min(held) >= 32, held
+    for connection in connections:
+        connection.close()
+
+
+def test_a_second_server_on_the_port_is_refused_rather_than_sharing_its_connections(server):
+    second = subprocess.run(
+        [sys.executable, "-m", "service", "serve", "--port", str(server.port), "--workers", "2"],
+        env={**os.environ, "STAKEHOLDER_GRAPH_DATA_DIR": str(server.data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert second.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{server.port}: Address already in use" in second.stderr
+
+
+@pytest.mark.parametrize("server", [400], indirect=True)
+def test_a_hubs_eco_map_changed_through_either_worker_is_read_back_changed_through_both(server):
+    workers = list(server.connections().values())
+    for connection in workers:
+        assert partners(connection, "hub")["partner-007"] == "green"
+    for writer, state in zip(workers, ("red", "yellow"), strict=False):
+        assessed = {"state": state, "reason": "answered late"}
+        assert call(writer, "PATCH", "/api/v1/relationships/hub~partner-007", assessed)[0] == 200
+        for reader in workers:
+            assert partners(reader, "hub")["partner-007"] == state
 
 
 def test_a_seed_loaded_by_the_command_line_beside_the_server_is_served_on_the_next_request(
