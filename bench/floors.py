@@ -132,15 +132,16 @@ class Floor:
         return levels
 
     def _touchpoints(self, org_id: str) -> dict[str, tuple[str | None, str | None]]:
-        """Per partner, the last engagement held with it and the next one planned."""
+        """Per partner, the last engagement held with it by today and the next one planned."""
         found: dict[str, tuple[str | None, str | None]] = {}
         for partner, held, planned in self.db.execute(
-            "SELECT other.org_id, max(CASE WHEN e.status = 'held' THEN e.date END), "
+            "SELECT other.org_id, max(CASE WHEN e.status = 'held' AND e.date <= ?2 "
+            "THEN e.date END), "
             "min(CASE WHEN e.status = 'planned' THEN e.date END) "
             "FROM engagement_orgs mine JOIN engagements e ON e.id = mine.engagement_id "
             "JOIN engagement_orgs other ON other.engagement_id = mine.engagement_id "
             "WHERE mine.org_id = ?1 AND other.org_id <> ?1 GROUP BY other.org_id",
-            (org_id,),
+            (org_id, datetime.now(UTC).date().isoformat()),
         ):
             found[partner] = (held, planned)
         return found
@@ -210,50 +211,75 @@ class Floor:
         return to_json({"org_id": org_id, "partners": answer})
 
     def health(self, org_id: str) -> bytes:
-        """Each partner's assessed state beside what the window's referrals, the engagements
-        and the evidence suggest."""
-        sent, received = flows = self._flows(org_id)
-        levels = self._levels(org_id, flows)
-        touchpoints = self._touchpoints(org_id)
-        since = (datetime.now(UTC) - timedelta(days=HEALTH_WINDOW_DAYS)).isoformat()
-        recent = {
-            partner
-            for partner, row in (*sent.items(), *received.items())
-            if row[3] > since  # the pair's last referral falls in the window
+        """Each partner's assessed state beside the state its signals suggest, why, and the
+        flag where they disagree, as the service answers it: every partner by relationship,
+        evidence or referral; the last engagement (held touchpoint or referral); the window's
+        referrals each way and those without feedback; the level now and a year ago. The
+        benchmark's network has no survey round, so each partner's ``survey`` is null."""
+        day = datetime.now(UTC).date()
+        until, since = _end_of(day), _end_of(day - timedelta(days=HEALTH_WINDOW_DAYS))
+        ended = {
+            other
+            for (other,) in self.db.execute(
+                "SELECT org_b FROM relationships WHERE org_a = ?1 AND ended_on <= ?2 UNION ALL "
+                "SELECT org_a FROM relationships WHERE org_b = ?1 AND ended_on <= ?2",
+                (org_id, day.isoformat()),
+            )
         }
-        window: Counter[str] = Counter()
-        for partner in recent:
-            for pair in ((org_id, partner), (partner, org_id)):
-                (count,) = self.db.execute(
-                    "SELECT count(*) FROM referrals WHERE from_org = ? AND to_org = ? "
-                    "AND sent_at > ?",
-                    (*pair, since),
-                ).fetchone()
-                window[partner] += count
-        partners = []
-        for other, edge in self.graph.adj[org_id].items():
-            held = touchpoints.get(other, (None, None))[0]
-            level, referred = levels.get(other, 0), window[other]
-            suggested = (
-                "green"
-                if level >= 2 or referred >= 3
-                else "yellow"
-                if held or referred
-                else "no_dot"
+        assessed = {other: edge["state"] for other, edge in self.graph.adj[org_id].items()}
+        assessed = {other: state for other, state in assessed.items() if other not in ended}
+        sent, received = self._flows(org_id)
+        last: dict[str, str] = {}
+        first: dict[str, str] = {}
+        window: dict[str, list[int]] = {}
+        for way, flows in enumerate((sent, received)):
+            for partner, (_, _, first_at, last_at) in flows.items():
+                if partner == org_id:
+                    continue
+                first[partner] = min(first_at, first.get(partner, first_at))
+                last[partner] = max(last_at[:10], last.get(partner, ""))
+                if last_at > since:
+                    pair = (org_id, partner) if way == 0 else (partner, org_id)
+                    count, still_open = self.db.execute(
+                        "SELECT count(*), count(*) - count(CASE WHEN loop_closed_at <= ?3 "
+                        "THEN 1 END) FROM referrals WHERE from_org = ?1 AND to_org = ?2 "
+                        "AND sent_at > ?4 AND sent_at <= ?3",
+                        (*pair, until, since),
+                    ).fetchone()
+                    counts = window.setdefault(partner, [0, 0, 0, 0])
+                    counts[way], counts[way + 2] = count, still_open
+        for partner, (held, _) in self._touchpoints(org_id).items():
+            if held:
+                last[partner] = max(held, last.get(partner, ""))
+        evidence = self._evidence(org_id)
+        year_ago = day - timedelta(days=365)
+        levels, before = (
+            _levels_on(on, evidence, {p for p, at in first.items() if at <= _end_of(on)})
+            for on in (day, year_ago)
+        )
+        flagged: list[dict[str, Any]] = []
+        others: list[dict[str, Any]] = []
+        for partner in sorted(assessed.keys() | levels.keys() | last.keys()):
+            row = _health_row(
+                org_id,
+                partner,
+                day,
+                assessed.get(partner),
+                last.get(partner),
+                window.get(partner, [0, 0, 0, 0]),
+                levels.get(partner, 0),
+                before.get(partner, 0),
             )
-            partners.append(
-                {
-                    "partner_id": other,
-                    "assessed": edge["state"],
-                    "suggested": suggested,
-                    "disagrees": suggested != edge["state"],
-                    "last_touchpoint": held,
-                    "level": level,
-                    "referrals_in_window": referred,
-                }
-            )
-        partners.sort(key=lambda p: p["partner_id"])
-        return to_json({"org_id": org_id, "partners": partners})
+            (others if row["flag"] is None else flagged).append(row)
+        return to_json(
+            {
+                "org_id": org_id,
+                "as_of": day,
+                "window_days": HEALTH_WINDOW_DAYS,
+                "partners": flagged + others,
+                "survey_round": None,
+            }
+        )
 
     def plan(self, org_id: str) -> bytes:
         """Partners grouped by the action of their state, with the last and next touchpoint."""
@@ -412,6 +438,117 @@ class Floor:
                 "total_organizations": len(senders.keys() | receivers.keys()),
             }
         )
+
+
+def _end_of(day: date) -> str:
+    """The last instant of ``day`` as the store writes timestamps."""
+    return f"{day.isoformat()}T23:59:59.999999Z"
+
+
+def _levels_on(
+    day: date, evidence: dict[str, list[tuple[Any, ...]]], referred: set[str]
+) -> dict[str, int]:
+    """Each partner's level on ``day``: its highest evidence in force, 1 if ``referred``."""
+    on = day.isoformat()
+    levels = dict.fromkeys(referred, 1)
+    for partner, items in evidence.items():
+        for _, _, level, start, end in items:
+            if start <= on and (end is None or on <= end):
+                levels[partner] = max(level, levels.get(partner, 0))
+    return levels
+
+
+SEVERITY = {"green": 0, "yellow": 1, "red": 2, None: -1}
+"""How grave the state a finding points to is; a finding of no state points nowhere."""
+
+
+def _health_row(
+    focal: str,
+    partner: str,
+    day: date,
+    assessed: str | None,
+    last: str | None,
+    counts: list[int],
+    level: int,
+    before: int,
+) -> dict[str, Any]:
+    """One partner's health: its signals, the findings they make, graver first, the state
+    the gravest suggests and, where that disagrees with ``assessed``, the findings why."""
+    days = (day - date.fromisoformat(last)).days if last else None
+    sent, received, sent_open, received_open = counts
+    total, missing, window = sent + received, sent_open + received_open, HEALTH_WINDOW_DAYS
+    findings: list[tuple[str, str | None]] = []
+    if last is None and not level:
+        findings.append(("no touchpoint, referral or partnership evidence on record", "no_dot"))
+    elif days is None:
+        findings.append(("no touchpoint or referral on record", "yellow"))
+    else:
+        state = "red" if days > 365 else "yellow" if days > 180 else "green"
+        findings.append((f"last engagement {days} days ago ({last})", state))
+    if findings[0][1] != "no_dot":
+        if total:
+            share, enough = missing / total, total >= 5
+            state = (
+                "red" if enough and share > 0.5 else "yellow" if enough and share > 0.2 else "green"
+            )
+            if missing:
+                sentence = f"{missing} of {total} referrals in {window} days have had no feedback"
+            else:
+                sentence = f"all {total} referrals in {window} days have had feedback"
+            findings.append((sentence, state))
+        if total >= 5 and sent and received:
+            sentence = (
+                f"referrals in {window} days went both ways: {sent} sent ({sent_open} without "
+                f"feedback), {received} received ({received_open} without feedback)"
+            )
+            findings.append((sentence, "green"))
+        elif total >= 5:
+            ends = f"from {focal} to {partner}" if sent else f"from {partner} to {focal}"
+            findings.append(
+                (f"all {total} referrals in {window} days went one way, {ends}", "yellow")
+            )
+        if level < before:
+            findings.append((f"level fell from {before} to {level} in the past year", "yellow"))
+        elif level > before:
+            findings.append((f"level rose from {before} to {level} in the past year", "green"))
+        elif level:
+            findings.append((f"level {level} as a year ago", "green"))
+        else:
+            findings.append(("no partnership evidence on record", None))
+        findings.sort(key=lambda finding: -SEVERITY[finding[1]])
+    suggested = findings[0][1] or "green"
+    flag = None
+    if assessed is not None and assessed != suggested:
+        if suggested == "no_dot":
+            reasons = findings
+        elif assessed == "no_dot":
+            wanted = {"green"} if suggested == "green" else {"yellow", "red"}
+            reasons = [f for f in findings if f[1] in wanted]
+        elif SEVERITY[suggested] > SEVERITY[assessed]:
+            reasons = [f for f in findings if SEVERITY[f[1]] > SEVERITY[assessed]]
+        else:
+            milder = [f for f in findings if f[1] and SEVERITY[f[1]] < SEVERITY[assessed]]
+            reasons = [f for f in milder if f[1] == "green"] or milder
+        flag = f"assessed {assessed}, but {'; '.join(sentence for sentence, _ in reasons)}"
+    return {
+        "partner_id": partner,
+        "assessed": assessed,
+        "suggested": suggested,
+        "action": ACTION[suggested],
+        "explanation": "; ".join(sentence for sentence, _ in findings),
+        "flag": flag,
+        "signals": {
+            "last_engagement": last,
+            "days_since_engagement": days,
+            "referrals_sent": sent,
+            "referrals_received": received,
+            "sent_without_feedback": sent_open,
+            "received_without_feedback": received_open,
+            "level": level,
+            "level_a_year_ago": before,
+        },
+        "survey": None,
+    }
 
 
 def _half_routes(
