@@ -27,6 +27,7 @@ from typing import Any
 import networkx as nx
 from pydantic_core import to_json
 
+from graph_models.evidence import AgreementKind, PartnershipLevel
 from service.store.embedded import DATABASE_FILE
 
 PROFILE = "oregon-infant-toddler"
@@ -177,38 +178,88 @@ class Floor:
         return to_json({"focal": self._organization(org_id), "partners": partners})
 
     def levels(self, org_id: str) -> bytes:
-        """Each partner's level with the evidence in force behind it, referrals first."""
+        """Each partner's level with the evidence in force today behind it, as the service
+        answers an admin: each piece with its level, kind, id, summary, members and dates,
+        referrals summed up per partner from the pair counters."""
+        day = datetime.now(UTC).date().isoformat()
         sent, received = self._flows(org_id)
         partners: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for partner in sent.keys() | received.keys():
-            dates = [row[2] for row in (sent.get(partner), received.get(partner)) if row] + [
-                row[3] for row in (sent.get(partner), received.get(partner)) if row
-            ]
+        for partner in (sent.keys() | received.keys()) - {org_id}:
+            out, back = sent.get(partner, (0,)), received.get(partner, (0,))
+            first = min(row[2] for row in (out, back) if len(row) > 1)[:10]
+            last = max(row[3] for row in (out, back) if len(row) > 1)[:10]
+            total = out[0] + back[0]
             partners[partner].append(
-                {"level": 1, "kind": "referrals", "start": min(dates), "end": max(dates)}
+                {
+                    "level": 1,
+                    "kind": "referrals",
+                    "id": None,
+                    "summary": f"{total} referral{'s' if total != 1 else ''} between {org_id} "
+                    f"and {partner} ({out[0]} sent, {back[0]} received), "
+                    + (f"on {first}" if first == last else f"from {first} to {last}"),
+                    "org_ids": [org_id, partner],
+                    "start": first,
+                    "end": last,
+                    "case_ref": None,
+                }
             )
-        today = date.today().isoformat()
-        for partner, items in self._evidence(org_id).items():
-            for kind, evidence_id, level, start, end in items:
-                if end is None or end >= today:
+        for (
+            kind,
+            evidence_id,
+            subkind,
+            name,
+            case_ref,
+            governance,
+            start,
+            end,
+            members,
+        ) in self.db.execute(
+            "SELECT e.kind, e.id, e.subkind, e.name, e.case_ref, e.governance, e.start_date, "
+            "e.end_date, (SELECT json_group_array(org_id) FROM evidence_orgs "
+            "WHERE kind = e.kind AND evidence_id = e.id) "
+            "FROM evidence_orgs mine JOIN evidence e ON e.kind = mine.kind "
+            "AND e.id = mine.evidence_id WHERE mine.org_id = ?1 AND e.start_date <= ?2 "
+            "AND (e.end_date IS NULL OR e.end_date >= ?2)",
+            (org_id, day),
+        ):
+            period = f"since {start}" if end is None else f"from {start} to {end}"
+            if kind == "joint_case_plan":
+                level, summary = 2, f"joint case plan made on {start}"
+            elif kind == "joint_program":
+                level, summary = 3, f"joint program '{name}', {period}"
+            elif kind == "agreement":
+                what = AgreementKind(subkind).label
+                titled = what if name.lower() == what else f"{what} '{name}'"
+                level, summary = 4, f"{titled}, {period}"
+            else:
+                what = "state-level" if subkind == "state" else "local"
+                governed = f" governed by {governance}" if governance else ""
+                level = 6 if subkind == "state" else 5
+                summary = f"members of the {what} collaborative '{name}'{governed}, {period}"
+            members = sorted(json.loads(members))
+            for partner in members:
+                if partner != org_id:
                     partners[partner].append(
                         {
                             "level": level,
                             "kind": kind,
                             "id": evidence_id,
+                            "summary": summary,
+                            "org_ids": members,
                             "start": start,
                             "end": end,
+                            "case_ref": case_ref,
                         }
                     )
-        answer = [
-            {
-                "partner_id": partner,
-                "level": max(item["level"] for item in items),
-                "evidence": sorted(items, key=lambda item: (-item["level"], item["start"])),
-            }
-            for partner, items in sorted(partners.items())
-        ]
-        return to_json({"org_id": org_id, "partners": answer})
+        answer: list[dict[str, Any]] = []
+        for partner, items in partners.items():
+            items.sort(key=lambda item: (-item["level"], item["start"], item["id"] or ""))
+            top = PartnershipLevel(items[0]["level"])
+            answer.append(
+                {"partner_id": partner, "level": top, "label": top.label, "evidence": items}
+            )
+        answer.sort(key=lambda partner: (-partner["level"], partner["partner_id"]))
+        return to_json({"org_id": org_id, "as_of": day, "partners": answer})
 
     def health(self, org_id: str) -> bytes:
         """Each partner's assessed state beside the state its signals suggest, why, and the

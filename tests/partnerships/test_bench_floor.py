@@ -1,6 +1,6 @@
-"""The fair floor the benchmark holds relationship health to gives the service's own answer:
-a floor that answered a smaller question (fewer partners, no explanation, no flag) would make
-the figure look worse than it is."""
+"""The fair floors the benchmark holds partnership levels and relationship health to give the
+service's own answers: a floor that answered a smaller question (fewer partners, no summaries,
+no explanation, no flag) would make the figures look worse than they are."""
 
 from __future__ import annotations
 
@@ -57,8 +57,11 @@ def referrals(from_org: str, to_org: str, count: int, *, days: int, closed: bool
     ]
 
 
-def test_the_health_floor_answers_as_the_service_does_for_every_partner_with_flags(tmp_path):
-    store = EmbeddedStore(tmp_path)
+def network(store: EmbeddedStore) -> tuple[str, list[str], str]:
+    """The tiny network with, around its largest hub, recent referrals (one way without
+    feedback, both ways with it, and with an organization that is no partner), evidence of
+    every kind, some ended, touchpoints, an ended relationship and an assessment to flag: the
+    hub, its partners by id, and the organization it only refers with."""
     load_network(store, scale="tiny", seed=7)
     graph = store.partner_graph()
     hub = max(sorted(graph), key=graph.degree)
@@ -77,6 +80,19 @@ def test_the_health_floor_answers_as_the_service_does_for_every_partner_with_fla
     store.create_joint_program(
         JointProgramCreate(
             name="Intake", org_ids=[hub, partners[3]], start=days_ago(500), end=days_ago(30)
+        )
+    )
+    store.create_agreement(
+        AgreementCreate(
+            kind="information_sharing",
+            title="Data MOU",
+            org_ids=[hub, partners[2], partners[9]],
+            start=days_ago(30),
+        )
+    )
+    store.create_collaborative(
+        CollaborativeCreate(
+            name="State cabinet", scope="state", member_org_ids=[hub, partners[9]], start=TODAY
         )
     )
     store.create_collaborative(
@@ -105,21 +121,43 @@ def test_the_health_floor_answers_as_the_service_does_for_every_partner_with_fla
         RelationshipUpdate(state=RelationshipState.GREEN, reason="they answer us"),
         assessed_by="Lee",
     )
-    asked = [hub, partners[0], partners[1], stranger]
-    settings = Settings(data_dir=tmp_path, admin_token=SecretStr(ADMIN_TOKEN))
+    return hub, partners, stranger
+
+
+ROUTES = {"levels": "partnership-levels", "health": "relationship-health"}
+
+
+def checked(tmp_path, question: str, others: list[int]) -> tuple[dict[str, dict], list[str], str]:
+    """Ask the service ``question`` (a key of ``ROUTES``) of the network's hub, of its partners
+    at ``others`` and of the organization it only refers with, and check the floor's method of
+    that name answers each the same: the hub's answer per partner, its partners and that
+    organization."""
+    store = EmbeddedStore(tmp_path)
     try:
+        hub, partners, stranger = network(store)
+        asked = [hub, *(partners[n] for n in others), stranger]
+        settings = Settings(data_dir=tmp_path, admin_token=SecretStr(ADMIN_TOKEN))
         with TestClient(create_app(settings, store=store)) as client:
             client.headers["Authorization"] = f"Bearer {ADMIN_TOKEN}"
-            answers = {
-                org: client.get(f"/api/v1/organizations/{org}/relationship-health").json()
-                for org in asked
-            }
+            path = "/api/v1/organizations/{}/" + ROUTES[question]
+            answers = {org: client.get(path.format(org)).json() for org in asked}
         floor = Floor(tmp_path, PROFILE)
         for org in asked:
-            assert json.loads(floor.health(org)) == answers[org]
+            assert json.loads(getattr(floor, question)(org)) == answers[org]
     finally:
         store.close()
-    rows = {row["partner_id"]: row for row in answers[hub]["partners"]}
+    return {row["partner_id"]: row for row in answers[hub]["partners"]}, partners, stranger
+
+
+def test_the_levels_floor_answers_as_the_service_does_with_every_kind_of_evidence(tmp_path):
+    rows, partners, _ = checked(tmp_path, "levels", [2, 9])
+    assert [item["level"] for item in rows[partners[9]]["evidence"]][:2] == [6, 4]
+    assert rows[partners[5]]["evidence"][0]["case_ref"] == "FLOOR-9"
+    assert partners[3] not in rows or rows[partners[3]]["level"] == 1  # its program has ended
+
+
+def test_the_health_floor_answers_as_the_service_does_for_every_partner_with_flags(tmp_path):
+    rows, partners, stranger = checked(tmp_path, "health", [0, 1])
     assert rows[stranger]["assessed"] is None
     assert rows[partners[8]]["assessed"] is None
     assert rows[partners[0]]["flag"].startswith("assessed green, but 6 of 6 referrals")
