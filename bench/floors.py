@@ -27,6 +27,7 @@ from typing import Any
 import networkx as nx
 from pydantic_core import to_json
 
+from graph_models.evidence import AgreementKind, PartnershipLevel
 from service.store.embedded import DATABASE_FILE
 
 PROFILE = "oregon-infant-toddler"
@@ -132,15 +133,16 @@ class Floor:
         return levels
 
     def _touchpoints(self, org_id: str) -> dict[str, tuple[str | None, str | None]]:
-        """Per partner, the last engagement held with it and the next one planned."""
+        """Per partner, the last engagement held with it by today and the next one planned."""
         found: dict[str, tuple[str | None, str | None]] = {}
         for partner, held, planned in self.db.execute(
-            "SELECT other.org_id, max(CASE WHEN e.status = 'held' THEN e.date END), "
+            "SELECT other.org_id, max(CASE WHEN e.status = 'held' AND e.date <= ?2 "
+            "THEN e.date END), "
             "min(CASE WHEN e.status = 'planned' THEN e.date END) "
             "FROM engagement_orgs mine JOIN engagements e ON e.id = mine.engagement_id "
             "JOIN engagement_orgs other ON other.engagement_id = mine.engagement_id "
             "WHERE mine.org_id = ?1 AND other.org_id <> ?1 GROUP BY other.org_id",
-            (org_id,),
+            (org_id, datetime.now(UTC).date().isoformat()),
         ):
             found[partner] = (held, planned)
         return found
@@ -176,84 +178,159 @@ class Floor:
         return to_json({"focal": self._organization(org_id), "partners": partners})
 
     def levels(self, org_id: str) -> bytes:
-        """Each partner's level with the evidence in force behind it, referrals first."""
+        """Each partner's level with the evidence in force today behind it, as the service
+        answers an admin: each piece with its level, kind, id, summary, members and dates,
+        referrals summed up per partner from the pair counters."""
+        day = datetime.now(UTC).date().isoformat()
         sent, received = self._flows(org_id)
         partners: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for partner in sent.keys() | received.keys():
-            dates = [row[2] for row in (sent.get(partner), received.get(partner)) if row] + [
-                row[3] for row in (sent.get(partner), received.get(partner)) if row
-            ]
+        for partner in (sent.keys() | received.keys()) - {org_id}:
+            out, back = sent.get(partner, (0,)), received.get(partner, (0,))
+            first = min(row[2] for row in (out, back) if len(row) > 1)[:10]
+            last = max(row[3] for row in (out, back) if len(row) > 1)[:10]
+            total = out[0] + back[0]
             partners[partner].append(
-                {"level": 1, "kind": "referrals", "start": min(dates), "end": max(dates)}
+                {
+                    "level": 1,
+                    "kind": "referrals",
+                    "id": None,
+                    "summary": f"{total} referral{'s' if total != 1 else ''} between {org_id} "
+                    f"and {partner} ({out[0]} sent, {back[0]} received), "
+                    + (f"on {first}" if first == last else f"from {first} to {last}"),
+                    "org_ids": [org_id, partner],
+                    "start": first,
+                    "end": last,
+                    "case_ref": None,
+                }
             )
-        today = date.today().isoformat()
-        for partner, items in self._evidence(org_id).items():
-            for kind, evidence_id, level, start, end in items:
-                if end is None or end >= today:
+        for (
+            kind,
+            evidence_id,
+            subkind,
+            name,
+            case_ref,
+            governance,
+            start,
+            end,
+            members,
+        ) in self.db.execute(
+            "SELECT e.kind, e.id, e.subkind, e.name, e.case_ref, e.governance, e.start_date, "
+            "e.end_date, (SELECT json_group_array(org_id) FROM evidence_orgs "
+            "WHERE kind = e.kind AND evidence_id = e.id) "
+            "FROM evidence_orgs mine JOIN evidence e ON e.kind = mine.kind "
+            "AND e.id = mine.evidence_id WHERE mine.org_id = ?1 AND e.start_date <= ?2 "
+            "AND (e.end_date IS NULL OR e.end_date >= ?2)",
+            (org_id, day),
+        ):
+            period = f"since {start}" if end is None else f"from {start} to {end}"
+            if kind == "joint_case_plan":
+                level, summary = 2, f"joint case plan made on {start}"
+            elif kind == "joint_program":
+                level, summary = 3, f"joint program '{name}', {period}"
+            elif kind == "agreement":
+                what = AgreementKind(subkind).label
+                titled = what if name.lower() == what else f"{what} '{name}'"
+                level, summary = 4, f"{titled}, {period}"
+            else:
+                what = "state-level" if subkind == "state" else "local"
+                governed = f" governed by {governance}" if governance else ""
+                level = 6 if subkind == "state" else 5
+                summary = f"members of the {what} collaborative '{name}'{governed}, {period}"
+            members = sorted(json.loads(members))
+            for partner in members:
+                if partner != org_id:
                     partners[partner].append(
                         {
                             "level": level,
                             "kind": kind,
                             "id": evidence_id,
+                            "summary": summary,
+                            "org_ids": members,
                             "start": start,
                             "end": end,
+                            "case_ref": case_ref,
                         }
                     )
-        answer = [
-            {
-                "partner_id": partner,
-                "level": max(item["level"] for item in items),
-                "evidence": sorted(items, key=lambda item: (-item["level"], item["start"])),
-            }
-            for partner, items in sorted(partners.items())
-        ]
-        return to_json({"org_id": org_id, "partners": answer})
+        answer: list[dict[str, Any]] = []
+        for partner, items in partners.items():
+            items.sort(key=lambda item: (-item["level"], item["start"], item["id"] or ""))
+            top = PartnershipLevel(items[0]["level"])
+            answer.append(
+                {"partner_id": partner, "level": top, "label": top.label, "evidence": items}
+            )
+        answer.sort(key=lambda partner: (-partner["level"], partner["partner_id"]))
+        return to_json({"org_id": org_id, "as_of": day, "partners": answer})
 
     def health(self, org_id: str) -> bytes:
-        """Each partner's assessed state beside what the window's referrals, the engagements
-        and the evidence suggest."""
-        sent, received = flows = self._flows(org_id)
-        levels = self._levels(org_id, flows)
-        touchpoints = self._touchpoints(org_id)
-        since = (datetime.now(UTC) - timedelta(days=HEALTH_WINDOW_DAYS)).isoformat()
-        recent = {
-            partner
-            for partner, row in (*sent.items(), *received.items())
-            if row[3] > since  # the pair's last referral falls in the window
+        """Each partner's assessed state beside the state its signals suggest, why, and the
+        flag where they disagree, as the service answers it: every partner by relationship,
+        evidence or referral; the last engagement (held touchpoint or referral); the window's
+        referrals each way and those without feedback; the level now and a year ago. The
+        benchmark's network has no survey round, so each partner's ``survey`` is null."""
+        day = datetime.now(UTC).date()
+        until, since = _end_of(day), _end_of(day - timedelta(days=HEALTH_WINDOW_DAYS))
+        ended = {
+            other
+            for (other,) in self.db.execute(
+                "SELECT org_b FROM relationships WHERE org_a = ?1 AND ended_on <= ?2 UNION ALL "
+                "SELECT org_a FROM relationships WHERE org_b = ?1 AND ended_on <= ?2",
+                (org_id, day.isoformat()),
+            )
         }
-        window: Counter[str] = Counter()
-        for partner in recent:
-            for pair in ((org_id, partner), (partner, org_id)):
-                (count,) = self.db.execute(
-                    "SELECT count(*) FROM referrals WHERE from_org = ? AND to_org = ? "
-                    "AND sent_at > ?",
-                    (*pair, since),
-                ).fetchone()
-                window[partner] += count
-        partners = []
-        for other, edge in self.graph.adj[org_id].items():
-            held = touchpoints.get(other, (None, None))[0]
-            level, referred = levels.get(other, 0), window[other]
-            suggested = (
-                "green"
-                if level >= 2 or referred >= 3
-                else "yellow"
-                if held or referred
-                else "no_dot"
+        assessed = {other: edge["state"] for other, edge in self.graph.adj[org_id].items()}
+        assessed = {other: state for other, state in assessed.items() if other not in ended}
+        sent, received = self._flows(org_id)
+        last: dict[str, str] = {}
+        first: dict[str, str] = {}
+        window: dict[str, list[int]] = {}
+        for way, flows in enumerate((sent, received)):
+            for partner, (_, _, first_at, last_at) in flows.items():
+                if partner == org_id:
+                    continue
+                first[partner] = min(first_at, first.get(partner, first_at))
+                last[partner] = max(last_at[:10], last.get(partner, ""))
+                if last_at > since:
+                    pair = (org_id, partner) if way == 0 else (partner, org_id)
+                    count, still_open = self.db.execute(
+                        "SELECT count(*), count(*) - count(CASE WHEN loop_closed_at <= ?3 "
+                        "THEN 1 END) FROM referrals WHERE from_org = ?1 AND to_org = ?2 "
+                        "AND sent_at > ?4 AND sent_at <= ?3",
+                        (*pair, until, since),
+                    ).fetchone()
+                    counts = window.setdefault(partner, [0, 0, 0, 0])
+                    counts[way], counts[way + 2] = count, still_open
+        for partner, (held, _) in self._touchpoints(org_id).items():
+            if held:
+                last[partner] = max(held, last.get(partner, ""))
+        evidence = self._evidence(org_id)
+        year_ago = day - timedelta(days=365)
+        levels, before = (
+            _levels_on(on, evidence, {p for p, at in first.items() if at <= _end_of(on)})
+            for on in (day, year_ago)
+        )
+        flagged: list[dict[str, Any]] = []
+        others: list[dict[str, Any]] = []
+        for partner in sorted(assessed.keys() | levels.keys() | last.keys()):
+            row = _health_row(
+                org_id,
+                partner,
+                day,
+                assessed.get(partner),
+                last.get(partner),
+                window.get(partner, [0, 0, 0, 0]),
+                levels.get(partner, 0),
+                before.get(partner, 0),
             )
-            partners.append(
-                {
-                    "partner_id": other,
-                    "assessed": edge["state"],
-                    "suggested": suggested,
-                    "disagrees": suggested != edge["state"],
-                    "last_touchpoint": held,
-                    "level": level,
-                    "referrals_in_window": referred,
-                }
-            )
-        partners.sort(key=lambda p: p["partner_id"])
-        return to_json({"org_id": org_id, "partners": partners})
+            (others if row["flag"] is None else flagged).append(row)
+        return to_json(
+            {
+                "org_id": org_id,
+                "as_of": day,
+                "window_days": HEALTH_WINDOW_DAYS,
+                "partners": flagged + others,
+                "survey_round": None,
+            }
+        )
 
     def plan(self, org_id: str) -> bytes:
         """Partners grouped by the action of their state, with the last and next touchpoint."""
@@ -412,6 +489,117 @@ class Floor:
                 "total_organizations": len(senders.keys() | receivers.keys()),
             }
         )
+
+
+def _end_of(day: date) -> str:
+    """The last instant of ``day`` as the store writes timestamps."""
+    return f"{day.isoformat()}T23:59:59.999999Z"
+
+
+def _levels_on(
+    day: date, evidence: dict[str, list[tuple[Any, ...]]], referred: set[str]
+) -> dict[str, int]:
+    """Each partner's level on ``day``: its highest evidence in force, 1 if ``referred``."""
+    on = day.isoformat()
+    levels = dict.fromkeys(referred, 1)
+    for partner, items in evidence.items():
+        for _, _, level, start, end in items:
+            if start <= on and (end is None or on <= end):
+                levels[partner] = max(level, levels.get(partner, 0))
+    return levels
+
+
+SEVERITY = {"green": 0, "yellow": 1, "red": 2, None: -1}
+"""How grave the state a finding points to is; a finding of no state points nowhere."""
+
+
+def _health_row(
+    focal: str,
+    partner: str,
+    day: date,
+    assessed: str | None,
+    last: str | None,
+    counts: list[int],
+    level: int,
+    before: int,
+) -> dict[str, Any]:
+    """One partner's health: its signals, the findings they make, graver first, the state
+    the gravest suggests and, where that disagrees with ``assessed``, the findings why."""
+    days = (day - date.fromisoformat(last)).days if last else None
+    sent, received, sent_open, received_open = counts
+    total, missing, window = sent + received, sent_open + received_open, HEALTH_WINDOW_DAYS
+    findings: list[tuple[str, str | None]] = []
+    if last is None and not level:
+        findings.append(("no touchpoint, referral or partnership evidence on record", "no_dot"))
+    elif days is None:
+        findings.append(("no touchpoint or referral on record", "yellow"))
+    else:
+        state = "red" if days > 365 else "yellow" if days > 180 else "green"
+        findings.append((f"last engagement {days} days ago ({last})", state))
+    if findings[0][1] != "no_dot":
+        if total:
+            share, enough = missing / total, total >= 5
+            state = (
+                "red" if enough and share > 0.5 else "yellow" if enough and share > 0.2 else "green"
+            )
+            if missing:
+                sentence = f"{missing} of {total} referrals in {window} days have had no feedback"
+            else:
+                sentence = f"all {total} referrals in {window} days have had feedback"
+            findings.append((sentence, state))
+        if total >= 5 and sent and received:
+            sentence = (
+                f"referrals in {window} days went both ways: {sent} sent ({sent_open} without "
+                f"feedback), {received} received ({received_open} without feedback)"
+            )
+            findings.append((sentence, "green"))
+        elif total >= 5:
+            ends = f"from {focal} to {partner}" if sent else f"from {partner} to {focal}"
+            findings.append(
+                (f"all {total} referrals in {window} days went one way, {ends}", "yellow")
+            )
+        if level < before:
+            findings.append((f"level fell from {before} to {level} in the past year", "yellow"))
+        elif level > before:
+            findings.append((f"level rose from {before} to {level} in the past year", "green"))
+        elif level:
+            findings.append((f"level {level} as a year ago", "green"))
+        else:
+            findings.append(("no partnership evidence on record", None))
+        findings.sort(key=lambda finding: -SEVERITY[finding[1]])
+    suggested = findings[0][1] or "green"
+    flag = None
+    if assessed is not None and assessed != suggested:
+        if suggested == "no_dot":
+            reasons = findings
+        elif assessed == "no_dot":
+            wanted = {"green"} if suggested == "green" else {"yellow", "red"}
+            reasons = [f for f in findings if f[1] in wanted]
+        elif SEVERITY[suggested] > SEVERITY[assessed]:
+            reasons = [f for f in findings if SEVERITY[f[1]] > SEVERITY[assessed]]
+        else:
+            milder = [f for f in findings if f[1] and SEVERITY[f[1]] < SEVERITY[assessed]]
+            reasons = [f for f in milder if f[1] == "green"] or milder
+        flag = f"assessed {assessed}, but {'; '.join(sentence for sentence, _ in reasons)}"
+    return {
+        "partner_id": partner,
+        "assessed": assessed,
+        "suggested": suggested,
+        "action": ACTION[suggested],
+        "explanation": "; ".join(sentence for sentence, _ in findings),
+        "flag": flag,
+        "signals": {
+            "last_engagement": last,
+            "days_since_engagement": days,
+            "referrals_sent": sent,
+            "referrals_received": received,
+            "sent_without_feedback": sent_open,
+            "received_without_feedback": received_open,
+            "level": level,
+            "level_a_year_ago": before,
+        },
+        "survey": None,
+    }
 
 
 def _half_routes(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
+from typing import Any
 
 from graph_models.common import end_of_day
 from graph_models.evidence import (
@@ -113,6 +114,25 @@ def partnership_levels(
     referrals: Mapping[str, ReferralTally] | None = None,
     as_of: date | None = None,
 ) -> list[PartnerLevel]:
+    """:func:`partner_level_fields` as models, for pages and tests.
+
+    >>> on = datetime(2018, 1, 5, tzinfo=UTC)
+    >>> sent = {"hub": ReferralTally(sent=1, received=0, first_sent_at=on, last_sent_at=on)}
+    >>> [(p.partner_id, int(p.level), p.evidence[0].summary)
+    ...  for p in partnership_levels("eld", evidence=[], referrals=sent, as_of=date(2018, 2, 1))]
+    [('hub', 1, '1 referral between eld and hub (1 sent, 0 received), on 2018-01-05')]
+    """
+    fields = partner_level_fields(focal, evidence=evidence, referrals=referrals, as_of=as_of)
+    return [PartnerLevel.model_validate(partner) for partner in fields]
+
+
+def partner_level_fields(
+    focal: str,
+    *,
+    evidence: Iterable[Evidence],
+    referrals: Mapping[str, ReferralTally] | None = None,
+    as_of: date | None = None,
+) -> list[dict[str, Any]]:
     """The level each partner of ``focal`` has reached by ``as_of``, with the evidence for it.
 
     Evidence counts from its start; evidence with an end (an agreement, a program, a
@@ -134,33 +154,37 @@ def partnership_levels(
 
     Returns
     -------
-    list of PartnerLevel
-        Highest level first, then by partner id; evidence highest level first, then oldest.
+    list of dict
+        The fields of a :class:`~graph_models.evidence.PartnerLevel` for each partner, in the
+        model's order, its evidence the fields of :class:`~graph_models.evidence.Evidence`
+        (each partner's own, levels as PartnershipLevel): plain data, as a hub has thousands
+        of partners. Highest level first, then by partner id; evidence highest level first,
+        then oldest.
 
     Examples
     --------
     >>> on = datetime(2018, 1, 5, tzinfo=UTC)
     >>> sent = {"hub": ReferralTally(sent=1, received=0, first_sent_at=on, last_sent_at=on)}
-    >>> [(p.partner_id, int(p.level), p.evidence[0].summary)
-    ...  for p in partnership_levels("eld", evidence=[], referrals=sent, as_of=date(2018, 2, 1))]
-    [('hub', 1, '1 referral between eld and hub (1 sent, 0 received), on 2018-01-05')]
+    >>> [(p["partner_id"], p["label"], p["evidence"][0]["end"]) for p in partner_level_fields(
+    ...     "eld", evidence=[], referrals=sent, as_of=date(2018, 2, 1))]
+    [('hub', 'basic effective referrals', datetime.date(2018, 1, 5))]
     """
     day = as_of or datetime.now(UTC).date()
-    by_partner: dict[str, list[Evidence]] = defaultdict(list)
+    by_partner: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for item in evidence:
         if focal in item.org_ids and _in_force(item, day):
             for partner in item.org_ids:
                 if partner != focal:
-                    by_partner[partner].append(item)
+                    by_partner[partner].append(item.model_dump())
     for partner, tally in (referrals or {}).items():
         if partner != focal:
             by_partner[partner].append(_referral_evidence(focal, partner, tally))
     levels = []
     for partner, items in by_partner.items():
-        items.sort(key=lambda e: (-e.level, e.start, e.id or ""))
-        top = items[0].level
-        levels.append(PartnerLevel(partner_id=partner, level=top, label=top.label, evidence=items))
-    levels.sort(key=lambda p: (-p.level, p.partner_id))
+        items.sort(key=lambda e: (-e["level"], e["start"], e["id"] or ""))
+        top = items[0]["level"]
+        levels.append({"partner_id": partner, "level": top, "label": top.label, "evidence": items})
+    levels.sort(key=lambda p: (-p["level"], p["partner_id"]))
     return levels
 
 
@@ -194,7 +218,10 @@ def levels_with_first_referrals(
     ...     "eld", evidence=[], first_referrals={"hub": on}, as_of=date(2018, 1, 4))
     {}
     """
-    found = levels_by_partner(partnership_levels(focal, evidence=evidence, as_of=as_of))
+    found = {
+        partner["partner_id"]: int(partner["level"])
+        for partner in partner_level_fields(focal, evidence=evidence, as_of=as_of)
+    }
     until = end_of_day(as_of)
     for partner, first in first_referrals.items():
         if partner != focal and first <= until:
@@ -206,19 +233,21 @@ def _in_force(item: Evidence, day: date) -> bool:
     return item.start <= day and (item.end is None or day <= item.end)
 
 
-def _referral_evidence(focal: str, partner: str, tally: ReferralTally) -> Evidence:
+def _referral_evidence(focal: str, partner: str, tally: ReferralTally) -> dict[str, Any]:
+    """The fields of the :class:`Evidence` that sums up ``tally``."""
     first = tally.first_sent_at.astimezone(UTC).date()
     last = tally.last_sent_at.astimezone(UTC).date()
     total = tally.sent + tally.received
     count = f"{total} referral{'s' if total != 1 else ''}"
     when = f"on {first}" if first == last else f"from {first} to {last}"
-    return Evidence(
-        level=PartnershipLevel.REFERRALS,
-        kind=EvidenceKind.REFERRALS,
-        id=None,
-        summary=f"{count} between {focal} and {partner} "
+    return {
+        "level": PartnershipLevel.REFERRALS,
+        "kind": EvidenceKind.REFERRALS,
+        "id": None,
+        "summary": f"{count} between {focal} and {partner} "
         f"({tally.sent} sent, {tally.received} received), {when}",
-        org_ids=[focal, partner],
-        start=first,
-        end=last,
-    )
+        "org_ids": [focal, partner],
+        "start": first,
+        "end": last,
+        "case_ref": None,
+    }

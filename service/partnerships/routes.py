@@ -113,7 +113,9 @@ def partnership_levels(
     collaborative) with the evidence in force that day. An agreement, program or collaborative
     stops counting after its end. Case refs are shown only to admins and to caseworkers of a
     member organization."""
-    return ModelResponse(partnerships.levels_of(store, org_id, principal=principal, as_of=as_of))
+    return ModelResponse(
+        partnerships.level_fields_of(store, org_id, principal=principal, as_of=as_of)
+    )
 
 
 @questions.get(

@@ -5,7 +5,7 @@ pure functions beside it (``levels``, ``health``, ``engagement_plan``, ``measure
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
@@ -36,7 +36,7 @@ from service.partnerships.health import relationship_health
 from service.partnerships.levels import (
     as_evidence,
     levels_with_first_referrals,
-    partnership_levels,
+    partner_level_fields,
 )
 from service.partnerships.measures import network_measures
 from service.referrals.service import audit
@@ -67,15 +67,31 @@ def relationships_of(store: Store, org_id: str) -> nx.Graph:
 
 
 def levels_of(store: Store, org_id: str, *, principal: Principal, as_of: AsOf) -> PartnershipLevels:
-    """The level of each partner of ``org_id`` as of a day, with the evidence; case refs only
-    for those who may see the case."""
+    """The level of each partner of ``org_id`` as of a day, with the evidence:
+    :func:`level_fields_of` as a model."""
+    return PartnershipLevels.model_validate(
+        level_fields_of(store, org_id, principal=principal, as_of=as_of)
+    )
+
+
+def level_fields_of(
+    store: Store, org_id: str, *, principal: Principal, as_of: AsOf
+) -> dict[str, Any]:
+    """The fields of the :class:`PartnershipLevels` of ``org_id`` on a day, as plain data in
+    the model's order (as :func:`~service.partnerships.levels.partner_level_fields` gives its
+    partners): what the route writes out once, around a hub's thousands of partners. Case refs
+    only for those who may see the case; each one shown is audited."""
     day = as_of.day
     evidence, tallies = store.read_together(lambda: _level_inputs(store, org_id, day))
-    levels = partnership_levels(org_id, evidence=evidence, referrals=tallies, as_of=day)
-    for partner in levels:
-        partner.evidence = [_visible(item, principal) for item in partner.evidence]
-    _audit_shown(store, principal, (item for partner in levels for item in partner.evidence))
-    return PartnershipLevels(org_id=org_id, as_of=day, partners=levels)
+    levels = partner_level_fields(org_id, evidence=evidence, referrals=tallies, as_of=day)
+    shown = []
+    for item in (item for partner in levels for item in partner["evidence"] if item["case_ref"]):
+        if may_see_case(principal, item["org_ids"]):
+            shown.append(item["case_ref"])
+        else:
+            item["case_ref"] = None
+    _audit_shown(store, principal, shown)
+    return {"org_id": org_id, "as_of": day, "partners": levels}
 
 
 def partner_level_map(org_id: str, records: PartnerRecords, *, as_of: AsOf) -> dict[str, int]:
@@ -108,29 +124,24 @@ def _level_inputs(
     return evidence_for(store, org_id), store.referral_tallies(org_id, until=end_of_day(day))
 
 
-CaseLevel = TypeVar("CaseLevel", Evidence, JointCasePlan)
-
-
-def _shown(store: Store, records: list[CaseLevel], principal: Principal) -> list[CaseLevel]:
-    """``records`` as ``principal`` may see them; every case ref shown is audited."""
-    shown = [_visible(record, principal) for record in records]
-    _audit_shown(store, principal, shown)
+def _shown(store: Store, plans: list[JointCasePlan], principal: Principal) -> list[JointCasePlan]:
+    """``plans`` as ``principal`` may see them: without their case ref unless they may see
+    the case; every case ref shown is audited."""
+    shown = [
+        plan
+        if plan.case_ref is None or may_see_case(principal, plan.org_ids)
+        else plan.model_copy(update={"case_ref": None})
+        for plan in plans
+    ]
+    _audit_shown(store, principal, [plan.case_ref for plan in shown if plan.case_ref])
     return shown
 
 
-def _audit_shown(store: Store, principal: Principal, shown: Iterable[CaseLevel]) -> None:
-    """Audit every case ref shown in ``shown``, each once, in one write (none when no case ref
-    is shown): a hub's levels show thousands of partners."""
-    case_refs = [record.case_ref for record in shown if record.case_ref]
+def _audit_shown(store: Store, principal: Principal, case_refs: list[str]) -> None:
+    """Audit the case refs shown, in one write (none when none is shown): a hub's levels show
+    thousands of partners."""
     if case_refs:
         audit(store, principal, AuditAction.READ_PARTNERSHIP_EVIDENCE, case_refs)
-
-
-def _visible(record: CaseLevel, principal: Principal) -> CaseLevel:
-    """``record`` as ``principal`` may see it: without its case ref unless they may see it."""
-    if record.case_ref is None or may_see_case(principal, record.org_ids):
-        return record
-    return record.model_copy(update={"case_ref": None})
 
 
 def record_joint_case_plan(

@@ -1,0 +1,167 @@
+"""The fair floors the benchmark holds partnership levels and relationship health to give the
+service's own answers: a floor that answered a smaller question (fewer partners, no summaries,
+no explanation, no flag) would make the figures look worse than they are."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from bench.floors import PROFILE, Floor
+from graph_models import (
+    EngagementCreate,
+    NetworkBundle,
+    ReferralStatus,
+    RelationshipEnd,
+    RelationshipState,
+    RelationshipUpdate,
+    relationship_id,
+)
+from graph_models.evidence import (
+    AgreementCreate,
+    CollaborativeCreate,
+    JointCasePlanCreate,
+    JointProgramCreate,
+)
+from graph_models.referrals import ReferralImport
+from service.app import create_app
+from service.data.generator import load_network
+from service.settings import Settings
+from service.store.embedded import EmbeddedStore
+from tests.conftest import ADMIN_TOKEN
+
+TODAY = datetime.now(UTC).date()
+
+
+def days_ago(days: int) -> date:
+    return TODAY - timedelta(days=days)
+
+
+def referrals(from_org: str, to_org: str, count: int, *, days: int, closed: bool) -> list:
+    """``count`` referrals sent ``days`` ago, their loops closed two days later or left open."""
+    sent = datetime.combine(days_ago(days), datetime.min.time(), UTC) + timedelta(hours=9)
+    return [
+        ReferralImport(
+            id=f"floor-{from_org}-{to_org}-{n}",
+            case_ref=f"FLOOR-{n}",
+            from_org=from_org,
+            to_org=to_org,
+            sent_at=sent,
+            consent=True,
+            events=[(ReferralStatus.DECLINED, sent + timedelta(days=2))] if closed else [],
+        )
+        for n in range(count)
+    ]
+
+
+def network(store: EmbeddedStore) -> tuple[str, list[str], str]:
+    """The tiny network with, around its largest hub, recent referrals (one way without
+    feedback, both ways with it, and with an organization that is no partner), evidence of
+    every kind, some ended, touchpoints, an ended relationship and an assessment to flag: the
+    hub, its partners by id, and the organization it only refers with."""
+    load_network(store, scale="tiny", seed=7)
+    graph = store.partner_graph()
+    hub = max(sorted(graph), key=graph.degree)
+    partners = sorted(graph[hub])
+    stranger = next(org for org in sorted(graph) if org != hub and org not in graph[hub])
+    recent = [
+        *referrals(hub, partners[0], 6, days=10, closed=False),  # one way, no feedback
+        *referrals(hub, partners[1], 3, days=20, closed=True),  # both ways, with feedback
+        *referrals(partners[1], hub, 3, days=30, closed=True),
+        *referrals(stranger, hub, 2, days=40, closed=False),  # a partner by referrals only
+    ]
+    store.import_bundle(NetworkBundle(name="recent", title="Recent", referrals=recent))
+    store.create_agreement(
+        AgreementCreate(kind="liaison", org_ids=[hub, partners[2]], start=days_ago(400))
+    )
+    store.create_joint_program(
+        JointProgramCreate(
+            name="Intake", org_ids=[hub, partners[3]], start=days_ago(500), end=days_ago(30)
+        )
+    )
+    store.create_agreement(
+        AgreementCreate(
+            kind="information_sharing",
+            title="Data MOU",
+            org_ids=[hub, partners[2], partners[9]],
+            start=days_ago(30),
+        )
+    )
+    store.create_collaborative(
+        CollaborativeCreate(
+            name="State cabinet", scope="state", member_org_ids=[hub, partners[9]], start=TODAY
+        )
+    )
+    store.create_collaborative(
+        CollaborativeCreate(
+            name="County table",
+            scope="local",
+            governance="members elect a chair",
+            member_org_ids=[hub, partners[4]],
+            start=days_ago(100),
+        )
+    )
+    store.create_joint_case_plan(
+        JointCasePlanCreate(case_ref="FLOOR-9", org_ids=[hub, partners[5]], date=days_ago(200))
+    )
+    for partner, days in ((partners[6], 10), (partners[7], 300)):
+        store.create_engagement(
+            EngagementCreate(
+                kind="meeting", title="Check-in", date=days_ago(days), org_ids=[hub, partner]
+            )
+        )
+    store.end_relationship(
+        relationship_id(hub, partners[8]), RelationshipEnd(reason="merged"), ended_by="Lee"
+    )
+    store.assess_relationship(
+        relationship_id(hub, partners[0]),
+        RelationshipUpdate(state=RelationshipState.GREEN, reason="they answer us"),
+        assessed_by="Lee",
+    )
+    return hub, partners, stranger
+
+
+ROUTES = {"levels": "partnership-levels", "health": "relationship-health"}
+
+
+def checked(tmp_path, question: str, others: list[int]) -> tuple[dict[str, dict], list[str], str]:
+    """Ask the service ``question`` (a key of ``ROUTES``) of the network's hub, of its partners
+    at ``others`` and of the organization it only refers with, and check the floor's method of
+    that name answers each the same: the hub's answer per partner, its partners and that
+    organization."""
+    store = EmbeddedStore(tmp_path)
+    try:
+        hub, partners, stranger = network(store)
+        asked = [hub, *(partners[n] for n in others), stranger]
+        settings = Settings(data_dir=tmp_path, admin_token=SecretStr(ADMIN_TOKEN))
+        with TestClient(create_app(settings, store=store)) as client:
+            client.headers["Authorization"] = f"Bearer {ADMIN_TOKEN}"
+            path = "/api/v1/organizations/{}/" + ROUTES[question]
+            answers = {org: client.get(path.format(org)).json() for org in asked}
+        floor = Floor(tmp_path, PROFILE)
+        for org in asked:
+            assert json.loads(getattr(floor, question)(org)) == answers[org]
+    finally:
+        store.close()
+    return {row["partner_id"]: row for row in answers[hub]["partners"]}, partners, stranger
+
+
+def test_the_levels_floor_answers_as_the_service_does_with_every_kind_of_evidence(tmp_path):
+    rows, partners, _ = checked(tmp_path, "levels", [2, 9])
+    assert [item["level"] for item in rows[partners[9]]["evidence"]][:2] == [6, 4]
+    assert rows[partners[5]]["evidence"][0]["case_ref"] == "FLOOR-9"
+    assert partners[3] not in rows or rows[partners[3]]["level"] == 1  # its program has ended
+
+
+def test_the_health_floor_answers_as_the_service_does_for_every_partner_with_flags(tmp_path):
+    rows, partners, stranger = checked(tmp_path, "health", [0, 1])
+    assert rows[stranger]["assessed"] is None
+    assert rows[partners[8]]["assessed"] is None
+    assert rows[partners[0]]["flag"].startswith("assessed green, but 6 of 6 referrals")
+    assert rows[partners[1]]["signals"]["referrals_received"] == 3
+    assert "level fell from 3 to" in rows[partners[3]]["explanation"]
+    assert " to 5 in the past year" in rows[partners[4]]["explanation"]
+    assert rows[partners[6]]["signals"]["days_since_engagement"] == 10
