@@ -91,7 +91,9 @@ class Settings(BaseSettings):
         default=None,
         description="The folder through which the workers of one `serve` share the big "
         "answers they keep (a hub's eco-map), so that one of them computes each; `serve "
-        "--workers N` makes a fresh one for its run and removes it when it stops.",
+        "--workers N` makes a fresh one for its run and removes it when it stops. Set by "
+        "hand, it must be empty and serve one data directory for one run: its answers are "
+        "named by organization and the data file's own change counts.",
     )
     # -- surveys and mail ----
     survey_link_key: SecretStr | None = Field(

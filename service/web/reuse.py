@@ -104,22 +104,43 @@ class ReusedAnswers:
             return None
         try:
             return self._shared_file(key, stamp).read_bytes()
-        except FileNotFoundError:
+        except OSError:  # not written yet, or the folder cannot be read: compute it here
             return None
 
     def _share(self, key: Hashable, stamp: int, answer: bytes) -> None:
         """Write a big ``answer`` to the shared folder whole (a reader never sees part of it),
         in place of the key's files of other stamps; then drop the oldest files beyond
-        ``capacity``. Workers doing so at once only ever drop each other's answers."""
+        ``capacity``. Workers doing so at once only ever drop each other's answers. Sharing
+        only saves work: a folder that cannot be written (gone, full) leaves the answer to
+        this worker, and the request is answered all the same."""
         if self.shared is None or not SHARED_FROM_BYTES <= len(answer) <= self.capacity // 4:
             return
         target = self._shared_file(key, stamp)
+        try:
+            self._write_whole(target, answer)
+            self._drop_beyond_capacity(target)
+        except OSError:
+            return
+
+    def _write_whole(self, target: Path, answer: bytes) -> None:
+        """Write ``answer`` to ``target`` in the shared folder under another name first, so
+        that a reader sees all of it or none; the partial file is removed if it fails."""
+        assert self.shared is not None
         handle, writing = tempfile.mkstemp(dir=self.shared, prefix=".writing-")
-        with os.fdopen(handle, "wb") as file:
-            file.write(answer)
-        now = time.time_ns()  # finer than the file system's own clock: the oldest is known
-        os.utime(writing, ns=(now, now))
-        os.replace(writing, target)
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(answer)
+            now = time.time_ns()  # finer than the file system's own clock: the oldest is known
+            os.utime(writing, ns=(now, now))
+            os.replace(writing, target)
+        except BaseException:
+            Path(writing).unlink(missing_ok=True)
+            raise
+
+    def _drop_beyond_capacity(self, target: Path) -> None:
+        """Drop the files of ``target``'s key at other stamps, and the oldest beyond
+        ``capacity``."""
+        assert self.shared is not None
         files = []
         for entry in os.scandir(self.shared):
             try:

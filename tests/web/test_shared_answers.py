@@ -30,3 +30,23 @@ def test_the_shared_folder_keeps_the_latest_answers_within_the_capacity_and_one_
 def test_an_answer_smaller_than_the_shared_size_is_kept_by_its_worker_only(tmp_path: Path):
     ReusedAnswers(MB, shared=tmp_path).answer("typical", lambda: 1, lambda: b"a few partners")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_shared_folder_that_is_gone_leaves_the_answer_to_its_worker(tmp_path: Path):
+    gone = tmp_path / "removed-while-serving"
+    kept = ReusedAnswers(MB, shared=gone)
+    big = b"x" * SHARED_FROM_BYTES * 2
+    assert kept.answer("hub", lambda: 1, lambda: big) == big
+    assert kept.answer("hub", lambda: 1, lambda: b"computed again") == big  # kept in memory
+
+
+def test_a_shared_folder_that_cannot_be_written_keeps_no_partial_file(tmp_path: Path):
+    full = tmp_path / "full"
+    full.mkdir()
+    kept = ReusedAnswers(MB, shared=full)
+    big = b"x" * SHARED_FROM_BYTES * 2
+    target = kept._shared_file("hub", 1)
+    target.mkdir()  # a folder in the way of the answer's file: the rename fails
+    (target / "inside").write_bytes(b"")
+    assert kept.answer("hub", lambda: 1, lambda: big) == big
+    assert [path.name for path in full.iterdir()] == [target.name]
