@@ -57,7 +57,7 @@ class CopyingMixin(Neo4jConnection):
                 for statement in cypher.IMPORT_COPIED[name]:
                     _run(tx, statement, rows=stored)
             if kind in LOOPS_KEPT_IN:
-                _run(tx, cypher.FORGET_LOOP_RULE)
+                _run(tx, cypher.MARK_LOOPS_COPIED)
             counter = _COUNTERS.get(kind)
             if counter and rows:
                 _run(tx, cypher.RAISE_COUNTER, name=counter, last=max(r["seq"] for r in rows))

@@ -1310,9 +1310,11 @@ LOOP_RULE_KEPT = f"MATCH (m:{Label.STORE_MARK}) WHERE m.name = 'loop_rule' RETUR
 KEEP_LOOP_RULE = f"MERGE (m:{Label.STORE_MARK} {{name: 'loop_rule'}}) SET m.value = $rule"
 KEEP_LOOP_RULE_OF_EMPTY_STORE = f"""
 MATCH (r:{Label.REFERRAL}) WITH count(r) AS referrals WHERE referrals = 0
-{KEEP_LOOP_RULE}"""
-""":data:`KEEP_LOOP_RULE` when the store holds no referral."""
-FORGET_LOOP_RULE = f"MATCH (m:{Label.STORE_MARK}) WHERE m.name = 'loop_rule' DELETE m"
+MERGE (m:{Label.STORE_MARK} {{name: 'loop_rule'}}) ON CREATE SET m.value = $rule"""
+"""The mark of the loop rule ``$rule`` on a store that holds no referral and no mark yet. The
+mark's unique name orders it with :data:`MARK_LOOPS_COPIED`: a copy landing meanwhile wins."""
+MARK_LOOPS_COPIED = f"MERGE (m:{Label.STORE_MARK} {{name: 'loop_rule'}}) SET m.value = 'copied'"
+"""Mark the loops as their source store kept them (no rule of this store is named so)."""
 REFERRAL_LOOPS = f"""
 MATCH (r:{Label.REFERRAL})
 RETURN [r.id, r.from_org, r.to_org, r.screening, r.sent_at, r.loop_closed_at,
