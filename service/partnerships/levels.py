@@ -188,13 +188,14 @@ def partner_level_fields(
     return levels
 
 
-def levels_by_partner(levels: Iterable[PartnerLevel]) -> dict[str, int]:
-    """Each partner's level as a plain mapping, for maps and tables.
+def levels_by_partner(levels: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """Each partner's level as a plain mapping, for maps and tables, from the fields
+    :func:`partner_level_fields` gives.
 
-    >>> levels_by_partner([])
-    {}
+    >>> levels_by_partner([{"partner_id": "hub", "level": PartnershipLevel.REFERRALS}])
+    {'hub': 1}
     """
-    return {partner.partner_id: int(partner.level) for partner in levels}
+    return {partner["partner_id"]: int(partner["level"]) for partner in levels}
 
 
 def levels_with_first_referrals(
@@ -218,10 +219,7 @@ def levels_with_first_referrals(
     ...     "eld", evidence=[], first_referrals={"hub": on}, as_of=date(2018, 1, 4))
     {}
     """
-    found = {
-        partner["partner_id"]: int(partner["level"])
-        for partner in partner_level_fields(focal, evidence=evidence, as_of=as_of)
-    }
+    found = levels_by_partner(partner_level_fields(focal, evidence=evidence, as_of=as_of))
     until = end_of_day(as_of)
     for partner, first in first_referrals.items():
         if partner != focal and first <= until:
