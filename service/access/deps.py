@@ -94,7 +94,7 @@ def form_principal(request: Request, store: Store, settings: Settings, form: For
     )
 
 
-def page_forms(request: Request, store: StoreDep, settings: SettingsDep) -> FormPages:
+async def page_forms(request: Request, store: StoreDep, settings: SettingsDep) -> FormPages:
     """The form pages of ``request``: shown to a reader of the network, posted with the
     session's CSRF token."""
     return FormPages(
@@ -127,9 +127,10 @@ PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
 def allowed(permission: Permission) -> Any:
-    """A dependency that lets a request through only if its role grants ``permission``."""
+    """A dependency that lets a request through only if its role grants ``permission``
+    (``async``: see :mod:`service.web.deps`)."""
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:
         require(principal, permission)
         return principal
 
