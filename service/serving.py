@@ -12,6 +12,10 @@ connections it accepts inherit that, and asyncio then leaves Nagle's algorithm o
 answer on a kept-alive connection after the first waits about 40 ms for the client's delayed
 acknowledgement (uvicorn issue 3149, open in the version pinned here). The sockets bound here
 name TCP, so each worker's connections get ``TCP_NODELAY`` as a single process's do.
+
+uvicorn runs each worker on uvloop and parses HTTP with httptools, both installed with the
+service: a kept typical eco-map then costs its worker 0.55-0.65 ms of CPU instead of
+0.75-0.76 ms with asyncio and h11 (statewide, one worker, three runs each).
 """
 
 from __future__ import annotations

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import uvicorn
+import uvloop
 
 from service.serving import listening_socket
 
+EVENT_LOOPS = {"uvloop": uvloop.new_event_loop, "asyncio": asyncio.new_event_loop}
+"""The loop each worker runs (uvicorn's choice when uvloop is installed), and the plain one."""
 
-def nagle_off_on_connections_accepted_by(sock: socket.socket) -> bool:
-    """Whether a connection accepted through ``sock`` by asyncio (as each worker accepts)
-    has ``TCP_NODELAY`` set, so that small answers leave at once."""
+
+def nagle_off_on_connections_accepted_by(
+    sock: socket.socket, new_loop: Callable[[], asyncio.AbstractEventLoop] = asyncio.new_event_loop
+) -> bool:
+    """Whether a connection accepted through ``sock`` on a loop of ``new_loop`` (as each
+    worker accepts) has ``TCP_NODELAY`` set, so that small answers leave at once."""
 
     async def accept_one() -> bool:
         loop = asyncio.get_running_loop()
@@ -34,13 +42,18 @@ def nagle_off_on_connections_accepted_by(sock: socket.socket) -> bool:
             server.close()
             await server.wait_closed()
 
+    def run_on_new_loop() -> bool:
+        with asyncio.Runner(loop_factory=new_loop) as runner:
+            return runner.run(accept_one())
+
     # in a thread of its own: the suite's browser tests may hold an event loop in this one
     with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, accept_one()).result()
+        return thread.submit(run_on_new_loop).result()
 
 
-def test_connections_accepted_on_the_workers_socket_send_answers_without_waiting():
-    assert nagle_off_on_connections_accepted_by(listening_socket("127.0.0.1", 0))
+@pytest.mark.parametrize("loop", EVENT_LOOPS)
+def test_connections_accepted_on_the_workers_socket_send_answers_without_waiting(loop: str):
+    assert nagle_off_on_connections_accepted_by(listening_socket("127.0.0.1", 0), EVENT_LOOPS[loop])
 
 
 def test_the_socket_uvicorn_binds_for_workers_still_leaves_its_connections_waiting():
