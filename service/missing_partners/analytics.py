@@ -210,16 +210,17 @@ def rank_candidates(
     partners = partners_of(graph, members)
     activity = _referral_activity(referral_counts or {}, members)
     regions = set(home_regions(graph, members))
-    # Warmth flows out from our partners: one pass over their relationships, rather than a
-    # look at every relationship of each of the thousands of organizations a hub knows.
-    warmth: dict[str, float] = {}
+    # Warmth flows out from our partners to the organizations of the asked sectors: one pass
+    # over their relationships, rather than a look at every relationship of each of the
+    # thousands of organizations a hub knows.
+    warmth: defaultdict[str, float] = defaultdict(float)
     taken, nodes = members | partners.keys(), graph._node
     adjacency = graph._adj  # the graph's own dicts: a view's items() is several times slower
     for partner, state in partners.items():
         ours = WARMTH[state]
         for other, edge in adjacency[partner].items():
-            if other not in taken and "ended_at" not in edge:
-                warmth[other] = warmth.get(other, 0.0) + ours * WARMTH[edge["state"]]
+            if nodes[other]["sector"] in wanted and other not in taken and "ended_at" not in edge:
+                warmth[other] += ours * WARMTH[edge["state"]]
     pools: dict[str, set[str]] = {sector: set() for sector in wanted}
     for org_id in (*warmth, *activity):
         if (node := nodes.get(org_id)) is not None and node["sector"] in pools:
