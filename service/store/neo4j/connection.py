@@ -109,7 +109,7 @@ class Neo4jConnection(LiveGraph):
             self._write(_run_each, missing)
 
     def _ensure_route_facts(self) -> None:
-        """Give every ``RELATED`` link the facts a route reads from it (its state and end),
+        """Give every ``RELATED`` link the facts a walk of routes reads (its state and end),
         once, in one transaction, when the data was written before the links kept them."""
         if not self._query(cypher.ROUTE_FACTS_KEPT):
             self._write(_run, cypher.KEEP_ALL_ROUTE_FACTS)
@@ -140,7 +140,8 @@ class Neo4jConnection(LiveGraph):
                 finally:
                     _SHARED_READ.reset(held)
 
-            self._write(settled)
+            with self._session(writing=False) as session:  # a write transaction only by its lock
+                session.execute_write(settled)
 
     def _graph_rows(self) -> GraphRows:
         return GraphRows(self._query(cypher.ALL_ORGANIZATIONS), self._query(cypher.ALL_EDGES))

@@ -13,8 +13,10 @@ The graph::
 
     (:Contact)-[:WORKS_AT]->(:Organization)-[:PARTY]->(:Relationship)-[:ASSESSED]->(:Assessment)
     (:Organization)-[:RELATED {id, state, ended_on}]->(:Organization)
-        one per relationship, org_a to org_b, with what a route needs: the state of its
-        latest assessment and the day it ended (null until it ends), kept by every write
+        one per relationship, org_a to org_b, with what a walk of routes in Cypher needs (the
+        benchmark's hand-written floor of warm paths walks them; the service searches its live
+        graph): the state of its latest assessment and the day it ended (null until it ends),
+        kept by every write
     (:Engagement)-[:WITH_ORG]->(:Organization), (:Engagement)-[:WITH_CONTACT]->(:Contact)
     (:Sector), (:Profile), (:Token), (:Counter {name: 'assessment'}) numbering assessments
     (:GraphChange {seq, kind, key, org_a, org_b}) the change log of the live graph, one per
@@ -348,8 +350,8 @@ MATCH (:{Label.ORGANIZATION} {{id: r.org_a}})-[related:{Rel.RELATED} {{id: r.id}
       (:{Label.ORGANIZATION} {{id: r.org_b}})
 SET related.state = {_LATEST}.state, related.ended_on = r.ended_on
 """
-"""Copies onto the ``RELATED`` link of the relationship node ``r`` what a route reads: the
-state of its latest assessment and the day it ended."""
+"""Copies onto the ``RELATED`` link of the relationship node ``r`` what a walk of routes reads:
+the state of its latest assessment and the day it ended."""
 KEEP_ROUTE_FACTS = f"""
 UNWIND $rows AS row
 WITH DISTINCT row.rel_id AS id
@@ -537,7 +539,7 @@ RETURN [g.kind, g.key, g.org_a, g.org_b] AS row ORDER BY g.seq LIMIT $most
 """
 """The changes noted after ``$seen`` up to ``$latest``, in order, at most ``$most``."""
 
-# -- warm routes ------------------------------------------------------------------------------
+# -- route facts on the links -----------------------------------------------------------------
 
 ROUTE_FACTS_KEPT = f"""
 MATCH (m:{Label.STORE_MARK}) WHERE m.name = 'route_facts' RETURN m.value AS row
