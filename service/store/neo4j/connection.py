@@ -124,24 +124,23 @@ class Neo4jConnection(LiveGraph):
 
     def _catch_up(self) -> None:
         """Bring the live graph up to the change log: one small read of its counter when
-        nothing changed since the last look; else, in one transaction under the counter's
-        lock (Neo4j's reads see each commit as it lands, with no snapshot of their own: the
-        lock is what keeps the log and the rows read for it together), the changes since or
-        every organization and relationship. The transaction writes nothing."""
+        nothing changed since the last look. Else the counter is read again under its lock,
+        taken and let go at once in a transaction that writes nothing: each writer holds that
+        lock until its commit is in place, so every change numbered up to it is then whole
+        (a plain read may see a commit half landed). The changes up to it, or every
+        organization and relationship, are then read in one read transaction of their own;
+        rows a later commit changed meanwhile are read again with its change, which is
+        harmless."""
         with self._lock:
             if self._query(cypher.GRAPH_CHANGES_NOTED) == [self._seen]:
                 return
-
-            def settled(tx: ManagedTransaction) -> None:
-                [latest] = _row_column(tx.run(cypher.SETTLED_GRAPH_CHANGES))
-                held = _SHARED_READ.set(tx)
-                try:
-                    self._bring_up_to(latest)
-                finally:
-                    _SHARED_READ.reset(held)
-
-            with self._session(writing=False) as session:  # a write transaction only by its lock
-                session.execute_write(settled)
+            with self._session(writing=False) as session:
+                latest = session.execute_write(_settled_change)
+            apart = _SHARED_READ.set(None)  # not a read begun before those commits
+            try:
+                self.read_together(lambda: self._bring_up_to(latest))
+            finally:
+                _SHARED_READ.reset(apart)
 
     def _graph_rows(self) -> GraphRows:
         return GraphRows(self._query(cypher.ALL_ORGANIZATIONS), self._query(cypher.ALL_EDGES))
@@ -293,6 +292,12 @@ def _run_each(tx: ManagedTransaction, queries: Sequence[str]) -> None:
 
 def _rows(tx: ManagedTransaction, query: str, **params: Any) -> list[Row]:
     return [record["row"] for record in tx.run(query, params)]
+
+
+def _settled_change(tx: ManagedTransaction) -> int:
+    """The number of the last change noted, read under the counter's lock."""
+    [latest] = _row_column(tx.run(cypher.SETTLED_GRAPH_CHANGES))
+    return int(latest)
 
 
 def _row_column(result: Result) -> list[Any]:

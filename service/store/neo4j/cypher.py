@@ -530,9 +530,9 @@ MERGE (c:{Label.COUNTER} {{name: 'graph'}}) ON CREATE SET c.value = 0
 SET c._lock = true REMOVE c._lock
 RETURN c.value AS row
 """
-""":data:`GRAPH_CHANGES_NOTED` read under the counter's lock (writing nothing): no writer of the
-live graph commits before the transaction ends, so what it reads next is what that change
-left."""
+""":data:`GRAPH_CHANGES_NOTED` read under the counter's lock, writing nothing: every writer
+numbered up to it has committed whole, since each holds the lock until its commit is in
+place."""
 GRAPH_CHANGES_AFTER = f"""
 MATCH (g:{Label.GRAPH_CHANGE}) WHERE g.seq > $seen AND g.seq <= $latest
 RETURN [g.kind, g.key, g.org_a, g.org_b] AS row ORDER BY g.seq LIMIT $most
