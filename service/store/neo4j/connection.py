@@ -127,10 +127,10 @@ class Neo4jConnection(LiveGraph):
         nothing changed since the last look. Else the counter is read again under its lock,
         taken and let go at once in a transaction that writes nothing: each writer holds that
         lock until its commit is in place, so every change numbered up to it is then whole
-        (a plain read may see a commit half landed). The changes up to it, or every
-        organization and relationship, are then read in one read transaction of their own;
-        rows a later commit changed meanwhile are read again with its change, which is
-        harmless."""
+        (Neo4j's reads are read committed, with no snapshot of their own). The changes up to
+        it, or every organization and relationship, are then read in one read transaction of
+        their own; rows a later commit changed meanwhile are read again with its change, which
+        is harmless."""
         with self._lock:
             if self._query(cypher.GRAPH_CHANGES_NOTED) == [self._seen]:
                 return
