@@ -28,7 +28,7 @@ from graph_models.organizations import (
     OrganizationQuery,
     OrganizationUpdate,
 )
-from graph_models.paths import STATE_COST, WarmPath, WarmPaths, warmest_found
+from graph_models.paths import STATE_COST, WarmPath, WarmPaths
 from graph_models.referrals import (
     CaseTrace,
     DaysToFeedback,
@@ -119,7 +119,6 @@ __all__ = [
     "WarmPaths",
     "relationship_id",
     "slugify",
-    "warmest_found",
 ]
 
 # -- eco-maps ----

@@ -10,8 +10,6 @@ rank by cost, then by hops, then by their organizations' ids in order.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
 from pydantic import BaseModel, Field
 
 from graph_models.enums import RelationshipState
@@ -23,38 +21,6 @@ STATE_COST: dict[RelationshipState, int] = {
     RelationshipState.RED: 5,
 }
 """What one hop costs, by the state of its relationship."""
-
-
-def warmest_found(found: Collection[tuple[int, int]], *, max_hops: int, k: int) -> bool:
-    """Whether the ``k`` warmest routes of at most ``max_hops`` are all among ``found``.
-
-    ``found`` holds the ``(cost, hops)`` of every route of the fewest hops, and of every route
-    of the fewest hops that passes green relationships only: what two searches for shortest
-    routes give, each route once; empty when there is no route at all. Any other route has
-    more hops than the first ones and, if all its hops are green, more than the second ones;
-    it costs at least that much, and more for a hop that is not green.
-
-    Examples
-    --------
-    >>> warmest_found([(2, 2)], max_hops=4, k=1)  # two green hops: nothing is warmer
-    True
-    >>> warmest_found([(5, 1)], max_hops=4, k=1)  # one red hop: four green ones would be
-    False
-    >>> warmest_found([(5, 1), (2, 2)], max_hops=4, k=1)  # two green ones are found
-    True
-    >>> warmest_found([(2, 2)], max_hops=4, k=3)  # fewer than k found: more may exist
-    False
-    """
-    cheapest, dearer = sorted(set(STATE_COST.values()))[:2]
-    fewest = min((hops for _, hops in found), default=max_hops)
-    floors = []  # the least (cost, hops) of a route not found, of each kind
-    if fewest < max_hops:
-        floors.append((fewest * cheapest + dearer, fewest + 1))
-        green = min((hops for cost, hops in found if cost == hops * cheapest), default=max_hops)
-        if green < max_hops:
-            floors.append(((green + 1) * cheapest, green + 1))
-    ranked = sorted(found)
-    return not floors or (len(ranked) >= k and ranked[k - 1] < min(floors))
 
 
 class WarmPath(BaseModel):

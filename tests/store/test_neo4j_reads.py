@@ -164,6 +164,7 @@ def test_an_ecomap_is_one_statement_and_levels_health_and_plan_each_one_read_on_
                 contact_ids=[lee.id],
             )
         )
+        store.partner_graph()  # the live graph brought up to the writes above, once
         began: list[str] = []
         for owner, name in ((Session, "execute_read"), (Session, "execute_write")):
             monkeypatch.setattr(owner, name, _noted(began, getattr(owner, name), name))

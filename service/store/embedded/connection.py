@@ -17,19 +17,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-import networkx as nx
-
-from graph_models import SECTOR_ROSTER, ListQuery, Page, SectorRoster
+from graph_models import ListQuery, Page
 from graph_models.referrals import LOOP_RULE
-from service.errors import InvalidReference, NotFound
-from service.store.shared.network import add_relationship_edge, organization_node
+from service.errors import InvalidReference
+from service.store.shared.live_graph import Change, Edge, GraphRows, LiveGraph
 
 T = TypeVar("T")
 
@@ -104,14 +101,14 @@ def change_triggers() -> str:
     return "\n".join(triggers)
 
 
-class EmbeddedBase:
+class EmbeddedBase(LiveGraph):
     """The connection, its lock and the live graph, with the helpers that read and write
     through them; each part of :class:`~service.store.embedded.EmbeddedStore` builds on it."""
 
     def __init__(self, data_dir: Path, *, lazy: bool = False) -> None:
+        super().__init__()
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / DATABASE_FILE
-        self._lock = threading.RLock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -124,9 +121,6 @@ class EmbeddedBase:
         )
         self._add_missing_columns()
         self._data_version = -1
-        self._seen = -1
-        """The last change of ``graph_changes`` the graph holds; -1 before the first load."""
-        self._graph = nx.Graph()
         self._mark_loop_rule_of_empty_store()
         if not lazy:
             self._catch_up()
@@ -186,11 +180,7 @@ class EmbeddedBase:
                 [latest] = self._db.execute(
                     "SELECT coalesce(max(seq), 0) FROM graph_changes"
                 ).fetchone()
-                if self._seen < 0:
-                    self._graph = self._load_graph()
-                elif latest != self._seen:
-                    self._apply_changes()
-                self._seen = latest
+                self._bring_up_to(latest)
 
     @contextmanager
     def _snapshot(self) -> Iterator[None]:
@@ -214,40 +204,20 @@ class EmbeddedBase:
             self._catch_up()
             return work()
 
-    def _apply_changes(self) -> None:
-        """Apply the changes after ``_seen`` to the graph, or reload it when there are more
-        of them than organizations in it: a reload reads every organization and relationship
-        (a few per organization), at about the cost of applying that many changes."""
-        graph = self._graph
-        most = len(graph)
-        changes = self._tuples(
-            "SELECT kind, key, org_a, org_b FROM graph_changes WHERE seq > :seen "
-            "ORDER BY seq LIMIT :most",
-            {"seen": self._seen, "most": most + 1},
+    def _changes_after(self, seen: int, latest: int, most: int) -> list[Change]:
+        rows = self._tuples(
+            "SELECT kind, key, org_a, org_b FROM graph_changes "
+            "WHERE seq > :seen AND seq <= :latest ORDER BY seq LIMIT :most",
+            {"seen": seen, "latest": latest, "most": most},
         )
-        if len(changes) > most:
-            self._graph = self._load_graph()
-            return
-        org_ids = {key for kind, key, _, _ in changes if kind == "organization"}
-        organizations = self._rows_of("organizations", "id", org_ids)
-        roster: SectorRoster = graph.graph[SECTOR_ROSTER]
-        for row in organizations:
-            graph.add_node(row["id"], **(node := organization_node(row)))
-            roster.place(row["id"], name=node["name"], sector=node["sector"], region=node["region"])
-        rels = {key: (a, b) for kind, key, a, b in changes if kind == "relationship"}
-        histories = self._histories(self._rows_of("assessments", "rel_id", rels, "seq"))
-        ends = {row["id"]: row["ended_on"] for row in self._rows_of("relationships", "id", rels)}
-        for rel_id, (org_a, org_b) in rels.items():
-            if rel_id in histories:
-                add_relationship_edge(
-                    graph, rel_id, org_a, org_b, histories[rel_id], ends.get(rel_id)
-                )
-            elif graph.has_edge(org_a, org_b):
-                graph.remove_edge(org_a, org_b)
-        gone = org_ids - {row["id"] for row in organizations}
-        graph.remove_nodes_from([org_id for org_id in gone if org_id in graph])
-        for org_id in gone:
-            roster.remove(org_id)
+        return [(kind, key, org_a, org_b) for kind, key, org_a, org_b in rows]
+
+    def _changed_rows(self, org_ids: Collection[str], rel_ids: Collection[str]) -> GraphRows:
+        histories = self._histories(self._rows_of("assessments", "rel_id", rel_ids, "seq"))
+        return GraphRows(
+            self._rows_of("organizations", "id", org_ids),
+            _edges(self._rows_of("relationships", "id", rel_ids), histories),
+        )
 
     @staticmethod
     def _stamp(db: sqlite3.Connection, org_ids: Iterable[str]) -> None:
@@ -326,33 +296,12 @@ class EmbeddedBase:
             offset=query.offset,
         )
 
-    def _require_in_graph(self, org_ids: Iterable[str]) -> None:
-        """:class:`NotFound` naming the first of ``org_ids`` not in the graph, brought up to
-        date first (call under the lock)."""
-        self._catch_up()
-        for org_id in org_ids:
-            if org_id not in self._graph:
-                raise NotFound(f"organization '{org_id}' does not exist")
-
-    def _load_graph(self) -> nx.Graph:
-        graph = nx.Graph()
-        for row in self._all("SELECT * FROM organizations"):
-            graph.add_node(row["id"], **organization_node(row))
-        graph.graph[SECTOR_ROSTER] = SectorRoster.of(graph.nodes(data=True))
+    def _graph_rows(self) -> GraphRows:
         histories = self._histories(
             self._all("SELECT rel_id, assessed_at, state FROM assessments ORDER BY seq")
         )
-        for row in self._all("SELECT id, org_a, org_b, ended_on FROM relationships"):
-            if row["id"] in histories:  # else copied without its assessments yet
-                add_relationship_edge(
-                    graph,
-                    row["id"],
-                    row["org_a"],
-                    row["org_b"],
-                    histories[row["id"]],
-                    row["ended_on"],
-                )
-        return graph
+        relationships = self._all("SELECT id, org_a, org_b, ended_on FROM relationships")
+        return GraphRows(self._all("SELECT * FROM organizations"), _edges(relationships, histories))
 
     def _present(self, table: str, column: str, values: Iterable[str]) -> set[str]:
         """Which of ``values`` are in ``table.column``, asked in one query, in order: the
@@ -363,3 +312,14 @@ class EmbeddedBase:
             {"values": json.dumps(sorted(values))},
         )
         return {row[0] for row in rows}
+
+
+def _edges(
+    relationships: Iterable[sqlite3.Row], histories: dict[str, list[tuple[str, str]]]
+) -> list[Edge]:
+    """The relationship rows of the live graph, each with its history (empty when it has none:
+    copied without its assessments yet)."""
+    return [
+        (row["id"], row["org_a"], row["org_b"], histories.get(row["id"], []), row["ended_on"])
+        for row in relationships
+    ]

@@ -1,21 +1,17 @@
 """The network in the embedded store: sectors, profiles, organizations, contacts,
-relationships and their assessments, engagements, and the graphs lent or handed to
-analytics (partners, introductions, candidates, regions, routes).
+relationships and their assessments, engagements, and the region graphs of maps (the other
+graphs analytics read are lent by :class:`~service.store.shared.live_graph.LiveGraph`).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from types import MappingProxyType
-from typing import Any
+from collections.abc import Sequence
 
 import networkx as nx
 
 from graph_models import (
-    SECTOR_ROSTER,
     Assessment,
     Contact,
     ContactCreate,
@@ -43,6 +39,7 @@ from graph_models import (
 from graph_models.common import stored_text, utc_now
 from service.errors import Conflict, InvalidReference, NotFound
 from service.store.embedded.connection import EmbeddedBase
+from service.store.shared.live_graph import induced
 from service.store.shared.network import check_end, contacts_in_order, refuse_if_ended
 from service.store.shared.values import from_text, new_id, to_text
 
@@ -484,103 +481,13 @@ class NetworkMixin(EmbeddedBase):
             self.get_engagement(engagement_id)
             db.execute("DELETE FROM engagements WHERE id = ?", (engagement_id,))
 
-    # -- analytics input --------------------------------------------------------------------
-
-    def partner_graph(self, org_id: str | None = None, *, depth: int = 1) -> nx.Graph:
-        with self._lock:
-            if org_id is None:
-                self._catch_up()
-                whole = self._graph.copy()
-                del whole.graph[SECTOR_ROSTER]  # the store's own, kept in step with it alone
-                return whole
-            self._require_in_graph([org_id])
-            return _neighbourhood(self._graph, org_id, depth)
-
-    # -- missing partners ----
-
-    def introduction_graph(self, org_ids: Collection[str], *, sectors: Collection[str]) -> nx.Graph:
-        wanted = set(sectors)
-        with self._lock:
-            # The graph's own dicts, read and written directly: this runs on every
-            # missing-partners question, and a partner that is a hub brings thousands of edges.
-            # Nodes and edges are handed out as read-only views of the store's own: no copies.
-            self._require_in_graph(org_ids)  # first: it may bring in a graph reloaded whole
-            adjacency, nodes, view = self._graph._adj, self._graph._node, MappingProxyType
-            found: dict[str, dict[str, Any]] = {org_id: {} for org_id in org_ids}
-            partners = (
-                {other for org_id in org_ids for other in adjacency[org_id]} if wanted else ()
-            )
-            for org_id in org_ids:
-                for other, edge in adjacency[org_id].items():
-                    found.setdefault(other, {})[org_id] = found[org_id][other] = view(edge)
-            for partner in partners:
-                ours = found[partner]
-                for other, edge in adjacency[partner].items():
-                    if other not in ours and nodes[other]["sector"] in wanted:
-                        found.setdefault(other, {})[partner] = ours[other] = view(edge)
-            graph = nx.Graph()
-            graph._node.update((org_id, view(nodes[org_id])) for org_id in found)
-            graph._adj.update(found)
-            return graph
-
-    @contextmanager
-    def candidate_graph(
-        self,
-        org_ids: Collection[str],
-        *,
-        sectors: Collection[str],
-        regions: Collection[str],
-        active: Collection[str],
-        limit: int,
-    ) -> Iterator[nx.Graph]:
-        with self._lent_graph(org_ids) as graph:  # the whole network, no copy of a hub's partners
-            yield graph
-
     # -- maps -------------------------------------------------------------------------------
 
     def region_graph(self, region: str) -> nx.Graph:
         with self._lock:
             self._catch_up()
             rows = self._all("SELECT id FROM organizations WHERE region = ?", (region,))
-            return _induced(self._graph, [row["id"] for row in rows])
-
-    # -- warm routes ------------------------------------------------------------------------
-
-    @contextmanager
-    def route_graph(
-        self, from_org: str, to_org: str, *, max_hops: int, k: int
-    ) -> Iterator[nx.Graph]:
-        with self._lent_graph([from_org, to_org]) as graph:  # a search reads only what it passes
-            yield graph
-
-    @contextmanager
-    def _lent_graph(self, org_ids: Iterable[str]) -> Iterator[nx.Graph]:
-        """The live graph as a read-only view, under the lock while the block runs;
-        :class:`NotFound` names the first of ``org_ids`` not in it."""
-        with self._lock:
-            self._require_in_graph(org_ids)
-            yield self._graph.copy(as_view=True)
-
-
-def _neighbourhood(graph: nx.Graph, org_id: str, depth: int) -> nx.Graph:
-    """A copy of ``nx.ego_graph(graph, org_id, radius=depth)``, built straight from the
-    adjacency: a few times faster than copying a subgraph view around a hub."""
-    return _induced(graph, nx.single_source_shortest_path_length(graph, org_id, cutoff=depth))
-
-
-def _induced(graph: nx.Graph, nodes: Collection[str]) -> nx.Graph:
-    """A copy of ``graph.subgraph(nodes)``, built straight from the adjacency: several times
-    faster than copying a subgraph view. Nodes keep the order of ``nodes``."""
-    members = dict.fromkeys(nodes)
-    found = nx.Graph()
-    found.add_nodes_from((node, graph.nodes[node]) for node in members)
-    found.add_edges_from(
-        (node, other, data)
-        for node in members
-        for other, data in graph.adj[node].items()
-        if other in members
-    )
-    return found
+            return induced(self._graph, [row["id"] for row in rows])
 
 
 def _organization(row: sqlite3.Row) -> Organization:

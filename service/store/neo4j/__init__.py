@@ -5,6 +5,9 @@ messages, orders and totals. Every method is one managed transaction, so the dri
 transient failures and a write returns only after it is committed. A write first checks its
 records in the embedded store's order, then MERGEs them on their keys in UNWIND batches; a
 bundle is one transaction, all or nothing. The Cypher is in :mod:`service.store.neo4j.cypher`.
+Like the embedded store, each process keeps a live graph of organizations and relationships
+for warm paths, missing partners and maps, brought up to date from the change log every such
+write notes (:mod:`.connection`).
 
 The store is composed of one mixin per module, each keeping one part of the graph on top of
 :class:`~service.store.neo4j.connection.Neo4jConnection`: :mod:`.network`, :mod:`.evidence`,

@@ -1,8 +1,8 @@
 """Bulk writes in Neo4j: :meth:`BulkMixin.import_bundle`, and the :class:`_Writer` every
 section writes new records through, checked the way the embedded store checks them and
 MERGEd in UNWIND batches (with :class:`_Keys`, which keys exist, and :class:`_Step`, one
-assessment); and :func:`_bump_pairs`, the per-pair referral counters it and referral events
-raise.
+assessment), noting what the live graph shows in the change log; and :func:`_bump_pairs`, the
+per-pair referral counters it and referral events raise.
 """
 
 from __future__ import annotations
@@ -28,10 +28,18 @@ from graph_models import (
 )
 from service.errors import Conflict, InvalidReference, NotFound
 from service.store.neo4j import cypher
-from service.store.neo4j.connection import Neo4jConnection, Row, _chunks, _now, _run
+from service.store.neo4j.connection import (
+    Neo4jConnection,
+    Row,
+    _chunks,
+    _note_graph_changes,
+    _now,
+    _run,
+)
 from service.store.neo4j.cypher import Label
 from service.store.protocol import ImportSummary, Progress
 from service.store.shared.evidence import EvidenceRow, evidence_noun, evidence_row
+from service.store.shared.live_graph import ORGANIZATION, RELATIONSHIP
 from service.store.shared.referrals import (
     REFERRAL_COLUMNS,
     PairTotals,
@@ -73,7 +81,9 @@ class BulkMixin(Neo4jConnection):
             writer.replace_engagements(bundle.updated_engagements)
             for record in bundle.evidence:
                 writer.evidence(evidence_row(record))
-            return profiles, writer.referrals(bundle.referrals)[1]
+            referral_events = writer.referrals(bundle.referrals)[1]
+            writer.note_graph_changes()
+            return profiles, referral_events
 
         profiles, referral_events = self._write(work)
         return ImportSummary(
@@ -140,13 +150,21 @@ class _Writer:
 
     Each method checks its whole batch in order, raising the embedded store's error for the
     first bad record before anything of the batch is written, then writes it in UNWIND chunks.
-    Records written earlier in the transaction count as existing.
+    Records written earlier in the transaction count as existing. The organizations and
+    relationships written are noted in the change log by :meth:`note_graph_changes`, called
+    last.
     """
 
     def __init__(self, tx: ManagedTransaction, progress: Progress | None = None) -> None:
         self._tx = tx
         self._progress = progress
         self.known = {label: _Keys(tx, label) for label in cypher.EXISTING_KEYS}
+        self._changed: dict[tuple[str, str], None] = {}
+
+    def note_graph_changes(self) -> None:
+        """Note the organizations and relationships written so far in the change log."""
+        _note_graph_changes(self._tx, list(self._changed))
+        self._changed.clear()
 
     def require_org(self, org_id: str) -> None:
         if org_id not in self.known[Label.ORGANIZATION]:
@@ -189,6 +207,7 @@ class _Writer:
             self.require_sector(org.sector)
             rows.append({**org.model_dump(mode="json"), "id": org_id, "created_at": _now()})
         self._write("organizations", rows, cypher.MERGE_ORGANIZATIONS)
+        self._changed.update(((ORGANIZATION, row["id"]), None) for row in rows)
         return [row["id"] for row in rows]
 
     def contacts(self, contacts: Sequence[ContactCreate]) -> list[str]:
@@ -242,6 +261,7 @@ class _Writer:
             self.require_sector(org.sector)
             changes = org.model_dump(mode="json", exclude={"id"})
             _run(self._tx, cypher.UPDATE_ORGANIZATION, id=org.id, changes=changes)
+            self._changed[ORGANIZATION, str(org.id)] = None
 
     def add_assessments(self, rels: Sequence[tuple[str, str, Sequence[_Step]]]) -> None:
         """Add assessments to the history of stored relationships (``(org_a, org_b, steps)``)."""
@@ -273,6 +293,7 @@ class _Writer:
             for number, (rel_id, step) in enumerate(steps)
         ]
         self._write("assessments", rows, cypher.MERGE_ASSESSMENTS, cypher.KEEP_ROUTE_FACTS)
+        self._changed.update(((RELATIONSHIP, rel_id), None) for rel_id, _ in steps)
 
     def engagements(self, engagements: Sequence[EngagementCreate]) -> list[str]:
         """Write engagements linked to their organizations and contacts; returns their ids."""

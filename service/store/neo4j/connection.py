@@ -2,14 +2,16 @@
 
 :class:`Neo4jConnection` holds the driver, the server's URI and database and the shared
 bookmarks, and runs work in managed transactions (``_read``, ``_write``, ``_query``,
-``_page``), turning a server that cannot answer into :class:`StoreUnavailable`. The module
+``_page``), turning a server that cannot answer into :class:`StoreUnavailable`. It keeps the
+live graph of :class:`~service.store.shared.live_graph.LiveGraph` from the change log every
+write of organizations and relationships notes (``_note_graph_changes``). The module
 functions run statements and take their rows (``_run``, ``_rows``, ``_lists``, ``_single``,
 ``_fetch``...) and convert rows and patches (``_model``, ``_anchor``, ``_changes``...).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
@@ -39,6 +41,7 @@ from graph_models.referrals import LOOP_RULE
 from service.errors import NotFound, StoreUnavailable
 from service.settings import Settings
 from service.store.neo4j import cypher
+from service.store.shared.live_graph import WHOLE_GRAPH, Change, GraphRows, LiveGraph
 from service.store.shared.values import from_text, to_text
 
 BATCH_SIZE = 5_000
@@ -53,12 +56,13 @@ _SHARED_READ: ContextVar[ManagedTransaction | None] = ContextVar("shared_read", 
 """The read transaction that :meth:`Neo4jConnection.read_together` holds open, if any."""
 
 
-class Neo4jConnection:
+class Neo4jConnection(LiveGraph):
     """The driver, the server's URI and database, and the plumbing every section runs its
     transactions through: each call one managed transaction, a server that cannot answer a
-    :class:`StoreUnavailable`."""
+    :class:`StoreUnavailable`; and the live graph."""
 
     def __init__(self, driver: Driver, *, uri: str, database: str) -> None:
+        super().__init__()
         self._driver = driver
         self._uri = uri
         self._database = database
@@ -66,8 +70,9 @@ class Neo4jConnection:
         self._bookmarks = GraphDatabase.bookmark_manager()
 
     @classmethod
-    def connect(cls, settings: Settings) -> Self:
-        """A store on the server the settings name, with its schema in place."""
+    def connect(cls, settings: Settings, *, lazy: bool = False) -> Self:
+        """A store on the server the settings name, with its schema in place and its live graph
+        loaded (``lazy``: at its first read)."""
         auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
         driver = GraphDatabase.driver(
             settings.neo4j_uri,
@@ -85,6 +90,8 @@ class Neo4jConnection:
             store._ensure_schema()
             store._ensure_route_facts()
             store._mark_loop_rule_of_empty_store()
+            if not lazy:
+                store._catch_up()
         except BaseException:
             store.close()
             raise
@@ -102,7 +109,7 @@ class Neo4jConnection:
             self._write(_run_each, missing)
 
     def _ensure_route_facts(self) -> None:
-        """Give every ``RELATED`` link the facts a route reads from it (its state and end),
+        """Give every ``RELATED`` link the facts a walk of routes reads (its state and end),
         once, in one transaction, when the data was written before the links kept them."""
         if not self._query(cypher.ROUTE_FACTS_KEPT):
             self._write(_run, cypher.KEEP_ALL_ROUTE_FACTS)
@@ -112,6 +119,41 @@ class Neo4jConnection:
         the embedded store's method of the same name); writes only when the mark is not."""
         if self._query(cypher.LOOP_RULE_KEPT) != [LOOP_RULE]:
             self._write(_run, cypher.KEEP_LOOP_RULE_OF_EMPTY_STORE, rule=LOOP_RULE)
+
+    # -- the live graph ---------------------------------------------------------------------
+
+    def _catch_up(self) -> None:
+        """Bring the live graph up to the change log: one small read of its counter when
+        nothing changed since the last look. Else the counter is read again under its lock,
+        taken and let go at once in a transaction that writes nothing: each writer holds that
+        lock until its commit is in place, so every change numbered up to it is then whole
+        (Neo4j's reads are read committed, with no snapshot of their own). The changes up to
+        it, or every organization and relationship, are then read in one read transaction of
+        their own; rows a later commit changed meanwhile are read again with its change, which
+        is harmless."""
+        with self._lock:
+            if self._query(cypher.GRAPH_CHANGES_NOTED) == [self._seen]:
+                return
+            with self._session(writing=False) as session:
+                latest = session.execute_write(_settled_change)
+            apart = _SHARED_READ.set(None)  # not a read begun before those commits
+            try:
+                self.read_together(lambda: self._bring_up_to(latest))
+            finally:
+                _SHARED_READ.reset(apart)
+
+    def _graph_rows(self) -> GraphRows:
+        return GraphRows(self._query(cypher.ALL_ORGANIZATIONS), self._query(cypher.ALL_EDGES))
+
+    def _changes_after(self, seen: int, latest: int, most: int) -> list[Change]:
+        rows = self._query(cypher.GRAPH_CHANGES_AFTER, seen=seen, latest=latest, most=most)
+        return [(kind, key, org_a, org_b) for kind, key, org_a, org_b in rows]
+
+    def _changed_rows(self, org_ids: Collection[str], rel_ids: Collection[str]) -> GraphRows:
+        return GraphRows(
+            self._query(cypher.ORGANIZATIONS_AMONG, ids=sorted(org_ids)),
+            self._query(cypher.EDGES_AMONG, ids=sorted(rel_ids)),
+        )
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -252,6 +294,12 @@ def _rows(tx: ManagedTransaction, query: str, **params: Any) -> list[Row]:
     return [record["row"] for record in tx.run(query, params)]
 
 
+def _settled_change(tx: ManagedTransaction) -> int:
+    """The number of the last change noted, read under the counter's lock."""
+    [latest] = _row_column(tx.run(cypher.SETTLED_GRAPH_CHANGES))
+    return int(latest)
+
+
 def _row_column(result: Result) -> list[Any]:
     """The ``row`` of each record of ``result``."""
     return result.value("row")
@@ -277,6 +325,20 @@ def _fetch(tx: ManagedTransaction, query: str, missing: str, **params: Any) -> R
 def _lists(tx: ManagedTransaction, query: str, **params: Any) -> list[list[Any]]:
     """The ``row`` column of each record, where a query returns rows as lists."""
     return [record["row"] for record in tx.run(query, params)]
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+def _note_graph_changes(tx: ManagedTransaction, changes: Collection[tuple[str, str]]) -> None:
+    """Note ``changes`` (``(kind, key)``: an organization or a relationship of the live graph
+    written by ``tx``) in the change log, in ``tx``; more than :data:`BATCH_SIZE` are noted as
+    one change of the whole graph, which readers load again whole."""
+    if len(changes) > BATCH_SIZE:
+        changes = [(WHOLE_GRAPH, WHOLE_GRAPH)]
+    if changes:
+        rows = [{"kind": kind, "key": key} for kind, key in changes]
+        _run(tx, cypher.NOTE_GRAPH_CHANGES, changes=rows)
 
 
 # -- converting ---------------------------------------------------------------------------------

@@ -11,7 +11,14 @@ from neo4j import ManagedTransaction
 
 from graph_models.referrals import PAIR_COLUMNS
 from service.store.neo4j import cypher
-from service.store.neo4j.connection import Neo4jConnection, Row, _chunks, _rows, _run
+from service.store.neo4j.connection import (
+    Neo4jConnection,
+    Row,
+    _chunks,
+    _note_graph_changes,
+    _rows,
+    _run,
+)
 from service.store.neo4j.cypher import Label
 from service.store.shared.copying import (
     LOOPS_KEPT_IN,
@@ -20,6 +27,7 @@ from service.store.shared.copying import (
     check_references,
     record_key,
 )
+from service.store.shared.live_graph import WHOLE_GRAPH
 
 
 class CopyingMixin(Neo4jConnection):
@@ -61,6 +69,8 @@ class CopyingMixin(Neo4jConnection):
             counter = _COUNTERS.get(kind)
             if counter and rows:
                 _run(tx, cypher.RAISE_COUNTER, name=counter, last=max(r["seq"] for r in rows))
+            if kind in _IN_LIVE_GRAPH and rows:
+                _note_graph_changes(tx, [(WHOLE_GRAPH, WHOLE_GRAPH)])
 
         self._write(work)
 
@@ -77,6 +87,9 @@ _PAGED_BY = {RecordKind.EVIDENCE: ("id",)}
 """The key an export pages by where it is not the kind's key: evidence goes label by label."""
 _COUNTERS = {RecordKind.ASSESSMENTS: "assessment", RecordKind.AUDIT_LOG: "audit"}
 """The counter that numbers each kind of record kept by sequence number."""
+_IN_LIVE_GRAPH = {RecordKind.ORGANIZATIONS, RecordKind.RELATIONSHIPS, RecordKind.ASSESSMENTS}
+"""The kinds the live graph shows: a copy of a batch of them is noted as a change of the whole
+graph."""
 _REFERENCED = {
     RecordKind.SECTORS: Label.SECTOR,
     RecordKind.ORGANIZATIONS: Label.ORGANIZATION,

@@ -13,10 +13,14 @@ The graph::
 
     (:Contact)-[:WORKS_AT]->(:Organization)-[:PARTY]->(:Relationship)-[:ASSESSED]->(:Assessment)
     (:Organization)-[:RELATED {id, state, ended_on}]->(:Organization)
-        one per relationship, org_a to org_b, with what a route needs: the state of its
-        latest assessment and the day it ended (null until it ends), kept by every write
+        one per relationship, org_a to org_b, with what a walk of routes in Cypher needs (the
+        benchmark's hand-written floor of warm paths walks them; the service searches its live
+        graph): the state of its latest assessment and the day it ended (null until it ends),
+        kept by every write
     (:Engagement)-[:WITH_ORG]->(:Organization), (:Engagement)-[:WITH_CONTACT]->(:Contact)
     (:Sector), (:Profile), (:Token), (:Counter {name: 'assessment'}) numbering assessments
+    (:GraphChange {seq, kind, key, org_a, org_b}) the change log of the live graph, one per
+        organization or relationship, numbered by (:Counter {name: 'graph'})
     (:Session {id_hash, token_hash, ...}), (:SignInCode {code_hash, token_hash, expires_at})
     (:JointCasePlan|JointProgram|Agreement|Collaborative)-[:BINDS]->(:Organization)
     (:Referral {id, case_ref, from_org, to_org, ..., event_statuses, event_ats, event_by})
@@ -31,11 +35,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from graph_models.enums import RelationshipState
 from graph_models.evidence import EvidenceKind
 from graph_models.referrals import PAIR_COLUMNS, PAIR_COUNTERS
 from graph_models.surveys import TRUST_ITEMS, VALUE_ITEMS
 from service.store.shared.copying import RECORD_FIELDS, RecordKind
+from service.store.shared.live_graph import RELATIONSHIP
 from service.store.shared.surveys import summed
 
 
@@ -55,6 +59,7 @@ class Label(StrEnum):
     REFUSED_CLIENT = "RefusedClient"
     SIGN_IN_CODE = "SignInCode"
     COUNTER = "Counter"
+    GRAPH_CHANGE = "GraphChange"
     # -- partnership evidence ----
     JOINT_CASE_PLAN = "JointCasePlan"
     JOINT_PROGRAM = "JointProgram"
@@ -100,6 +105,7 @@ UNIQUE_KEYS: dict[Label, str] = {
     Label.SIGN_IN_CODE: "code_hash",
     Label.REFUSED_CLIENT: "client",
     Label.COUNTER: "name",
+    Label.GRAPH_CHANGE: "seq",
     Label.JOINT_CASE_PLAN: "id",
     Label.JOINT_PROGRAM: "id",
     Label.AGREEMENT: "id",
@@ -121,6 +127,8 @@ SCHEMA: tuple[str, ...] = (
     f"CREATE INDEX organization_sector IF NOT EXISTS FOR (n:{Label.ORGANIZATION}) ON (n.sector)",
     f"CREATE INDEX organization_region IF NOT EXISTS FOR (n:{Label.ORGANIZATION}) ON (n.region)",
     f"CREATE INDEX assessment_rel_id IF NOT EXISTS FOR (n:{Label.ASSESSMENT}) ON (n.rel_id)",
+    f"CREATE CONSTRAINT graphchange_key IF NOT EXISTS "
+    f"FOR (n:{Label.GRAPH_CHANGE}) REQUIRE (n.kind, n.key) IS UNIQUE",
 )
 """Constraints and indexes, each its own statement, named; safe to run on every start."""
 SCHEMA_NAMES = "SHOW INDEXES YIELD name RETURN collect(name) AS row"
@@ -342,8 +350,8 @@ MATCH (:{Label.ORGANIZATION} {{id: r.org_a}})-[related:{Rel.RELATED} {{id: r.id}
       (:{Label.ORGANIZATION} {{id: r.org_b}})
 SET related.state = {_LATEST}.state, related.ended_on = r.ended_on
 """
-"""Copies onto the ``RELATED`` link of the relationship node ``r`` what a route reads: the
-state of its latest assessment and the day it ended."""
+"""Copies onto the ``RELATED`` link of the relationship node ``r`` what a walk of routes reads:
+the state of its latest assessment and the day it ended."""
 KEEP_ROUTE_FACTS = f"""
 UNWIND $rows AS row
 WITH DISTINCT row.rel_id AS id
@@ -481,30 +489,57 @@ DELETE c
 RETURN row
 """
 
-# -- analytics input --------------------------------------------------------------------------
+# -- the live graph ---------------------------------------------------------------------------
 
-NEIGHBOURS = f"""
-UNWIND $ids AS id
-MATCH (:{Label.ORGANIZATION} {{id: id}})-[:{Rel.RELATED}]-(n:{Label.ORGANIZATION})
-RETURN DISTINCT n.id AS id
-"""
-"""The ids of the organizations one relationship away from any of ``$ids``."""
 ALL_ORGANIZATIONS = f"MATCH (o:{Label.ORGANIZATION}) RETURN {_NODE} AS row"
+ALL_EDGES = f"MATCH (r:{Label.RELATIONSHIP}) RETURN {_EDGE} AS row"
 ORGANIZATIONS_AMONG = f"""
 UNWIND $ids AS id
 MATCH (o:{Label.ORGANIZATION}) WHERE o.id = id
 RETURN {_NODE} AS row
 """
-ALL_EDGES = f"MATCH (r:{Label.RELATIONSHIP}) RETURN {_EDGE} AS row"
 EDGES_AMONG = f"""
 UNWIND $ids AS id
-MATCH (:{Label.ORGANIZATION} {{id: id}})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
-WHERE r.org_a = id AND r.org_b IN $ids
+MATCH (r:{Label.RELATIONSHIP}) WHERE r.id = id
 RETURN {_EDGE} AS row
 """
-"""The relationships whose two organizations are both among ``$ids``, each once."""
+"""The relationships of ``$ids`` that exist."""
+NOTE_GRAPH_CHANGES = f"""
+MERGE (c:{Label.COUNTER} {{name: 'graph'}})
+SET c.value = coalesce(c.value, 0) + size($changes)
+WITH c.value - size($changes) AS before
+UNWIND range(0, size($changes) - 1) AS i
+WITH before + i + 1 AS seq, $changes[i] AS change
+OPTIONAL MATCH (r:{Label.RELATIONSHIP} {{id: change.key}})
+WHERE change.kind = '{RELATIONSHIP}'
+MERGE (g:{Label.GRAPH_CHANGE} {{kind: change.kind, key: change.key}})
+SET g.seq = seq, g.org_a = r.org_a, g.org_b = r.org_b
+"""
+"""Notes each of ``$changes`` (``{kind, key}``: an organization or a relationship by its id, or
+the whole graph) in the change log, numbered in order after the last number the counter gave,
+which it then holds; the change noted before for the same record is renumbered, so the log
+holds one change per record. Run at the end of each write the live graph shows, in its
+transaction: the counter's lock, held until the commit, numbers the changes of concurrent
+writers in the order they commit."""
+GRAPH_CHANGES_NOTED = f"""
+OPTIONAL MATCH (c:{Label.COUNTER} {{name: 'graph'}}) RETURN coalesce(c.value, 0) AS row
+"""
+"""The number of the last change noted: what a reader of the live graph looks at first."""
+SETTLED_GRAPH_CHANGES = f"""
+MERGE (c:{Label.COUNTER} {{name: 'graph'}}) ON CREATE SET c.value = 0
+SET c._lock = true REMOVE c._lock
+RETURN c.value AS row
+"""
+""":data:`GRAPH_CHANGES_NOTED` read under the counter's lock, writing nothing: every writer
+numbered up to it has committed whole, since each holds the lock until its commit is in
+place."""
+GRAPH_CHANGES_AFTER = f"""
+MATCH (g:{Label.GRAPH_CHANGE}) WHERE g.seq > $seen AND g.seq <= $latest
+RETURN [g.kind, g.key, g.org_a, g.org_b] AS row ORDER BY g.seq LIMIT $most
+"""
+"""The changes noted after ``$seen`` up to ``$latest``, in order, at most ``$most``."""
 
-# -- warm routes ------------------------------------------------------------------------------
+# -- route facts on the links -----------------------------------------------------------------
 
 ROUTE_FACTS_KEPT = f"""
 MATCH (m:{Label.STORE_MARK}) WHERE m.name = 'route_facts' RETURN m.value AS row
@@ -518,87 +553,6 @@ MERGE (m:{Label.STORE_MARK} {{name: 'route_facts'}}) SET m.value = true
 """Keeps the facts of :data:`_KEEP_ROUTE_FACTS_OF_R` on every relationship's link, once for
 data written before the links kept them, and marks the store as keeping them."""
 
-
-_ENDS = f"""
-OPTIONAL MATCH (a:{Label.ORGANIZATION} {{id: $from_org}})
-OPTIONAL MATCH (b:{Label.ORGANIZATION} {{id: $to_org}})"""
-_LENT = """
-CALL (a, b, rels) {
-    UNWIND [a, b] + [r IN rels | startNode(r)] + [r IN rels | endNode(r)] AS o
-    WITH DISTINCT o
-    RETURN collect([o.id, o.name]) AS organizations
-}
-RETURN [a {.id}, b {.id}, [r IN rels | [startNode(r).id, endNode(r).id, r.state]],
-        organizations"""
-"""The start of the row of :data:`SHORTEST_ROUTES` and :data:`ROUTES_WITHIN` from the ends
-``a`` and ``b`` and the relationships ``rels``."""
-
-
-def _shortest_routes(max_hops: int) -> str:
-    """The statement of :data:`SHORTEST_ROUTES` for routes of at most ``max_hops``."""
-    hops = f"{{1,{max_hops}}}"
-    return f"""{_ENDS}
-CALL (a, b) {{
-    OPTIONAL MATCH route = ALL SHORTEST (a)-[r:{Rel.RELATED} WHERE r.ended_on IS NULL]-{hops}(b)
-    RETURN route
-  UNION
-    OPTIONAL MATCH route = ALL SHORTEST (a)-[r:{Rel.RELATED} WHERE r.ended_on IS NULL
-        AND r.state = '{RelationshipState.GREEN}']-{hops}(b)
-    RETURN route
-}}
-WITH a, b, collect(route) AS routes
-WITH a, b, routes, COLLECT {{
-    UNWIND routes AS route
-    UNWIND relationships(route) AS r
-    RETURN DISTINCT r
-}} AS rels{_LENT}, [route IN routes | [o IN nodes(route) | o.id]]] AS row
-"""
-
-
-SHORTEST_ROUTES: dict[int, str] = {hops: _shortest_routes(hops) for hops in range(1, 7)}
-"""Per most hops, one row ``[start, goal, edges, organizations, routes]`` as in
-:data:`ROUTES_WITHIN`, of the routes from ``$from_org`` to ``$to_org`` of the fewest hops
-through no relationship that has ended, and of those of the fewest hops through green ones
-only; ``routes`` holds each of them once, as its organizations' ids in order. Neo4j finds them
-by its own shortest-path search, from both ends at once, and stops at the first ones: they
-often hold the warmest route (:func:`graph_models.paths.warmest_found` tells), and then
-:data:`ROUTES_WITHIN` is not needed."""
-
-
-def _routes_within(max_hops: int) -> str:
-    """The statement of :data:`ROUTES_WITHIN` for routes of at most ``max_hops``."""
-    near, far = (max_hops + 1) // 2, max_hops // 2
-    return f"""{_ENDS}
-WITH a, b, COLLECT {{
-    CALL (a, b) {{
-        MATCH half = (a)-[:{Rel.RELATED}*0..{near}]-(m)
-        WHERE all(r IN relationships(half) WHERE r.ended_on IS NULL)
-          AND (length(half) = {near} OR m = b)
-        RETURN m, relationships(half) AS hops, true AS outward
-      UNION ALL
-        MATCH back = (b)-[:{Rel.RELATED}*0..{far}]-(m)
-        WHERE all(r IN relationships(back) WHERE r.ended_on IS NULL)
-        RETURN m, relationships(back) AS hops, false AS outward
-    }}
-    WITH m, collect(outward) AS sides, collect(hops) AS halves
-    WHERE true IN sides AND false IN sides
-    UNWIND halves AS hops
-    UNWIND hops AS r
-    RETURN DISTINCT r
-}} AS rels{_LENT}] AS row
-"""
-
-
-ROUTES_WITHIN: dict[int, str] = {hops: _routes_within(hops) for hops in range(1, 7)}
-"""Per most hops, one row ``[start, goal, edges, organizations]``: the start and goal (null
-when unknown); each once, every relationship on a walk of at most that many hops from
-``$from_org`` to ``$to_org`` through no relationship that has ended, as ``[org_a, org_b,
-state]`` read from its ``RELATED`` link alone; and the ``[id, name]`` of the organizations of
-those relationships and the two ends. A walk is a half from the start (of ``near`` hops, or
-fewer when it reaches the goal) and a half back from the goal that end at the same
-organization; the halves are read once each and grouped by where they end, never paired, so
-a hub's thousands of partners cost thousands of rows rather than their pairs. Every route
-that passes no organization twice is such a walk; the search in the graph keeps to those."""
 
 # -- partnership evidence ---------------------------------------------------------------------
 
@@ -657,62 +611,6 @@ RETURN {_NAMING} AS row
 """
 """No row when ``$org_id`` does not exist, else one: the evidence that binds it, as
 :data:`_NAMING` lists it."""
-
-# -- missing partners -------------------------------------------------------------------------
-
-_ENDS = "[edge IN edges | edge[1]] + [edge IN edges | edge[2]]"
-"""The organizations at the ends of ``edges``, rows of :data:`_EDGE`."""
-RELATIONSHIPS_OF = f"""
-WITH COLLECT {{
-    UNWIND $ids AS id
-    MATCH (:{Label.ORGANIZATION} {{id: id}})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
-    WITH DISTINCT r
-    RETURN {_EDGE}
-}} AS edges
-RETURN [edges, COLLECT {{
-    MATCH (o:{Label.ORGANIZATION}) WHERE o.id IN $ids + {_ENDS} RETURN {_NODE}
-}}] AS row
-"""
-"""One row ``[edges, organizations]``: every relationship of any of ``$ids``, each once, and
-the organizations of ``$ids`` and at the ends of those, each once, in no particular order."""
-RELATIONSHIPS_INTO_SECTORS = f"""
-WITH COLLECT {{
-    UNWIND $ids AS id
-    MATCH (:{Label.ORGANIZATION} {{id: id}})-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
-          <-[:{Rel.PARTY}]-(other:{Label.ORGANIZATION})
-    WHERE other.sector IN $sectors
-    WITH DISTINCT r
-    RETURN {_EDGE}
-}} AS edges
-RETURN [edges, COLLECT {{
-    MATCH (o:{Label.ORGANIZATION}) WHERE o.id IN {_ENDS} RETURN {_NODE}
-}}] AS row
-"""
-"""One row ``[edges, organizations]``: every relationship of any of ``$ids`` with an
-organization of one of ``$sectors``, each once, and the organizations at their ends."""
-
-# -- maps -------------------------------------------------------------------------------------
-
-ORGANIZATIONS_IN_REGION = f"""
-MATCH (o:{Label.ORGANIZATION}) WHERE o.region = $region
-RETURN {_NODE} AS row
-"""
-
-CANDIDATES_BEYOND = f"""
-UNWIND $sectors AS sector
-UNWIND COLLECT {{
-    MATCH (o:{Label.ORGANIZATION}) WHERE o.sector = sector AND NOT o.id IN $known
-    RETURN o ORDER BY coalesce(o.region IN $regions, false) DESC, o.name, o.id LIMIT $limit
-}} AS o
-RETURN {_NODE} AS row
-UNION
-MATCH (o:{Label.ORGANIZATION})
-WHERE o.id IN $active AND o.sector IN $sectors AND NOT o.id IN $known
-RETURN {_NODE} AS row
-"""
-"""Of each of ``$sectors``, the organizations not in ``$known`` that could rank among its best
-``$limit`` candidates: the first ``$limit`` in ``$regions`` and then elsewhere, by name, and
-those of ``$active`` (the organizations with referral activity)."""
 
 # -- referrals --------------------------------------------------------------------------------
 # A referral keeps its later events (after 'sent') as parallel lists. The REFERRED

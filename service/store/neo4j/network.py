@@ -1,15 +1,12 @@
 """The network in Neo4j: sectors, profiles, organizations, contacts, relationships and their
-assessments, engagements; and the graphs handed or lent to analytics (partner graphs,
-introduction and candidate graphs for missing partners, region graphs for maps, route graphs
-for warm paths), read as the subgraph each question needs.
+assessments, engagements; the region graphs of maps and the partner records of eco-maps (the
+other graphs analytics read are lent by :class:`~service.store.shared.live_graph.LiveGraph`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
-from itertools import pairwise
 from operator import itemgetter
 from typing import Any
 
@@ -17,7 +14,6 @@ import networkx as nx
 from neo4j import ManagedTransaction
 
 from graph_models import (
-    STATE_COST,
     Assessment,
     Contact,
     ContactCreate,
@@ -37,11 +33,9 @@ from graph_models import (
     RelationshipCreate,
     RelationshipEnd,
     RelationshipQuery,
-    RelationshipState,
     RelationshipUpdate,
     Sector,
     relationship_id,
-    warmest_found,
 )
 from graph_models.common import stored_text, utc_now
 from service.errors import Conflict, NotFound
@@ -54,14 +48,15 @@ from service.store.neo4j.connection import (
     _changes,
     _fetch,
     _found,
-    _lists,
     _model,
+    _note_graph_changes,
     _rows,
     _run,
     _single,
 )
 from service.store.neo4j.cypher import Label
 from service.store.neo4j.evidence import _evidence_records
+from service.store.shared.live_graph import ORGANIZATION, RELATIONSHIP, induced
 from service.store.shared.network import (
     PartnerRecords,
     add_relationship_edge,
@@ -109,7 +104,9 @@ class NetworkMixin(Neo4jConnection):
 
     def create_organization(self, org: OrganizationCreate) -> Organization:
         def work(tx: ManagedTransaction) -> Organization:
-            [org_id] = _Writer(tx).organizations([org])
+            writer = _Writer(tx)
+            [org_id] = writer.organizations([org])
+            writer.note_graph_changes()
             return _get_organization(tx, org_id)
 
         return self._write(work)
@@ -137,6 +134,7 @@ class NetworkMixin(Neo4jConnection):
             if "sector" in changes:
                 _Writer(tx).require_sector(changes["sector"])
             _run(tx, cypher.UPDATE_ORGANIZATION, id=org_id, changes=changes)
+            _note_graph_changes(tx, [(ORGANIZATION, org_id)])
             return _get_organization(tx, org_id)
 
         return self._write(work)
@@ -147,6 +145,7 @@ class NetworkMixin(Neo4jConnection):
             _refuse_if_referred(tx, org_id)
             _run(tx, cypher.DELETE_RELATIONSHIPS_OF_ORGANIZATION, id=org_id)
             _run(tx, cypher.DELETE_ORGANIZATION, id=org_id)
+            _note_graph_changes(tx, [(ORGANIZATION, org_id)])
 
         self._write(work)
 
@@ -204,7 +203,9 @@ class NetworkMixin(Neo4jConnection):
         first = _Step(rel.state, rel.reason, assessed_by, rel.assessed_at or utc_now())
 
         def work(tx: ManagedTransaction) -> Relationship:
-            _Writer(tx).relationships([(rel.org_a, rel.org_b, [first])])
+            writer = _Writer(tx)
+            writer.relationships([(rel.org_a, rel.org_b, [first])])
+            writer.note_graph_changes()
             return _get_relationship(tx, relationship_id(rel.org_a, rel.org_b))
 
         return self._write(work)
@@ -234,7 +235,9 @@ class NetworkMixin(Neo4jConnection):
                 assessed_by,
                 update.assessed_at or utc_now(),
             )
-            _Writer(tx).assessments([(rel_id, step)])
+            writer = _Writer(tx)
+            writer.assessments([(rel_id, step)])
+            writer.note_graph_changes()
             return _get_relationship(tx, rel_id)
 
         return self._write(work)
@@ -250,6 +253,7 @@ class NetworkMixin(Neo4jConnection):
                 reason=end.reason,
                 ended_by=ended_by,
             )
+            _note_graph_changes(tx, [(RELATIONSHIP, rel_id)])
             return _get_relationship(tx, rel_id)
 
         return self._write(work)
@@ -303,9 +307,6 @@ class NetworkMixin(Neo4jConnection):
 
     # -- analytics input --------------------------------------------------------------------
 
-    def partner_graph(self, org_id: str | None = None, *, depth: int = 1) -> nx.Graph:
-        return self._read(_partner_graph, org_id, depth)
-
     def partner_records(self, org_id: str, *, as_of: datetime | None = None) -> PartnerRecords:
         query = cypher.PARTNER_RECORDS["now" if as_of is None else "as_of"]
         rows = self._query(query, id=org_id, as_of=to_text(as_of) if as_of else None)
@@ -319,76 +320,13 @@ class NetworkMixin(Neo4jConnection):
     def organization_stamp(self, org_id: str) -> int | None:
         return None  # no stamps are kept: every answer is read afresh
 
-    # -- missing partners ----
-
-    def introduction_graph(self, org_ids: Collection[str], *, sectors: Collection[str]) -> nx.Graph:
-        ids, wanted = list(org_ids), sorted(set(sectors))
-        if wanted:
-            return self._read(_introduction_graph, ids, wanted)
-        [(edges, orgs)] = self._query(cypher.RELATIONSHIPS_OF, ids=ids)
-        return _found_graph(ids, edges, orgs)
-
-    @contextmanager
-    def candidate_graph(
-        self,
-        org_ids: Collection[str],
-        *,
-        sectors: Collection[str],
-        regions: Collection[str],
-        active: Collection[str],
-        limit: int,
-    ) -> Iterator[nx.Graph]:
-        wanted = sorted(set(sectors))
-        if not wanted:  # no candidate asked for: the members and their partners, in one read
-            yield self.introduction_graph(org_ids, sectors=())
-            return
-
-        def work(tx: ManagedTransaction) -> nx.Graph:
-            # The warm candidates, and of the others only those that could rank among the best:
-            # the first by same region and name, and those with referral activity.
-            graph = _introduction_graph(tx, list(org_ids), wanted)
-            rows = _rows(
-                tx,
-                cypher.CANDIDATES_BEYOND,
-                sectors=wanted,
-                known=sorted(graph),
-                regions=sorted(regions),
-                active=sorted(active),
-                limit=limit,
-            )
-            graph.add_nodes_from((row["id"], organization_node(row)) for row in rows)
-            return graph
-
-        yield self._read(work)  # one read transaction
-
     # -- maps -------------------------------------------------------------------------------
 
     def region_graph(self, region: str) -> nx.Graph:
-        return self._read(_region_graph, region)
-
-    # -- warm routes ------------------------------------------------------------------------
-
-    @contextmanager
-    def route_graph(
-        self, from_org: str, to_org: str, *, max_hops: int, k: int
-    ) -> Iterator[nx.Graph]:
-        yield self._read_routes(from_org, to_org, max_hops=max_hops, k=k)
-
-    def _read_routes(self, from_org: str, to_org: str, *, max_hops: int, k: int) -> nx.Graph:
-        """For one route, the routes Neo4j's shortest-path search finds, of the fewest hops
-        and of the fewest green hops, when they hold the warmest (as they often do); else,
-        and for more routes (seldom as many of the fewest hops), the relationships of every
-        walk short enough. Either through no relationship that has ended; only relationships
-        travel, with the state each link keeps."""
-        ends = {"from_org": from_org, "to_org": to_org}
-        if k == 1:
-            [row] = self._query(cypher.SHORTEST_ROUTES[max_hops], **ends)
-            graph = _route_graph(row, from_org, to_org)
-            found = [(_cost(graph, route), len(route) - 1) for route in row[-1]]
-            if warmest_found(found, max_hops=max_hops, k=k):
-                return graph
-        [row] = self._query(cypher.ROUTES_WITHIN[max_hops], **ends)
-        return _route_graph(row, from_org, to_org)
+        with self._lock:
+            self._catch_up()
+            nodes = self._graph.nodes(data="region")
+            return induced(self._graph, [org_id for org_id, at in nodes if at == region])
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -437,99 +375,20 @@ def _refuse_if_referred(tx: ManagedTransaction, org_id: str) -> None:
         )
 
 
-# -- analytics input ----------------------------------------------------------------------------
-
-
-def _partner_graph(tx: ManagedTransaction, org_id: str | None, depth: int) -> nx.Graph:
-    """The analytics graph: all of it, or the organizations within ``depth`` relationships of
-    ``org_id`` and the relationships among them."""
-    if org_id is None:
-        orgs, edges = _rows(tx, cypher.ALL_ORGANIZATIONS), _lists(tx, cypher.ALL_EDGES)
-    else:
-        ids = _neighbourhood(tx, org_id, depth)
-        orgs = _rows(tx, cypher.ORGANIZATIONS_AMONG, ids=ids)
-        if not orgs:
-            raise NotFound(_missing_organization(org_id))
-        edges = _lists(tx, cypher.EDGES_AMONG, ids=ids)
-    return _analytics_graph(orgs, edges)
-
-
-def _analytics_graph(orgs: Iterable[Row], edges: Iterable[Sequence[Any]]) -> nx.Graph:
-    """A graph of organization rows and ``[id, org_a, org_b, history, ended_on]`` relationship
-    rows."""
-    graph = nx.Graph()
-    graph.add_nodes_from((org["id"], organization_node(org)) for org in orgs)
-    for rel_id, org_a, org_b, history, ended_on in edges:
-        add_relationship_edge(graph, rel_id, org_a, org_b, history, ended_on)
-    return graph
-
-
-def _neighbourhood(tx: ManagedTransaction, org_id: str, depth: int) -> list[str]:
-    """``org_id`` and the ids of the organizations within ``depth`` relationships of it."""
-    seen, frontier = {org_id}, [org_id]
-    for _ in range(depth):
-        frontier = [
-            found for found in tx.run(cypher.NEIGHBOURS, ids=frontier).value() if found not in seen
-        ]
-        if not frontier:
-            break
-        seen.update(frontier)
-    return sorted(seen)
-
-
-# -- missing partners ---------------------------------------------------------------------------
-
-
-def _introduction_graph(tx: ManagedTransaction, org_ids: list[str], sectors: list[str]) -> nx.Graph:
-    """The relationships of the members, then those of their partners with organizations of
-    ``sectors``, and the organizations at their ends, each once."""
-    [(edges, orgs)] = _lists(tx, cypher.RELATIONSHIPS_OF, ids=org_ids)
-    partners = sorted({end for _, org_a, org_b, *_ in edges for end in (org_a, org_b)})
-    [(into, ends)] = _lists(tx, cypher.RELATIONSHIPS_INTO_SECTORS, ids=partners, sectors=sectors)
-    known = {org["id"] for org in orgs}
-    return _found_graph(org_ids, edges + into, orgs + [o for o in ends if o["id"] not in known])
+# -- eco-maps -----------------------------------------------------------------------------------
 
 
 def _found_graph(org_ids: list[str], edges: list[list[Any]], orgs: list[Row]) -> nx.Graph:
-    """The analytics graph of ``orgs`` by id and ``edges``; :class:`NotFound` names the first
-    of ``org_ids`` not among ``orgs``."""
+    """The analytics graph of ``orgs`` by id and ``edges`` (``[id, org_a, org_b, history,
+    ended_on]``); :class:`NotFound` names the first of ``org_ids`` not among ``orgs``."""
     known = {org["id"] for org in orgs}
     for org_id in org_ids:
         if org_id not in known:
             raise NotFound(_missing_organization(org_id))
-    return _analytics_graph(sorted(orgs, key=itemgetter("id")), edges)
-
-
-# -- maps ---------------------------------------------------------------------------------------
-
-
-def _region_graph(tx: ManagedTransaction, region: str) -> nx.Graph:
-    """The organizations of ``region`` and the relationships among them."""
-    orgs = _rows(tx, cypher.ORGANIZATIONS_IN_REGION, region=region)
-    edges = _lists(tx, cypher.EDGES_AMONG, ids=[org["id"] for org in orgs])
-    return _analytics_graph(orgs, edges)
-
-
-# -- warm routes --------------------------------------------------------------------------------
-
-
-def _route_graph(row: list[Any], from_org: str, to_org: str) -> nx.Graph:
-    """The graph of a row of :data:`~service.store.neo4j.cypher.SHORTEST_ROUTES` or
-    :data:`~service.store.neo4j.cypher.ROUTES_WITHIN`: the relationships it found, with their
-    states, and the organizations they join, with their names: all the search and a route's
-    explanation read."""
-    start, goal, edges, orgs = row[:4]
-    for org_id, found in ((from_org, start), (to_org, goal)):
-        if found is None:
-            raise NotFound(_missing_organization(org_id))
     graph = nx.Graph()
-    graph.add_nodes_from((org_id, {"name": name}) for org_id, name in orgs)
-    graph.add_edges_from(
-        (org_a, org_b, {"state": RelationshipState(state)}) for org_a, org_b, state in edges
+    graph.add_nodes_from(
+        (org["id"], organization_node(org)) for org in sorted(orgs, key=itemgetter("id"))
     )
+    for rel_id, org_a, org_b, history, ended_on in edges:
+        add_relationship_edge(graph, rel_id, org_a, org_b, history, ended_on)
     return graph
-
-
-def _cost(graph: nx.Graph, route: list[str]) -> int:
-    """What the hops of ``route`` cost, by the states ``graph`` holds."""
-    return sum(STATE_COST[graph[a][b]["state"]] for a, b in pairwise(route))
