@@ -11,7 +11,8 @@ uvicorn's own ``workers=N`` path binds the socket without naming TCP as its prot
 connections it accepts inherit that, and asyncio then leaves Nagle's algorithm on, so every
 answer on a kept-alive connection after the first waits about 40 ms for the client's delayed
 acknowledgement (uvicorn issue 3149, open in the version pinned here). The sockets bound here
-name TCP, so each worker's connections get ``TCP_NODELAY`` as a single process's do.
+name TCP, so each worker's connections get ``TCP_NODELAY`` as a single process's do (uvloop,
+which the workers run when it is installed, sets it by itself).
 
 uvicorn runs each worker on uvloop and parses HTTP with httptools, both installed with the
 service: a kept typical eco-map then costs its worker 0.55-0.65 ms of CPU instead of
