@@ -1,8 +1,13 @@
 """Large imports into the embedded store, batch after batch: the data file takes in each batch
-while the next is prepared, and a refused batch changes nothing."""
+while the next is prepared, a refused batch changes nothing, and a process killed at any moment
+leaves a sound file holding every batch it acknowledged."""
 
 from __future__ import annotations
 
+import signal
+import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from pathlib import Path
@@ -48,15 +53,28 @@ def referral_batch(numbers: count) -> NetworkBundle:
     return NetworkBundle(name="referrals", title="Referrals", referrals=referrals)
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    store = EmbeddedStore(tmp_path)
+def open_with_organizations(data_dir: Path) -> EmbeddedStore:
+    store = EmbeddedStore(data_dir)
     store.upsert_sectors([Sector(slug="wic", label="WIC")])
     organizations = [
         OrganizationCreate(id=f"org-{n}", name=f"Organization {n}", sector="wic")
         for n in range(ORGANIZATIONS)
     ]
     store.import_bundle(NetworkBundle(name="orgs", title="Orgs", organizations=organizations))
+    return store
+
+
+def import_until_killed(data_dir: str) -> None:
+    """Import batch after batch into ``data_dir``, saying so after each one."""
+    store, numbers = open_with_organizations(Path(data_dir)), count(1)
+    for acknowledged in count(1):
+        store.import_bundle(referral_batch(numbers))
+        print(acknowledged, flush=True)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    store = open_with_organizations(tmp_path)
     yield store
     store.close()
 
@@ -100,3 +118,27 @@ def test_a_refused_batch_after_others_changes_nothing_and_the_next_one_is_taken_
     assert (sent_by_all(store), store.organization_stamp("org-1")) == (sent, stamp)
     store.import_bundle(referral_batch(numbers))
     assert store.list_referrals(ReferralQuery(limit=1), visible_to=None).total == 4 * BATCH
+
+
+def test_an_import_killed_between_and_during_batches_keeps_each_acknowledged_batch_whole(tmp_path):
+    module = "tests.store.test_bulk_imports"
+    importer = subprocess.Popen(
+        [sys.executable, "-c", f"import {module}; {module}.import_until_killed(r'{tmp_path}')"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parents[2],
+    )
+    assert importer.stdout is not None
+    acknowledged = [int(importer.stdout.readline()) for _ in range(3)]
+    importer.send_signal(signal.SIGKILL)
+    importer.wait()
+
+    with sqlite3.connect(tmp_path / DATABASE_FILE) as db:
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        [(referrals,)] = db.execute("SELECT count(*) FROM referrals").fetchall()
+        [(counted,)] = db.execute("SELECT sum(sent) FROM referral_pairs").fetchall()
+    db.close()
+    assert acknowledged == [1, 2, 3]
+    assert referrals % BATCH == 0
+    assert referrals >= 3 * BATCH
+    assert counted == referrals
