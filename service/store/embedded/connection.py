@@ -81,7 +81,7 @@ AUTOCHECKPOINT_PAGES = 1000
 into the data file."""
 
 
-def checkpoint(path: Path) -> None:
+def _checkpoint(path: Path) -> None:
     """Copy the write-ahead log of the data file at ``path`` into it, through a connection of
     its own, as far as no reader still needs the log (a passive checkpoint: it never waits
     for, nor holds up, readers or writers). What it leaves, the next checkpoint copies."""
@@ -205,7 +205,7 @@ class EmbeddedBase(LiveGraph):
             finally:
                 self._db.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
             self._checkpointer = threading.Thread(
-                target=checkpoint, args=(self.path,), name="checkpoint", daemon=True
+                target=_checkpoint, args=(self.path,), name="checkpoint", daemon=True
             )
             self._checkpointer.start()
 
