@@ -29,7 +29,7 @@ class BulkMixin(ReferralsMixin, EvidenceMixin):
     ) -> ImportSummary:
         tick = progress or (lambda what, count: None)
         summary = ImportSummary()
-        with collector_paused(), self._lock, self._write() as db:
+        with collector_paused(), self._write_large() as db:
             if bundle.sectors:
                 db.executemany(
                     "INSERT INTO sectors (slug, label, description) VALUES (?, ?, ?) "

@@ -11,12 +11,19 @@ same transaction as each change) before it reads the graph and after each of its
 when no other process has committed since it last looked, that costs one ``PRAGMA
 data_version``; otherwise it applies only the organizations and relationships changed since,
 or reloads the graph when more changed than it holds organizations.
+
+SQLite copies the write-ahead log into the data file (a checkpoint) at the commit that takes
+the log past 1,000 pages. A bulk import writes tens of thousands of pages at once, so its
+commit leaves that copy to a thread of the store's own (:meth:`EmbeddedBase._write_large`):
+the import is acknowledged once the log is synced, and the copy and its sync run while the
+caller prepares its next batch.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -67,6 +74,23 @@ KEEP_LOOP_RULE = (
     "ON CONFLICT (name) DO UPDATE SET value = excluded.value"
 )
 """Mark the referral loops kept as closed by the loop rule ``:rule``."""
+
+
+AUTOCHECKPOINT_PAGES = 1000
+"""SQLite's own threshold: a commit that takes the write-ahead log past it copies the log
+into the data file."""
+
+
+def _checkpoint(path: Path) -> None:
+    """Copy the write-ahead log of the data file at ``path`` into it, through a connection of
+    its own, as far as no reader still needs the log (a passive checkpoint: it never waits
+    for, nor holds up, readers or writers). What it leaves, the next checkpoint copies."""
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    finally:
+        db.close()
 
 
 def change_triggers() -> str:
@@ -121,12 +145,14 @@ class EmbeddedBase(LiveGraph):
         )
         self._add_missing_columns()
         self._data_version = -1
+        self._checkpointer: threading.Thread | None = None
         self._mark_loop_rule_of_empty_store()
         if not lazy:
             self._catch_up()
 
     def close(self) -> None:
         with self._lock:
+            self._await_checkpoint()
             self._db.close()
 
     def _add_missing_columns(self) -> None:
@@ -164,6 +190,30 @@ class EmbeddedBase(LiveGraph):
             self._db.execute("COMMIT")
             if self._seen >= 0:  # a graph not built yet is built whole at its first read
                 self._catch_up(written=True)
+
+    @contextmanager
+    def _write_large(self) -> Iterator[sqlite3.Connection]:
+        """:meth:`_write` for a write of many pages: its commit only syncs the write-ahead log,
+        and a thread of its own then copies the log into the data file. One copy runs at a
+        time: a large write waits for the one before, so the log holds at most two of them."""
+        with self._lock:
+            self._await_checkpoint()
+            self._db.execute("PRAGMA wal_autocheckpoint=0")
+            try:
+                with self._write() as db:
+                    yield db
+            finally:
+                self._db.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
+            self._checkpointer = threading.Thread(
+                target=_checkpoint, args=(self.path,), name="checkpoint", daemon=True
+            )
+            self._checkpointer.start()
+
+    def _await_checkpoint(self) -> None:
+        """Wait for the copy a large write left to its thread, if it still runs."""
+        if self._checkpointer is not None:
+            self._checkpointer.join()
+            self._checkpointer = None
 
     def _catch_up(self, *, written: bool = False) -> None:
         """Bring the graph up to what is committed to the data file, by any process.
