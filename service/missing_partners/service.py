@@ -58,17 +58,11 @@ def group_gaps(
     labels = {sector.slug: sector.label for sector in store.list_sectors()}
     # The members and their partners as the store lends them: a hub's thousands of partners
     # are read where they are rather than copied.
-    with store.candidate_graph(
-        focal_org_ids, sectors=(), regions=(), active=(), limit=limit
-    ) as graph:
+    with store.lent_graph(focal_org_ids) as graph:
         coverage = sector_coverage(graph, focal_org_ids, chosen.sectors, labels=labels, limit=limit)
         regions = home_regions(graph, focal_org_ids)
     gaps = [entry.sector for entry in coverage if entry.status is not SectorStatus.COVERED]
-    candidates = (
-        ranked_candidates(store, focal_org_ids, sectors=gaps, regions=regions, limit=limit)
-        if gaps
-        else {}
-    )
+    candidates = ranked_candidates(store, focal_org_ids, sectors=gaps, limit=limit) if gaps else {}
     by_status: dict[SectorStatus, list[SectorCoverage]] = {status: [] for status in SectorStatus}
     for entry in coverage:
         by_status[entry.status].append(
@@ -90,18 +84,13 @@ def ranked_candidates(
     focal_org_ids: Collection[str],
     *,
     sectors: Collection[str],
-    regions: Collection[str],
     limit: int,
 ) -> dict[str, list[Candidate]]:
     """The best ``limit`` candidates of each of ``sectors`` for the group: of every organization
     of the network in those sectors, neither a member nor a partner, ranked by
-    :func:`~service.missing_partners.analytics.rank_candidates` in the graph the store lends.
-    ``regions`` are the members' own."""
+    :func:`~service.missing_partners.analytics.rank_candidates` in the graph the store lends."""
     counts = referral_activity(store, focal_org_ids)
-    active = {org_id for pair in counts for org_id in pair}
-    with store.candidate_graph(
-        focal_org_ids, sectors=sectors, regions=regions, active=active, limit=limit
-    ) as graph:
+    with store.lent_graph(focal_org_ids) as graph:
         return rank_candidates(graph, focal_org_ids, sectors, referral_counts=counts, limit=limit)
 
 

@@ -14,7 +14,7 @@ def find_warm_paths(
     """The ``k`` warmest routes of at most ``max_hops`` between two organizations."""
     if from_org == to_org:
         raise InvalidInput("from_org and to_org are the same organization")
-    with store.route_graph(from_org, to_org, max_hops=max_hops, k=k) as graph:
+    with store.lent_graph([from_org, to_org]) as graph:
         paths = warmest_paths(graph, from_org, to_org, max_hops=max_hops, k=k)
     return WarmPaths(
         from_org=from_org,

@@ -248,42 +248,18 @@ class Store(Protocol):
         ``partner_graph`` gives them, for reading only (a store may hand out views of its
         own). :class:`NotFound` names the first unknown id."""
 
-    def candidate_graph(
-        self,
-        org_ids: Collection[str],
-        *,
-        sectors: Collection[str],
-        regions: Collection[str],
-        active: Collection[str],
-        limit: int,
-    ) -> AbstractContextManager[nx.Graph]:
-        """Lends, for the ``with`` block, a graph in which to rank candidates of ``sectors``
-        for the group ``org_ids``: at least the introduction graph of ``org_ids`` and, as
-        nodes, every other organization of ``sectors`` that could rank among the best
-        ``limit``: those in one of ``regions`` first by name, and those of ``active`` (with
-        referral activity). A store may lend its whole live graph, read-only and under its
-        lock: write nothing to it, keep nothing of it past the block. :class:`NotFound` names
-        the first unknown id."""
+    def lent_graph(self, org_ids: Collection[str]) -> AbstractContextManager[nx.Graph]:
+        """Lends, for the ``with`` block, the store's whole live graph, for the analytics that
+        walk it (ranking candidates, searching warm routes): nodes and edges carry what
+        ``partner_graph`` gives them, and an ended relationship its ``ended_at``. Read-only and
+        under the store's lock: write nothing to it, keep nothing of it past the block.
+        :class:`NotFound` names the first of ``org_ids`` not in it."""
         ...
 
     # -- maps ---------------------------------------------------------------------------------
     def region_graph(self, region: str) -> nx.Graph:
         """The organizations of ``region`` and the relationships among them, as in
         ``partner_graph``; empty when no organization is in that region."""
-        ...
-
-    # -- warm routes ----
-    def route_graph(
-        self, from_org: str, to_org: str, *, max_hops: int, k: int
-    ) -> AbstractContextManager[nx.Graph]:
-        """Lends, for the ``with`` block, a graph holding every route of at most ``max_hops``
-        relationships from ``from_org`` to ``to_org`` through no ended relationship that may be
-        among the ``k`` warmest (ranked as in :mod:`graph_models.paths`), with at
-        least what a route reads as in ``partner_graph``: each node's ``name``, each edge's
-        ``state`` and, on an ended relationship lent all the same, its ``ended_at``; edges off
-        those routes may come along. A store may lend its whole live graph, read-only and under its
-        lock: write nothing to it, keep nothing of it past the block. :class:`NotFound` names
-        the first unknown id."""
         ...
 
     # -- referrals ----

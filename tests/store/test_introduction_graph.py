@@ -20,12 +20,9 @@ from tests.conftest import add_orgs
 GREEN, RED = RelationshipState.GREEN, RelationshipState.RED
 
 
-def ranked(store, org_ids, *, referral_counts, limit, regions=()):
+def ranked(store, org_ids, *, referral_counts, limit):
     """The candidates for WIC, ranked in the graph the store lends."""
-    active = {org_id for pair in referral_counts for org_id in pair}
-    with store.candidate_graph(
-        org_ids, sectors=["wic"], regions=regions, active=active, limit=limit
-    ) as graph:
+    with store.lent_graph(org_ids) as graph:
         return rank_candidates(
             graph, org_ids, ["wic"], referral_counts=referral_counts, limit=limit
         )
@@ -138,7 +135,7 @@ def test_candidates_nobody_knows_rank_by_what_each_organization_is_now(network):
         )
 
     def first_three() -> list[str]:
-        found = ranked(network, ["hub"], referral_counts={}, limit=3, regions=["Lane"])
+        found = ranked(network, ["hub"], referral_counts={}, limit=3)
         return [candidate.organization.id for candidate in found["wic"]]
 
     assert first_three() == ["wic", "wic-far", "wic-a"]  # Lane first, then by name

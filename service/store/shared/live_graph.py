@@ -142,14 +142,6 @@ class LiveGraph(ABC):
             if org_id not in self._graph:
                 raise NotFound(f"organization '{org_id}' does not exist")
 
-    @contextmanager
-    def _lent_graph(self, org_ids: Iterable[str]) -> Iterator[nx.Graph]:
-        """The live graph as a read-only view, under the lock while the block runs;
-        :class:`NotFound` names the first of ``org_ids`` not in it."""
-        with self._lock:
-            self._require_in_graph(org_ids)
-            yield self._graph.copy(as_view=True)
-
     # -- lending it (the graph reads of ``Store``) ---------------------------------------
 
     def partner_graph(self, org_id: str | None = None, *, depth: int = 1) -> nx.Graph:
@@ -189,24 +181,10 @@ class LiveGraph(ABC):
             return graph
 
     @contextmanager
-    def candidate_graph(
-        self,
-        org_ids: Collection[str],
-        *,
-        sectors: Collection[str],
-        regions: Collection[str],
-        active: Collection[str],
-        limit: int,
-    ) -> Iterator[nx.Graph]:
-        with self._lent_graph(org_ids) as graph:  # the whole network, no copy of a hub's partners
-            yield graph
-
-    @contextmanager
-    def route_graph(
-        self, from_org: str, to_org: str, *, max_hops: int, k: int
-    ) -> Iterator[nx.Graph]:
-        with self._lent_graph([from_org, to_org]) as graph:  # a search reads only what it passes
-            yield graph
+    def lent_graph(self, org_ids: Collection[str]) -> Iterator[nx.Graph]:
+        with self._lock:  # the whole network as a view: no copy of a hub's partners
+            self._require_in_graph(org_ids)
+            yield self._graph.copy(as_view=True)
 
 
 def induced(graph: nx.Graph, nodes: Collection[str]) -> nx.Graph:
