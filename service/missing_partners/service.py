@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 from graph_models import MAX_PAGE_SIZE, Organization, OrganizationQuery
-from graph_models.missing_partners import Candidate, MissingPartners, SectorCoverage, SectorStatus
+from graph_models.missing_partners import MissingPartners, SectorCoverage, SectorStatus
 from service.errors import NotFound
 from service.missing_partners.analytics import home_regions, rank_candidates, sector_coverage
 from service.store import Store
@@ -56,13 +56,24 @@ def group_gaps(
     each in the best state any member has with it)."""
     chosen = store.get_profile(profile)
     labels = {sector.slug: sector.label for sector in store.list_sectors()}
-    # The members and their partners as the store lends them: a hub's thousands of partners
-    # are read where they are rather than copied.
+    # The whole network as the store lends it, once for coverage and candidates alike: a hub's
+    # thousands of partners are read where they are rather than copied.
     with store.lent_graph(focal_org_ids) as graph:
         coverage = sector_coverage(graph, focal_org_ids, chosen.sectors, labels=labels, limit=limit)
         regions = home_regions(graph, focal_org_ids)
-    gaps = [entry.sector for entry in coverage if entry.status is not SectorStatus.COVERED]
-    candidates = ranked_candidates(store, focal_org_ids, sectors=gaps, limit=limit) if gaps else {}
+        gaps = [entry.sector for entry in coverage if entry.status is not SectorStatus.COVERED]
+        # Of every organization of those sectors, neither a member nor a partner, the best.
+        candidates = (
+            rank_candidates(
+                graph,
+                focal_org_ids,
+                gaps,
+                referral_counts=referral_activity(store, focal_org_ids),
+                limit=limit,
+            )
+            if gaps
+            else {}
+        )
     by_status: dict[SectorStatus, list[SectorCoverage]] = {status: [] for status in SectorStatus}
     for entry in coverage:
         by_status[entry.status].append(
@@ -77,21 +88,6 @@ def group_gaps(
         fragile_sectors=by_status[SectorStatus.FRAGILE],
         covered_sectors=by_status[SectorStatus.COVERED],
     )
-
-
-def ranked_candidates(
-    store: Store,
-    focal_org_ids: Collection[str],
-    *,
-    sectors: Collection[str],
-    limit: int,
-) -> dict[str, list[Candidate]]:
-    """The best ``limit`` candidates of each of ``sectors`` for the group: of every organization
-    of the network in those sectors, neither a member nor a partner, ranked by
-    :func:`~service.missing_partners.analytics.rank_candidates` in the graph the store lends."""
-    counts = referral_activity(store, focal_org_ids)
-    with store.lent_graph(focal_org_ids) as graph:
-        return rank_candidates(graph, focal_org_ids, sectors, referral_counts=counts, limit=limit)
 
 
 def referral_activity(store: Store, org_ids: Collection[str]) -> dict[tuple[str, str], int]:
