@@ -215,7 +215,8 @@ class Store(Protocol):
     def partner_graph(self, org_id: str | None = None, *, depth: int = 1) -> nx.Graph: ...
     def partner_records(self, org_id: str, *, as_of: datetime | None = None) -> PartnerRecords:
         """``introduction_graph([org_id], sectors=())``, ``referral_flow(org_id, as_of=as_of)``
-        and ``evidence_naming(org_id)`` read together (one statement on Neo4j).
+        and ``evidence_naming(org_id)`` read together (on Neo4j one statement beside the
+        live graph).
         :class:`NotFound` when ``org_id`` does not exist."""
         ...
 

@@ -749,14 +749,7 @@ PARTNER_RECORDS = {
 MATCH (focal:{Label.ORGANIZATION}) WHERE focal.id = $id
 CALL (focal) {{ RETURN [{flows}] AS flows }}
 RETURN [
-    COLLECT {{ MATCH (focal)-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP}) RETURN {_EDGE} }},
-    COLLECT {{
-        WITH focal AS o RETURN {_NODE}
-      UNION ALL
-        MATCH (focal)-[:{Rel.PARTY}]->(:{Label.RELATIONSHIP})
-              <-[:{Rel.PARTY}]-(o:{Label.ORGANIZATION})
-        RETURN {_NODE}
-    }},
+    coalesce(head(COLLECT {{ MATCH (c:{Label.COUNTER} {{name: 'graph'}}) RETURN c.value }}), 0),
     flows[0],
     flows[1],
     {_NAMING}
@@ -764,10 +757,10 @@ RETURN [
 """
     for when, flows in _FLOWS.items()
 }
-"""No row when ``$id`` does not exist, else one: ``[relationships, organizations, sent,
-received, evidence]``, the relationships of ``$id`` and the organizations at their ends as
-:data:`RELATIONSHIPS_OF` gives them, its referral flows as :data:`REFERRAL_FLOW` does and the
-evidence naming it as :data:`EVIDENCE_NAMING` does: all an eco-map reads, in one statement.
+"""No row when ``$id`` does not exist, else one: ``[noted, sent, received, evidence]``, the
+number of the last change of the live graph noted (as :data:`GRAPH_CHANGES_NOTED` reads it),
+the referral flows of ``$id`` as :data:`REFERRAL_FLOW` has them and the evidence naming it as
+:data:`EVIDENCE_NAMING` does: all an eco-map reads besides the live graph, in one statement.
 The flows are taken apart from the rest, where counting them does not group the rest."""
 
 _PAIR_COUNTS = {

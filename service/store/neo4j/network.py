@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from operator import itemgetter
-from typing import Any
 
 import networkx as nx
 from neo4j import ManagedTransaction
@@ -38,7 +36,7 @@ from graph_models import (
     relationship_id,
 )
 from graph_models.common import stored_text, utc_now
-from service.errors import Conflict, NotFound
+from service.errors import Conflict
 from service.store.neo4j import cypher
 from service.store.neo4j.bulk import _Step, _Writer
 from service.store.neo4j.connection import (
@@ -59,10 +57,8 @@ from service.store.neo4j.evidence import _evidence_records
 from service.store.shared.live_graph import ORGANIZATION, RELATIONSHIP, induced
 from service.store.shared.network import (
     PartnerRecords,
-    add_relationship_edge,
     check_end,
     contacts_in_order,
-    organization_node,
     refuse_if_ended,
 )
 from service.store.shared.referrals import combine_flows
@@ -308,14 +304,17 @@ class NetworkMixin(Neo4jConnection):
     # -- analytics input --------------------------------------------------------------------
 
     def partner_records(self, org_id: str, *, as_of: datetime | None = None) -> PartnerRecords:
+        # One statement reads the flows, the evidence and how far the change log has gone;
+        # the partners and relationships come from the live graph, caught up only when the
+        # log went further than the graph (which then reads the counter again, under its lock).
         query = cypher.PARTNER_RECORDS["now" if as_of is None else "as_of"]
         rows = self._query(query, id=org_id, as_of=to_text(as_of) if as_of else None)
-        edges, orgs, sent, received, naming = _found(rows, _missing_organization(org_id))
-        return PartnerRecords(
-            _found_graph([org_id], edges, orgs),
-            combine_flows(sent, received),
-            _evidence_records(naming),
-        )
+        noted, sent, received, naming = _found(rows, _missing_organization(org_id))
+        with self._lock:
+            if noted != self._seen or org_id not in self._graph:
+                self._require_in_graph([org_id])
+            graph = self._introduced([org_id], ())
+        return PartnerRecords(graph, combine_flows(sent, received), _evidence_records(naming))
 
     def organization_stamp(self, org_id: str) -> int | None:
         return None  # no stamps are kept: every answer is read afresh
@@ -373,22 +372,3 @@ def _refuse_if_referred(tx: ManagedTransaction, org_id: str) -> None:
         raise Conflict(
             f"organization '{org_id}' has referrals, which keep case history; it cannot be deleted"
         )
-
-
-# -- eco-maps -----------------------------------------------------------------------------------
-
-
-def _found_graph(org_ids: list[str], edges: list[list[Any]], orgs: list[Row]) -> nx.Graph:
-    """The analytics graph of ``orgs`` by id and ``edges`` (``[id, org_a, org_b, history,
-    ended_on]``); :class:`NotFound` names the first of ``org_ids`` not among ``orgs``."""
-    known = {org["id"] for org in orgs}
-    for org_id in org_ids:
-        if org_id not in known:
-            raise NotFound(_missing_organization(org_id))
-    graph = nx.Graph()
-    graph.add_nodes_from(
-        (org["id"], organization_node(org)) for org in sorted(orgs, key=itemgetter("id"))
-    )
-    for rel_id, org_a, org_b, history, ended_on in edges:
-        add_relationship_edge(graph, rel_id, org_a, org_b, history, ended_on)
-    return graph

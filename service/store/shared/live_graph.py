@@ -156,29 +156,32 @@ class LiveGraph(ABC):
             return induced(self._graph, within)
 
     def introduction_graph(self, org_ids: Collection[str], *, sectors: Collection[str]) -> nx.Graph:
-        wanted = set(sectors)
         with self._lock:
-            # The graph's own dicts, read and written directly: this runs on every
-            # missing-partners question, and a partner that is a hub brings thousands of edges.
-            # Nodes and edges are handed out as read-only views of the store's own: no copies.
             self._require_in_graph(org_ids)  # first: it may bring in a graph reloaded whole
-            adjacency, nodes, view = self._graph._adj, self._graph._node, MappingProxyType
-            found: dict[str, dict[str, Any]] = {org_id: {} for org_id in org_ids}
-            partners = (
-                {other for org_id in org_ids for other in adjacency[org_id]} if wanted else ()
-            )
-            for org_id in org_ids:
-                for other, edge in adjacency[org_id].items():
-                    found.setdefault(other, {})[org_id] = found[org_id][other] = view(edge)
-            for partner in partners:
-                ours = found[partner]
-                for other, edge in adjacency[partner].items():
-                    if other not in ours and nodes[other]["sector"] in wanted:
-                        found.setdefault(other, {})[partner] = ours[other] = view(edge)
-            graph = nx.Graph()
-            graph._node.update((org_id, view(nodes[org_id])) for org_id in found)
-            graph._adj.update(found)
-            return graph
+            return self._introduced(org_ids, sectors)
+
+    def _introduced(self, org_ids: Collection[str], sectors: Collection[str]) -> nx.Graph:
+        """:meth:`introduction_graph` from the graph as it is (call under the lock, with
+        ``org_ids`` in the graph)."""
+        # The graph's own dicts, read and written directly: this runs on every missing-partners
+        # question and eco-map, and a partner that is a hub brings thousands of edges. Nodes
+        # and edges are handed out as read-only views of the store's own: no copies.
+        wanted = set(sectors)
+        adjacency, nodes, view = self._graph._adj, self._graph._node, MappingProxyType
+        found: dict[str, dict[str, Any]] = {org_id: {} for org_id in org_ids}
+        partners = {other for org_id in org_ids for other in adjacency[org_id]} if wanted else ()
+        for org_id in org_ids:
+            for other, edge in adjacency[org_id].items():
+                found.setdefault(other, {})[org_id] = found[org_id][other] = view(edge)
+        for partner in partners:
+            ours = found[partner]
+            for other, edge in adjacency[partner].items():
+                if other not in ours and nodes[other]["sector"] in wanted:
+                    found.setdefault(other, {})[partner] = ours[other] = view(edge)
+        graph = nx.Graph()
+        graph._node.update((org_id, view(nodes[org_id])) for org_id in found)
+        graph._adj.update(found)
+        return graph
 
     @contextmanager
     def lent_graph(self, org_ids: Collection[str]) -> Iterator[nx.Graph]:
