@@ -7,7 +7,8 @@
  * 127.0.0.1:PORT and auth enabled for user "neo4j". The password is written with
  * the same code as `neo4j-admin dbms set-initial-password` before the first start,
  * so Bolt never accepts the default password. Prints "READY" once Bolt is up.
- * Runs until killed; SIGTERM/SIGINT shut the DBMS down and delete HOME_DIR.
+ * Runs until killed; SIGTERM/SIGINT shut the DBMS down and delete HOME_DIR. Its page cache
+ * is -Dthrowaway.pagecacheMb megabytes (256 unless set).
  * With --reuse, HOME_DIR is the home of a server that was killed with SIGKILL: the DBMS
  * recovers its databases (and keeps its password), as after a crash.
  */
@@ -87,7 +88,8 @@ public class ThrowawayNeo4j {
                     .setConfig(HttpConnector.enabled, false)
                     .setConfig(HttpsConnector.enabled, false)
                     .setConfig(GraphDatabaseSettings.auth_enabled, true)
-                    .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(256))
+                    .setConfig(GraphDatabaseSettings.pagecache_memory,
+                            ByteUnit.mebiBytes(Long.getLong("throwaway.pagecacheMb", 256)))
                     .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
                     .setConfig(GraphDatabaseSettings.udc_enabled, false)
                     // Internal knobs: without them Bolt's Netty shutdown idles ~10 s.

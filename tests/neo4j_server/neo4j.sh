@@ -10,7 +10,9 @@
 #
 # Needs java 17+, javac, mvn and python3 (for picking a free port). The database lives
 # in a fresh temp dir that the server deletes when it stops. NEO4J_STATE_DIR puts .state/
-# elsewhere, for a second server beside the first.
+# elsewhere, for a second server beside the first. NEO4J_HEAP (1g) and NEO4J_PAGECACHE_MB
+# (256) size its memory: the tests' networks fit the defaults; a large network wants a page
+# cache that holds its whole store, as Neo4j's own sizing advice has it.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,7 +22,8 @@ ENV_FILE=$STATE/env
 LOG=$STATE/server.log
 READY_TIMEOUT=${NEO4J_READY_TIMEOUT:-90}
 STOP_TIMEOUT=20
-JAVA_OPTS=(-Xms256m -Xmx1g -XX:+ExitOnOutOfMemoryError
+JAVA_OPTS=(-Xms256m "-Xmx${NEO4J_HEAP:-1g}" -XX:+ExitOnOutOfMemoryError
+    "-Dthrowaway.pagecacheMb=${NEO4J_PAGECACHE_MB:-256}"
     # Let Neo4j reach file descriptors and Netty internals, as its own launcher does.
     --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
     --add-opens=java.base/sun.nio.ch=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true)
