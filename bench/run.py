@@ -68,13 +68,13 @@ from service.data.snapshot import read_network
 from service.data.spreadsheet import network_tables
 from service.settings import Settings, StoreKind
 from service.store import open_store
-from service.store.embedded import EmbeddedStore
+from service.store.embedded import DATABASE_FILE, EmbeddedStore
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SCHEMA_FILE = ROOT / "service" / "store" / "embedded" / "schema.sql"
 TOKEN = "sg_bench-admin-token"
-IMPORT_BATCHES = {"statewide": 8, "small": 4, "tiny": 1}
+IMPORT_BATCHES = {"statewide": 8, "statewide-x2": 8, "small": 4, "tiny": 1}
 """How many referral batches the import figure times on a scratch store."""
 IMPORT_RUNS = 3
 """How many times the import figure is timed, each on a fresh store; it reports the median."""
@@ -83,6 +83,11 @@ HUB_ROUNDS = 3
 DRAWN_WITHIN_S = 2
 """How soon a map must be drawn and answer the mouse, from the click that asks for it."""
 NEO4J_SERVER = ROOT / "tests" / "neo4j_server" / "neo4j.sh"
+NEO4J_HEAP = "2g"
+"""The heap of the benchmark's Neo4j."""
+NEO4J_STORE_PER_FILE = 3
+"""About how many times the embedded store's data file the same network takes in Neo4j (at
+statewide scale 3.4 GB of store files for a data file of 1.4 GB), rounded up."""
 NEO4J_RATIO = 1.3
 """On Neo4j, how many times the raw Cypher of an answer the service may take for it."""
 NEO4J_COPY_BATCH = 10_000
@@ -330,10 +335,17 @@ def settings_environment(settings: Settings) -> dict[str, str]:
 
 
 @contextmanager
-def throwaway_neo4j(scratch: Path) -> Iterator[Settings]:
+def throwaway_neo4j(scratch: Path, data_dir: Path) -> Iterator[Settings]:
     """A Neo4j of its own for the benchmark (the tests' throwaway server, its state in
-    ``scratch``), stopped and deleted afterwards; settings that point at it."""
-    env = {**os.environ, "NEO4J_STATE_DIR": str(scratch / "neo4j")}
+    ``scratch``), stopped and deleted afterwards; settings that point at it. It is sized as
+    Neo4j advises for the network of ``data_dir``: a page cache that holds the whole store
+    (:func:`page_cache_mb`) and a heap of :data:`NEO4J_HEAP`."""
+    env = {
+        **os.environ,
+        "NEO4J_STATE_DIR": str(scratch / "neo4j"),
+        "NEO4J_HEAP": NEO4J_HEAP,
+        "NEO4J_PAGECACHE_MB": str(page_cache_mb((data_dir / DATABASE_FILE).stat().st_size)),
+    }
     subprocess.run(["bash", str(NEO4J_SERVER), "up"], env=env, check=True)
     try:
         found = dict(
@@ -349,6 +361,17 @@ def throwaway_neo4j(scratch: Path) -> Iterator[Settings]:
         )
     finally:
         subprocess.run(["bash", str(NEO4J_SERVER), "down"], env=env, check=False)
+
+
+def page_cache_mb(data_file_bytes: int) -> int:
+    """Megabytes of page cache that hold the Neo4j store of a network whose embedded data file
+    is ``data_file_bytes`` large: :data:`NEO4J_STORE_PER_FILE` times it, at least the tests'
+    256.
+
+    >>> page_cache_mb(1_400 * 2**20), page_cache_mb(0)
+    (4200, 256)
+    """
+    return max(256, round(data_file_bytes * NEO4J_STORE_PER_FILE / 2**20))
 
 
 def load_into_neo4j(data_dir: Path, settings: Settings) -> float:
@@ -803,7 +826,10 @@ def measure(
         figures += [spreadsheet_figure(seed), *graphml_figures(data_dir, scale)]
         figures += survey_figures(port)
     else:
-        with tempfile.TemporaryDirectory() as scratch, throwaway_neo4j(Path(scratch)) as settings:
+        with (
+            tempfile.TemporaryDirectory() as scratch,
+            throwaway_neo4j(Path(scratch), data_dir) as settings,
+        ):
             copied = load_into_neo4j(data_dir, settings)
             figures = [
                 Figure("copy of the network into Neo4j", round(copied, 1), "s", None, "", "", None)
