@@ -497,10 +497,10 @@ def health_report(
     of each relationship that has not ended; ``referred``, when the first and the last
     referral of each pair were sent (partner, first, last, a row per way); ``window``, the
     referrals of the window (partner, way: 0 sent or 1 received, how many, how many without
-    feedback); ``held``, the day of the last touchpoint held; ``evidence``, as
-    :func:`_levels_on` takes it. Every partner by relationship, evidence or referral, flagged
-    ones first, then by id; the benchmark's network has no survey round, so each partner's
-    ``survey`` is null.
+    feedback); ``held``, the day of the last touchpoint held with each organization;
+    ``evidence``, as :func:`_levels_on` takes it. Every partner by relationship, evidence or
+    referral (a touchpoint alone makes none), flagged ones first, then by id; the benchmark's
+    network has no survey round, so each partner's ``survey`` is null.
 
     >>> report = json.loads(health_report("a", date(2018, 2, 1), assessed=[("b", "green")],
     ...     referred=[], window=[], held=[("b", "2017-01-10")], evidence=[]))
@@ -526,7 +526,7 @@ def health_report(
     )
     flagged: list[dict[str, Any]] = []
     others: list[dict[str, Any]] = []
-    for partner in sorted(states.keys() | levels.keys() | last.keys()):
+    for partner in sorted(states.keys() | levels.keys() | first.keys()):
         row = _health_row(
             org_id,
             partner,

@@ -16,8 +16,7 @@ from graph_models import (
     ContactQuery,
     EngagementCreate,
     EngagementStatus,
-    NetworkBundle,
-    ReferralStatus,
+    OrganizationCreate,
     RelationshipEnd,
     RelationshipState,
     RelationshipUpdate,
@@ -29,12 +28,12 @@ from graph_models.evidence import (
     JointCasePlanCreate,
     JointProgramCreate,
 )
-from graph_models.referrals import ReferralImport
 from service.app import create_app
 from service.data.generator import load_network
 from service.settings import Settings
 from service.store.embedded import EmbeddedStore
 from tests.conftest import ADMIN_TOKEN
+from tests.networks import add_recent_referrals
 
 TODAY = datetime.now(UTC).date()
 
@@ -43,40 +42,18 @@ def days_ago(days: int) -> date:
     return TODAY - timedelta(days=days)
 
 
-def referrals(from_org: str, to_org: str, count: int, *, days: int, closed: bool) -> list:
-    """``count`` referrals sent ``days`` ago, their loops closed two days later or left open."""
-    sent = datetime.combine(days_ago(days), datetime.min.time(), UTC) + timedelta(hours=9)
-    return [
-        ReferralImport(
-            id=f"floor-{from_org}-{to_org}-{n}",
-            case_ref=f"FLOOR-{n}",
-            from_org=from_org,
-            to_org=to_org,
-            sent_at=sent,
-            consent=True,
-            events=[(ReferralStatus.DECLINED, sent + timedelta(days=2))] if closed else [],
-        )
-        for n in range(count)
-    ]
-
-
 def network(store: EmbeddedStore) -> tuple[str, list[str], str]:
     """The tiny network with, around its largest hub, recent referrals (one way without
     feedback, both ways with it, and with an organization that is no partner), evidence of
-    every kind, some ended, touchpoints, an ended relationship and an assessment to flag: the
-    hub, its partners by id, and the organization it only refers with."""
+    every kind, some ended, touchpoints (one with an organization that is no partner),
+    planned activities, an ended relationship and an assessment to flag: the hub, its partners
+    by id, and the organization it only refers with."""
     load_network(store, scale="tiny", seed=7)
     graph = store.partner_graph()
     hub = max(sorted(graph), key=graph.degree)
     partners = sorted(graph[hub])
     stranger = next(org for org in sorted(graph) if org != hub and org not in graph[hub])
-    recent = [
-        *referrals(hub, partners[0], 6, days=10, closed=False),  # one way, no feedback
-        *referrals(hub, partners[1], 3, days=20, closed=True),  # both ways, with feedback
-        *referrals(partners[1], hub, 3, days=30, closed=True),
-        *referrals(stranger, hub, 2, days=40, closed=False),  # a partner by referrals only
-    ]
-    store.import_bundle(NetworkBundle(name="recent", title="Recent", referrals=recent))
+    add_recent_referrals(store, hub, partners, stranger)
     store.create_agreement(
         AgreementCreate(kind="liaison", org_ids=[hub, partners[2]], start=days_ago(400))
     )
@@ -110,10 +87,16 @@ def network(store: EmbeddedStore) -> tuple[str, list[str], str]:
     store.create_joint_case_plan(
         JointCasePlanCreate(case_ref="FLOOR-9", org_ids=[hub, partners[5]], date=days_ago(200))
     )
+    loner = store.create_organization(
+        OrganizationCreate(id="loner", name="Loner", sector=graph.nodes[hub]["sector"])
+    )
     for partner, days in ((partners[6], 10), (partners[7], 300)):
         store.create_engagement(
             EngagementCreate(
-                kind="meeting", title="Check-in", date=days_ago(days), org_ids=[hub, partner]
+                kind="meeting",
+                title="Check-in",
+                date=days_ago(days),
+                org_ids=[hub, partner, loner.id],  # met, but no partner
             )
         )
     contacts = {
@@ -186,6 +169,7 @@ def test_the_health_floor_answers_as_the_service_does_for_every_partner_with_fla
     answer, partners, stranger = checked(tmp_path, "health", [0, 1])
     rows = by_partner(answer)
     assert rows[stranger]["assessed"] is None
+    assert "loner" not in rows
     assert rows[partners[8]]["assessed"] is None
     assert rows[partners[0]]["flag"].startswith("assessed green, but 6 of 6 referrals")
     assert rows[partners[1]]["signals"]["referrals_received"] == 3
