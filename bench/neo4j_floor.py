@@ -261,92 +261,90 @@ feedback, overdue]``, most overdue first, then the lowest closure rate, then the
 Rates and medians are rounded half to even, as Python rounds them (9 of 16 is 0.562)."""
 
 
-_LATEST_BY = f"""COLLECT {{
-        MATCH (r)-[:{Rel.ASSESSED}]->(a:{Label.ASSESSMENT}) WHERE a.assessed_at <= $until
-        RETURN [a.state, a.assessed_at] ORDER BY a.assessed_at DESC, a.seq DESC LIMIT 1
-    }}[0]"""
-"""``[state, assessed at]`` of the latest assessment of the relationship node ``r`` made by
-``$until`` (the later recorded on a tie), null when there is none."""
-_STANDING = f"""MATCH (focal)-[:{Rel.PARTY}]->(r:{Label.RELATIONSHIP})
-          <-[:{Rel.PARTY}]-(p:{Label.ORGANIZATION})
-    WHERE r.ended_on IS NULL OR r.ended_on > $today
-    WITH p, {_LATEST_BY} AS latest
-    WHERE latest IS NOT NULL"""
-"""Each partner ``p`` of ``focal`` in a relationship that had not ended by ``$today``, with
-its ``latest`` assessment by ``$until``."""
-_WINDOW_WAYS = {
-    "sent": ("-", "->", "from_org", "to_org"),
-    "received": ("<-", "-", "to_org", "from_org"),
-}
-_WINDOW = "\n  UNION ALL".join(
+_WINDOW_ENDS = {0: ("from_org", "to_org"), 1: ("to_org", "from_org")}
+_WINDOW = "\n      UNION ALL".join(
     f"""
-    MATCH (focal){left}[q:{Rel.REFERRED}]{right}(p:{Label.ORGANIZATION})
-    WHERE p <> focal AND q.last_sent_at > $since
-    MATCH (r:{Label.REFERRAL})
-    WHERE r.{ours} = focal.id AND r.{theirs} = p.id AND r.sent_at > $since AND r.sent_at <= $until
-    WITH p, count(r) AS referrals, count(CASE WHEN r.loop_closed_at <= $until THEN 1 END) AS fed
-    RETURN [p.id, {way}, referrals, referrals - fed] AS row"""
-    for way, (left, right, ours, theirs) in enumerate(_WINDOW_WAYS.values())
+        MATCH (r:{Label.REFERRAL})
+        WHERE r.{ours} = focal.id AND r.{theirs} <> focal.id
+          AND r.sent_at > $since AND r.sent_at <= $until
+        RETURN r.{theirs} AS partner, {way} AS way, r"""
+    for way, (ours, theirs) in _WINDOW_ENDS.items()
 )
-"""The referrals of the window between ``focal`` and each partner, read only for the pairs whose
-last referral falls in it: ``[partner, way (0 sent, 1 received), how many, how many without
-feedback by $until]``."""
+"""The referrals ``focal`` sent (way 0) and received (way 1) in the window, each through the
+index of its end, with the partner at the other end."""
 
 HEALTH = f"""
 MATCH (focal:{Label.ORGANIZATION} {{id: $org_id}})
+WITH focal, COLLECT {{
+    MATCH (focal)-[q:{Rel.REFERRED}]-(p) WHERE p <> focal
+    RETURN [p.id, q.first_sent_at, q.last_sent_at]
+}} AS referred
 RETURN
   COLLECT {{
-    {_STANDING}
-    RETURN [p.id, latest[0]]
+    MATCH (focal)-[link:{Rel.RELATED}]-(p)
+    WHERE link.state IS NOT NULL AND (link.ended_on IS NULL OR link.ended_on > $today)
+    RETURN [p.id, link.state]
   }} AS assessed,
+  referred,
   COLLECT {{
-    MATCH (focal)-[q:{Rel.REFERRED}]-(p:{Label.ORGANIZATION}) WHERE p <> focal
-    RETURN [p.id, q.first_sent_at, q.last_sent_at]
-  }} AS referred,
-  COLLECT {{{_WINDOW}
+    WITH focal WHERE any(pair IN referred WHERE pair[2] > $since)
+    CALL (focal) {{{_WINDOW}
+    }}
+    WITH partner, way, count(r) AS referrals,
+         count(CASE WHEN r.loop_closed_at <= $until THEN 1 END) AS fed
+    RETURN [partner, way, referrals, referrals - fed]
   }} AS window,
   COLLECT {{
-    MATCH (focal)<-[:{Rel.WITH_ORG}]-(e:{Label.ENGAGEMENT})
-          -[:{Rel.WITH_ORG}]->(p:{Label.ORGANIZATION})
+    MATCH (focal)<-[:{Rel.WITH_ORG}]-(e:{Label.ENGAGEMENT})-[:{Rel.WITH_ORG}]->(p)
     WHERE p <> focal AND e.status = 'held' AND e.date <= $today
     WITH p, max(e.date) AS held
     RETURN [p.id, held]
   }} AS held,
   COLLECT {{
-    MATCH (focal)<-[:{Rel.BINDS}]-(e)-[:{Rel.BINDS}]->(p:{Label.ORGANIZATION}) WHERE p <> focal
+    MATCH (focal)<-[:{Rel.BINDS}]-(e)-[:{Rel.BINDS}]->(p) WHERE p <> focal
     RETURN [p.id, {_LEVEL}, e.start_date, e.end_date]
   }} AS evidence
 """
 """What the relationship health of ``$org_id`` on ``$today`` rests on, in one row, each part
-as :func:`bench.floors.health_report` takes it: the state of each relationship that has not
-ended; the first and last referral of each pair it is an end of, from the pair counters; the
-window's referrals (after ``$since``, by ``$until``); the day of the last touchpoint held with
-each partner; the evidence binding both."""
+as :func:`bench.floors.health_report` takes it: the state each relationship that has not
+ended keeps on its ``RELATED`` link (that of its latest assessment); when the first and the
+last referral of each pair it is an end of were sent, from the pair counters; the window's
+referrals (after ``$since``, by ``$until``), read only when the last referral of some pair
+falls in it; the day of the last touchpoint held with each organization; the evidence binding
+both. The links named here join organizations only: the organizations at their far ends go
+unlabelled."""
 
 PLAN = f"""
 MATCH (focal:{Label.ORGANIZATION} {{id: $org_id}})
 RETURN
   COLLECT {{
-    {_STANDING}
+    MATCH (focal)-[:{Rel.PARTY}]->(r)<-[:{Rel.PARTY}]-(p)
+    WHERE r.ended_on IS NULL OR r.ended_on > $today
+    WITH p, COLLECT {{
+        MATCH (r)-[:{Rel.ASSESSED}]->(a) WHERE a.assessed_at <= $until
+        RETURN [a.state, a.assessed_at] ORDER BY a.assessed_at DESC, a.seq DESC LIMIT 1
+    }}[0] AS latest
+    WHERE latest IS NOT NULL
     RETURN [p.id, p.name, p.sector] + latest
   }} AS partners,
   COLLECT {{
-    MATCH (focal)<-[:{Rel.WITH_ORG}]-(e:{Label.ENGAGEMENT})
-          -[:{Rel.WITH_ORG}]->(p:{Label.ORGANIZATION})
+    MATCH (focal)<-[:{Rel.WITH_ORG}]-(e:{Label.ENGAGEMENT})-[:{Rel.WITH_ORG}]->(p)
     WHERE p <> focal AND (e.status = 'planned' OR e.status = 'held' AND e.date <= $today)
     RETURN [p.id, e.id, e.kind, e.title, e.date, e.status] ORDER BY e.date, e.id
   }} AS activities,
   COLLECT {{
-    MATCH (focal)<-[:{Rel.WITH_ORG}]-(e:{Label.ENGAGEMENT})
-          -[:{Rel.WITH_CONTACT}]->(c:{Label.CONTACT})-[:{Rel.WORKS_AT}]->(o:{Label.ORGANIZATION})
+    MATCH (focal)<-[:{Rel.WITH_ORG}]-(e:{Label.ENGAGEMENT})-[:{Rel.WITH_CONTACT}]->(c)
+          -[:{Rel.WORKS_AT}]->(o)
     WHERE e.status = 'planned'
     RETURN [e.id, c.id, o.id, c.name, c.role] ORDER BY c.id
   }} AS people
 """
 """What the engagement plan of ``$org_id`` on ``$today`` rests on, in one row, each part as
 :func:`bench.floors.engagement_plan` takes it: each partner in a relationship that has not
-ended, with its name, sector, state and when that was assessed; its engagements with each
-partner, held by ``$today`` or planned, by date; the contacts of the planned ones."""
+ended, with its name, sector, and the state and time of its latest assessment by ``$until``
+(the later recorded on a tie); its engagements with each organization, held by ``$today`` or
+planned, by date; the contacts of the planned ones. As in :data:`HEALTH`, the nodes at the
+far end of a link that joins one label only go unlabelled."""
 
 WHOLE_GAPS = f"""
 RETURN
@@ -634,7 +632,9 @@ def main(argv: list[str] | None = None) -> int:
     }[args.question]()
     settings = Settings()
     auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
-    with GraphDatabase.driver(settings.neo4j_uri, auth=auth) as driver:
+    with GraphDatabase.driver(
+        settings.neo4j_uri, auth=auth, notifications_min_severity="OFF"
+    ) as driver:
         print(profile(driver, settings.neo4j_database, query, **params))
     return 0
 
