@@ -456,8 +456,8 @@ def _gaps_params(org_id: str) -> dict[str, Any]:
 
 
 def _day_params(org_id: str, day: date) -> dict[str, Any]:
-    """``$org_id`` and ``day`` as a question about it reads it: ``$today``, its end
-    ``$until`` and ``$since``, the end of the day the health window starts after."""
+    """The parameters of a question about ``org_id`` on ``day``: ``$today``; ``$until``, its
+    last instant; ``$since``, the last instant before the health window."""
     return {
         "org_id": org_id,
         "today": day.isoformat(),
