@@ -27,8 +27,10 @@ from typing import Any
 import networkx as nx
 from pydantic_core import to_json
 
+from graph_models import RelationshipState
 from graph_models.evidence import AgreementKind, PartnershipLevel
 from service.store.embedded import DATABASE_FILE
+from service.store.shared.values import to_text
 
 PROFILE = "oregon-infant-toddler"
 """The profile the benchmark asks missing partners for."""
@@ -47,7 +49,7 @@ FLOOR_HOW = {
     "ecomap": "adjacency + pair counters + evidence, in-process",
     "levels": "pair counters + evidence, in-process",
     "health": "adjacency + pair counters + window referrals + engagements + evidence, in-process",
-    "plan": "adjacency + engagements, in-process",
+    "plan": "adjacency + engagements with the contacts of the planned ones, in-process",
     "missing_partners": "networkx common neighbours, counted over the partners' adjacency",
     "gaps": "pair counters + the pairs' closed-loop days, in-process",
     "whole_gaps": "one pass over the pair counters + the open-loop index, in-process",
@@ -77,10 +79,19 @@ class Floor:
             edge = self.graph.get_edge_data(org_a, org_b)
             if edge is None:
                 self.graph.add_edge(
-                    org_a, org_b, id=rel_id, state=state, since=at, first=at, cost=STATE_COST[state]
+                    org_a,
+                    org_b,
+                    id=rel_id,
+                    state=state,
+                    since=at,
+                    first=at,
+                    latest=at,
+                    cost=STATE_COST[state],
                 )
-            elif edge["state"] != state:
-                edge.update(state=state, since=at, cost=STATE_COST[state])
+            else:
+                edge["latest"] = at
+                if edge["state"] != state:
+                    edge.update(state=state, since=at, cost=STATE_COST[state])
         self.load_seconds = time.perf_counter() - started
         self.profile: list[str] = json.loads(
             self.db.execute("SELECT sectors FROM profiles WHERE name = ?", (profile,)).fetchone()[0]
@@ -107,45 +118,39 @@ class Floor:
         }
         return sent, received
 
-    def _evidence(self, org_id: str) -> dict[str, list[tuple[Any, ...]]]:
-        """Per partner, the evidence naming both: kind, id, level, start, end."""
-        found: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-        for partner, kind, evidence_id, subkind, start, end in self.db.execute(
-            "SELECT other.org_id, e.kind, e.id, e.subkind, e.start_date, e.end_date "
-            "FROM evidence_orgs mine JOIN evidence_orgs other "
-            "ON other.kind = mine.kind AND other.evidence_id = mine.evidence_id "
-            "JOIN evidence e ON e.kind = mine.kind AND e.id = mine.evidence_id "
-            "WHERE mine.org_id = ?1 AND other.org_id <> ?1",
-            (org_id,),
-        ):
-            level = EVIDENCE_LEVEL.get(kind) or (6 if subkind == "state" else 5)
-            found[partner].append((kind, evidence_id, level, start, end))
-        return found
+    def _evidence(self, org_id: str) -> list[tuple[str, int, str, str | None]]:
+        """The evidence naming ``org_id`` and a partner: partner, level, start, end."""
+        return [
+            (partner, EVIDENCE_LEVEL.get(kind) or (6 if subkind == "state" else 5), start, end)
+            for partner, kind, subkind, start, end in self.db.execute(
+                "SELECT other.org_id, e.kind, e.subkind, e.start_date, e.end_date "
+                "FROM evidence_orgs mine JOIN evidence_orgs other "
+                "ON other.kind = mine.kind AND other.evidence_id = mine.evidence_id "
+                "JOIN evidence e ON e.kind = mine.kind AND e.id = mine.evidence_id "
+                "WHERE mine.org_id = ?1 AND other.org_id <> ?1",
+                (org_id,),
+            )
+        ]
 
     def _levels(self, org_id: str, flows: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, int]:
         """Each partner's level: the highest of its evidence in force today, 1 for referrals."""
         today = date.today().isoformat()
         levels = dict.fromkeys(flows[0].keys() | flows[1].keys(), 1)
-        for partner, items in self._evidence(org_id).items():
-            for _, _, level, _, end in items:
-                if end is None or end >= today:
-                    levels[partner] = max(level, levels.get(partner, 0))
+        for partner, level, _, end in self._evidence(org_id):
+            if end is None or end >= today:
+                levels[partner] = max(level, levels.get(partner, 0))
         return levels
 
-    def _touchpoints(self, org_id: str) -> dict[str, tuple[str | None, str | None]]:
-        """Per partner, the last engagement held with it by today and the next one planned."""
-        found: dict[str, tuple[str | None, str | None]] = {}
-        for partner, held, planned in self.db.execute(
-            "SELECT other.org_id, max(CASE WHEN e.status = 'held' AND e.date <= ?2 "
-            "THEN e.date END), "
-            "min(CASE WHEN e.status = 'planned' THEN e.date END) "
-            "FROM engagement_orgs mine JOIN engagements e ON e.id = mine.engagement_id "
-            "JOIN engagement_orgs other ON other.engagement_id = mine.engagement_id "
-            "WHERE mine.org_id = ?1 AND other.org_id <> ?1 GROUP BY other.org_id",
-            (org_id, datetime.now(UTC).date().isoformat()),
-        ):
-            found[partner] = (held, planned)
-        return found
+    def _ended(self, org_id: str, day: date) -> set[str]:
+        """The partners whose relationship with ``org_id`` had ended by ``day``."""
+        return {
+            other
+            for (other,) in self.db.execute(
+                "SELECT org_b FROM relationships WHERE org_a = ?1 AND ended_on <= ?2 UNION ALL "
+                "SELECT org_a FROM relationships WHERE org_b = ?1 AND ended_on <= ?2",
+                (org_id, day.isoformat()),
+            )
+        }
 
     def _organization(self, org_id: str) -> dict[str, Any]:
         node = self.graph.nodes[org_id]
@@ -263,32 +268,20 @@ class Floor:
 
     def health(self, org_id: str) -> bytes:
         """Each partner's assessed state beside the state its signals suggest, why, and the
-        flag where they disagree, as the service answers it: every partner by relationship,
-        evidence or referral; the last engagement (held touchpoint or referral); the window's
-        referrals each way and those without feedback; the level now and a year ago. The
-        benchmark's network has no survey round, so each partner's ``survey`` is null."""
+        flag where they disagree (:func:`health_report`): the assessed states from the
+        adjacency, less the relationships that have ended; the pair counters both ways; the
+        window's referrals of the pairs with a referral in it; the last held touchpoints; the
+        evidence."""
         day = datetime.now(UTC).date()
         until, since = _end_of(day), _end_of(day - timedelta(days=HEALTH_WINDOW_DAYS))
-        ended = {
-            other
-            for (other,) in self.db.execute(
-                "SELECT org_b FROM relationships WHERE org_a = ?1 AND ended_on <= ?2 UNION ALL "
-                "SELECT org_a FROM relationships WHERE org_b = ?1 AND ended_on <= ?2",
-                (org_id, day.isoformat()),
-            )
-        }
-        assessed = {other: edge["state"] for other, edge in self.graph.adj[org_id].items()}
-        assessed = {other: state for other, state in assessed.items() if other not in ended}
+        ended = self._ended(org_id, day)
         sent, received = self._flows(org_id)
-        last: dict[str, str] = {}
-        first: dict[str, str] = {}
-        window: dict[str, list[int]] = {}
+        referred, window = [], []
         for way, flows in enumerate((sent, received)):
             for partner, (_, _, first_at, last_at) in flows.items():
                 if partner == org_id:
                     continue
-                first[partner] = min(first_at, first.get(partner, first_at))
-                last[partner] = max(last_at[:10], last.get(partner, ""))
+                referred.append((partner, first_at, last_at))
                 if last_at > since:
                     pair = (org_id, partner) if way == 0 else (partner, org_id)
                     count, still_open = self.db.execute(
@@ -297,58 +290,65 @@ class Floor:
                         "AND sent_at > ?4 AND sent_at <= ?3",
                         (*pair, until, since),
                     ).fetchone()
-                    counts = window.setdefault(partner, [0, 0, 0, 0])
-                    counts[way], counts[way + 2] = count, still_open
-        for partner, (held, _) in self._touchpoints(org_id).items():
-            if held:
-                last[partner] = max(held, last.get(partner, ""))
-        evidence = self._evidence(org_id)
-        year_ago = day - timedelta(days=365)
-        levels, before = (
-            _levels_on(on, evidence, {p for p, at in first.items() if at <= _end_of(on)})
-            for on in (day, year_ago)
-        )
-        flagged: list[dict[str, Any]] = []
-        others: list[dict[str, Any]] = []
-        for partner in sorted(assessed.keys() | levels.keys() | last.keys()):
-            row = _health_row(
-                org_id,
-                partner,
-                day,
-                assessed.get(partner),
-                last.get(partner),
-                window.get(partner, [0, 0, 0, 0]),
-                levels.get(partner, 0),
-                before.get(partner, 0),
-            )
-            (others if row["flag"] is None else flagged).append(row)
-        return to_json(
-            {
-                "org_id": org_id,
-                "as_of": day,
-                "window_days": HEALTH_WINDOW_DAYS,
-                "partners": flagged + others,
-                "survey_round": None,
-            }
+                    window.append((partner, way, count, still_open))
+        held = self.db.execute(
+            "SELECT other.org_id, max(e.date) FROM engagement_orgs mine "
+            "JOIN engagements e ON e.id = mine.engagement_id "
+            "JOIN engagement_orgs other ON other.engagement_id = mine.engagement_id "
+            "WHERE mine.org_id = ?1 AND other.org_id <> ?1 AND e.status = 'held' "
+            "AND e.date <= ?2 GROUP BY other.org_id",
+            (org_id, day.isoformat()),
+        ).fetchall()
+        return health_report(
+            org_id,
+            day,
+            assessed=[
+                (other, edge["state"])
+                for other, edge in self.graph.adj[org_id].items()
+                if other not in ended
+            ],
+            referred=referred,
+            window=window,
+            held=held,
+            evidence=self._evidence(org_id),
         )
 
     def plan(self, org_id: str) -> bytes:
-        """Partners grouped by the action of their state, with the last and next touchpoint."""
-        touchpoints = self._touchpoints(org_id)
-        groups: dict[str, list[dict[str, Any]]] = {action: [] for action in ACTION.values()}
-        for other, edge in self.graph.adj[org_id].items():
-            held, planned = touchpoints.get(other, (None, None))
-            groups[ACTION[edge["state"]]].append(
-                {
-                    "organization": self._organization(other),
-                    "state": edge["state"],
-                    "last_touchpoint": held,
-                    "next_planned": planned,
-                }
-            )
-        for members in groups.values():
-            members.sort(key=lambda p: (p["organization"]["name"], p["organization"]["id"]))
-        return to_json({"org_id": org_id, "groups": groups})
+        """Partners grouped by the action of their state, each with its last touchpoint and
+        its planned activities with who takes part (:func:`engagement_plan`): the states from
+        the adjacency, less the relationships that have ended; the engagements of ``org_id``
+        with each partner; the contacts of the planned ones."""
+        day = datetime.now(UTC).date()
+        ended = self._ended(org_id, day)
+        nodes = self.graph.nodes
+        activities = self.db.execute(
+            "SELECT other.org_id, e.id, e.kind, e.title, e.date, e.status "
+            "FROM engagement_orgs mine JOIN engagements e ON e.id = mine.engagement_id "
+            "JOIN engagement_orgs other ON other.engagement_id = mine.engagement_id "
+            "WHERE mine.org_id = ?1 AND other.org_id <> ?1 "
+            "AND (e.status = 'planned' OR e.status = 'held' AND e.date <= ?2) "
+            "ORDER BY e.date, e.id",
+            (org_id, day.isoformat()),
+        ).fetchall()
+        people = self.db.execute(
+            "SELECT e.id, c.id, c.org_id, c.name, c.role FROM engagement_orgs mine "
+            "JOIN engagements e ON e.id = mine.engagement_id "
+            "JOIN engagement_contacts taking_part ON taking_part.engagement_id = e.id "
+            "JOIN contacts c ON c.id = taking_part.contact_id "
+            "WHERE mine.org_id = ? AND e.status = 'planned' ORDER BY c.id",
+            (org_id,),
+        ).fetchall()
+        return engagement_plan(
+            org_id,
+            day,
+            partners=[
+                (other, nodes[other]["name"], nodes[other]["sector"], edge["state"], edge["latest"])
+                for other, edge in self.graph.adj[org_id].items()
+                if other not in ended
+            ],
+            activities=activities,
+            people=people,
+        )
 
     def missing_partners(self, org_id: str) -> bytes:
         """For each sector of the profile with no partner, the organizations of that sector
@@ -432,33 +432,18 @@ class Floor:
         return to_json(_gap_page(pairs, overdue, days, overdue_after_days))
 
     def whole_gaps(self, *, overdue_after_days: int = 30) -> bytes:
-        """The gap report of the whole network: one pass over the pair counters, summed per
-        sender, receiver and in all; the overdue loops from the index of open ones; the
-        median days to feedback from the index of closed ones."""
-        cutoff = (datetime.now(UTC) - timedelta(days=overdue_after_days)).isoformat()
-        recent = Counter(
-            {
-                (from_org, to_org): count
-                for from_org, to_org, count in self.db.execute(
-                    "SELECT from_org, to_org, count(*) FROM referrals "
-                    "WHERE feedback_days IS NULL AND sent_at >= ? GROUP BY from_org, to_org",
-                    (cutoff,),
-                )
-            }
-        )
-        senders: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-        receivers: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-        totals = [0, 0, 0]
-        pairs: list[tuple[int, str, str, int, int]] = []
-        for from_org, to_org, sent, closed in self.db.execute(
+        """The gap report of the whole network (:func:`gap_report`): the pair counters in one
+        pass; the open loops not yet overdue from the index of open ones; the median days to
+        feedback from the index of closed ones, its count and its middle one or two."""
+        cutoff = to_text(datetime.now(UTC) - timedelta(days=overdue_after_days))
+        recent = self.db.execute(
+            "SELECT from_org, to_org, count(*) FROM referrals "
+            "WHERE feedback_days IS NULL AND sent_at >= ? GROUP BY from_org, to_org",
+            (cutoff,),
+        ).fetchall()
+        pairs = self.db.execute(
             "SELECT from_org, to_org, sent, loop_closed FROM referral_pairs"
-        ):
-            late = sent - closed - recent[from_org, to_org]
-            for sums in (senders[from_org], receivers[to_org], totals):
-                sums[0] += sent
-                sums[1] += closed
-                sums[2] += late
-            pairs.append((-late, from_org, to_org, sent, closed))
+        ).fetchall()
         (closed_count,) = self.db.execute(
             "SELECT count(*) FROM referrals WHERE feedback_days IS NOT NULL"
         ).fetchone()
@@ -470,25 +455,8 @@ class Floor:
                 (2 - closed_count % 2, (closed_count - 1) // 2),
             )
         ]
-        worst = heapq.nsmallest(PAGE, pairs)
-        owing = heapq.nsmallest(PAGE, receivers.items(), key=lambda item: (-item[1][2], item[0]))
-        return to_json(
-            {
-                "overdue_after_days": overdue_after_days,
-                "totals": totals,
-                "median_days_to_feedback": sum(middle) / len(middle) if middle else None,
-                "pairs": [
-                    {"from_org": a, "to_org": b, "sent": s, "closed": c, "overdue": -late}
-                    for late, a, b, s, c in worst
-                ],
-                "total_pairs": len(pairs),
-                "organizations": [
-                    {"org_id": org, "as_sender": senders[org], "as_receiver": sums}
-                    for org, sums in owing
-                ],
-                "total_organizations": len(senders.keys() | receivers.keys()),
-            }
-        )
+        median = sum(middle) / len(middle) if middle else None
+        return gap_report(pairs, recent, median, overdue_after_days=overdue_after_days)
 
 
 def _end_of(day: date) -> str:
@@ -497,16 +465,88 @@ def _end_of(day: date) -> str:
 
 
 def _levels_on(
-    day: date, evidence: dict[str, list[tuple[Any, ...]]], referred: set[str]
+    day: date, evidence: list[tuple[str, int, str, str | None]], referred: set[str]
 ) -> dict[str, int]:
-    """Each partner's level on ``day``: its highest evidence in force, 1 if ``referred``."""
+    """Each partner's level on ``day``: its highest ``evidence`` in force (partner, level,
+    start, end), 1 if ``referred``.
+
+    >>> _levels_on(date(2018, 6, 1), [("b", 4, "2018-01-01", None), ("c", 3, "2017-01-01",
+    ...     "2018-01-01"), ("d", 5, "2019-01-01", None)], {"c"})
+    {'c': 1, 'b': 4}
+    """
     on = day.isoformat()
     levels = dict.fromkeys(referred, 1)
-    for partner, items in evidence.items():
-        for _, _, level, start, end in items:
-            if start <= on and (end is None or on <= end):
-                levels[partner] = max(level, levels.get(partner, 0))
+    for partner, level, start, end in evidence:
+        if start <= on and (end is None or on <= end):
+            levels[partner] = max(level, levels.get(partner, 0))
     return levels
+
+
+def health_report(
+    org_id: str,
+    day: date,
+    *,
+    assessed: Iterable[tuple[str, str]],
+    referred: Iterable[tuple[str, str, str]],
+    window: Iterable[tuple[str, int, int, int]],
+    held: Iterable[tuple[str, str]],
+    evidence: Iterable[tuple[str, int, str, str | None]],
+) -> bytes:
+    """The relationship health of ``org_id`` on ``day`` as the service answers it, from what a
+    floor read of its partners (``org_id`` itself never among them): ``assessed``, the state
+    of each relationship that has not ended; ``referred``, when the first and the last
+    referral of each pair were sent (partner, first, last, a row per way); ``window``, the
+    referrals of the window (partner, way: 0 sent or 1 received, how many, how many without
+    feedback); ``held``, the day of the last touchpoint held with each organization;
+    ``evidence``, as :func:`_levels_on` takes it. Every partner by relationship, evidence or
+    referral (a touchpoint alone makes none), flagged ones first, then by id; the benchmark's
+    network has no survey round, so each partner's ``survey`` is null.
+
+    >>> report = json.loads(health_report("a", date(2018, 2, 1), assessed=[("b", "green")],
+    ...     referred=[], window=[], held=[("b", "2017-01-10")], evidence=[]))
+    >>> [(row["partner_id"], row["suggested"], row["flag"]) for row in report["partners"]]
+    [('b', 'red', 'assessed green, but last engagement 387 days ago (2017-01-10)')]
+    """
+    states = dict(assessed)
+    first: dict[str, str] = {}
+    last: dict[str, str] = {}
+    for partner, first_at, last_at in referred:
+        first[partner] = min(first_at, first.get(partner, first_at))
+        last[partner] = max(last_at[:10], last.get(partner, ""))
+    counts: dict[str, list[int]] = {}
+    for partner, way, count, still_open in window:
+        tally = counts.setdefault(partner, [0, 0, 0, 0])
+        tally[way], tally[way + 2] = count, still_open
+    for partner, held_on in held:
+        last[partner] = max(held_on, last.get(partner, ""))
+    evidence = list(evidence)
+    levels, before = (
+        _levels_on(on, evidence, {p for p, at in first.items() if at <= _end_of(on)})
+        for on in (day, day - timedelta(days=365))
+    )
+    flagged: list[dict[str, Any]] = []
+    others: list[dict[str, Any]] = []
+    for partner in sorted(states.keys() | levels.keys() | first.keys()):
+        row = _health_row(
+            org_id,
+            partner,
+            day,
+            states.get(partner),
+            last.get(partner),
+            counts.get(partner, [0, 0, 0, 0]),
+            levels.get(partner, 0),
+            before.get(partner, 0),
+        )
+        (others if row["flag"] is None else flagged).append(row)
+    return to_json(
+        {
+            "org_id": org_id,
+            "as_of": day,
+            "window_days": HEALTH_WINDOW_DAYS,
+            "partners": flagged + others,
+            "survey_round": None,
+        }
+    )
 
 
 SEVERITY = {"green": 0, "yellow": 1, "red": 2, None: -1}
@@ -602,6 +642,94 @@ def _health_row(
     }
 
 
+def engagement_plan(
+    org_id: str,
+    day: date,
+    *,
+    partners: Iterable[tuple[str, str, str, str, str]],
+    activities: Iterable[tuple[str, str, str, str, str, str]],
+    people: Iterable[tuple[str, str, str, str, str]],
+) -> bytes:
+    """The engagement plan of ``org_id`` on ``day`` as the service answers it, from what a
+    floor read: ``partners``, each partner in a relationship that has not ended with its
+    name, sector, state and when that was assessed; ``activities``, the engagements of
+    ``org_id`` held by ``day`` or planned, per partner taking part (partner, id, kind, title,
+    date, status), by date then id; ``people``, the contacts taking part in the planned ones
+    (engagement id, contact id, organization, name, role), by contact id. Partners grouped by
+    state, each group by name; each with its last touchpoint and its planned activities with
+    who of the two organizations takes part. The benchmark's network has no survey round, so
+    nothing is said of one.
+
+    >>> plan = json.loads(engagement_plan("a", date(2018, 2, 1),
+    ...     partners=[("b", "B", "wic", "red", "2018-01-02T00:00:00.000000Z")],
+    ...     activities=[("b", "visit", "meeting", "Visit", "2018-01-20", "planned")],
+    ...     people=[("visit", "b-lead", "b", "Lee", "Director")]))
+    >>> red = plan["groups"][2]
+    >>> red["action"], [(p["partner_id"], p["overdue"]) for p in red["partners"]], plan["overdue"]
+    ('heal', [('b', True)], 1)
+    """
+    who: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for engagement_id, contact_id, contact_org, name, role in people:
+        who[engagement_id].append(
+            {"id": contact_id, "org_id": contact_org, "name": name, "role": role}
+        )
+    today = day.isoformat()
+    last: dict[str, dict[str, str]] = {}
+    planned: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for partner, engagement_id, kind, title, on, status in activities:
+        if status == "held":
+            last[partner] = {"id": engagement_id, "title": title, "kind": kind, "date": on}
+        else:
+            planned[partner].append(
+                {
+                    "id": engagement_id,
+                    "title": title,
+                    "format": kind,
+                    "date": on,
+                    "who": [c for c in who[engagement_id] if c["org_id"] in (partner, org_id)],
+                    "overdue": on < today,
+                }
+            )
+    grouped: dict[str, list[dict[str, Any]]] = {state.value: [] for state in RelationshipState}
+    for partner, name, sector, state, assessed_at in partners:
+        ahead = planned.get(partner, [])
+        grouped[state].append(
+            {
+                "partner_id": partner,
+                "name": name,
+                "sector": sector,
+                "assessed_at": datetime.fromisoformat(assessed_at),
+                "last_touchpoint": last.get(partner),
+                "planned": ahead,
+                "overdue": any(activity["overdue"] for activity in ahead),
+                "survey": None,
+            }
+        )
+    overdue = {
+        a["id"]
+        for members in grouped.values()
+        for p in members
+        for a in p["planned"]
+        if a["overdue"]
+    }
+    groups = []
+    for state, members in grouped.items():
+        members.sort(key=lambda p: (p["name"], p["partner_id"]))
+        what = RelationshipState(state)
+        groups.append(
+            {"state": state, "action": what.action, "guidance": what.guidance, "partners": members}
+        )
+    return to_json(
+        {
+            "org_id": org_id,
+            "today": day,
+            "groups": groups,
+            "overdue": len(overdue),
+            "survey_round": None,
+        }
+    )
+
+
 def _half_routes(
     graph: nx.Graph, start: str, hops: int
 ) -> dict[str, list[tuple[int, tuple[str, ...]]]]:
@@ -645,3 +773,114 @@ def _gap_page(
         )
     answer.sort(key=lambda p: (-p["overdue"], p["closure_rate"] or 0, p["from_org"], p["to_org"]))
     return {"pairs": answer[:PAGE], "total_pairs": len(answer)}
+
+
+def _ranked(sent: int, closed: int, overdue: int) -> tuple[int, float, int]:
+    """Where loops rank in a gap report, as the service ranks them: most overdue first, then
+    the lowest closure rate to three decimals (nothing sent last), then the most sent.
+
+    >>> sorted([(4, 4, 0), (2, 1, 1), (3, 0, 1), (0, 0, 0)], key=lambda c: _ranked(*c))
+    [(3, 0, 1), (2, 1, 1), (4, 4, 0), (0, 0, 0)]
+    """
+    return -overdue, round(closed / sent, 3) if sent else 2.0, -sent
+
+
+def gap_report(
+    pairs: Iterable[tuple[str, str, int, int]],
+    recent: Iterable[tuple[str, str, int]],
+    median: float | None,
+    *,
+    overdue_after_days: int,
+) -> bytes:
+    """The feedback-gap report of the whole network from what a floor read: ``pairs``, the
+    counters of every ordered pair (from, to, sent, loops closed); ``recent``, per pair its
+    open loops not yet overdue (from, to, how many); ``median``, the median days to feedback
+    of every closed loop. Per pair and per organization, as sender and as receiver, the
+    loops sent, closed and overdue; the first :data:`PAGE` pairs and organizations in the
+    service's order (organizations by their loops as receiver), the totals and the median
+    to two decimals.
+
+    >>> report = json.loads(gap_report([("a", "b", 4, 4), ("a", "c", 3, 0)], [("a", "c", 1)],
+    ...     2.125, overdue_after_days=30))
+    >>> report["totals"], report["median_days_to_feedback"], report["pairs"][0]["to_org"]
+    ([7, 4, 2], 2.12, 'c')
+    >>> [org["org_id"] for org in report["organizations"]]
+    ['c', 'b', 'a']
+    """
+    not_yet = {(from_org, to_org): count for from_org, to_org, count in recent}
+    senders: dict[str, list[int]] = {}
+    receivers: dict[str, list[int]] = {}
+    totals = [0, 0, 0]
+    ranked: list[tuple[tuple[int, float, int], str, str, int, int, int]] = []
+    for from_org, to_org, sent, closed in pairs:
+        overdue = sent - closed - not_yet.get((from_org, to_org), 0)
+        for sums in (
+            senders.setdefault(from_org, [0, 0, 0]),
+            receivers.setdefault(to_org, [0, 0, 0]),
+            totals,
+        ):
+            sums[0] += sent
+            sums[1] += closed
+            sums[2] += overdue
+        ranked.append((_ranked(sent, closed, overdue), from_org, to_org, sent, closed, overdue))
+    organizations = senders.keys() | receivers.keys()
+    owing = heapq.nsmallest(
+        PAGE, organizations, key=lambda org: (_ranked(*receivers.get(org, (0, 0, 0))), org)
+    )
+    return to_json(
+        {
+            "overdue_after_days": overdue_after_days,
+            "totals": totals,
+            "median_days_to_feedback": None if median is None else round(median, 2),
+            "pairs": [
+                {"from_org": a, "to_org": b, "sent": sent, "closed": closed, "overdue": overdue}
+                for _, a, b, sent, closed, overdue in heapq.nsmallest(PAGE, ranked)
+            ],
+            "total_pairs": len(ranked),
+            "organizations": [
+                {
+                    "org_id": org,
+                    "as_sender": senders.get(org, [0, 0, 0]),
+                    "as_receiver": receivers.get(org, [0, 0, 0]),
+                }
+                for org in owing
+            ],
+            "total_organizations": len(organizations),
+        }
+    )
+
+
+def gap_report_fields(answer: dict[str, Any]) -> dict[str, Any]:
+    """The service's JSON gap report of the whole network as :func:`gap_report` writes it: the
+    fields a floor answers, left out the funnel and the closure rates, medians and late loops
+    of each pair and organization.
+
+    >>> loops = {"sent": 3, "closed": 0, "overdue": 2, "median_days_to_feedback": None}
+    >>> gap_report_fields({"overdue_after_days": 30, "totals": loops, "pairs": [{"from_org":
+    ...     "a", "to_org": "c", **loops}], "total_pairs": 1, "organizations": [{"org_id": "c",
+    ...     "as_sender": loops, "as_receiver": loops}], "total_organizations": 2})["pairs"]
+    [{'from_org': 'a', 'to_org': 'c', 'sent': 3, 'closed': 0, 'overdue': 2}]
+    """
+
+    def counts(loops: dict[str, Any]) -> list[int]:
+        return [loops["sent"], loops["closed"], loops["overdue"]]
+
+    return {
+        "overdue_after_days": answer["overdue_after_days"],
+        "totals": counts(answer["totals"]),
+        "median_days_to_feedback": answer["totals"]["median_days_to_feedback"],
+        "pairs": [
+            {key: p[key] for key in ("from_org", "to_org", "sent", "closed", "overdue")}
+            for p in answer["pairs"]
+        ],
+        "total_pairs": answer["total_pairs"],
+        "organizations": [
+            {
+                "org_id": o["org_id"],
+                "as_sender": counts(o["as_sender"]),
+                "as_receiver": counts(o["as_receiver"]),
+            }
+            for o in answer["organizations"]
+        ],
+        "total_organizations": answer["total_organizations"],
+    }

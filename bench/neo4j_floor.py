@@ -1,18 +1,25 @@
 """The floor on Neo4j: the best hand-written Cypher for a question the benchmark asks.
 
-Warm paths, eco-maps, partnership levels, missing partners and one organization's feedback
-gaps have one. A floor answers the same question as the service, from the same graph, in one
-statement sent through the driver alone, with the ranking the service does in Python done in
-Cypher too: what Neo4j itself allows, with no service around it. ``make bench STORE=neo4j``
-first checks that each floor gives the service's answer (:func:`differs`) for a few
-organizations, then times each figure that has a floor beside it; :func:`profile` prints a
-floor's ``PROFILE`` plan.
+Every question the benchmark times on Neo4j has one. A floor answers the same question as the
+service, from the same graph, in one statement sent through the driver alone. For warm paths,
+eco-maps, partnership levels, missing partners and one organization's feedback gaps the
+ranking the service does in Python is done in Cypher too: what Neo4j itself allows, with no
+service around it. Relationship health, the engagement plan and the whole feedback-gap report
+read in one statement what the answer needs, and the answer is made of it in Python by the same
+functions the embedded store's floors call (:func:`bench.floors.health_report`,
+:func:`bench.floors.engagement_plan`, :func:`bench.floors.gap_report`). ``make bench
+STORE=neo4j`` first checks that each floor gives the service's answer (:func:`differs`) for a
+few organizations (the whole report once), then times each figure beside its floor;
+:func:`profile` prints a floor's ``PROFILE`` plan.
 
     python -m bench.neo4j_floor paths FROM TO     # PROFILE of the warmest-path floor
     python -m bench.neo4j_floor ecomap ORG        # ... of the eco-map floor
     python -m bench.neo4j_floor levels ORG        # ... of the partnership levels floor
     python -m bench.neo4j_floor missing-partners ORG [--profile NAME]
     python -m bench.neo4j_floor gaps ORG          # ... of one organization's feedback gaps
+    python -m bench.neo4j_floor health ORG        # ... of the relationship health floor
+    python -m bench.neo4j_floor plan ORG          # ... of the engagement plan floor
+    python -m bench.neo4j_floor whole-gaps        # ... of the whole feedback-gap report
 
 It reads the server from ``STAKEHOLDER_GRAPH_NEO4J_URI``, ``_USER``, ``_PASSWORD`` and
 ``_DATABASE``, as the service does (``set -a; . tests/neo4j_server/.state/env; set +a``).
@@ -21,16 +28,19 @@ It reads the server from ``STAKEHOLDER_GRAPH_NEO4J_URI``, ``_USER``, ``_PASSWORD
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
 
-from bench.floors import PROFILE
+from bench.floors import HEALTH_WINDOW_DAYS, PROFILE, gap_report, gap_report_fields, health_report
+from bench.floors import engagement_plan as plan_answer
 from graph_models import DEFAULT_PAGE_SIZE
+from graph_models.common import end_of_day
 from graph_models.referrals import DEFAULT_OVERDUE_AFTER_DAYS, PAIR_COUNTERS
 from service.missing_partners.analytics import WARMTH
 from service.missing_partners.service import DEFAULT_CANDIDATES
@@ -251,6 +261,116 @@ feedback, overdue]``, most overdue first, then the lowest closure rate, then the
 Rates and medians are rounded half to even, as Python rounds them (9 of 16 is 0.562)."""
 
 
+_WINDOW_ENDS = {0: ("from_org", "to_org"), 1: ("to_org", "from_org")}
+_WINDOW = "\n      UNION ALL".join(
+    f"""
+        MATCH (r:{Label.REFERRAL})
+        WHERE r.{ours} = focal.id AND r.{theirs} <> focal.id
+          AND r.sent_at > $since AND r.sent_at <= $until
+        RETURN r.{theirs} AS partner, {way} AS way, r"""
+    for way, (ours, theirs) in _WINDOW_ENDS.items()
+)
+"""The referrals ``focal`` sent (way 0) and received (way 1) in the window, each through the
+index of its end, with the partner at the other end."""
+
+HEALTH = f"""
+MATCH (focal:{Label.ORGANIZATION} {{id: $org_id}})
+WITH focal, COLLECT {{
+    MATCH (focal)-[q:{Rel.REFERRED}]-(p) WHERE p <> focal
+    RETURN [p.id, q.first_sent_at, q.last_sent_at]
+}} AS referred
+RETURN
+  COLLECT {{
+    MATCH (focal)-[link:{Rel.RELATED}]-(p)
+    WHERE link.state IS NOT NULL AND (link.ended_on IS NULL OR link.ended_on > $today)
+    RETURN [p.id, link.state]
+  }} AS assessed,
+  referred,
+  COLLECT {{
+    WITH focal WHERE any(pair IN referred WHERE pair[2] > $since)
+    CALL (focal) {{{_WINDOW}
+    }}
+    WITH partner, way, count(r) AS referrals,
+         count(CASE WHEN r.loop_closed_at <= $until THEN 1 END) AS fed
+    RETURN [partner, way, referrals, referrals - fed]
+  }} AS window,
+  COLLECT {{
+    MATCH (focal)<-[:{Rel.WITH_ORG}]-(e:{Label.ENGAGEMENT})-[:{Rel.WITH_ORG}]->(p)
+    WHERE p <> focal AND e.status = 'held' AND e.date <= $today
+    WITH p, max(e.date) AS held
+    RETURN [p.id, held]
+  }} AS held,
+  COLLECT {{
+    MATCH (focal)<-[:{Rel.BINDS}]-(e)-[:{Rel.BINDS}]->(p) WHERE p <> focal
+    RETURN [p.id, {_LEVEL}, e.start_date, e.end_date]
+  }} AS evidence
+"""
+"""What the relationship health of ``$org_id`` on ``$today`` rests on, in one row, each part
+as :func:`bench.floors.health_report` takes it: the state each relationship that has not
+ended keeps on its ``RELATED`` link (that of its latest assessment); when the first and the
+last referral of each pair it is an end of were sent, from the pair counters; the window's
+referrals (after ``$since``, by ``$until``), read only when the last referral of some pair
+falls in it; the day of the last touchpoint held with each organization; the evidence binding
+both. The links named here join organizations only: the organizations at their far ends go
+unlabelled."""
+
+PLAN = f"""
+MATCH (focal:{Label.ORGANIZATION} {{id: $org_id}})
+RETURN
+  COLLECT {{
+    MATCH (focal)-[:{Rel.PARTY}]->(r)<-[:{Rel.PARTY}]-(p)
+    WHERE r.ended_on IS NULL OR r.ended_on > $today
+    WITH p, COLLECT {{
+        MATCH (r)-[:{Rel.ASSESSED}]->(a) WHERE a.assessed_at <= $until
+        RETURN [a.state, a.assessed_at] ORDER BY a.assessed_at DESC, a.seq DESC LIMIT 1
+    }}[0] AS latest
+    WHERE latest IS NOT NULL
+    RETURN [p.id, p.name, p.sector] + latest
+  }} AS partners,
+  COLLECT {{
+    MATCH (focal)<-[:{Rel.WITH_ORG}]-(e:{Label.ENGAGEMENT})-[:{Rel.WITH_ORG}]->(p)
+    WHERE p <> focal AND (e.status = 'planned' OR e.status = 'held' AND e.date <= $today)
+    RETURN [p.id, e.id, e.kind, e.title, e.date, e.status] ORDER BY e.date, e.id
+  }} AS activities,
+  COLLECT {{
+    MATCH (focal)<-[:{Rel.WITH_ORG}]-(e:{Label.ENGAGEMENT})-[:{Rel.WITH_CONTACT}]->(c)
+          -[:{Rel.WORKS_AT}]->(o)
+    WHERE e.status = 'planned'
+    RETURN [e.id, c.id, o.id, c.name, c.role] ORDER BY c.id
+  }} AS people
+"""
+"""What the engagement plan of ``$org_id`` on ``$today`` rests on, in one row, each part as
+:func:`bench.floors.engagement_plan` takes it: each partner in a relationship that has not
+ended, with its name, sector, and the state and time of its latest assessment by ``$until``
+(the later recorded on a tie); its engagements with each organization, held by ``$today`` or
+planned, by date; the contacts of the planned ones. As in :data:`HEALTH`, the nodes at the
+far end of a link that joins one label only go unlabelled."""
+
+WHOLE_GAPS = f"""
+RETURN
+  COLLECT {{
+    MATCH (a)-[p:{Rel.REFERRED}]->(b)
+    WITH a, b, p.counts AS counts
+    RETURN [a.id, b.id, counts[0], counts[{_LOOP_CLOSED}]]
+  }} AS pairs,
+  COLLECT {{
+    MATCH (r:{Label.REFERRAL}) WHERE r.sent_at >= $before AND r.loop_closed_at IS NULL
+    WITH r.from_org AS from_org, r.to_org AS to_org, count(r) AS open
+    RETURN [from_org, to_org, open]
+  }} AS recent,
+  COLLECT {{
+    MATCH (r:{Label.REFERRAL}) WHERE r.feedback_days IS NOT NULL
+    RETURN percentileCont(r.feedback_days, 0.5) AS median
+  }}[0] AS median
+"""
+"""What the feedback-gap report of the whole network rests on, in one row, as
+:func:`bench.floors.gap_report` takes it: the counters of every ordered pair (sent, loops
+closed), from the scan of ``REFERRED`` links (they join organizations only); per pair its
+open loops sent at or after ``$before``, not yet overdue, through the index of when
+referrals were sent; the median days to feedback of every closed loop, through the index of
+days."""
+
+
 def warmest_paths(driver: Driver, database: str, from_org: str, to_org: str, k: int) -> list[Any]:
     """The floor of ``GET /api/v1/paths?max_hops=4``: the rows of :data:`WARMEST_PATH` for
     one route, else of :data:`WARMEST_PATHS`."""
@@ -283,6 +403,39 @@ def organization_gaps(driver: Driver, database: str, org_id: str) -> list[Any]:
     return _rows(driver, database, ORGANIZATION_GAPS, **_gaps_params(org_id))
 
 
+def relationship_health(driver: Driver, database: str, org_id: str) -> bytes:
+    """The floor of ``GET /api/v1/organizations/{org_id}/relationship-health``: the row of
+    :data:`HEALTH`, turned into the answer by :func:`bench.floors.health_report`."""
+    day = datetime.now(UTC).date()
+    [(assessed, referred, window, held, evidence)] = _rows(
+        driver, database, HEALTH, **_day_params(org_id, day)
+    )
+    return health_report(
+        org_id,
+        day,
+        assessed=assessed,
+        referred=referred,
+        window=window,
+        held=held,
+        evidence=evidence,
+    )
+
+
+def engagement_plan(driver: Driver, database: str, org_id: str) -> bytes:
+    """The floor of ``GET /api/v1/organizations/{org_id}/engagement-plan``: the row of
+    :data:`PLAN`, turned into the answer by :func:`bench.floors.engagement_plan`."""
+    day = datetime.now(UTC).date()
+    [(partners, activities, people)] = _rows(driver, database, PLAN, **_day_params(org_id, day))
+    return plan_answer(org_id, day, partners=partners, activities=activities, people=people)
+
+
+def whole_gaps(driver: Driver, database: str) -> bytes:
+    """The floor of ``GET /api/v1/feedback-gaps``: the row of :data:`WHOLE_GAPS`, turned into
+    the answer by :func:`bench.floors.gap_report`."""
+    [(pairs, recent, median)] = _rows(driver, database, WHOLE_GAPS, **_whole_gaps_params())
+    return gap_report(pairs, recent, median, overdue_after_days=DEFAULT_OVERDUE_AFTER_DAYS)
+
+
 def _paths_params(from_org: str, to_org: str, k: int = 10) -> dict[str, Any]:
     return {"from_org": from_org, "to_org": to_org, "k": k, "costs": STATE_COST}
 
@@ -302,6 +455,22 @@ def _gaps_params(org_id: str) -> dict[str, Any]:
     return {"org_id": org_id, "before": to_text(before), "limit": DEFAULT_PAGE_SIZE}
 
 
+def _day_params(org_id: str, day: date) -> dict[str, Any]:
+    """The parameters of a question about ``org_id`` on ``day``: ``$today``; ``$until``, its
+    last instant; ``$since``, the last instant before the health window."""
+    return {
+        "org_id": org_id,
+        "today": day.isoformat(),
+        "until": to_text(end_of_day(day)),
+        "since": to_text(end_of_day(day - timedelta(days=HEALTH_WINDOW_DAYS))),
+    }
+
+
+def _whole_gaps_params() -> dict[str, Any]:
+    before = datetime.now(UTC) - timedelta(days=DEFAULT_OVERDUE_AFTER_DAYS)
+    return {"before": to_text(before)}
+
+
 def _rows(driver: Driver, database: str, query: str, **params: Any) -> list[Any]:
     """The values of each record of the read ``query``, in one auto-committed read."""
     records, _, _ = driver.execute_query(
@@ -310,7 +479,7 @@ def _rows(driver: Driver, database: str, query: str, **params: Any) -> list[Any]
     return [record.values() for record in records]
 
 
-FLOORS: dict[str, tuple[Callable[..., list[Any]], Callable[[Any], list[Any]]]] = {
+FLOORS: dict[str, tuple[Callable[..., Any], Callable[[Any], Any]]] = {
     "ecomap": (
         ecomap,
         lambda answer: [
@@ -355,11 +524,17 @@ FLOORS: dict[str, tuple[Callable[..., list[Any]], Callable[[Any], list[Any]]]] =
             for p in answer["pairs"]
         ],
     ),
+    "health": (relationship_health, lambda answer: answer),
+    "plan": (engagement_plan, lambda answer: answer),
+    "whole_gaps": (whole_gaps, gap_report_fields),
 }
 """Per method of :class:`bench.floors.Floor` that has a hand-written floor on Neo4j: the
-floor, called as ``floor(driver, database, org_id)``, and how the service's JSON answer reads
-as the floor's rows (the missing partners' sectors sorted, as the floor gives them in profile
-order)."""
+floor, called as ``floor(driver, database, org_id)`` (``floor(driver, database)`` for the
+whole gap report), and how the service's JSON answer reads as what the floor gives: its rows
+(the missing partners' sectors sorted, as the floor gives them in profile order), or for
+relationship health, the engagement plan and the whole gap report its JSON answer. Health
+and plan are compared whole, as if no survey round ran (the benchmark's network has none);
+the whole report in the fields :func:`bench.floors.gap_report_fields` names."""
 
 
 def _evidence_row(evidence: dict[str, Any]) -> list[Any]:
@@ -377,16 +552,21 @@ def _evidence_row(evidence: dict[str, Any]) -> list[Any]:
     return [evidence["level"], evidence["id"], evidence["start"], evidence["end"], *counts]
 
 
-def differs(method: str, floor_rows: list[Any], answer: Any) -> bool:
-    """Whether the floor of ``method`` answered otherwise than the service's JSON ``answer``.
+def differs(method: str, floor_answer: list[Any] | bytes, answer: Any) -> bool:
+    """Whether the floor of ``method`` answered otherwise than the service's JSON ``answer``:
+    ``floor_answer`` is the floor's rows, or its JSON answer.
 
     >>> differs("gaps", [["a", "b", 2, 1, 0.5, 3.0, 0]], {"pairs": [{"from_org": "a",
     ...     "to_org": "b", "sent": 2, "closed": 1, "closure_rate": 0.5,
     ...     "median_days_to_feedback": 3.0, "overdue": 0}]})
     False
+    >>> differs("plan", b'{"org_id": "a", "overdue": 1}', {"org_id": "a", "overdue": 0})
+    True
     """
-    rows = sorted(floor_rows) if method == "missing_partners" else floor_rows
-    return rows != FLOORS[method][1](answer)
+    found = json.loads(floor_answer) if isinstance(floor_answer, bytes) else floor_answer
+    if method == "missing_partners":
+        found = sorted(found)
+    return bool(found != FLOORS[method][1](answer))
 
 
 def profile(driver: Driver, database: str, query: str, **params: Any) -> str:
@@ -427,12 +607,16 @@ def main(argv: list[str] | None = None) -> int:
         ("levels", "an organization's partnership levels"),
         ("missing-partners", "an organization's missing partners"),
         ("gaps", "an organization's feedback gaps"),
+        ("health", "an organization's relationship health"),
+        ("plan", "an organization's engagement plan"),
     ):
         asked = questions.add_parser(name, help=what)
         asked.add_argument("org_id", help="the organization asked about")
         if name == "missing-partners":
             asked.add_argument("--profile", default=PROFILE, help=f"(default {PROFILE})")
+    questions.add_parser("whole-gaps", help="the feedback-gap report of the whole network")
     args = parser.parse_args(argv)
+    today = datetime.now(UTC).date()
     query, params = {
         "paths": lambda: (
             WARMEST_PATH if args.k == 1 else WARMEST_PATHS,
@@ -442,10 +626,15 @@ def main(argv: list[str] | None = None) -> int:
         "levels": lambda: (LEVELS, _ecomap_params(args.org_id)),
         "missing-partners": lambda: (MISSING_PARTNERS, _missing_params(args.org_id, args.profile)),
         "gaps": lambda: (ORGANIZATION_GAPS, _gaps_params(args.org_id)),
+        "health": lambda: (HEALTH, _day_params(args.org_id, today)),
+        "plan": lambda: (PLAN, _day_params(args.org_id, today)),
+        "whole-gaps": lambda: (WHOLE_GAPS, _whole_gaps_params()),
     }[args.question]()
     settings = Settings()
     auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
-    with GraphDatabase.driver(settings.neo4j_uri, auth=auth) as driver:
+    with GraphDatabase.driver(
+        settings.neo4j_uri, auth=auth, notifications_min_severity="OFF"
+    ) as driver:
         print(profile(driver, settings.neo4j_database, query, **params))
     return 0
 

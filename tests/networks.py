@@ -4,7 +4,7 @@ events, tokens and audit entries, added the same way on every store; and a store
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from graph_models import NetworkBundle, ReferralStatus, Role, TokenCreate
 from graph_models.audit import AuditAction, AuditEntryCreate
@@ -88,6 +88,36 @@ def add_evidence_and_referrals(store: Store) -> None:
         ReferralEventCreate(status=ReferralStatus.ACCEPTED, at=sent + timedelta(days=30)),
         recorded_by="parity test",
     )
+
+
+def add_recent_referrals(store: Store, focal: str, partners: list[str], stranger: str) -> None:
+    """Referrals of the last weeks around ``focal``: six to its first partner without
+    feedback (one way), three each way with its second with feedback (both ways), and two
+    from ``stranger``, no partner of it, without feedback."""
+    today = datetime.now(UTC).date()
+
+    def sent(from_org: str, to_org: str, count: int, days_ago: int, closed: bool) -> list:
+        at = datetime.combine(today - timedelta(days=days_ago), time(9), UTC)
+        return [
+            ReferralImport(
+                id=f"recent-{from_org}-{to_org}-{n}",
+                case_ref=f"RECENT-{n}",
+                from_org=from_org,
+                to_org=to_org,
+                sent_at=at,
+                consent=True,
+                events=[(ReferralStatus.DECLINED, at + timedelta(days=2))] if closed else [],
+            )
+            for n in range(count)
+        ]
+
+    recent = [
+        *sent(focal, partners[0], 6, 10, closed=False),
+        *sent(focal, partners[1], 3, 20, closed=True),
+        *sent(partners[1], focal, 3, 30, closed=True),
+        *sent(stranger, focal, 2, 40, closed=False),
+    ]
+    store.import_bundle(NetworkBundle(name="recent", title="Recent", referrals=recent))
 
 
 SURVEYED = datetime(2027, 3, 1, 9, tzinfo=UTC)
