@@ -1,21 +1,30 @@
-"""How the whole feedback-gap report grows with the data: timed in this process, as the route
-answers it (the report, then its JSON), on the generated networks of two scales, with the
-ratio of the times beside the ratio of the referrals.
+"""How figures grow with the data.
 
-A report that reads each referral once grows at most as the referrals do; one that sorts them
-all grows a little faster; one that compares pairs of them grows far faster.
+The whole feedback-gap report, timed in this process as the route answers it (the report, then
+its JSON) on the generated networks of two scales, with the ratio of the times beside the
+ratio of the referrals. A report that reads each referral once grows at most as the referrals
+do; one that sorts them all grows a little faster; one that compares pairs of them grows far
+faster.
 
     python -m bench.growth --scales tiny small
+
+Or every figure of two runs of ``make bench`` on networks of two scales (their results files),
+each beside the other with how many times it grew, under how many times the data did:
+
+    python -m bench.growth --results bench/results-neo4j.json bench/results-neo4j-statewide-x2.json
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sqlite3
 import statistics
 import sys
 import time
+from pathlib import Path
+from typing import Any
 
 from pydantic_core import to_json
 
@@ -50,13 +59,62 @@ def report_seconds(scale: str, seed: int) -> tuple[int, int, float]:
     return referrals, pairs, statistics.median(times)
 
 
+def grown(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, str, Any, Any, Any]]:
+    """Each figure of the results ``before`` that ``after`` has too: its name, unit, both values
+    and how many times it grew (None where it cannot be told).
+
+    >>> before = {"figures": [{"name": "eco-map, hubs, p95", "value": 80.0, "unit": "ms"},
+    ...                       {"name": "cold start", "value": 4.0, "unit": "s"}]}
+    >>> after = {"figures": [{"name": "eco-map, hubs, p95", "value": 100.0, "unit": "ms"}]}
+    >>> grown(before, after)
+    [('eco-map, hubs, p95', 'ms', 80.0, 100.0, 1.25)]
+    """
+    later = {figure["name"]: figure["value"] for figure in after["figures"]}
+    rows = []
+    for figure in before["figures"]:
+        if figure["name"] in later:
+            value, then = figure["value"], later[figure["name"]]
+            times = round(then / value, 2) if value and then is not None else None
+            rows.append((figure["name"], figure["unit"], value, then, times))
+    return rows
+
+
+def growth_table(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """:func:`grown` as a Markdown table, under a line saying how much the data grew."""
+    sizes = [
+        f"{kind} x{after['network'][kind] / before['network'][kind]:.1f}"
+        for kind in ("organizations", "relationships", "referrals")
+    ]
+    lines = [
+        f"{before['scale']} -> {after['scale']} ({before['store']} store): {', '.join(sizes)}",
+        "",
+        f"| figure | {before['scale']} | {after['scale']} | grew |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name, unit, value, then, times in grown(before, after):
+        lines.append(f"| {name} | {value} {unit} | {then} {unit} | {times or '-'}x |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.growth", description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--scales", nargs=2, choices=list(SCALES), default=["tiny", "small"], metavar="SCALE"
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--results",
+        nargs=2,
+        type=Path,
+        metavar="FILE",
+        help="two results files of `make bench`, the smaller network first: every figure of "
+        "both, each beside the other (instead of timing the report)",
+    )
     args = parser.parse_args(argv)
+    if args.results:
+        before, after = (json.loads(path.read_text()) for path in args.results)
+        print(growth_table(before, after))
+        return 0
     measured = [(scale, *report_seconds(scale, args.seed)) for scale in args.scales]
     for scale, referrals, pairs, seconds in measured:
         print(
