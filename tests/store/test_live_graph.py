@@ -1,6 +1,6 @@
 """The live graph each opening of a store keeps: what one opening writes, another opening of the
-same store (another process or server) answers from at once, in warm paths and missing
-partners; bulk imports and copies land in it whole; a write that fails leaves it as it was; and
+same store (another process or server) answers from at once, in warm paths, missing partners
+and eco-maps; bulk imports and copies land in it whole; a write that fails leaves it as it was; and
 writers at once lose no change. On both stores."""
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ from graph_models import (
     RelationshipState,
     RelationshipUpdate,
 )
+from graph_models.common import AsOf
 from service.data.generator import generate_network
 from service.data.migration import migrate
+from service.ecomaps.service import load_ecomap_fields
 from service.errors import Conflict, InvalidReference, NotFound
 from service.missing_partners.service import organization_gaps
 from service.paths.service import find_warm_paths
@@ -59,6 +61,14 @@ def candidates(store: Store, org_id: str) -> dict[str, list[tuple[str, str, list
             for c in entry.candidates
         ]
         for entry in gaps.missing_sectors
+    }
+
+
+def partners(store: Store, org_id: str) -> dict[str, tuple[str, str]]:
+    """Each partner on the eco-map of ``org_id``: its name and the state of the relationship."""
+    fields = load_ecomap_fields(store, org_id, as_of=AsOf.of(None))
+    return {
+        p["organization"]["id"]: (p["organization"]["name"], p["state"]) for p in fields["partners"]
     }
 
 
@@ -136,6 +146,22 @@ def test_an_organization_renamed_moved_or_deleted_in_one_opening_changes_answers
     assert routes(other, "hub", "ei") == []
     with pytest.raises(NotFound, match="'library' does not exist"):
         routes(other, "hub", "library")
+
+
+def test_an_eco_map_read_through_another_opening_shows_each_partner_as_just_written(lane, other):
+    assert partners(other, "wic") == {"hub": ("Hub", "green"), "library": ("Library", "green")}
+    relate(lane, "wic", "ei", RED)
+    assert partners(other, "wic")["ei"] == ("Ei", "red")
+    lane.assess_relationship(
+        "library~wic", RelationshipUpdate(state=RED, reason="stopped calling"), assessed_by="t"
+    )
+    lane.update_organization("library", OrganizationUpdate(name="Lane County Library"))
+    assert partners(other, "wic")["library"] == ("Lane County Library", "red")
+    lane.delete_organization("hub")
+    assert set(partners(other, "wic")) == {"library", "ei"}
+    lane.delete_organization("wic")
+    with pytest.raises(NotFound, match="'wic' does not exist"):
+        partners(other, "wic")
 
 
 def test_a_bulk_import_through_one_opening_is_in_the_graph_of_another_as_written(store, reopen):
