@@ -36,7 +36,7 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 
 ## bench: the speed bars at statewide scale through HTTP (SCALE=small: about a minute;
-## STORE=neo4j: on a throwaway Neo4j, each query beside its raw Cypher);
+## STORE=neo4j: on a throwaway Neo4j, each query beside its hand-written Cypher floor);
 ## prints a table and writes bench/results.json (results-neo4j.json); the network is cached in bench/cache/
 bench: $(INSTALLED)
 	$(BIN)/python -m bench.run --scale $(SCALE) --store $(STORE)

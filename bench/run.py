@@ -16,7 +16,9 @@ It prints a table and writes
 With ``--store neo4j`` the same harness runs on a throwaway Neo4j (``tests/neo4j_server``) into
 which the cached network is migrated; there the baseline of each figure is the best
 hand-written Cypher for its question (:mod:`bench.neo4j_floor`), checked first to give the
-service's answer, plus the bare round trip for a route, and the bar within 1.5 times it.
+service's answer, plus the bare round trip for a route; each figure is held to the embedded
+store's bar and to within 1.5 times its floor. That Neo4j gets a page cache that holds the
+whole store (:func:`page_cache_mb`).
 
     python -m bench.run --scale statewide      # make bench
     python -m bench.run --scale small          # make bench SCALE=small, about a minute
