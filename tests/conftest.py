@@ -49,6 +49,19 @@ SECTORS = [
 ]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Point each worker of a parallel run at a Neo4j of its own: ``tests/run_suite.sh`` starts
+    one per worker and lists their env files, in worker order, in
+    ``STAKEHOLDER_GRAPH_TEST_NEO4J_ENVS``."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ...
+    listed = os.environ.get("STAKEHOLDER_GRAPH_TEST_NEO4J_ENVS")
+    if worker and listed:
+        env_file = Path(listed.split(":")[int(worker.removeprefix("gw"))])
+        for line in env_file.read_text().splitlines():
+            key, _, value = line.partition("=")
+            os.environ[key] = value
+
+
 def neo4j_settings(data_dir: Path) -> Settings | None:
     """Settings for the throwaway Neo4j of ``make test``, or None when there is none."""
     if not os.environ.get("STAKEHOLDER_GRAPH_NEO4J_URI"):

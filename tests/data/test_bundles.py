@@ -36,8 +36,9 @@ def test_objects_made_while_the_collector_is_paused_join_its_oldest_generation(
 
 
 def test_objects_frozen_before_a_pause_stay_frozen(nothing_frozen: None) -> None:
+    # The frozen count is not compared: another thread of the process may free frozen objects.
+    kept = [[] for _ in range(1000)]
     gc.freeze()
-    frozen = gc.get_freeze_count()
     with collector_paused():
         pass
-    assert gc.get_freeze_count() == frozen
+    assert not any(tracked is kept for tracked in gc.get_objects())

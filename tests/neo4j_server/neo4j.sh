@@ -36,10 +36,11 @@ state_get() { if [[ -f $ENV_FILE ]]; then sed -n "s/^$1=//p" "$ENV_FILE"; fi; }
 # True if the process exists and is not a zombie (an unreaped child still answers kill -0).
 alive() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $st != Z* ]]; }
 
-# Pid of our server if it is alive (checks the command line, in case the pid was reused).
+# Pid of our server if it is alive (checks the command line, in case the pid was reused; -ww:
+# whole, where ps would otherwise cut it to $COLUMNS, as pytest-xdist's workers set it).
 running_pid() {
     local pid; pid=$(state_get NEO4J_PID)
-    [[ -n $pid ]] && alive "$pid" && ps -o args= -p "$pid" | grep -q ThrowawayNeo4j && echo "$pid"
+    [[ -n $pid ]] && alive "$pid" && ps -ww -o args= -p "$pid" | grep -q ThrowawayNeo4j && echo "$pid"
 }
 
 # Serialise up/down of one server (fd 9) and fetching the jars all servers share (fd 8);
