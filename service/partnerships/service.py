@@ -12,10 +12,7 @@ from typing import Any, TypeVar
 import networkx as nx
 
 from graph_models import (
-    MAX_PAGE_SIZE,
     AuditAction,
-    Engagement,
-    EngagementQuery,
     EngagementStatus,
     Principal,
 )
@@ -42,7 +39,7 @@ from service.partnerships.measures import network_measures
 from service.referrals.service import audit
 from service.store import Store
 from service.store.shared.network import PartnerRecords
-from service.surveys.service import latest_results
+from service.surveys.service import latest_of
 
 BETWEENNESS_BUDGET = 2_000_000
 """Betweenness costs about (organizations + relationships) steps per source organization; when
@@ -174,19 +171,6 @@ def joint_case_plans_of(store: Store, org_id: str, *, principal: Principal) -> l
     return _shown(store, store.list_joint_case_plans(org_id=org_id), principal)
 
 
-def engagements_of(store: Store, org_id: str, *, until: date) -> list[Engagement]:
-    """Every engagement activity of ``org_id``; held ones up to ``until``, all planned ones."""
-    found: list[Engagement] = []
-    while True:
-        page = store.list_engagements(
-            EngagementQuery(org_id=org_id, limit=MAX_PAGE_SIZE, offset=len(found))
-        )
-        found += page.items
-        if len(found) >= page.total or not page.items:
-            break
-    return [e for e in found if e.status is EngagementStatus.PLANNED or e.date <= until]
-
-
 def health_of(store: Store, org_id: str, *, as_of: AsOf) -> RelationshipHealthReport:
     """A suggested state for every partner of ``org_id`` on a day, and where it disagrees with
     the assessed one: :func:`health_fields_of` as a model."""
@@ -199,7 +183,7 @@ def health_fields_of(store: Store, org_id: str, *, as_of: AsOf) -> dict[str, Any
     gives its partners): what the route writes out once, around a hub's thousands of
     partners."""
     day = as_of.day
-    inputs = store.read_together(lambda: _health_inputs(store, org_id, day))
+    inputs = _health_inputs(store, org_id, day)
     survey = inputs["survey"]
     return {
         "org_id": org_id,
@@ -216,47 +200,40 @@ def _health_inputs(store: Store, org_id: str, day: date) -> dict[str, Any]:
     """What the health of ``org_id``'s relationships on ``day`` rests on: the assessed states,
     the last touchpoints, the evidence, the referral tallies, the window's referrals and the
     latest survey round's results."""
-    graph = relationships_of(store, org_id)  # first: NotFound when there is no org_id
-    assessed = {partner: state for partner, (_, state) in states_as_of(graph, org_id, day).items()}
+    until, since = end_of_day(day), end_of_day(day - timedelta(days=HEALTH_WINDOW_DAYS))
+    records = store.health_records(org_id, since=since, until=until)
+    assessed = {
+        partner: state for partner, (_, state) in states_as_of(records.graph, org_id, day).items()
+    }
     touchpoints: dict[str, date] = {}
-    for engagement in engagements_of(store, org_id, until=day):
-        if engagement.status is EngagementStatus.HELD:
+    for engagement in records.engagements:
+        if engagement.status is EngagementStatus.HELD and engagement.date <= day:
             for partner in engagement.org_ids:
                 touchpoints[partner] = max(engagement.date, touchpoints.get(partner, date.min))
-    until, since = end_of_day(day), end_of_day(day - timedelta(days=HEALTH_WINDOW_DAYS))
-    tallies = store.referral_tallies(org_id, until=until)
-    # The window's referrals are read only when some partner's last referral falls in it.
-    in_window = any(tally.last_sent_at > since for tally in tallies.values())
     return {
         "assessed": assessed,
         "touchpoints": touchpoints,
-        "evidence": evidence_for(store, org_id),
-        "tallies": tallies,
-        "referrals": store.referral_facts(org_id, since=since, until=until) if in_window else (),
-        "survey": latest_results(store, org_id, until=until),
+        "evidence": as_evidence(**records.evidence._asdict()),
+        "tallies": records.tallies,
+        "referrals": records.referrals,
+        "survey": latest_of(store, records.rounds, until=until),
     }
 
 
 def plan_of(store: Store, org_id: str, *, as_of: AsOf) -> EngagementPlan:
     """The engagement plan of ``org_id`` as of a day."""
     day = as_of.day
-
-    def gather() -> EngagementPlan:
-        graph = relationships_of(store, org_id)  # first: NotFound when there is no org_id
-        engagements = engagements_of(store, org_id, until=day)
-        contact_ids = {
-            c for e in engagements if e.status is EngagementStatus.PLANNED for c in e.contact_ids
-        }
-        return engagement_plan(
-            org_id,
-            graph,
-            engagements=engagements,
-            contacts=store.get_contacts(sorted(contact_ids)),
-            today=day,
-            survey=latest_results(store, org_id, until=end_of_day(day)),
-        )
-
-    return store.read_together(gather)
+    records = store.plan_records(org_id)
+    return engagement_plan(
+        org_id,
+        records.graph,
+        engagements=[
+            e for e in records.engagements if e.status is EngagementStatus.PLANNED or e.date <= day
+        ],
+        contacts=records.contacts,
+        today=day,
+        survey=latest_of(store, records.rounds, until=end_of_day(day)),
+    )
 
 
 def measures_of(

@@ -78,7 +78,7 @@ from graph_models.surveys import (
     Tally,
 )
 from service.store.shared.copying import RecordKind, Row
-from service.store.shared.network import PartnerRecords
+from service.store.shared.network import HealthRecords, PartnerRecords, PlanRecords
 
 T = TypeVar("T")
 
@@ -217,6 +217,21 @@ class Store(Protocol):
         """``introduction_graph([org_id], sectors=())``, ``referral_flow(org_id, as_of=as_of)``
         and ``evidence_naming(org_id)`` read together (on Neo4j one statement beside the
         live graph).
+        :class:`NotFound` when ``org_id`` does not exist."""
+        ...
+
+    def health_records(self, org_id: str, *, since: datetime, until: datetime) -> HealthRecords:
+        """``introduction_graph([org_id], sectors=())``, every engagement activity of
+        ``org_id``, ``list_survey_rounds(org_id=org_id)``, ``referral_tallies(org_id,
+        until=until)``, ``evidence_naming(org_id)`` and ``referral_facts(org_id, since=since,
+        until=until)`` read together (on Neo4j one statement beside the live graph).
+        :class:`NotFound` when ``org_id`` does not exist."""
+        ...
+
+    def plan_records(self, org_id: str) -> PlanRecords:
+        """``introduction_graph([org_id], sectors=())``, every engagement activity of
+        ``org_id``, ``list_survey_rounds(org_id=org_id)`` and the contacts of its planned
+        activities read together (on Neo4j one statement beside the live graph).
         :class:`NotFound` when ``org_id`` does not exist."""
         ...
 

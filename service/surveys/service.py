@@ -286,7 +286,14 @@ def latest_results(
 ) -> RoundResults | None:
     """The results of the agency's latest round (the latest started by ``until``), if it ran
     one. Aggregates under the k rule: for every reader, as a round's results are."""
-    rounds = store.list_survey_rounds(org_id=org_id)
+    return latest_of(store, store.list_survey_rounds(org_id=org_id), until=until)
+
+
+def latest_of(
+    store: Store, rounds: list[SurveyRound], *, until: datetime | None = None
+) -> RoundResults | None:
+    """:func:`latest_results` among an agency's ``rounds``, newest first as the store lists
+    them."""
     latest = next((r for r in rounds if until is None or r.created_at <= until), None)
     return _results(store, latest) if latest else None
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from graph_models import EngagementStatus
 from service.store.embedded.access import AccessMixin
 from service.store.embedded.bulk import BulkMixin
 from service.store.embedded.connection import DATABASE_FILE
@@ -21,7 +22,7 @@ from service.store.embedded.evidence import EvidenceMixin
 from service.store.embedded.network import NetworkMixin
 from service.store.embedded.referrals import ReferralsMixin
 from service.store.embedded.surveys import SurveysMixin
-from service.store.shared.network import PartnerRecords
+from service.store.shared.network import HealthRecords, PartnerRecords, PlanRecords
 
 __all__ = ["DATABASE_FILE", "EmbeddedStore"]
 
@@ -58,6 +59,33 @@ class EmbeddedStore(
                 self.evidence_naming(org_id),
             )
         )
+
+    def health_records(self, org_id: str, *, since: datetime, until: datetime) -> HealthRecords:
+        return self.read_together(
+            lambda: HealthRecords(
+                self.introduction_graph([org_id], sectors=()),  # first: NotFound
+                self._engagements_of(org_id),
+                self.list_survey_rounds(org_id=org_id),
+                self.referral_tallies(org_id, until=until),
+                self.evidence_naming(org_id),
+                self.referral_facts(org_id, since=since, until=until),
+            )
+        )
+
+    def plan_records(self, org_id: str) -> PlanRecords:
+        def read() -> PlanRecords:
+            graph = self.introduction_graph([org_id], sectors=())  # first: NotFound
+            engagements = self._engagements_of(org_id)
+            planned = {
+                contact_id
+                for engagement in engagements
+                if engagement.status is EngagementStatus.PLANNED
+                for contact_id in engagement.contact_ids
+            }
+            contacts = self.get_contacts(sorted(planned))
+            return PlanRecords(graph, engagements, self.list_survey_rounds(org_id=org_id), contacts)
+
+        return self.read_together(read)
 
     def organization_stamp(self, org_id: str) -> int | None:
         row = self._one("SELECT stamp FROM organization_stamps WHERE org_id = ?", (org_id,))

@@ -43,6 +43,8 @@ from service.store.shared.live_graph import induced
 from service.store.shared.network import check_end, contacts_in_order, refuse_if_ended
 from service.store.shared.values import from_text, new_id, to_text
 
+_ENGAGEMENTS_OF_ORG = "id IN (SELECT engagement_id FROM engagement_orgs WHERE org_id = ?)"
+
 
 class NetworkMixin(EmbeddedBase):
     """Sectors, profiles, organizations, contacts, relationships, engagements and the
@@ -456,7 +458,7 @@ class NetworkMixin(EmbeddedBase):
     def list_engagements(self, query: EngagementQuery) -> Page[Engagement]:
         where, params = ["1 = 1"], []
         if query.org_id:
-            where.append("id IN (SELECT engagement_id FROM engagement_orgs WHERE org_id = ?)")
+            where.append(_ENGAGEMENTS_OF_ORG)
             params.append(query.org_id)
         for column, value in (("kind", query.kind), ("status", query.status)):
             if value:
@@ -470,6 +472,13 @@ class NetworkMixin(EmbeddedBase):
             params.append(query.until.isoformat())
         sql = f"SELECT * FROM engagements WHERE {' AND '.join(where)} ORDER BY date, id"
         return self._page(sql, params, query, self._engagement)
+
+    def _engagements_of(self, org_id: str) -> list[Engagement]:
+        """Every engagement activity ``org_id`` takes part in, by date."""
+        rows = self._all(
+            f"SELECT * FROM engagements WHERE {_ENGAGEMENTS_OF_ORG} ORDER BY date, id", (org_id,)
+        )
+        return [self._engagement(row) for row in rows]
 
     def update_engagement(self, engagement_id: str, engagement: EngagementCreate) -> Engagement:
         with self._write() as db:

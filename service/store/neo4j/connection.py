@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
+import networkx as nx
 from neo4j import (
     READ_ACCESS,
     Driver,
@@ -141,6 +142,15 @@ class Neo4jConnection(LiveGraph):
                 self.read_together(lambda: self._bring_up_to(latest))
             finally:
                 _SHARED_READ.reset(apart)
+
+    def _partners_seeing(self, org_id: str, noted: int) -> nx.Graph:
+        """``introduction_graph([org_id], sectors=())`` for a statement that saw the change log
+        at ``noted`` (its ``_NOTED``): from the live graph, caught up first only when the log
+        went further than the graph, which then reads the counter again under its lock."""
+        with self._lock:
+            if noted != self._seen or org_id not in self._graph:
+                self._require_in_graph([org_id])
+            return self._introduced([org_id], ())
 
     def _graph_rows(self) -> GraphRows:
         return GraphRows(self._query(cypher.ALL_ORGANIZATIONS), self._query(cypher.ALL_EDGES))

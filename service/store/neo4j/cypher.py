@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from graph_models import EngagementStatus
 from graph_models.evidence import EvidenceKind
 from graph_models.referrals import PAIR_COLUMNS, PAIR_COUNTERS
 from graph_models.surveys import TRUST_ITEMS, VALUE_ITEMS
@@ -525,6 +526,10 @@ GRAPH_CHANGES_NOTED = f"""
 OPTIONAL MATCH (c:{Label.COUNTER} {{name: 'graph'}}) RETURN coalesce(c.value, 0) AS row
 """
 """The number of the last change noted: what a reader of the live graph looks at first."""
+_NOTED = (
+    f"coalesce(head(COLLECT {{ MATCH (c:{Label.COUNTER} {{name: 'graph'}}) RETURN c.value }}), 0)"
+)
+"""The same number, as an expression of a statement that reads more."""
 SETTLED_GRAPH_CHANGES = f"""
 MERGE (c:{Label.COUNTER} {{name: 'graph'}}) ON CREATE SET c.value = 0
 SET c._lock = true REMOVE c._lock
@@ -749,7 +754,7 @@ PARTNER_RECORDS = {
 MATCH (focal:{Label.ORGANIZATION}) WHERE focal.id = $id
 CALL (focal) {{ RETURN [{flows}] AS flows }}
 RETURN [
-    coalesce(head(COLLECT {{ MATCH (c:{Label.COUNTER} {{name: 'graph'}}) RETURN c.value }}), 0),
+    {_NOTED},
     flows[0],
     flows[1],
     {_NAMING}
@@ -883,15 +888,16 @@ PAGE_AUDIT = _paged(COUNT_AUDIT, LIST_AUDIT)
 # -- referrals as partnership signals -------------------------------------------------------
 
 _IN_WINDOW = "($since IS NULL OR r.sent_at > $since) AND ($until IS NULL OR r.sent_at <= $until)"
-REFERRAL_FACTS = f"""
-MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $id
-RETURN COLLECT {{
+_FACTS = f"""COLLECT {{
     MATCH (r:{Label.REFERRAL}) WHERE r.from_org = $id AND {_IN_WINDOW}
     RETURN [r.from_org, r.to_org, r.sent_at, r.case_ref, r.loop_closed_at] AS fact
     UNION ALL
     MATCH (r:{Label.REFERRAL}) WHERE r.to_org = $id AND r.from_org <> $id AND {_IN_WINDOW}
     RETURN [r.from_org, r.to_org, r.sent_at, r.case_ref, r.loop_closed_at] AS fact
-}} AS row
+}}"""
+REFERRAL_FACTS = f"""
+MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $id
+RETURN {_FACTS} AS row
 """
 """No row when ``$id`` does not exist, else the ``[from_org, to_org, sent_at, case_ref,
 loop_closed_at]`` of each referral it sent or received after ``$since`` and by ``$until``
@@ -1255,3 +1261,45 @@ SET n += row
 EXISTING_KEYS[Label.SURVEY_ROUND] = (
     f"UNWIND $keys AS key MATCH (n:{Label.SURVEY_ROUND} {{id: key}}) RETURN key"
 )
+
+# -- what one organization's health and engagement plan rest on ----------------------------------
+
+_ENGAGEMENTS_OF_FOCAL = f"""COLLECT {{
+        MATCH (focal)<-[:{Rel.WITH_ORG}]-(e:{Label.ENGAGEMENT})
+        RETURN {_ENGAGEMENT} AS engagement ORDER BY e.date, e.id
+    }}"""
+_ROUNDS_OF_FOCAL = f"COLLECT {{ {LIST_SURVEY_ROUNDS['org_id']} }}"
+
+
+def _records_of_focal(*more: str) -> str:
+    """A statement of no row when ``$org_id`` does not exist, else one: ``[noted, engagements,
+    rounds, *more]``, the number of the last change of the live graph noted, every engagement
+    activity of ``$org_id`` by date, its survey rounds as :data:`LIST_SURVEY_ROUNDS` has them,
+    and each of the expressions ``more`` of the organization ``focal``."""
+    listed = ",\n    ".join([_NOTED, _ENGAGEMENTS_OF_FOCAL, _ROUNDS_OF_FOCAL, *more])
+    return f"""
+MATCH (focal:{Label.ORGANIZATION}) WHERE focal.id = $org_id
+RETURN [
+    {listed}
+] AS row
+"""
+
+
+HEALTH_RECORDS = _records_of_focal(f"[{', '.join(_PAIR_TALLIES)}]", _NAMING, _FACTS)
+"""``[noted, engagements, rounds, [sent, received], evidence, referrals]`` as
+:func:`_records_of_focal` has them, the pair tallies of :data:`REFERRAL_PAIR_TALLIES` by
+``$until`` (of ``$id``, the same organization), the evidence naming it as
+:data:`EVIDENCE_NAMING` has it and its referrals after ``$since`` as :data:`REFERRAL_FACTS` has
+them: all the health of its relationships reads besides the live graph, in one statement."""
+PLAN_RECORDS = _records_of_focal(
+    f"""COLLECT {{
+        MATCH (focal)<-[:{Rel.WITH_ORG}]-(e:{Label.ENGAGEMENT})-[:{Rel.WITH_CONTACT}]->
+              (c:{Label.CONTACT})-[:{Rel.WORKS_AT}]->(o:{Label.ORGANIZATION})
+        WHERE e.status = '{EngagementStatus.PLANNED.value}'
+        WITH DISTINCT c, o
+        RETURN {_CONTACT} AS contact ORDER BY c.id
+    }}"""
+)
+"""``[noted, engagements, rounds, contacts]`` as :func:`_records_of_focal` has them, and the
+contacts of its planned engagement activities by id: all its engagement plan reads besides the
+live graph, in one statement."""

@@ -57,11 +57,13 @@ from service.store.neo4j.evidence import _evidence_records
 from service.store.shared.live_graph import ORGANIZATION, RELATIONSHIP, induced
 from service.store.shared.network import (
     PartnerRecords,
+    PlanRecords,
     check_end,
     contacts_in_order,
     refuse_if_ended,
 )
 from service.store.shared.referrals import combine_flows
+from service.store.shared.surveys import round_from
 from service.store.shared.values import to_text
 
 
@@ -307,16 +309,22 @@ class NetworkMixin(Neo4jConnection):
 
     def partner_records(self, org_id: str, *, as_of: datetime | None = None) -> PartnerRecords:
         # One statement reads the flows, the evidence and how far the change log has gone;
-        # the partners and relationships come from the live graph, caught up only when the
-        # log went further than the graph (which then reads the counter again, under its lock).
+        # the partners and relationships come from the live graph.
         query = cypher.PARTNER_RECORDS["now" if as_of is None else "as_of"]
         rows = self._query(query, id=org_id, as_of=to_text(as_of) if as_of else None)
         noted, sent, received, naming = _found(rows, _missing_organization(org_id))
-        with self._lock:
-            if noted != self._seen or org_id not in self._graph:
-                self._require_in_graph([org_id])
-            graph = self._introduced([org_id], ())
+        graph = self._partners_seeing(org_id, noted)
         return PartnerRecords(graph, combine_flows(sent, received), _evidence_records(naming))
+
+    def plan_records(self, org_id: str) -> PlanRecords:
+        rows = self._query(cypher.PLAN_RECORDS, org_id=org_id)
+        noted, engagements, rounds, contacts = _found(rows, _missing_organization(org_id))
+        return PlanRecords(
+            self._partners_seeing(org_id, noted),
+            [_model(Engagement, row) for row in engagements],
+            [round_from(row) for row in rounds],
+            [_model(Contact, row) for row in contacts],
+        )
 
     def organization_stamp(self, org_id: str) -> int | None:
         return None  # no stamps are kept: every answer is read afresh

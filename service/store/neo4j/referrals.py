@@ -4,6 +4,7 @@ feedback loops, days to feedback, and the referral facts and tallies partnership
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from neo4j import ManagedTransaction
 
 from graph_models import (
     DaysToFeedback,
+    Engagement,
     FeedbackLoops,
     LoopScope,
     Page,
@@ -33,11 +35,14 @@ from service.store.neo4j.connection import (
     _fetch,
     _found,
     _lists,
+    _model,
     _now,
     _run,
     _single,
 )
+from service.store.neo4j.evidence import _evidence_records
 from service.store.neo4j.network import _missing_organization
+from service.store.shared.network import HealthRecords
 from service.store.shared.referrals import (
     PairTotals,
     assemble_pair_loops,
@@ -50,6 +55,7 @@ from service.store.shared.referrals import (
     scope_kind,
     state_fields,
 )
+from service.store.shared.surveys import round_from
 from service.store.shared.values import from_text, to_text
 
 
@@ -195,23 +201,37 @@ class ReferralsMixin(Neo4jConnection):
     def referral_tallies(self, org_id: str, *, until: datetime) -> dict[str, ReferralTally]:
         params = {"id": org_id, "until": to_text(until)}
 
-        def tally(tx: ManagedTransaction, direction: str, pairs: list[Any]) -> list[list[Any]]:
-            """A pair's counters when all its referrals were sent by ``until``; else its
-            referrals counted, those of all pairs in one read."""
-            split = {row[0] for row in pairs if row[4]}
-            if not split:
-                return [row[:4] for row in pairs]
-            counted = _lists(tx, cypher.REFERRAL_TALLIES_COUNTED[direction], **params)
-            return [row[:4] for row in pairs if not row[4]] + [
-                row for row in counted if row[0] in split
-            ]
-
         def work(tx: ManagedTransaction) -> dict[str, ReferralTally]:
             found = _lists(tx, cypher.REFERRAL_PAIR_TALLIES, **params)
             sent, received = _found(found, _missing_organization(org_id))
-            return referral_tallies_of(tally(tx, "sent", sent), tally(tx, "received", received))
+            return _tallies(
+                sent,
+                received,
+                lambda direction: _lists(tx, cypher.REFERRAL_TALLIES_COUNTED[direction], **params),
+            )
 
         return self._read(work)
+
+    def health_records(self, org_id: str, *, since: datetime, until: datetime) -> HealthRecords:
+        # One statement reads all but the partners and relationships, which come from the live
+        # graph as they do for partner_records.
+        params = {"id": org_id, "until": to_text(until)}
+        rows = self._query(cypher.HEALTH_RECORDS, **params, org_id=org_id, since=to_text(since))
+        noted, engagements, rounds, [sent, received], naming, facts = _found(
+            rows, _missing_organization(org_id)
+        )
+        return HealthRecords(
+            self._partners_seeing(org_id, noted),
+            [_model(Engagement, row) for row in engagements],
+            [round_from(row) for row in rounds],
+            _tallies(
+                sent,
+                received,
+                lambda direction: self._query(cypher.REFERRAL_TALLIES_COUNTED[direction], **params),
+            ),
+            _evidence_records(naming),
+            referral_facts_of(facts),
+        )
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -230,6 +250,25 @@ def _referral(row: Row) -> Referral:
         )
     ]
     return referral_of(row, events)
+
+
+def _tallies(
+    sent: list[list[Any]], received: list[list[Any]], counted: Callable[[str], list[list[Any]]]
+) -> dict[str, ReferralTally]:
+    """Per partner the tally of :data:`~.cypher.REFERRAL_PAIR_TALLIES`'s rows ``sent`` and
+    ``received``: a pair's counters when all its referrals were sent by ``$until``; else its
+    referrals as ``counted(direction)`` reads them (:data:`~.cypher.REFERRAL_TALLIES_COUNTED`,
+    all pairs of a direction in one read), read only then."""
+
+    def tally(direction: str, pairs: list[list[Any]]) -> list[list[Any]]:
+        split = {row[0] for row in pairs if row[4]}
+        if not split:
+            return [row[:4] for row in pairs]
+        return [row[:4] for row in pairs if not row[4]] + [
+            row for row in counted(direction) if row[0] in split
+        ]
+
+    return referral_tallies_of(tally("sent", sent), tally("received", received))
 
 
 def _by_pair(rows: list[list[Any]]) -> dict[tuple[str, str], Any]:

@@ -9,13 +9,16 @@ from typing import Any, NamedTuple, TypeVar
 import networkx as nx
 
 from graph_models import (
+    Contact,
+    Engagement,
     ReferralFlow,
     Relationship,
     RelationshipEnd,
     RelationshipState,
 )
 from graph_models.common import start_of_day
-from graph_models.evidence import EvidenceRecords
+from graph_models.evidence import EvidenceRecords, ReferralFact, ReferralTally
+from graph_models.surveys import SurveyRound
 from service.errors import Conflict, InvalidInput, NotFound
 from service.store.shared.values import from_text
 
@@ -33,6 +36,40 @@ class PartnerRecords(NamedTuple):
     """The referral flow with each partner, as ``Store.referral_flow`` gives it."""
     evidence: EvidenceRecords
     """The partnership evidence naming the organization, as ``Store.evidence_naming`` gives it."""
+
+
+class HealthRecords(NamedTuple):
+    """What a store keeps that the health of one organization's relationships rests on, as
+    ``Store.health_records`` reads it for a window of referrals."""
+
+    graph: nx.Graph
+    """The organization, its partners and its relationships with them, as
+    ``Store.introduction_graph`` gives them for no sector."""
+    engagements: list[Engagement]
+    """Every engagement activity the organization takes part in, by date."""
+    rounds: list[SurveyRound]
+    """Its survey rounds, newest first, as ``Store.list_survey_rounds`` gives them."""
+    tallies: dict[str, ReferralTally]
+    """The referrals with each partner up to the window's end, as ``Store.referral_tallies``
+    gives them."""
+    evidence: EvidenceRecords
+    """The partnership evidence naming the organization, as ``Store.evidence_naming`` gives it."""
+    referrals: list[ReferralFact]
+    """The referrals it sent or received in the window, as ``Store.referral_facts`` gives them."""
+
+
+class PlanRecords(NamedTuple):
+    """What a store keeps that the engagement plan of one organization rests on, as
+    ``Store.plan_records`` reads it."""
+
+    graph: nx.Graph
+    """As :attr:`HealthRecords.graph`."""
+    engagements: list[Engagement]
+    """As :attr:`HealthRecords.engagements`."""
+    rounds: list[SurveyRound]
+    """As :attr:`HealthRecords.rounds`."""
+    contacts: list[Contact]
+    """The contacts taking part in its planned engagement activities, by id."""
 
 
 def add_relationship_edge(
