@@ -214,7 +214,8 @@ class ReferralsMixin(Neo4jConnection):
 
     def health_records(self, org_id: str, *, since: datetime, until: datetime) -> HealthRecords:
         # One statement reads all but the partners and relationships, which come from the live
-        # graph as they do for partner_records.
+        # graph as they do for partner_records; the referrals of a pair with some sent after
+        # ``until`` (an answer as of a past day) are counted in a read of their own.
         params = {"id": org_id, "until": to_text(until)}
         rows = self._query(cypher.HEALTH_RECORDS, **params, org_id=org_id, since=to_text(since))
         noted, engagements, rounds, [sent, received], naming, facts = _found(
