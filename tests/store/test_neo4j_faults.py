@@ -25,6 +25,7 @@ from pydantic import SecretStr
 from service.app import create_app
 from service.cli import main
 from service.settings import Settings, StoreKind
+from service.store.neo4j import cypher
 from tests.conftest import ADMIN_TOKEN, SECTORS, neo4j_settings, wipe_neo4j
 
 SERVER = Path(__file__).parents[1] / "neo4j_server" / "neo4j.sh"
@@ -273,6 +274,19 @@ def test_a_write_cut_off_mid_transaction_is_retried_and_one_cut_off_at_commit_is
     lost_answers = [what for what, status, detail in writes.answers if UNKNOWN_OUTCOME in detail]
     assert lost_answers == ["written-0-once"]
     assert writes.count(503) == 1
+
+
+def test_a_read_cut_off_on_its_way_is_sent_again_and_answered(
+    neo4j_through_a_cutter: tuple[Settings, ConnectionCutter],
+):
+    settings, cutter = neo4j_through_a_cutter
+    with TestClient(create_app(settings)) as client:
+        set_up(client)
+        cutter.arm(cypher.PARTNER_RECORDS["now"].encode()[:60], forward=False)
+        answer = client.get("/api/v1/organizations/hub/ecomap")
+        assert cutter.armed == 0  # the eco-map's read was cut off once
+        assert answer.status_code == 200
+        assert [p["organization"]["id"] for p in answer.json()["partners"]] == ["partner"]
 
 
 def test_serve_and_seed_load_stop_with_one_clear_line_and_exit_1_when_neo4j_is_unreachable(

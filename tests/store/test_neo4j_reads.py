@@ -129,7 +129,7 @@ def test_through_a_routing_uri_every_read_sees_the_writes_acknowledged_before_it
         store.close()
 
 
-def test_an_ecomap_health_and_the_plan_are_each_one_statement_and_levels_one_read_on_neo4j(
+def test_an_ecomap_health_and_the_plan_are_each_one_auto_commit_read_and_levels_one_read_on_neo4j(
     tmp_path, monkeypatch
 ):
     settings = neo4j_settings(tmp_path)
@@ -171,6 +171,7 @@ def test_an_ecomap_health_and_the_plan_are_each_one_statement_and_levels_one_rea
         monkeypatch.setattr(
             Driver, "execute_query", _noted(began, Driver.execute_query, "execute_query")
         )
+        monkeypatch.setattr(Session, "run", _noted(began, Session.run, "auto-commit read"))
         statements: list[str] = []
         monkeypatch.setattr(
             ManagedTransaction, "run", _noted(statements, ManagedTransaction.run, "run")
@@ -190,12 +191,12 @@ def test_an_ecomap_health_and_the_plan_are_each_one_statement_and_levels_one_rea
             transactions[name], runs[name] = list(began), len(statements)
             assert answered.model_dump()  # answered in full
         assert transactions == {
-            "eco-map": ["execute_query"],  # its BEGIN sent along with its one statement
+            "eco-map": ["auto-commit read"],  # one statement, no COMMIT to wait for
             "levels": ["execute_read"],
-            "health": ["execute_query"],
-            "plan": ["execute_query"],
+            "health": ["auto-commit read"],
+            "plan": ["auto-commit read"],
         }
-        assert runs["eco-map"] == runs["health"] == runs["plan"] == 1
+        assert runs["eco-map"] == runs["health"] == runs["plan"] == 0
         levels = levels_of(store, "hub", principal=leader, as_of=today).partners
         assert {p.partner_id: int(p.level) for p in levels} == {"eld": 3, "ccr": 4}
         plan = plan_of(store, "hub", as_of=today)

@@ -1,8 +1,10 @@
 """The Neo4j store: the stakeholder graph on a Neo4j 5 server, through the official driver.
 
 It behaves as :class:`service.store.embedded.EmbeddedStore` does: the same ids, errors and
-messages, orders and totals. Every method is one managed transaction, so the driver retries
-transient failures and a write returns only after it is committed. A write first checks its
+messages, orders and totals. Every write and every read of several statements is one managed
+transaction, so the driver retries transient failures and a write returns only after it is
+committed; a read of one statement is an auto-commit read, sent again as a managed transaction
+when it fails in a way the driver retries. A write first checks its
 records in the embedded store's order, then MERGEs them on their keys in UNWIND batches; a
 bundle is one transaction, all or nothing. The Cypher is in :mod:`service.store.neo4j.cypher`.
 Like the embedded store, each process keeps a live graph of organizations and relationships

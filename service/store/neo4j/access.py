@@ -93,7 +93,7 @@ class AccessMixin(Neo4jConnection):
         self._write(lambda tx: _run(tx, cypher.REFUSE_CLIENT, client=client, until=to_text(until)))
 
     def client_refused_until(self, client: str) -> datetime | None:
-        rows = self._glance(cypher.CLIENT_REFUSED_UNTIL, client=client)
+        rows = self._query(cypher.CLIENT_REFUSED_UNTIL, client=client)
         return from_text(rows[0]) if rows else None
 
     def create_sign_in_code(self, code: SignInCode) -> None:

@@ -29,7 +29,9 @@ from neo4j import (
 )
 from neo4j.exceptions import (
     AuthError,
+    DriverError,
     IncompleteCommit,
+    Neo4jError,
     ServiceUnavailable,
     SessionExpired,
     TransientError,
@@ -238,15 +240,26 @@ class Neo4jConnection(LiveGraph):
     def _query(self, query: str, **params: Any) -> list[Any]:
         """The ``row`` of each record of the one read statement ``query``.
 
-        It is one managed transaction like :meth:`_read`, but the driver sends its BEGIN along
-        with the statement rather than waiting for the server's answer to it first: a round
-        trip fewer, which is much of the time of a short read. Under :meth:`read_together`
-        it is a statement of that transaction.
+        It is sent as an auto-commit read: one message out, answered with its records, where a
+        managed transaction also waits for the answer to its COMMIT (a round trip more, much
+        of the time of a short read). A failure the driver deems retryable sends it again as a
+        managed transaction, which the driver retries as it does :meth:`_read`. Under
+        :meth:`read_together` it is a statement of that transaction.
         """
         shared = _SHARED_READ.get()
         if shared is not None:
             return _row_column(shared.run(query, params))
         with self._reachable():
+            try:
+                with self._driver.session(
+                    database=self._database,
+                    bookmark_manager=self._bookmarks,
+                    default_access_mode=READ_ACCESS,
+                ) as session:
+                    return _row_column(session.run(query, params))
+            except (Neo4jError, DriverError) as error:
+                if not error.is_retryable():
+                    raise
             return self._driver.execute_query(
                 query,
                 params,
@@ -255,20 +268,6 @@ class Neo4jConnection(LiveGraph):
                 bookmark_manager_=self._bookmarks,
                 result_transformer_=_row_column,
             )
-
-    def _glance(self, query: str, **params: Any) -> list[Any]:
-        """The ``row`` of each record of the one small read statement ``query`` sent on its
-        own, as an auto-commit read: one message out and no COMMIT, for the read made before
-        every request is answered (whether its client is refused)."""
-        with (
-            self._reachable(),
-            self._driver.session(
-                database=self._database,
-                bookmark_manager=self._bookmarks,
-                default_access_mode=READ_ACCESS,
-            ) as session,
-        ):
-            return _row_column(session.run(query, params))
 
     def _write(
         self,
