@@ -56,10 +56,12 @@ def pytest_configure(config: pytest.Config) -> None:
     worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ...
     listed = os.environ.get("STAKEHOLDER_GRAPH_TEST_NEO4J_ENVS")
     if worker and listed:
-        env_file = Path(listed.split(":")[int(worker.removeprefix("gw"))])
-        for line in env_file.read_text().splitlines():
-            key, _, value = line.partition("=")
-            os.environ[key] = value
+        os.environ.update(server_env(Path(listed.split(":")[int(worker.removeprefix("gw"))])))
+
+
+def server_env(env_file: Path) -> dict[str, str]:
+    """The settings ``neo4j.sh up`` wrote for a server to ``env_file`` (``KEY=VALUE`` lines)."""
+    return dict(line.split("=", 1) for line in env_file.read_text().splitlines())
 
 
 def neo4j_settings(data_dir: Path) -> Settings | None:

@@ -26,7 +26,7 @@ from service.app import create_app
 from service.cli import main
 from service.settings import Settings, StoreKind
 from service.store.neo4j import cypher
-from tests.conftest import ADMIN_TOKEN, SECTORS, neo4j_settings, wipe_neo4j
+from tests.conftest import ADMIN_TOKEN, SECTORS, neo4j_settings, server_env, wipe_neo4j
 
 SERVER = Path(__file__).parents[1] / "neo4j_server" / "neo4j.sh"
 UNKNOWN_OUTCOME = "may or may not have been applied"
@@ -44,7 +44,7 @@ class OwnNeo4j:
         subprocess.run(["bash", str(SERVER), command], env=env, check=True, capture_output=True)
 
     def settings(self, **overrides: object) -> Settings:
-        env = dict(line.split("=", 1) for line in (self.state_dir / "env").read_text().splitlines())
+        env = server_env(self.state_dir / "env")
         return Settings(
             store=StoreKind.NEO4J,
             neo4j_uri=env["STAKEHOLDER_GRAPH_NEO4J_URI"],
