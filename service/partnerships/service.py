@@ -22,7 +22,6 @@ from graph_models.evidence import (
     JointCasePlan,
     JointCasePlanCreate,
     PartnershipLevels,
-    ReferralTally,
 )
 from graph_models.measures import NetworkMeasures
 from graph_models.partnerships import EngagementPlan, RelationshipHealthReport
@@ -79,8 +78,9 @@ def level_fields_of(
     partners): what the route writes out once, around a hub's thousands of partners. Case refs
     only for those who may see the case; each one shown is audited."""
     day = as_of.day
-    evidence, tallies = store.read_together(lambda: _level_inputs(store, org_id, day))
-    levels = partner_level_fields(org_id, evidence=evidence, referrals=tallies, as_of=day)
+    records = store.level_records(org_id, until=end_of_day(day))
+    evidence = as_evidence(**records.evidence._asdict())
+    levels = partner_level_fields(org_id, evidence=evidence, referrals=records.tallies, as_of=day)
     shown = []
     for item in (item for partner in levels for item in partner["evidence"] if item["case_ref"]):
         if may_see_case(principal, item["org_ids"]):
@@ -110,15 +110,6 @@ def partner_level_map(org_id: str, records: PartnerRecords, *, as_of: AsOf) -> d
         },
         as_of=as_of.day,
     )
-
-
-def _level_inputs(
-    store: Store, org_id: str, day: date
-) -> tuple[list[Evidence], dict[str, ReferralTally]]:
-    """What the levels of ``org_id``'s partners rest on: the evidence naming it and its
-    referrals with each partner sent by the end of ``day`` (:class:`NotFound` when there is
-    no ``org_id``)."""
-    return evidence_for(store, org_id), store.referral_tallies(org_id, until=end_of_day(day))
 
 
 def _shown(store: Store, plans: list[JointCasePlan], principal: Principal) -> list[JointCasePlan]:

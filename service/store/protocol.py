@@ -78,7 +78,12 @@ from graph_models.surveys import (
     Tally,
 )
 from service.store.shared.copying import RecordKind, Row
-from service.store.shared.network import HealthRecords, PartnerRecords, PlanRecords
+from service.store.shared.network import (
+    HealthRecords,
+    LevelRecords,
+    PartnerRecords,
+    PlanRecords,
+)
 
 T = TypeVar("T")
 
@@ -226,6 +231,11 @@ class Store(Protocol):
         until=until)``, ``evidence_naming(org_id)`` and ``referral_facts(org_id, since=since,
         until=until)`` read together (on Neo4j one statement beside the live graph).
         :class:`NotFound` when ``org_id`` does not exist."""
+        ...
+
+    def level_records(self, org_id: str, *, until: datetime) -> LevelRecords:
+        """``referral_tallies(org_id, until=until)`` and ``evidence_naming(org_id)`` read
+        together (on Neo4j one statement). :class:`NotFound` when ``org_id`` does not exist."""
         ...
 
     def plan_records(self, org_id: str) -> PlanRecords:

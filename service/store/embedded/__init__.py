@@ -22,7 +22,12 @@ from service.store.embedded.evidence import EvidenceMixin
 from service.store.embedded.network import NetworkMixin
 from service.store.embedded.referrals import ReferralsMixin
 from service.store.embedded.surveys import SurveysMixin
-from service.store.shared.network import HealthRecords, PartnerRecords, PlanRecords
+from service.store.shared.network import (
+    HealthRecords,
+    LevelRecords,
+    PartnerRecords,
+    PlanRecords,
+)
 
 __all__ = ["DATABASE_FILE", "EmbeddedStore"]
 
@@ -69,6 +74,14 @@ class EmbeddedStore(
                 self.referral_tallies(org_id, until=until),
                 self.evidence_naming(org_id),
                 self.referral_facts(org_id, since=since, until=until),
+            )
+        )
+
+    def level_records(self, org_id: str, *, until: datetime) -> LevelRecords:
+        return self.read_together(
+            lambda: LevelRecords(
+                self.referral_tallies(org_id, until=until),  # first: NotFound
+                self.evidence_naming(org_id),
             )
         )
 

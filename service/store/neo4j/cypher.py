@@ -920,6 +920,13 @@ RETURN [{", ".join(_PAIR_TALLIES)}] AS row
 """No row when ``$id`` does not exist, else one: ``[sent, received]``, per partner ``[id,
 referrals, first sent, last sent, whether some were sent after $until]`` from the counters of
 each pair ``$id`` is one end of with referrals sent by ``$until``."""
+LEVEL_RECORDS = f"""
+MATCH (focal:{Label.ORGANIZATION}) WHERE focal.id = $id
+RETURN [[{", ".join(_PAIR_TALLIES)}], {_NAMING}] AS row
+"""
+"""No row when ``$id`` does not exist, else one: ``[[sent, received], evidence]``, the pair
+tallies of :data:`REFERRAL_PAIR_TALLIES` and the evidence naming it as :data:`EVIDENCE_NAMING`
+has it: all the partnership levels of its partners read, in one statement."""
 REFERRAL_TALLIES_COUNTED = {
     direction: f"""
 MATCH (r:{Label.REFERRAL}) WHERE r.{focal} = $id AND r.{partner} <> $id AND r.sent_at <= $until

@@ -42,7 +42,7 @@ from service.store.neo4j.connection import (
 )
 from service.store.neo4j.evidence import _evidence_records
 from service.store.neo4j.network import _missing_organization
-from service.store.shared.network import HealthRecords
+from service.store.shared.network import HealthRecords, LevelRecords
 from service.store.shared.referrals import (
     PairTotals,
     assemble_pair_loops,
@@ -198,6 +198,25 @@ class ReferralsMixin(Neo4jConnection):
         )
         return referral_facts_of(_found(rows, _missing_organization(org_id)))
 
+    def level_records(self, org_id: str, *, until: datetime) -> LevelRecords:
+        params = {"id": org_id, "until": to_text(until)}
+        rows = self._query(cypher.LEVEL_RECORDS, **params)
+        [sent, received], naming = _found(rows, _missing_organization(org_id))
+        tallies = self._counted_tallies(sent, received, params)
+        return LevelRecords(tallies, _evidence_records(naming))
+
+    def _counted_tallies(
+        self, sent: list[list[Any]], received: list[list[Any]], params: dict[str, str]
+    ) -> dict[str, ReferralTally]:
+        """:func:`_tallies` of pair tallies read in a statement of more, the referrals of a
+        pair with some sent after ``params["until"]`` (an answer as of a past day) counted in
+        a read of their own."""
+        return _tallies(
+            sent,
+            received,
+            lambda direction: self._query(cypher.REFERRAL_TALLIES_COUNTED[direction], **params),
+        )
+
     def referral_tallies(self, org_id: str, *, until: datetime) -> dict[str, ReferralTally]:
         params = {"id": org_id, "until": to_text(until)}
 
@@ -214,8 +233,7 @@ class ReferralsMixin(Neo4jConnection):
 
     def health_records(self, org_id: str, *, since: datetime, until: datetime) -> HealthRecords:
         # One statement reads all but the partners and relationships, which come from the live
-        # graph as they do for partner_records; the referrals of a pair with some sent after
-        # ``until`` (an answer as of a past day) are counted in a read of their own.
+        # graph as they do for partner_records.
         params = {"id": org_id, "until": to_text(until)}
         rows = self._query(cypher.HEALTH_RECORDS, **params, org_id=org_id, since=to_text(since))
         noted, engagements, rounds, [sent, received], naming, facts = _found(
@@ -225,11 +243,7 @@ class ReferralsMixin(Neo4jConnection):
             self._partners_seeing(org_id, noted),
             [_model(Engagement, row) for row in engagements],
             [round_from(row) for row in rounds],
-            _tallies(
-                sent,
-                received,
-                lambda direction: self._query(cypher.REFERRAL_TALLIES_COUNTED[direction], **params),
-            ),
+            self._counted_tallies(sent, received, params),
             _evidence_records(naming),
             referral_facts_of(facts),
         )

@@ -58,6 +58,16 @@ class HealthRecords(NamedTuple):
     """The referrals it sent or received in the window, as ``Store.referral_facts`` gives them."""
 
 
+class LevelRecords(NamedTuple):
+    """What a store keeps that the partnership levels of one organization's partners rest on,
+    as ``Store.level_records`` reads it for a day."""
+
+    tallies: dict[str, ReferralTally]
+    """As :attr:`HealthRecords.tallies`, up to the day's end."""
+    evidence: EvidenceRecords
+    """As :attr:`HealthRecords.evidence`."""
+
+
 class PlanRecords(NamedTuple):
     """What a store keeps that the engagement plan of one organization rests on, as
     ``Store.plan_records`` reads it."""
