@@ -79,6 +79,7 @@ from graph_models.surveys import (
 )
 from service.store.shared.copying import RecordKind, Row
 from service.store.shared.network import (
+    GapRecords,
     HealthRecords,
     LevelRecords,
     PartnerRecords,
@@ -280,6 +281,15 @@ class Store(Protocol):
         ``partner_graph`` gives them, and an ended relationship its ``ended_at``. Read-only and
         under the store's lock: write nothing to it, keep nothing of it past the block.
         :class:`NotFound` names the first of ``org_ids`` not in it."""
+        ...
+
+    def lent_gap_records(
+        self, org_ids: Collection[str], *, profile: str
+    ) -> AbstractContextManager[GapRecords]:
+        """``lent_graph(org_ids)`` with ``get_profile(profile)``, the profile's sectors and
+        the ``referral_flow`` of each of ``org_ids``, read together (on Neo4j one statement
+        beside the live graph). :class:`NotFound` for an unknown profile, else naming the
+        first of ``org_ids`` not in the graph."""
         ...
 
     # -- maps ---------------------------------------------------------------------------------

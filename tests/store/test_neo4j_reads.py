@@ -15,6 +15,7 @@ from graph_models import (
     ContactCreate,
     EngagementCreate,
     Principal,
+    ProfileCreate,
     RelationshipCreate,
     RelationshipState,
     Role,
@@ -22,6 +23,7 @@ from graph_models import (
 from graph_models.common import AsOf
 from graph_models.evidence import AgreementCreate, JointProgramCreate
 from service.ecomaps.service import load_ecomap
+from service.missing_partners.service import organization_gaps
 from service.partnerships.service import health_of, levels_of, plan_of
 from service.paths.service import find_warm_paths
 from service.store import open_store
@@ -129,7 +131,7 @@ def test_through_a_routing_uri_every_read_sees_the_writes_acknowledged_before_it
         store.close()
 
 
-def test_an_ecomap_levels_health_and_the_plan_are_each_one_auto_commit_read_on_neo4j(
+def test_an_ecomap_levels_health_the_plan_and_missing_partners_are_one_auto_commit_read_on_neo4j(
     tmp_path, monkeypatch
 ):
     settings = neo4j_settings(tmp_path)
@@ -139,14 +141,15 @@ def test_an_ecomap_levels_health_and_the_plan_are_each_one_auto_commit_read_on_n
     store = open_store(settings)
     try:
         store.upsert_sectors(SECTORS)
-        add_orgs(store, ("hub", "wic"), ("eld", "wic"), ("ccr", "wic"))
-        for partner in ("eld", "ccr"):
+        add_orgs(store, ("hub", "wic"), ("eld", "wic"), ("ccr", "wic"), ("lib", "library"))
+        for org_a, org_b in (("hub", "eld"), ("hub", "ccr"), ("eld", "lib")):
             store.create_relationship(
                 RelationshipCreate(
-                    org_a="hub", org_b=partner, state=RelationshipState.GREEN, reason="r"
+                    org_a=org_a, org_b=org_b, state=RelationshipState.GREEN, reason="r"
                 ),
                 assessed_by="t",
             )
+        store.create_profile(ProfileCreate(name="p", label="P", sectors=["wic", "library"]))
         store.create_joint_program(
             JointProgramCreate(name="Pilot", org_ids=["hub", "eld"], start=date(2017, 1, 1))
         )
@@ -182,6 +185,7 @@ def test_an_ecomap_levels_health_and_the_plan_are_each_one_auto_commit_read_on_n
             "levels": lambda: levels_of(store, "hub", principal=leader, as_of=today),
             "health": lambda: health_of(store, "hub", as_of=today),
             "plan": lambda: plan_of(store, "hub", as_of=today),
+            "missing partners": lambda: organization_gaps(store, "hub", profile="p", limit=10),
         }
         transactions, runs = {}, {}
         for name, answer in answers.items():
@@ -195,10 +199,15 @@ def test_an_ecomap_levels_health_and_the_plan_are_each_one_auto_commit_read_on_n
             "levels": ["auto-commit read"],
             "health": ["auto-commit read"],
             "plan": ["auto-commit read"],
+            "missing partners": ["auto-commit read"],
         }
-        assert runs == {"eco-map": 0, "levels": 0, "health": 0, "plan": 0}
+        assert set(runs.values()) == {0}
         levels = levels_of(store, "hub", principal=leader, as_of=today).partners
         assert {p.partner_id: int(p.level) for p in levels} == {"eld": 3, "ccr": 4}
+        gaps = organization_gaps(store, "hub", profile="p", limit=10)
+        [library] = gaps.missing_sectors
+        assert [c.organization.id for c in library.candidates] == ["lib"]
+        assert [i.org_id for i in library.candidates[0].via] == ["eld"]
         plan = plan_of(store, "hub", as_of=today)
         [eld] = [p for group in plan.groups for p in group.partners if p.partner_id == "eld"]
         assert [c.name for activity in eld.planned for c in activity.who] == ["Lee"]

@@ -11,6 +11,8 @@ outbox.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from graph_models import EngagementStatus
@@ -23,6 +25,7 @@ from service.store.embedded.network import NetworkMixin
 from service.store.embedded.referrals import ReferralsMixin
 from service.store.embedded.surveys import SurveysMixin
 from service.store.shared.network import (
+    GapRecords,
     HealthRecords,
     LevelRecords,
     PartnerRecords,
@@ -84,6 +87,15 @@ class EmbeddedStore(
                 self.evidence_naming(org_id),
             )
         )
+
+    @contextmanager
+    def lent_gap_records(self, org_ids: Collection[str], *, profile: str) -> Iterator[GapRecords]:
+        with self._lock, self._snapshot():
+            chosen = self.get_profile(profile)  # first: NotFound
+            sectors = [sector for sector in self.list_sectors() if sector.slug in chosen.sectors]
+            with self.lent_graph(org_ids) as graph:
+                flows = {org_id: self.referral_flow(org_id) for org_id in org_ids}
+                yield GapRecords(graph, chosen, sectors, flows)
 
     def plan_records(self, org_id: str) -> PlanRecords:
         def read() -> PlanRecords:

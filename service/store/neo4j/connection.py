@@ -147,12 +147,25 @@ class Neo4jConnection(LiveGraph):
 
     def _partners_seeing(self, org_id: str, noted: int) -> nx.Graph:
         """``introduction_graph([org_id], sectors=())`` for a statement that saw the change log
-        at ``noted`` (its ``_NOTED``): from the live graph, caught up first only when the log
-        went further than the graph, which then reads the counter again under its lock."""
+        at ``noted`` (its ``_NOTED``)."""
         with self._lock:
-            if noted != self._seen or org_id not in self._graph:
-                self._require_in_graph([org_id])
+            self._seeing([org_id], noted)
             return self._introduced([org_id], ())
+
+    @contextmanager
+    def _lent_seeing(self, org_ids: Collection[str], noted: int) -> Iterator[nx.Graph]:
+        """``lent_graph(org_ids)`` for a statement that saw the change log at ``noted``."""
+        with self._lock:
+            self._seeing(org_ids, noted)
+            yield self._graph.copy(as_view=True)
+
+    def _seeing(self, org_ids: Collection[str], noted: int) -> None:
+        """Have the live graph see at least what a statement that saw the change log at
+        ``noted`` saw, and hold ``org_ids`` (else :class:`NotFound`): caught up only when the
+        log went further than the graph, which then reads the counter again (call under the
+        lock)."""
+        if noted != self._seen or any(org_id not in self._graph for org_id in org_ids):
+            self._require_in_graph(org_ids)
 
     def _graph_rows(self) -> GraphRows:
         return GraphRows(self._query(cypher.ALL_ORGANIZATIONS), self._query(cypher.ALL_EDGES))

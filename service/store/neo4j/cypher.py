@@ -747,6 +747,30 @@ RETURN [{flows}] AS row
 """No row when ``$id`` does not exist, else one: ``[sent, received]`` as :data:`_FLOWS` has
 them."""
 
+# -- missing partners --------------------------------------------------------------------------
+
+GAP_RECORDS = f"""
+OPTIONAL MATCH (p:{Label.PROFILE}) WHERE p.name = $name
+WITH {_PROFILE} AS profile
+RETURN [
+    {_NOTED},
+    profile,
+    COLLECT {{
+        MATCH (s:{Label.SECTOR}) WHERE s.slug IN profile.sectors
+        RETURN s {{.slug, .label, .description}} ORDER BY s.slug
+    }},
+    COLLECT {{
+        UNWIND $ids AS id
+        MATCH (focal:{Label.ORGANIZATION}) WHERE focal.id = id
+        RETURN [id, [{_FLOWS["now"]}]]
+    }}
+] AS row
+"""
+"""One row: ``[noted, profile, sectors, flows]``, the number of the last change of the live
+graph noted, the profile ``$name`` (null when there is none), its sectors by slug, and ``[id,
+[sent, received]]`` of each of ``$ids`` that exists as :data:`_FLOWS` has them now: all the
+missing partners of a group read besides the live graph, in one statement."""
+
 # -- one organization's partners --------------------------------------------------------------
 
 PARTNER_RECORDS = {

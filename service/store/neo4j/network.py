@@ -5,7 +5,8 @@ other graphs analytics read are lent by :class:`~service.store.shared.live_graph
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
 import networkx as nx
@@ -36,7 +37,7 @@ from graph_models import (
     relationship_id,
 )
 from graph_models.common import stored_text, utc_now
-from service.errors import Conflict
+from service.errors import Conflict, NotFound
 from service.store.neo4j import cypher
 from service.store.neo4j.bulk import _Step, _Writer
 from service.store.neo4j.connection import (
@@ -56,6 +57,7 @@ from service.store.neo4j.cypher import Label
 from service.store.neo4j.evidence import _evidence_records
 from service.store.shared.live_graph import ORGANIZATION, RELATIONSHIP, induced
 from service.store.shared.network import (
+    GapRecords,
     PartnerRecords,
     PlanRecords,
     check_end,
@@ -325,6 +327,26 @@ class NetworkMixin(Neo4jConnection):
             [round_from(row) for row in rounds],
             [_model(Contact, row) for row in contacts],
         )
+
+    @contextmanager
+    def lent_gap_records(self, org_ids: Collection[str], *, profile: str) -> Iterator[GapRecords]:
+        # One statement reads the profile, its sectors, the flows and how far the change log
+        # has gone; the graph is the live graph, lent.
+        [row] = self._query(cypher.GAP_RECORDS, name=profile, ids=list(org_ids))
+        noted, found, sectors, flows = row
+        if found is None:
+            raise NotFound(_missing_profile(profile))
+        with stored_text():  # a label as it was taken when written
+            listed = [Sector.model_validate(sector) for sector in sectors]
+        flows_of = {org_id: combine_flows(sent, received) for org_id, [sent, received] in flows}
+        with self._lent_seeing(org_ids, noted) as graph:
+            # an organization made after the statement read has no referrals in it
+            yield GapRecords(
+                graph,
+                _model(Profile, found),
+                listed,
+                {org_id: flows_of.get(org_id, {}) for org_id in org_ids},
+            )
 
     def organization_stamp(self, org_id: str) -> int | None:
         return None  # no stamps are kept: every answer is read afresh

@@ -11,10 +11,12 @@ import networkx as nx
 from graph_models import (
     Contact,
     Engagement,
+    Profile,
     ReferralFlow,
     Relationship,
     RelationshipEnd,
     RelationshipState,
+    Sector,
 )
 from graph_models.common import start_of_day
 from graph_models.evidence import EvidenceRecords, ReferralFact, ReferralTally
@@ -66,6 +68,21 @@ class LevelRecords(NamedTuple):
     """As :attr:`HealthRecords.tallies`, up to the day's end."""
     evidence: EvidenceRecords
     """As :attr:`HealthRecords.evidence`."""
+
+
+class GapRecords(NamedTuple):
+    """What the missing partners of a group of organizations rest on, as
+    ``Store.lent_gap_records`` lends it."""
+
+    graph: nx.Graph
+    """The store's whole live graph, as ``Store.lent_graph`` lends it."""
+    profile: Profile
+    """The sector profile asked about."""
+    sectors: list[Sector]
+    """The sectors of the profile, by slug."""
+    flows: dict[str, dict[str, ReferralFlow]]
+    """Each organization's referral flow with each partner, as ``Store.referral_flow`` gives
+    it."""
 
 
 class PlanRecords(NamedTuple):
