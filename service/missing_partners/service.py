@@ -12,9 +12,9 @@ in the same region. A collaborative is the group of its members, answered the sa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable
 
-from graph_models import MAX_PAGE_SIZE, Organization, OrganizationQuery, ReferralFlow
+from graph_models import MAX_PAGE_SIZE, Organization, OrganizationQuery
 from graph_models.missing_partners import MissingPartners, SectorCoverage, SectorStatus
 from service.errors import NotFound
 from service.missing_partners.analytics import home_regions, rank_candidates, sector_coverage
@@ -62,13 +62,14 @@ def group_gaps(
         coverage = sector_coverage(graph, focal_org_ids, chosen.sectors, labels=labels, limit=limit)
         regions = home_regions(graph, focal_org_ids)
         gaps = [entry.sector for entry in coverage if entry.status is not SectorStatus.COVERED]
-        # Of every organization of those sectors, neither a member nor a partner, the best.
+        # Of every organization of those sectors, neither a member nor a partner, the best; the
+        # members' referral flows are read only then (a hub's are thousands, its gaps few).
         candidates = (
             rank_candidates(
                 graph,
                 focal_org_ids,
                 gaps,
-                referral_counts=referral_counts(records.flows),
+                referral_counts=referral_activity(store, focal_org_ids),
                 limit=limit,
             )
             if gaps
@@ -90,16 +91,12 @@ def group_gaps(
     )
 
 
-def referral_counts(flows: Mapping[str, Mapping[str, ReferralFlow]]) -> dict[tuple[str, str], int]:
-    """How many referrals each organization of ``flows`` sent to each partner and received
-    from it, keyed ``(from_org, to_org)``, from its referral flows (``Store.referral_flow``).
-
-    >>> referral_counts({"a": {"b": ReferralFlow(referrals_sent=2, referrals_received=1)}})
-    {('a', 'b'): 2, ('b', 'a'): 1}
-    """
+def referral_activity(store: Store, org_ids: Collection[str]) -> dict[tuple[str, str], int]:
+    """How many referrals each of ``org_ids`` sent to each organization and received from it,
+    keyed ``(from_org, to_org)``: from the per-partner referral flows the store keeps."""
     counts: dict[tuple[str, str], int] = {}
-    for org_id, flows_of in flows.items():
-        for other, flow in flows_of.items():
+    for org_id in org_ids:
+        for other, flow in store.referral_flow(org_id).items():
             if flow.referrals_sent:
                 counts[org_id, other] = flow.referrals_sent
             if flow.referrals_received:

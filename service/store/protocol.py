@@ -286,10 +286,9 @@ class Store(Protocol):
     def lent_gap_records(
         self, org_ids: Collection[str], *, profile: str
     ) -> AbstractContextManager[GapRecords]:
-        """``lent_graph(org_ids)`` with ``get_profile(profile)``, the profile's sectors and
-        the ``referral_flow`` of each of ``org_ids``, read together (on Neo4j one statement
-        beside the live graph). :class:`NotFound` for an unknown profile, else naming the
-        first of ``org_ids`` not in the graph."""
+        """``lent_graph(org_ids)`` with ``get_profile(profile)`` and the profile's sectors,
+        read together (on Neo4j one statement beside the live graph). :class:`NotFound` for
+        an unknown profile, else naming the first of ``org_ids`` not in the graph."""
         ...
 
     # -- maps ---------------------------------------------------------------------------------

@@ -94,8 +94,7 @@ class EmbeddedStore(
             chosen = self.get_profile(profile)  # first: NotFound
             sectors = [sector for sector in self.list_sectors() if sector.slug in chosen.sectors]
             with self.lent_graph(org_ids) as graph:
-                flows = {org_id: self.referral_flow(org_id) for org_id in org_ids}
-                yield GapRecords(graph, chosen, sectors, flows)
+                yield GapRecords(graph, chosen, sectors)
 
     def plan_records(self, org_id: str) -> PlanRecords:
         def read() -> PlanRecords:

@@ -758,18 +758,13 @@ RETURN [
     COLLECT {{
         MATCH (s:{Label.SECTOR}) WHERE s.slug IN profile.sectors
         RETURN s {{.slug, .label, .description}} ORDER BY s.slug
-    }},
-    COLLECT {{
-        UNWIND $ids AS id
-        MATCH (focal:{Label.ORGANIZATION}) WHERE focal.id = id
-        RETURN [id, [{_FLOWS["now"]}]]
     }}
 ] AS row
 """
-"""One row: ``[noted, profile, sectors, flows]``, the number of the last change of the live
-graph noted, the profile ``$name`` (null when there is none), its sectors by slug, and ``[id,
-[sent, received]]`` of each of ``$ids`` that exists as :data:`_FLOWS` has them now: all the
-missing partners of a group read besides the live graph, in one statement."""
+"""One row: ``[noted, profile, sectors]``, the number of the last change of the live graph
+noted, the profile ``$name`` (null when there is none) and its sectors by slug: what missing
+partners read besides the live graph and, when a sector has a gap, the members' referral
+flows."""
 
 # -- one organization's partners --------------------------------------------------------------
 

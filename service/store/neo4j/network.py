@@ -330,23 +330,15 @@ class NetworkMixin(Neo4jConnection):
 
     @contextmanager
     def lent_gap_records(self, org_ids: Collection[str], *, profile: str) -> Iterator[GapRecords]:
-        # One statement reads the profile, its sectors, the flows and how far the change log
-        # has gone; the graph is the live graph, lent.
-        [row] = self._query(cypher.GAP_RECORDS, name=profile, ids=list(org_ids))
-        noted, found, sectors, flows = row
+        # One statement reads the profile, its sectors and how far the change log has gone;
+        # the graph is the live graph, lent.
+        [[noted, found, sectors]] = self._query(cypher.GAP_RECORDS, name=profile)
         if found is None:
             raise NotFound(_missing_profile(profile))
         with stored_text():  # a label as it was taken when written
             listed = [Sector.model_validate(sector) for sector in sectors]
-        flows_of = {org_id: combine_flows(sent, received) for org_id, [sent, received] in flows}
         with self._lent_seeing(org_ids, noted) as graph:
-            # an organization made after the statement read has no referrals in it
-            yield GapRecords(
-                graph,
-                _model(Profile, found),
-                listed,
-                {org_id: flows_of.get(org_id, {}) for org_id in org_ids},
-            )
+            yield GapRecords(graph, _model(Profile, found), listed)
 
     def organization_stamp(self, org_id: str) -> int | None:
         return None  # no stamps are kept: every answer is read afresh

@@ -80,9 +80,6 @@ class GapRecords(NamedTuple):
     """The sector profile asked about."""
     sectors: list[Sector]
     """The sectors of the profile, by slug."""
-    flows: dict[str, dict[str, ReferralFlow]]
-    """Each organization's referral flow with each partner, as ``Store.referral_flow`` gives
-    it."""
 
 
 class PlanRecords(NamedTuple):
