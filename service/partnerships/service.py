@@ -18,7 +18,6 @@ from graph_models import (
 )
 from graph_models.common import AsOf, end_of_day
 from graph_models.evidence import (
-    Evidence,
     JointCasePlan,
     JointCasePlanCreate,
     PartnershipLevels,
@@ -46,11 +45,6 @@ all sources would cost more than this, it is estimated from as many as the budge
 least 10), chosen with a fixed seed. A couple of seconds at most on one core."""
 HEALTH_WINDOW_DAYS = 90
 """How far back referrals count for relationship health."""
-
-
-def evidence_for(store: Store, org_id: str) -> list[Evidence]:
-    """Every joint case plan, joint program, agreement and collaborative naming ``org_id``."""
-    return as_evidence(**store.evidence_naming(org_id)._asdict())
 
 
 def relationships_of(store: Store, org_id: str) -> nx.Graph:
