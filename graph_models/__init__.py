@@ -57,11 +57,20 @@ from graph_models.relationships import (
     RelationshipUpdate,
     relationship_id,
 )
-from graph_models.sectors import SECTOR_ROSTER, Profile, ProfileCreate, Sector, SectorRoster
+from graph_models.sectors import (
+    SECTOR_NEIGHBOURS,
+    SECTOR_ROSTER,
+    Profile,
+    ProfileCreate,
+    Sector,
+    SectorNeighbours,
+    SectorRoster,
+)
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
+    "SECTOR_NEIGHBOURS",
     "SECTOR_ROSTER",
     "STATE_COST",
     "Assessment",
@@ -109,6 +118,7 @@ __all__ = [
     "RelationshipUpdate",
     "Role",
     "Sector",
+    "SectorNeighbours",
     "SectorRoster",
     "SessionRecord",
     "SignInCode",

@@ -97,3 +97,53 @@ class SectorRoster:
         """The organizations of ``sector`` in one of ``regions``, by name and then id."""
         named = (self._regional.get((sector, region), ()) for region in set(regions))
         return (org_id for _, org_id in merge(*named))
+
+
+SECTOR_NEIGHBOURS = "sector_neighbours"
+"""The graph attribute under which a store keeps the :class:`SectorNeighbours` of its graph."""
+
+
+class SectorNeighbours:
+    """The current relationships of each organization, grouped by the sector of the other
+    end: warm introductions into a few sectors walk only those of a hub's thousands of
+    partners that are in them. An organization's are grouped the first time they are asked
+    for, and grouped again after :meth:`forget`.
+
+    ``adjacency`` and ``nodes`` are a graph's own mappings (``graph._adj`` and
+    ``graph._node`` of a networkx graph): a node has a ``sector``, an edge ``ended_at`` once
+    its relationship has ended. The edges handed out are the graph's own.
+
+    >>> nodes = {"hub": {"sector": "hub"}, "wic": {"sector": "wic"}, "esd": {"sector": "wic"}}
+    >>> adjacency = {"hub": {"wic": {"state": "green"}, "esd": {"ended_at": "2024-01-01"}}}
+    >>> neighbours = SectorNeighbours(adjacency, nodes)
+    >>> neighbours.in_sector("hub", "wic"), neighbours.in_sector("hub", "early_intervention")
+    ({'wic': {'state': 'green'}}, {})
+    >>> del adjacency["hub"]["esd"]["ended_at"]; neighbours.forget(["hub"])
+    >>> sorted(neighbours.in_sector("hub", "wic"))
+    ['esd', 'wic']
+    """
+
+    def __init__(
+        self,
+        adjacency: Mapping[str, Mapping[str, Mapping[str, Any]]],
+        nodes: Mapping[str, Mapping[str, Any]],
+    ) -> None:
+        self._adjacency, self._nodes = adjacency, nodes
+        self._grouped: dict[str, dict[str, dict[str, Mapping[str, Any]]]] = {}
+
+    def in_sector(self, org_id: str, sector: str) -> Mapping[str, Mapping[str, Any]]:
+        """The organizations of ``sector`` in a current relationship with ``org_id``, each
+        with its edge."""
+        if (grouped := self._grouped.get(org_id)) is None:
+            grouped = self._grouped[org_id] = {}
+            nodes = self._nodes
+            for other, edge in self._adjacency[org_id].items():
+                if "ended_at" not in edge:
+                    grouped.setdefault(nodes[other]["sector"], {})[other] = edge
+        return grouped.get(sector, {})
+
+    def forget(self, org_ids: Iterable[str]) -> None:
+        """Group the relationships of ``org_ids`` again when next asked (after one of them,
+        or the sector of an organization related to them, has changed)."""
+        for org_id in org_ids:
+            self._grouped.pop(org_id, None)

@@ -25,7 +25,13 @@ from itertools import islice
 
 import networkx as nx
 
-from graph_models import SECTOR_ROSTER, RelationshipState, SectorRoster
+from graph_models import (
+    SECTOR_NEIGHBOURS,
+    SECTOR_ROSTER,
+    RelationshipState,
+    SectorNeighbours,
+    SectorRoster,
+)
 from graph_models.missing_partners import (
     Candidate,
     Introducer,
@@ -205,67 +211,64 @@ def rank_candidates(
     >>> rank_candidates(g, ["eld"], ["wic"])["wic"][0].reason
     '1 green partner works with them: OHA; same region (Lane)'
     """
-    wanted = set(sectors)
     members = set(focal_org_ids)
     partners = partners_of(graph, members)
     activity = _referral_activity(referral_counts or {}, members)
     regions = set(home_regions(graph, members))
-    # Warmth flows out from our partners to the organizations of the asked sectors: one pass
-    # over their relationships, rather than a look at every relationship of each of the
-    # thousands of organizations a hub knows.
-    warmth: defaultdict[str, float] = defaultdict(float)
+    # Warmth flows out from our partners in good standing to the organizations of the asked
+    # sectors, through their relationships in those sectors alone: not through every
+    # relationship of each of the thousands of organizations a hub knows.
     taken, nodes = members | partners.keys(), graph._node
-    adjacency = graph._adj  # the graph's own dicts: a view's items() is several times slower
+    neighbours = graph.graph.get(SECTOR_NEIGHBOURS) or SectorNeighbours(graph._adj, nodes)
+    warmth: dict[str, defaultdict[str, float]] = {sector: defaultdict(float) for sector in sectors}
     for partner, state in partners.items():
-        ours = WARMTH[state]
-        for other, edge in adjacency[partner].items():
-            if nodes[other]["sector"] in wanted and other not in taken and "ended_at" not in edge:
-                warmth[other] += ours * WARMTH[edge["state"]]
-    pools: dict[str, set[str]] = {sector: set() for sector in wanted}
-    for org_id in (*warmth, *activity):
-        if (node := nodes.get(org_id)) is not None and node["sector"] in pools:
-            pools[node["sector"]].add(org_id)
+        if not (ours := WARMTH[state]):
+            continue
+        for sector, warm in warmth.items():
+            for other, edge in neighbours.in_sector(partner, sector).items():
+                if other not in taken:
+                    warm[other] += ours * WARMTH[edge["state"]]
+    active: defaultdict[str, list[str]] = defaultdict(list)
+    for org_id in activity:
+        if (node := nodes.get(org_id)) is not None and org_id not in taken:
+            active[node["sector"]].append(org_id)
     # Of the others, only those that could rank among the best: the first by name in a region
     # of the members, and the first by name of all (the rest rank after as many of them).
     roster = graph.graph.get(SECTOR_ROSTER) or SectorRoster.of(graph.nodes(data=True))
-    for sector, pool in pools.items():
+    best: dict[str, list[Candidate]] = {}
+    for sector, warm in warmth.items():
         regional = (org for org in roster.in_regions(sector, regions) if org not in taken)
-        cold = (org for org in roster.by_name(sector) if org not in warmth and org not in taken)
-        pool.update(islice(regional, limit), islice(cold, limit))
-        pool -= taken
-    ranks = {
-        sector: [
+        cold = (org for org in roster.by_name(sector) if org not in warm and org not in taken)
+        pool = {*_warmest(warm, limit), *active[sector], *islice(regional, limit)}
+        pool.update(islice(cold, limit))
+        ranks = (
             (
-                -warmth.get(org_id, 0.0),
+                -warm.get(org_id, 0.0),
                 nodes[org_id].get("region") not in regions,
-                -activity.get(org_id, 0),
+                -activity[org_id],
                 nodes[org_id]["name"],
                 org_id,
             )
-            for org_id in _warmest(pool, warmth, limit)
-        ]
-        for sector, pool in pools.items()
-    }
-    return {
-        sector: [
+            for org_id in pool
+        )
+        best[sector] = [
             _candidate(graph, rank[-1], partners, regions, activity[rank[-1]])
-            for rank in heapq.nsmallest(limit, found)
+            for rank in heapq.nsmallest(limit, ranks)
         ]
-        for sector, found in ranks.items()
-    }
+    return best
 
 
-def _warmest(pool: Collection[str], warmth: Mapping[str, float], limit: int) -> Collection[str]:
-    """Those of ``pool`` that may rank among its ``limit`` warmest: all of a small pool, else
-    those at least as warm as its ``limit``-th warmest (the rest rank after as many).
+def _warmest(warmth: Mapping[str, float], limit: int) -> Iterable[str]:
+    """Those of ``warmth`` that may rank among its ``limit`` warmest: all of a few, else those
+    at least as warm as the ``limit``-th warmest (the rest rank after as many).
 
-    >>> sorted(_warmest({"a", "b", "c", "d"}, {"a": 1.0, "b": 0.5, "c": 0.5}, 2))
+    >>> sorted(_warmest({"a": 1.0, "b": 0.5, "c": 0.5, "d": 0.25}, 2))
     ['a', 'b', 'c']
     """
-    if len(pool) <= limit:
-        return pool
-    least = heapq.nlargest(limit, [warmth.get(org_id, 0.0) for org_id in pool])[-1]
-    return [org_id for org_id in pool if warmth.get(org_id, 0.0) >= least]
+    if len(warmth) <= limit:
+        return warmth
+    least = heapq.nlargest(limit, warmth.values())[-1]
+    return [org_id for org_id, warm in warmth.items() if warm >= least]
 
 
 def _introducers(

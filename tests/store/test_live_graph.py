@@ -118,8 +118,10 @@ def test_a_relationship_created_assessed_or_ended_in_one_opening_changes_answers
         "library~wic", RelationshipUpdate(state=RED, reason="stopped calling"), assessed_by="t"
     )
     assert routes(other, "hub", "ei") == [(["hub", "wic", "library", "ei"], 7)]
+    assert candidates(other, "hub")["library"] == [("library", "Library", ["wic"])]
     lane.end_relationship("library~wic", RelationshipEnd(reason="closed"), ended_by="t")
     assert routes(other, "hub", "ei") == []
+    assert candidates(other, "hub")["library"] == [("library", "Library", [])]
     relate(lane, "hub", "library")
     assert routes(other, "hub", "ei") == [(["hub", "library", "ei"], 2)]
     assert "library" not in candidates(other, "hub")

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 import networkx as nx
 
-from graph_models import SECTOR_ROSTER, SectorRoster
+from graph_models import SECTOR_NEIGHBOURS, SECTOR_ROSTER, SectorNeighbours, SectorRoster
 from service.errors import NotFound
 from service.store.shared.network import add_relationship_edge, organization_node
 
@@ -44,8 +44,8 @@ class GraphRows(NamedTuple):
 
 
 def graph_of(rows: GraphRows) -> nx.Graph:
-    """The analytics graph of ``rows``, with its sector roster; a relationship without any
-    assessment (copied before its history) is left out.
+    """The analytics graph of ``rows``, with its sector roster and its relationships by sector;
+    a relationship without any assessment (copied before its history) is left out.
 
     >>> org = {"name": "WIC", "sector": "wic", "region": None, "internal": False}
     >>> rows = GraphRows([{"id": "a", **org}, {"id": "b", **org}],
@@ -56,6 +56,7 @@ def graph_of(rows: GraphRows) -> nx.Graph:
     graph = nx.Graph()
     graph.add_nodes_from((row["id"], organization_node(row)) for row in rows.organizations)
     graph.graph[SECTOR_ROSTER] = SectorRoster.of(graph.nodes(data=True))
+    graph.graph[SECTOR_NEIGHBOURS] = SectorNeighbours(graph._adj, graph._node)
     for rel_id, org_a, org_b, history, ended_on in rows.relationships:
         if history:
             add_relationship_edge(graph, rel_id, org_a, org_b, history, ended_on)
@@ -118,8 +119,12 @@ class LiveGraph(ABC):
         rows = self._changed_rows(org_ids, rels)
         organizations = list(rows.organizations)
         roster: SectorRoster = graph.graph[SECTOR_ROSTER]
+        neighbours: SectorNeighbours = graph.graph[SECTOR_NEIGHBOURS]
         for row in organizations:
-            graph.add_node(row["id"], **(node := organization_node(row)))
+            node = organization_node(row)
+            if row["id"] in graph and graph._node[row["id"]]["sector"] != node["sector"]:
+                neighbours.forget(graph._adj[row["id"]])
+            graph.add_node(row["id"], **node)
             roster.place(row["id"], name=node["name"], sector=node["sector"], region=node["region"])
         kept = set()
         for rel_id, org_a, org_b, history, ended_on in rows.relationships:
@@ -129,9 +134,12 @@ class LiveGraph(ABC):
         for rel_id, ends in rels.items():
             if rel_id not in kept and graph.has_edge(*ends):
                 graph.remove_edge(*ends)
+            neighbours.forget(filter(None, ends))
         gone = org_ids - {row["id"] for row in organizations}
-        graph.remove_nodes_from([org_id for org_id in gone if org_id in graph])
         for org_id in gone:
+            if org_id in graph:
+                neighbours.forget([org_id, *graph._adj[org_id]])
+                graph.remove_node(org_id)
             roster.remove(org_id)
 
     def _require_in_graph(self, org_ids: Iterable[str]) -> None:
@@ -149,7 +157,8 @@ class LiveGraph(ABC):
             if org_id is None:
                 self._catch_up()
                 whole = self._graph.copy()
-                del whole.graph[SECTOR_ROSTER]  # the store's own, kept in step with it alone
+                for kept in (SECTOR_ROSTER, SECTOR_NEIGHBOURS):  # the store's own, in step with it
+                    del whole.graph[kept]
                 return whole
             self._require_in_graph([org_id])
             within = nx.single_source_shortest_path_length(self._graph, org_id, cutoff=depth)
