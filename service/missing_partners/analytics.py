@@ -132,14 +132,16 @@ def sector_coverage(
     >>> [(c.sector, c.status.value, c.partner_count) for c in coverage]
     [('wic', 'missing', 0), ('early_intervention', 'weak', 1)]
     """
-    by_sector: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    for org_id, state in partners_of(graph, focal_org_ids).items():
-        node = graph._node[org_id]
-        by_sector[node["sector"]].append((STANDING[state], node["name"], org_id))
+    nodes, neighbours = graph._node, _sector_neighbours(graph)
     coverage = []
     for sector in sectors:
-        found = by_sector[sector]
-        by_state = Counter(BEST_FIRST[standing] for standing, _, _ in found)
+        best: dict[str, int] = {}
+        for member in focal_org_ids:
+            for other, edge in neighbours.in_sector(member, sector).items():
+                if (standing := STANDING[edge["state"]]) < best.get(other, len(STANDING)):
+                    best[other] = standing
+        found = [(standing, nodes[org_id]["name"], org_id) for org_id, standing in best.items()]
+        by_state = Counter({BEST_FIRST[n]: count for n, count in Counter(best.values()).items()})
         coverage.append(
             SectorCoverage(
                 sector=sector,
@@ -219,7 +221,7 @@ def rank_candidates(
     # sectors, through their relationships in those sectors alone: not through every
     # relationship of each of the thousands of organizations a hub knows.
     taken, nodes = members | partners.keys(), graph._node
-    neighbours = graph.graph.get(SECTOR_NEIGHBOURS) or SectorNeighbours(graph._adj, nodes)
+    neighbours = _sector_neighbours(graph)
     warmth: dict[str, defaultdict[str, float]] = {sector: defaultdict(float) for sector in sectors}
     for partner, state in partners.items():
         if not (ours := WARMTH[state]):
@@ -256,6 +258,12 @@ def rank_candidates(
             for rank in heapq.nsmallest(limit, ranks)
         ]
     return best
+
+
+def _sector_neighbours(graph: nx.Graph) -> SectorNeighbours:
+    """The relationships of ``graph`` by sector: the store's own, kept with its graph, or
+    grouped as they are asked for."""
+    return graph.graph.get(SECTOR_NEIGHBOURS) or SectorNeighbours(graph._adj, graph._node)
 
 
 def _warmest(warmth: Mapping[str, float], limit: int) -> Iterable[str]:
