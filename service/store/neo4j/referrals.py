@@ -48,6 +48,7 @@ from service.store.shared.referrals import (
     assemble_pair_loops,
     combine_flows,
     moved,
+    network_loops,
     reclosed,
     referral_facts_of,
     referral_of,
@@ -157,6 +158,8 @@ class ReferralsMixin(Neo4jConnection):
         query = cypher.FEEDBACK_LOOPS["all" if org_id is None else "org"]
         rows = self._query(query, anchor=org_id, before=to_text(overdue_before))
         counts, open_since = _found(rows, _missing_organization(org_id or ""))
+        if org_id is None:
+            return network_loops(counts, _by_pair(open_since), worst=worst)
         return FeedbackLoops.of_pairs(assemble_pair_loops(counts, _by_pair(open_since)))
 
     def days_to_feedback(

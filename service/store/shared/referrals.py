@@ -7,10 +7,14 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from heapq import nlargest
+from math import inf
 from operator import itemgetter
 from typing import Any, NamedTuple
 
 from graph_models import (
+    FeedbackLoops,
+    LoopCounts,
     LoopScope,
     PairLoops,
     Referral,
@@ -27,6 +31,7 @@ from graph_models.evidence import (
 from graph_models.referrals import (
     FUNNEL_STAGES,
     LOOP_CLOSING,
+    PAIR_COLUMNS,
     PAIR_COUNTERS,
     SENSITIVE_CATEGORIES,
     LoopState,
@@ -351,6 +356,49 @@ def assemble_pair_loops(
         )
         for row in counts
     ]
+
+
+def network_loops(
+    counts: Sequence[Sequence[Any]], open_since: Mapping[tuple[str, str], int], *, worst: int
+) -> FeedbackLoops:
+    """The loops of the whole network from every pair's row and its open loops not yet
+    overdue (as :func:`assemble_pair_loops` takes them): the sums of every sender, receiver
+    and pair, and of the pairs only the ``worst`` most overdue and every pair as overdue as
+    the least of them (the others rank after as many).
+
+    >>> rows = [("a", "b", 3, 3, 0, 0, 0, 2, *[0] * 6), ("c", "b", 4, 4, 0, 0, 0, 0, *[0] * 6)]
+    >>> loops = network_loops(rows, {("c", "b"): 1}, worst=1)
+    >>> [(p.from_org, p.overdue) for p in loops.pairs], loops.receivers["b"], loops.overdue
+    ([('c', 3)], LoopCounts(sent=7, closed=2, overdue=4), 4)
+    >>> loops == FeedbackLoops.of_pairs(assemble_pair_loops(rows, {("c", "b"): 1}))._replace(
+    ...     pairs=loops.pairs)
+    True
+    """
+    sent, closed = 2, 2 + PAIR_COUNTERS.index("loop_closed")
+    overdue = [row[sent] - row[closed] - open_since.get((row[0], row[1]), 0) for row in counts]
+    least = nlargest(worst, overdue)[-1] if 0 < worst <= len(overdue) else -inf
+    senders: dict[str, list[int]] = {}
+    receivers: dict[str, list[int]] = {}
+    for row, late in zip(counts, overdue, strict=True):
+        for tallies, org in ((senders, row[0]), (receivers, row[1])):
+            if (tally := tallies.get(org)) is None:
+                tallies[org] = [row[sent], row[closed], late]
+            else:
+                tally[0] += row[sent]
+                tally[1] += row[closed]
+                tally[2] += late
+    totals = [sum(row[column] for row in counts) for column in range(2, 2 + len(PAIR_COLUMNS))]
+    return FeedbackLoops(
+        pairs=assemble_pair_loops(
+            (row for row, late in zip(counts, overdue, strict=True) if late >= least), open_since
+        ),
+        total_pairs=len(counts),
+        senders={org: LoopCounts(*tally) for org, tally in senders.items()},
+        receivers={org: LoopCounts(*tally) for org, tally in receivers.items()},
+        reached=totals[: len(PAIR_COUNTERS)],
+        reached_after_screening=totals[len(PAIR_COUNTERS) :],
+        overdue=sum(overdue),
+    )
 
 
 def scope_kind(scope: LoopScope) -> str:
