@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -601,29 +601,47 @@ class FeedbackLoops(NamedTuple):
         (LoopCounts(sent=4, closed=2, overdue=2), [4, 4, 1, 0, 0, 2], 2)
         """
         closed = len(FUNNEL_STAGES)
-        senders: dict[str, list[int]] = {}
-        receivers: dict[str, list[int]] = {}
-        for pair in pairs:
-            sent, closed_loops, overdue = pair.reached[0], pair.reached[closed], pair.overdue
-            for tallies, org in ((senders, pair.from_org), (receivers, pair.to_org)):
-                tally = tallies.get(org)
-                if tally is None:
-                    tallies[org] = [sent, closed_loops, overdue]
-                else:
-                    tally[0] += sent
-                    tally[1] += closed_loops
-                    tally[2] += overdue
+        senders, receivers = loops_by_end(
+            (pair.from_org, pair.to_org, pair.reached[0], pair.reached[closed], pair.overdue)
+            for pair in pairs
+        )
         return cls(
             pairs=pairs,
             total_pairs=len(pairs),
-            senders={org: LoopCounts(*tally) for org, tally in senders.items()},
-            receivers={org: LoopCounts(*tally) for org, tally in receivers.items()},
+            senders=senders,
+            receivers=receivers,
             reached=_column_sums([pair.reached for pair in pairs], closed + 1),
             reached_after_screening=_column_sums(
                 [pair.reached_after_screening for pair in pairs], closed + 1
             ),
             overdue=sum(pair.overdue for pair in pairs),
         )
+
+
+def loops_by_end(
+    pairs: Iterable[tuple[str, str, int, int, int]],
+) -> tuple[dict[str, LoopCounts], dict[str, LoopCounts]]:
+    """The loops of each sender and of each receiver, summed over ``pairs``, each
+    ``(from_org, to_org, sent, closed, overdue)``.
+
+    >>> senders, receivers = loops_by_end([("a", "b", 3, 2, 1), ("c", "b", 1, 0, 1)])
+    >>> senders["a"], receivers["b"]
+    (LoopCounts(sent=3, closed=2, overdue=1), LoopCounts(sent=4, closed=2, overdue=2))
+    """
+    senders: dict[str, list[int]] = {}
+    receivers: dict[str, list[int]] = {}
+    for from_org, to_org, sent, closed, overdue in pairs:
+        for tallies, org in ((senders, from_org), (receivers, to_org)):
+            if (tally := tallies.get(org)) is None:
+                tallies[org] = [sent, closed, overdue]
+            else:
+                tally[0] += sent
+                tally[1] += closed
+                tally[2] += overdue
+    return (
+        {org: LoopCounts(*tally) for org, tally in senders.items()},
+        {org: LoopCounts(*tally) for org, tally in receivers.items()},
+    )
 
 
 def _column_sums(rows: list[list[int]], width: int) -> list[int]:

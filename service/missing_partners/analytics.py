@@ -22,6 +22,7 @@ import heapq
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from itertools import islice
+from typing import Any
 
 import networkx as nx
 
@@ -69,10 +70,18 @@ def partners_of(graph: nx.Graph, focal_org_ids: Collection[str]) -> dict[str, Re
     >>> sorted(partners_of(g, ["eld", "oha"]).items())[0]
     ('eld', <RelationshipState.YELLOW: 'yellow'>)
     """
+    return _best_states(graph._adj[member] for member in focal_org_ids)
+
+
+def _best_states(
+    relationships: Iterable[Mapping[str, Mapping[str, Any]]],
+) -> dict[str, RelationshipState]:
+    """Each organization of ``relationships`` (each an organization's edges by the other
+    end) with the best state of its current ones: an ended relationship makes no partner."""
     best: dict[str, RelationshipState] = {}
-    for member in focal_org_ids:
-        for other, edge in graph._adj[member].items():
-            if "ended_at" in edge:  # an ended relationship makes no partner
+    for edges in relationships:
+        for other, edge in edges.items():
+            if "ended_at" in edge:
                 continue
             state = edge["state"]
             if (known := best.get(other)) is None or STANDING[state] < STANDING[known]:
@@ -135,13 +144,9 @@ def sector_coverage(
     nodes, neighbours = graph._node, _sector_neighbours(graph)
     coverage = []
     for sector in sectors:
-        best: dict[str, int] = {}
-        for member in focal_org_ids:
-            for other, edge in neighbours.in_sector(member, sector).items():
-                if (standing := STANDING[edge["state"]]) < best.get(other, len(STANDING)):
-                    best[other] = standing
-        found = [(standing, nodes[org_id]["name"], org_id) for org_id, standing in best.items()]
-        by_state = Counter({BEST_FIRST[n]: count for n, count in Counter(best.values()).items()})
+        best = _best_states(neighbours.in_sector(member, sector) for member in focal_org_ids)
+        found = [(STANDING[state], nodes[org_id]["name"], org_id) for org_id, state in best.items()]
+        by_state = Counter(best.values())
         coverage.append(
             SectorCoverage(
                 sector=sector,

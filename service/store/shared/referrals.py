@@ -14,7 +14,6 @@ from typing import Any, NamedTuple
 
 from graph_models import (
     FeedbackLoops,
-    LoopCounts,
     LoopScope,
     PairLoops,
     Referral,
@@ -37,6 +36,7 @@ from graph_models.referrals import (
     LoopState,
     ReferralCategory,
     days_between,
+    loops_by_end,
     pair_deltas,
     time_problem,
     transition_problem,
@@ -377,24 +377,18 @@ def network_loops(
     sent, closed = 2, 2 + PAIR_COUNTERS.index("loop_closed")
     overdue = [row[sent] - row[closed] - open_since.get((row[0], row[1]), 0) for row in counts]
     least = nlargest(worst, overdue)[-1] if 0 < worst <= len(overdue) else -inf
-    senders: dict[str, list[int]] = {}
-    receivers: dict[str, list[int]] = {}
-    for row, late in zip(counts, overdue, strict=True):
-        for tallies, org in ((senders, row[0]), (receivers, row[1])):
-            if (tally := tallies.get(org)) is None:
-                tallies[org] = [row[sent], row[closed], late]
-            else:
-                tally[0] += row[sent]
-                tally[1] += row[closed]
-                tally[2] += late
+    senders, receivers = loops_by_end(
+        (row[0], row[1], row[sent], row[closed], late)
+        for row, late in zip(counts, overdue, strict=True)
+    )
     totals = [sum(row[column] for row in counts) for column in range(2, 2 + len(PAIR_COLUMNS))]
     return FeedbackLoops(
         pairs=assemble_pair_loops(
             (row for row, late in zip(counts, overdue, strict=True) if late >= least), open_since
         ),
         total_pairs=len(counts),
-        senders={org: LoopCounts(*tally) for org, tally in senders.items()},
-        receivers={org: LoopCounts(*tally) for org, tally in receivers.items()},
+        senders=senders,
+        receivers=receivers,
         reached=totals[: len(PAIR_COUNTERS)],
         reached_after_screening=totals[len(PAIR_COUNTERS) :],
         overdue=sum(overdue),
