@@ -7,19 +7,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import Counter
 from datetime import datetime
-from heapq import nlargest
 from itertools import chain
 from typing import Any
 
 from graph_models import (
     DaysToFeedback,
     FeedbackLoops,
-    LoopCounts,
     LoopScope,
     Page,
-    PairLoops,
     Referral,
     ReferralCreate,
     ReferralEvent,
@@ -35,7 +31,6 @@ from graph_models.referrals import (
     LOOP_RULE,
     NO_DAYS,
     PAIR_COLUMNS,
-    PAIR_COUNTERS,
     Direction,
     LoopFilter,
     median_days,
@@ -50,6 +45,7 @@ from service.store.shared.referrals import (
     assemble_pair_loops,
     combine_flows,
     moved,
+    network_loops,
     new_referral_id,
     reclosed,
     referral_facts_of,
@@ -340,75 +336,28 @@ class ReferralsMixin(NetworkMixin):
             return self._network_loops(params, worst)
 
     def _network_loops(self, params: dict[str, Any], worst: int) -> FeedbackLoops:
-        """The loops of the whole network, summed up by SQL from the pairs' counters and the
-        index of open loops, in one pass over the pairs by sender and one over their index by
-        receiver; of the pairs only the ``worst`` most overdue and those that might tie with
-        them are read, sender by sender (:meth:`_most_overdue`)."""
-        open_since = self._open_since("referrals INDEXED BY referrals_open_by_sent", params)
-        pending_from: Counter[str] = Counter()
-        pending_to: Counter[str] = Counter()
-        for (from_org, to_org), count in open_since.items():
-            pending_from[from_org] += count
-            pending_to[to_org] += count
-        sent, closed = PAIR_COLUMNS.index("sent"), PAIR_COLUMNS.index("loop_closed")
-        senders: dict[str, LoopCounts] = {}
-        most_open: dict[str, int] = {}
-        total_pairs, totals = 0, [0] * len(PAIR_COLUMNS)
-        for org, pairs_sent, widest, *counts in self._tuples(
-            f"SELECT from_org, count(*), max(sent - loop_closed), "
-            f"{', '.join(f'sum({c})' for c in PAIR_COLUMNS)} FROM referral_pairs GROUP BY from_org",
-            params,
-        ):
-            open_loops = counts[sent] - counts[closed]
-            senders[org] = LoopCounts(counts[sent], counts[closed], open_loops - pending_from[org])
-            most_open[org] = widest
-            total_pairs += pairs_sent
-            totals = [total + count for total, count in zip(totals, counts, strict=True)]
-        receivers = {
-            org: LoopCounts(sent_loops, closed_loops, sent_loops - closed_loops - pending_to[org])
-            for org, sent_loops, closed_loops in self._tuples(
+        """The loops of the whole network (:func:`network_loops`), summed up by SQL from the
+        pairs' counters and the index of open loops, in one pass over the pairs by sender and
+        one over their index by receiver; the pairs asked for are read sender by sender
+        through the pairs' key."""
+        return network_loops(
+            self._tuples(
+                f"SELECT from_org, count(*), max(sent - loop_closed), "
+                f"{', '.join(f'sum({c})' for c in PAIR_COLUMNS)} "
+                "FROM referral_pairs GROUP BY from_org",
+                params,
+            ),
+            self._tuples(
                 "SELECT to_org, sum(sent), sum(loop_closed) FROM referral_pairs GROUP BY to_org",
                 params,
-            )
-        }
-        return FeedbackLoops(
-            pairs=self._most_overdue(worst, most_open, open_since),
-            total_pairs=total_pairs,
-            senders=senders,
-            receivers=receivers,
-            reached=totals[: len(PAIR_COUNTERS)],
-            reached_after_screening=totals[len(PAIR_COUNTERS) :],
-            overdue=totals[sent] - totals[closed] - sum(open_since.values()),
+            ),
+            self._open_since("referrals INDEXED BY referrals_open_by_sent", params),
+            worst=worst,
+            pairs_of=lambda senders: self._pair_rows(
+                "WHERE from_org IN (SELECT value FROM json_each(:senders))",
+                {"senders": json.dumps(senders)},
+            ),
         )
-
-    def _most_overdue(
-        self, worst: int, most_open: dict[str, int], open_since: dict[tuple[str, str], int]
-    ) -> list[PairLoops]:
-        """The ``worst`` most overdue pairs and every pair as overdue as the least of them,
-        given the most open loops of any pair of each sender.
-
-        A pair's overdue loops are at most its open ones, and those at most the most open of its
-        sender: the pairs of the ``worst`` senders with the most open loops in one pair set a
-        threshold, and only the senders that reach it can hold a pair that does.
-        """
-        ranked = sorted(most_open, key=lambda org: (-most_open[org], org))
-        pairs = self._pairs_of(ranked[:worst], open_since)
-        threshold = _least_of_most(worst, pairs)
-        more = [org for org in ranked[worst:] if most_open[org] >= threshold]
-        if more:
-            pairs += self._pairs_of(more, open_since)
-            threshold = _least_of_most(worst, pairs)
-        return [pair for pair in pairs if pair.overdue >= threshold]
-
-    def _pairs_of(
-        self, senders: list[str], open_since: dict[tuple[str, str], int]
-    ) -> list[PairLoops]:
-        """The pairs ``senders`` send on, each read through the pairs' key."""
-        rows = self._pair_rows(
-            "WHERE from_org IN (SELECT value FROM json_each(:senders))",
-            {"senders": json.dumps(senders)},
-        )
-        return assemble_pair_loops(rows, open_since)
 
     def _open_since(self, source: str, params: dict[str, Any]) -> dict[tuple[str, str], int]:
         """Per pair, the open loops of ``source`` sent at or after the overdue cut-off."""
@@ -514,18 +463,6 @@ class ReferralsMixin(NetworkMixin):
             self._tuples(sql.format(partner="to_org", end="from_org"), params),
             self._tuples(sql.format(partner="from_org", end="to_org"), params),
         )
-
-
-def _least_of_most(worst: int, pairs: list[PairLoops]) -> float:
-    """The overdue loops of the ``worst``-th most overdue of ``pairs``; minus infinity when
-    there are fewer pairs.
-
-    >>> _least_of_most(2, assemble_pair_loops([("a", "b", 5, *[0] * 11)], {}))
-    -inf
-    """
-    if len(pairs) < worst:
-        return float("-inf")
-    return nlargest(worst, (pair.overdue for pair in pairs))[-1]
 
 
 def _referral(row: sqlite3.Row) -> Referral:

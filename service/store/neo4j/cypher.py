@@ -620,6 +620,7 @@ RETURN {_NAMING} AS row
 # -- referrals --------------------------------------------------------------------------------
 # A referral keeps its later events (after 'sent') as parallel lists. The REFERRED
 # relationship of an ordered pair keeps the counters of records.PAIR_COLUMNS as one list.
+_SENT, _CLOSED_COLUMN = PAIR_COLUMNS.index("sent"), PAIR_COLUMNS.index("loop_closed")
 
 UNIQUE_KEYS[Label.REFERRAL] = "id"
 UNIQUE_KEYS[Label.AUDIT_ENTRY] = "seq"
@@ -787,17 +788,11 @@ the referral flows of ``$id`` as :data:`REFERRAL_FLOW` has them and the evidence
 :data:`EVIDENCE_NAMING` does: all an eco-map reads besides the live graph, in one statement.
 The flows are taken apart from the rest, where counting them does not group the rest."""
 
-_PAIR_COUNTS = {
-    "all": f"""
-    MATCH (a:{Label.ORGANIZATION})-[p:{Rel.REFERRED}]->(b:{Label.ORGANIZATION})
-    RETURN [a.id, b.id] + p.counts ORDER BY a.id, b.id
-""",
-    "org": f"""
+_PAIR_COUNTS = f"""
     MATCH (:{Label.ORGANIZATION} {{id: $anchor}})-[p:{Rel.REFERRED}]-(:{Label.ORGANIZATION})
     WITH startNode(p).id AS from_org, endNode(p).id AS to_org, p.counts AS counts
     RETURN [from_org, to_org] + counts ORDER BY from_org, to_org
-""",
-}
+"""
 _OPEN_SINCE = {
     "all": f"""
     MATCH (r:{Label.REFERRAL}) WHERE r.sent_at >= $before AND r.loop_closed_at IS NULL
@@ -811,17 +806,53 @@ _OPEN_SINCE = {
     RETURN [from_org, to_org, open]
 """,
 }
-FEEDBACK_LOOPS = {
-    "all": f"RETURN [COLLECT {{{_PAIR_COUNTS['all']}}}, COLLECT {{{_OPEN_SINCE['all']}}}] AS row",
-    "org": f"""
+FEEDBACK_LOOPS = f"""
 MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $anchor
-RETURN [COLLECT {{{_PAIR_COUNTS["org"]}}}, COLLECT {{{_OPEN_SINCE["org"]}}}] AS row
-""",
-}
-"""Of the whole network, or of the organization ``$anchor`` (no row when it does not exist):
-one row ``[counts, open since]``, per ordered pair ``[from_org, to_org, *counters]`` and per
-ordered pair its open loops sent at or after ``$before`` (not yet overdue),
-``[from_org, to_org, open]``."""
+RETURN [COLLECT {{{_PAIR_COUNTS}}}, COLLECT {{{_OPEN_SINCE["org"]}}}] AS row
+"""
+"""Of the organization ``$anchor`` (no row when it does not exist): one row ``[counts, open
+since]``, per ordered pair it is part of ``[from_org, to_org, *counters]`` and per such pair
+its open loops sent at or after ``$before`` (not yet overdue), ``[from_org, to_org, open]``."""
+NETWORK_LOOPS = f"""
+RETURN [
+  COLLECT {{
+    MATCH (a:{Label.ORGANIZATION})
+    CALL (a) {{
+      MATCH (a)-[p:{Rel.REFERRED}]->()
+      WITH p.counts AS c
+      RETURN count(*) AS pairs, max(c[{_SENT}] - c[{_CLOSED_COLUMN}]) AS widest,
+        [{", ".join(f"sum(c[{column}])" for column in range(len(PAIR_COLUMNS)))}] AS sums
+    }}
+    WITH a, pairs, widest, sums WHERE pairs > 0
+    RETURN [a.id, pairs, widest] + sums
+  }},
+  COLLECT {{
+    MATCH (b:{Label.ORGANIZATION})
+    CALL (b) {{
+      MATCH ()-[p:{Rel.REFERRED}]->(b)
+      RETURN count(*) AS pairs, sum(p.counts[{_SENT}]) AS sent,
+        sum(p.counts[{_CLOSED_COLUMN}]) AS closed
+    }}
+    WITH b, pairs, sent, closed WHERE pairs > 0
+    RETURN [b.id, sent, closed]
+  }},
+  COLLECT {{{_OPEN_SINCE["all"]}}}
+] AS row
+"""
+"""The loops of the whole network summed up where they are kept, as
+``records.network_loops`` takes them: one row ``[senders, receivers, open since]``, per
+organization that sent referrals ``[org, pairs, widest, *sums]`` (its ordered pairs as the
+sender, the most open loops of any one of them, the sums of each counter of
+``records.PAIR_COLUMNS``), per one that received some ``[org, sent, closed]``, and per ordered
+pair its open loops sent at or after ``$before`` (not yet overdue), ``[from_org, to_org,
+open]``. Each organization's pairs are reached from it, each end's sums made there, so no
+row per pair leaves the server."""
+PAIRS_SENT_BY = f"""
+UNWIND $senders AS sender
+MATCH (a:{Label.ORGANIZATION} {{id: sender}})-[p:{Rel.REFERRED}]->(b:{Label.ORGANIZATION})
+RETURN [a.id, b.id] + p.counts AS row
+"""
+"""Per ordered pair sent on by one of ``$senders``: ``[from_org, to_org, *counters]``."""
 _BY_SENDER = f"USING INDEX r:{Label.REFERRAL}(from_org, to_org, feedback_days)"
 _BY_RECEIVER = f"USING INDEX r:{Label.REFERRAL}(to_org, from_org, feedback_days)"
 _CLOSED = "r.feedback_days IS NOT NULL"
@@ -1249,7 +1280,6 @@ UNWIND $rows AS row
 MATCH (r:{Label.REFERRAL}) WHERE r.id = row[2]
 SET r.loop_closed_at = row[0], r.feedback_days = row[1]
 """
-_CLOSED_COLUMN = PAIR_COLUMNS.index("loop_closed")
 _SCREENING_CLOSED_COLUMN = PAIR_COLUMNS.index("screening_loop_closed")
 RECOUNT_CLOSED_LOOPS = f"""
 UNWIND $rows AS row

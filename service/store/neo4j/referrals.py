@@ -155,11 +155,18 @@ class ReferralsMixin(Neo4jConnection):
     def feedback_loops(
         self, *, org_id: str | None = None, overdue_before: datetime, worst: int
     ) -> FeedbackLoops:
-        query = cypher.FEEDBACK_LOOPS["all" if org_id is None else "org"]
-        rows = self._query(query, anchor=org_id, before=to_text(overdue_before))
-        counts, open_since = _found(rows, _missing_organization(org_id or ""))
+        before = to_text(overdue_before)
         if org_id is None:
-            return network_loops(counts, _by_pair(open_since), worst=worst)
+            [(senders, receivers, open_since)] = self._query(cypher.NETWORK_LOOPS, before=before)
+            return network_loops(
+                senders,
+                receivers,
+                _by_pair(open_since),
+                worst=worst,
+                pairs_of=lambda orgs: self._query(cypher.PAIRS_SENT_BY, senders=orgs),
+            )
+        rows = self._query(cypher.FEEDBACK_LOOPS, anchor=org_id, before=before)
+        counts, open_since = _found(rows, _missing_organization(org_id))
         return FeedbackLoops.of_pairs(assemble_pair_loops(counts, _by_pair(open_since)))
 
     def days_to_feedback(

@@ -4,6 +4,7 @@ pair and the loops read from them."""
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,10 +34,10 @@ from graph_models.referrals import (
     PAIR_COLUMNS,
     PAIR_COUNTERS,
     SENSITIVE_CATEGORIES,
+    LoopCounts,
     LoopState,
     ReferralCategory,
     days_between,
-    loops_by_end,
     pair_deltas,
     time_problem,
     transition_problem,
@@ -359,40 +360,83 @@ def assemble_pair_loops(
 
 
 def network_loops(
-    counts: Sequence[Sequence[Any]], open_since: Mapping[tuple[str, str], int], *, worst: int
+    senders: Iterable[Sequence[Any]],
+    receivers: Iterable[Sequence[Any]],
+    open_since: Mapping[tuple[str, str], int],
+    *,
+    worst: int,
+    pairs_of: Callable[[list[str]], Iterable[Sequence[Any]]],
 ) -> FeedbackLoops:
-    """The loops of the whole network from every pair's row and its open loops not yet
-    overdue (as :func:`assemble_pair_loops` takes them): the sums of every sender, receiver
-    and pair, and of the pairs only the ``worst`` most overdue and every pair as overdue as
-    the least of them (the others rank after as many).
+    """The loops of the whole network from what the store summed up: per sender ``(org,
+    pairs, widest, *sums)``, its pairs, the most open loops of any one of them and the sums of
+    :data:`PAIR_COLUMNS` over them; per receiver ``(org, sent, closed)``; per pair its open
+    loops not yet overdue (as :func:`assemble_pair_loops` takes them). Of the pairs only the
+    ``worst`` most overdue and every pair as overdue as the least of them are made, from the
+    ``(from_org, to_org, *counters)`` rows ``pairs_of(senders)`` reads of some senders' pairs.
+
+    A pair's overdue loops are at most its open ones, and those at most the widest of its
+    sender: the pairs of the ``worst`` senders with the widest pairs set a threshold, and
+    only the senders that reach it can hold a pair that does.
 
     >>> rows = [("a", "b", 3, 3, 0, 0, 0, 2, *[0] * 6), ("c", "b", 4, 4, 0, 0, 0, 0, *[0] * 6)]
-    >>> loops = network_loops(rows, {("c", "b"): 1}, worst=1)
+    >>> sums = [(row[0], 1, row[2] - row[7], *row[2:]) for row in rows]
+    >>> loops = network_loops(sums, [("b", 7, 2)], {("c", "b"): 1}, worst=1,
+    ...     pairs_of=lambda senders: [row for row in rows if row[0] in senders])
     >>> [(p.from_org, p.overdue) for p in loops.pairs], loops.receivers["b"], loops.overdue
     ([('c', 3)], LoopCounts(sent=7, closed=2, overdue=4), 4)
     >>> loops == FeedbackLoops.of_pairs(assemble_pair_loops(rows, {("c", "b"): 1}))._replace(
     ...     pairs=loops.pairs)
     True
     """
-    sent, closed = 2, 2 + PAIR_COUNTERS.index("loop_closed")
-    overdue = [row[sent] - row[closed] - open_since.get((row[0], row[1]), 0) for row in counts]
-    least = nlargest(worst, overdue)[-1] if 0 < worst <= len(overdue) else -inf
-    senders, receivers = loops_by_end(
-        (row[0], row[1], row[sent], row[closed], late)
-        for row, late in zip(counts, overdue, strict=True)
-    )
-    totals = [sum(row[column] for row in counts) for column in range(2, 2 + len(PAIR_COLUMNS))]
+    pending_from: Counter[str] = Counter()
+    pending_to: Counter[str] = Counter()
+    for (from_org, to_org), count in open_since.items():
+        pending_from[from_org] += count
+        pending_to[to_org] += count
+    sent, closed = PAIR_COLUMNS.index("sent"), PAIR_COLUMNS.index("loop_closed")
+    by_sender: dict[str, LoopCounts] = {}
+    widest: dict[str, int] = {}
+    total_pairs, totals = 0, [0] * len(PAIR_COLUMNS)
+    for org, pairs_sent, most_open, *sums in senders:
+        open_loops = sums[sent] - sums[closed]
+        by_sender[org] = LoopCounts(sums[sent], sums[closed], open_loops - pending_from[org])
+        widest[org] = most_open
+        total_pairs += pairs_sent
+        totals = [total + count for total, count in zip(totals, sums, strict=True)]
+    by_receiver = {
+        org: LoopCounts(sent_loops, closed_loops, sent_loops - closed_loops - pending_to[org])
+        for org, sent_loops, closed_loops in receivers
+    }
+
+    def pairs_sent_by(orgs: list[str]) -> list[PairLoops]:
+        return assemble_pair_loops(pairs_of(orgs), open_since) if orgs else []
+
+    ranked = sorted(widest, key=lambda org: (-widest[org], org))
+    pairs = pairs_sent_by(ranked[:worst])
+    threshold = _least_of_most(worst, pairs)
+    pairs += pairs_sent_by([org for org in ranked[worst:] if widest[org] >= threshold])
+    threshold = _least_of_most(worst, pairs)
     return FeedbackLoops(
-        pairs=assemble_pair_loops(
-            (row for row, late in zip(counts, overdue, strict=True) if late >= least), open_since
-        ),
-        total_pairs=len(counts),
-        senders=senders,
-        receivers=receivers,
+        pairs=[pair for pair in pairs if pair.overdue >= threshold],
+        total_pairs=total_pairs,
+        senders=by_sender,
+        receivers=by_receiver,
         reached=totals[: len(PAIR_COUNTERS)],
         reached_after_screening=totals[len(PAIR_COUNTERS) :],
-        overdue=sum(overdue),
+        overdue=totals[sent] - totals[closed] - sum(open_since.values()),
     )
+
+
+def _least_of_most(worst: int, pairs: list[PairLoops]) -> float:
+    """The overdue loops of the ``worst``-th most overdue of ``pairs``; minus infinity when
+    there are fewer pairs.
+
+    >>> _least_of_most(2, assemble_pair_loops([("a", "b", 5, *[0] * 11)], {}))
+    -inf
+    """
+    if not 0 < worst <= len(pairs):
+        return -inf
+    return nlargest(worst, (pair.overdue for pair in pairs))[-1]
 
 
 def scope_kind(scope: LoopScope) -> str:
