@@ -38,12 +38,13 @@ WHOLE_GRAPH = {
     "LIST_TOKENS",
     "COUNT_COPIED",
     "REFERRAL_LOOPS",
+    "NETWORK_LOOPS",
     "EXPORT_COPIED",
     "SCHEMA_NAMES",
 }
-"""Reads of the whole graph (network measures of all of it, a copy of the whole store, every
-referral when its loop is worked out again under a new rule) or of
-a small catalog."""
+"""Reads of the whole graph (network measures of all of it, the feedback-gap report of the
+whole network, a copy of the whole store, every referral when its loop is worked out again
+under a new rule) or of a small catalog."""
 SCANS = ("AllNodesScan", "NodeByLabelScan", "UnionNodeByLabelsScan", "RelationshipTypeScan")
 PARAMETERS: dict[str, Any] = {
     **dict.fromkeys(

@@ -632,6 +632,12 @@ SCHEMA += (
         f"CREATE INDEX referral_{key} IF NOT EXISTS FOR (n:{Label.REFERRAL}) ON (n.{key})"
         for key in ("case_ref", "from_org", "to_org", "sent_at", "feedback_days")
     ),
+    *(
+        # one organization's referrals sent within a time: its window, its recent open loops
+        f"CREATE INDEX referral_{end}_sent_at IF NOT EXISTS "
+        f"FOR (n:{Label.REFERRAL}) ON (n.{end}, n.sent_at)"
+        for end in ("from_org", "to_org")
+    ),
     f"CREATE INDEX referral_pair_days IF NOT EXISTS "
     f"FOR (n:{Label.REFERRAL}) ON (n.from_org, n.to_org, n.feedback_days)",
     f"CREATE INDEX referral_pair_days_by_receiver IF NOT EXISTS "
@@ -800,8 +806,15 @@ _OPEN_SINCE = {
     RETURN [from_org, to_org, open]
 """,
     "org": f"""
-    {_REFERRAL_ANCHORS["org"]}
-    WITH r WHERE r.loop_closed_at IS NULL AND r.sent_at >= $before
+    CALL () {{
+        MATCH (r:{Label.REFERRAL}) WHERE r.from_org = $anchor AND r.sent_at >= $before
+        RETURN r
+      UNION ALL
+        MATCH (r:{Label.REFERRAL})
+        WHERE r.to_org = $anchor AND r.sent_at >= $before AND r.from_org <> $anchor
+        RETURN r
+    }}
+    WITH r WHERE r.loop_closed_at IS NULL
     WITH r.from_org AS from_org, r.to_org AS to_org, count(r) AS open
     RETURN [from_org, to_org, open]
 """,
@@ -937,7 +950,9 @@ PAGE_AUDIT = _paged(COUNT_AUDIT, LIST_AUDIT)
 
 # -- referrals as partnership signals -------------------------------------------------------
 
-_IN_WINDOW = "($since IS NULL OR r.sent_at > $since) AND ($until IS NULL OR r.sent_at <= $until)"
+_IN_WINDOW = "r.sent_at > coalesce($since, '') AND r.sent_at <= coalesce($until, '~')"
+"""Sent after ``$since`` and by ``$until``, either None for no bound: a range of the index of
+one end and when sent, whatever the bounds (timestamps are text, all after '' and before '~')."""
 _FACTS = f"""COLLECT {{
     MATCH (r:{Label.REFERRAL}) WHERE r.from_org = $id AND {_IN_WINDOW}
     RETURN [r.from_org, r.to_org, r.sent_at, r.case_ref, r.loop_closed_at] AS fact
