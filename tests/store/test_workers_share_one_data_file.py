@@ -17,6 +17,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from service.access.limits import LOOK_AGAIN_SECONDS
 from service.store.embedded import EmbeddedStore
 from tests.conftest import ADMIN_TOKEN, SECTORS, add_hub, free_port, start_service
 
@@ -274,4 +275,8 @@ def test_wrong_tokens_sent_to_every_worker_count_together_and_every_worker_refus
     # Ten wrong tokens, five to each worker: the limit of one address, not of one worker.
     for attempt in range(10):
         assert sectors(workers[attempt % WORKERS], f"sg_guess-{attempt}") == 401
+    # The worker that counted the tenth refuses at once, the others once they read the
+    # address's refusal again: within a second.
+    assert sectors(workers[9 % WORKERS], ADMIN_TOKEN) == 429
+    time.sleep(LOOK_AGAIN_SECONDS)
     assert [sectors(connection, ADMIN_TOKEN) for connection in workers] == [429] * WORKERS
