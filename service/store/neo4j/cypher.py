@@ -37,7 +37,7 @@ from enum import StrEnum
 
 from graph_models import EngagementStatus
 from graph_models.evidence import EvidenceKind
-from graph_models.referrals import PAIR_COLUMNS, PAIR_COUNTERS
+from graph_models.referrals import PAIR_COLUMNS
 from graph_models.surveys import TRUST_ITEMS, VALUE_ITEMS
 from service.store.shared.copying import RECORD_FIELDS, RecordKind
 from service.store.shared.live_graph import RELATIONSHIP
@@ -720,7 +720,7 @@ RETURN {_REFERRAL} AS row ORDER BY r.sent_at, r.id SKIP $offset LIMIT $limit"""
 }
 PAGE_REFERRALS = _paged(COUNT_REFERRALS, LIST_REFERRALS)
 
-_FLOW_COUNTERS = f"""p.counts[0], p.counts[{PAIR_COUNTERS.index("loop_closed")}],
+_FLOW_COUNTERS = f"""p.counts[{_SENT}], p.counts[{_CLOSED_COLUMN}],
         p.first_sent_at"""
 _FLOW_AS_OF = """COLLECT {{
         MATCH (r:{referral}) WHERE r.{focal} = $id AND r.sent_at <= $as_of
@@ -973,7 +973,7 @@ _PAIR_TALLIES = [
     f"""COLLECT {{
         MATCH (focal){left}[p:{Rel.REFERRED}]{right}(partner:{Label.ORGANIZATION})
         WHERE partner.id <> $id AND p.first_sent_at <= $until
-        RETURN [partner.id, p.counts[{PAIR_COUNTERS.index("sent")}], p.first_sent_at,
+        RETURN [partner.id, p.counts[{_SENT}], p.first_sent_at,
                 p.last_sent_at, p.last_sent_at > $until]
     }}"""
     for left, right in _FLOW_DIRECTIONS.values()
