@@ -5,7 +5,7 @@ Like the service, the floor loads the partner graph into networkx once (timed, a
 the cold start); every answer then reads the adjacency in memory and, through their indexes, the
 rows of the SQLite file it needs: the per-pair referral counters (``referral_pairs``), the
 evidence, the engagements. It computes the same kind of answer for the current day and writes
-it as JSON with :func:`pydantic_core.to_json`, as fast an encoder as the project has. No HTTP,
+it as JSON with :func:`~service.web.responses.answer_json`, as the service does. No HTTP,
 no validation, no access control and no audit: what is left is the work the question takes.
 
 Each method names its way in :data:`FLOOR_HOW`.
@@ -25,12 +25,12 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from pydantic_core import to_json
 
 from graph_models import RelationshipState
 from graph_models.evidence import AgreementKind, PartnershipLevel
 from service.store.embedded import DATABASE_FILE
 from service.store.shared.values import to_text
+from service.web.responses import answer_json
 
 PROFILE = "oregon-infant-toddler"
 """The profile the benchmark asks missing partners for."""
@@ -180,7 +180,7 @@ class Floor:
                 }
             )
         partners.sort(key=lambda p: (p["organization"]["name"], p["organization"]["id"]))
-        return to_json({"focal": self._organization(org_id), "partners": partners})
+        return answer_json({"focal": self._organization(org_id), "partners": partners})
 
     def levels(self, org_id: str) -> bytes:
         """Each partner's level with the evidence in force today behind it, as the service
@@ -264,7 +264,7 @@ class Floor:
                 {"partner_id": partner, "level": top, "label": top.label, "evidence": items}
             )
         answer.sort(key=lambda partner: (-partner["level"], partner["partner_id"]))
-        return to_json({"org_id": org_id, "as_of": day, "partners": answer})
+        return answer_json({"org_id": org_id, "as_of": day, "partners": answer})
 
     def health(self, org_id: str) -> bytes:
         """Each partner's assessed state beside the state its signals suggest, why, and the
@@ -382,12 +382,12 @@ class Floor:
                     ],
                 }
             )
-        return to_json({"org_id": org_id, "missing_sectors": gaps})
+        return answer_json({"org_id": org_id, "missing_sectors": gaps})
 
     def shortest_path(self, source: str, target: str) -> bytes:
         """The warmest route, by bidirectional Dijkstra over the costs of the states."""
         cost, route = nx.bidirectional_dijkstra(self.graph, source, target, weight="cost")
-        return to_json({"paths": [{"org_ids": route, "cost": cost}]})
+        return answer_json({"paths": [{"org_ids": route, "cost": cost}]})
 
     def paths(self, source: str, target: str, *, k: int, max_hops: int = 4) -> bytes:
         """The ``k`` warmest simple routes of up to ``max_hops``: half-routes of up to
@@ -403,7 +403,7 @@ class Floor:
                         route = (*head, *reversed(tail[:-1]))
                         found.append((head_cost + tail_cost, len(route), route))
         best = heapq.nsmallest(k, found)
-        return to_json({"paths": [{"org_ids": route, "cost": cost} for cost, _, route in best]})
+        return answer_json({"paths": [{"org_ids": route, "cost": cost} for cost, _, route in best]})
 
     def gaps(self, org_id: str, *, overdue_after_days: int = 30) -> bytes:
         """The pairs ``org_id`` is an end of, most overdue first, with their closure rate and
@@ -429,7 +429,7 @@ class Floor:
             "WHERE to_org = ?1 AND from_org <> ?1",
             (org_id,),
         ).fetchall()
-        return to_json(_gap_page(pairs, overdue, days, overdue_after_days))
+        return answer_json(_gap_page(pairs, overdue, days, overdue_after_days))
 
     def whole_gaps(self, *, overdue_after_days: int = 30) -> bytes:
         """The gap report of the whole network (:func:`gap_report`): the pair counters in one
@@ -538,7 +538,7 @@ def health_report(
             before.get(partner, 0),
         )
         (others if row["flag"] is None else flagged).append(row)
-    return to_json(
+    return answer_json(
         {
             "org_id": org_id,
             "as_of": day,
@@ -719,7 +719,7 @@ def engagement_plan(
         groups.append(
             {"state": state, "action": what.action, "guidance": what.guidance, "partners": members}
         )
-    return to_json(
+    return answer_json(
         {
             "org_id": org_id,
             "today": day,
@@ -827,7 +827,7 @@ def gap_report(
     owing = heapq.nsmallest(
         PAGE, organizations, key=lambda org: (_ranked(*receivers.get(org, (0, 0, 0))), org)
     )
-    return to_json(
+    return answer_json(
         {
             "overdue_after_days": overdue_after_days,
             "totals": totals,

@@ -148,8 +148,8 @@ def ecomap_fields(
 
     Plain dicts and lists in the order of the model's fields, states as their values: a hub
     has thousands of partners, and its map can be written as JSON straight from them (as
-    :func:`pydantic_core.to_json` writes them, byte for byte what the model would write)
-    without a model made for each.
+    :func:`~service.web.responses.answer_json` writes them, byte for byte what the model would
+    write) without a model made for each.
 
     Parameters
     ----------
