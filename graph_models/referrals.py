@@ -589,10 +589,19 @@ class FeedbackLoops(NamedTuple):
     """Like :attr:`PairLoops.reached`, over every pair in scope."""
     reached_after_screening: list[int]
     overdue: int
+    closed_days: dict[tuple[str, str], list[float]] | None = None
+    """The days to feedback of each listed pair's closed loops, by ``(from_org, to_org)``,
+    when the store read them along with the pairs (then every pair is listed); else None,
+    and :meth:`days_to_feedback` cannot answer."""
 
     @classmethod
-    def of_pairs(cls, pairs: list[PairLoops]) -> FeedbackLoops:
-        """The loops of every one of ``pairs``, all of them listed.
+    def of_pairs(
+        cls,
+        pairs: list[PairLoops],
+        closed_days: dict[tuple[str, str], list[float]] | None = None,
+    ) -> FeedbackLoops:
+        """The loops of every one of ``pairs``, all of them listed, with their
+        ``closed_days`` if they were read.
 
         >>> loops = FeedbackLoops.of_pairs([
         ...     PairLoops("a", "b", [3, 3, 0, 0, 0, 2], [0] * 6, 1),
@@ -615,7 +624,32 @@ class FeedbackLoops(NamedTuple):
                 [pair.reached_after_screening for pair in pairs], closed + 1
             ),
             overdue=sum(pair.overdue for pair in pairs),
+            closed_days=closed_days,
         )
+
+    def days_to_feedback(
+        self, scopes: Sequence[LoopScope], *, late_after_days: int
+    ) -> list[DaysToFeedback]:
+        """How long the closed loops of each of ``scopes`` took, counting those of the listed
+        pairs, from :attr:`closed_days` (as the store's ``days_to_feedback`` answers for the
+        scopes of one organization's report).
+
+        >>> loops = FeedbackLoops.of_pairs([], {("a", "b"): [40.0, 2.0], ("c", "a"): [5.0]})
+        >>> [d.median for d in loops.days_to_feedback(
+        ...     [LoopScope("a", "b"), LoopScope(to_org="a"), LoopScope(party="a")],
+        ...     late_after_days=30)]
+        [21.0, 5.0, 5.0]
+        """
+        if self.closed_days is None:
+            raise ValueError("the days to feedback were not read along with the pairs")
+        closed_days = self.closed_days.items()
+        return [
+            DaysToFeedback.of(
+                sorted(day for pair, days in closed_days if scope.covers(*pair) for day in days),
+                late_after_days=late_after_days,
+            )
+            for scope in scopes
+        ]
 
 
 def loops_by_end(
@@ -656,6 +690,16 @@ class LoopScope(NamedTuple):
     from_org: str | None = None
     to_org: str | None = None
     party: str | None = None
+
+    def covers(self, from_org: str, to_org: str) -> bool:
+        """Whether the closed loops of the pair ``from_org`` to ``to_org`` are this scope's.
+
+        >>> LoopScope(party="a").covers("b", "a"), LoopScope(from_org="a").covers("b", "a")
+        (True, False)
+        """
+        if self.party is not None:
+            return self.party in (from_org, to_org)
+        return self.from_org in (None, from_org) and self.to_org in (None, to_org)
 
 
 class DaysToFeedback(NamedTuple):

@@ -216,9 +216,11 @@ def gap_report(store: Store, query: FeedbackGapsQuery) -> FeedbackGaps:
         overdue_before=now - timedelta(days=overdue_after_days),
         worst=offset + limit,
     )
+    # One organization's report may come with its pairs' days to feedback read along.
+    days_of = store.days_to_feedback if loops.closed_days is None else loops.days_to_feedback
     return feedback_gaps(
         loops,
-        days_to_feedback=partial(store.days_to_feedback, late_after_days=overdue_after_days),
+        days_to_feedback=partial(days_of, late_after_days=overdue_after_days),
         org_id=org_id,
         overdue_after_days=overdue_after_days,
         as_of=now,

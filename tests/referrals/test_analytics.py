@@ -127,28 +127,18 @@ PAIRS = [
 ]
 
 
-def in_scope(scope: LoopScope, from_org: str, to_org: str) -> bool:
-    if scope.party is not None:
-        return scope.party in (from_org, to_org)
-    return scope.from_org in (None, from_org) and scope.to_org in (None, to_org)
-
-
 def report(pairs=PAIRS, asked: list[LoopScope] | None = None, **options):
+    days = {(p.from_org, p.to_org): DAYS[p.from_org, p.to_org] for p in pairs}
+    loops = FeedbackLoops.of_pairs(pairs, days)
+
     def days_to_feedback(scopes: list[LoopScope]) -> list[DaysToFeedback]:
         if asked is not None:
             asked.extend(scopes)
-        return [
-            DaysToFeedback.of(
-                sorted(day for key, days in DAYS.items() if in_scope(scope, *key) for day in days),
-                late_after_days=options.get("overdue_after_days", 30),
-            )
-            for scope in scopes
-        ]
+        late_after_days = options.get("overdue_after_days", 30)
+        return loops.days_to_feedback(scopes, late_after_days=late_after_days)
 
     values = {"org_id": None, "overdue_after_days": 30, "as_of": AS_OF, "limit": 10, "offset": 0}
-    return feedback_gaps(
-        FeedbackLoops.of_pairs(pairs), days_to_feedback=days_to_feedback, **{**values, **options}
-    )
+    return feedback_gaps(loops, days_to_feedback=days_to_feedback, **{**values, **options})
 
 
 def test_the_gap_report_puts_the_most_overdue_link_with_the_lowest_closure_rate_first():

@@ -5,7 +5,7 @@ few that are about the whole graph or a whole catalog by their nature."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,16 +16,20 @@ from graph_models import (
     EngagementCreate,
     Principal,
     ProfileCreate,
+    ReferralCreate,
+    ReferralEventCreate,
     RelationshipCreate,
     RelationshipState,
     Role,
 )
 from graph_models.common import AsOf
 from graph_models.evidence import AgreementCreate, JointProgramCreate
+from graph_models.referrals import FeedbackGapsQuery
 from service.ecomaps.service import load_ecomap
 from service.missing_partners.service import organization_gaps
 from service.partnerships.service import health_of, levels_of, plan_of
 from service.paths.service import find_warm_paths
+from service.referrals.service import gap_report
 from service.store import open_store
 from service.store.neo4j import cypher
 from tests.conftest import SECTORS, add_orgs, neo4j_settings, wipe_neo4j
@@ -66,6 +70,7 @@ PARAMETERS: dict[str, Any] = {
     **dict.fromkeys(("as_of", "before", "since", "until", "after"), "2018-01-01"),
     **dict.fromkeys(("visible_to", "status", "kind", "q", "state", "action"), None),
     "limit": 10,
+    "worst": 10,
     "offset": 0,
 }
 
@@ -132,7 +137,7 @@ def test_through_a_routing_uri_every_read_sees_the_writes_acknowledged_before_it
         store.close()
 
 
-def test_an_ecomap_levels_health_and_the_plan_are_one_auto_commit_read_and_missing_partners_two(
+def test_an_ecomap_levels_health_the_plan_and_gaps_are_one_auto_commit_read_missing_partners_two(
     tmp_path, monkeypatch
 ):
     settings = neo4j_settings(tmp_path)
@@ -168,6 +173,21 @@ def test_an_ecomap_levels_health_and_the_plan_are_one_auto_commit_read_and_missi
                 contact_ids=[lee.id],
             )
         )
+        for case, day in (("C-1", 1), ("C-2", 3)):  # loops closed after 4 and 2 days
+            store.create_referral(
+                ReferralCreate(
+                    id=case.lower(),
+                    case_ref=case,
+                    from_org="hub",
+                    to_org="eld",
+                    sent_at=_day(day),
+                    consent=True,
+                ),
+                recorded_by="t",
+            )
+            store.add_referral_event(
+                case.lower(), ReferralEventCreate(status="closed", at=_day(5)), recorded_by="t"
+            )
         store.partner_graph()  # the live graph brought up to the writes above, once
         began: list[str] = []
         for owner, name in ((Session, "execute_read"), (Session, "execute_write")):
@@ -187,6 +207,7 @@ def test_an_ecomap_levels_health_and_the_plan_are_one_auto_commit_read_and_missi
             "health": lambda: health_of(store, "hub", as_of=today),
             "plan": lambda: plan_of(store, "hub", as_of=today),
             "missing partners": lambda: organization_gaps(store, "hub", profile="p", limit=10),
+            "feedback gaps": lambda: gap_report(store, FeedbackGapsQuery(org_id="hub")),
         }
         transactions, runs = {}, {}
         for name, answer in answers.items():
@@ -202,6 +223,8 @@ def test_an_ecomap_levels_health_and_the_plan_are_one_auto_commit_read_and_missi
             "plan": ["auto-commit read"],
             # the profile with the live graph's counter, then the flows: the library is a gap
             "missing partners": ["auto-commit read", "auto-commit read"],
+            # its pairs and their days to feedback at once: all of its pairs fit on the page
+            "feedback gaps": ["auto-commit read"],
         }
         assert set(runs.values()) == {0}
         levels = levels_of(store, "hub", principal=leader, as_of=today).partners
@@ -210,11 +233,17 @@ def test_an_ecomap_levels_health_and_the_plan_are_one_auto_commit_read_and_missi
         [library] = gaps.missing_sectors
         assert [c.organization.id for c in library.candidates] == ["lib"]
         assert [i.org_id for i in library.candidates[0].via] == ["eld"]
+        [pair] = gap_report(store, FeedbackGapsQuery(org_id="hub")).pairs
+        assert (pair.to_org, pair.closed, pair.median_days_to_feedback) == ("eld", 2, 3.0)
         plan = plan_of(store, "hub", as_of=today)
         [eld] = [p for group in plan.groups for p in group.partners if p.partner_id == "eld"]
         assert [c.name for activity in eld.planned for c in activity.who] == ["Lee"]
     finally:
         store.close()
+
+
+def _day(day: int) -> datetime:
+    return datetime(2024, 1, day, tzinfo=UTC)
 
 
 def _noted(began: list[str], method: Any, name: str) -> Any:

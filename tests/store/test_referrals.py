@@ -29,6 +29,7 @@ from graph_models.evidence import ReferralTally
 from graph_models.referrals import days_between
 from service.data.migration import bring_up_to_date
 from service.errors import Conflict, InvalidInput, InvalidReference, NotFound
+from service.settings import StoreKind
 from service.store.shared.copying import RecordKind
 from service.store.shared.values import from_text, to_text
 from tests.conftest import add_orgs
@@ -285,7 +286,8 @@ def test_the_most_overdue_pairs_are_among_those_given_when_fewer_are_asked_for(o
     assert loops.overdue == 8
 
 
-def test_days_to_feedback_give_the_median_and_late_closings_of_each_scope(orgs):
+@pytest.fixture
+def closed_loops(orgs):
     refer(orgs, "r1", "C-1", "clinic", "ei", 1)
     refer(orgs, "r2", "C-2", "clinic", "ei", 2)
     refer(orgs, "r3", "C-3", "hub", "ei", 1)
@@ -295,6 +297,11 @@ def test_days_to_feedback_give_the_median_and_late_closings_of_each_scope(orgs):
     move(orgs, "r2", (S.RECEIVED, 3), (S.DECLINED, 12))  # 10 days
     move(orgs, "r3", (S.ACCEPTED, 2), (S.ENROLLED, 31))  # 30 days
     move(orgs, "r4", (S.CLOSED, 4))  # 1 day
+    return orgs
+
+
+def test_days_to_feedback_give_the_median_and_late_closings_of_each_scope(closed_loops):
+    orgs = closed_loops
     scopes = [
         LoopScope("clinic", "ei"),
         LoopScope(from_org="clinic"),
@@ -318,6 +325,28 @@ def test_days_to_feedback_give_the_median_and_late_closings_of_each_scope(orgs):
     late = [orgs.days_to_feedback([LoopScope()], late_after_days=days) for days in (29, 30)]
     assert late == [[DaysToFeedback(7.0, 1)], [DaysToFeedback(7.0, 0)]]
     assert orgs.days_to_feedback([], late_after_days=5) == []
+
+
+def test_an_organizations_days_to_feedback_read_along_with_its_pairs_are_the_stores_own(
+    closed_loops, settings
+):
+    orgs = closed_loops
+    # ei is part of four pairs: all of them rank on a page of ten, not on a page of two.
+    few = orgs.feedback_loops(org_id="ei", overdue_before=at(1), worst=10)
+    many = orgs.feedback_loops(org_id="ei", overdue_before=at(1), worst=2)
+    # Neo4j reads them along, which saves a round trip; the embedded store reads them after.
+    read_along = settings.store is StoreKind.NEO4J
+    assert (few.closed_days is not None, many.closed_days) == (read_along, None)
+    scopes = [LoopScope(p.from_org, p.to_org) for p in few.pairs]
+    scopes += [LoopScope(from_org="ei"), LoopScope(to_org="ei"), LoopScope(party="ei")]
+    expected = orgs.days_to_feedback(scopes, late_after_days=5)
+    assert expected[-3:] == [
+        DaysToFeedback(1.0, 0),
+        DaysToFeedback(10.0, 2),
+        DaysToFeedback(7.0, 2),
+    ]
+    if read_along:
+        assert few.days_to_feedback(scopes, late_after_days=5) == expected
 
 
 def bundle_of(*referrals: ReferralImport, organizations=()) -> NetworkBundle:

@@ -819,13 +819,37 @@ _OPEN_SINCE = {
     RETURN [from_org, to_org, open]
 """,
 }
+_BY_SENDER = f"USING INDEX r:{Label.REFERRAL}(from_org, to_org, feedback_days)"
+_BY_RECEIVER = f"USING INDEX r:{Label.REFERRAL}(to_org, from_org, feedback_days)"
+_CLOSED = "r.feedback_days IS NOT NULL"
+_CLOSED_DAYS_OF_ANCHOR = f"""
+    CALL () {{
+        MATCH (r:{Label.REFERRAL}) {_BY_SENDER}
+        WHERE r.from_org = $anchor AND r.to_org IS NOT NULL AND {_CLOSED}
+        RETURN r.from_org AS from_org, r.to_org AS to_org, r.feedback_days AS days
+      UNION ALL
+        MATCH (r:{Label.REFERRAL}) {_BY_RECEIVER}
+        WHERE r.to_org = $anchor AND r.from_org IS NOT NULL AND r.from_org <> $anchor AND {_CLOSED}
+        RETURN r.from_org AS from_org, r.to_org AS to_org, r.feedback_days AS days
+    }}
+    WITH from_org, to_org, collect(days) AS days
+    RETURN [from_org, to_org, days]
+"""
 FEEDBACK_LOOPS = f"""
 MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $anchor
-RETURN [COLLECT {{{_PAIR_COUNTS}}}, COLLECT {{{_OPEN_SINCE["org"]}}}] AS row
+WITH COLLECT {{{_PAIR_COUNTS}}} AS counts, COLLECT {{{_OPEN_SINCE["org"]}}} AS open_since
+OPTIONAL CALL (counts) {{
+    WITH counts WHERE size(counts) <= $worst
+    RETURN COLLECT {{{_CLOSED_DAYS_OF_ANCHOR}}} AS closed_days
+}}
+RETURN [counts, open_since, closed_days] AS row
 """
 """Of the organization ``$anchor`` (no row when it does not exist): one row ``[counts, open
-since]``, per ordered pair it is part of ``[from_org, to_org, *counters]`` and per such pair
-its open loops sent at or after ``$before`` (not yet overdue), ``[from_org, to_org, open]``."""
+since, closed days]``, per ordered pair it is part of ``[from_org, to_org, *counters]``, per
+such pair its open loops sent at or after ``$before`` (not yet overdue), ``[from_org, to_org,
+open]``, and, when it is part of no more than ``$worst`` pairs (all of them then ranked on the
+page), per such pair the days to feedback of its closed loops, ``[from_org, to_org, days]``,
+read from the indexes of days as ``CLOSED_DAYS`` reads them; else null."""
 NETWORK_LOOPS = f"""
 RETURN [
   COLLECT {{
@@ -866,9 +890,6 @@ MATCH (a:{Label.ORGANIZATION} {{id: sender}})-[p:{Rel.REFERRED}]->(b:{Label.ORGA
 RETURN [a.id, b.id] + p.counts AS row
 """
 """Per ordered pair sent on by one of ``$senders``: ``[from_org, to_org, *counters]``."""
-_BY_SENDER = f"USING INDEX r:{Label.REFERRAL}(from_org, to_org, feedback_days)"
-_BY_RECEIVER = f"USING INDEX r:{Label.REFERRAL}(to_org, from_org, feedback_days)"
-_CLOSED = "r.feedback_days IS NOT NULL"
 _CLOSED_DAYS_OF = {
     "pair": [f"{_BY_SENDER} WHERE r.from_org = scope.from_org AND r.to_org = scope.to_org"],
     "sender": [f"{_BY_SENDER} WHERE r.from_org = scope.from_org AND r.to_org IS NOT NULL"],

@@ -165,9 +165,12 @@ class ReferralsMixin(Neo4jConnection):
                 worst=worst,
                 pairs_of=lambda orgs: self._query(cypher.PAIRS_SENT_BY, senders=orgs),
             )
-        rows = self._query(cypher.FEEDBACK_LOOPS, anchor=org_id, before=before)
-        counts, open_since = _found(rows, _missing_organization(org_id))
-        return FeedbackLoops.of_pairs(assemble_pair_loops(counts, _by_pair(open_since)))
+        rows = self._query(cypher.FEEDBACK_LOOPS, anchor=org_id, before=before, worst=worst)
+        counts, open_since, closed_days = _found(rows, _missing_organization(org_id))
+        return FeedbackLoops.of_pairs(
+            assemble_pair_loops(counts, _by_pair(open_since)),
+            None if closed_days is None else {(a, b): days for a, b, days in closed_days},
+        )
 
     def days_to_feedback(
         self, scopes: list[LoopScope], *, late_after_days: int
