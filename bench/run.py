@@ -556,35 +556,13 @@ def _route(service: Service, path: str, params: dict[str, str], org_id: str) -> 
     return service.timed(path.format(org_id), **_filled(params, org_id))
 
 
-def _paths(service: Service, k: int, from_org: str, to_org: str) -> float:
-    """Time one GET of the ``k`` warmest paths of up to four hops from one organization to
-    another."""
-    return service.timed("/api/v1/paths", k=k, max_hops=4, from_org=from_org, to_org=to_org)
-
-
-def time_each(call: Callable[..., Any], asked: list[Any]) -> list[float]:
-    """Milliseconds ``call(*each)`` takes for each of ``asked`` (an organization, or a tuple
-    of arguments)."""
+def time_each(call: Callable[[str], Any], org_ids: list[str]) -> list[float]:
     samples = []
-    for each in asked:
+    for org_id in org_ids:
         started = time.perf_counter()
-        call(*each) if isinstance(each, tuple) else call(each)
+        call(org_id)
         samples.append((time.perf_counter() - started) * 1000)
     return samples
-
-
-def time_in_turn(
-    ours: Callable[..., Any], floor: Callable[..., Any], asked: list[Any]
-) -> tuple[list[float], list[float]]:
-    """:func:`time_each` of ``ours`` and of ``floor``, each of ``asked`` answered by one and
-    then by the other: a burst of load from elsewhere on the machine slows both alike.
-
-    >>> ours, floor = time_in_turn(lambda org: None, lambda org: None, ["a", "b"])
-    >>> len(ours), len(floor)
-    (2, 2)
-    """
-    timed = [(time_each(ours, [each]), time_each(floor, [each])) for each in asked]
-    return [a for (a,), _ in timed], [b for _, (b,) in timed]
 
 
 ROUND_TRIP_HOW = ", plus the bare round trip"
@@ -657,6 +635,10 @@ def service_figures(
                 )
             )
         bare = statistics.median(round_trips)
+
+        def floor_ms(call: Callable[[], Any]) -> float:
+            return _seconds(call) * 1000 + bare
+
         within = None if cypher else NEAR_FLOOR
         for name, path, params, method, bars in ORGANIZATION_ROUTES:
             call = partial(_route, service, path, params)
@@ -674,13 +656,14 @@ def service_figures(
                 # first would otherwise read from the file what the other then finds in memory.
                 for warm_up in (call, base):
                     time_each(warm_up, org_ids)
-                samples, alone = time_in_turn(call, base, asked)
-                baseline = [ms + bare for ms in alone]
+                samples = time_each(call, asked)
+                baseline = [ms + bare for ms in time_each(base, asked)]
                 figures += spread(f"{name}, {group}", samples, baseline, how, bar, near)
         for name, k, bar in (("shortest path", 1, 10), ("ten paths of up to four hops", 10, 200)):
-            route = partial(_paths, service, k)
+            route = partial(service.timed, "/api/v1/paths", k=k, max_hops=4)
             for a, b in pairs[:3]:
-                route(a, b)  # warm-up
+                route(from_org=a, to_org=b)  # warm-up
+            samples = [route(from_org=a, to_org=b) for a, b in pairs]
             answer: Callable[[str, str], Any]
             if cypher is None:
                 method = "shortest_path" if k == 1 else "paths"
@@ -691,8 +674,7 @@ def service_figures(
                     neo4j_floor.warmest_paths, cypher.driver, cypher.settings.neo4j_database, k=k
                 )
                 how = neo4j_floor.HOW + ROUND_TRIP_HOW
-            samples, alone = time_in_turn(route, answer, list(pairs))
-            baseline = [ms + bare for ms in alone]
+            baseline = [floor_ms(partial(answer, a, b)) for a, b in pairs]
             figures += spread(name, samples, baseline, how, bar, within)
         service.timed("/api/v1/feedback-gaps")
         whole = statistics.median(service.timed("/api/v1/feedback-gaps") for _ in range(3))
