@@ -822,15 +822,28 @@ _OPEN_SINCE = {
 _BY_SENDER = f"USING INDEX r:{Label.REFERRAL}(from_org, to_org, feedback_days)"
 _BY_RECEIVER = f"USING INDEX r:{Label.REFERRAL}(to_org, from_org, feedback_days)"
 _CLOSED = "r.feedback_days IS NOT NULL"
+
+
+def _at_either_end(party: str) -> list[str]:
+    """Where the referrals ``party`` (a Cypher expression) is either end of are found, each
+    once, through the indexes of the ordered pair and its days: as the sender, then as the
+    receiver of another's."""
+    return [
+        f"{_BY_SENDER} WHERE r.from_org = {party} AND r.to_org IS NOT NULL",
+        f"{_BY_RECEIVER} WHERE r.to_org = {party} AND r.from_org IS NOT NULL "
+        f"AND r.from_org <> {party}",
+    ]
+
+
 _CLOSED_DAYS_OF_ANCHOR = f"""
     CALL () {{
-        MATCH (r:{Label.REFERRAL}) {_BY_SENDER}
-        WHERE r.from_org = $anchor AND r.to_org IS NOT NULL AND {_CLOSED}
-        RETURN r.from_org AS from_org, r.to_org AS to_org, r.feedback_days AS days
-      UNION ALL
-        MATCH (r:{Label.REFERRAL}) {_BY_RECEIVER}
-        WHERE r.to_org = $anchor AND r.from_org IS NOT NULL AND r.from_org <> $anchor AND {_CLOSED}
-        RETURN r.from_org AS from_org, r.to_org AS to_org, r.feedback_days AS days
+        {
+    " UNION ALL ".join(
+        f"MATCH (r:{Label.REFERRAL}) {where} AND {_CLOSED} "
+        "RETURN r.from_org AS from_org, r.to_org AS to_org, r.feedback_days AS days"
+        for where in _at_either_end("$anchor")
+    )
+}
     }}
     WITH from_org, to_org, collect(days) AS days
     RETURN [from_org, to_org, days]
@@ -894,11 +907,7 @@ _CLOSED_DAYS_OF = {
     "pair": [f"{_BY_SENDER} WHERE r.from_org = scope.from_org AND r.to_org = scope.to_org"],
     "sender": [f"{_BY_SENDER} WHERE r.from_org = scope.from_org AND r.to_org IS NOT NULL"],
     "receiver": [f"{_BY_RECEIVER} WHERE r.to_org = scope.to_org AND r.from_org IS NOT NULL"],
-    "party": [
-        f"{_BY_SENDER} WHERE r.from_org = scope.party AND r.to_org IS NOT NULL",
-        f"{_BY_RECEIVER} WHERE r.to_org = scope.party AND r.from_org IS NOT NULL "
-        "AND r.from_org <> scope.party",
-    ],
+    "party": _at_either_end("scope.party"),
 }
 """Where the closed loops of each kind of scope are found: in the indexes of the ordered pair
 and its days, from either end, so that the days are read from the index, not the referrals."""
