@@ -10,7 +10,8 @@ The workers of one ``serve`` share the big answers (a hub's eco-map, tens of mil
 compute) through a folder: each is written there as a file named by its key and stamp, so a
 worker whose own copy is older reads the one another worker computed at the current stamp
 instead of computing it again. Each write that touches a hub is then computed once, not once
-per worker.
+per worker. An answer that was big the last time is computed again in ``long_work`` (the
+worker's :class:`~service.web.lane.Lane`), one such at a time beside the short requests.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 SHARED_FROM_BYTES = 64 * 1024
@@ -46,11 +48,18 @@ class ReusedAnswers:
 
     ``shared``: the folder the workers of one ``serve`` share answers of
     :data:`SHARED_FROM_BYTES` or more through, up to ``capacity`` bytes there too.
+    ``long_work``: what a key kept with an answer that big is computed again in.
     """
 
-    def __init__(self, capacity: int, shared: Path | None = None) -> None:
+    def __init__(
+        self,
+        capacity: int,
+        shared: Path | None = None,
+        long_work: Callable[[], AbstractContextManager[None]] = nullcontext,
+    ) -> None:
         self.capacity = capacity
         self.shared = shared
+        self.long_work = long_work
         self._kept: OrderedDict[Hashable, tuple[int, bytes]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
@@ -64,20 +73,24 @@ class ReusedAnswers:
         if not self.capacity:
             return compute()
         stamp = stamp_of()
-        if stamp is not None:
-            with self._lock:
-                kept = self._kept.get(key)
-                if kept is not None and kept[0] == stamp:
-                    self._kept.move_to_end(key)
-                    return kept[1]
-            shared = self._read_shared(key, stamp)
-            if shared is not None:
-                self._keep(key, stamp, shared)
-                return shared
-        answer = compute()
-        if stamp is not None:
-            self._keep(key, stamp, answer)
-            self._share(key, stamp, answer)
+        if stamp is None:
+            return compute()
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None and kept[0] == stamp:
+                self._kept.move_to_end(key)
+                return kept[1]
+        shared = self._read_shared(key, stamp)
+        if shared is not None:
+            self._keep(key, stamp, shared)
+            return shared
+        if kept is not None and len(kept[1]) >= SHARED_FROM_BYTES:
+            with self.long_work():  # its turn may come after another worker shared it
+                answer = self._read_shared(key, stamp) or compute()
+        else:
+            answer = compute()
+        self._keep(key, stamp, answer)
+        self._share(key, stamp, answer)
         return answer
 
     def _keep(self, key: Hashable, stamp: int, answer: bytes) -> None:
