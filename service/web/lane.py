@@ -22,11 +22,13 @@ from anyio import from_thread
 class Lane:
     """One long computation at a time, taken in the order asked for.
 
-    >>> async def twice(lane: Lane) -> list[str]:
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> async def analysis(lane: Lane) -> str:
     ...     async with lane.held():
-    ...         return ["in the lane"]
-    >>> asyncio.run(twice(Lane()))
-    ['in the lane']
+    ...         return "computed in the lane"
+    >>> with ThreadPoolExecutor(1) as apart:  # on an event loop of its own
+    ...     apart.submit(asyncio.run, analysis(Lane())).result()
+    'computed in the lane'
     """
 
     def __init__(self) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 from anyio import to_thread
 
@@ -14,6 +16,14 @@ from service.web.reuse import SHARED_FROM_BYTES, ReusedAnswers
 MB = 1024 * 1024
 HUB = b"x" * SHARED_FROM_BYTES
 TYPICAL = b"a few partners"
+T = TypeVar("T")
+
+
+def run_apart(scenario: Coroutine[Any, Any, T]) -> T:
+    """Run ``scenario`` on an event loop of its own, in a thread of its own: the browser tests
+    leave a loop running in the thread the tests run in."""
+    with ThreadPoolExecutor(1) as apart:
+        return apart.submit(asyncio.run, scenario).result()
 
 
 def test_a_hub_answer_computed_again_waits_for_the_analysis_in_the_lane_a_typical_one_not():
@@ -42,7 +52,7 @@ def test_a_hub_answer_computed_again_waits_for_the_analysis_in_the_lane_a_typica
             order.append("analysis done")
         assert await hub_again == HUB
 
-    asyncio.run(serve())
+    run_apart(serve())
     assert order == ["hub", "typical", "typical again", "analysis done", "hub again"]
 
 
@@ -68,5 +78,5 @@ def test_a_hub_answer_another_worker_shared_while_this_one_waited_is_read_not_co
             other_worker.answer("hub", lambda: 2, lambda: b"y" * SHARED_FROM_BYTES)
         return await waiting
 
-    assert asyncio.run(serve()) == b"y" * SHARED_FROM_BYTES
+    assert run_apart(serve()) == b"y" * SHARED_FROM_BYTES
     assert len(computed) == 1
