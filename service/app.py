@@ -86,8 +86,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = store or open_store(settings)
+        app.state.lane = Lane()  # see service.web.lane
         # answers of this store, kept while nothing on them changes
-        app.state.lane = Lane()
         app.state.reused = ReusedAnswers(
             settings.kept_answers_mb * 1024 * 1024,
             shared=settings.shared_answers_dir,
