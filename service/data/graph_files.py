@@ -1,5 +1,8 @@
 """GraphML and GEXF, for Gephi, yEd and Cytoscape: the exported network as one graph, written
-by networkx's own writers, with typed attributes.
+by networkx's own writers, with typed attributes. GraphML is written through lxml (networkx
+takes it when installed), element by element: the statewide export took 27-29 s with a peak
+of 1,063 MB instead of 40.7 s and 1,653 MB with the standard library's tree, the same graph
+read back.
 
 Nodes carry ``name``, ``sector``, ``region`` (empty when unknown), ``internal``, and the
 referrals the organization sent and received and its open loops (as sender) within the
