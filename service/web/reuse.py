@@ -11,7 +11,8 @@ compute) through a folder: each is written there as a file named by its key and 
 worker whose own copy is older reads the one another worker computed at the current stamp
 instead of computing it again. Each write that touches a hub is then computed once, not once
 per worker. An answer that was big the last time is computed again in ``long_work`` (the
-worker's :class:`~service.web.lane.Lane`), one such at a time beside the short requests.
+worker's :class:`~service.web.lane.Lane`), one such at a time beside the short requests; the
+requests for it that waited there meanwhile read the answer computed before their turn.
 """
 
 from __future__ import annotations
@@ -75,20 +76,33 @@ class ReusedAnswers:
         stamp = stamp_of()
         if stamp is None:
             return compute()
+        found, big = self._found(key, stamp)
+        if found is not None:
+            return found
+        if not big:
+            return self._computed(key, stamp, compute)
+        with self.long_work():  # another request or worker may have computed it meanwhile
+            found, _ = self._found(key, stamp)
+            return found if found is not None else self._computed(key, stamp, compute)
+
+    def _found(self, key: Hashable, stamp: int) -> tuple[bytes | None, bool]:
+        """The answer of ``key`` at ``stamp`` kept here or shared by another worker (None if
+        neither), and whether the one kept here, at whatever stamp, is big."""
         with self._lock:
             kept = self._kept.get(key)
             if kept is not None and kept[0] == stamp:
                 self._kept.move_to_end(key)
-                return kept[1]
+        big = kept is not None and len(kept[1]) >= SHARED_FROM_BYTES
+        if kept is not None and kept[0] == stamp:
+            return kept[1], big
         shared = self._read_shared(key, stamp)
         if shared is not None:
             self._keep(key, stamp, shared)
-            return shared
-        if kept is not None and len(kept[1]) >= SHARED_FROM_BYTES:
-            with self.long_work():  # its turn may come after another worker shared it
-                answer = self._read_shared(key, stamp) or compute()
-        else:
-            answer = compute()
+        return shared, big
+
+    def _computed(self, key: Hashable, stamp: int, compute: Callable[[], bytes]) -> bytes:
+        """``compute()``, kept and shared at ``stamp``."""
+        answer = compute()
         self._keep(key, stamp, answer)
         self._share(key, stamp, answer)
         return answer

@@ -80,3 +80,26 @@ def test_a_hub_answer_another_worker_shared_while_this_one_waited_is_read_not_co
 
     assert run_apart(serve()) == b"y" * SHARED_FROM_BYTES
     assert len(computed) == 1
+
+
+def test_many_asking_for_a_hub_after_a_write_wait_in_the_lane_and_it_is_computed_once():
+    computed: list[int] = []
+
+    def compute() -> bytes:
+        computed.append(1)
+        return HUB
+
+    async def serve() -> list[bytes]:
+        lane = Lane()
+        kept = ReusedAnswers(MB, long_work=lane.held_from_thread)  # one worker, no folder
+        await to_thread.run_sync(kept.answer, "hub", lambda: 1, compute)
+        async with lane.held():
+            asking = [
+                asyncio.create_task(to_thread.run_sync(kept.answer, "hub", lambda: 2, compute))
+                for _ in range(4)
+            ]
+            await asyncio.sleep(0.2)
+        return await asyncio.gather(*asking)
+
+    assert run_apart(serve()) == [HUB] * 4
+    assert len(computed) == 2  # once at each stamp
