@@ -89,9 +89,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         app.state.lane = Lane()  # see service.web.lane
         # answers of this store, kept while nothing on them changes
         app.state.reused = ReusedAnswers(
-            settings.kept_answers_mb * 1024 * 1024,
-            shared=settings.shared_answers_dir,
-            long_work=app.state.lane.held_from_thread,
+            settings.kept_answers_mb * 1024 * 1024, shared=settings.shared_answers_dir
         )
         ensure_catalog(app.state.store)
         bring_up_to_date(app.state.store)

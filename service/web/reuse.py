@@ -10,9 +10,11 @@ The workers of one ``serve`` share the big answers (a hub's eco-map, tens of mil
 compute) through a folder: each is written there as a file named by its key and stamp, so a
 worker whose own copy is older reads the one another worker computed at the current stamp
 instead of computing it again. Each write that touches a hub is then computed once, not once
-per worker. An answer that was big the last time is computed again in ``long_work`` (the
-worker's :class:`~service.web.lane.Lane`), one such at a time beside the short requests; the
-requests for it that waited there meanwhile read the answer computed before their turn.
+per worker. Answers that were big the last time are computed again one at a time per
+worker, beside the short requests (as analyses take turns in the worker's
+:class:`~service.web.lane.Lane`, but apart from them: the thread waits here, and an analysis in
+the lane waits for a thread, so one turn for both could leave each waiting for the other); the
+requests for one that waited meanwhile read the answer computed before their turn.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 SHARED_FROM_BYTES = 64 * 1024
@@ -49,18 +50,12 @@ class ReusedAnswers:
 
     ``shared``: the folder the workers of one ``serve`` share answers of
     :data:`SHARED_FROM_BYTES` or more through, up to ``capacity`` bytes there too.
-    ``long_work``: what a key kept with an answer that big is computed again in.
     """
 
-    def __init__(
-        self,
-        capacity: int,
-        shared: Path | None = None,
-        long_work: Callable[[], AbstractContextManager[None]] = nullcontext,
-    ) -> None:
+    def __init__(self, capacity: int, shared: Path | None = None) -> None:
         self.capacity = capacity
         self.shared = shared
-        self.long_work = long_work
+        self._big_turn = threading.Lock()  # big answers computed again: one at a time
         self._kept: OrderedDict[Hashable, tuple[int, bytes]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
@@ -81,7 +76,7 @@ class ReusedAnswers:
             return found
         if not big:
             return self._computed(key, stamp, compute)
-        with self.long_work():  # another request or worker may have computed it meanwhile
+        with self._big_turn:  # another request or worker may have computed it meanwhile
             found, _ = self._found(key, stamp)
             return found if found is not None else self._computed(key, stamp, compute)
 

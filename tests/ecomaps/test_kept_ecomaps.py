@@ -5,6 +5,7 @@ the next request of the eco-map it touches."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
@@ -125,4 +126,25 @@ def test_a_hubs_eco_map_is_computed_by_one_worker_and_every_write_shows_through_
     assert second.patch("/api/v1/relationships/hub~partner-007", json=red).status_code == 200
     for worker in (first, second):
         assert partners(worker)["partner-007"]["state"] == "red"
+    assert computed == ["hub", "hub"]
+
+
+def test_a_hubs_eco_map_after_a_write_is_answered_while_an_analysis_holds_the_lane(
+    settings, store, computed
+):
+    if store.organization_stamp("hub") is None:
+        pytest.skip("this store keeps no change stamps: its answers are read afresh each time")
+    add_hub(store, 400)
+    with serving(settings, store) as client:
+        assert len(client.get("/api/v1/organizations/hub/ecomap").content) >= SHARED_FROM_BYTES
+        red = {"state": "red", "reason": "stopped answering"}
+        assert client.patch("/api/v1/relationships/hub~partner-007", json=red).status_code == 200
+        # Missing partners, say, hold the worker's lane and wait there for a thread; the lane
+        # is let go before the browser's thread is waited for.
+        with (
+            ThreadPoolExecutor(1) as browser,
+            client.portal.wrap_async_context_manager(client.app.state.lane.held()),
+        ):
+            asked = browser.submit(partners, client)
+            assert asked.result(timeout=30)["partner-007"]["state"] == "red"
     assert computed == ["hub", "hub"]

@@ -1,105 +1,101 @@
-"""A worker's long computations take turns in its lane; its short requests go on beside them."""
+"""A worker computes big answers again (hubs' eco-maps) one at a time, its short requests going
+on beside them, and once for all who asked meanwhile."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
-from anyio import to_thread
-
-from service.web.lane import Lane
 from service.web.reuse import SHARED_FROM_BYTES, ReusedAnswers
 
 MB = 1024 * 1024
 HUB = b"x" * SHARED_FROM_BYTES
 TYPICAL = b"a few partners"
-T = TypeVar("T")
 
 
-def run_apart(scenario: Coroutine[Any, Any, T]) -> T:
-    """Run ``scenario`` on an event loop of its own, in a thread of its own: the browser tests
-    leave a loop running in the thread the tests run in."""
-    with ThreadPoolExecutor(1) as apart:
-        return apart.submit(asyncio.run, scenario).result()
+def in_thread(work: Callable[[], object]) -> threading.Thread:
+    thread = threading.Thread(target=work)
+    thread.start()
+    return thread
 
 
-def test_a_hub_answer_computed_again_waits_for_the_analysis_in_the_lane_a_typical_one_not():
-    order: list[str] = []
+def test_a_hub_computed_again_waits_for_another_hub_being_computed_and_a_typical_one_does_not():
+    kept, order = ReusedAnswers(MB), []
+    first_hub_may_finish = threading.Event()
 
-    def computing(name: str, answer: bytes) -> Callable[[], bytes]:
+    def computing(name: str, answer: bytes, until: threading.Event | None = None):
         def compute() -> bytes:
-            order.append(name)
+            order.append(f"{name} started")
+            if until is not None:
+                until.wait(timeout=10)
+            order.append(f"{name} done")
             return answer
 
         return compute
 
-    async def serve() -> None:
-        lane = Lane()
-        kept = ReusedAnswers(MB, long_work=lane.held_from_thread)
-        await to_thread.run_sync(kept.answer, "hub", lambda: 1, computing("hub", HUB))
-        await to_thread.run_sync(kept.answer, "typical", lambda: 1, computing("typical", TYPICAL))
-        async with lane.held():  # missing partners, say, computed meanwhile
-            hub_again = asyncio.create_task(
-                to_thread.run_sync(kept.answer, "hub", lambda: 2, computing("hub again", HUB))
-            )
-            await to_thread.run_sync(
-                kept.answer, "typical", lambda: 2, computing("typical again", TYPICAL)
-            )
-            await asyncio.sleep(0.2)  # time enough for the hub's thread to reach the lane
-            order.append("analysis done")
-        assert await hub_again == HUB
+    for key, answer in (("hub-a", HUB), ("hub-b", HUB), ("typical", TYPICAL)):
+        kept.answer(key, lambda: 1, lambda answer=answer: answer)
+    hub_a = in_thread(
+        lambda: kept.answer("hub-a", lambda: 2, computing("a", HUB, first_hub_may_finish))
+    )
+    while "a started" not in order:
+        threading.Event().wait(0.01)
+    hub_b = in_thread(lambda: kept.answer("hub-b", lambda: 2, computing("b", HUB)))
+    assert kept.answer("typical", lambda: 2, computing("typical", TYPICAL)) == TYPICAL
+    threading.Event().wait(0.2)  # time enough for hub b to be computed, were it let
+    first_hub_may_finish.set()
+    hub_a.join()
+    hub_b.join()
+    assert order == [
+        "a started",
+        "typical started",
+        "typical done",
+        "a done",
+        "b started",
+        "b done",
+    ]
 
-    run_apart(serve())
-    assert order == ["hub", "typical", "typical again", "analysis done", "hub again"]
+
+def test_many_asking_for_a_hub_after_a_write_take_turns_and_it_is_computed_once():
+    kept, computed = ReusedAnswers(MB), []  # one worker, no shared folder
+
+    def compute() -> bytes:
+        computed.append(1)
+        threading.Event().wait(0.05)
+        return HUB
+
+    kept.answer("hub", lambda: 1, compute)
+    answers: list[bytes] = []
+    asking = [
+        in_thread(lambda: answers.append(kept.answer("hub", lambda: 2, compute))) for _ in range(4)
+    ]
+    for thread in asking:
+        thread.join()
+    assert answers == [HUB] * 4
+    assert len(computed) == 2  # once at each stamp
 
 
 def test_a_hub_answer_another_worker_shared_while_this_one_waited_is_read_not_computed(
     tmp_path: Path,
 ):
-    computed: list[int] = []
+    kept = ReusedAnswers(MB, shared=tmp_path)
+    other_worker = ReusedAnswers(MB, shared=tmp_path)
+    shared_meanwhile = b"y" * SHARED_FROM_BYTES
+    computed: list[str] = []
+    kept.answer("hub", lambda: 1, lambda: HUB)
+    kept.answer("other hub", lambda: 1, lambda: HUB)
 
-    def compute() -> bytes:
-        computed.append(1)
+    def compute_other_hub_while_the_other_worker_shares() -> bytes:
+        computed.append("other hub")
+        other_worker.answer("hub", lambda: 2, lambda: shared_meanwhile)
         return HUB
 
-    async def serve() -> bytes:
-        lane = Lane()
-        kept = ReusedAnswers(MB, shared=tmp_path, long_work=lane.held_from_thread)
-        other_worker = ReusedAnswers(MB, shared=tmp_path)
-        await to_thread.run_sync(kept.answer, "hub", lambda: 1, compute)
-        async with lane.held():
-            waiting = asyncio.create_task(
-                to_thread.run_sync(kept.answer, "hub", lambda: 2, compute)
-            )
-            await asyncio.sleep(0.2)
-            other_worker.answer("hub", lambda: 2, lambda: b"y" * SHARED_FROM_BYTES)
-        return await waiting
-
-    assert run_apart(serve()) == b"y" * SHARED_FROM_BYTES
-    assert len(computed) == 1
-
-
-def test_many_asking_for_a_hub_after_a_write_wait_in_the_lane_and_it_is_computed_once():
-    computed: list[int] = []
-
-    def compute() -> bytes:
-        computed.append(1)
-        return HUB
-
-    async def serve() -> list[bytes]:
-        lane = Lane()
-        kept = ReusedAnswers(MB, long_work=lane.held_from_thread)  # one worker, no folder
-        await to_thread.run_sync(kept.answer, "hub", lambda: 1, compute)
-        async with lane.held():
-            asking = [
-                asyncio.create_task(to_thread.run_sync(kept.answer, "hub", lambda: 2, compute))
-                for _ in range(4)
-            ]
-            await asyncio.sleep(0.2)
-        return await asyncio.gather(*asking)
-
-    assert run_apart(serve()) == [HUB] * 4
-    assert len(computed) == 2  # once at each stamp
+    busy = in_thread(
+        lambda: kept.answer("other hub", lambda: 2, compute_other_hub_while_the_other_worker_shares)
+    )
+    while not computed:
+        threading.Event().wait(0.01)
+    assert kept.answer("hub", lambda: 2, lambda: computed.append("hub") or HUB) == shared_meanwhile
+    busy.join()
+    assert computed == ["other hub"]
