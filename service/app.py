@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import sys
 from collections.abc import AsyncIterator
@@ -42,7 +43,6 @@ from service.surveys import routes as survey_routes
 from service.web import pages
 from service.web.deps import StoreDep
 from service.web.json_writes import JsonWrites
-from service.web.lane import Lane
 from service.web.limits import RequestLimits
 from service.web.openapi import describe_errors
 from service.web.reuse import ReusedAnswers
@@ -86,7 +86,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = store or open_store(settings)
-        app.state.lane = Lane()  # see service.web.lane
+        app.state.analysis_lane = asyncio.Semaphore(1)  # see service.web.deps.AnalysisLane
         # answers of this store, kept while nothing on them changes
         app.state.reused = ReusedAnswers(
             settings.kept_answers_mb * 1024 * 1024, shared=settings.shared_answers_dir

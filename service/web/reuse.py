@@ -11,10 +11,10 @@ compute) through a folder: each is written there as a file named by its key and 
 worker whose own copy is older reads the one another worker computed at the current stamp
 instead of computing it again. Each write that touches a hub is then computed once, not once
 per worker. Answers that were big the last time are computed again one at a time per
-worker, beside the short requests (as analyses take turns in the worker's
-:class:`~service.web.lane.Lane`, but apart from them: the thread waits here, and an analysis in
-the lane waits for a thread, so one turn for both could leave each waiting for the other); the
-requests for one that waited meanwhile read the answer computed before their turn.
+worker, beside the short requests (as analyses take turns in the worker's lane,
+:data:`~service.web.deps.AnalysisLane`, but apart from them: the thread waits here, and an
+analysis in the lane waits for a thread, so one turn for both could leave each waiting for the
+other); the requests for one that waited meanwhile read the answer computed before their turn.
 """
 
 from __future__ import annotations
@@ -85,11 +85,10 @@ class ReusedAnswers:
         neither), and whether the one kept here, at whatever stamp, is big."""
         with self._lock:
             kept = self._kept.get(key)
+            big = kept is not None and len(kept[1]) >= SHARED_FROM_BYTES
             if kept is not None and kept[0] == stamp:
                 self._kept.move_to_end(key)
-        big = kept is not None and len(kept[1]) >= SHARED_FROM_BYTES
-        if kept is not None and kept[0] == stamp:
-            return kept[1], big
+                return kept[1], big
         shared = self._read_shared(key, stamp)
         if shared is not None:
             self._keep(key, stamp, shared)

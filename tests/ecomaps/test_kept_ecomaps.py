@@ -143,7 +143,7 @@ def test_a_hubs_eco_map_after_a_write_is_answered_while_an_analysis_holds_the_la
         # is let go before the browser's thread is waited for.
         with (
             ThreadPoolExecutor(1) as browser,
-            client.portal.wrap_async_context_manager(client.app.state.lane.held()),
+            client.portal.wrap_async_context_manager(client.app.state.analysis_lane),
         ):
             asked = browser.submit(partners, client)
             assert asked.result(timeout=30)["partner-007"]["state"] == "red"

@@ -4,6 +4,7 @@ on beside them, and once for all who asked meanwhile."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,10 +41,10 @@ def test_a_hub_computed_again_waits_for_another_hub_being_computed_and_a_typical
         lambda: kept.answer("hub-a", lambda: 2, computing("a", HUB, first_hub_may_finish))
     )
     while "a started" not in order:
-        threading.Event().wait(0.01)
+        time.sleep(0.01)
     hub_b = in_thread(lambda: kept.answer("hub-b", lambda: 2, computing("b", HUB)))
     assert kept.answer("typical", lambda: 2, computing("typical", TYPICAL)) == TYPICAL
-    threading.Event().wait(0.2)  # time enough for hub b to be computed, were it let
+    time.sleep(0.2)  # time enough for hub b to be computed, were it let
     first_hub_may_finish.set()
     hub_a.join()
     hub_b.join()
@@ -62,7 +63,7 @@ def test_many_asking_for_a_hub_after_a_write_take_turns_and_it_is_computed_once(
 
     def compute() -> bytes:
         computed.append(1)
-        threading.Event().wait(0.05)
+        time.sleep(0.05)
         return HUB
 
     kept.answer("hub", lambda: 1, compute)
@@ -95,7 +96,7 @@ def test_a_hub_answer_another_worker_shared_while_this_one_waited_is_read_not_co
         lambda: kept.answer("other hub", lambda: 2, compute_other_hub_while_the_other_worker_shares)
     )
     while not computed:
-        threading.Event().wait(0.01)
+        time.sleep(0.01)
     assert kept.answer("hub", lambda: 2, lambda: computed.append("hub") or HUB) == shared_meanwhile
     busy.join()
     assert computed == ["other hub"]
