@@ -17,7 +17,7 @@ from service.ecomaps.service import (
     load_ecomap_summary,
     load_region_map,
 )
-from service.web.deps import AsOfDep, ReusedDep, StoreDep
+from service.web.deps import AsOfDep, LaneDep, ReusedDep, StoreDep
 from service.web.responses import ModelResponse
 
 router = APIRouter(tags=["eco-maps"])
@@ -29,10 +29,11 @@ ProfileParam = Annotated[
 
 
 @router.get("/organizations/{org_id}/ecomap", response_model=EcoMap)
-def get_ecomap(
+async def get_ecomap(
     org_id: str,
     store: StoreDep,
     reused: ReusedDep,
+    lane: LaneDep,
     _: Reader,
     as_of: AsOfDep,
     depth: Annotated[
@@ -72,9 +73,10 @@ def get_ecomap(
     partners: `/ecomap/sectors` sums them up by sector, `sector`, `limit` and `offset` give
     the partners of one sector, a page at a time, and `q` those whose name holds a text."""
     return ModelResponse(
-        ecomap_json(
+        await ecomap_json(
             store,
             reused,
+            lane,
             org_id,
             depth=depth,
             as_of=as_of,

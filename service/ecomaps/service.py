@@ -3,11 +3,13 @@ store, then compute them with the pure functions of :mod:`service.ecomaps.analyt
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 import networkx as nx
+from starlette.concurrency import run_in_threadpool
 
 from graph_models import ReferralFlow
 from graph_models.common import AsOf, end_of_day, utc_now
@@ -102,9 +104,10 @@ def load_ecomap_fields(
     )
 
 
-def ecomap_json(
+async def ecomap_json(
     store: Store,
     reused: ReusedAnswers,
+    turn: asyncio.Semaphore,
     org_id: str,
     *,
     as_of: AsOf,
@@ -113,9 +116,10 @@ def ecomap_json(
     sector: str | None = None,
     **page: Any,
 ) -> bytes:
-    """The eco-map of :func:`load_ecomap_fields` as JSON. Today's eco-map of partners, of all
-    sectors and without a profile, is kept in ``reused`` and given again while nothing on it
-    has changed (``page``: the ``q``, ``limit`` and ``offset`` asked for)."""
+    """The eco-map of :func:`load_ecomap_fields` as JSON, computed in a thread. Today's
+    eco-map of partners, of all sectors and without a profile, is kept in ``reused`` and given
+    again while nothing on it has changed; a hub's, computed again, waits for ``turn`` (the
+    worker's lane of long analyses). ``page``: the ``q``, ``limit`` and ``offset`` asked for."""
 
     def answer() -> bytes:
         fields = load_ecomap_fields(
@@ -124,9 +128,9 @@ def ecomap_json(
         return answer_json(fields)
 
     if depth > 1 or profile or sector is not None or as_of.until is not None:
-        return answer()
+        return await run_in_threadpool(answer)
     key = ("ecomap", org_id, as_of.day, *sorted(page.items()))
-    return reused.answer(key, lambda: store.organization_stamp(org_id), answer)
+    return await reused.answer_in_turn(key, lambda: store.organization_stamp(org_id), answer, turn)
 
 
 def load_ecomap_summary(

@@ -9,6 +9,7 @@ instead of 30). Dependencies that read the store stay plain functions, off the e
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated
@@ -36,7 +37,16 @@ async def get_reused(request: Request) -> ReusedAnswers:
     return reused
 
 
-async def in_analysis_lane(request: Request) -> AsyncIterator[None]:
+async def get_analysis_lane(request: Request) -> asyncio.Semaphore:
+    lane: asyncio.Semaphore = request.app.state.analysis_lane
+    return lane
+
+
+LaneDep = Annotated[asyncio.Semaphore, Depends(get_analysis_lane)]
+"""The worker's lane of long analyses, to wait for on the event loop."""
+
+
+async def in_analysis_lane(lane: LaneDep) -> AsyncIterator[None]:
     """Hold the worker's lane for long analyses while the request computes its answer.
 
     Missing partners and warm paths take tens of milliseconds of CPU; eco-maps, writes and
@@ -45,10 +55,10 @@ async def in_analysis_lane(request: Request) -> AsyncIterator[None]:
     run one at a time per worker, waiting their turn without a thread, and the short
     requests asked meanwhile go on beside the one that runs (statewide, 2 workers, 32
     clients: typical eco-map p95 150 and 225 ms in two runs -> 104 ms; one worker 169 and
-    203 -> 54 ms). Hubs' eco-maps computed again take turns of their own
-    (:class:`~service.web.reuse.ReusedAnswers`).
+    203 -> 54 ms). Hubs' eco-maps computed again take their turns in the lane too
+    (:meth:`~service.web.reuse.ReusedAnswers.answer_in_turn`).
     """
-    async with request.app.state.analysis_lane:
+    async with lane:
         yield
 
 

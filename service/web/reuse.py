@@ -10,15 +10,15 @@ The workers of one ``serve`` share the big answers (a hub's eco-map, tens of mil
 compute) through a folder: each is written there as a file named by its key and stamp, so a
 worker whose own copy is older reads the one another worker computed at the current stamp
 instead of computing it again. Each write that touches a hub is then computed once, not once
-per worker. Answers that were big the last time are computed again one at a time per
-worker, beside the short requests (as analyses take turns in the worker's lane,
-:data:`~service.web.deps.AnalysisLane`, but apart from them: the thread waits here, and an
-analysis in the lane waits for a thread, so one turn for both could leave each waiting for the
-other); the requests for one that waited meanwhile read the answer computed before their turn.
+per worker. Answers that were big the last time are computed again in turns
+(:meth:`ReusedAnswers.answer_in_turn`: the worker's lane of long analyses,
+:data:`~service.web.deps.AnalysisLane`), beside the short requests; the requests for one
+that waited meanwhile read the answer computed before their turn.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import tempfile
@@ -27,6 +27,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
 
 SHARED_FROM_BYTES = 64 * 1024
 """The smallest answer written to the shared folder: smaller ones (a typical eco-map, a few
@@ -55,7 +57,6 @@ class ReusedAnswers:
     def __init__(self, capacity: int, shared: Path | None = None) -> None:
         self.capacity = capacity
         self.shared = shared
-        self._big_turn = threading.Lock()  # big answers computed again: one at a time
         self._kept: OrderedDict[Hashable, tuple[int, bytes]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
@@ -66,6 +67,50 @@ class ReusedAnswers:
         """The answer kept under ``key`` if it was kept at the stamp ``stamp_of()`` gives now;
         otherwise ``compute()``, kept at that stamp (read first) unless it is None. Nothing is
         read when nothing is kept (a capacity of 0)."""
+        answer = self._kept_or_computed(key, stamp_of, compute, big_too=True)
+        assert answer is not None
+        return answer
+
+    async def answer_in_turn(
+        self,
+        key: Hashable,
+        stamp_of: Callable[[], int | None],
+        compute: Callable[[], bytes],
+        turn: asyncio.Semaphore,
+    ) -> bytes:
+        """:meth:`answer`, asked from the event loop and read or computed in a thread; an
+        answer that was big when last computed is computed again only while holding ``turn``,
+        and read instead if the request ahead, or another worker, computed it meanwhile.
+
+        The turn is waited for on the event loop, holding no thread: it can be the lane the
+        analyses hold while they compute in a thread. Waiting for it in a thread, a worker's
+        threads could all be hubs waiting behind an analysis that waits for a thread.
+
+        >>> from anyio.from_thread import start_blocking_portal
+        >>> kept, hub = ReusedAnswers(capacity=1 << 20), b"x" * SHARED_FROM_BYTES
+        >>> async def twice() -> list[int]:  # the second time big: computed in the turn
+        ...     turn = asyncio.Semaphore(1)
+        ...     return [len(await kept.answer_in_turn("hub", lambda: stamp, lambda: hub, turn))
+        ...             for stamp in (1, 2)]
+        >>> with start_blocking_portal() as loop:  # an event loop in a thread of its own
+        ...     loop.call(twice)
+        [65536, 65536]
+        """
+        answer = await run_in_threadpool(self._kept_or_computed, key, stamp_of, compute, False)
+        if answer is None:
+            async with turn:
+                answer = await run_in_threadpool(self.answer, key, stamp_of, compute)
+        return answer
+
+    def _kept_or_computed(
+        self,
+        key: Hashable,
+        stamp_of: Callable[[], int | None],
+        compute: Callable[[], bytes],
+        big_too: bool,
+    ) -> bytes | None:
+        """:meth:`answer`, or None instead of computing again an answer that was big when
+        last computed, unless ``big_too``."""
         if not self.capacity:
             return compute()
         stamp = stamp_of()
@@ -74,11 +119,9 @@ class ReusedAnswers:
         found, big = self._found(key, stamp)
         if found is not None:
             return found
-        if not big:
-            return self._computed(key, stamp, compute)
-        with self._big_turn:  # another request or worker may have computed it meanwhile
-            found, _ = self._found(key, stamp)
-            return found if found is not None else self._computed(key, stamp, compute)
+        if big and not big_too:
+            return None
+        return self._computed(key, stamp, compute)
 
     def _found(self, key: Hashable, stamp: int) -> tuple[bytes | None, bool]:
         """The answer of ``key`` at ``stamp`` kept here or shared by another worker (None if
