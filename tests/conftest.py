@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -131,6 +132,13 @@ def token_for(store: Store) -> Callable[..., dict[str, str]]:
         return {"Authorization": f"Bearer {token}"}
 
     return make
+
+
+def days_from_today(days: int) -> date:
+    """The day ``days`` after today (UTC), before it when negative, read from the clock at each
+    call rather than once on import: a run that crosses midnight dates what it sends as the
+    service, which reads its clock when it answers, counts days."""
+    return utc_now().date() + timedelta(days=days)
 
 
 def add_orgs(store: Store, *specs: tuple[str, str]) -> None:

@@ -6,7 +6,7 @@ finds no serious or critical violation on the new pages, at 1280 and 375 px."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -23,9 +23,9 @@ from service.data.seeds import load_seed
 from tests.browser.conftest import as_text_field, other_site, screenshot, sign_in
 from tests.browser.test_accessibility import blocking_violations
 from tests.browser.test_ecomap_page import drawn
+from tests.conftest import days_from_today
 
 REL = "early-learning-multnomah~ode-eld"
-TODAY = date.today()
 
 
 @pytest.fixture
@@ -77,12 +77,13 @@ def test_a_leader_assesses_from_the_eco_map_and_ends_a_relationship(page, oregon
     assert api(leader, oregon, f"/api/v1/relationships/{REL}")["state"] == "yellow"
     screenshot(leader, "relationship-assessed")
     # an end tomorrow is refused beside its day; today it ends
-    leader.fill("#end-ended_on", (TODAY + timedelta(days=1)).isoformat())
+    today = days_from_today(0)
+    leader.fill("#end-ended_on", (today + timedelta(days=1)).isoformat())
     leader.fill("#end-reason", "The program closed")
     leader.click("form[action$='/end'] button[type=submit]")
     assert "cannot be dated in the future" in leader.inner_text("#end-ended_on-error")
     assert api(leader, oregon, f"/api/v1/relationships/{REL}")["ended_on"] is None
-    leader.fill("#end-ended_on", TODAY.isoformat())
+    leader.fill("#end-ended_on", today.isoformat())
     leader.click("form[action$='/end'] button[type=submit]")
     leader.wait_for_load_state()
     assert "The program closed" in leader.inner_text("dd.ended")
@@ -90,7 +91,7 @@ def test_a_leader_assesses_from_the_eco_map_and_ends_a_relationship(page, oregon
     assert "early-learning-multnomah" not in ids(
         api(leader, oregon, "/api/v1/organizations/ode-eld/ecomap")
     )
-    yesterday = (TODAY - timedelta(days=1)).isoformat()
+    yesterday = (today - timedelta(days=1)).isoformat()
     then = api(leader, oregon, f"/api/v1/organizations/ode-eld/ecomap?as_of={yesterday}")
     assert "early-learning-multnomah" in ids(then)
     leader.goto(f"{oregon.url}/orgs/ode-eld/ecomap?since={yesterday}")
@@ -127,7 +128,7 @@ def test_a_planner_plans_records_and_cancels_activities_and_reaches_out(page, or
     planner.click("a[href='/orgs/ode-eld/engagements/new']")
     planner.select_option("#engagement-kind", "meeting")
     planner.fill("#engagement-title", "Coffee with the hub")
-    planner.fill("#engagement-date", (TODAY + timedelta(days=3)).isoformat())
+    planner.fill("#engagement-date", days_from_today(3).isoformat())
     planner.select_option("#engagement-status", "held")
     planner.click("form.write button[type=submit]")
     assert "cannot be dated in the future" in planner.inner_text("#engagement-status-error")
@@ -228,13 +229,14 @@ def test_a_candidate_whose_relationship_ended_says_so_and_offers_no_outreach(pag
     )
     rel_id = relationship_id("ode-eld", candidate)
     oregon.store.end_relationship(rel_id, RelationshipEnd(reason="program closed"), ended_by="Lee")
+    today = days_from_today(0).isoformat()
     planner.goto(address)
     rows = planner.locator(f"tr[data-candidate-id='{candidate}']")
     assert rows.count() >= 1
     for index in range(rows.count()):
-        assert f"relationship ended on {TODAY.isoformat()}" in rows.nth(index).inner_text()
+        assert f"relationship ended on {today}" in rows.nth(index).inner_text()
         assert rows.nth(index).locator("form.outreach").count() == 0
-    assert api(planner, oregon, f"/api/v1/relationships/{rel_id}")["ended_on"] == TODAY.isoformat()
+    assert api(planner, oregon, f"/api/v1/relationships/{rel_id}")["ended_on"] == today
     planned = api(planner, oregon, f"/api/v1/engagements?org_id={candidate}&status=planned")
     assert not [e for e in planned["items"] if e["kind"] == "outreach"]
 

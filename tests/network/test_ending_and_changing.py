@@ -3,15 +3,10 @@ held to their own organization: through the API, on both stores."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from graph_models import Role
-from tests.conftest import add_orgs
-
-TODAY = date.today()
-LAST_YEAR = (TODAY - timedelta(days=365)).isoformat()
-LAST_MONTH = (TODAY - timedelta(days=30)).isoformat()
-TOMORROW = (TODAY + timedelta(days=1)).isoformat()
+from tests.conftest import add_orgs, days_from_today
 
 
 def related(client, store, state="green"):
@@ -24,7 +19,7 @@ def related(client, store, state="green"):
                 "org_b": partner,
                 "state": state,
                 "reason": "monthly referrals",
-                "assessed_at": f"{LAST_YEAR}T10:00:00Z",
+                "assessed_at": f"{days_from_today(-365)}T10:00:00Z",
             },
         )
         assert response.status_code == 201
@@ -37,18 +32,19 @@ def partners(client, **params):
 
 def test_an_ended_relationship_is_gone_from_its_end_day_and_present_before(client, store):
     related(client, store)
+    last_month = days_from_today(-30)
     ended = client.post(
         "/api/v1/relationships/hub~wic/end",
-        json={"ended_on": LAST_MONTH, "reason": "the program closed"},
+        json={"ended_on": last_month.isoformat(), "reason": "the program closed"},
     )
     assert ended.status_code == 200
     assert (ended.json()["ended_on"], ended.json()["end_reason"]) == (
-        LAST_MONTH,
+        last_month.isoformat(),
         "the program closed",
     )
     assert partners(client) == ["lib"]
-    assert partners(client, as_of=LAST_MONTH) == ["lib"]
-    the_day_before = (TODAY - timedelta(days=31)).isoformat()
+    assert partners(client, as_of=last_month.isoformat()) == ["lib"]
+    the_day_before = (last_month - timedelta(days=1)).isoformat()
     assert partners(client, as_of=the_day_before) == ["lib", "wic"]
     history = client.get("/api/v1/relationships/hub~wic/history").json()
     assert [step["reason"] for step in history] == ["monthly referrals"]
@@ -57,8 +53,9 @@ def test_an_ended_relationship_is_gone_from_its_end_day_and_present_before(clien
 def test_changed_since_lists_an_ended_relationship_among_the_partners_gone(client, store):
     related(client, store)
     client.post("/api/v1/relationships/hub~wic/end", json={"reason": "moved away"})
+    last_month = days_from_today(-30).isoformat()
     changes = client.get(
-        "/api/v1/organizations/hub/ecomap/changes", params={"since": LAST_MONTH}
+        "/api/v1/organizations/hub/ecomap/changes", params={"since": last_month}
     ).json()
     assert [gone["organization"]["id"] for gone in changes["gone"]] == ["wic"]
 
@@ -77,14 +74,15 @@ def test_an_ended_relationship_leaves_the_plan_the_measures_and_the_paths(client
 
 def test_an_end_in_the_future_twice_or_before_the_last_assessment_is_refused(client, store):
     related(client, store)
+    tomorrow = days_from_today(1).isoformat()
     future = client.post(
-        "/api/v1/relationships/hub~wic/end", json={"ended_on": TOMORROW, "reason": "x"}
+        "/api/v1/relationships/hub~wic/end", json={"ended_on": tomorrow, "reason": "x"}
     )
     assert future.status_code == 422
     assert "an end cannot be dated in the future" in future.json()["detail"]
     early = client.post(
         "/api/v1/relationships/hub~wic/end",
-        json={"ended_on": (TODAY - timedelta(days=400)).isoformat(), "reason": "x"},
+        json={"ended_on": days_from_today(-400).isoformat(), "reason": "x"},
     )
     assert early.status_code == 422
     assert "before the latest assessment" in early.json()["detail"]
@@ -116,7 +114,7 @@ def engagement(client, **fields):
     body = {
         "kind": "outreach",
         "title": "First call",
-        "date": TOMORROW,
+        "date": days_from_today(1).isoformat(),
         "status": "planned",
         "org_ids": ["hub", "wic"],
         **fields,
@@ -158,7 +156,7 @@ def test_an_activity_is_changed_and_cancelled_and_its_record_kept(client, store)
 
 def test_a_held_activity_cannot_be_cancelled_nor_linked_to_an_unknown_organization(client, store):
     related(client, store)
-    held = engagement(client, status="held", date=LAST_MONTH).json()
+    held = engagement(client, status="held", date=days_from_today(-30).isoformat()).json()
     refused = client.patch(f"/api/v1/engagements/{held['id']}", json={"status": "cancelled"})
     assert refused.status_code == 422
     assert "only a planned activity can be cancelled" in refused.json()["detail"]

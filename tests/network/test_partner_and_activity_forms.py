@@ -4,7 +4,6 @@ as a signed-in browser posts them, on both stores."""
 from __future__ import annotations
 
 import html
-from datetime import date, timedelta
 
 import pytest
 
@@ -21,9 +20,7 @@ from graph_models import (
     Role,
 )
 from graph_models.common import stored_text
-from tests.conftest import add_orgs
-
-TODAY = date.today()
+from tests.conftest import add_orgs, days_from_today
 
 
 @pytest.fixture
@@ -123,7 +120,7 @@ def test_a_planner_records_a_planned_activity_and_it_shows_in_the_engagement_pla
     browser, network, store
 ):
     planner, csrf = browser(Role.PLANNER)
-    when = (TODAY + timedelta(days=10)).isoformat()
+    when = days_from_today(10).isoformat()
     posted = planner.post(
         "/orgs/hub/engagements/new",
         data={
@@ -150,7 +147,7 @@ def test_a_held_activity_dated_in_the_future_is_refused_beside_its_date(browser,
             "csrf_token": csrf,
             "kind": "meeting",
             "title": "Visit",
-            "date": (TODAY + timedelta(days=3)).isoformat(),
+            "date": days_from_today(3).isoformat(),
             "status": "held",
         },
     )
@@ -161,7 +158,7 @@ def test_a_held_activity_dated_in_the_future_is_refused_beside_its_date(browser,
 
 def test_a_planner_changes_then_cancels_an_activity_and_its_record_is_kept(browser, network, store):
     planner, csrf = browser(Role.PLANNER)
-    when = (TODAY + timedelta(days=10)).isoformat()
+    when = days_from_today(10).isoformat()
     planner.post(
         "/orgs/hub/engagements/new",
         data={
@@ -232,9 +229,10 @@ def test_an_ended_partner_is_offered_no_outreach_and_cannot_be_related_again(
 ):
     store.create_profile(ProfileCreate(name="wic-only", label="WIC", sectors=["wic"]))
     store.end_relationship("hub~wic", RelationshipEnd(reason="closed"), ended_by="Lee")
+    today = days_from_today(0)
     leader, csrf = browser(Role.LEADER)
     page = leader.get("/orgs/hub/missing-partners?profile=wic-only").text
-    assert f"relationship ended on {TODAY.isoformat()}" in page
+    assert f"relationship ended on {today.isoformat()}" in page
     assert 'name="candidate" value="wic"' not in page
     outreach = leader.post("/orgs/hub/outreach", data={"csrf_token": csrf, "candidate": "wic"})
     assert outreach.status_code == 409
@@ -244,11 +242,11 @@ def test_an_ended_partner_is_offered_no_outreach_and_cannot_be_related_again(
         data={"csrf_token": csrf, "partner": "Wic", "state": "green", "reason": "back"},
     )
     assert again.status_code == 409
-    assert f"ended on {TODAY.isoformat()}" in html.unescape(
+    assert f"ended on {today.isoformat()}" in html.unescape(
         again.text.split('id="partner-partner-error"')[1]
     )
     assert activities(store, "wic") == []
-    assert store.get_relationship("hub~wic").ended_on == TODAY
+    assert store.get_relationship("hub~wic").ended_on == today
 
 
 def test_a_scoped_leader_edits_only_its_own_organization_and_contacts(
@@ -280,9 +278,10 @@ def test_a_caseworker_is_offered_no_activity_form_and_is_refused_with_the_reason
     page = caseworker.get("/orgs/hub/engagements/new").text
     assert '<form class="write"' not in page
     assert "the caseworker role may not edit" in html.unescape(page)
+    today = days_from_today(0).isoformat()
     posted = caseworker.post(
         "/orgs/hub/engagements/new",
-        data={"csrf_token": csrf, "kind": "meeting", "title": "x", "date": TODAY.isoformat()},
+        data={"csrf_token": csrf, "kind": "meeting", "title": "x", "date": today},
     )
     assert posted.status_code == 403
     assert activities(store) == []

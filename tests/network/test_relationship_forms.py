@@ -4,15 +4,12 @@ relationship on the API's own models and rules, on both stores."""
 from __future__ import annotations
 
 import html
-from datetime import date, timedelta
 
 import pytest
 
 from graph_models import RelationshipCreate, RelationshipState, Role
 from service.store import Store
-from tests.conftest import add_orgs
-
-TODAY = date.today()
+from tests.conftest import add_orgs, days_from_today
 
 
 @pytest.fixture
@@ -25,7 +22,7 @@ def related(store: Store) -> str:
                 org_b=org_b,
                 state=RelationshipState.GREEN,
                 reason="monthly referrals",
-                assessed_at=f"{TODAY - timedelta(days=100)}T10:00:00Z",
+                assessed_at=f"{days_from_today(-100)}T10:00:00Z",
             ),
             assessed_by="Lee",
         )
@@ -87,9 +84,10 @@ def test_a_leader_ends_a_relationship_and_it_leaves_the_eco_map_but_keeps_its_hi
     browser, related, store
 ):
     leader, csrf = browser(Role.LEADER)
+    today = days_from_today(0).isoformat()
     posted = leader.post(
         f"/relationships/{related}/end",
-        data={"csrf_token": csrf, "ended_on": TODAY.isoformat(), "reason": "the program closed"},
+        data={"csrf_token": csrf, "ended_on": today, "reason": "the program closed"},
     )
     assert posted.status_code == 303
     shown = leader.get(f"/relationships/{related}").text
@@ -103,7 +101,7 @@ def test_an_end_in_the_future_is_refused_next_to_its_day_and_changes_nothing(
     browser, related, store
 ):
     leader, csrf = browser(Role.LEADER)
-    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    tomorrow = days_from_today(1).isoformat()
     posted = leader.post(
         f"/relationships/{related}/end",
         data={"csrf_token": csrf, "ended_on": tomorrow, "reason": "closing"},

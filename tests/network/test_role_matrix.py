@@ -5,7 +5,6 @@ navigation links exactly the pages a role may open. On both stores."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -24,9 +23,8 @@ from service.access.permissions import issue_token
 from service.app import create_app
 from service.settings import Settings
 from service.store import Store
-from tests.conftest import ADMIN_TOKEN, add_orgs
+from tests.conftest import ADMIN_TOKEN, add_orgs, days_from_today
 
-SOON = (date.today() + timedelta(days=7)).isoformat()
 ROLES = {
     "admin": None,
     "leader": (Role.LEADER, None),
@@ -52,7 +50,7 @@ def network(store: Store) -> str:
         id="visit",
         kind="meeting",
         title="Visit",
-        date=SOON,
+        date=days_from_today(7),
         status=EngagementStatus.PLANNED,
         org_ids=["hub", "wic"],
     )
@@ -118,7 +116,7 @@ def test_each_page_offers_exactly_the_writes_the_api_lets_through(settings, stor
                     json={
                         "kind": "meeting",
                         "title": "x",
-                        "date": SOON,
+                        "date": days_from_today(7).isoformat(),
                         "status": "planned",
                         "org_ids": ["hub"],
                     },

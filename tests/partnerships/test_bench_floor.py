@@ -6,7 +6,7 @@ taking part) would make the figures look worse than they are."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -32,14 +32,12 @@ from service.app import create_app
 from service.data.generator import load_network
 from service.settings import Settings
 from service.store.embedded import EmbeddedStore
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import ADMIN_TOKEN, days_from_today
 from tests.networks import add_recent_referrals
-
-TODAY = datetime.now(UTC).date()
 
 
 def days_ago(days: int) -> date:
-    return TODAY - timedelta(days=days)
+    return days_from_today(-days)
 
 
 def network(store: EmbeddedStore) -> tuple[str, list[str], str]:
@@ -72,7 +70,10 @@ def network(store: EmbeddedStore) -> tuple[str, list[str], str]:
     )
     store.create_collaborative(
         CollaborativeCreate(
-            name="State cabinet", scope="state", member_org_ids=[hub, partners[9]], start=TODAY
+            name="State cabinet",
+            scope="state",
+            member_org_ids=[hub, partners[9]],
+            start=days_ago(0),
         )
     )
     store.create_collaborative(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,12 +14,9 @@ from service.access.csrf import csrf_token_for
 from service.access.permissions import issue_token
 from service.access.sessions import SESSION_COOKIE
 from service.app import create_app
-from tests.conftest import add_orgs
+from tests.conftest import add_orgs, days_from_today
 
 HOSTILE = '<script>alert("x")</script>'
-TODAY = date.today().isoformat()
-TOMORROW = (date.today() + timedelta(days=1)).isoformat()
-LAST_WEEK = (date.today() - timedelta(days=7)).isoformat()
 
 
 @pytest.fixture
@@ -144,7 +140,8 @@ def test_the_api_answers_a_repeated_referral_409_with_the_earlier_id_unless_conf
         ({"to_name": "Nowhere Agency"}, "to_name", "no organization is named 'Nowhere Agency'"),
         ({"to_name": HOSTILE}, "to_name", "no organization is named"),
         ({"to_name": "Clinic"}, "to_name", "a referral goes from one organization to another"),
-        ({"sent_on": TOMORROW}, "sent_on", "is in the future"),
+        # two days ahead, not one: tomorrow's 00:00 UTC is within the 5-minute clock allowance
+        ({"sent_on": 2}, "sent_on", "is in the future"),
         ({"sent_on": "2026-02-30"}, "sent_on", "day value is outside expected range"),
         ({"sent_on": "last tuesday"}, "sent_on", "should be a valid datetime or date"),
     ],
@@ -154,6 +151,8 @@ def test_bad_input_comes_back_next_to_its_field_and_records_nothing(
 ):
     clinic = signed_in(Role.CASEWORKER, "clinic")
     form = {"consent": "yes", **fields}
+    if isinstance(form.get("sent_on"), int):  # days from today: dated when the test runs
+        form["sent_on"] = days_from_today(form["sent_on"]).isoformat()
     if form["consent"] == "":
         del form["consent"]
     response = clinic.post(
@@ -172,14 +171,15 @@ def test_bad_input_comes_back_next_to_its_field_and_records_nothing(
 
 def test_a_referral_sent_on_an_earlier_day_is_recorded_on_that_day(signed_in, orgs):
     clinic = signed_in(Role.CASEWORKER, "clinic")
+    today, last_week = days_from_today(0).isoformat(), days_from_today(-7).isoformat()
     form = clinic.get("/my/referrals/new").text
-    assert re.search(rf'id="sent_on" name="sent_on" type="date" value="{TODAY}"', form)
-    assert record(clinic, sent_on=LAST_WEEK).status_code == 303
+    assert re.search(rf'id="sent_on" name="sent_on" type="date" value="{today}"', form)
+    assert record(clinic, sent_on=last_week).status_code == 303
     [referral] = orgs.list_referrals(ReferralQuery(case_ref="OR-C-0412"), visible_to=None).items
-    assert referral.sent_at.date().isoformat() == LAST_WEEK
-    assert record(clinic, case_ref="OR-C-0413", sent_on=TODAY).status_code == 303
-    [today] = orgs.list_referrals(ReferralQuery(case_ref="OR-C-0413"), visible_to=None).items
-    assert today.sent_at.date().isoformat() == TODAY
+    assert referral.sent_at.date().isoformat() == last_week
+    assert record(clinic, case_ref="OR-C-0413", sent_on=today).status_code == 303
+    [sent_today] = orgs.list_referrals(ReferralQuery(case_ref="OR-C-0413"), visible_to=None).items
+    assert sent_today.sent_at.date().isoformat() == today
 
 
 def test_the_receiver_records_enrolled_and_the_loop_shows_closed_for_both(signed_in, orgs):
