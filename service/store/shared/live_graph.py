@@ -206,13 +206,13 @@ def induced(graph: nx.Graph, nodes: Collection[str]) -> nx.Graph:
     >>> list(induced(nx.path_graph(4), [2, 1, 3])), induced(nx.path_graph(4), [2, 1, 3]).size()
     ([2, 1, 3], 2)
     """
-    members = dict.fromkeys(nodes)
+    order = {node: place for place, node in enumerate(dict.fromkeys(nodes))}
     found = nx.Graph()
-    found.add_nodes_from((node, graph.nodes[node]) for node in members)
-    found.add_edges_from(
+    found.add_nodes_from((node, graph.nodes[node]) for node in order)
+    found.add_edges_from(  # each edge once, from its end that comes first
         (node, other, data)
-        for node in members
+        for node, place in order.items()
         for other, data in graph.adj[node].items()
-        if other in members
+        if order.get(other, -1) > place
     )
     return found
