@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from playwright.sync_api import Page
 
 from graph_models import EngagementCreate, Role
 from graph_models.audit import AuditQuery
@@ -49,6 +50,13 @@ def api(page, url: str, path: str):  # type: ignore[no-untyped-def]
     return response.json()
 
 
+def submit(page: Page, button: str) -> None:
+    """Click a form's ``button`` and wait for the page it answers with to load: a click does
+    not wait for the navigation it starts, and the old page would be read."""
+    with page.expect_navigation():
+        page.click(button)
+
+
 def test_a_leader_reads_each_partner_level_with_the_evidence_behind_it(sign_in, network):
     page = sign_in(Role.LEADER)
     page.goto(f"{network.url}/orgs/{FOCAL}/partnership-levels")
@@ -65,7 +73,7 @@ def test_a_leader_reads_each_partner_level_with_the_evidence_behind_it(sign_in, 
     assert page.locator("li[data-kind=joint_case_plan]").count() == 1
     assert "PARITY-1" not in page.content()
     page.fill("#q", "salem")
-    page.click("form.page-options button")
+    submit(page, "form.page-options button")
     assert page.locator("table.levels tbody tr[data-partner-id]").count() == 1
     screenshot(page, "partnership-levels")
 
@@ -89,7 +97,7 @@ def test_a_planner_reads_the_suggested_states_and_the_disagreement_flags(sign_in
     assert flagged[0]["flag"] in first.locator(".flag").inner_text()
     assert answer["partners"][0]["explanation"] in page.locator("p.explanation").first.inner_text()
     page.check("#flagged")
-    page.click("form.page-options button")
+    submit(page, "form.page-options button")
     assert page.locator("table.health tbody tr[data-partner-id]").count() == len(flagged)
     assert page.locator("#as_of").input_value() == "2018-06-01"
     screenshot(page, "relationship-health")
@@ -149,7 +157,7 @@ def test_a_leader_traces_a_warm_path_between_two_organizations_picked_by_name(si
     assert suggested == FOCAL_NAME
     page.fill("#from_name", suggested)
     page.fill("#to_name", "Local public health and WIC sites")
-    page.click("form.paths-form button")
+    submit(page, "form.paths-form button")
     routes = page.locator("ol.paths > li")
     assert routes.count() == 3
     first = routes.first.locator("ol.route li")
@@ -180,7 +188,7 @@ def test_network_measures_by_sector_for_one_organizations_neighbourhood(sign_in,
     page.goto(f"{network.url}/network/measures")
     assert "whole network" in page.locator("h1").inner_text()
     page.fill("#org", "Oregon Health Authority (OHA)")
-    page.click("form.page-options button")
+    submit(page, "form.page-options button")
     assert "Oregon Health Authority (OHA)" in page.locator("h1").inner_text()
     answer = api(page, network.url, "/network/measures?org_id=oha")
     assert page.locator("dd.organizations").inner_text() == str(answer["organizations"])
