@@ -50,10 +50,12 @@ from service.web.security_headers import SecurityHeaders
 
 SWITCH_INTERVAL_S = 0.0005
 """How long a thread may keep the interpreter while another waits for it (5 ms by default).
-Statewide, realistic mix, 2 workers, hubs' eco-maps computed again one at a time (then in the
-analyses' lane), three alternating runs: typical eco-map p95 at 32 clients 49.0, 57.0, 50.9
-ms against 69.3, 60.6, 56.8 (p99 75-87 against 96-108), at 8 clients 26.5-30.3 against
-27.4-31.6; for 8-12% fewer requests a second at 8 clients."""
+Statewide, realistic mix, 2 workers, hubs' eco-maps computed again in the analyses' lane,
+three alternating runs: typical eco-map p95 at 32 clients 49.0, 57.0, 50.9 ms against 69.3,
+60.6, 56.8 (p99 75-87 against 96-108), at 8 clients 26.5-30.3 against 27.4-31.6; for 8-12%
+fewer requests a second at 8 clients. Shorter did no better: 0.1 ms, two alternating runs,
+27.3 and 28.0 ms at 8 clients against 30.8 and 28.9, 58.8 and 57.4 at 32 against 54.3 and
+53.6."""
 
 DESCRIPTION = """
 The partner network of agencies that serve infants, toddlers and families, kept as a graph:
