@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import uvicorn
@@ -26,6 +27,9 @@ from service.settings import Settings
 from service.store.embedded import EmbeddedStore
 from service.store.protocol import Store
 from tests.conftest import ADMIN_TOKEN, SECTORS, free_port
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 CHROMIUM_FLAGS = [
@@ -134,6 +138,13 @@ def sign_in(browser_page, url: str, token: str) -> None:  # type: ignore[no-unty
     browser_page.fill("#token", token)
     browser_page.click("form.sign-in button[type=submit]")
     browser_page.wait_for_url(lambda address: "/login" not in address)
+
+
+def submit(page: Page, button: str) -> None:
+    """Click a form's ``button`` and wait for the page it answers with to load: a click does
+    not wait for the navigation it starts, and the old page would be read."""
+    with page.expect_navigation():
+        page.click(button)
 
 
 def as_text_field(page, selector: str):  # type: ignore[no-untyped-def]

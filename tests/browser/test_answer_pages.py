@@ -7,13 +7,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from playwright.sync_api import Page
 
 from graph_models import EngagementCreate, Role
 from graph_models.audit import AuditQuery
 from graph_models.enums import EngagementKind, EngagementStatus
 from service.data.seeds import load_seed
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, submit
 from tests.networks import add_evidence_and_referrals
 
 FOCAL = "ode-eld"
@@ -48,13 +47,6 @@ def api(page, url: str, path: str):  # type: ignore[no-untyped-def]
     response = page.request.get(f"{url}/api/v1{path}")
     assert response.ok, response.text()
     return response.json()
-
-
-def submit(page: Page, button: str) -> None:
-    """Click a form's ``button`` and wait for the page it answers with to load: a click does
-    not wait for the navigation it starts, and the old page would be read."""
-    with page.expect_navigation():
-        page.click(button)
 
 
 def test_a_leader_reads_each_partner_level_with_the_evidence_behind_it(sign_in, network):
@@ -106,7 +98,7 @@ def test_a_planner_reads_the_suggested_states_and_the_disagreement_flags(sign_in
 def test_a_planner_reads_the_plan_with_its_overdue_action(sign_in, network):
     page = sign_in(Role.PLANNER)
     page.goto(f"{network.url}/orgs/{FOCAL}")
-    page.click("nav.org-nav >> text=Engagement plan")
+    submit(page, "nav.org-nav >> text=Engagement plan")
     plan = api(page, network.url, f"/organizations/{FOCAL}/engagement-plan")
     assert plan["overdue"] > 1
     assert (
@@ -143,7 +135,7 @@ def test_a_caseworker_starts_on_their_own_agency_and_can_still_list_every_organi
     assert page.locator("tr[data-state=green] .count").inner_text() == str(green)
     for link in ("ecomap", "missing-partners", "partnership-levels", "relationship-health"):
         assert page.locator(f"a[href='/orgs/{FOCAL}/{link}']").count() >= 1
-    page.click("header.site >> text=Organizations")
+    submit(page, "header.site >> text=Organizations")
     assert page.locator("h1").inner_text() == "Organizations"
     screenshot(page, "organization-home")
 

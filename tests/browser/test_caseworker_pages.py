@@ -13,7 +13,7 @@ from graph_models import ReferralQuery, Role
 from service.data.seeds import load_seed
 from service.store.shared.copying import RecordKind
 from tests.browser import test_answer_pages
-from tests.browser.conftest import as_text_field, screenshot
+from tests.browser.conftest import as_text_field, screenshot, submit
 from tests.browser.test_accessibility import blocking_violations
 
 SENDER = "latino-network"
@@ -39,13 +39,13 @@ def fill_referral(page, case_ref: str, to_name: str, *, consent: bool = True):  
     page.select_option("#category", "home_visiting")
     if consent:
         page.check("#consent")
-    page.click("form.record-referral button[type=submit]")
+    submit(page, "form.record-referral button[type=submit]")
 
 
 def test_a_referral_recorded_by_name_is_flagged_once_moved_on_and_closed_for_both(sign_in, network):
     sender = sign_in(Role.CASEWORKER, SENDER)
-    sender.click("header nav >> text=My referrals")
-    sender.click("text=Record a referral")
+    submit(sender, "header nav >> text=My referrals")
+    submit(sender, "text=Record a referral")
     sender.locator("#to_name").press_sequentially("public health")
     sender.wait_for_selector("#to_name-names option", state="attached", timeout=5000)
     assert RECEIVER_NAME in sender.locator("#to_name-names option").first.get_attribute("value")
@@ -68,9 +68,10 @@ def test_a_referral_recorded_by_name_is_flagged_once_moved_on_and_closed_for_bot
     receiver.goto(f"{network.url}/my/referrals?direction=received")
     row = receiver.locator("section.open-loops tr", has_text="OR-C-0412")
     assert "received from" in row.inner_text()
-    row.locator("a.case-ref").click()
-    receiver.click("form.move-on button[value=accepted]")
-    receiver.click("form.move-on button[value=enrolled]")
+    with receiver.expect_navigation():
+        row.locator("a.case-ref").click()
+    submit(receiver, "form.move-on button[value=accepted]")
+    submit(receiver, "form.move-on button[value=enrolled]")
     assert receiver.locator("[data-loop]").inner_text() == "closed"
     assert receiver.locator("[data-status]").inner_text() == "enrolled"
 
@@ -119,13 +120,13 @@ def test_a_referral_sent_last_week_is_recorded_on_that_day_and_a_day_to_come_is_
     fill_referral(page, "OR-C-0977", RECEIVER_NAME)
     assert "is in the future" in page.locator("#sent_on-error").inner_text()
     page.fill(as_text_field(page, "#sent_on"), "2024-02-30")
-    page.click("form.record-referral button[type=submit]")
+    submit(page, "form.record-referral button[type=submit]")
     assert "day value is outside expected range" in page.locator("#sent_on-error").inner_text()
     assert page.input_value("#case_ref") == "OR-C-0977"
     assert network.store.count_records(RecordKind.REFERRALS) == SEED_REFERRALS
     last_week = (date.today() - timedelta(days=7)).isoformat()
     page.fill("#sent_on", last_week)
-    page.click("form.record-referral button[type=submit]")
+    submit(page, "form.record-referral button[type=submit]")
     page.wait_for_url("**/my/referrals/*")
     assert f"sent {last_week}" in page.locator("p.summary").inner_text()
     referral_id = page.url.rsplit("/", 1)[1]

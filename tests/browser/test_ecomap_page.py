@@ -18,7 +18,7 @@ from graph_models import (
 )
 from graph_models.common import stored_text
 from service.data.seeds import SEEDS_DIR, load_seed
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, submit
 
 pytestmark = pytest.mark.browser
 
@@ -105,11 +105,11 @@ def test_the_state_filter_and_the_as_of_date_picker_redraw_the_map(page, live_se
     page.goto(f"{live_server.url}/orgs/ode-eld/ecomap")
     drawn(page)
     page.select_option("select[name=state]", "yellow")
-    page.click(".map-filters button[type=submit]")
+    submit(page, ".map-filters button[type=submit]")
     assert drawn(page)["edges"] == yellow_now
     page.select_option("select[name=state]", "")
     page.fill("input[name=as_of]", "2017-06-30")
-    page.click(".map-filters button[type=submit]")
+    submit(page, ".map-filters button[type=submit]")
     assert drawn(page)["edges"] == by_mid_2017
     assert "as of 2017-06-30" in page.locator(".summary").inner_text()
 
@@ -254,7 +254,7 @@ def test_the_region_map_draws_every_organization_of_the_region_and_their_relatio
     screenshot(page, "region-map")
     cbos = {o for o in members if names[o]["sector"] == "community_based_organization"}
     page.select_option("select[name=sector]", "community_based_organization")
-    page.click(".map-filters button[type=submit]")
+    submit(page, ".map-filters button[type=submit]")
     cbo_map = drawn(page)
     shown = set(cbo_map["kinds"].get("organization", []))
     listed = page.locator(".apart-list li").evaluate_all("items => items.map(i => i.dataset.orgId)")
@@ -264,8 +264,8 @@ def test_the_region_map_draws_every_organization_of_the_region_and_their_relatio
 def test_the_home_page_leads_to_each_eco_map_and_region_map(page, live_server):
     load_seed(live_server.store, "oregon")
     page.goto(f"{live_server.url}/")
-    page.click("[data-org-id=latino-network] a.org-name")
+    submit(page, "[data-org-id=latino-network] a.org-name")
     assert page.locator("h1 .focal-name").inner_text() == "Latino Network"
     page.goto(f"{live_server.url}/")
-    page.click("[data-org-id=latino-network] a.region")
+    submit(page, "[data-org-id=latino-network] a.region")
     assert page.locator("h1 .region-name").inner_text() == "Multnomah"

@@ -6,7 +6,7 @@ from graph_models import NetworkBundle, OrganizationCreate
 from graph_models.common import stored_text
 from service.network.pages import HOME_PAGE_SIZE
 from service.settings import Settings
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, submit
 
 
 def test_signing_in_with_a_token_opens_home_listing_the_organizations(page, live_server):
@@ -78,11 +78,11 @@ def test_a_large_network_is_listed_a_page_at_a_time_and_found_by_name(page, live
         f"{count} organizations, 1\u2013{HOME_PAGE_SIZE} shown"
         in page.locator(".count").inner_text()
     )
-    page.click("a[rel=next]")
+    submit(page, "a[rel=next]")
     assert page.locator("[data-org-id]").count() == 20
     assert page.locator("a[rel=next]").count() == 0
     page.fill("#q", "site 0007")
-    page.click("form.org-search button")
+    submit(page, "form.org-search button")
     assert page.locator("[data-org-id]").evaluate_all(
         "items => items.map(i => i.dataset.orgId)"
     ) == ["wic-0007"]

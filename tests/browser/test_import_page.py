@@ -12,7 +12,7 @@ import openpyxl
 
 from graph_models import Role
 from service.data.seeds import load_seed
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, submit
 from tests.browser.test_accessibility import blocking_violations
 from tests.data.test_spreadsheet import workbook
 
@@ -31,7 +31,7 @@ ASSESSMENTS = [
 
 def upload(browser_page, data: bytes, name: str = "partners.xlsx") -> None:  # type: ignore[no-untyped-def]
     browser_page.set_input_files("#file", files=[{"name": name, "mimeType": XLSX, "buffer": data}])
-    browser_page.click("form.import-form button[type=submit]")
+    submit(browser_page, "form.import-form button[type=submit]")
     browser_page.wait_for_selector("section.preview, section.problems")
 
 
@@ -45,7 +45,7 @@ def counts(browser_page, kind: str) -> tuple[str, str, str]:  # type: ignore[no-
 def test_a_leader_previews_a_workbook_fixes_its_problem_and_applies_it(open_as, live_server):
     leader = open_as(Role.LEADER)
     leader.goto(f"{live_server.url}/")
-    leader.click("header.site nav a[href='/import']")
+    submit(leader, "header.site nav a[href='/import']")
     assert leader.locator("#template-link").get_attribute("href") == "/api/v1/imports/template"
     assert leader.locator("#format option").all_inner_texts() == [
         "Read from the file",

@@ -16,7 +16,7 @@ from graph_models import (
     RelationshipImport,
     RelationshipState,
 )
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import screenshot, sign_in, submit
 from tests.conftest import ADMIN_TOKEN, SECTORS
 
 pytestmark = pytest.mark.browser
@@ -209,7 +209,7 @@ def test_a_5000_organization_region_map_is_drawn_in_labelled_clusters_without_ov
     screenshot(page, "region-map-5000")
 
     page.select_option("select[name=group]", "community")
-    page.click(".map-filters button[type=submit]")
+    submit(page, ".map-filters button[type=submit]")
     communities = ready(page)
     assert communities["overlapping"] == 0
     assert communities["kinds"]["cluster"] > 1
@@ -221,7 +221,7 @@ def test_a_5000_organization_region_map_is_drawn_in_labelled_clusters_without_ov
     assert page.locator("#focus-names option[value=o0100]").get_attribute("label") == focus_name
     page.fill("#focus", "o0100")
     page.select_option("select[name=focus_depth]", "2")
-    page.click(".map-filters button[type=submit]")
+    submit(page, ".map-filters button[type=submit]")
     focused = ready(page)
     assert focused["kinds"]["focal"] == 1
     assert 1 < focused["nodes"] < 200

@@ -20,7 +20,7 @@ from graph_models import (
 from service.access.permissions import issue_token
 from service.data.migration import record_counts
 from service.data.seeds import load_seed
-from tests.browser.conftest import as_text_field, other_site, screenshot, sign_in
+from tests.browser.conftest import as_text_field, other_site, screenshot, sign_in, submit
 from tests.browser.test_accessibility import blocking_violations
 from tests.browser.test_ecomap_page import drawn
 from tests.conftest import days_from_today
@@ -61,18 +61,17 @@ def test_a_leader_assesses_from_the_eco_map_and_ends_a_relationship(page, oregon
     leader.wait_for_url(f"**/relationships/{REL}")
     # the reason left out: the message stands beside it and nothing changes
     leader.select_option("#assess-state", "red")
-    leader.click("form[action$='/assess'] button[type=submit]")
+    submit(leader, "form[action$='/assess'] button[type=submit]")
     assert "a change of state needs a reason" in leader.inner_text("#assess-reason-error")
     assert api(leader, oregon, f"/api/v1/relationships/{REL}")["state"] == "green"
     leader.select_option("#assess-state", "yellow")
     # markup in the reason: refused beside it, nothing changes
     leader.fill("#assess-reason", "The liaison left; <b>calls</b> go unanswered")
-    leader.click("form[action$='/assess'] button[type=submit]")
+    submit(leader, "form[action$='/assess'] button[type=submit]")
     assert "holds markup" in leader.inner_text("#assess-reason-error")
     assert api(leader, oregon, f"/api/v1/relationships/{REL}")["state"] == "green"
     leader.fill("#assess-reason", "The liaison left; calls go unanswered & <3 replies")
-    leader.click("form[action$='/assess'] button[type=submit]")
-    leader.wait_for_load_state()
+    submit(leader, "form[action$='/assess'] button[type=submit]")
     assert "calls go unanswered & <3 replies" in leader.inner_text("table.history")
     assert api(leader, oregon, f"/api/v1/relationships/{REL}")["state"] == "yellow"
     screenshot(leader, "relationship-assessed")
@@ -80,12 +79,11 @@ def test_a_leader_assesses_from_the_eco_map_and_ends_a_relationship(page, oregon
     today = days_from_today(0)
     leader.fill("#end-ended_on", (today + timedelta(days=1)).isoformat())
     leader.fill("#end-reason", "The program closed")
-    leader.click("form[action$='/end'] button[type=submit]")
+    submit(leader, "form[action$='/end'] button[type=submit]")
     assert "cannot be dated in the future" in leader.inner_text("#end-ended_on-error")
     assert api(leader, oregon, f"/api/v1/relationships/{REL}")["ended_on"] is None
     leader.fill("#end-ended_on", today.isoformat())
-    leader.click("form[action$='/end'] button[type=submit]")
-    leader.wait_for_load_state()
+    submit(leader, "form[action$='/end'] button[type=submit]")
     assert "The program closed" in leader.inner_text("dd.ended")
     ids = lambda answer: [p["organization"]["id"] for p in answer["partners"]]  # noqa: E731
     assert "early-learning-multnomah" not in ids(
@@ -101,10 +99,10 @@ def test_a_leader_assesses_from_the_eco_map_and_ends_a_relationship(page, oregon
 def test_a_leader_adds_a_partner_typed_by_name_and_a_new_organization(page, oregon):
     leader = signed_in_as(page, oregon, Role.LEADER)
     leader.goto(f"{oregon.url}/orgs/ode-eld")
-    leader.click("a[href='/orgs/ode-eld/partners/new']")
+    submit(leader, "a[href='/orgs/ode-eld/partners/new']")
     leader.fill("#partner-partner", "Nobody By This Name")
     leader.fill("#partner-reason", "x")
-    leader.click("form.write button[type=submit]")
+    submit(leader, "form.write button[type=submit]")
     assert "no organization is named" in leader.inner_text("#partner-partner-error")
     leader.fill("#partner-partner", "Child Systems")
     leader.select_option("#partner-state", "green")
@@ -125,12 +123,12 @@ def test_a_leader_adds_a_partner_typed_by_name_and_a_new_organization(page, oreg
 def test_a_planner_plans_records_and_cancels_activities_and_reaches_out(page, oregon):
     planner = signed_in_as(page, oregon, Role.PLANNER)
     planner.goto(f"{oregon.url}/orgs/ode-eld/engagement-plan")
-    planner.click("a[href='/orgs/ode-eld/engagements/new']")
+    submit(planner, "a[href='/orgs/ode-eld/engagements/new']")
     planner.select_option("#engagement-kind", "meeting")
     planner.fill("#engagement-title", "Coffee with the hub")
     planner.fill("#engagement-date", days_from_today(3).isoformat())
     planner.select_option("#engagement-status", "held")
-    planner.click("form.write button[type=submit]")
+    submit(planner, "form.write button[type=submit]")
     assert "cannot be dated in the future" in planner.inner_text("#engagement-status-error")
     planner.select_option("#engagement-status", "planned")
     planner.fill("#engagement-partner", "Early Learning Multnomah (Multnomah County hub)")
@@ -141,7 +139,7 @@ def test_a_planner_plans_records_and_cancels_activities_and_reaches_out(page, or
         planner, oregon, "/api/v1/engagements?org_id=early-learning-multnomah&status=planned"
     )
     [activity] = [e for e in planned["items"] if e["title"] == "Coffee with the hub"]
-    planner.click(f"a[href='/orgs/ode-eld/engagements/{activity['id']}']")
+    submit(planner, f"a[href='/orgs/ode-eld/engagements/{activity['id']}']")
     planner.click("form.inline-cancel button[type=submit]")
     planner.wait_for_url("**/orgs/ode-eld/engagement-plan")
     assert api(planner, oregon, f"/api/v1/engagements/{activity['id']}")["status"] == "cancelled"
@@ -163,7 +161,7 @@ def test_a_leader_of_one_agency_edits_it_and_its_contacts_and_is_offered_no_edit
     page, oregon
 ):
     leader = signed_in_as(page, oregon, Role.LEADER, "ode-eld")
-    leader.click("a[href='/orgs/ode-eld/edit']")
+    submit(leader, "a[href='/orgs/ode-eld/edit']")
     leader.fill("#org-name", "Early Learning Division")
     leader.click("form[action='/orgs/ode-eld/edit'] button[type=submit]")
     leader.wait_for_url("**/orgs/ode-eld")
@@ -194,19 +192,19 @@ def test_bad_organization_contact_and_evidence_input_is_said_beside_its_field_an
     leader.goto(f"{oregon.url}/orgs/ode-eld/edit")
     leader.fill("#org-name", "")
     leader.fill("#org-notes", "Moved to Salem")
-    leader.click("form[action='/orgs/ode-eld/edit'] button[type=submit]")
+    submit(leader, "form[action='/orgs/ode-eld/edit'] button[type=submit]")
     assert "fill this in" in leader.inner_text("#org-name-error")
     assert leader.get_attribute("#org-name", "aria-invalid") == "true"
     assert leader.input_value("#org-notes") == "Moved to Salem"
     leader.fill("#contact-new-role", "Hub liaison")
-    leader.click("form.contact-new button[type=submit]")
+    submit(leader, "form.contact-new button[type=submit]")
     assert "fill this in" in leader.inner_text("#contact-new-name-error")
     assert leader.input_value("#contact-new-role") == "Hub liaison"
     leader.goto(f"{oregon.url}/orgs/ode-eld/evidence")
     leader.fill("#joint-program-name", "Reading Together")
     leader.fill(as_text_field(leader, "#joint-program-start"), "2024-02-30")
     leader.fill("#joint-program-partner_1", "Nowhere Agency")
-    leader.click("form[action$='/joint-program'] button[type=submit]")
+    submit(leader, "form[action$='/joint-program'] button[type=submit]")
     assert "no organization is named 'Nowhere Agency'" in leader.inner_text(
         "#joint-program-partner_1-error"
     )

@@ -18,7 +18,7 @@ from graph_models.evidence import CollaborativeCreate
 from graph_models.surveys import AnswerCreate, AnswersSave, NewRespondent, NewSurveyRound, Side
 from service.access.permissions import issue_token
 from service.store.protocol import Store
-from tests.browser.conftest import screenshot, serving, sign_in
+from tests.browser.conftest import screenshot, serving, sign_in, submit
 from tests.browser.test_accessibility import blocking_violations
 from tests.conftest import add_orgs, free_port
 from tests.surveys.smtp import Inbox, link_in, smtp_server
@@ -164,7 +164,7 @@ def test_thirty_respondents_answer_from_their_mail_and_the_leader_adopts_what_th
         if n == 1:
             phone.fill("textarea[name='wic.comment']", "<script>alert(1)</script> late replies")
             screenshot(phone, "survey-form-375")
-        phone.click("form.survey-answers button[type=submit]")
+        submit(phone, "form.survey-answers button[type=submit]")
         assert "Saved at" in phone.inner_text("p.notice")
     for n in range(1, 11):
         phone.goto(links[f"clinic-{n}"])
@@ -187,7 +187,7 @@ def test_thirty_respondents_answer_from_their_mail_and_the_leader_adopts_what_th
     phone.goto(links["wic-10"])
     assert phone.locator("input[name='wic.state_view'][value='green']").is_checked()
     phone.check("input[name='wic.state_view'][value='red']")
-    phone.click("form.survey-answers button[type=submit]")
+    submit(phone, "form.survey-answers button[type=submit]")
     assert "Saved at" in phone.inner_text("p.notice")
 
     leader.reload()
@@ -203,7 +203,8 @@ def test_thirty_respondents_answer_from_their_mail_and_the_leader_adopts_what_th
     assert library.locator("button").count() == 0
     screenshot(leader, "survey-round-results")
 
-    wic.locator("button", has_text="Adopt yellow").click()
+    with leader.expect_navigation():
+        wic.locator("button", has_text="Adopt yellow").click()
     assert "is now yellow" in leader.inner_text("p.notice")
     history = served.store.relationship_history("hub~wic")
     assert history[-1].state is RelationshipState.YELLOW
@@ -224,7 +225,7 @@ def test_without_a_mail_server_the_leader_copies_each_link_and_it_opens_the_form
     phone.goto(link)
     assert "clinic person 1" in phone.inner_text("main")
     answer_section(phone, "clinic", 3, 3, "green")
-    phone.click("form.survey-answers button[type=submit]")
+    submit(phone, "form.survey-answers button[type=submit]")
     assert "Saved at" in phone.inner_text("p.notice")
     leader.reload()
     assert "yes, 1" in leader.locator("tr[data-respondent-id='clinic-1']").inner_text()
