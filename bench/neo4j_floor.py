@@ -374,19 +374,21 @@ days."""
 def warmest_paths(driver: Driver, database: str, from_org: str, to_org: str, k: int) -> list[Any]:
     """The floor of ``GET /api/v1/paths?max_hops=4``: the rows of :data:`WARMEST_PATH` for
     one route, else of :data:`WARMEST_PATHS`."""
-    query = WARMEST_PATH if k == 1 else WARMEST_PATHS
-    return _rows(driver, database, query, **_paths_params(from_org, to_org, k))
+    query, params = statement("paths", from_org, to_org, k)
+    return _rows(driver, database, query, **params)
 
 
 def ecomap(driver: Driver, database: str, org_id: str) -> list[Any]:
     """The floor of ``GET /api/v1/organizations/{org_id}/ecomap``: the rows of :data:`ECOMAP`."""
-    return _rows(driver, database, ECOMAP, **_ecomap_params(org_id))
+    query, params = statement("ecomap", org_id)
+    return _rows(driver, database, query, **params)
 
 
 def partnership_levels(driver: Driver, database: str, org_id: str) -> list[Any]:
     """The floor of ``GET /api/v1/organizations/{org_id}/partnership-levels``: the rows of
     :data:`LEVELS`."""
-    return _rows(driver, database, LEVELS, **_ecomap_params(org_id))
+    query, params = statement("levels", org_id)
+    return _rows(driver, database, query, **params)
 
 
 def missing_partners(
@@ -394,13 +396,15 @@ def missing_partners(
 ) -> list[Any]:
     """The floor of ``GET /api/v1/organizations/{org_id}/missing-partners?profile=`` with the
     benchmark's profile: the rows of :data:`MISSING_PARTNERS`."""
-    return _rows(driver, database, MISSING_PARTNERS, **_missing_params(org_id, profile))
+    query, params = statement("missing_partners", org_id, profile)
+    return _rows(driver, database, query, **params)
 
 
 def organization_gaps(driver: Driver, database: str, org_id: str) -> list[Any]:
     """The floor of ``GET /api/v1/feedback-gaps?org_id=``: the rows of
     :data:`ORGANIZATION_GAPS`."""
-    return _rows(driver, database, ORGANIZATION_GAPS, **_gaps_params(org_id))
+    query, params = statement("gaps", org_id)
+    return _rows(driver, database, query, **params)
 
 
 def relationship_health(driver: Driver, database: str, org_id: str) -> bytes:
@@ -568,6 +572,37 @@ def differs(method: str, floor_answer: list[Any] | bytes, answer: Any) -> bool:
     return bool(found != FLOORS[method][1](answer))
 
 
+def statement(question: str, *asked: Any) -> tuple[str, dict[str, Any]]:
+    """The hand-written Cypher of ``question`` (a key of :data:`FLOORS`, or ``paths``) and its
+    parameters, for what is ``asked``: the organization (and for missing partners the
+    profile), for paths the two ends and how many routes, for the whole report nothing.
+
+    >>> query, params = statement("paths", "a", "b", 1)
+    >>> query == WARMEST_PATH, params["k"]
+    (True, 1)
+    >>> statement("ecomap", "lane-hub")[1]["org_id"]
+    'lane-hub'
+    """
+    day = datetime.now(UTC).date()
+    made: dict[str, Callable[..., tuple[str, dict[str, Any]]]] = {
+        "paths": lambda from_org, to_org, k=10: (
+            WARMEST_PATH if k == 1 else WARMEST_PATHS,
+            _paths_params(from_org, to_org, k),
+        ),
+        "ecomap": lambda org_id: (ECOMAP, _ecomap_params(org_id)),
+        "levels": lambda org_id: (LEVELS, _ecomap_params(org_id)),
+        "missing_partners": lambda org_id, profile=PROFILE: (
+            MISSING_PARTNERS,
+            _missing_params(org_id, profile),
+        ),
+        "gaps": lambda org_id: (ORGANIZATION_GAPS, _gaps_params(org_id)),
+        "health": lambda org_id: (HEALTH, _day_params(org_id, day)),
+        "plan": lambda org_id: (PLAN, _day_params(org_id, day)),
+        "whole_gaps": lambda: (WHOLE_GAPS, _whole_gaps_params()),
+    }
+    return made[question](*asked)
+
+
 def profile(driver: Driver, database: str, query: str, **params: Any) -> str:
     """The ``PROFILE`` of ``query``: each operator, its rows and its database hits."""
 
@@ -615,20 +650,10 @@ def main(argv: list[str] | None = None) -> int:
             asked.add_argument("--profile", default=PROFILE, help=f"(default {PROFILE})")
     questions.add_parser("whole-gaps", help="the feedback-gap report of the whole network")
     args = parser.parse_args(argv)
-    today = datetime.now(UTC).date()
-    query, params = {
-        "paths": lambda: (
-            WARMEST_PATH if args.k == 1 else WARMEST_PATHS,
-            _paths_params(args.from_org, args.to_org, args.k),
-        ),
-        "ecomap": lambda: (ECOMAP, _ecomap_params(args.org_id)),
-        "levels": lambda: (LEVELS, _ecomap_params(args.org_id)),
-        "missing-partners": lambda: (MISSING_PARTNERS, _missing_params(args.org_id, args.profile)),
-        "gaps": lambda: (ORGANIZATION_GAPS, _gaps_params(args.org_id)),
-        "health": lambda: (HEALTH, _day_params(args.org_id, today)),
-        "plan": lambda: (PLAN, _day_params(args.org_id, today)),
-        "whole-gaps": lambda: (WHOLE_GAPS, _whole_gaps_params()),
-    }[args.question]()
+    given = vars(args)  # what the question's parser took, in the order statement() takes it
+    names = ("from_org", "to_org", "k", "org_id", "profile")
+    values = [given[name] for name in names if name in given]
+    query, params = statement(args.question.replace("-", "_"), *values)
     settings = Settings()
     auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
     with GraphDatabase.driver(

@@ -94,6 +94,8 @@ NEAR_FLOOR = 3.0
 """How many times its fair floor a figure may take (a rate: how many times slower)."""
 NEAR_HUB_FLOOR = 2.0
 """How many times its fair floor a hub's eco-map may take."""
+PROFILED = 3
+"""On Neo4j, how many of the slowest questions get their floor's ``PROFILE`` written."""
 
 
 @dataclass
@@ -430,9 +432,50 @@ class CypherFloors:
                 f"the hand-written floor of GET {path} {params} answers otherwise than the service"
             )
 
+    def slowest_plans(
+        self, figures: list[Figure], questions: dict[str, tuple[str, tuple[Any, ...]]]
+    ) -> str:
+        """The ``PROFILE`` of the floors of the :data:`PROFILED` questions the service
+        answered slowest among ``figures`` (a figure's name, the question and what it asks
+        in ``questions``), each headed by the figure, ours beside the floor."""
+        asked = [figure for figure in figures if figure.name in questions]
+        plans = []
+        for figure in sorted(asked, key=lambda figure: -figure.value)[:PROFILED]:
+            question, given = questions[figure.name]
+            query, params = neo4j_floor.statement(question, *given)
+            plan = neo4j_floor.profile(self.driver, self.settings.neo4j_database, query, **params)
+            plans.append(
+                f"{figure.name}: ours {figure.value} {figure.unit}, floor {figure.baseline}; "
+                f"the floor's PROFILE for {', '.join(map(str, given)) or 'the whole network'}"
+                f"\n{plan}"
+            )
+        return "\n\n".join(plans) + "\n"
+
     def close(self) -> None:
         self.client.__exit__(None, None, None)
         self.driver.close()
+
+
+def floor_questions(
+    typical: list[str], hubs: list[str], pairs: list[tuple[str, str]]
+) -> dict[str, tuple[str, tuple[Any, ...]]]:
+    """What the floor of each figure on Neo4j is asked when its plan is shown, by the figure's
+    name: the question (see :func:`bench.neo4j_floor.statement`) of the route for the first
+    organization (or pair) the figure timed.
+
+    >>> questions = floor_questions(["a"], ["hub"], [("a", "b")])
+    >>> questions["eco-map, hubs, p95"], questions["shortest path, p95"]
+    (('ecomap', ('hub',)), ('paths', ('a', 'b', 1)))
+    """
+    questions: dict[str, tuple[str, tuple[Any, ...]]] = {
+        f"{name}, {group}, p95": (method, (org_ids[0],))
+        for name, _, _, method, _ in ORGANIZATION_ROUTES
+        for group, org_ids in (("typical", typical), ("hubs", hubs))
+    }
+    questions["shortest path, p95"] = ("paths", (*pairs[0], 1))
+    questions["ten paths of up to four hops, p95"] = ("paths", (*pairs[0], 10))
+    questions["whole feedback-gap report"] = ("whole_gaps", ())
+    return questions
 
 
 # -- the service ----------------------------------------------------------------------------
@@ -759,6 +802,7 @@ def measure(
 ) -> tuple[list[Figure], dict[str, Any]]:
     data_dir = cached_network(scale, seed)
     floor = Floor(data_dir, PROFILE)
+    plans = ""
     rng = random.Random(seed)
     by_degree = sorted(floor.graph.degree, key=lambda pair: (-pair[1], pair[0]))
     hubs = [org_id for org_id, _ in by_degree[:10]]
@@ -793,6 +837,7 @@ def measure(
             cypher = CypherFloors(settings)
             try:
                 figures += held_to_floors(service_figures(settings, port, floor, cypher, **asked))
+                plans = cypher.slowest_plans(figures, floor_questions(**asked))
             finally:
                 cypher.close()
         beside_embedded(figures, service_figures(embedded, port, floor, None, **asked))
@@ -800,7 +845,7 @@ def measure(
         table: floor.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         for table in ("organizations", "contacts", "relationships", "referrals")
     }
-    return figures, {"hubs": hubs, "counts": counts}
+    return figures, {"hubs": hubs, "counts": counts, "plans": plans}
 
 
 def _seconds(call: Callable[[], Any]) -> float:
@@ -883,7 +928,10 @@ def main(argv: list[str] | None = None) -> int:
         help="leave out how long maps take to draw in Chromium (embedded store)",
     )
     parser.add_argument(
-        "--out", type=Path, help="default: bench/results.json, bench/results-neo4j.json on Neo4j"
+        "--out",
+        type=Path,
+        help="default: bench/results.json, bench/results-neo4j.json on Neo4j (beside it, "
+        "results-neo4j-plans.txt: the PROFILE of the slowest questions' floors)",
     )
     args = parser.parse_args(argv)
     args.out = args.out or HERE / (
@@ -910,6 +958,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.out.is_file() and "load" in (kept := json.loads(args.out.read_text())):
         result["load"] = kept["load"]  # what `make bench-load` wrote there stays
     args.out.write_text(json.dumps(result, indent=2) + "\n")
+    if network["plans"]:
+        plans = args.out.with_name(f"{args.out.stem}-plans.txt")
+        plans.write_text(network["plans"])
+        print(f"the plans of the {PROFILED} slowest questions' floors: {plans}")
     failed = [f.name for f in figures if f.meets is False or f.near_floor is False]
     print(
         f"\n{len(failed)} of {len(figures)} figures miss their bar or their floor's: "
