@@ -962,13 +962,22 @@ def _clusters(
     ]
 
 
+def _organizations(count: int) -> str:
+    """How many organizations a cluster holds, in words.
+
+    >>> _organizations(1), _organizations(5)
+    ('1 organization', '5 organizations')
+    """
+    return f"{count} organization{'' if count == 1 else 's'}"
+
+
 def _packed(
     clusters: Sequence[tuple[str, Sequence[str]]], graph: nx.Graph
 ) -> tuple[list[MapNode], dict[str, Point]]:
     """Each cluster a disc, its best connected organizations in the middle, the discs packed
     side by side; a label above each disc."""
     titles = [
-        f"{short_label(name, 40)}\n{len(members)} organizations" for name, members in clusters
+        f"{short_label(name, 40)}\n{_organizations(len(members))}" for name, members in clusters
     ]
     # Cluster labels big enough to read when the whole region fits the screen.
     extent = math.sqrt(sum((2 * disc_radius(len(m)) + CLUSTER_SPACING) ** 2 for _, m in clusters))
@@ -996,7 +1005,7 @@ def _packed(
                 size=1,
                 fill="#ffffff",
                 border="#ffffff",
-                tooltip=f"{name}\n{len(members)} organizations",
+                tooltip=f"{name}\n{_organizations(len(members))}",
                 group=name,
                 font=font,
             )
