@@ -7,6 +7,8 @@
 // the eco-map API (data-search) for names.
 (function () {
   "use strict";
+  // How many circles and labels a map may hold and still be drawn a second time at once.
+  const REFIT_UP_TO = 2000;
   const data = JSON.parse(document.getElementById("map-data").textContent);
   const container = document.getElementById("map");
   const details = document.getElementById("map-details");
@@ -81,7 +83,14 @@
       settled();
     });
   } else {
-    network.once("afterDrawing", settled);
+    // The first view is fitted before any label is measured, so a label at the edge may reach
+    // past the canvas (on a phone, where the width sets the zoom). Once drawn the labels are
+    // measured, and a map small enough to draw again at once is fitted again, labels and all.
+    network.once("afterDrawing", function () {
+      if (nodes.length > REFIT_UP_TO) return settled();
+      network.once("afterDrawing", settled);
+      network.fit({ animation: false });
+    });
   }
 
   // On a map of thousands of lines the server draws dashes longer (data.dash_scale), so that
