@@ -615,7 +615,7 @@ def in_turn(
     """:func:`time_each` of ``call`` and of ``base`` (its floor) for ``org_ids``, a round of
     one then a round of the other, ``rounds`` times. Timed one after the other, each would
     see other moments of a shared machine, whose speed changes from one second to the next
-    (by as much as 1.7 times here). Each round starts with one call left untimed: the first
+    (by as much as 1.9 times here). Each round starts with one call left untimed: the first
     would pay for whatever the other's round left the server busy with.
 
     >>> ours, floor = in_turn(len, len, ["a", "b"], 3)
