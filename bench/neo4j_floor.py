@@ -572,6 +572,24 @@ def differs(method: str, floor_answer: list[Any] | bytes, answer: Any) -> bool:
     return bool(found != FLOORS[method][1](answer))
 
 
+_STATEMENTS: dict[str, Callable[..., tuple[str, dict[str, Any]]]] = {
+    "paths": lambda from_org, to_org, k=10: (
+        WARMEST_PATH if k == 1 else WARMEST_PATHS,
+        _paths_params(from_org, to_org, k),
+    ),
+    "ecomap": lambda org_id: (ECOMAP, _ecomap_params(org_id)),
+    "levels": lambda org_id: (LEVELS, _ecomap_params(org_id)),
+    "missing_partners": lambda org_id, profile=PROFILE: (
+        MISSING_PARTNERS,
+        _missing_params(org_id, profile),
+    ),
+    "gaps": lambda org_id: (ORGANIZATION_GAPS, _gaps_params(org_id)),
+    "health": lambda org_id: (HEALTH, _day_params(org_id, datetime.now(UTC).date())),
+    "plan": lambda org_id: (PLAN, _day_params(org_id, datetime.now(UTC).date())),
+    "whole_gaps": lambda: (WHOLE_GAPS, _whole_gaps_params()),
+}
+
+
 def statement(question: str, *asked: Any) -> tuple[str, dict[str, Any]]:
     """The hand-written Cypher of ``question`` (a key of :data:`FLOORS`, or ``paths``) and its
     parameters, for what is ``asked``: the organization (and for missing partners the
@@ -583,24 +601,7 @@ def statement(question: str, *asked: Any) -> tuple[str, dict[str, Any]]:
     >>> statement("ecomap", "lane-hub")[1]["org_id"]
     'lane-hub'
     """
-    day = datetime.now(UTC).date()
-    made: dict[str, Callable[..., tuple[str, dict[str, Any]]]] = {
-        "paths": lambda from_org, to_org, k=10: (
-            WARMEST_PATH if k == 1 else WARMEST_PATHS,
-            _paths_params(from_org, to_org, k),
-        ),
-        "ecomap": lambda org_id: (ECOMAP, _ecomap_params(org_id)),
-        "levels": lambda org_id: (LEVELS, _ecomap_params(org_id)),
-        "missing_partners": lambda org_id, profile=PROFILE: (
-            MISSING_PARTNERS,
-            _missing_params(org_id, profile),
-        ),
-        "gaps": lambda org_id: (ORGANIZATION_GAPS, _gaps_params(org_id)),
-        "health": lambda org_id: (HEALTH, _day_params(org_id, day)),
-        "plan": lambda org_id: (PLAN, _day_params(org_id, day)),
-        "whole_gaps": lambda: (WHOLE_GAPS, _whole_gaps_params()),
-    }
-    return made[question](*asked)
+    return _STATEMENTS[question](*asked)
 
 
 def profile(driver: Driver, database: str, query: str, **params: Any) -> str:
