@@ -140,11 +140,12 @@ def sign_in(browser_page, url: str, token: str) -> None:  # type: ignore[no-unty
     browser_page.wait_for_url(lambda address: "/login" not in address)
 
 
-def submit(page: Page, button: str) -> None:
-    """Click a form's ``button`` and wait for the page it answers with to load: a click does
-    not wait for the navigation it starts, and the old page would be read."""
+def submit(page: Page, selector: str) -> None:
+    """Click what ``selector`` names (a form's button, or a link) and wait for the page it
+    leads to to load: a click does not wait for the navigation it starts, and the old page
+    would be read."""
     with page.expect_navigation():
-        page.click(button)
+        page.click(selector)
 
 
 def as_text_field(page, selector: str):  # type: ignore[no-untyped-def]
