@@ -25,6 +25,8 @@ The graph::
     (:JointCasePlan|JointProgram|Agreement|Collaborative)-[:BINDS]->(:Organization)
     (:Referral {id, case_ref, from_org, to_org, ..., event_statuses, event_ats, event_by})
     (:Organization)-[:REFERRED {counts, first_sent_at, last_sent_at}]->(:Organization)
+        the counters of one ordered pair; as the RELATED links, they join organizations only,
+        so a walk from an organization along them checks no label at the far end
     (:AuditEntry {seq, ...}), numbered by (:Counter {name: 'audit'})
     (:SurveyRound {id, org_id, ...}), (:SurveyRespondent {round_id, id, ..., version}),
     (:SurveyAnswer {round_id, respondent_id, partner_id, ...}), (:OutgoingMail {id, ...})
@@ -731,11 +733,11 @@ _FLOW_AS_OF = """COLLECT {{
     }}"""
 _FLOWS = {
     "now": f"""COLLECT {{
-        MATCH (focal)-[p:{Rel.REFERRED}]->(partner:{Label.ORGANIZATION})
+        MATCH (focal)-[p:{Rel.REFERRED}]->(partner)
         RETURN [partner.id, {_FLOW_COUNTERS}]
     }},
     COLLECT {{
-        MATCH (focal)<-[p:{Rel.REFERRED}]-(partner:{Label.ORGANIZATION})
+        MATCH (focal)<-[p:{Rel.REFERRED}]-(partner)
         RETURN [partner.id, {_FLOW_COUNTERS}]
     }}""",
     "as_of": f"""{_FLOW_AS_OF.format(referral=Label.REFERRAL, focal="from_org", partner="to_org")},
@@ -795,7 +797,7 @@ the referral flows of ``$id`` as :data:`REFERRAL_FLOW` has them and the evidence
 The flows are taken apart from the rest, where counting them does not group the rest."""
 
 _PAIR_COUNTS = f"""
-    MATCH (:{Label.ORGANIZATION} {{id: $anchor}})-[p:{Rel.REFERRED}]-(:{Label.ORGANIZATION})
+    MATCH (:{Label.ORGANIZATION} {{id: $anchor}})-[p:{Rel.REFERRED}]-()
     WITH startNode(p).id AS from_org, endNode(p).id AS to_org, p.counts AS counts
     RETURN [from_org, to_org] + counts ORDER BY from_org, to_org
 """
@@ -899,7 +901,7 @@ open]``. Each organization's pairs are reached from it, each end's sums made the
 row per pair leaves the server."""
 PAIRS_SENT_BY = f"""
 UNWIND $senders AS sender
-MATCH (a:{Label.ORGANIZATION} {{id: sender}})-[p:{Rel.REFERRED}]->(b:{Label.ORGANIZATION})
+MATCH (a:{Label.ORGANIZATION} {{id: sender}})-[p:{Rel.REFERRED}]->(b)
 RETURN [a.id, b.id] + p.counts AS row
 """
 """Per ordered pair sent on by one of ``$senders``: ``[from_org, to_org, *counters]``."""
@@ -1001,10 +1003,9 @@ _FLOW_DIRECTIONS = {"sent": ("-", "->"), "received": ("<-", "-")}
 _FLOW_AS_OF_ENDS = {"sent": ("from_org", "to_org"), "received": ("to_org", "from_org")}
 _PAIR_TALLIES = [
     f"""COLLECT {{
-        MATCH (focal){left}[p:{Rel.REFERRED}]{right}(partner:{Label.ORGANIZATION})
-        WHERE partner.id <> $id AND p.first_sent_at <= $until
-        RETURN [partner.id, p.counts[{_SENT}], p.first_sent_at,
-                p.last_sent_at, p.last_sent_at > $until]
+        MATCH (focal){left}[p:{Rel.REFERRED}]{right}(partner)
+        WHERE partner <> focal AND p.first_sent_at <= $until
+        RETURN [partner.id, p.counts[{_SENT}], p.first_sent_at, p.last_sent_at]
     }}"""
     for left, right in _FLOW_DIRECTIONS.values()
 ]
@@ -1013,8 +1014,8 @@ MATCH (focal:{Label.ORGANIZATION}) WHERE focal.id = $id
 RETURN [{", ".join(_PAIR_TALLIES)}] AS row
 """
 """No row when ``$id`` does not exist, else one: ``[sent, received]``, per partner ``[id,
-referrals, first sent, last sent, whether some were sent after $until]`` from the counters of
-each pair ``$id`` is one end of with referrals sent by ``$until``."""
+referrals, first sent, last sent]`` from the counters of each pair ``$id`` is one end of whose
+first referral was sent by ``$until``."""
 LEVEL_RECORDS = f"""
 MATCH (focal:{Label.ORGANIZATION}) WHERE focal.id = $id
 RETURN [[{", ".join(_PAIR_TALLIES)}], {_NAMING}] AS row

@@ -227,6 +227,7 @@ class ReferralsMixin(Neo4jConnection):
         return _tallies(
             sent,
             received,
+            params["until"],
             lambda direction: self._query(cypher.REFERRAL_TALLIES_COUNTED[direction], **params),
         )
 
@@ -239,6 +240,7 @@ class ReferralsMixin(Neo4jConnection):
             return _tallies(
                 sent,
                 received,
+                params["until"],
                 lambda direction: _lists(tx, cypher.REFERRAL_TALLIES_COUNTED[direction], **params),
             )
 
@@ -281,18 +283,22 @@ def _referral(row: Row) -> Referral:
 
 
 def _tallies(
-    sent: list[list[Any]], received: list[list[Any]], counted: Callable[[str], list[list[Any]]]
+    sent: list[list[Any]],
+    received: list[list[Any]],
+    until: str,
+    counted: Callable[[str], list[list[Any]]],
 ) -> dict[str, ReferralTally]:
     """Per partner the tally of :data:`~.cypher.REFERRAL_PAIR_TALLIES`'s rows ``sent`` and
-    ``received``: a pair's counters when all its referrals were sent by ``$until``; else its
-    referrals as ``counted(direction)`` reads them (:data:`~.cypher.REFERRAL_TALLIES_COUNTED`,
-    all pairs of a direction in one read), read only then."""
+    ``received``: a pair's counters when all its referrals were sent by ``until`` (its last
+    one was); else its referrals as ``counted(direction)`` reads them
+    (:data:`~.cypher.REFERRAL_TALLIES_COUNTED`, all pairs of a direction in one read), read
+    only then."""
 
     def tally(direction: str, pairs: list[list[Any]]) -> list[list[Any]]:
-        split = {row[0] for row in pairs if row[4]}
+        split = {row[0] for row in pairs if row[3] > until}
         if not split:
-            return [row[:4] for row in pairs]
-        return [row[:4] for row in pairs if not row[4]] + [
+            return pairs
+        return [row for row in pairs if row[0] not in split] + [
             row for row in counted(direction) if row[0] in split
         ]
 
