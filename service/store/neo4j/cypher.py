@@ -722,8 +722,9 @@ RETURN {_REFERRAL} AS row ORDER BY r.sent_at, r.id SKIP $offset LIMIT $limit"""
 }
 PAGE_REFERRALS = _paged(COUNT_REFERRALS, LIST_REFERRALS)
 
-_FLOW_COUNTERS = f"""p.counts[{_SENT}], p.counts[{_CLOSED_COLUMN}],
-        p.first_sent_at"""
+# A pair's counters are read once, then taken apart: each `p.counts[i]` would read the list.
+_FLOW_COUNTERS = f"""WITH partner, p, p.counts AS counts
+        RETURN [partner.id, counts[{_SENT}], counts[{_CLOSED_COLUMN}], p.first_sent_at]"""
 _FLOW_AS_OF = """COLLECT {{
         MATCH (r:{referral}) WHERE r.{focal} = $id AND r.sent_at <= $as_of
         WITH r.{partner} AS partner, count(r) AS referrals,
@@ -734,11 +735,11 @@ _FLOW_AS_OF = """COLLECT {{
 _FLOWS = {
     "now": f"""COLLECT {{
         MATCH (focal)-[p:{Rel.REFERRED}]->(partner)
-        RETURN [partner.id, {_FLOW_COUNTERS}]
+        {_FLOW_COUNTERS}
     }},
     COLLECT {{
         MATCH (focal)<-[p:{Rel.REFERRED}]-(partner)
-        RETURN [partner.id, {_FLOW_COUNTERS}]
+        {_FLOW_COUNTERS}
     }}""",
     "as_of": f"""{_FLOW_AS_OF.format(referral=Label.REFERRAL, focal="from_org", partner="to_org")},
     {_FLOW_AS_OF.format(referral=Label.REFERRAL, focal="to_org", partner="from_org")}""",
