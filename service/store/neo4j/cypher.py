@@ -16,7 +16,7 @@ The graph::
         one per relationship, org_a to org_b, with what a walk of routes in Cypher needs (the
         benchmark's hand-written floor of warm paths walks them; the service searches its live
         graph): the state of its latest assessment and the day it ended (null until it ends),
-        kept by every write
+        kept by every write, which finds the link by its id (indexed)
     (:Engagement)-[:WITH_ORG]->(:Organization), (:Engagement)-[:WITH_CONTACT]->(:Contact)
     (:Sector), (:Profile), (:Token), (:Counter {name: 'assessment'}) numbering assessments
     (:GraphChange {seq, kind, key, org_a, org_b}) the change log of the live graph, one per
@@ -130,6 +130,7 @@ SCHEMA: tuple[str, ...] = (
     f"CREATE INDEX organization_sector IF NOT EXISTS FOR (n:{Label.ORGANIZATION}) ON (n.sector)",
     f"CREATE INDEX organization_region IF NOT EXISTS FOR (n:{Label.ORGANIZATION}) ON (n.region)",
     f"CREATE INDEX assessment_rel_id IF NOT EXISTS FOR (n:{Label.ASSESSMENT}) ON (n.rel_id)",
+    f"CREATE INDEX related_id IF NOT EXISTS FOR ()-[link:{Rel.RELATED}]-() ON (link.id)",
     f"CREATE CONSTRAINT graphchange_key IF NOT EXISTS "
     f"FOR (n:{Label.GRAPH_CHANGE}) REQUIRE (n.kind, n.key) IS UNIQUE",
 )
@@ -349,12 +350,12 @@ ON CREATE SET a += row
 MERGE (r)-[:{Rel.ASSESSED}]->(a)
 """
 _KEEP_ROUTE_FACTS_OF_R = f"""
-MATCH (:{Label.ORGANIZATION} {{id: r.org_a}})-[related:{Rel.RELATED} {{id: r.id}}]->
-      (:{Label.ORGANIZATION} {{id: r.org_b}})
+MATCH ()-[related:{Rel.RELATED} {{id: r.id}}]->()
 SET related.state = {_LATEST}.state, related.ended_on = r.ended_on
 """
 """Copies onto the ``RELATED`` link of the relationship node ``r`` what a walk of routes reads:
-the state of its latest assessment and the day it ended."""
+the state of its latest assessment and the day it ended. The link is found by its id, through
+its index: found from an end, a hub's would be one of thousands, each read."""
 KEEP_ROUTE_FACTS = f"""
 UNWIND $rows AS row
 WITH DISTINCT row.rel_id AS id
