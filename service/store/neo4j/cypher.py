@@ -723,8 +723,9 @@ RETURN {_REFERRAL} AS row ORDER BY r.sent_at, r.id SKIP $offset LIMIT $limit"""
 }
 PAGE_REFERRALS = _paged(COUNT_REFERRALS, LIST_REFERRALS)
 
-# A pair's counters are read once, then taken apart: each `p.counts[i]` would read the list.
-_FLOW_COUNTERS = f"""WITH partner, p, p.counts AS counts
+# The flow row of the pair `p` with `partner`: its counters read once, then taken apart (each
+# `p.counts[i]` would read the list again).
+_FLOW_ROW = f"""WITH partner, p, p.counts AS counts
         RETURN [partner.id, counts[{_SENT}], counts[{_CLOSED_COLUMN}], p.first_sent_at]"""
 _FLOW_AS_OF = """COLLECT {{
         MATCH (r:{referral}) WHERE r.{focal} = $id AND r.sent_at <= $as_of
@@ -736,11 +737,11 @@ _FLOW_AS_OF = """COLLECT {{
 _FLOWS = {
     "now": f"""COLLECT {{
         MATCH (focal)-[p:{Rel.REFERRED}]->(partner)
-        {_FLOW_COUNTERS}
+        {_FLOW_ROW}
     }},
     COLLECT {{
         MATCH (focal)<-[p:{Rel.REFERRED}]-(partner)
-        {_FLOW_COUNTERS}
+        {_FLOW_ROW}
     }}""",
     "as_of": f"""{_FLOW_AS_OF.format(referral=Label.REFERRAL, focal="from_org", partner="to_org")},
     {_FLOW_AS_OF.format(referral=Label.REFERRAL, focal="to_org", partner="from_org")}""",
