@@ -266,13 +266,14 @@ class Floor:
         answer.sort(key=lambda partner: (-partner["level"], partner["partner_id"]))
         return answer_json({"org_id": org_id, "as_of": day, "partners": answer})
 
-    def health(self, org_id: str) -> bytes:
+    def health(self, org_id: str, day: date | None = None) -> bytes:
         """Each partner's assessed state beside the state its signals suggest, why, and the
-        flag where they disagree (:func:`health_report`): the assessed states from the
-        adjacency, less the relationships that have ended; the pair counters both ways; the
-        window's referrals of the pairs with a referral in it; the last held touchpoints; the
-        evidence."""
-        day = datetime.now(UTC).date()
+        flag where they disagree (:func:`health_report`), as of the end of ``day`` (today when
+        None): the assessed states from the adjacency, less the relationships that have ended;
+        the pair counters both ways; the window's referrals of the pairs with a referral in it;
+        the last held touchpoints; the evidence. The states are the latest, so ``day`` comes
+        after the last assessment (the benchmark asks of the day its network ends)."""
+        day = day or datetime.now(UTC).date()
         until, since = _end_of(day), _end_of(day - timedelta(days=HEALTH_WINDOW_DAYS))
         ended = self._ended(org_id, day)
         sent, received = self._flows(org_id)

@@ -407,10 +407,14 @@ def organization_gaps(driver: Driver, database: str, org_id: str) -> list[Any]:
     return _rows(driver, database, query, **params)
 
 
-def relationship_health(driver: Driver, database: str, org_id: str) -> bytes:
-    """The floor of ``GET /api/v1/organizations/{org_id}/relationship-health``: the row of
-    :data:`HEALTH`, turned into the answer by :func:`bench.floors.health_report`."""
-    day = datetime.now(UTC).date()
+def relationship_health(
+    driver: Driver, database: str, org_id: str, day: date | None = None
+) -> bytes:
+    """The floor of ``GET /api/v1/organizations/{org_id}/relationship-health`` as of the end of
+    ``day`` (today when None; after the last assessment, as :meth:`bench.floors.Floor.health`
+    says): the row of :data:`HEALTH`, turned into the answer by
+    :func:`bench.floors.health_report`."""
+    day = day or datetime.now(UTC).date()
     [(assessed, referred, window, held, evidence)] = _rows(
         driver, database, HEALTH, **_day_params(org_id, day)
     )
@@ -584,7 +588,10 @@ _STATEMENTS: dict[str, Callable[..., tuple[str, dict[str, Any]]]] = {
         _missing_params(org_id, profile),
     ),
     "gaps": lambda org_id: (ORGANIZATION_GAPS, _gaps_params(org_id)),
-    "health": lambda org_id: (HEALTH, _day_params(org_id, datetime.now(UTC).date())),
+    "health": lambda org_id, day=None: (
+        HEALTH,
+        _day_params(org_id, day or datetime.now(UTC).date()),
+    ),
     "plan": lambda org_id: (PLAN, _day_params(org_id, datetime.now(UTC).date())),
     "whole_gaps": lambda: (WHOLE_GAPS, _whole_gaps_params()),
 }
@@ -593,7 +600,8 @@ _STATEMENTS: dict[str, Callable[..., tuple[str, dict[str, Any]]]] = {
 def statement(question: str, *asked: Any) -> tuple[str, dict[str, Any]]:
     """The hand-written Cypher of ``question`` (a key of :data:`FLOORS`, or ``paths``) and its
     parameters, for what is ``asked``: the organization (and for missing partners the
-    profile), for paths the two ends and how many routes, for the whole report nothing.
+    profile, for relationship health the day), for paths the two ends and how many routes,
+    for the whole report nothing.
 
     >>> query, params = statement("paths", "a", "b", 1)
     >>> query == WARMEST_PATH, params["k"]

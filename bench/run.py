@@ -44,7 +44,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -62,7 +62,7 @@ from bench.surveys import survey_figures
 from graph_models import NetworkBundle
 from service.app import create_app
 from service.data.exports import export_network
-from service.data.generator import GENERATOR_VERSION, SCALES, generate_network
+from service.data.generator import CLOCK, GENERATOR_VERSION, SCALES, generate_network
 from service.data.migration import migrate
 from service.data.snapshot import read_network
 from service.data.spreadsheet import network_tables
@@ -413,7 +413,12 @@ class CypherFloors:
     ) -> Callable[[str], Any]:
         """The floor of a per-organization route (:data:`neo4j_floor.FLOORS`), checked first
         to give the service's answer for the first three of ``org_ids``."""
-        floor = partial(neo4j_floor.FLOORS[method][0], self.driver, self.settings.neo4j_database)
+        floor = partial(
+            neo4j_floor.FLOORS[method][0],
+            self.driver,
+            self.settings.neo4j_database,
+            **floor_day(params),
+        )
         for org_id in org_ids[:3]:
             self._check(method, floor(org_id), path.format(org_id), _filled(params, org_id))
         return floor
@@ -469,8 +474,8 @@ def floor_questions(
     (('ecomap', ('hub',)), ('paths', ('a', 'b', 1)))
     """
     questions: dict[str, tuple[str, tuple[Any, ...]]] = {
-        f"{name}, {group}, p95": (method, (org_ids[0],))
-        for name, _, _, method, _ in ORGANIZATION_ROUTES
+        f"{name}, {group}, p95": (method, (org_ids[0], *floor_day(params).values()))
+        for name, _, params, method, _ in ORGANIZATION_ROUTES
         for group, org_ids in (("typical", typical), ("hubs", hubs))
     }
     questions["shortest path, p95"] = ("paths", (*pairs[0], 1))
@@ -635,6 +640,10 @@ ROUND_TRIP_HOW = ", plus the bare round trip"
 """An answer through HTTP costs at least a bare round trip: the floor of a route is its answer
 in-process (or through the bare driver on Neo4j) plus the median of ``GET /health`` in the same
 run."""
+NETWORK_DAY = CLOCK.date().isoformat()
+"""The day the generated network ends. Relationship health is asked as of it, so that its
+90-day window holds the network's last referrals, as a deployment's holds its own: asked of
+today, long after, the window would be empty."""
 ORGANIZATION_ROUTES: list[tuple[str, str, dict[str, str], str, tuple[float, float]]] = [
     ("eco-map", "/api/v1/organizations/{}/ecomap", {}, "ecomap", (25, 100)),
     (
@@ -645,7 +654,13 @@ ORGANIZATION_ROUTES: list[tuple[str, str, dict[str, str], str, tuple[float, floa
         (50, 250),
     ),
     ("partnership levels", "/api/v1/organizations/{}/partnership-levels", {}, "levels", (0, 0)),
-    ("relationship health", "/api/v1/organizations/{}/relationship-health", {}, "health", (0, 0)),
+    (
+        "relationship health",
+        "/api/v1/organizations/{}/relationship-health",
+        {"as_of": NETWORK_DAY},
+        "health",
+        (0, 0),
+    ),
     ("engagement plan", "/api/v1/organizations/{}/engagement-plan", {}, "plan", (0, 0)),
     (
         "one organization's feedback gaps",
@@ -657,6 +672,16 @@ ORGANIZATION_ROUTES: list[tuple[str, str, dict[str, str], str, tuple[float, floa
 ]
 """Per-organization routes: name, path, params, the method of its floor in
 :class:`~bench.floors.Floor`, bars in ms for typical agencies and hubs (0: none)."""
+
+
+def floor_day(params: dict[str, str]) -> dict[str, date]:
+    """What a floor is asked besides the organization when its route is asked ``params``:
+    the ``day`` of an ``as_of``.
+
+    >>> floor_day({"as_of": "2025-06-30"}), floor_day({"profile": "x"})
+    ({'day': datetime.date(2025, 6, 30)}, {})
+    """
+    return {"day": date.fromisoformat(params["as_of"])} if "as_of" in params else {}
 
 
 def service_figures(
@@ -710,17 +735,19 @@ def service_figures(
             call = partial(_route, service, path, params)
             for group, org_ids, bar in (("typical", typical, bars[0]), ("hubs", hubs, bars[1])):
                 # The floor in-process (on Neo4j through the bare driver), plus the round trip.
+                asked_floor: Callable[[str], Any]
                 if cypher is None:
-                    base, how = getattr(floor, method), FLOOR_HOW[method] + ROUND_TRIP_HOW
+                    asked_floor = partial(getattr(floor, method), **floor_day(params))
+                    how = FLOOR_HOW[method] + ROUND_TRIP_HOW
                     near = NEAR_HUB_FLOOR if (method, group) == ("ecomap", "hubs") else within
                 else:
-                    base = cypher.floor(method, path, params, org_ids)
+                    asked_floor = cypher.floor(method, path, params, org_ids)
                     how, near = neo4j_floor.HOW + ROUND_TRIP_HOW, None
                 # Each answers every organization once before either is timed: whichever went
                 # first would otherwise read from the file what the other then finds in memory.
-                for warm_up in (call, base):
+                for warm_up in (call, asked_floor):
                     time_each(warm_up, org_ids)
-                samples, baseline = in_turn(call, base, org_ids, ROUNDS)
+                samples, baseline = in_turn(call, asked_floor, org_ids, ROUNDS)
                 baseline = [ms + bare for ms in baseline]
                 figures += spread(f"{name}, {group}", samples, baseline, how, bar, near)
         for name, k, bar in (("shortest path", 1, 10), ("ten paths of up to four hops", 10, 200)):

@@ -29,7 +29,7 @@ from graph_models.evidence import (
     JointProgramCreate,
 )
 from service.app import create_app
-from service.data.generator import load_network
+from service.data.generator import CLOCK, load_network
 from service.settings import Settings
 from service.store.embedded import EmbeddedStore
 from tests.conftest import ADMIN_TOKEN, days_from_today
@@ -177,6 +177,39 @@ def test_the_health_floor_answers_as_the_service_does_for_every_partner_with_fla
     assert "level fell from 3 to" in rows[partners[3]]["explanation"]
     assert " to 5 in the past year" in rows[partners[4]]["explanation"]
     assert rows[partners[6]]["signals"]["days_since_engagement"] == 10
+
+
+def test_the_health_floor_asked_as_of_the_day_the_generated_network_ends_counts_its_window(
+    tmp_path,
+):
+    """The benchmark asks health as of the generated network's last day, where its 90-day
+    window holds referrals (of today, long after, it would hold none)."""
+    store = EmbeddedStore(tmp_path)
+    try:
+        load_network(store, scale="tiny", seed=7)
+        graph = store.partner_graph()
+        asked = sorted(graph, key=graph.degree)[-3:]
+        settings = Settings(data_dir=tmp_path, admin_token=SecretStr(ADMIN_TOKEN))
+        with TestClient(create_app(settings, store=store)) as client:
+            client.headers["Authorization"] = f"Bearer {ADMIN_TOKEN}"
+            answers = {
+                org: client.get(
+                    f"/api/v1/organizations/{org}/relationship-health",
+                    params={"as_of": CLOCK.date().isoformat()},
+                ).json()
+                for org in asked
+            }
+        floor = Floor(tmp_path, PROFILE)
+        for org in asked:
+            assert json.loads(floor.health(org, day=CLOCK.date())) == answers[org]
+    finally:
+        store.close()
+    window = [
+        row["signals"]["referrals_sent"] + row["signals"]["referrals_received"]
+        for answer in answers.values()
+        for row in answer["partners"]
+    ]
+    assert sum(window) > 0
 
 
 def test_the_plan_floor_answers_as_the_service_does_with_touchpoints_and_who_takes_part(tmp_path):
