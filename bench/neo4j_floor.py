@@ -279,6 +279,7 @@ WITH focal, COLLECT {{
     MATCH (focal)-[q:{Rel.REFERRED}]-(p) WHERE p <> focal
     RETURN [p.id, q.first_sent_at, q.last_sent_at]
 }} AS referred
+WITH focal, referred, any(pair IN referred WHERE pair[2] > $since) AS active
 RETURN
   COLLECT {{
     MATCH (focal)-[link:{Rel.RELATED}]-(p)
@@ -287,7 +288,7 @@ RETURN
   }} AS assessed,
   referred,
   COLLECT {{
-    WITH focal WHERE any(pair IN referred WHERE pair[2] > $since)
+    WITH focal WHERE active
     CALL (focal) {{{_WINDOW}
     }}
     WITH partner, way, count(r) AS referrals,
@@ -310,9 +311,10 @@ as :func:`bench.floors.health_report` takes it: the state each relationship that
 ended keeps on its ``RELATED`` link (that of its latest assessment); when the first and the
 last referral of each pair it is an end of were sent, from the pair counters; the window's
 referrals (after ``$since``, by ``$until``), read only when the last referral of some pair
-falls in it; the day of the last touchpoint held with each organization; the evidence binding
-both. The links named here join organizations only: the organizations at their far ends go
-unlabelled."""
+falls in it (worked out before, so that the list of pairs is no key of their counting, which
+for a hub with a full window filled Neo4j's memory); the day of the last touchpoint held with
+each organization; the evidence binding both. The links named here join organizations only:
+the organizations at their far ends go unlabelled."""
 
 PLAN = f"""
 MATCH (focal:{Label.ORGANIZATION} {{id: $org_id}})
