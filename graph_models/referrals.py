@@ -640,14 +640,18 @@ class FeedbackLoops(NamedTuple):
         ...     late_after_days=30)]
         [21.0, 5.0, 5.0]
         """
-        if self.closed_days is None:
+        closed_days = self.closed_days
+        if closed_days is None:
             raise ValueError("the days to feedback were not read along with the pairs")
-        closed_days = self.closed_days.items()
+
+        def days_of(scope: LoopScope) -> Iterable[float]:
+            if scope.party is None and scope.from_org is not None and scope.to_org is not None:
+                return closed_days.get((scope.from_org, scope.to_org), ())
+            pairs = closed_days.items()
+            return (day for pair, days in pairs if scope.covers(*pair) for day in days)
+
         return [
-            DaysToFeedback.of(
-                sorted(day for pair, days in closed_days if scope.covers(*pair) for day in days),
-                late_after_days=late_after_days,
-            )
+            DaysToFeedback.of(sorted(days_of(scope)), late_after_days=late_after_days)
             for scope in scopes
         ]
 

@@ -136,23 +136,36 @@ DaysOf = Callable[[list[LoopScope]], Sequence[DaysToFeedback]]
 """Gives the days to feedback of each scope asked for, in the same order."""
 
 
-def loop_stats(sent: int, closed: int, overdue: int, days: DaysToFeedback) -> LoopStats:
+def loop_stats(
+    sent: int,
+    closed: int,
+    overdue: int,
+    days: DaysToFeedback,
+    *,
+    pair: tuple[str, str] | None = None,
+) -> LoopStats:
     """How referrals fared: ``sent``, ``closed`` loops, ``overdue`` open ones and ``days``,
-    how long the closed ones took.
+    how long the closed ones took; a :class:`PairGap` when they went from one organization to
+    another, ``pair`` (``from_org``, ``to_org``).
 
     >>> stats = loop_stats(4, 3, 1, DaysToFeedback(median=5.0, late=1))
     >>> stats.open, stats.closure_rate, stats.median_days_to_feedback, stats.closed_late
     (1, 0.75, 5.0, 1)
+    >>> loop_stats(4, 3, 1, DaysToFeedback(median=5.0, late=1), pair=("a", "b")).to_org
+    'b'
     """
-    return LoopStats(
-        sent=sent,
-        closed=closed,
-        open=sent - closed,
-        closure_rate=round(closed / sent, 3) if sent else None,
-        median_days_to_feedback=days.median,
-        overdue=overdue,
-        closed_late=days.late,
-    )
+    fields = {
+        "sent": sent,
+        "closed": closed,
+        "open": sent - closed,
+        "closure_rate": round(closed / sent, 3) if sent else None,
+        "median_days_to_feedback": days.median,
+        "overdue": overdue,
+        "closed_late": days.late,
+    }
+    if pair is None:
+        return LoopStats(**fields)
+    return PairGap(from_org=pair[0], to_org=pair[1], **fields)
 
 
 def _rank(sent: int, closed: int, overdue: int) -> tuple[int, float, int]:
@@ -239,8 +252,10 @@ def feedback_gaps(
     )
     days = dict(zip(wanted, days_to_feedback(wanted) if wanted else [], strict=True))
 
-    def stats(scope: LoopScope, counts: LoopCounts) -> LoopStats:
-        return loop_stats(*counts, days.get(scope, NO_DAYS))
+    def stats(
+        scope: LoopScope, counts: LoopCounts, pair: tuple[str, str] | None = None
+    ) -> LoopStats:
+        return loop_stats(*counts, days.get(scope, NO_DAYS), pair=pair)
 
     return FeedbackGaps(
         org_id=org_id,
@@ -256,7 +271,7 @@ def feedback_gaps(
             for index, stage in enumerate((*FUNNEL_STAGES, "loop_closed"))
         ],
         pairs=[
-            PairGap(from_org=pair.from_org, to_org=pair.to_org, **stats(*asked).model_dump())
+            stats(*asked, pair=(pair.from_org, pair.to_org))
             for pair, asked in zip(page_of_pairs, of_pairs, strict=True)
         ],
         total_pairs=loops.total_pairs,

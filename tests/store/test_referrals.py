@@ -29,7 +29,6 @@ from graph_models.evidence import ReferralTally
 from graph_models.referrals import days_between
 from service.data.migration import bring_up_to_date
 from service.errors import Conflict, InvalidInput, InvalidReference, NotFound
-from service.settings import StoreKind
 from service.store.shared.copying import RecordKind
 from service.store.shared.values import from_text, to_text
 from tests.conftest import add_orgs
@@ -328,15 +327,14 @@ def test_days_to_feedback_give_the_median_and_late_closings_of_each_scope(closed
 
 
 def test_an_organizations_days_to_feedback_read_along_with_its_pairs_are_the_stores_own(
-    closed_loops, settings
+    closed_loops,
 ):
     orgs = closed_loops
     # ei is part of four pairs: all of them rank on a page of ten, not on a page of two.
+    # Read along with the pairs, the days save a read per pair on the page.
     few = orgs.feedback_loops(org_id="ei", overdue_before=at(1), worst=10)
     many = orgs.feedback_loops(org_id="ei", overdue_before=at(1), worst=2)
-    # Neo4j reads them along, which saves a round trip; the embedded store reads them after.
-    read_along = settings.store is StoreKind.NEO4J
-    assert (few.closed_days is not None, many.closed_days) == (read_along, None)
+    assert (few.closed_days is not None, many.closed_days) == (True, None)
     scopes = [LoopScope(p.from_org, p.to_org) for p in few.pairs]
     scopes += [LoopScope(from_org="ei"), LoopScope(to_org="ei"), LoopScope(party="ei")]
     expected = orgs.days_to_feedback(scopes, late_after_days=5)
@@ -345,8 +343,7 @@ def test_an_organizations_days_to_feedback_read_along_with_its_pairs_are_the_sto
         DaysToFeedback(10.0, 2),
         DaysToFeedback(7.0, 2),
     ]
-    if read_along:
-        assert few.days_to_feedback(scopes, late_after_days=5) == expected
+    assert few.days_to_feedback(scopes, late_after_days=5) == expected
 
 
 def bundle_of(*referrals: ReferralImport, organizations=()) -> NetworkBundle:
