@@ -3,12 +3,15 @@
 The shape follows what a state's early-childhood network looks like: organizations of every
 sector spread over Oregon's 36 counties, a heavy-tailed degree (a score of statewide hubs tied to
 thousands of partners, most agencies to a handful, mostly in their own county), relationships
-with one to four assessments, and cases referred along relationships (mostly) with feedback
-loops closed at rates that differ from receiver to receiver, some late.
+with one to four assessments, meetings between partners and the sessions hubs hold for many of
+theirs (held, planned or cancelled), joint programs, agreements and collaboratives (evidence of
+partnership levels 3 to 6), and cases referred along relationships (mostly) with feedback loops
+closed at rates that differ from receiver to receiver, some late.
 
-Everything comes from one ``random.Random(seed)``: the same scale and seed give the same
-network, ids included. Batches are :class:`NetworkBundle`\\ s, each imported all or nothing
-through ``store.import_bundle``, the path users load networks by.
+Everything comes from ``random.Random(seed)``, the engagements and evidence from a generator of
+their own seeded from it (so that adding them left the rest as it was): the same scale and seed
+give the same network, ids included. Batches are :class:`NetworkBundle`\\ s, each imported all
+or nothing through ``store.import_bundle``, the path users load networks by.
 """
 
 from __future__ import annotations
@@ -17,16 +20,24 @@ import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-from graph_models import NetworkBundle, ReferralCategory, ReferralStatus, RelationshipState
+from graph_models import (
+    EngagementKind,
+    EngagementStatus,
+    NetworkBundle,
+    ReferralCategory,
+    ReferralStatus,
+    RelationshipState,
+)
+from graph_models.evidence import AgreementKind, CollaborativeScope
 from service.store import ImportSummary, Store
 from service.store.protocol import Progress
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 """Bumped whenever the same scale and seed would give a different network."""
 
 CATALOG = Path(__file__).resolve().parents[2] / "seeds" / "catalog.json"
@@ -59,6 +70,7 @@ SCALES = {
 
 ORGANIZATION_BATCH = 5_000
 RELATIONSHIP_BATCH = 25_000
+ENGAGEMENT_BATCH = 25_000
 REFERRAL_BATCH = 25_000
 
 COUNTIES = {
@@ -183,6 +195,18 @@ def _outcome_table(closing: bool) -> tuple[list[tuple[ReferralStatus, ...]], lis
 CLOSING_OUTCOMES = _outcome_table(closing=True)
 OPEN_OUTCOMES = _outcome_table(closing=False)
 
+MEETINGS = {
+    "met": 0.25,
+    "planned": 0.05,
+    "joint_program": 0.015,
+    "agreement": 0.01,
+}
+"""Of every relationship, the share whose two organizations met (once or twice), have a
+meeting planned after the clock, run a joint program, or keep an agreement."""
+HUB_SESSIONS = 24
+"""Listening sessions, webinars and outreach each hub held for many of its partners at once."""
+SESSION_KINDS = (EngagementKind.LISTENING_SESSION, EngagementKind.WEBINAR, EngagementKind.OUTREACH)
+
 
 def generate_network(*, scale: str, seed: int) -> Iterator[NetworkBundle]:
     """The network of ``scale`` (a key of :data:`SCALES`) for ``seed``, in batches to import
@@ -194,7 +218,7 @@ def generate_network(*, scale: str, seed: int) -> Iterator[NetworkBundle]:
     >>> sum(len(batch.referrals) for batch in batches)
     5000
     """
-    for part in _raw_network(SCALES[scale], random.Random(seed)):
+    for part in _raw_network(SCALES[scale], seed):
         yield NetworkBundle.model_validate(part)
 
 
@@ -210,7 +234,8 @@ def load_network(
     return total
 
 
-def _raw_network(scale: Scale, rng: random.Random) -> Iterator[dict[str, Any]]:
+def _raw_network(scale: Scale, seed: int) -> Iterator[dict[str, Any]]:
+    rng = random.Random(seed)
     catalog = json.loads(CATALOG.read_text())
     organizations = _organizations(scale, rng)
     for start in range(0, len(organizations), ORGANIZATION_BATCH):
@@ -227,6 +252,7 @@ def _raw_network(scale: Scale, rng: random.Random) -> Iterator[dict[str, Any]]:
     relationships = [_relationship(a, b, rng) for a, b in edges]
     for start in range(0, len(relationships), RELATIONSHIP_BATCH):
         yield _bundle(relationships=relationships[start : start + RELATIONSHIP_BATCH])
+    yield from _partnerships(scale, organizations, edges, random.Random(f"{seed}-partnerships"))
     referrals = _referrals(scale, organizations, edges, rng)
     while True:
         batch = [referral for _, referral in zip(range(REFERRAL_BATCH), referrals, strict=False)]
@@ -353,6 +379,142 @@ def _relationship(a: int, b: int, rng: random.Random) -> dict[str, Any]:
         )
         moment += timedelta(days=rng.randrange(60, 500))
     return {"org_a": f"org-{a:05d}", "org_b": f"org-{b:05d}", "history": history}
+
+
+def _partnerships(
+    scale: Scale,
+    organizations: list[dict[str, Any]],
+    edges: list[tuple[int, int]],
+    rng: random.Random,
+) -> Iterator[dict[str, Any]]:
+    """Engagements in batches, then the evidence of partnership levels: joint programs and
+    agreements between partners, a local collaborative in each county and the state cabinet of
+    the hubs."""
+    engagements = _engagements(scale, edges, rng)
+    for start in range(0, len(engagements), ENGAGEMENT_BATCH):
+        yield _bundle(engagements=engagements[start : start + ENGAGEMENT_BATCH])
+    programs: list[dict[str, Any]] = []
+    agreements: list[dict[str, Any]] = []
+    for a, b in edges:
+        draw = rng.random()
+        if draw >= MEETINGS["joint_program"] + MEETINGS["agreement"]:
+            continue
+        began = _day_between(rng, START.date(), CLOCK.date())
+        bound = {
+            "org_ids": [f"org-{a:05d}", f"org-{b:05d}"],
+            "start": began.isoformat(),
+            "end": _maybe_ended(rng, began),
+        }
+        if draw < MEETINGS["joint_program"]:
+            number = len(programs) + 1
+            name = f"Joint family support program {number}"
+            programs.append({"id": f"program-{number:06d}", "name": name, **bound})
+        else:
+            kind = rng.choice([kind.value for kind in AgreementKind])
+            agreements.append({"id": f"agreement-{len(agreements) + 1:06d}", "kind": kind, **bound})
+    yield _bundle(
+        joint_programs=programs,
+        agreements=agreements,
+        collaboratives=_collaboratives(scale, organizations, rng),
+    )
+
+
+def _engagements(
+    scale: Scale, edges: list[tuple[int, int]], rng: random.Random
+) -> list[dict[str, Any]]:
+    """Meetings of two partners, each with one contact of each, held (one in twenty
+    cancelled) before the clock or planned in the half year after it; and the sessions each
+    hub held for 20 to 200 of its partners."""
+    engagements: list[dict[str, Any]] = []
+
+    def add(kind: EngagementKind, title: str, day: date, status: str, org_ids: list[str]) -> None:
+        engagements.append(
+            {
+                "id": f"engagement-{len(engagements) + 1:07d}",
+                "kind": kind.value,
+                "title": title,
+                "date": day.isoformat(),
+                "status": status,
+                "org_ids": org_ids,
+                "contact_ids": [
+                    f"{org_id}-c{rng.randrange(scale.contacts_per_organization)}"
+                    for org_id in org_ids[:2]
+                ],
+            }
+        )
+
+    partners: list[list[int]] = [[] for _ in range(scale.hubs)]
+    for a, b in edges:
+        pair = [f"org-{a:05d}", f"org-{b:05d}"]
+        if a < scale.hubs:
+            partners[a].append(b)
+        if rng.random() < MEETINGS["met"]:
+            for _ in range(rng.choice((1, 2))):
+                day = _day_between(rng, START.date(), CLOCK.date())
+                status = (
+                    EngagementStatus.CANCELLED if rng.random() < 0.05 else EngagementStatus.HELD
+                )
+                add(EngagementKind.MEETING, "Partner meeting", day, status.value, pair)
+        if rng.random() < MEETINGS["planned"]:
+            day = CLOCK.date() + timedelta(days=rng.randrange(1, 180))
+            add(
+                EngagementKind.MEETING,
+                "Planned partner meeting",
+                day,
+                EngagementStatus.PLANNED.value,
+                pair,
+            )
+    for hub, ties in enumerate(partners):
+        for number in range(HUB_SESSIONS):
+            kind = SESSION_KINDS[number % len(SESSION_KINDS)]
+            invited = rng.sample(ties, min(len(ties), rng.randrange(20, 200)))
+            org_ids = [f"org-{hub:05d}", *(f"org-{other:05d}" for other in invited)]
+            day = _day_between(rng, START.date(), CLOCK.date())
+            title = f"{kind.value.replace('_', ' ').capitalize()} {number + 1}"
+            add(kind, title, day, EngagementStatus.HELD.value, org_ids)
+    return engagements
+
+
+def _collaboratives(
+    scale: Scale, organizations: list[dict[str, Any]], rng: random.Random
+) -> list[dict[str, Any]]:
+    """A local collaborative of 6 to 25 agencies in each county, and the state cabinet of the
+    hubs."""
+    by_county: dict[str, list[str]] = {}
+    for org in organizations[scale.hubs :]:
+        by_county.setdefault(org["region"], []).append(org["id"])
+    collaboratives = [
+        {
+            "id": f"collaborative-{number + 1:03d}",
+            "name": f"{county} Early Learning Collaborative",
+            "scope": CollaborativeScope.LOCAL.value,
+            "governance": "Steering committee elected by the members",
+            "member_org_ids": rng.sample(members, min(len(members), rng.randrange(6, 26))),
+            "start": _day_between(rng, START.date(), CLOCK.date()).isoformat(),
+        }
+        for number, (county, members) in enumerate(sorted(by_county.items()))
+        if len(members) >= 2
+    ]
+    collaboratives.append(
+        {
+            "id": "collaborative-state",
+            "name": "Children's Cabinet",
+            "scope": CollaborativeScope.STATE.value,
+            "member_org_ids": [org["id"] for org in organizations[: scale.hubs]],
+            "start": START.date().isoformat(),
+        }
+    )
+    return collaboratives
+
+
+def _day_between(rng: random.Random, first: date, last: date) -> date:
+    return first + timedelta(days=rng.randrange((last - first).days + 1))
+
+
+def _maybe_ended(rng: random.Random, start: date) -> str | None:
+    """One in four ended within three years of ``start``, by the clock."""
+    end = start + timedelta(days=rng.randrange(30, 1100))
+    return end.isoformat() if rng.random() < 0.25 and end <= CLOCK.date() else None
 
 
 def _referrals(

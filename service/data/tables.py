@@ -27,7 +27,10 @@ from service.errors import InvalidInput
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-MAX_CELL_CHARS = 2000
+MAX_CELL_CHARS = 32_767
+"""The most a spreadsheet cell holds (Excel's own limit): enough for the 500 organizations an
+engagement or a piece of evidence may name in one cell. Each field keeps its own limit after
+(a name 200 characters, notes 2,000)."""
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Cell = str | None

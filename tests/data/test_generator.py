@@ -91,6 +91,35 @@ def test_cases_are_referred_onward_more_than_once() -> None:
     assert len(per_case) < len(everything("referrals"))
 
 
+def test_partners_meet_and_plan_meetings_after_the_last_day_and_hubs_hold_sessions() -> None:
+    engagements = everything("engagements")
+    statuses = Counter(e.status.value for e in engagements)
+    assert statuses["held"] > statuses["planned"] > statuses["cancelled"] > 0
+    assert all((e.date > CLOCK.date()) == (e.status.value == "planned") for e in engagements)
+    sessions = [e for e in engagements if len(e.org_ids) > 2]
+    hubs = {f"org-{number:05d}" for number in range(SCALES["tiny"].hubs)}
+    assert {e.org_ids[0] for e in sessions} == hubs
+    assert min(len(e.org_ids) for e in sessions) >= 21
+    assert all(
+        contact.startswith(tuple(e.org_ids)) for e in engagements for contact in e.contact_ids
+    )
+
+
+def test_evidence_of_levels_three_to_six_binds_partners_counties_and_the_hubs() -> None:
+    related = {frozenset((rel.org_a, rel.org_b)) for rel in everything("relationships")}
+    for kind in ("joint_programs", "agreements"):
+        records = everything(kind)
+        assert records and all(frozenset(record.org_ids) in related for record in records)
+        assert any(record.end is not None for record in records)
+    local, state = [], []
+    for collaborative in everything("collaboratives"):
+        (state if collaborative.scope.value == "state" else local).append(collaborative)
+    regions = {org.id: org.region for org in everything("organizations")}
+    assert len({regions[c.member_org_ids[0]] for c in local}) == len(local) >= 30
+    assert all(len({regions[m] for m in c.member_org_ids}) == 1 for c in local)
+    assert [len(c.member_org_ids) for c in state] == [SCALES["tiny"].hubs]
+
+
 def test_the_same_seed_gives_the_same_network_and_another_seed_another() -> None:
     again = list(generate_network(scale="tiny", seed=7))
     assert [b.model_dump() for b in again] == [b.model_dump() for b in tiny()]
@@ -105,6 +134,10 @@ def test_a_generated_network_loads_batch_by_batch_into_a_store(store: Store) -> 
     assert summary.relationships == scale.relationships
     assert summary.referrals == scale.referrals
     assert summary.referral_events == sum(len(r.events) for r in everything("referrals"))
+    assert summary.engagements == len(everything("engagements"))
+    assert summary.evidence == sum(
+        len(everything(kind)) for kind in ("joint_programs", "agreements", "collaboratives")
+    )
     hub = store.partner_graph("org-00000")
     assert hub.degree("org-00000") == max(dict(store.partner_graph().degree).values())
     assert store.list_organizations(OrganizationQuery(limit=1)).total == scale.organizations

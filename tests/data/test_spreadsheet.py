@@ -337,7 +337,7 @@ def test_a_formula_in_a_cell_is_refused_with_its_cell(store):
         (
             b"name,sector\n" + b"x" * 100_000 + b",wic\n",
             "organizations.csv",
-            "row 2, column 'name': 100000 characters; a cell holds at most 2000",
+            "row 2, column 'name': 100000 characters; a cell holds at most 32767",
         ),
         (b'{"name": "x"}', "network.json", "is JSON"),
     ],
@@ -345,6 +345,14 @@ def test_a_formula_in_a_cell_is_refused_with_its_cell(store):
 def test_a_file_that_cannot_be_read_says_why_and_changes_nothing(store, data, filename, problem):
     [found] = problems_of(store, data, filename)
     assert problem in found
+
+
+def test_a_long_name_or_long_notes_are_named_with_their_limits_and_nothing_changes(store):
+    data = b"name,sector,notes\n" + b"x" * 3000 + b",wic," + b"y" * 2500 + b"\n"
+    assert problems_of(store, data, "organizations.csv") == [
+        "sheet 'organizations', row 2, column 'name': String should have at most 200 characters",
+        "sheet 'organizations', row 2, column 'notes': String should have at most 2000 characters",
+    ]
 
 
 def test_a_file_over_the_size_cap_says_what_the_cap_is(store):
