@@ -62,7 +62,7 @@ from bench.surveys import survey_figures
 from graph_models import NetworkBundle
 from service.app import create_app
 from service.data.exports import export_network
-from service.data.generator import CLOCK, GENERATOR_VERSION, SCALES, generate_network
+from service.data.generator import CLOCK, COUNTED, GENERATOR_VERSION, SCALES, generate_network
 from service.data.migration import migrate
 from service.data.snapshot import read_network
 from service.data.spreadsheet import network_tables
@@ -151,12 +151,10 @@ def cached_network(scale: str, seed: int) -> Path:
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     store = EmbeddedStore(directory)
-    size = SCALES[scale]
-    total = size.organizations * (1 + size.contacts_per_organization)
-    with tqdm(desc=f"building {scale}", total=total + size.relationships + size.referrals) as bar:
+    with tqdm(desc=f"building {scale}", total=SCALES[scale].counted) as bar:
 
         def advance(what: str, count: int) -> None:
-            if what not in ("sectors", "profiles"):
+            if what in COUNTED:
                 bar.update(count)
 
         for batch in generate_network(scale=scale, seed=seed):
@@ -181,7 +179,7 @@ def import_figure(scale: str, seed: int) -> Figure:
             payloads.append(batch.model_dump_json().encode())
             if len(payloads) == IMPORT_BATCHES[scale]:
                 break
-        elif not batch.relationships:
+        elif batch.organizations or batch.contacts:
             setup.append(batch)
     rates, raw_rates = [], []
     for _ in range(IMPORT_RUNS):

@@ -25,7 +25,7 @@ from graph_models.common import utc_now
 from service.access.permissions import issue_token, new_token
 from service.access.sessions import issue_sign_in_code
 from service.data.exports import WRITERS, export_network, template_workbook
-from service.data.generator import SCALES, load_network
+from service.data.generator import COUNTED, SCALES, load_network
 from service.data.imports import READERS, apply_plan, preview_file, summary_line
 from service.data.migration import (
     DEFAULT_BATCH_SIZE,
@@ -168,7 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="generate a synthetic statewide network into the store",
         description="Generate a synthetic network (fixed seed: the same scale and seed give the "
         "same network) and import it batch by batch, each batch all or nothing. statewide is "
-        "25,000 organizations, 75,000 contacts, 150,000 relationships and 2,000,000 referrals.",
+        "25,000 organizations, 75,000 contacts, 150,000 relationships and 2,000,000 referrals, "
+        "with about 64,500 engagements and 3,700 pieces of evidence.",
     )
     generate.add_argument("--scale", choices=list(SCALES), default="small", help="(%(default)s)")
     generate.add_argument("--seed", type=int, default=7, help="(%(default)s)")
@@ -332,15 +333,13 @@ def _shown(moment: datetime | None, missing: str = "never") -> str:
 
 
 def generate_command(args: argparse.Namespace, settings: Settings) -> int:
-    scale = SCALES[args.scale]
-    total = scale.organizations * (1 + scale.contacts_per_organization)
-    total += scale.relationships + scale.referrals
     store = open_store(settings)
     try:
+        total = SCALES[args.scale].counted
         with tqdm(desc=f"generating {args.scale}", total=total, unit=" records") as bar:
 
             def advance(what: str, count: int) -> None:
-                if what in ("organizations", "contacts", "relationships", "referrals"):
+                if what in COUNTED:
                     bar.set_postfix_str(what, refresh=False)
                     bar.update(count)
 
@@ -350,6 +349,7 @@ def generate_command(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"generated '{args.scale}' (seed {args.seed}): {summary.organizations} organizations, "
         f"{summary.contacts} contacts, {summary.relationships} relationships, "
+        f"{summary.engagements} engagements, {summary.evidence} pieces of evidence, "
         f"{summary.referrals} referrals ({summary.referral_events} status events)"
     )
     return 0

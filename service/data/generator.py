@@ -60,6 +60,18 @@ class Scale:
     hub_degrees: tuple[int, int]
     """The fewest and most ties of a hub."""
 
+    @property
+    def counted(self) -> int:
+        """How many records of the kinds in :data:`COUNTED` the network holds, for a progress
+        bar of loading it.
+
+        >>> SCALES["tiny"].counted
+        10000
+        """
+        return self.organizations * (1 + self.contacts_per_organization) + (
+            self.relationships + self.referrals
+        )
+
 
 SCALES = {
     "statewide": Scale(25_000, 3, 150_000, 2_000_000, 20, (1_000, 6_000)),
@@ -67,6 +79,10 @@ SCALES = {
     "small": Scale(2_500, 3, 15_000, 200_000, 10, (150, 600)),
     "tiny": Scale(1_000, 1, 3_000, 5_000, 4, (100, 300)),
 }
+
+COUNTED = ("organizations", "contacts", "relationships", "referrals")
+"""The kinds of record whose number a scale fixes (engagements and evidence follow from the
+draw)."""
 
 ORGANIZATION_BATCH = 5_000
 RELATIONSHIP_BATCH = 25_000
