@@ -659,10 +659,16 @@ def main(argv: list[str] | None = None) -> int:
         asked.add_argument("org_id", help="the organization asked about")
         if name == "missing-partners":
             asked.add_argument("--profile", default=PROFILE, help=f"(default {PROFILE})")
+        if name == "health":
+            asked.add_argument(
+                "--day",
+                type=date.fromisoformat,
+                help="the day health is asked as of, YYYY-MM-DD (default today)",
+            )
     questions.add_parser("whole-gaps", help="the feedback-gap report of the whole network")
     args = parser.parse_args(argv)
     given = vars(args)  # what the question's parser took, in the order statement() takes it
-    names = ("from_org", "to_org", "k", "org_id", "profile")
+    names = ("from_org", "to_org", "k", "org_id", "profile", "day")
     values = [given[name] for name in names if name in given]
     query, params = statement(args.question.replace("-", "_"), *values)
     settings = Settings()
