@@ -220,6 +220,33 @@ def test_engagements_filter_by_organization_kind_and_dates(store):
     )
 
 
+def test_an_organizations_engagements_are_read_in_as_many_statements_however_many_they_are(
+    store, settings
+):
+    if settings.store is not StoreKind.EMBEDDED:
+        pytest.skip("Neo4j reads them in the plan's one statement (test_neo4j_reads)")
+    add_orgs(store, ("eld", "state_agency"), ("hub", "early_learning_hub"), ("wic", "wic"))
+    for number in range(30):
+        store.create_engagement(
+            EngagementCreate(
+                kind="meeting",
+                title=f"Meeting {number}",
+                date=date(2018, 1, 1 + number),
+                org_ids=["hub", "wic" if number % 2 else "eld"],
+            )
+        )
+    statements: list[str] = []
+    store._db.set_trace_callback(statements.append)
+    try:
+        activities = {org: store.plan_records(org).engagements for org in ("eld", "hub")}
+    finally:
+        store._db.set_trace_callback(None)
+    assert [len(activities[org]) for org in ("eld", "hub")] == [15, 30]
+    assert activities["hub"][1].org_ids == ["hub", "wic"]
+    reads = [line for line in statements if "engagement" in line]
+    assert len(reads) == 6  # per organization: the activities, their organizations, contacts
+
+
 def test_an_engagement_with_an_unknown_contact_is_refused_and_not_written(store):
     add_orgs(store, ("eld", "state_agency"))
     with pytest.raises(InvalidReference, match="contact 'nobody' does not exist"):

@@ -337,10 +337,20 @@ class EmbeddedBase(LiveGraph):
         self, sql: str, params: list[Any], query: ListQuery, item: Callable[[sqlite3.Row], T]
     ) -> Page[T]:
         """The page of ``query`` of what ``sql`` selects, each row read by ``item``."""
+        return self._page_of(sql, params, query, lambda rows: [item(row) for row in rows])
+
+    def _page_of(
+        self,
+        sql: str,
+        params: list[Any],
+        query: ListQuery,
+        items: Callable[[list[sqlite3.Row]], list[T]],
+    ) -> Page[T]:
+        """The page of ``query`` of what ``sql`` selects, its rows read together by ``items``."""
         total_row = self._one(f"SELECT count(*) FROM ({sql})", tuple(params))
         rows = self._all(f"{sql} LIMIT ? OFFSET ?", (*params, query.limit, query.offset))
         return Page(
-            items=[item(row) for row in rows],
+            items=items(rows),
             total=total_row[0] if total_row else 0,
             limit=query.limit,
             offset=query.offset,

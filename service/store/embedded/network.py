@@ -431,29 +431,37 @@ class NetworkMixin(EmbeddedBase):
         row = self._one("SELECT * FROM engagements WHERE id = ?", (engagement_id,))
         if row is None:
             raise NotFound(f"engagement '{engagement_id}' does not exist")
-        return self._engagement(row)
+        return self._engagements([row])[0]
 
-    def _engagement(self, row: sqlite3.Row) -> Engagement:
-        org_ids = self._all(
-            "SELECT org_id FROM engagement_orgs WHERE engagement_id = ? ORDER BY org_id",
-            (row["id"],),
-        )
-        contact_ids = self._all(
-            "SELECT contact_id FROM engagement_contacts WHERE engagement_id = ? "
-            "ORDER BY contact_id",
-            (row["id"],),
-        )
-        return Engagement(
-            id=row["id"],
-            kind=row["kind"],
-            title=row["title"],
-            date=row["date"],
-            status=row["status"],
-            notes=row["notes"],
-            created_at=from_text(row["created_at"]),
-            org_ids=[r[0] for r in org_ids],
-            contact_ids=[r[0] for r in contact_ids],
-        )
+    def _engagements(self, rows: Sequence[sqlite3.Row]) -> list[Engagement]:
+        """The engagements of ``rows``, with their organizations and contacts read for all of
+        them at once (a hub takes part in thousands)."""
+        linked: dict[str, tuple[list[str], list[str]]] = {row["id"]: ([], []) for row in rows}
+        ids = {"ids": json.dumps(list(linked))}
+        for side, table, column in (
+            (0, "engagement_orgs", "org_id"),
+            (1, "engagement_contacts", "contact_id"),
+        ):
+            for engagement_id, linked_id in self._tuples(
+                f"SELECT engagement_id, {column} FROM {table} "
+                f"WHERE engagement_id IN (SELECT value FROM json_each(:ids)) ORDER BY {column}",
+                ids,
+            ):
+                linked[engagement_id][side].append(linked_id)
+        return [
+            Engagement(
+                id=row["id"],
+                kind=row["kind"],
+                title=row["title"],
+                date=row["date"],
+                status=row["status"],
+                notes=row["notes"],
+                created_at=from_text(row["created_at"]),
+                org_ids=linked[row["id"]][0],
+                contact_ids=linked[row["id"]][1],
+            )
+            for row in rows
+        ]
 
     def list_engagements(self, query: EngagementQuery) -> Page[Engagement]:
         where, params = ["1 = 1"], []
@@ -471,14 +479,16 @@ class NetworkMixin(EmbeddedBase):
             where.append("date <= ?")
             params.append(query.until.isoformat())
         sql = f"SELECT * FROM engagements WHERE {' AND '.join(where)} ORDER BY date, id"
-        return self._page(sql, params, query, self._engagement)
+        return self._page_of(sql, params, query, self._engagements)
 
     def _engagements_of(self, org_id: str) -> list[Engagement]:
         """Every engagement activity ``org_id`` takes part in, by date."""
-        rows = self._all(
-            f"SELECT * FROM engagements WHERE {_ENGAGEMENTS_OF_ORG} ORDER BY date, id", (org_id,)
+        return self._engagements(
+            self._all(
+                f"SELECT * FROM engagements WHERE {_ENGAGEMENTS_OF_ORG} ORDER BY date, id",
+                (org_id,),
+            )
         )
-        return [self._engagement(row) for row in rows]
 
     def update_engagement(self, engagement_id: str, engagement: EngagementCreate) -> Engagement:
         with self._write() as db:
