@@ -17,6 +17,7 @@ from graph_models.evidence import (
     JointProgramCreate,
 )
 from service.errors import Conflict, InvalidReference
+from service.settings import StoreKind
 from tests.conftest import add_orgs
 
 
@@ -113,6 +114,32 @@ def test_a_collaborative_lists_its_members_and_governance(orgs):
         "a board elected by its members",
     )
     assert orgs.list_collaboratives(org_id="hub") == [created]
+
+
+def test_an_organizations_evidence_is_found_through_its_index_not_by_walking_every_record(
+    orgs, settings
+):
+    if settings.store is not StoreKind.EMBEDDED:
+        pytest.skip("Neo4j's plans are checked in test_neo4j_reads")
+    for number in range(40):
+        orgs.create_joint_program(
+            JointProgramCreate(name=f"P{number}", org_ids=["eld", "wic"], start=date(2017, 1, 1))
+        )
+    orgs.create_joint_program(
+        JointProgramCreate(name="Ours", org_ids=["hub", "wic"], start=date(2017, 1, 1))
+    )
+    statements: list[str] = []
+    orgs._db.set_trace_callback(statements.append)
+    try:
+        assert [p.name for p in orgs.list_joint_programs(org_id="hub")] == ["Ours"]
+    finally:
+        orgs._db.set_trace_callback(None)
+    [read] = [line for line in statements if "evidence" in line]
+    plan = [row[3] for row in orgs._db.execute(f"EXPLAIN QUERY PLAN {read}")]
+    searched = [step for step in plan if step.startswith(("SCAN", "SEARCH"))]
+    assert searched and all(step.startswith("SEARCH") for step in searched)
+    # The organization's records through (org_id, kind), each one's organizations by its key.
+    assert not [step for step in searched if step.endswith("(kind=?)")], plan
 
 
 def test_evidence_naming_an_unknown_organization_is_refused_and_nothing_is_written(orgs):

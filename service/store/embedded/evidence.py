@@ -78,14 +78,20 @@ class EvidenceMixin(EvidenceMethods, EmbeddedBase):
         org_id: str | None = None,
         evidence_id: str | None = None,
     ) -> list[EvidenceRecord]:
-        """Evidence of one kind naming ``org_id`` (or with ``evidence_id``), oldest first."""
+        """Evidence of one kind naming ``org_id`` (or with ``evidence_id``), oldest first: the
+        organization's found through the index of the organizations' evidence (left to itself,
+        SQLite's planner walks every record of the kind, the key of the organizations' table
+        covering its columns)."""
+        which = (
+            "e.id = :id"
+            if evidence_id is not None
+            else "e.id IN (SELECT evidence_id FROM evidence_orgs INDEXED BY evidence_orgs_by_org "
+            "WHERE org_id = :org AND kind = :kind)"
+        )
         rows = self._all(
             "SELECT e.*, (SELECT json_group_array(org_id) FROM evidence_orgs "
             "             WHERE kind = e.kind AND evidence_id = e.id) AS org_ids "
-            "FROM evidence e WHERE e.kind = :kind AND (:id IS NULL OR e.id = :id) AND "
-            "(:org IS NULL OR e.id IN (SELECT evidence_id FROM evidence_orgs "
-            "                          WHERE kind = :kind AND org_id = :org)) "
-            "ORDER BY e.start_date, e.id",
+            f"FROM evidence e WHERE e.kind = :kind AND {which} ORDER BY e.start_date, e.id",
             {"kind": EVIDENCE_KINDS[model].value, "id": evidence_id, "org": org_id},
         )
         return [
