@@ -9,19 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 import networkx as nx
 
 from graph_models import Contact, Engagement, EngagementStatus, RelationshipState
 from graph_models.common import end_of_day
-from graph_models.partnerships import (
-    EngagementPlan,
-    PlanContact,
-    PlanGroup,
-    PlannedActivity,
-    PlanPartner,
-    Touchpoint,
-)
 from graph_models.surveys import RoundResults
 
 
@@ -60,7 +53,7 @@ def states_as_of(
     return states
 
 
-def engagement_plan(
+def plan_fields(
     focal: str,
     graph: nx.Graph,
     *,
@@ -68,8 +61,9 @@ def engagement_plan(
     contacts: Iterable[Contact] = (),
     today: date,
     survey: RoundResults | None = None,
-) -> EngagementPlan:
-    """Group the partners of ``focal`` by their state as of ``today`` and plan each one.
+) -> dict[str, Any]:
+    """The fields of the :class:`EngagementPlan` of ``focal`` as of ``today``, as plain data in
+    the model's order: what the route writes out once, around a hub's thousands of partners.
 
     Parameters
     ----------
@@ -90,7 +84,7 @@ def engagement_plan(
 
     Returns
     -------
-    EngagementPlan
+    dict
         Four groups, green, yellow, red and no dot, each with its action.
 
     Examples
@@ -100,10 +94,13 @@ def engagement_plan(
     >>> g.add_node("eld", name="ELD", sector="state_agency")
     >>> g.add_node("hub", name="Hub", sector="early_learning_hub")
     >>> g.add_edge("eld", "hub",
-    ...     history=[(datetime(2018, 1, 2, tzinfo=UTC), RelationshipState.RED)])
-    >>> plan = engagement_plan("eld", g, engagements=[], today=date(2018, 2, 1))
-    >>> [(group.action, [p.partner_id for p in group.partners]) for group in plan.groups]
-    [('keep', []), ('improve', []), ('heal', ['hub']), ('develop', [])]
+    ...     history=[(datetime(2018, 1, 2, tzinfo=UTC), RelationshipState.YELLOW)])
+    >>> planned = Engagement(id="e1", kind="meeting", title="Catch up", date=date(2018, 1, 20),
+    ...     status="planned", org_ids=["eld", "hub"], contact_ids=[], notes="",
+    ...     created_at=datetime(2018, 1, 2, tzinfo=UTC))
+    >>> fields = plan_fields("eld", g, engagements=[planned], today=date(2018, 2, 1))
+    >>> [p["planned"][0]["overdue"] for p in fields["groups"][1]["partners"]], fields["overdue"]
+    ([True], 1)
     """
     said = survey.by_partner() if survey else {}
     people = {contact.id: contact for contact in contacts}
@@ -115,67 +112,81 @@ def engagement_plan(
     for activity in activities:
         for org_id in dict.fromkeys(activity.org_ids):
             involving.setdefault(org_id, []).append(activity)
-    grouped: dict[RelationshipState, list[PlanPartner]] = {state: [] for state in RelationshipState}
+    nodes = graph.nodes
+    grouped: dict[RelationshipState, list[dict[str, Any]]] = {s: [] for s in RelationshipState}
+    overdue: set[str] = set()
     for partner, (assessed_at, state) in states_as_of(graph, focal, today).items():
-        involved = involving.get(partner, [])
-        held = [e for e in involved if e.status is EngagementStatus.HELD and e.date <= today]
-        planned = [
-            PlannedActivity(
-                id=e.id,
-                title=e.title,
-                format=e.kind,
-                date=e.date,
-                who=[
-                    PlanContact.model_validate(people[c], from_attributes=True)
-                    for c in e.contact_ids
-                    if c in people and people[c].org_id in (partner, focal)
-                ],
-                overdue=e.date < today,
-            )
-            for e in involved
-            if e.status is EngagementStatus.PLANNED
-        ]
-        node = graph.nodes[partner]
+        last_held, planned = None, []
+        for e in involving.get(partner, ()):
+            if e.status is EngagementStatus.PLANNED:
+                planned.append(_planned(e, partner, focal, people, today))
+            elif e.status is EngagementStatus.HELD and e.date <= today:
+                last_held = e
+        node = nodes[partner]
+        late = [activity["id"] for activity in planned if activity["overdue"]]
+        overdue.update(late)
         grouped[state].append(
-            PlanPartner(
-                partner_id=partner,
-                name=node["name"],
-                sector=node["sector"],
-                assessed_at=assessed_at,
-                last_touchpoint=Touchpoint.model_validate(held[-1], from_attributes=True)
-                if held
-                else None,
-                planned=planned,
-                overdue=any(activity.overdue for activity in planned),
-                survey=said.get(partner),
-            )
+            {
+                "partner_id": partner,
+                "name": node["name"],
+                "sector": node["sector"],
+                "assessed_at": assessed_at,
+                "last_touchpoint": None
+                if last_held is None
+                else {
+                    "id": last_held.id,
+                    "title": last_held.title,
+                    "kind": last_held.kind,
+                    "date": last_held.date,
+                },
+                "planned": planned,
+                "overdue": bool(late),
+                "survey": said.get(partner),
+            }
         )
-    groups = [
-        PlanGroup(
-            state=state,
-            action=state.action,
-            guidance=state.guidance,
-            partners=sorted(
-                partners, key=_lowest_trust_first if state is RelationshipState.RED else _by_name
-            ),
-        )
-        for state, partners in grouped.items()
-    ]
-    overdue = {a.id for g in groups for p in g.partners for a in p.planned if a.overdue}
-    return EngagementPlan(
-        org_id=focal,
-        today=today,
-        groups=groups,
-        overdue=len(overdue),
-        survey_round=survey.round if survey else None,
-    )
+    return {
+        "org_id": focal,
+        "today": today,
+        "groups": [
+            {
+                "state": state,
+                "action": state.action,
+                "guidance": state.guidance,
+                "partners": sorted(
+                    partners,
+                    key=_lowest_trust_first if state is RelationshipState.RED else _by_name,
+                ),
+            }
+            for state, partners in grouped.items()
+        ],
+        "overdue": len(overdue),
+        "survey_round": survey.round if survey else None,
+    }
 
 
-def _by_name(partner: PlanPartner) -> tuple[str, str]:
-    return partner.name, partner.partner_id
+def _planned(
+    activity: Engagement, partner: str, focal: str, people: dict[str, Contact], today: date
+) -> dict[str, Any]:
+    """A planned ``activity`` with ``partner``: who of the two takes part, whether overdue."""
+    return {
+        "id": activity.id,
+        "title": activity.title,
+        "format": activity.kind,
+        "date": activity.date,
+        "who": [
+            {"id": c, "org_id": person.org_id, "name": person.name, "role": person.role}
+            for c in activity.contact_ids
+            if (person := people.get(c)) is not None and person.org_id in (partner, focal)
+        ],
+        "overdue": activity.date < today,
+    }
 
 
-def _lowest_trust_first(partner: PlanPartner) -> tuple[bool, float, str, str]:
+def _by_name(partner: dict[str, Any]) -> tuple[str, str]:
+    return partner["name"], partner["partner_id"]
+
+
+def _lowest_trust_first(partner: dict[str, Any]) -> tuple[bool, float, str, str]:
     """Those a survey shows, by trust, lowest first (heal there first), then the others."""
-    trust = partner.survey.trust if partner.survey else None
-    return trust is None, trust or 0.0, partner.name, partner.partner_id
+    trust = partner["survey"].trust if partner["survey"] else None
+    return trust is None, trust or 0.0, partner["name"], partner["partner_id"]

@@ -140,7 +140,7 @@ def engagement_plan(org_id: str, store: StoreDep, _: Reader, as_of: AsOfDep) -> 
     overdue. `survey` gives what the agency's latest survey round (`survey_round`) says of each
     relationship (figures only where at least three answered); partners to heal that it shows
     come first, lowest trust first."""
-    return ModelResponse(partnerships.plan_of(store, org_id, as_of=as_of))
+    return ModelResponse(partnerships.plan_fields_of(store, org_id, as_of=as_of))
 
 
 @questions.get("/network/measures")

@@ -26,7 +26,7 @@ from graph_models.measures import NetworkMeasures
 from graph_models.partnerships import EngagementPlan, RelationshipHealthReport
 from service.access.permissions import may_see_case, require_evidence
 from service.errors import Forbidden
-from service.partnerships.engagement_plan import engagement_plan, states_as_of
+from service.partnerships.engagement_plan import plan_fields, states_as_of
 from service.partnerships.health import relationship_health
 from service.partnerships.levels import (
     as_evidence,
@@ -206,10 +206,17 @@ def _health_inputs(store: Store, org_id: str, day: date) -> dict[str, Any]:
 
 
 def plan_of(store: Store, org_id: str, *, as_of: AsOf) -> EngagementPlan:
-    """The engagement plan of ``org_id`` as of a day."""
+    """The engagement plan of ``org_id`` as of a day: :func:`plan_fields_of` as a model."""
+    return EngagementPlan.model_validate(plan_fields_of(store, org_id, as_of=as_of))
+
+
+def plan_fields_of(store: Store, org_id: str, *, as_of: AsOf) -> dict[str, Any]:
+    """The fields of the :class:`EngagementPlan` of ``org_id`` as of a day, as plain data in
+    the model's order (see :func:`~service.partnerships.engagement_plan.plan_fields`): what
+    the route writes out once, around a hub's thousands of partners."""
     day = as_of.day
     records = store.plan_records(org_id)
-    return engagement_plan(
+    return plan_fields(
         org_id,
         records.graph,
         engagements=[
