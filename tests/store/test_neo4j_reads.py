@@ -112,6 +112,22 @@ def test_every_read_about_part_of_the_graph_starts_from_an_index(tmp_path):
     assert len(list(reads())) > 40
 
 
+def test_relationships_are_written_finding_each_link_between_its_two_organizations(tmp_path):
+    """Found by its id, the ``RELATED`` link of each row was planned as a scan of the index of
+    the links' ids, so that copying a statewide network slowed down batch after batch."""
+    settings = neo4j_settings(tmp_path)
+    if settings is None:
+        pytest.skip("no Neo4j: run `make test`, or set STAKEHOLDER_GRAPH_NEO4J_URI")
+    open_store(settings).close()  # its constraints and indexes in place
+    auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
+    rows = [{"id": "a~b", "org_a": "a", "org_b": "b"}]
+    with GraphDatabase.driver(settings.neo4j_uri, auth=auth) as driver:
+        plan = driver.execute_query(f"EXPLAIN {cypher.MERGE_RELATIONSHIPS}", rows=rows).summary.plan
+    found = list(operators(plan))
+    assert not [operator for operator in found if "Scan" in operator], found
+    assert sum(operator.startswith("Expand(Into)") for operator in found) == 3
+
+
 def test_through_a_routing_uri_every_read_sees_the_writes_acknowledged_before_it(tmp_path):
     settings = neo4j_settings(tmp_path)
     if settings is None:

@@ -334,8 +334,13 @@ MERGE (r:{Label.RELATIONSHIP} {{id: row.id}})
 ON CREATE SET r += row
 MERGE (a)-[:{Rel.PARTY}]->(r)
 MERGE (b)-[:{Rel.PARTY}]->(r)
-MERGE (a)-[:{Rel.RELATED} {{id: row.id}}]->(b)
+MERGE (a)-[related:{Rel.RELATED}]->(b)
+ON CREATE SET related.id = row.id
 """
+"""A relationship's id is its pair's (:func:`~graph_models.relationships.relationship_id`), so
+its ``RELATED`` link is found between its two organizations: merged on its id instead, Neo4j
+may plan to scan the index of the links' ids for every row, each copied batch of a statewide
+network slower than the one before it."""
 RESERVE_ASSESSMENT_SEQS = f"""
 MERGE (c:{Label.COUNTER} {{name: 'assessment'}})
 SET c.value = coalesce(c.value, 0) + $count
