@@ -211,7 +211,7 @@ def _outcome_table(closing: bool) -> tuple[list[tuple[ReferralStatus, ...]], lis
 CLOSING_OUTCOMES = _outcome_table(closing=True)
 OPEN_OUTCOMES = _outcome_table(closing=False)
 
-MEETINGS = {
+RELATIONSHIP_SHARES = {
     "met": 0.25,
     "planned": 0.05,
     "joint_program": 0.015,
@@ -413,7 +413,7 @@ def _partnerships(
     agreements: list[dict[str, Any]] = []
     for a, b in edges:
         draw = rng.random()
-        if draw >= MEETINGS["joint_program"] + MEETINGS["agreement"]:
+        if draw >= RELATIONSHIP_SHARES["joint_program"] + RELATIONSHIP_SHARES["agreement"]:
             continue
         began = _day_between(rng, START.date(), CLOCK.date())
         bound = {
@@ -421,7 +421,7 @@ def _partnerships(
             "start": began.isoformat(),
             "end": _maybe_ended(rng, began),
         }
-        if draw < MEETINGS["joint_program"]:
+        if draw < RELATIONSHIP_SHARES["joint_program"]:
             number = len(programs) + 1
             name = f"Joint family support program {number}"
             programs.append({"id": f"program-{number:06d}", "name": name, **bound})
@@ -464,14 +464,14 @@ def _engagements(
         pair = [f"org-{a:05d}", f"org-{b:05d}"]
         if a < scale.hubs:
             partners[a].append(b)
-        if rng.random() < MEETINGS["met"]:
+        if rng.random() < RELATIONSHIP_SHARES["met"]:
             for _ in range(rng.choice((1, 2))):
                 day = _day_between(rng, START.date(), CLOCK.date())
                 status = (
                     EngagementStatus.CANCELLED if rng.random() < 0.05 else EngagementStatus.HELD
                 )
                 add(EngagementKind.MEETING, "Partner meeting", day, status.value, pair)
-        if rng.random() < MEETINGS["planned"]:
+        if rng.random() < RELATIONSHIP_SHARES["planned"]:
             day = CLOCK.date() + timedelta(days=rng.randrange(1, 180))
             add(
                 EngagementKind.MEETING,
