@@ -116,9 +116,7 @@ def add_relationship_edge(
     (``ended_on``, a day as text) has ``ended_at``, the first instant without it; the others
     have no such key.
     """
-    ordered = sorted(
-        ((from_text(at), _STATES[state]) for at, state in history), key=lambda a: a[0]
-    )
+    ordered = sorted(((from_text(at), _STATES[state]) for at, state in history), key=lambda a: a[0])
     graph.add_edge(org_a, org_b, id=rel_id, state=ordered[-1][1], history=ordered)
     if ended_on:
         graph.edges[org_a, org_b]["ended_at"] = start_of_day(date.fromisoformat(ended_on))
