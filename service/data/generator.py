@@ -311,7 +311,7 @@ def _organizations(scale: Scale, rng: random.Random) -> list[dict[str, Any]]:
         label = sector.replace("_", " ").title()
         organizations.append(
             {
-                "id": f"org-{number:05d}",
+                "id": _org_id(number),
                 "name": f"{region} {label} {number}",
                 "sector": sector,
                 "region": region,
@@ -394,7 +394,7 @@ def _relationship(a: int, b: int, rng: random.Random) -> dict[str, Any]:
             }
         )
         moment += timedelta(days=rng.randrange(60, 500))
-    return {"org_a": f"org-{a:05d}", "org_b": f"org-{b:05d}", "history": history}
+    return {"org_a": _org_id(a), "org_b": _org_id(b), "history": history}
 
 
 def _partnerships(
@@ -415,9 +415,9 @@ def _partnerships(
         draw = rng.random()
         if draw >= RELATIONSHIP_SHARES["joint_program"] + RELATIONSHIP_SHARES["agreement"]:
             continue
-        began = _day_between(rng, START.date(), CLOCK.date())
+        began = _past_day(rng)
         bound = {
-            "org_ids": [f"org-{a:05d}", f"org-{b:05d}"],
+            "org_ids": [_org_id(a), _org_id(b)],
             "start": began.isoformat(),
             "end": _maybe_ended(rng, began),
         }
@@ -461,12 +461,12 @@ def _engagements(
 
     partners: list[list[int]] = [[] for _ in range(scale.hubs)]
     for a, b in edges:
-        pair = [f"org-{a:05d}", f"org-{b:05d}"]
+        pair = [_org_id(a), _org_id(b)]
         if a < scale.hubs:
             partners[a].append(b)
         if rng.random() < RELATIONSHIP_SHARES["met"]:
             for _ in range(rng.choice((1, 2))):
-                day = _day_between(rng, START.date(), CLOCK.date())
+                day = _past_day(rng)
                 status = (
                     EngagementStatus.CANCELLED if rng.random() < 0.05 else EngagementStatus.HELD
                 )
@@ -484,8 +484,8 @@ def _engagements(
         for number in range(HUB_SESSIONS):
             kind = SESSION_KINDS[number % len(SESSION_KINDS)]
             invited = rng.sample(ties, min(len(ties), rng.randrange(20, 200)))
-            org_ids = [f"org-{hub:05d}", *(f"org-{other:05d}" for other in invited)]
-            day = _day_between(rng, START.date(), CLOCK.date())
+            org_ids = [_org_id(hub), *(_org_id(other) for other in invited)]
+            day = _past_day(rng)
             title = f"{kind.value.replace('_', ' ').capitalize()} {number + 1}"
             add(kind, title, day, EngagementStatus.HELD.value, org_ids)
     return engagements
@@ -506,7 +506,7 @@ def _collaboratives(
             "scope": CollaborativeScope.LOCAL.value,
             "governance": "Steering committee elected by the members",
             "member_org_ids": rng.sample(members, min(len(members), rng.randrange(6, 26))),
-            "start": _day_between(rng, START.date(), CLOCK.date()).isoformat(),
+            "start": _past_day(rng).isoformat(),
         }
         for number, (county, members) in enumerate(sorted(by_county.items()))
         if len(members) >= 2
@@ -523,7 +523,18 @@ def _collaboratives(
     return collaboratives
 
 
-def _day_between(rng: random.Random, first: date, last: date) -> date:
+def _org_id(number: int) -> str:
+    """The id of the organization numbered ``number``.
+
+    >>> _org_id(42)
+    'org-00042'
+    """
+    return f"org-{number:05d}"
+
+
+def _past_day(rng: random.Random) -> date:
+    """A day from the network's start to its clock, both included."""
+    first, last = START.date(), CLOCK.date()
     return first + timedelta(days=rng.randrange((last - first).days + 1))
 
 
@@ -563,8 +574,8 @@ def _referrals(
             yield {
                 "id": f"ref-{made:07d}",
                 "case_ref": f"C-{case:07d}",
-                "from_org": f"org-{sender:05d}",
-                "to_org": f"org-{receiver:05d}",
+                "from_org": _org_id(sender),
+                "to_org": _org_id(receiver),
                 "sent_at": moment.isoformat(),
                 "consent": True,
                 "category": rng.choice(categories),
