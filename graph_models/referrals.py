@@ -572,6 +572,12 @@ class LoopCounts(NamedTuple):
 NO_LOOPS = LoopCounts(0, 0, 0)
 """The loops of an organization that sent or received nothing."""
 
+DAYS_ALONG_UP_TO = 2_000
+"""One organization's feedback loops come with the days to feedback of all its pairs when it
+is an end of no more referrals than this, or when all its pairs rank on the report's page:
+reading a few thousand days along costs less than a second read of the page's pairs (on
+Neo4j a round trip more)."""
+
 
 class FeedbackLoops(NamedTuple):
     """What the feedback-gap report needs of the pairs in its scope: the pairs it may list,
@@ -590,9 +596,9 @@ class FeedbackLoops(NamedTuple):
     reached_after_screening: list[int]
     overdue: int
     closed_days: dict[tuple[str, str], list[float]] | None = None
-    """The days to feedback of each listed pair's closed loops, by ``(from_org, to_org)``,
-    when the store read them along with the pairs (then every pair is listed); else None,
-    and :meth:`days_to_feedback` cannot answer."""
+    """The days to feedback of each pair's closed loops, by ``(from_org, to_org)``, when the
+    store read them along with the pairs of one organization (then of every pair of it, see
+    :data:`DAYS_ALONG_UP_TO`); else None, and :meth:`days_to_feedback` cannot answer."""
 
     @classmethod
     def of_pairs(
@@ -630,9 +636,8 @@ class FeedbackLoops(NamedTuple):
     def days_to_feedback(
         self, scopes: Sequence[LoopScope], *, late_after_days: int
     ) -> list[DaysToFeedback]:
-        """How long the closed loops of each of ``scopes`` took, counting those of the listed
-        pairs, from :attr:`closed_days` (as the store's ``days_to_feedback`` answers for the
-        scopes of one organization's report).
+        """How long the closed loops of each of ``scopes`` took, from :attr:`closed_days` (as
+        the store's ``days_to_feedback`` answers for the scopes of one organization's report).
 
         >>> loops = FeedbackLoops.of_pairs([], {("a", "b"): [40.0, 2.0], ("c", "a"): [5.0]})
         >>> [d.median for d in loops.days_to_feedback(

@@ -67,6 +67,7 @@ from graph_models.evidence import (
     ReferralTally,
 )
 from graph_models.mail import OutgoingMail
+from graph_models.referrals import DAYS_ALONG_UP_TO
 from graph_models.surveys import (
     AnswersSave,
     Asked,
@@ -310,12 +311,19 @@ class Store(Protocol):
         self, org_id: str, *, as_of: datetime | None = None
     ) -> dict[str, ReferralFlow]: ...
     def feedback_loops(
-        self, *, org_id: str | None = None, overdue_before: datetime, worst: int
+        self,
+        *,
+        org_id: str | None = None,
+        overdue_before: datetime,
+        worst: int,
+        days_along_up_to: int = DAYS_ALONG_UP_TO,
     ) -> FeedbackLoops:
         """The referral pairs that ``org_id`` is either end of (of the whole network when
         None), their open loops sent before ``overdue_before`` overdue: every organization's
         counts and the totals, and of the pairs at least the ``worst`` that rank first in the
-        feedback-gap report (most overdue, then lowest closure rate, then most sent)."""
+        feedback-gap report (most overdue, then lowest closure rate, then most sent). Of one
+        organization, with the days to feedback of every pair of it when they all rank in the
+        ``worst`` or it is an end of no more than ``days_along_up_to`` referrals."""
         ...
 
     def days_to_feedback(

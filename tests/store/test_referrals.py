@@ -330,12 +330,15 @@ def test_an_organizations_days_to_feedback_read_along_with_its_pairs_are_the_sto
     closed_loops,
 ):
     orgs = closed_loops
-    # ei is part of four pairs: all of them rank on a page of ten, not on a page of two.
-    # Read along with the pairs, the days save a read per pair on the page.
-    few = orgs.feedback_loops(org_id="ei", overdue_before=at(1), worst=10)
-    many = orgs.feedback_loops(org_id="ei", overdue_before=at(1), worst=2)
-    assert (few.closed_days is not None, many.closed_days) == (True, None)
-    scopes = [LoopScope(p.from_org, p.to_org) for p in few.pairs]
+    # ei is part of four pairs: all of them rank on a page of ten, not on a page of two, and
+    # an end of five referrals. Read along with the pairs, the days save a read per pair
+    # on the page: when all the pairs are on it, or when they hold few referrals.
+    on_the_page = orgs.feedback_loops(org_id="ei", overdue_before=at(1), worst=10)
+    few = orgs.feedback_loops(org_id="ei", overdue_before=at(1), worst=2, days_along_up_to=5)
+    many = orgs.feedback_loops(org_id="ei", overdue_before=at(1), worst=2, days_along_up_to=4)
+    assert on_the_page.closed_days is not None and few.closed_days is not None
+    assert many.closed_days is None
+    scopes = [LoopScope(p.from_org, p.to_org) for p in on_the_page.pairs]
     scopes += [LoopScope(from_org="ei"), LoopScope(to_org="ei"), LoopScope(party="ei")]
     expected = orgs.days_to_feedback(scopes, late_after_days=5)
     assert expected[-3:] == [
@@ -343,7 +346,8 @@ def test_an_organizations_days_to_feedback_read_along_with_its_pairs_are_the_sto
         DaysToFeedback(10.0, 2),
         DaysToFeedback(7.0, 2),
     ]
-    assert few.days_to_feedback(scopes, late_after_days=5) == expected
+    for loops in (on_the_page, few):
+        assert loops.days_to_feedback(scopes, late_after_days=5) == expected
 
 
 def bundle_of(*referrals: ReferralImport, organizations=()) -> NetworkBundle:

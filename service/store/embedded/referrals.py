@@ -27,6 +27,7 @@ from graph_models import (
 from graph_models.common import utc_now
 from graph_models.evidence import ReferralFact, ReferralTally
 from graph_models.referrals import (
+    DAYS_ALONG_UP_TO,
     FUNNEL_STAGES,
     LOOP_RULE,
     NO_DAYS,
@@ -324,7 +325,12 @@ class ReferralsMixin(NetworkMixin):
         return combine_flows(sent, received)
 
     def feedback_loops(
-        self, *, org_id: str | None = None, overdue_before: datetime, worst: int
+        self,
+        *,
+        org_id: str | None = None,
+        overdue_before: datetime,
+        worst: int,
+        days_along_up_to: int = DAYS_ALONG_UP_TO,
     ) -> FeedbackLoops:
         params: dict[str, Any] = {"org": org_id, "before": to_text(overdue_before)}
         with self._lock:
@@ -333,16 +339,16 @@ class ReferralsMixin(NetworkMixin):
                 # The organization's open loops not yet overdue, through the pairs' index.
                 open_since = self._open_since(_REFERRALS_OF_PAIRS_OF_ORG, params)
                 pairs = self._pair_rows("WHERE from_org = :org OR to_org = :org", params)
+                along = len(pairs) <= worst or sum(row[2] for row in pairs) <= days_along_up_to
                 return FeedbackLoops.of_pairs(
                     assemble_pair_loops(pairs, open_since),
-                    self._closed_days_of_org(params) if len(pairs) <= worst else None,
+                    self._closed_days_of_org(params) if along else None,
                 )
             return self._network_loops(params, worst)
 
     def _closed_days_of_org(self, params: dict[str, Any]) -> dict[tuple[str, str], list[float]]:
         """Per pair the organization ``:org`` is an end of, the days to feedback of its closed
-        loops, in one read through the pairs' index (for a page that lists every pair, instead
-        of one read per pair)."""
+        loops, in one read through the pairs' index (instead of one read per pair listed)."""
         days: dict[tuple[str, str], list[float]] = {}
         for from_org, to_org, feedback_days in self._tuples(
             f"SELECT from_org, to_org, feedback_days FROM {_REFERRALS_OF_PAIRS_OF_ORG} "

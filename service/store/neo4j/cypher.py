@@ -862,7 +862,9 @@ FEEDBACK_LOOPS = f"""
 MATCH (o:{Label.ORGANIZATION}) WHERE o.id = $anchor
 WITH COLLECT {{{_PAIR_COUNTS}}} AS counts, COLLECT {{{_OPEN_SINCE["org"]}}} AS open_since
 OPTIONAL CALL (counts) {{
-    WITH counts WHERE size(counts) <= $worst
+    WITH counts
+    WHERE size(counts) <= $worst
+       OR reduce(sent = 0, pair IN counts | sent + pair[{2 + _SENT}]) <= $days_along_up_to
     RETURN COLLECT {{{_CLOSED_DAYS_OF_ANCHOR}}} AS closed_days
 }}
 RETURN [counts, open_since, closed_days] AS row
@@ -871,8 +873,9 @@ RETURN [counts, open_since, closed_days] AS row
 since, closed days]``, per ordered pair it is part of ``[from_org, to_org, *counters]``, per
 such pair its open loops sent at or after ``$before`` (not yet overdue), ``[from_org, to_org,
 open]``, and, when it is part of no more than ``$worst`` pairs (all of them then ranked on the
-page), per such pair the days to feedback of its closed loops, ``[from_org, to_org, days]``,
-read from the indexes of days as ``CLOSED_DAYS`` reads them; else null."""
+page) or of no more than ``$days_along_up_to`` referrals, per such pair the days to feedback
+of its closed loops, ``[from_org, to_org, days]``, read from the indexes of days as
+``CLOSED_DAYS`` reads them; else null."""
 NETWORK_LOOPS = f"""
 RETURN [
   COLLECT {{

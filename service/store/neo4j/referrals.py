@@ -25,7 +25,13 @@ from graph_models import (
     ReferralQuery,
 )
 from graph_models.evidence import ReferralFact, ReferralTally
-from graph_models.referrals import LOOP_RULE, NO_DAYS, median_days, pair_deltas
+from graph_models.referrals import (
+    DAYS_ALONG_UP_TO,
+    LOOP_RULE,
+    NO_DAYS,
+    median_days,
+    pair_deltas,
+)
 from service.store.neo4j import cypher
 from service.store.neo4j.bulk import _bump_pairs, _Writer
 from service.store.neo4j.connection import (
@@ -153,7 +159,12 @@ class ReferralsMixin(Neo4jConnection):
         return combine_flows(sent, received)
 
     def feedback_loops(
-        self, *, org_id: str | None = None, overdue_before: datetime, worst: int
+        self,
+        *,
+        org_id: str | None = None,
+        overdue_before: datetime,
+        worst: int,
+        days_along_up_to: int = DAYS_ALONG_UP_TO,
     ) -> FeedbackLoops:
         before = to_text(overdue_before)
         if org_id is None:
@@ -165,7 +176,13 @@ class ReferralsMixin(Neo4jConnection):
                 worst=worst,
                 pairs_of=lambda orgs: self._query(cypher.PAIRS_SENT_BY, senders=orgs),
             )
-        rows = self._query(cypher.FEEDBACK_LOOPS, anchor=org_id, before=before, worst=worst)
+        rows = self._query(
+            cypher.FEEDBACK_LOOPS,
+            anchor=org_id,
+            before=before,
+            worst=worst,
+            days_along_up_to=days_along_up_to,
+        )
         counts, open_since, closed_days = _found(rows, _missing_organization(org_id))
         return FeedbackLoops.of_pairs(
             assemble_pair_loops(counts, _by_pair(open_since)),
