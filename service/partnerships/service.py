@@ -190,14 +190,9 @@ def _health_inputs(store: Store, org_id: str, day: date) -> dict[str, Any]:
     assessed = {
         partner: state for partner, (_, state) in states_as_of(records.graph, org_id, day).items()
     }
-    touchpoints: dict[str, date] = {}
-    for engagement in records.engagements:
-        if engagement.status is EngagementStatus.HELD and engagement.date <= day:
-            for partner in engagement.org_ids:
-                touchpoints[partner] = max(engagement.date, touchpoints.get(partner, date.min))
     return {
         "assessed": assessed,
-        "touchpoints": touchpoints,
+        "touchpoints": records.touchpoints,
         "evidence": as_evidence(**records.evidence._asdict()),
         "tallies": records.tallies,
         "referrals": records.referrals,

@@ -234,15 +234,17 @@ def test_relationship_health_flags_a_green_partner_not_engaged_for_half_a_year(l
                 kind="meeting", title=f"Meet {partner}", date=day, org_ids=["eld", partner]
             )
         )
-    store.create_engagement(
-        EngagementCreate(
-            kind="survey",
-            title="Later",
-            date="2018-02-20",
-            status="planned",
-            org_ids=["eld", "hub"],
+    # Only activities held by the day asked about are touchpoints.
+    for title, day, status in (
+        ("Later", "2018-02-20", "planned"),
+        ("Called off", "2018-02-21", "cancelled"),
+        ("After the day", "2018-03-02", "held"),
+    ):
+        store.create_engagement(
+            EngagementCreate(
+                kind="meeting", title=title, date=day, status=status, org_ids=["eld", "hub"]
+            )
         )
-    )
     body = lane.get(
         "/api/v1/organizations/eld/relationship-health", params={"as_of": "2018-03-01"}
     ).json()

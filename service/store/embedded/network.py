@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from datetime import date, datetime
 
 import networkx as nx
 
@@ -20,6 +21,7 @@ from graph_models import (
     Engagement,
     EngagementCreate,
     EngagementQuery,
+    EngagementStatus,
     Organization,
     OrganizationCreate,
     OrganizationQuery,
@@ -489,6 +491,21 @@ class NetworkMixin(EmbeddedBase):
                 (org_id,),
             )
         )
+
+    def _touchpoints(self, org_id: str, *, until: datetime) -> dict[str, date]:
+        """By partner, the day of the latest engagement activity ``org_id`` held with it by
+        ``until`` (on or before its day)."""
+        return {
+            partner: date.fromisoformat(day)
+            for partner, day in self._tuples(
+                "SELECT partner.org_id, max(e.date) FROM engagement_orgs mine "
+                "JOIN engagements e ON e.id = mine.engagement_id "
+                "JOIN engagement_orgs partner ON partner.engagement_id = e.id "
+                "WHERE mine.org_id = :org AND partner.org_id <> :org "
+                "AND e.status = :held AND e.date <= :day GROUP BY partner.org_id",
+                {"org": org_id, "held": EngagementStatus.HELD.value, "day": str(until.date())},
+            )
+        }
 
     def update_engagement(self, engagement_id: str, engagement: EngagementCreate) -> Engagement:
         with self._write() as db:

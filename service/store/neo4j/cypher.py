@@ -1381,38 +1381,51 @@ _ENGAGEMENTS_OF_FOCAL = f"""COLLECT {{
         MATCH (focal)<-[:{Rel.WITH_ORG}]-(e:{Label.ENGAGEMENT})
         RETURN {_ENGAGEMENT} AS engagement ORDER BY e.date, e.id
     }}"""
+_TOUCHPOINTS_OF_FOCAL = f"""COLLECT {{
+        MATCH (focal)<-[:{Rel.WITH_ORG}]-(e:{Label.ENGAGEMENT})-[:{Rel.WITH_ORG}]->(p)
+        WHERE p <> focal AND e.status = '{EngagementStatus.HELD.value}' AND e.date <= $day
+        WITH p, max(e.date) AS day
+        RETURN [p.id, day] AS touchpoint
+    }}"""
 _ROUNDS_OF_FOCAL = f"COLLECT {{ {LIST_SURVEY_ROUNDS['org_id']} }}"
 
 
-def _records_of_focal(*more: str) -> str:
+def _records_of_focal(engagements: str, *more: str) -> str:
     """A statement of no row when ``$org_id`` does not exist, else one: ``[noted, engagements,
-    rounds, *more]``, the number of the last change of the live graph noted, every engagement
-    activity of ``$org_id`` by date, its survey rounds as :data:`LIST_SURVEY_ROUNDS` has them,
-    and each of the expressions ``more`` of the organization ``focal``."""
-    listed = ",\n    ".join([_NOTED, _ENGAGEMENTS_OF_FOCAL, _ROUNDS_OF_FOCAL, *more])
+    rounds, *more]``, the number of the last change of the live graph noted, the expression
+    ``engagements`` of the organization ``focal``, its survey rounds as
+    :data:`LIST_SURVEY_ROUNDS` has them, and each of the expressions ``more`` of it.
+    ``engagements`` is worked out apart from the list, in which Neo4j refuses a subquery that
+    aggregates."""
+    listed = ",\n    ".join([_NOTED, "engagements", _ROUNDS_OF_FOCAL, *more])
     return f"""
 MATCH (focal:{Label.ORGANIZATION}) WHERE focal.id = $org_id
+WITH focal, {engagements} AS engagements
 RETURN [
     {listed}
 ] AS row
 """
 
 
-HEALTH_RECORDS = _records_of_focal(f"[{', '.join(_PAIR_TALLIES)}]", _NAMING, _FACTS)
-"""``[noted, engagements, rounds, [sent, received], evidence, referrals]`` as
-:func:`_records_of_focal` has them, the pair tallies of :data:`REFERRAL_PAIR_TALLIES` by
+HEALTH_RECORDS = _records_of_focal(
+    _TOUCHPOINTS_OF_FOCAL, f"[{', '.join(_PAIR_TALLIES)}]", _NAMING, _FACTS
+)
+"""``[noted, touchpoints, rounds, [sent, received], evidence, referrals]`` as
+:func:`_records_of_focal` has them, per partner ``[id, day]`` of the latest engagement
+activity held with it on or before ``$day``, the pair tallies of :data:`REFERRAL_PAIR_TALLIES` by
 ``$until`` (of ``$id``, the same organization), the evidence naming it as
 :data:`EVIDENCE_NAMING` has it and its referrals after ``$since`` as :data:`REFERRAL_FACTS` has
 them: all the health of its relationships reads besides the live graph, in one statement."""
 PLAN_RECORDS = _records_of_focal(
+    _ENGAGEMENTS_OF_FOCAL,
     f"""COLLECT {{
         MATCH (focal)<-[:{Rel.WITH_ORG}]-(e:{Label.ENGAGEMENT})-[:{Rel.WITH_CONTACT}]->
               (c:{Label.CONTACT})-[:{Rel.WORKS_AT}]->(o:{Label.ORGANIZATION})
         WHERE e.status = '{EngagementStatus.PLANNED.value}'
         WITH DISTINCT c, o
         RETURN {_CONTACT} AS contact ORDER BY c.id
-    }}"""
+    }}""",
 )
-"""``[noted, engagements, rounds, contacts]`` as :func:`_records_of_focal` has them, and the
-contacts of its planned engagement activities by id: all its engagement plan reads besides the
-live graph, in one statement."""
+"""``[noted, engagements, rounds, contacts]`` as :func:`_records_of_focal` has them, with
+every engagement activity of ``$org_id`` by date, and the contacts of its planned engagement
+activities by id: all its engagement plan reads besides the live graph, in one statement."""

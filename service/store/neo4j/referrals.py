@@ -5,14 +5,13 @@ feedback loops, days to feedback, and the referral facts and tallies partnership
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from neo4j import ManagedTransaction
 
 from graph_models import (
     DaysToFeedback,
-    Engagement,
     FeedbackLoops,
     LoopScope,
     Page,
@@ -41,7 +40,6 @@ from service.store.neo4j.connection import (
     _fetch,
     _found,
     _lists,
-    _model,
     _now,
     _run,
     _single,
@@ -267,13 +265,19 @@ class ReferralsMixin(Neo4jConnection):
         # One statement reads all but the partners and relationships, which come from the live
         # graph as they do for partner_records.
         params = {"id": org_id, "until": to_text(until)}
-        rows = self._query(cypher.HEALTH_RECORDS, **params, org_id=org_id, since=to_text(since))
-        noted, engagements, rounds, [sent, received], naming, facts = _found(
+        rows = self._query(
+            cypher.HEALTH_RECORDS,
+            **params,
+            org_id=org_id,
+            since=to_text(since),
+            day=str(until.date()),
+        )
+        noted, touchpoints, rounds, [sent, received], naming, facts = _found(
             rows, _missing_organization(org_id)
         )
         return HealthRecords(
             self._partners_seeing(org_id, noted),
-            [_model(Engagement, row) for row in engagements],
+            {partner: date.fromisoformat(day) for partner, day in touchpoints},
             [round_from(row) for row in rounds],
             self._counted_tallies(sent, received, params),
             _evidence_records(naming),

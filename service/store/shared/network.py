@@ -47,8 +47,9 @@ class HealthRecords(NamedTuple):
     graph: nx.Graph
     """The organization, its partners and its relationships with them, as
     ``Store.introduction_graph`` gives them for no sector."""
-    engagements: list[Engagement]
-    """Every engagement activity the organization takes part in, by date."""
+    touchpoints: dict[str, date]
+    """By partner, the day of the latest engagement activity held with it by the window's
+    end (on or before its day)."""
     rounds: list[SurveyRound]
     """Its survey rounds, newest first, as ``Store.list_survey_rounds`` gives them."""
     tallies: dict[str, ReferralTally]
@@ -89,7 +90,7 @@ class PlanRecords(NamedTuple):
     graph: nx.Graph
     """As :attr:`HealthRecords.graph`."""
     engagements: list[Engagement]
-    """As :attr:`HealthRecords.engagements`."""
+    """Every engagement activity the organization takes part in, by date."""
     rounds: list[SurveyRound]
     """As :attr:`HealthRecords.rounds`."""
     contacts: list[Contact]
