@@ -492,18 +492,20 @@ class NetworkMixin(EmbeddedBase):
             )
         )
 
-    def _touchpoints(self, org_id: str, *, until: datetime) -> dict[str, date]:
-        """By partner, the day of the latest engagement activity ``org_id`` held with it by
-        ``until`` (on or before its day)."""
+    def _last_engaged(
+        self, org_id: str, *, until: datetime
+    ) -> dict[tuple[str, EngagementStatus], date]:
+        """By partner and status, the day of the latest engagement activity of ``org_id``
+        with it by ``until`` (on or before its day)."""
         return {
-            partner: date.fromisoformat(day)
-            for partner, day in self._tuples(
-                "SELECT partner.org_id, max(e.date) FROM engagement_orgs mine "
+            (partner, EngagementStatus(status)): date.fromisoformat(day)
+            for partner, status, day in self._tuples(
+                "SELECT partner.org_id, e.status, max(e.date) FROM engagement_orgs mine "
                 "JOIN engagements e ON e.id = mine.engagement_id "
                 "JOIN engagement_orgs partner ON partner.engagement_id = e.id "
-                "WHERE mine.org_id = :org AND partner.org_id <> :org "
-                "AND e.status = :held AND e.date <= :day GROUP BY partner.org_id",
-                {"org": org_id, "held": EngagementStatus.HELD.value, "day": str(until.date())},
+                "WHERE mine.org_id = :org AND partner.org_id <> :org AND e.date <= :day "
+                "GROUP BY partner.org_id, e.status",
+                {"org": org_id, "day": str(until.date())},
             )
         }
 

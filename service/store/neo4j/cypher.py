@@ -1381,11 +1381,11 @@ _ENGAGEMENTS_OF_FOCAL = f"""COLLECT {{
         MATCH (focal)<-[:{Rel.WITH_ORG}]-(e:{Label.ENGAGEMENT})
         RETURN {_ENGAGEMENT} AS engagement ORDER BY e.date, e.id
     }}"""
-_TOUCHPOINTS_OF_FOCAL = f"""COLLECT {{
+_LAST_ENGAGED_OF_FOCAL = f"""COLLECT {{
         MATCH (focal)<-[:{Rel.WITH_ORG}]-(e:{Label.ENGAGEMENT})-[:{Rel.WITH_ORG}]->(p)
-        WHERE p <> focal AND e.status = '{EngagementStatus.HELD.value}' AND e.date <= $day
-        WITH p, max(e.date) AS day
-        RETURN [p.id, day] AS touchpoint
+        WHERE p <> focal AND e.date <= $day
+        WITH p, e.status AS status, max(e.date) AS day
+        RETURN [p.id, status, day] AS last_engaged
     }}"""
 _ROUNDS_OF_FOCAL = f"COLLECT {{ {LIST_SURVEY_ROUNDS['org_id']} }}"
 
@@ -1408,14 +1408,15 @@ RETURN [
 
 
 HEALTH_RECORDS = _records_of_focal(
-    _TOUCHPOINTS_OF_FOCAL, f"[{', '.join(_PAIR_TALLIES)}]", _NAMING, _FACTS
+    _LAST_ENGAGED_OF_FOCAL, f"[{', '.join(_PAIR_TALLIES)}]", _NAMING, _FACTS
 )
-"""``[noted, touchpoints, rounds, [sent, received], evidence, referrals]`` as
-:func:`_records_of_focal` has them, per partner ``[id, day]`` of the latest engagement
-activity held with it on or before ``$day``, the pair tallies of :data:`REFERRAL_PAIR_TALLIES` by
-``$until`` (of ``$id``, the same organization), the evidence naming it as
-:data:`EVIDENCE_NAMING` has it and its referrals after ``$since`` as :data:`REFERRAL_FACTS` has
-them: all the health of its relationships reads besides the live graph, in one statement."""
+"""``[noted, last engaged, rounds, [sent, received], evidence, referrals]`` as
+:func:`_records_of_focal` has them, per partner and status ``[id, status, day]`` of the latest
+engagement activity of that status with it on or before ``$day``, the pair tallies of
+:data:`REFERRAL_PAIR_TALLIES` by ``$until`` (of ``$id``, the same organization), the evidence
+naming it as :data:`EVIDENCE_NAMING` has it and its referrals after ``$since`` as
+:data:`REFERRAL_FACTS` has them: all the health of its relationships reads besides the live
+graph, in one statement."""
 PLAN_RECORDS = _records_of_focal(
     _ENGAGEMENTS_OF_FOCAL,
     f"""COLLECT {{

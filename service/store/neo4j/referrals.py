@@ -12,6 +12,7 @@ from neo4j import ManagedTransaction
 
 from graph_models import (
     DaysToFeedback,
+    EngagementStatus,
     FeedbackLoops,
     LoopScope,
     Page,
@@ -272,12 +273,15 @@ class ReferralsMixin(Neo4jConnection):
             since=to_text(since),
             day=str(until.date()),
         )
-        noted, touchpoints, rounds, [sent, received], naming, facts = _found(
+        noted, last_engaged, rounds, [sent, received], naming, facts = _found(
             rows, _missing_organization(org_id)
         )
         return HealthRecords(
             self._partners_seeing(org_id, noted),
-            {partner: date.fromisoformat(day) for partner, day in touchpoints},
+            {
+                (partner, EngagementStatus(status)): date.fromisoformat(day)
+                for partner, status, day in last_engaged
+            },
             [round_from(row) for row in rounds],
             self._counted_tallies(sent, received, params),
             _evidence_records(naming),
