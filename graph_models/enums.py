@@ -64,3 +64,8 @@ class EngagementStatus(StrEnum):
     HELD = "held"
     PLANNED = "planned"
     CANCELLED = "cancelled"
+
+
+TOUCHPOINT = EngagementStatus.HELD
+"""The status of the engagement activities that are touchpoints with the organizations taking
+part: the last contact that relationship health and the engagement plan count."""

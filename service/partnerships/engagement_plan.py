@@ -15,6 +15,7 @@ import networkx as nx
 
 from graph_models import Contact, Engagement, EngagementStatus, RelationshipState
 from graph_models.common import end_of_day
+from graph_models.enums import TOUCHPOINT
 from graph_models.surveys import RoundResults
 
 
@@ -120,7 +121,7 @@ def plan_fields(
         for e in involving.get(partner, ()):
             if e.status is EngagementStatus.PLANNED:
                 planned.append(_planned(e, partner, focal, people, today))
-            elif e.status is EngagementStatus.HELD and e.date <= today:
+            elif e.status is TOUCHPOINT and e.date <= today:
                 last_held = e
         node = nodes[partner]
         late = [activity["id"] for activity in planned if activity["overdue"]]

@@ -190,14 +190,9 @@ def _health_inputs(store: Store, org_id: str, day: date) -> dict[str, Any]:
     assessed = {
         partner: state for partner, (_, state) in states_as_of(records.graph, org_id, day).items()
     }
-    touchpoints = {
-        partner: day
-        for (partner, status), day in records.last_engaged.items()
-        if status is EngagementStatus.HELD
-    }
     return {
         "assessed": assessed,
-        "touchpoints": touchpoints,
+        "touchpoints": records.touchpoints,
         "evidence": as_evidence(**records.evidence._asdict()),
         "tallies": records.tallies,
         "referrals": records.referrals,

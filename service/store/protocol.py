@@ -228,8 +228,8 @@ class Store(Protocol):
         ...
 
     def health_records(self, org_id: str, *, since: datetime, until: datetime) -> HealthRecords:
-        """``introduction_graph([org_id], sectors=())``, by partner and status the day of
-        the latest engagement activity of ``org_id`` with it by ``until``,
+        """``introduction_graph([org_id], sectors=())``, by partner the day of the latest
+        touchpoint of ``org_id`` with it by ``until``,
         ``list_survey_rounds(org_id=org_id)``, ``referral_tallies(org_id,
         until=until)``, ``evidence_naming(org_id)`` and ``referral_facts(org_id, since=since,
         until=until)`` read together (on Neo4j one statement beside the live graph).

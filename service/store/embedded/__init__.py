@@ -72,7 +72,7 @@ class EmbeddedStore(
         return self.read_together(
             lambda: HealthRecords(
                 self.introduction_graph([org_id], sectors=()),  # first: NotFound
-                self._last_engaged(org_id, until=until),
+                self._touchpoints(org_id, until=until),
                 self.list_survey_rounds(org_id=org_id),
                 self.referral_tallies(org_id, until=until),
                 self.evidence_naming(org_id),

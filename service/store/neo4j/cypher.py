@@ -38,6 +38,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from graph_models import EngagementStatus
+from graph_models.enums import TOUCHPOINT
 from graph_models.evidence import EvidenceKind
 from graph_models.referrals import PAIR_COLUMNS
 from graph_models.surveys import TRUST_ITEMS, VALUE_ITEMS
@@ -1381,11 +1382,11 @@ _ENGAGEMENTS_OF_FOCAL = f"""COLLECT {{
         MATCH (focal)<-[:{Rel.WITH_ORG}]-(e:{Label.ENGAGEMENT})
         RETURN {_ENGAGEMENT} AS engagement ORDER BY e.date, e.id
     }}"""
-_LAST_ENGAGED_OF_FOCAL = f"""COLLECT {{
+_TOUCHPOINTS_OF_FOCAL = f"""COLLECT {{
         MATCH (focal)<-[:{Rel.WITH_ORG}]-(e:{Label.ENGAGEMENT})-[:{Rel.WITH_ORG}]->(p)
-        WHERE p <> focal AND e.date <= $day
-        WITH p, e.status AS status, max(e.date) AS day
-        RETURN [p.id, status, day] AS last_engaged
+        WHERE p <> focal AND e.status = '{TOUCHPOINT.value}' AND e.date <= $day
+        WITH p, max(e.date) AS day
+        RETURN [p.id, day] AS touchpoint
     }}"""
 _ROUNDS_OF_FOCAL = f"COLLECT {{ {LIST_SURVEY_ROUNDS['org_id']} }}"
 
@@ -1408,11 +1409,11 @@ RETURN [
 
 
 HEALTH_RECORDS = _records_of_focal(
-    _LAST_ENGAGED_OF_FOCAL, f"[{', '.join(_PAIR_TALLIES)}]", _NAMING, _FACTS
+    _TOUCHPOINTS_OF_FOCAL, f"[{', '.join(_PAIR_TALLIES)}]", _NAMING, _FACTS
 )
-"""``[noted, last engaged, rounds, [sent, received], evidence, referrals]`` as
-:func:`_records_of_focal` has them, per partner and status ``[id, status, day]`` of the latest
-engagement activity of that status with it on or before ``$day``, the pair tallies of
+"""``[noted, touchpoints, rounds, [sent, received], evidence, referrals]`` as
+:func:`_records_of_focal` has them, per partner ``[id, day]`` of the latest touchpoint
+(``TOUCHPOINT``) with it on or before ``$day``, the pair tallies of
 :data:`REFERRAL_PAIR_TALLIES` by ``$until`` (of ``$id``, the same organization), the evidence
 naming it as :data:`EVIDENCE_NAMING` has it and its referrals after ``$since`` as
 :data:`REFERRAL_FACTS` has them: all the health of its relationships reads besides the live

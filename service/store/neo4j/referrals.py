@@ -12,7 +12,6 @@ from neo4j import ManagedTransaction
 
 from graph_models import (
     DaysToFeedback,
-    EngagementStatus,
     FeedbackLoops,
     LoopScope,
     Page,
@@ -273,15 +272,12 @@ class ReferralsMixin(Neo4jConnection):
             since=to_text(since),
             day=str(until.date()),
         )
-        noted, last_engaged, rounds, [sent, received], naming, facts = _found(
+        noted, touchpoints, rounds, [sent, received], naming, facts = _found(
             rows, _missing_organization(org_id)
         )
         return HealthRecords(
             self._partners_seeing(org_id, noted),
-            {
-                (partner, EngagementStatus(status)): date.fromisoformat(day)
-                for partner, status, day in last_engaged
-            },
+            {partner: date.fromisoformat(day) for partner, day in touchpoints},
             [round_from(row) for row in rounds],
             self._counted_tallies(sent, received, params),
             _evidence_records(naming),

@@ -11,7 +11,6 @@ import networkx as nx
 from graph_models import (
     Contact,
     Engagement,
-    EngagementStatus,
     Profile,
     ReferralFlow,
     Relationship,
@@ -48,9 +47,9 @@ class HealthRecords(NamedTuple):
     graph: nx.Graph
     """The organization, its partners and its relationships with them, as
     ``Store.introduction_graph`` gives them for no sector."""
-    last_engaged: dict[tuple[str, EngagementStatus], date]
-    """By partner and status, the day of the latest engagement activity of that status with
-    it by the window's end (on or before its day)."""
+    touchpoints: dict[str, date]
+    """By partner, the day of the latest engagement activity with it that is a
+    :data:`~graph_models.enums.TOUCHPOINT` by the window's end (on or before its day)."""
     rounds: list[SurveyRound]
     """Its survey rounds, newest first, as ``Store.list_survey_rounds`` gives them."""
     tallies: dict[str, ReferralTally]
