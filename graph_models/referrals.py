@@ -318,13 +318,33 @@ def latest_allowed() -> datetime:
     return datetime.now(UTC) + CLOCK_ALLOWANCE
 
 
-def future_problem(moment: datetime, latest: datetime) -> str | None:
-    """Why ``moment`` cannot be recorded yet: it is after ``latest``."""
-    return f"{moment.isoformat()} is in the future" if moment > latest else None
+_last_latest_allowed = datetime.min.replace(tzinfo=UTC)
+
+
+def allowed_now(moment: datetime) -> bool:
+    """Whether ``moment`` may be recorded now: it is not after :func:`latest_allowed`. The
+    clock is read only for a moment after its last reading, which, taken earlier, is never
+    later than the current bound: an import checks millions of moments.
+
+    >>> allowed_now(datetime(2018, 1, 5, tzinfo=UTC))
+    True
+    >>> allowed_now(latest_allowed() + timedelta(minutes=1))
+    False
+    """
+    global _last_latest_allowed
+    if moment <= _last_latest_allowed:
+        return True
+    _last_latest_allowed = latest_allowed()
+    return moment <= _last_latest_allowed
+
+
+def future_problem(moment: datetime) -> str | None:
+    """Why ``moment`` cannot be recorded yet: it is after :func:`latest_allowed`."""
+    return None if allowed_now(moment) else f"{moment.isoformat()} is in the future"
 
 
 def _not_in_future(moment: datetime) -> datetime:
-    problem = future_problem(moment, latest_allowed())
+    problem = future_problem(moment)
     if problem:
         raise ValueError(problem)
     return moment
@@ -493,7 +513,7 @@ class ReferralImport(ReferralCreate):
                 break
             last_status, last_at = status, at
         else:
-            if not self.events or last_at <= latest_allowed():
+            if not self.events or allowed_now(last_at):
                 if naive:
                     self.events = [
                         (s, t if t.tzinfo else t.replace(tzinfo=UTC)) for s, t in self.events
@@ -503,13 +523,13 @@ class ReferralImport(ReferralCreate):
 
     def _first_event_problem(self) -> str | None:
         """What is wrong with the first event that cannot follow the one before it."""
-        last_status, last_at, latest = ReferralStatus.SENT, self.sent_at, latest_allowed()
+        last_status, last_at = ReferralStatus.SENT, self.sent_at
         for status, moment in self.events:
             at = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
             problem = (
                 transition_problem(last_status, status)
                 or time_problem(at, sent_at=self.sent_at, last_status=last_status, last_at=last_at)
-                or future_problem(at, latest)
+                or future_problem(at)
             )
             if problem:
                 return problem

@@ -276,7 +276,7 @@ class EmbeddedBase(LiveGraph):
         db.executemany(
             "INSERT INTO organization_stamps (org_id, stamp) VALUES (?, 1) "
             "ON CONFLICT (org_id) DO UPDATE SET stamp = stamp + 1",
-            [(org_id,) for org_id in set(org_ids)],
+            [(org_id,) for org_id in sorted(set(org_ids))],
         )
 
     def _rows_of(
