@@ -69,6 +69,7 @@ from service.data.spreadsheet import network_tables
 from service.settings import Settings, StoreKind
 from service.store import open_store
 from service.store.embedded import DATABASE_FILE, EmbeddedStore
+from service.store.embedded.connection import FILE_PAGE_SIZE
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -141,10 +142,16 @@ class Figure:
 
 def cached_network(scale: str, seed: int) -> Path:
     """The data directory holding the network of ``scale`` and ``seed``, built if needed
-    (again whenever the generator or the embedded store's schema changes)."""
+    (again whenever the generator, the embedded store's schema or its page size changes)."""
     directory = HERE / "cache" / scale
     schema = hashlib.sha256(SCHEMA_FILE.read_bytes()).hexdigest()[:16]
-    stamp = {"generator": GENERATOR_VERSION, "schema": schema, "scale": scale, "seed": seed}
+    stamp = {
+        "generator": GENERATOR_VERSION,
+        "schema": schema,
+        "page_size": FILE_PAGE_SIZE,
+        "scale": scale,
+        "seed": seed,
+    }
     stamp_file = directory / "network.json"
     if stamp_file.is_file() and json.loads(stamp_file.read_text()) == stamp:
         return directory
