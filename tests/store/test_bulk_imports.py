@@ -23,7 +23,7 @@ from graph_models import (
     Sector,
 )
 from service.errors import InvalidReference
-from service.store.embedded import DATABASE_FILE, EmbeddedStore
+from service.store.embedded import DATABASE_FILE, EmbeddedStore, connection
 
 ORGANIZATIONS = 300
 BATCH = 2_000
@@ -101,6 +101,30 @@ def test_an_import_in_batches_keeps_the_write_ahead_log_about_one_batch_large(st
         assert sent_by_all(reopened) == sent_by_all(store) > 0
     finally:
         reopened.close()
+
+
+def page_size(data_dir: Path) -> int:
+    reader = sqlite3.connect(data_dir / DATABASE_FILE)
+    try:
+        return reader.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        reader.close()
+
+
+def test_a_new_data_file_has_32_kb_pages_and_one_made_with_4_kb_keeps_them(tmp_path, monkeypatch):
+    new, made_before = tmp_path / "new", tmp_path / "made-before"
+    open_with_organizations(new).close()
+    monkeypatch.setattr(connection, "FILE_PAGE_SIZE", 4096)
+    open_with_organizations(made_before).close()
+    monkeypatch.undo()
+
+    reopened = EmbeddedStore(made_before)
+    try:
+        reopened.import_bundle(referral_batch(count(1)))
+        assert reopened.list_referrals(ReferralQuery(limit=1), visible_to=None).total == BATCH
+    finally:
+        reopened.close()
+    assert (page_size(new), page_size(made_before)) == (32_768, 4_096)
 
 
 def test_a_refused_batch_after_others_changes_nothing_and_the_next_one_is_taken_in(store):
