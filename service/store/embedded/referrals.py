@@ -62,6 +62,9 @@ from service.store.shared.values import from_text, to_text
 _END_OF = {Direction.SENT: "from_org", Direction.RECEIVED: "to_org"}
 """The end of a referral an organization is at, by the way the referral went."""
 _LOOP_IS = {LoopFilter.OPEN: "NULL", LoopFilter.CLOSED: "NOT NULL"}
+_SENT_IN_PAIR_ROW = 2 + PAIR_COLUMNS.index("sent")
+"""Where a row of ``_pair_rows`` (``from_org, to_org, *PAIR_COLUMNS``) holds the referrals
+sent."""
 _REFERRALS_OF_PAIRS_OF_ORG = (
     "(SELECT r.from_org, r.to_org, r.feedback_days, r.sent_at FROM "
     "(SELECT from_org, to_org FROM referral_pairs WHERE from_org = :org OR to_org = :org) p "
@@ -339,7 +342,8 @@ class ReferralsMixin(NetworkMixin):
                 # The organization's open loops not yet overdue, through the pairs' index.
                 open_since = self._open_since(_REFERRALS_OF_PAIRS_OF_ORG, params)
                 pairs = self._pair_rows("WHERE from_org = :org OR to_org = :org", params)
-                along = len(pairs) <= worst or sum(row[2] for row in pairs) <= days_along_up_to
+                sent = sum(row[_SENT_IN_PAIR_ROW] for row in pairs)
+                along = len(pairs) <= worst or sent <= days_along_up_to
                 return FeedbackLoops.of_pairs(
                     assemble_pair_loops(pairs, open_since),
                     self._closed_days_of_org(params) if along else None,
