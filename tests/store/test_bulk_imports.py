@@ -144,6 +144,21 @@ def test_a_refused_batch_after_others_changes_nothing_and_the_next_one_is_taken_
     assert store.list_referrals(ReferralQuery(limit=1), visible_to=None).total == 4 * BATCH
 
 
+def test_a_batch_of_referrals_alone_leaves_the_key_checks_on_for_the_writes_after_it(store):
+    """Such a batch is written with SQLite's foreign-key lookups off, its organizations
+    checked in one query: taken or refused, the lookups are on again afterwards."""
+    numbers = count(1)
+    store.import_bundle(referral_batch(numbers))
+    taken = store._db.execute("PRAGMA foreign_keys").fetchone()[0]
+    refused = referral_batch(numbers)
+    refused.referrals[0] = refused.referrals[0].model_copy(update={"from_org": "ghost"})
+    with pytest.raises(InvalidReference, match="organization 'ghost' does not exist"):
+        store.import_bundle(refused)
+
+    assert (taken, store._db.execute("PRAGMA foreign_keys").fetchone()[0]) == (1, 1)
+    assert store.list_referrals(ReferralQuery(limit=1), visible_to=None).total == BATCH
+
+
 def test_an_import_killed_between_and_during_batches_keeps_each_acknowledged_batch_whole(tmp_path):
     module = "tests.store.test_bulk_imports"
     importer = subprocess.Popen(

@@ -1,8 +1,9 @@
 """The embedded store's plumbing: the SQLite file and its connection, the lock, and the
 networkx graph derived from it, which the other parts of the store share.
 
-SQLite runs in WAL mode with foreign keys on and ``synchronous=FULL``; every write is one
-transaction and returns only after it is committed. The data file is the one source of truth:
+SQLite runs in WAL mode with foreign keys on (a batch of referrals alone has its organizations
+checked in one query instead) and ``synchronous=FULL``; every write is one transaction and
+returns only after it is committed. The data file is the one source of truth:
 several processes may serve it at once (the workers of ``serve``, a CLI ``import`` or
 ``seed load`` beside them). Each keeps the analytics graph in memory, built on start (or at
 its first read when the store is opened ``lazy``: a process that only writes never holds it), and
@@ -199,18 +200,23 @@ class EmbeddedBase(LiveGraph):
                 self._catch_up(written=True)
 
     @contextmanager
-    def _write_large(self) -> Iterator[sqlite3.Connection]:
+    def _write_large(self, *, key_lookups: bool = True) -> Iterator[sqlite3.Connection]:
         """:meth:`_write` for a write of many pages: its commit only syncs the write-ahead log,
         and a thread of its own then copies the log into the data file. One copy runs at a
-        time: a large write waits for the one before, so the log holds at most two of them."""
+        time: a large write waits for the one before, so the log holds at most two of them.
+
+        ``key_lookups=False``: the caller checks every reference it writes itself, within the
+        transaction, and SQLite skips its foreign-key lookups, one per reference and row."""
         with self._lock:
             self._await_checkpoint()
             self._db.execute("PRAGMA wal_autocheckpoint=0")
+            self._db.execute(f"PRAGMA foreign_keys={'ON' if key_lookups else 'OFF'}")
             try:
                 with self._write() as db:
                     yield db
             finally:
                 self._db.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
+                self._db.execute("PRAGMA foreign_keys=ON")
             self._checkpointer = threading.Thread(
                 target=_checkpoint, args=(self.path,), name="checkpoint", daemon=True
             )
