@@ -285,11 +285,13 @@ class EmbeddedBase(LiveGraph):
     @staticmethod
     def _stamp(db: sqlite3.Connection, org_ids: Iterable[str]) -> None:
         """Count a write in the stamps of ``org_ids``, for the writes no trigger counts (see
-        :data:`STAMPED`); in the writer's transaction."""
-        db.executemany(
-            "INSERT INTO organization_stamps (org_id, stamp) VALUES (?, 1) "
+        :data:`STAMPED`); in the writer's transaction. One statement over their JSON list (a
+        batch of referrals names some 20,000): half the time of a row each."""
+        db.execute(
+            "INSERT INTO organization_stamps (org_id, stamp) "
+            "SELECT value, 1 FROM json_each(?) WHERE true "  # WHERE: SQLite reads ON as a join's
             "ON CONFLICT (org_id) DO UPDATE SET stamp = stamp + 1",
-            [(org_id,) for org_id in sorted(set(org_ids))],
+            (json.dumps(sorted(set(org_ids))),),
         )
 
     def _rows_of(
