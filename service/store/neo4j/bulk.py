@@ -442,7 +442,9 @@ class _Writer:
                 "event_recorded_at": [now] * len(ats),
             }
 
-        found = referral_rows(ids, referrals, recorded_at=now, events_as=events_fields)
+        found = referral_rows(
+            ids, referrals, recorded_at=now, events_as=events_fields, flags_as=bool
+        )
         rows = [dict(zip(REFERRAL_COLUMNS, row[:-1], strict=True)) | row[-1] for row in found]
         self._write("referrals", rows, cypher.MERGE_REFERRALS)
         for referral_id in ids:

@@ -130,12 +130,14 @@ def referral_rows(
     *,
     recorded_at: str,
     events_as: Callable[[tuple[str, ...], list[str], str], Any],
+    flags_as: Callable[[bool], Any],
 ) -> list[tuple[Any, ...]]:
     """What to store of validated referrals: per referral its fields (:data:`REFERRAL_COLUMNS`)
     followed by ``events_as(statuses, ats, recorded_by)`` of its later events, statuses and
-    times as text. Imports hold millions of events, so timestamps are turned into text
-    together, and what a run of statuses implies is worked out once per batch for each run
-    that occurs in it."""
+    times as text, and its yes-or-no fields as ``flags_as`` makes them (a store's driver may
+    need one kind, or take it faster). Imports hold millions of events, so timestamps are
+    turned into text together, and what a run of statuses implies is worked out once per batch
+    for each run that occurs in it."""
     events = [event for referral in referrals for event in referral.events]
     event_texts = to_texts([at for _, at in events])
     statuses = [status for status, _ in events]
@@ -161,9 +163,9 @@ def referral_rows(
                 referral.from_org,
                 referral.to_org,
                 _CATEGORY_TEXT[category],
-                category in SENSITIVE_CATEGORIES,
-                screening,
-                referral.consent,
+                flags_as(category in SENSITIVE_CATEGORIES),
+                flags_as(screening),
+                flags_as(referral.consent),
                 sent,
                 run.status,
                 event_texts[end - 1] if end > start else sent,
