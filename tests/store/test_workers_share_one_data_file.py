@@ -7,6 +7,7 @@ import http.client
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -17,8 +18,9 @@ from pathlib import Path
 import psutil
 import pytest
 
+from graph_models import Sector
 from service.access.limits import LOOK_AGAIN_SECONDS
-from service.store.embedded import EmbeddedStore
+from service.store.embedded import DATABASE_FILE, EmbeddedStore
 from tests.conftest import ADMIN_TOKEN, SECTORS, add_hub, free_port, start_service
 
 WORKERS = 2
@@ -280,3 +282,28 @@ def test_wrong_tokens_sent_to_every_worker_count_together_and_every_worker_refus
     assert sectors(workers[9 % WORKERS], ADMIN_TOKEN) == 429
     time.sleep(LOOK_AGAIN_SECONDS)
     assert [sectors(connection, ADMIN_TOKEN) for connection in workers] == [429] * WORKERS
+
+
+def test_a_write_waiting_for_another_process_lets_its_own_process_read_meanwhile(tmp_path):
+    """A worker whose write waits for another process's write still answers its reads."""
+    store = EmbeddedStore(tmp_path)
+    store.upsert_sectors([Sector(slug="wic", label="WIC")])
+    other_process = sqlite3.connect(tmp_path / DATABASE_FILE, isolation_level=None)
+    other_process.execute("BEGIN IMMEDIATE")  # holds the data file's write lock
+    writer = threading.Thread(
+        target=store.upsert_sectors, args=([Sector(slug="ei", label="Early Intervention")],)
+    )
+    writer.start()
+    time.sleep(0.2)
+    reader = threading.Thread(target=store.list_sectors)
+    reader.start()
+    reader.join(timeout=2)
+    read_while_the_write_waited = not reader.is_alive() and writer.is_alive()
+    other_process.execute("COMMIT")
+    writer.join(timeout=10)
+    try:
+        assert read_while_the_write_waited
+        assert [sector.slug for sector in store.list_sectors()] == ["ei", "wic"]
+    finally:
+        other_process.close()
+        store.close()
