@@ -220,7 +220,8 @@ class EmbeddedBase(LiveGraph):
                 self._db.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as error:
-                if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                busy = error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY  # recovery too
+                if not busy or time.monotonic() > deadline:
                     raise
             finally:
                 self._db.execute(f"PRAGMA busy_timeout={round(WRITE_WAIT_S * 1000)}")
