@@ -149,7 +149,7 @@ class ReferralsMixin(NetworkMixin):
                 )
             return template.format(*ats)
 
-        self._refuse_unknown_organizations(referrals)
+        named = self._organizations_named(referrals)
         # A new row's rowid is one past the largest: the referrals written here follow `last`.
         [last] = db.execute("SELECT coalesce(max(rowid), 0) FROM referrals").fetchone()
         db.execute("SAVEPOINT referrals")
@@ -167,21 +167,19 @@ class ReferralsMixin(NetworkMixin):
             raise
         db.execute("RELEASE referrals")
         db.execute(self._PAIRS_OF_NEW_REFERRALS, (last,))
-        self._stamp(db, chain.from_iterable((r.from_org, r.to_org) for r in referrals))
+        self._stamp(db, named)
         return ids, sum(len(referral.events) for referral in referrals)
 
-    def _refuse_unknown_organizations(self, referrals: list[ReferralImport]) -> None:
-        """Refuse ``referrals`` naming an organization that does not exist, the first one
-        named, checked in one query: a bulk import writes with the schema's row-by-row key
+    def _organizations_named(self, referrals: list[ReferralImport]) -> set[str]:
+        """The organizations ``referrals`` name, checked in one query; refused, the first one
+        named, if it does not exist: a bulk import writes with the schema's row-by-row key
         lookups off (:meth:`BulkMixin.import_bundle`), so this is where they are checked."""
         named = {r.from_org for r in referrals} | {r.to_org for r in referrals}
-        known = self._present("organizations", "id", named)
-        if len(known) == len(named):
-            return
-        for referral in referrals:
-            for org_id in (referral.from_org, referral.to_org):
-                if org_id not in known:
-                    raise InvalidReference(f"organization '{org_id}' does not exist")
+        missing = named - self._present("organizations", "id", named)
+        if missing:
+            first = next(o for r in referrals for o in (r.from_org, r.to_org) if o in missing)
+            raise InvalidReference(f"organization '{first}' does not exist")
+        return named
 
     def _bump_pairs(
         self, db: sqlite3.Connection, totals: dict[tuple[str, str], PairTotals]
