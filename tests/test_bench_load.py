@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.load import Plan, generate, serving
+from graph_models import RelationshipCreate
 from service.store.embedded import EmbeddedStore
 from tests.conftest import SECTORS, add_orgs, free_port
 
@@ -30,3 +31,29 @@ def test_the_load_generator_counts_refused_requests_as_errors_and_reports_its_ow
     assert ecomaps and all(ecomaps)
     assert writes and not any(writes)
     assert cpu_seconds > 0
+
+
+def test_the_load_generators_writes_reach_the_server_whole_and_change_the_relationship(
+    tmp_path: Path,
+):
+    store = EmbeddedStore(tmp_path)
+    store.upsert_sectors(SECTORS)
+    add_orgs(store, ("wic-lane", "wic"), ("esd-lane", "wic"))
+    rel = store.create_relationship(
+        RelationshipCreate(org_a="wic-lane", org_b="esd-lane", state="green", reason="first"),
+        assessed_by="t",
+    )
+    store.close()
+    port = free_port()
+    plan = Plan(port, ["wic-lane"], [], [], [rel.id], [])
+    with serving(tmp_path, port, 1), ThreadPoolExecutor(1) as thread:
+        start = time.monotonic()
+        seen, _ = thread.submit(
+            generate, plan, {"write (assessment)": 1.0}, [0], start, start + 0.5
+        ).result()
+    store = EmbeddedStore(tmp_path)
+    history = store.relationship_history(rel.id)
+    store.close()
+    assert seen and all(ok for _, _, ok in seen)
+    assert len(history) == 1 + len(seen)
+    assert history[-1].reason == "assessed in the load benchmark"
