@@ -128,6 +128,33 @@ def test_a_relationship_created_assessed_or_ended_in_one_opening_changes_answers
     assert candidates(other, "hub")["early_intervention"] == [("ei", "Ei", ["library"])]
 
 
+def sector_status(store: Store, org_id: str, sector: str) -> tuple[str, str | None]:
+    """The standing of ``sector`` for ``org_id`` and the state of its best partner there."""
+    gaps = organization_gaps(store, org_id, profile="lane", limit=5)
+    for standing in ("missing", "weak", "fragile", "covered"):
+        for entry in getattr(gaps, f"{standing}_sectors"):
+            if entry.sector == sector:
+                best = entry.partners[0].state.value if entry.partners else None
+                return standing, best
+    raise AssertionError(f"{sector} is not in the profile")
+
+
+def test_a_partner_assessed_again_or_ended_in_one_opening_changes_its_sector_in_another(
+    lane, other
+):
+    assert sector_status(other, "hub", "wic") == ("fragile", "green")  # one partner there
+    lane.assess_relationship(
+        "hub~wic", RelationshipUpdate(state=RED, reason="stopped calling"), assessed_by="t"
+    )
+    assert sector_status(other, "hub", "wic") == ("weak", "red")
+    lane.assess_relationship(
+        "hub~wic", RelationshipUpdate(state=GREEN, reason="calling again"), assessed_by="t"
+    )
+    assert sector_status(other, "hub", "wic") == ("fragile", "green")  # one partner there
+    lane.end_relationship("hub~wic", RelationshipEnd(reason="closed"), ended_by="t")
+    assert sector_status(other, "hub", "wic") == ("missing", None)
+
+
 def test_an_organization_renamed_moved_or_deleted_in_one_opening_changes_answers_of_another(
     lane, other
 ):

@@ -129,12 +129,17 @@ class LiveGraph(ABC):
         kept = set()
         for rel_id, org_a, org_b, history, ended_on in rows.relationships:
             if history:
+                was_current = _current(graph, org_a, org_b)
                 add_relationship_edge(graph, rel_id, org_a, org_b, history, ended_on)
                 kept.add(rel_id)
-        for rel_id, ends in rels.items():
-            if rel_id not in kept and graph.has_edge(*ends):
-                graph.remove_edge(*ends)
-            neighbours.forget(filter(None, ends))
+                if _current(graph, org_a, org_b) != was_current:
+                    neighbours.forget((org_a, org_b))
+        for rel_id, (end_a, end_b) in rels.items():
+            if rel_id in kept or end_a is None or end_b is None or not graph.has_edge(end_a, end_b):
+                continue
+            if _current(graph, end_a, end_b):
+                neighbours.forget((end_a, end_b))
+            graph.remove_edge(end_a, end_b)
         gone = org_ids - {row["id"] for row in organizations}
         for org_id in gone:
             if org_id in graph:
@@ -216,3 +221,16 @@ def induced(graph: nx.Graph, nodes: Collection[str]) -> nx.Graph:
         if order.get(other, -1) > place
     )
     return found
+
+
+def _current(graph: nx.Graph, org_a: str, org_b: str) -> bool:
+    """Whether ``graph`` holds a relationship of ``org_a`` and ``org_b`` that has not ended:
+    one the :class:`~graph_models.SectorNeighbours` group. Assessed again, it stays in its
+    group, which holds the graph's own edge, so the group shows its new state as it is.
+
+    >>> graph = nx.Graph([("wic", "esd", {"state": "red"})])
+    >>> _current(graph, "wic", "esd"), _current(graph, "wic", "hub")
+    (True, False)
+    """
+    edge = graph._adj.get(org_a, {}).get(org_b)
+    return edge is not None and "ended_at" not in edge
