@@ -1,9 +1,10 @@
 """The concurrency benchmark behind ``make bench-load``: many clients at once through HTTP.
 
 It copies the cached generated network of a scale (:func:`bench.run.cached_network`) to a
-scratch directory, starts ``stakeholder-graph serve`` on it with one worker and then with the
-default number (the machine's cores), and drives each with a load generator running in
-processes of its own (never sharing the server's interpreter), for a bounded time per step:
+scratch directory, starts ``stakeholder-graph serve`` on it twice, with one worker and with the
+default number (the machine's cores), and drives one and then the other with a load generator
+running in processes of its own (never sharing the server's interpreter), for a bounded time
+per step:
 
 - the realistic mix: 70% typical eco-maps, 10% hub eco-maps, 10% missing partners of typical
   agencies, 5% warm paths, 5% writes (a relationship assessed again);
@@ -16,8 +17,10 @@ and reading the whole answer.
 It prints requests per second and p50/p95/p99 per kind of request, errors, the server's CPU
 (cores busy) and memory (all processes together), and the CPU of the load generator's own
 processes (cores busy, measured in each of them), with the load average of the machine beside
-each step; then it holds the run to the bars of the design at 32 and 8 clients and writes the
-figures to ``bench/results.json`` under the key ``load`` (the other keys of the file are kept).
+each step. Then the two servers take the realistic mix at 32 clients in turns (:func:`in_turns`),
+for the ratio of two workers' throughput to one's; it holds the run to the bars of the design at
+32 and 8 clients and writes the figures to ``bench/results.json`` under the key ``load`` (the
+other keys of the file are kept).
 
 The load generator runs on the same machine as the server, so every core it keeps busy is one
 the server could not use: when the server's cores and the generator's add up to about the
@@ -41,13 +44,14 @@ import secrets
 import shutil
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -457,8 +461,37 @@ def make_plan(data_dir: Path, port: int, seed: int) -> Plan:
 # -- the run ----------------------------------------------------------------------------------
 
 
-def verdicts(steps: list[dict[str, Any]], default_workers: int) -> dict[str, Any]:
-    """The bars of the design, held to the realistic mix of this run."""
+TURNS = 3
+"""Steps of 32 clients each server takes, in turns, for the ratio of two workers to one."""
+
+
+def in_turns(
+    pool: Any, plans: dict[int, Plan], servers: dict[int, psutil.Process], seconds: float
+) -> dict[str, Any]:
+    """The realistic mix at 32 clients against each of ``servers`` (by workers) in turns,
+    :data:`TURNS` steps each, and the ratio of the medians of their throughputs. This machine's
+    speed drifts by a tenth or more from one minute to the next, and the sweep's two steps at
+    32 clients come minutes apart; taken in turns, the drift slows both servers alike."""
+    taken: dict[int, list[float]] = {workers: [] for workers in servers}
+    for _ in range(TURNS):
+        for workers, server in servers.items():
+            step(pool, plans[workers], server, "realistic", 8, min(2.0, seconds))  # warm-up
+            measured = step(pool, plans[workers], server, "realistic", 32, seconds)
+            taken[workers].append(measured["requests_per_s"])
+    one, most = min(servers), max(servers)
+    medians = {workers: statistics.median(figures) for workers, figures in taken.items()}
+    return {
+        "requests_per_s": {str(workers): figures for workers, figures in taken.items()},
+        "ratio": round(medians[most] / medians[one], 2) if medians[one] else 0,
+    }
+
+
+def verdicts(
+    steps: list[dict[str, Any]], default_workers: int, ratio: float | None = None
+) -> dict[str, Any]:
+    """The bars of the design, held to the realistic mix of this run; ``ratio``: two workers'
+    throughput at 32 clients over one worker's, measured in turns (:func:`in_turns`), rather
+    than from the two steps of the sweep, minutes apart."""
 
     def found(workers: int, clients: int) -> dict[str, Any]:
         return next(
@@ -468,7 +501,8 @@ def verdicts(steps: list[dict[str, Any]], default_workers: int) -> dict[str, Any
         )
 
     at32, at8, one32 = found(default_workers, 32), found(default_workers, 8), found(1, 32)
-    ratio = at32["requests_per_s"] / one32["requests_per_s"] if one32["requests_per_s"] else 0
+    if ratio is None:
+        ratio = at32["requests_per_s"] / one32["requests_per_s"] if one32["requests_per_s"] else 0
     values = {
         "requests/s at 32 clients": (at32["requests_per_s"], at32["requests_per_s"] >= 250),
         "typical eco-map p95 at 32 clients": (
@@ -545,25 +579,34 @@ def main(argv: list[str] | None = None) -> int:
     with (
         tempfile.TemporaryDirectory(prefix="bench-load-") as scratch,
         context.Pool(GENERATORS) as pool,
+        ExitStack() as servers_up,
     ):
         data_dir = Path(scratch)
         shutil.copy(cached / DATABASE_FILE, data_dir / DATABASE_FILE)
         plan = make_plan(data_dir, args.port, args.seed)
-        for workers in sorted({1, default_workers}):
-            with serving(data_dir, args.port, workers) as server:
-                step(pool, plan, server, "realistic", 8, min(3.0, seconds))  # warm-up
-                for mix in MIXES:
-                    for clients in args.clients:
-                        measured = step(pool, plan, server, mix, clients, seconds)
-                        measured["workers"] = workers
-                        steps.append(measured)
-                        print(
-                            f"{workers} worker(s), {mix}, {clients} clients: "
-                            f"{measured['requests_per_s']} req/s, {measured['errors']} errors, "
-                            f"load average {measured['load_average_before']}",
-                            flush=True,
-                        )
-    bars = verdicts(steps, default_workers) if {8, 32} <= set(args.clients) else {}
+        servers: dict[int, psutil.Process] = {}
+        plans: dict[int, Plan] = {}
+        for n, workers in enumerate(sorted({1, default_workers})):  # both up, on one file
+            plans[workers] = replace(plan, port=args.port + n)
+            servers[workers] = servers_up.enter_context(serving(data_dir, args.port + n, workers))
+        for workers, server in servers.items():
+            step(pool, plans[workers], server, "realistic", 8, min(3.0, seconds))  # warm-up
+            for mix in MIXES:
+                for clients in args.clients:
+                    measured = step(pool, plans[workers], server, mix, clients, seconds)
+                    measured["workers"] = workers
+                    steps.append(measured)
+                    print(
+                        f"{workers} worker(s), {mix}, {clients} clients: "
+                        f"{measured['requests_per_s']} req/s, {measured['errors']} errors, "
+                        f"load average {measured['load_average_before']}",
+                        flush=True,
+                    )
+        turns = in_turns(pool, plans, servers, seconds) if len(servers) > 1 else None
+        if turns:
+            print(f"in turns at 32 clients, requests/s: {turns['requests_per_s']}", flush=True)
+    ratio = turns["ratio"] if turns else None
+    bars = verdicts(steps, default_workers, ratio) if {8, 32} <= set(args.clients) else {}
     results = {
         "scale": args.scale,
         "seed": args.seed,
@@ -573,6 +616,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds_per_step": seconds,
         "seconds": round(time.monotonic() - began),
         "steps": steps,
+        "in_turns": turns,
         "bars": bars,
     }
     print(table(steps))
