@@ -151,6 +151,8 @@ class KeptConnection(asyncio.Protocol):
         self._parser = httptools.HttpResponseParser(self)
         self._transport: asyncio.Transport | None = None
         self._answered: asyncio.Future[int] | None = None
+        self.closed = False
+        """The server closed the connection (after an answer, or before it)."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.Transport, transport)  # uvloop's: not a subclass
@@ -166,6 +168,7 @@ class KeptConnection(asyncio.Protocol):
         self._settle(self._parser.get_status_code())
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
         self._settle(ConnectionError("the server closed the connection"))
 
     def _settle(self, outcome: int | Exception) -> None:
@@ -227,7 +230,7 @@ async def one_client(
             request = request_bytes(*request_for(kind, plan, rng, client), headers)
             started = time.perf_counter()
             try:
-                if connection is None:
+                if connection is None or connection.closed:
                     _, connection = await loop.create_connection(
                         KeptConnection, "127.0.0.1", plan.port
                     )

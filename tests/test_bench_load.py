@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.load import Plan, generate, serving
+from bench.load import Plan, generate, one_client, serving
 from graph_models import RelationshipCreate
 from service.store.embedded import EmbeddedStore
 from tests.conftest import SECTORS, add_orgs, free_port
@@ -57,3 +58,29 @@ def test_the_load_generators_writes_reach_the_server_whole_and_change_the_relati
     assert seen and all(ok for _, _, ok in seen)
     assert len(history) == 1 + len(seen)
     assert history[-1].reason == "assessed in the load benchmark"
+
+
+def test_a_client_whose_connection_the_server_closed_after_an_answer_opens_another():
+    """A server that answers each request and then closes its connection."""
+    answered: list[int] = []
+
+    async def answer_once(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+        await writer.drain()
+        answered.append(1)
+        writer.close()
+
+    async def scenario() -> list[tuple[str, float, bool]]:
+        server = await asyncio.start_server(answer_once, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        seen: list[tuple[str, float, bool]] = []
+        plan = Plan(port, ["wic-lane"], [], [], [], [])
+        async with server:
+            await one_client(plan, {"typical eco-map": 1.0}, 0, time.monotonic() + 0.3, seen)
+        return seen
+
+    with ThreadPoolExecutor(1) as thread:
+        seen = thread.submit(asyncio.run, scenario()).result()
+    assert len(seen) >= 3 and all(ok for _, _, ok in seen)
+    assert len(answered) == len(seen)
