@@ -32,6 +32,7 @@ from service.missing_partners.service import organization_gaps
 from service.paths.service import find_warm_paths
 from service.store import Store
 from service.store.embedded import EmbeddedStore
+from service.store.shared.copying import RecordKind
 from tests.conftest import add_orgs
 
 GREEN, RED = RelationshipState.GREEN, RelationshipState.RED
@@ -153,6 +154,23 @@ def test_a_partner_assessed_again_or_ended_in_one_opening_changes_its_sector_in_
     assert sector_status(other, "hub", "wic") == ("fragile", "green")  # one partner there
     lane.end_relationship("hub~wic", RelationshipEnd(reason="closed"), ended_by="t")
     assert sector_status(other, "hub", "wic") == ("missing", None)
+
+
+def test_a_relationship_copied_in_again_as_it_was_before_it_ended_is_current_in_another_opening(
+    lane, other
+):
+    [before_the_end] = [
+        row
+        for batch in lane.export_records(RecordKind.RELATIONSHIPS, batch_size=100)
+        for row in batch
+        if row["id"] == "hub~wic"
+    ]
+    assert sector_status(other, "hub", "wic") == ("fragile", "green")
+    lane.end_relationship("hub~wic", RelationshipEnd(reason="closed"), ended_by="t")
+    assert sector_status(other, "hub", "wic") == ("missing", None)
+    lane.import_records(RecordKind.RELATIONSHIPS, [before_the_end])
+    assert lane.get_relationship("hub~wic").ended_on is None
+    assert sector_status(other, "hub", "wic") == ("fragile", "green")
 
 
 def test_an_organization_renamed_moved_or_deleted_in_one_opening_changes_answers_of_another(

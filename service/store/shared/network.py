@@ -119,8 +119,11 @@ def add_relationship_edge(
     """
     ordered = sorted(((from_text(at), _STATES[state]) for at, state in history), key=lambda a: a[0])
     graph.add_edge(org_a, org_b, id=rel_id, state=ordered[-1][1], history=ordered)
+    edge = graph.edges[org_a, org_b]  # updated in place when the graph held it already
     if ended_on:
-        graph.edges[org_a, org_b]["ended_at"] = start_of_day(date.fromisoformat(ended_on))
+        edge["ended_at"] = start_of_day(date.fromisoformat(ended_on))
+    else:
+        edge.pop("ended_at", None)
 
 
 def refuse_if_ended(current: Relationship) -> None:
